@@ -1,0 +1,29 @@
+"""The `handoff` command. Each group of commands lives in its own module and registers here.
+
+Errors a user can cause become one sentence on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import click
+
+from api.cli.base import HandoffGroup
+from api.cli.core import extract, ingest, list_cmd, publish, schema, show
+from api.cli.questions import ask, reindex
+from api.cli.server import demo, serve, worker
+from api.cli.tools import eval_cmd
+
+
+@click.group(cls=HandoffGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="handoff")
+def cli() -> None:
+    """handoff: turn end-of-shift wraps into handoffs the next shift can trust."""
+
+
+for command in (extract, ingest, schema, show, list_cmd, publish, ask, reindex, serve, worker,
+                demo, eval_cmd):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="handoff")

@@ -1,0 +1,191 @@
+"""Commands over handoffs: extract, ingest, schema, show, list, publish."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from api.cli.base import UserError, echo_json, echo_json_line, parse_time, services
+from api.services import Progress
+from handoff.declaration import declaration_schema
+from handoff.errors import HandoffError
+from handoff.store import Handoff
+
+_path = click.Path(path_type=Path, dir_okay=True)
+
+
+def _common(fn: Any) -> Any:
+    fn = click.option("--recorded-at", help="When the wrap was recorded (ISO-8601).")(fn)
+    fn = click.option("--team", help="The author's team (default: HANDOFF_DEFAULT_TEAM).")(fn)
+    fn = click.option("--author", help="Who is handing over.")(fn)
+    return fn
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Progress]:
+    """A bar on stderr that follows a job's stages (hidden when stderr is not a terminal)."""
+    bar = tqdm(total=100, desc=label, unit="%", file=sys.stderr, disable=not sys.stderr.isatty(),
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
+
+    def report(stage: str, fraction: float) -> None:
+        bar.set_postfix_str(stage)
+        bar.n = round(max(0.0, min(1.0, fraction)) * 100)
+        bar.refresh()
+
+    try:
+        yield report
+    finally:
+        bar.close()
+
+
+def result_json(handoff: Handoff) -> dict[str, Any]:
+    return {
+        "id": handoff.id,
+        "status": handoff.status,
+        "team": handoff.team,
+        "declaration": handoff.declaration.to_json() if handoff.declaration else None,
+    }
+
+
+@click.command()
+@click.argument("path", type=_path)
+@_common
+def extract(path: Path, author: str | None, team: str | None, recorded_at: str | None) -> None:
+    """Print the declaration extracted from PATH (a wrap, clip or chat export); stores nothing."""
+    svc = services()
+    when = parse_time(recorded_at, "--recorded-at")
+    with progress_bar("extract") as report:
+        transcript = svc.transcribe(path, progress=report)
+    decl = svc.extract(transcript, svc.context(author=author, team=team, recorded_at=when))
+    echo_json(decl.to_json())
+
+
+@click.command()
+@click.argument("path", type=_path)
+@_common
+@click.option("--publish", "do_publish", is_flag=True, help="Publish after extraction.")
+@click.option("--force", "force_reason", metavar="REASON",
+              help="With --publish: publish despite missing fields, recording this reason.")
+def ingest(
+    path: Path,
+    author: str | None,
+    team: str | None,
+    recorded_at: str | None,
+    do_publish: bool,
+    force_reason: str | None,
+) -> None:
+    """Store a handoff from PATH and print {id, status, declaration}.
+
+    A .jsonl PATH imports many: one object per line with text, author, team, recorded_at (and
+    optionally id); one result line is printed per input line.
+    """
+    if force_reason is not None and not do_publish:
+        raise UserError("--force only makes sense with --publish.")
+    svc = services()
+    when = parse_time(recorded_at, "--recorded-at")
+    if path.suffix.lower() == ".jsonl":
+        _ingest_jsonl(path, svc, do_publish=do_publish, force_reason=force_reason,
+                      author=author, team=team)
+        return
+    with progress_bar("ingest") as report:
+        handoff = svc.ingest_file(path, author=author, team=team, recorded_at=when, progress=report)
+    if do_publish:
+        try:
+            handoff = svc.publish(handoff.id, team=handoff.team, actor=author,
+                                  force_reason=force_reason)
+        except HandoffError:
+            # The draft is stored; print it so the reviewer can fix it or publish with --force.
+            echo_json(result_json(handoff))
+            raise
+    echo_json(result_json(handoff))
+
+
+def _ingest_jsonl(
+    path: Path,
+    svc: Any,
+    *,
+    do_publish: bool,
+    force_reason: str | None,
+    author: str | None,
+    team: str | None,
+) -> None:
+    """Each line stands alone: a bad line prints an error object and the rest still import."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    failures = 0
+    for number, line in enumerate(tqdm(lines, desc="ingest", file=sys.stderr,
+                                       disable=not sys.stderr.isatty()), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                raise UserError("each line must be a JSON object with a 'text' string")
+            handoff = svc.ingest_text(
+                row["text"],
+                author=row.get("author") or author,
+                team=row.get("team") or team,
+                recorded_at=parse_time(row.get("recorded_at"), "recorded_at"),
+                handoff_id=row.get("id"),
+            )
+            if do_publish:
+                handoff = svc.publish(handoff.id, team=handoff.team, actor=handoff.author,
+                                      force_reason=force_reason)
+            echo_json_line(result_json(handoff))
+        except (json.JSONDecodeError, UserError, HandoffError) as exc:
+            failures += 1
+            message = exc.format_message() if isinstance(exc, UserError) else str(exc)
+            echo_json_line({"line": number, "error": message})
+    if failures:
+        raise UserError(f"{failures} of {len(lines)} lines could not be imported (see output).")
+
+
+@click.command()
+def schema() -> None:
+    """Print the declaration's JSON Schema."""
+    echo_json(declaration_schema())
+
+
+@click.command()
+@click.argument("handoff_id")
+@click.option("--team")
+@click.option("--audit", is_flag=True, help="Include the audit trail.")
+def show(handoff_id: str, team: str | None, audit: bool) -> None:
+    """Print one stored handoff."""
+    svc = services()
+    handoff = svc.store.get(handoff_id, team=team)
+    out = result_json(handoff) | handoff.summary_json()
+    if audit:
+        out["audit"] = svc.store.audit_trail(handoff_id, team=team)
+    echo_json(out)
+
+
+@click.command("list")
+@click.option("--team")
+@click.option("--status", type=click.Choice(["draft", "published", "acknowledged"]))
+@click.option("--author")
+@click.option("--limit", default=20, show_default=True)
+def list_cmd(team: str | None, status: str | None, author: str | None, limit: int) -> None:
+    """List stored handoffs, newest first."""
+    svc = services()
+    rows = svc.store.list(team=team or svc.settings.default_team, status=status, author=author,
+                          limit=limit)
+    echo_json([h.summary_json() for h in rows])
+
+
+@click.command()
+@click.argument("handoff_id")
+@click.option("--team")
+@click.option("--by", "actor", help="Who is publishing.")
+@click.option("--force", "force_reason", metavar="REASON",
+              help="Publish despite missing fields, recording this reason.")
+def publish(handoff_id: str, team: str | None, actor: str | None, force_reason: str | None) -> None:
+    """Publish a draft (refused while fields are missing, unless --force REASON)."""
+    svc = services()
+    echo_json(result_json(svc.publish(handoff_id, team=team, actor=actor, force_reason=force_reason)))

@@ -1,0 +1,35 @@
+"""Commands over the published state of the work: ask, reindex."""
+
+from __future__ import annotations
+
+import click
+
+from api.cli.base import echo_json, parse_time, services
+
+
+@click.command()
+@click.argument("question")
+@click.option("--team", help="Whose handoffs to answer from (default: HANDOFF_DEFAULT_TEAM).")
+@click.option("--as-of", "as_of", help="Answer as things stood at this ISO-8601 time.")
+@click.option("--json", "as_json", is_flag=True, help="Print {answer, citations} as JSON.")
+def ask(question: str, team: str | None, as_of: str | None, as_json: bool) -> None:
+    """Answer QUESTION from published handoffs, with citations."""
+    if not question.strip():
+        raise click.UsageError("Ask a question.")
+    svc = services()
+    result = svc.ask(question, team=team, as_of=parse_time(as_of, "--as-of"))
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(result["answer"])
+    for i, cite in enumerate(result["citations"], start=1):
+        click.echo(f"  [{i}] {cite['author'] or 'unknown'}, {cite['recorded_at']}: \"{cite['quote']}\"")
+
+
+@click.command()
+@click.option("--team", help="Only this team (default: every team).")
+def reindex(team: str | None) -> None:
+    """Rebuild the search index from the system of record."""
+    svc = services()
+    count = svc.index.rebuild(svc.store, team=team)
+    click.echo(f"Indexed {count} published handoffs.")

@@ -1,0 +1,23 @@
+"""Typed FastAPI dependencies."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.services import Services, build_services
+from handoff.settings import Settings
+
+
+@lru_cache(maxsize=4)
+def get_services(settings: Settings) -> Services:
+    return build_services(settings)
+
+
+def services_dep(request: Request) -> Services:
+    return get_services(request.app.state.settings)
+
+
+ServicesDep = Annotated[Services, Depends(services_dep)]

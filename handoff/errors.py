@@ -1,0 +1,55 @@
+"""Errors of the domain core.
+
+    HandoffError                 root of every error a user can cause or see
+    ├── ConfigError              a setting is wrong or a backend is not installed
+    ├── InvalidInput             bad input: the message says what to fix
+    ├── NotFound                 no such record in this team
+    └── PublishRefused           required fields are missing; carries the flags
+        (ConflictError)          a state transition that is not allowed
+
+Other packages root their own errors (`IngestError`, `SummarizerError`, `SearchError`) in
+`HandoffError`, so the CLI and the API turn any of them into one sentence.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from handoff.declaration import MissingFlag
+
+
+class HandoffError(Exception):
+    """Root of all handoff errors. `str(err)` is one sentence for a person."""
+
+    status_code = 400
+
+
+class ConfigError(HandoffError):
+    """A setting is wrong or a backend's library is missing; names the variable or extra."""
+
+    status_code = 500
+
+
+class InvalidInput(HandoffError):
+    status_code = 422
+
+
+class NotFound(HandoffError):
+    status_code = 404
+
+
+class ConflictError(HandoffError):
+    """The record is not in a state that allows this."""
+
+    status_code = 409
+
+
+class PublishRefused(ConflictError):
+    def __init__(self, missing: list[MissingFlag]) -> None:
+        fields = ", ".join(flag.field for flag in missing)
+        super().__init__(
+            f"Publishing is refused while required fields are missing ({fields}); "
+            "fill them in or publish with a reason to override."
+        )
+        self.missing = missing

@@ -1,0 +1,112 @@
+"""Tables of the system of record. Every row carries its team; every query filters by it.
+
+JSON columns hold documents whose shape is defined elsewhere (the declaration in
+`handoff.declaration`, the transcript in `ingest.transcript`), so the schema does not churn as
+those grow. The source of a handoff is kept unchanged: uploaded bytes on disk under HOME/uploads
+(the row keeps the path and a SHA-256), pasted text in the row.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every database.
+
+    SQLite keeps no offset, so values are converted to UTC before they are written; a naive value
+    is refused rather than guessed at.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; attach a time zone first")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
+
+
+class HandoffRecord(Base):
+    __tablename__ = "handoffs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    team: Mapped[str] = mapped_column(String(100), index=True)
+    author: Mapped[str | None] = mapped_column(String(200))
+    recorded_at: Mapped[datetime | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    source_kind: Mapped[str] = mapped_column(String(20))  # text | media | chat
+    source_name: Mapped[str | None] = mapped_column(String(500))
+    source_path: Mapped[str | None] = mapped_column(String(1000))
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    source_text: Mapped[str | None] = mapped_column(Text)
+    transcript: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    declaration: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    force_reason: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column()
+    published_by: Mapped[str | None] = mapped_column(String(200))
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    audit: Mapped[list[AuditEvent]] = relationship(
+        back_populates="handoff", order_by="AuditEvent.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_handoffs_team_recorded", "team", "recorded_at"),)
+
+
+class AuditEvent(Base):
+    """One change to a handoff: who, when, what (the action and a JSON detail such as a diff)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
+    team: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str | None] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    handoff: Mapped[HandoffRecord] = relationship(back_populates="audit")
+
+
+class JobRecord(Base):
+    """A background job (upload -> transcribe -> extract, or publish -> index) and its progress."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    team: Mapped[str] = mapped_column(String(100), index=True)
+    handoff_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    stage: Mapped[str | None] = mapped_column(String(40))
+    progress: Mapped[float] = mapped_column(default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,84 @@
+"""Settings, read from `HANDOFF_*` environment variables (or a `.env` file).
+
+Built by a cached function, never at import time, so tests and the CLI can override them. Every
+setting is documented in README.md; `tests/handoff/test_settings.py` fails when one is not.
+Only `api/` turns these into concrete backends.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    return Path.home() / ".local" / "share" / "handoff"
+
+
+class Settings(BaseSettings):
+    """All of handoff's configuration. The defaults run on one machine with no server."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HANDOFF_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    home: Path = Field(default_factory=_default_home, description="Data directory.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default SQLite at HOME/handoff.db."
+    )
+    broker_url: str | None = Field(
+        default=None, description="Celery broker; default a SQLite broker under HOME."
+    )
+    chroma_url: str | None = Field(
+        default=None, description="Chroma server URL; default embedded Chroma under HOME/index."
+    )
+    embeddings: str = Field(
+        default="minilm",
+        description="'minilm' (offline all-MiniLM-L6-v2), 'st:<model name or path>', "
+        "or 'openai:<model>' for an OpenAI-compatible embeddings endpoint.",
+    )
+    embeddings_base_url: str | None = Field(default=None, description="Embeddings endpoint URL.")
+    asr: str = Field(default="auto", description="auto | whisper | pocketsphinx | faster-whisper")
+    whisper_model: str = Field(default="base.en", description="Whisper model name or checkpoint.")
+    max_media_seconds: float = Field(default=15 * 60, description="Longest clip accepted.")
+    max_upload_bytes: int = Field(default=500 * 1024 * 1024, description="Largest upload.")
+    llm: str | None = Field(
+        default=None, description="langchain model id, e.g. 'openai:gpt-4o-mini'; none = offline."
+    )
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible server URL.")
+    llm_api_key: SecretStr | None = Field(default=None, description="API key for the LLM.")
+    llm_timeout_s: float = Field(default=60.0, description="Per-request LLM timeout.")
+    default_team: str = Field(default="default", description="Team used when none is given.")
+    timezone: str = Field(
+        default="UTC", description="Time zone assumed for wraps that name none."
+    )
+    environment: Literal["development", "production"] = Field(
+        default="development", description="'production' refuses unsafe defaults."
+    )
+    workers: int = Field(default=1, description="Embedded worker concurrency for `handoff serve`.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'handoff.db'}"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.home / "uploads"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings; `get_settings.cache_clear()` re-reads the environment."""
+    return Settings()

@@ -1,0 +1,456 @@
+"""The system of record: stored handoffs, their lifecycle and their audit trail.
+
+A handoff moves `draft -> published -> acknowledged`. Publishing is refused while the declaration
+has missing flags unless a reason is given (recorded). Every change is an audit event (who, when,
+what). Every method takes the team and never returns another team's record.
+
+Hooks run inside the same transaction as the change (the item ledger uses this, so record and
+ledger never disagree); work outside the database (the search index) is the caller's, after commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from handoff.db import migrate, session_scope
+from handoff.declaration import LIST_PARTS, PART_MODELS, Declaration
+from handoff.errors import ConflictError, InvalidInput, NotFound, PublishRefused
+from handoff.missing import with_flags
+from handoff.models import AuditEvent, HandoffRecord, utcnow
+
+HandoffStatus = Literal["draft", "published", "acknowledged"]
+SourceKind = Literal["text", "media", "chat"]
+Event = Literal["created", "extracted", "edited", "published", "unpublished", "acknowledged", "deleted"]
+
+#: Declaration fields a person may edit (flags and bookkeeping are computed, not edited).
+EDITABLE_FIELDS = frozenset(
+    {*LIST_PARTS, "author", "team", "recorded_at", "returns_at", "returns_at_iso", "stated_empty"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """A stored handoff as the rest of the product sees it (detached from the session)."""
+
+    id: str
+    team: str
+    author: str | None
+    recorded_at: datetime | None
+    status: HandoffStatus
+    source_kind: str
+    source_name: str | None
+    source_path: str | None
+    source_text: str | None
+    transcript: dict[str, Any] | None
+    draft: Declaration | None
+    declaration: Declaration | None
+    force_reason: str | None
+    published_at: datetime | None
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def missing(self) -> list[dict[str, Any]]:
+        return [f.model_dump() for f in self.declaration.missing] if self.declaration else []
+
+    def summary_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "team": self.team,
+            "author": self.author,
+            "recorded_at": _iso(self.recorded_at),
+            "status": self.status,
+            "source_kind": self.source_kind,
+            "missing": self.missing,
+            "published_at": _iso(self.published_at),
+            "acknowledged_by": self.acknowledged_by,
+            "acknowledged_at": _iso(self.acknowledged_at),
+            "created_at": _iso(self.created_at),
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return _aware(value).isoformat() if value else None
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _maybe_aware(value: datetime | None) -> datetime | None:
+    return _aware(value) if value else None
+
+
+def _to_view(rec: HandoffRecord) -> Handoff:
+    return Handoff(
+        id=rec.id,
+        team=rec.team,
+        author=rec.author,
+        recorded_at=_maybe_aware(rec.recorded_at),
+        status=rec.status,  # type: ignore[arg-type]
+        source_kind=rec.source_kind,
+        source_name=rec.source_name,
+        source_path=rec.source_path,
+        source_text=rec.source_text,
+        transcript=rec.transcript,
+        draft=Declaration.model_validate(rec.draft) if rec.draft else None,
+        declaration=Declaration.model_validate(rec.declaration) if rec.declaration else None,
+        force_reason=rec.force_reason,
+        published_at=_maybe_aware(rec.published_at),
+        acknowledged_by=rec.acknowledged_by,
+        acknowledged_at=_maybe_aware(rec.acknowledged_at),
+        created_at=_aware(rec.created_at),
+        updated_at=_aware(rec.updated_at),
+    )
+
+
+Hook = Callable[[Session, Event, Handoff], None]
+
+
+class HandoffStore:
+    """Repository over the handoff tables. Construct with a database URL; migrates on first use."""
+
+    def __init__(self, url: str, *, hooks: Iterable[Hook] = ()) -> None:
+        self.url = url
+        self.hooks: list[Hook] = list(hooks)
+        migrate(url)
+
+    # -- plumbing -------------------------------------------------------------------------------
+    def session(self) -> Any:
+        return session_scope(self.url)
+
+    def _load(self, session: Session, team: str | None, handoff_id: str) -> HandoffRecord:
+        rec = session.get(HandoffRecord, handoff_id)
+        if rec is None or (team is not None and rec.team != team):
+            where = f" in team '{team}'" if team else ""
+            raise NotFound(f"No handoff with id '{handoff_id}'{where}.")
+        return rec
+
+    def _emit(self, session: Session, event: Event, rec: HandoffRecord) -> Handoff:
+        session.flush()
+        view = _to_view(rec)
+        for hook in self.hooks:
+            hook(session, event, view)
+        return view
+
+    @staticmethod
+    def _audit(
+        session: Session, rec: HandoffRecord, action: str, actor: str | None, detail: Any = None
+    ) -> None:
+        session.add(
+            AuditEvent(handoff_id=rec.id, team=rec.team, actor=actor, action=action, detail=detail)
+        )
+
+    # -- creation -------------------------------------------------------------------------------
+    def create(
+        self,
+        *,
+        team: str,
+        author: str | None,
+        recorded_at: datetime | None,
+        source_kind: SourceKind,
+        source_name: str | None = None,
+        source_path: str | None = None,
+        source_sha256: str | None = None,
+        source_text: str | None = None,
+        transcript: dict[str, Any] | None = None,
+        declaration: Declaration | None = None,
+        handoff_id: str | None = None,
+        actor: str | None = None,
+    ) -> Handoff:
+        """Store a new handoff (a draft). With a declaration, it is both the draft and current."""
+        if not team or not team.strip():
+            raise InvalidInput("Every handoff needs a team.")
+        hid = handoff_id or uuid.uuid4().hex
+        with self.session() as session:
+            if session.get(HandoffRecord, hid) is not None:
+                raise ConflictError(f"A handoff with id '{hid}' already exists.")
+            rec = HandoffRecord(
+                id=hid,
+                team=team.strip(),
+                author=author,
+                recorded_at=recorded_at,
+                status="draft",
+                source_kind=source_kind,
+                source_name=source_name,
+                source_path=source_path,
+                source_sha256=source_sha256,
+                source_text=source_text,
+            )
+            session.add(rec)
+            self._audit(session, rec, "created", actor or author, {"source_kind": source_kind})
+            view = self._emit(session, "created", rec)
+            if transcript is not None or declaration is not None:
+                view = self._set_extraction(session, rec, transcript, declaration, actor)
+            return view
+
+    def set_extraction(
+        self,
+        team: str | None,
+        handoff_id: str,
+        *,
+        transcript: dict[str, Any] | None,
+        declaration: Declaration,
+        actor: str | None = "system",
+    ) -> Handoff:
+        """Attach the transcript and the extracted draft (replacing any earlier draft)."""
+        with self.session() as session:
+            rec = self._load(session, team, handoff_id)
+            if rec.status != "draft":
+                raise ConflictError("Only a draft can be re-extracted; unpublish it first.")
+            return self._set_extraction(session, rec, transcript, declaration, actor)
+
+    def _set_extraction(
+        self,
+        session: Session,
+        rec: HandoffRecord,
+        transcript: dict[str, Any] | None,
+        declaration: Declaration | None,
+        actor: str | None,
+    ) -> Handoff:
+        if transcript is not None:
+            rec.transcript = transcript
+        if declaration is not None:
+            decl = with_flags(
+                declaration.model_copy(
+                    update={
+                        "team": rec.team,
+                        "author": declaration.author or rec.author,
+                        "recorded_at": declaration.recorded_at or rec.recorded_at,
+                    }
+                )
+            )
+            rec.draft = decl.to_json()
+            rec.declaration = decl.to_json()
+            if decl.author and not rec.author:
+                rec.author = decl.author
+        self._audit(
+            session,
+            rec,
+            "extracted",
+            actor,
+            {"extractor": declaration.extractor if declaration else None},
+        )
+        return self._emit(session, "extracted", rec)
+
+    # -- reading --------------------------------------------------------------------------------
+    def get(self, handoff_id: str, *, team: str | None = None) -> Handoff:
+        with self.session() as session:
+            return _to_view(self._load(session, team, handoff_id))
+
+    def list(
+        self,
+        *,
+        team: str | None,
+        status: str | None = None,
+        author: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Handoff]:
+        """Newest first. `team=None` lists every team (operators' tools only)."""
+        with self.session() as session:
+            q = select(HandoffRecord)
+            if team is not None:
+                q = q.where(HandoffRecord.team == team)
+            if status:
+                q = q.where(HandoffRecord.status == status)
+            if author:
+                q = q.where(func.lower(HandoffRecord.author) == author.lower())
+            if since:
+                q = q.where(HandoffRecord.recorded_at >= since)
+            if until:
+                q = q.where(HandoffRecord.recorded_at <= until)
+            q = q.order_by(
+                HandoffRecord.recorded_at.desc().nulls_last(), HandoffRecord.created_at.desc()
+            )
+            rows = session.scalars(q.limit(limit).offset(offset)).all()
+            return [_to_view(r) for r in rows]
+
+    def iter_published(self, *, team: str | None = None, batch: int = 500) -> Iterator[Handoff]:
+        """Every published or acknowledged handoff, oldest first (for rebuilding ledger/index)."""
+        offset = 0
+        while True:
+            with self.session() as session:
+                q = select(HandoffRecord).where(
+                    HandoffRecord.status.in_(("published", "acknowledged"))
+                )
+                if team is not None:
+                    q = q.where(HandoffRecord.team == team)
+                q = q.order_by(HandoffRecord.recorded_at.asc().nulls_first(), HandoffRecord.id)
+                rows = session.scalars(q.limit(batch).offset(offset)).all()
+                views = [_to_view(r) for r in rows]
+            yield from views
+            if len(views) < batch:
+                return
+            offset += batch
+
+    def count(self, *, team: str | None = None, status: str | None = None) -> int:
+        with self.session() as session:
+            q = select(func.count()).select_from(HandoffRecord)
+            if team is not None:
+                q = q.where(HandoffRecord.team == team)
+            if status:
+                q = q.where(HandoffRecord.status == status)
+            return int(session.scalar(q) or 0)
+
+    def teams(self) -> list[str]:
+        with self.session() as session:
+            rows = session.scalars(select(HandoffRecord.team).distinct().order_by(HandoffRecord.team))
+            return list(rows)
+
+    def audit_trail(self, handoff_id: str, *, team: str | None = None) -> list[dict[str, Any]]:
+        with self.session() as session:
+            rec = self._load(session, team, handoff_id)
+            return [
+                {
+                    "at": _iso(e.at),
+                    "actor": e.actor,
+                    "action": e.action,
+                    "detail": e.detail,
+                }
+                for e in rec.audit
+            ]
+
+    # -- review and lifecycle ----------------------------------------------------------------
+    def edit(
+        self,
+        handoff_id: str,
+        patch: dict[str, Any],
+        *,
+        team: str | None = None,
+        actor: str | None = None,
+    ) -> Handoff:
+        """Replace the parts named in `patch`, validate, recompute flags, record the diff.
+
+        Setting a list part to `[]` is a statement that it is empty (not flagged); the reviewer
+        said so. Bad input raises `InvalidInput` and changes nothing.
+        """
+        unknown = sorted(set(patch) - EDITABLE_FIELDS)
+        if unknown:
+            raise InvalidInput(
+                f"Cannot edit {', '.join(unknown)}; editable fields are "
+                f"{', '.join(sorted(EDITABLE_FIELDS))}."
+            )
+        with self.session() as session:
+            rec = self._load(session, team, handoff_id)
+            current = Declaration.model_validate(rec.declaration or {"team": rec.team})
+            data = current.model_dump(mode="json")
+            stated_empty = set(current.stated_empty)
+            for key, value in patch.items():
+                if key == "team" and value != rec.team:
+                    raise InvalidInput("A handoff cannot be moved to another team.")
+                if key in PART_MODELS:
+                    if not isinstance(value, list):
+                        raise InvalidInput(f"'{key}' must be a list.")
+                    if value:
+                        stated_empty.discard(key)
+                    else:
+                        stated_empty.add(key)
+                data[key] = value
+            if "stated_empty" not in patch:
+                data["stated_empty"] = sorted(stated_empty)
+            try:
+                updated = with_flags(Declaration.model_validate(data))
+            except ValidationError as exc:
+                raise InvalidInput(_validation_sentence(exc)) from exc
+            before = current.model_dump(mode="json")
+            after = updated.model_dump(mode="json")
+            changes = {
+                k: {"before": before.get(k), "after": after.get(k)}
+                for k in sorted(set(patch) | {"missing"})
+                if before.get(k) != after.get(k)
+            }
+            rec.declaration = after
+            if "author" in patch:
+                rec.author = updated.author
+            if "recorded_at" in patch:
+                rec.recorded_at = updated.recorded_at
+            self._audit(session, rec, "edited", actor, {"changes": changes})
+            return self._emit(session, "edited", rec)
+
+    def publish(
+        self,
+        handoff_id: str,
+        *,
+        team: str | None = None,
+        actor: str | None = None,
+        force_reason: str | None = None,
+    ) -> Handoff:
+        with self.session() as session:
+            rec = self._load(session, team, handoff_id)
+            if rec.status != "draft":
+                raise ConflictError(f"This handoff is already {rec.status}.")
+            if rec.declaration is None:
+                raise ConflictError("This handoff has no declaration yet; wait for extraction.")
+            decl = with_flags(Declaration.model_validate(rec.declaration))
+            force_reason = (force_reason or "").strip() or None
+            if decl.missing and not force_reason:
+                raise PublishRefused(decl.missing)
+            rec.declaration = decl.to_json()
+            rec.status = "published"
+            rec.published_at = utcnow()
+            rec.published_by = actor
+            rec.force_reason = force_reason if decl.missing else None
+            detail: dict[str, Any] = {}
+            if decl.missing:
+                detail = {
+                    "forced": True,
+                    "reason": force_reason,
+                    "missing": [f.field for f in decl.missing],
+                }
+            self._audit(session, rec, "published", actor, detail)
+            return self._emit(session, "published", rec)
+
+    def unpublish(
+        self, handoff_id: str, *, team: str | None = None, actor: str | None = None
+    ) -> Handoff:
+        with self.session() as session:
+            rec = self._load(session, team, handoff_id)
+            if rec.status == "draft":
+                raise ConflictError("This handoff is not published.")
+            rec.status = "draft"
+            rec.published_at = None
+            rec.acknowledged_at = None
+            rec.acknowledged_by = None
+            self._audit(session, rec, "unpublished", actor)
+            return self._emit(session, "unpublished", rec)
+
+    def acknowledge(self, handoff_id: str, *, by: str, team: str | None = None) -> Handoff:
+        if not by or not by.strip():
+            raise InvalidInput("Say who is acknowledging the handoff.")
+        with self.session() as session:
+            rec = self._load(session, team, handoff_id)
+            if rec.status == "draft":
+                raise ConflictError("A draft cannot be acknowledged; publish it first.")
+            rec.status = "acknowledged"
+            rec.acknowledged_by = by.strip()
+            rec.acknowledged_at = utcnow()
+            self._audit(session, rec, "acknowledged", by.strip())
+            return self._emit(session, "acknowledged", rec)
+
+    def delete(self, handoff_id: str, *, team: str | None = None, actor: str | None = None) -> Handoff:
+        """Delete the record (hooks roll back its effects first). The upload file is the caller's."""
+        with self.session() as session:
+            rec = self._load(session, team, handoff_id)
+            view = self._emit(session, "deleted", rec)
+            session.delete(rec)
+            return view
+
+
+def _validation_sentence(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"Invalid value at '{where}': {first['msg']}."

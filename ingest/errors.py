@@ -1,0 +1,58 @@
+"""Errors of ingest.
+
+    IngestError (HandoffError)     anything that stops a file becoming a transcript
+    ├── UnsupportedInput           not a format handoff reads
+    ├── MediaError                 media that cannot be used; `.stderr` keeps ffmpeg's text for logs
+    │   ├── NoAudioStream
+    │   ├── MediaDecodeError       corrupt, truncated or undecodable data
+    │   ├── SilentMedia            empty or all-silent audio
+    │   └── MediaTooLong / MediaTooLarge
+    ├── ChatImportError            a chat export that cannot be read
+    └── RecognizerUnavailable      the chosen speech engine is not installed or has no model
+"""
+
+from __future__ import annotations
+
+from handoff.errors import ConfigError, HandoffError
+
+
+class IngestError(HandoffError):
+    status_code = 422
+
+
+class UnsupportedInput(IngestError):
+    status_code = 415
+
+
+class MediaError(IngestError):
+    def __init__(self, message: str, *, stderr: str | None = None) -> None:
+        super().__init__(message)
+        self.stderr = stderr
+
+
+class NoAudioStream(MediaError):
+    pass
+
+
+class MediaDecodeError(MediaError):
+    pass
+
+
+class SilentMedia(MediaError):
+    pass
+
+
+class MediaTooLong(MediaError):
+    status_code = 413
+
+
+class MediaTooLarge(MediaError):
+    status_code = 413
+
+
+class ChatImportError(IngestError):
+    pass
+
+
+class RecognizerUnavailable(ConfigError):
+    pass

