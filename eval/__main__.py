@@ -1,0 +1,25 @@
+"""`python -m eval NAME [ARGS]` (what `handoff eval NAME` runs): dispatch to eval/NAME.py's main."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+SUITES = {
+    "extraction": "eval.extraction",
+    "qa": "eval.qa",
+    "asr": "eval.asr",
+    "bench": "eval.bench",
+}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in {"-h", "--help"} or argv[0] not in SUITES:
+        print("usage: handoff eval {" + ",".join(SUITES) + "} [options]", file=sys.stderr)
+        return 0 if argv and argv[0] in {"-h", "--help"} else 2
+    module = importlib.import_module(SUITES[argv[0]])
+    return int(module.main(argv[1:]) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
