@@ -1,4 +1,4 @@
-"""Engine, sessions and migrations for the system of record (SQLite by default, PostgreSQL at scale).
+"""Engine, sessions and migrations for the system of record (SQLite default, PostgreSQL at scale).
 
 Migrations are Alembic revisions in `handoff/migrations/versions`; each capability adds its own
 revision branching from the base, and `migrate()` upgrades to all heads. The app and the CLI call
@@ -75,7 +75,8 @@ def migrate(url: str) -> None:
     except Exception as exc:
         if "could not connect" in str(exc).lower() or "connection refused" in str(exc).lower():
             raise ConfigError(
-                f"Cannot reach the database at HANDOFF_DATABASE_URL ({engine.url.render_as_string()})."
+                "Cannot reach the database at HANDOFF_DATABASE_URL "
+                f"({engine.url.render_as_string()})."
             ) from exc
         raise
     _migrated.add(url)

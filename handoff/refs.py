@@ -17,7 +17,9 @@ _PR_RE = re.compile(
 # Ticket keys: an uppercase project key, a dash, a number (JIRA-style). Common false friends that
 # look like keys (ISO-8601, UTF-8, SHA-256, ...) are excluded.
 _TICKET_RE = re.compile(r"\b([A-Z][A-Z0-9]{1,9})[-‐–](\d{1,6})\b")
-_NOT_TICKETS = frozenset({"ISO", "UTF", "SHA", "MD", "RFC", "TLS", "SSL", "HTTP", "COVID", "GMT", "UTC"})
+_NOT_TICKETS = frozenset(
+    {"ISO", "UTF", "SHA", "MD", "RFC", "TLS", "SSL", "HTTP", "COVID", "GMT", "UTC"}
+)
 
 
 def find_refs(text: str) -> list[str]:

@@ -10,6 +10,7 @@ ledger never disagree); work outside the database (the search index) is the call
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -28,7 +29,9 @@ from handoff.models import AuditEvent, HandoffRecord, utcnow
 
 HandoffStatus = Literal["draft", "published", "acknowledged"]
 SourceKind = Literal["text", "media", "chat"]
-Event = Literal["created", "extracted", "edited", "published", "unpublished", "acknowledged", "deleted"]
+Event = Literal[
+    "created", "extracted", "edited", "published", "unpublished", "acknowledged", "deleted"
+]
 
 #: Declaration fields a person may edit (flags and bookkeeping are computed, not edited).
 EDITABLE_FIELDS = frozenset(
@@ -306,12 +309,16 @@ class HandoffStore:
                 q = q.where(HandoffRecord.status == status)
             return int(session.scalar(q) or 0)
 
-    def teams(self) -> list[str]:
+    def teams(self) -> builtins.list[str]:
         with self.session() as session:
-            rows = session.scalars(select(HandoffRecord.team).distinct().order_by(HandoffRecord.team))
+            rows = session.scalars(
+                select(HandoffRecord.team).distinct().order_by(HandoffRecord.team)
+            )
             return list(rows)
 
-    def audit_trail(self, handoff_id: str, *, team: str | None = None) -> list[dict[str, Any]]:
+    def audit_trail(
+        self, handoff_id: str, *, team: str | None = None
+    ) -> builtins.list[dict[str, Any]]:
         with self.session() as session:
             rec = self._load(session, team, handoff_id)
             return [
@@ -441,8 +448,10 @@ class HandoffStore:
             self._audit(session, rec, "acknowledged", by.strip())
             return self._emit(session, "acknowledged", rec)
 
-    def delete(self, handoff_id: str, *, team: str | None = None, actor: str | None = None) -> Handoff:
-        """Delete the record (hooks roll back its effects first). The upload file is the caller's."""
+    def delete(
+        self, handoff_id: str, *, team: str | None = None, actor: str | None = None
+    ) -> Handoff:
+        """Delete the record; hooks roll back its effects first. The upload is the caller's."""
         with self.session() as session:
             rec = self._load(session, team, handoff_id)
             view = self._emit(session, "deleted", rec)

@@ -24,7 +24,10 @@ class SentenceTransformerEmbedder:
     def __init__(self, model: Any, name: str) -> None:
         self._model = model
         self.name = name
-        dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dim = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
         self.dimensions = int(dim() or 384)
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
@@ -74,7 +77,9 @@ class OpenAIEmbedder:
         self.name = f"openai:{model}"
         self.dimensions = 0
         self._client = OpenAIEmbeddings(
-            model=model, base_url=base_url, api_key=api_key or "unused",  # type: ignore[arg-type]
+            model=model,
+            base_url=base_url,
+            api_key=api_key or "unused",  # type: ignore[arg-type]
             check_embedding_ctx_length=False,
         )
 

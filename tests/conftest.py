@@ -27,14 +27,16 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-EXAMPLE_WRAP = (
-    "In-flight: payments-refund-flow in review, PR #1842 open, 2 of 3 reviewers approved, waiting "
-    "on James. auth-session-refresh in progress, about 40% complete, targeting completion by end of "
-    "my next shift. Decision: implemented refund flow as a separate service call rather than inline "
-    "in the payment handler — better isolation for testing, acceptable performance overhead. "
-    "Blocker: need product decision on session timeout duration, currently 24h as placeholder, "
-    "blocking auth-session-refresh; Sarah owns this decision. Next: ping James if no review by his "
-    "shift end; start on token refresh logic after the session handler is done. Back tomorrow 9am SGT."
+EXAMPLE_WRAP = " ".join(  # the wrap, wrapped to the line length
+    """
+In-flight: payments-refund-flow in review, PR #1842 open, 2 of 3 reviewers approved, waiting on
+James. auth-session-refresh in progress, about 40% complete, targeting completion by end of my next
+shift. Decision: implemented refund flow as a separate service call rather than inline in the
+payment handler — better isolation for testing, acceptable performance overhead. Blocker: need
+product decision on session timeout duration, currently 24h as placeholder, blocking
+auth-session-refresh; Sarah owns this decision. Next: ping James if no review by his shift end;
+start on token refresh logic after the session handler is done. Back tomorrow 9am SGT.
+""".split()  # noqa: SIM905
 )
 
 
@@ -121,7 +123,9 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-PG_ADMIN_URL = os.environ.get("HANDOFF_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "HANDOFF_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture(scope="session")
@@ -134,8 +138,10 @@ def postgres_server() -> str:
         with engine.connect() as conn:
             conn.execute(sa.text("select 1"))
     except Exception as exc:  # pragma: no cover - depends on the machine
-        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc.__class__.__name__}); "
-                    "start it or set HANDOFF_TEST_POSTGRES.")
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc.__class__.__name__}); "
+            "start it or set HANDOFF_TEST_POSTGRES."
+        )
     finally:
         engine.dispose()
     return PG_ADMIN_URL

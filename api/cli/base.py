@@ -51,7 +51,9 @@ def parse_time(value: str | None, option: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise UserError(f"{option} must be an ISO-8601 time such as 2026-11-20T17:30:00+08:00.") from exc
+        raise UserError(
+            f"{option} must be an ISO-8601 time such as 2026-11-20T17:30:00+08:00."
+        ) from exc
     if parsed.tzinfo is None:
         from zoneinfo import ZoneInfo
 

@@ -31,8 +31,14 @@ def _common(fn: Any) -> Any:
 @contextmanager
 def progress_bar(label: str) -> Iterator[Progress]:
     """A bar on stderr that follows a job's stages (hidden when stderr is not a terminal)."""
-    bar = tqdm(total=100, desc=label, unit="%", file=sys.stderr, disable=not sys.stderr.isatty(),
-               bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
+    bar = tqdm(
+        total=100,
+        desc=label,
+        unit="%",
+        file=sys.stderr,
+        disable=not sys.stderr.isatty(),
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
+    )
 
     def report(stage: str, fraction: float) -> None:
         bar.set_postfix_str(stage)
@@ -71,8 +77,12 @@ def extract(path: Path, author: str | None, team: str | None, recorded_at: str |
 @click.argument("path", type=_path)
 @_common
 @click.option("--publish", "do_publish", is_flag=True, help="Publish after extraction.")
-@click.option("--force", "force_reason", metavar="REASON",
-              help="With --publish: publish despite missing fields, recording this reason.")
+@click.option(
+    "--force",
+    "force_reason",
+    metavar="REASON",
+    help="With --publish: publish despite missing fields, recording this reason.",
+)
 def ingest(
     path: Path,
     author: str | None,
@@ -91,15 +101,17 @@ def ingest(
     svc = services()
     when = parse_time(recorded_at, "--recorded-at")
     if path.suffix.lower() == ".jsonl":
-        _ingest_jsonl(path, svc, do_publish=do_publish, force_reason=force_reason,
-                      author=author, team=team)
+        _ingest_jsonl(
+            path, svc, do_publish=do_publish, force_reason=force_reason, author=author, team=team
+        )
         return
     with progress_bar("ingest") as report:
         handoff = svc.ingest_file(path, author=author, team=team, recorded_at=when, progress=report)
     if do_publish:
         try:
-            handoff = svc.publish(handoff.id, team=handoff.team, actor=author,
-                                  force_reason=force_reason)
+            handoff = svc.publish(
+                handoff.id, team=handoff.team, actor=author, force_reason=force_reason
+            )
         except HandoffError:
             # The draft is stored; print it so the reviewer can fix it or publish with --force.
             echo_json(result_json(handoff))
@@ -119,8 +131,9 @@ def _ingest_jsonl(
     """Each line stands alone: a bad line prints an error object and the rest still import."""
     lines = path.read_text(encoding="utf-8").splitlines()
     failures = 0
-    for number, line in enumerate(tqdm(lines, desc="ingest", file=sys.stderr,
-                                       disable=not sys.stderr.isatty()), start=1):
+    for number, line in enumerate(
+        tqdm(lines, desc="ingest", file=sys.stderr, disable=not sys.stderr.isatty()), start=1
+    ):
         if not line.strip():
             continue
         try:
@@ -135,8 +148,9 @@ def _ingest_jsonl(
                 handoff_id=row.get("id"),
             )
             if do_publish:
-                handoff = svc.publish(handoff.id, team=handoff.team, actor=handoff.author,
-                                      force_reason=force_reason)
+                handoff = svc.publish(
+                    handoff.id, team=handoff.team, actor=handoff.author, force_reason=force_reason
+                )
             echo_json_line(result_json(handoff))
         except (json.JSONDecodeError, UserError, HandoffError) as exc:
             failures += 1
@@ -174,8 +188,9 @@ def show(handoff_id: str, team: str | None, audit: bool) -> None:
 def list_cmd(team: str | None, status: str | None, author: str | None, limit: int) -> None:
     """List stored handoffs, newest first."""
     svc = services()
-    rows = svc.store.list(team=team or svc.settings.default_team, status=status, author=author,
-                          limit=limit)
+    rows = svc.store.list(
+        team=team or svc.settings.default_team, status=status, author=author, limit=limit
+    )
     echo_json([h.summary_json() for h in rows])
 
 
@@ -183,9 +198,15 @@ def list_cmd(team: str | None, status: str | None, author: str | None, limit: in
 @click.argument("handoff_id")
 @click.option("--team")
 @click.option("--by", "actor", help="Who is publishing.")
-@click.option("--force", "force_reason", metavar="REASON",
-              help="Publish despite missing fields, recording this reason.")
+@click.option(
+    "--force",
+    "force_reason",
+    metavar="REASON",
+    help="Publish despite missing fields, recording this reason.",
+)
 def publish(handoff_id: str, team: str | None, actor: str | None, force_reason: str | None) -> None:
     """Publish a draft (refused while fields are missing, unless --force REASON)."""
     svc = services()
-    echo_json(result_json(svc.publish(handoff_id, team=team, actor=actor, force_reason=force_reason)))
+    echo_json(
+        result_json(svc.publish(handoff_id, team=team, actor=actor, force_reason=force_reason))
+    )

@@ -21,11 +21,23 @@ def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
 def test_extract_example_wrap(tmp_path: Path, home: Path, example_wrap: str) -> None:
     wrap = tmp_path / "wrap.txt"
     wrap.write_text(example_wrap)
-    out = run("extract", str(wrap), "--author", "Maya", "--team", "payments",
-              "--recorded-at", "2026-11-19T18:00:00+08:00", home=home)
+    out = run(
+        "extract",
+        str(wrap),
+        "--author",
+        "Maya",
+        "--team",
+        "payments",
+        "--recorded-at",
+        "2026-11-19T18:00:00+08:00",
+        home=home,
+    )
     assert out.returncode == 0, out.stderr
     decl = json.loads(out.stdout)
-    assert {i["item"] for i in decl["in_flight"]} == {"payments-refund-flow", "auth-session-refresh"}
+    assert {i["item"] for i in decl["in_flight"]} == {
+        "payments-refund-flow",
+        "auth-session-refresh",
+    }
     assert decl["in_flight"][0]["refs"] == ["#1842"]
     assert len(decl["decisions"]) == 1 and decl["decisions"][0]["rationale"]
     assert decl["blockers"][0]["needed_from"] == "Sarah"
@@ -37,14 +49,26 @@ def test_extract_example_wrap(tmp_path: Path, home: Path, example_wrap: str) -> 
 def test_ingest_publish_ask_cites(tmp_path: Path, home: Path, example_wrap: str) -> None:
     wrap = tmp_path / "wrap.txt"
     wrap.write_text(example_wrap)
-    refused = run("ingest", str(wrap), "--author", "Maya", "--team", "payments", "--publish",
-                  home=home)
+    refused = run(
+        "ingest", str(wrap), "--author", "Maya", "--team", "payments", "--publish", home=home
+    )
     assert refused.returncode == 2
     assert "missing" in refused.stderr and "Traceback" not in refused.stderr
     assert json.loads(refused.stdout)["status"] == "draft"  # stored, not lost
-    out = run("ingest", str(wrap), "--author", "Maya", "--team", "payments",
-              "--recorded-at", "2026-11-19T18:00:00+08:00", "--publish", "--force",
-              "nothing shipped this shift", home=home)
+    out = run(
+        "ingest",
+        str(wrap),
+        "--author",
+        "Maya",
+        "--team",
+        "payments",
+        "--recorded-at",
+        "2026-11-19T18:00:00+08:00",
+        "--publish",
+        "--force",
+        "nothing shipped this shift",
+        home=home,
+    )
     assert out.returncode == 0, out.stderr
     stored = json.loads(out.stdout)
     assert stored["status"] == "published"
@@ -75,11 +99,20 @@ def test_bad_input_is_one_sentence_exit_2(tmp_path: Path, home: Path, args: list
 
 def test_jsonl_bulk_import(tmp_path: Path, home: Path) -> None:
     rows = [
-        {"id": "h1", "text": "Shipped: PR #1 merged. No blockers. Back Monday 9am UTC.",
-         "author": "A", "team": "t", "recorded_at": "2026-11-16T17:00:00+00:00"},
+        {
+            "id": "h1",
+            "text": "Shipped: PR #1 merged. No blockers. Back Monday 9am UTC.",
+            "author": "A",
+            "team": "t",
+            "recorded_at": "2026-11-16T17:00:00+00:00",
+        },
         {"text": 42},
-        {"text": "In-flight: billing-export in progress.", "author": "B", "team": "t",
-         "recorded_at": "2026-11-17T17:00:00+00:00"},
+        {
+            "text": "In-flight: billing-export in progress.",
+            "author": "B",
+            "team": "t",
+            "recorded_at": "2026-11-17T17:00:00+00:00",
+        },
     ]
     src = tmp_path / "many.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in rows))

@@ -16,7 +16,11 @@ def test_item_level_flags_have_reasons_and_questions() -> None:
         returns_at="Monday",
     )
     flags = {f.field: f for f in compute_missing(decl)}
-    assert set(flags) == {"blockers[0].needed_from", "next_actions[0].owner", "decisions[0].rationale"}
+    assert set(flags) == {
+        "blockers[0].needed_from",
+        "next_actions[0].owner",
+        "decisions[0].rationale",
+    }
     assert flags["blockers[0].needed_from"].question == "Who can resolve 'firewall change'?"
     assert all(f.reason.endswith(".") and f.question for f in flags.values())
 

@@ -25,8 +25,14 @@ def complete_declaration() -> Declaration:
 def test_create_keeps_team_source_and_utc_time(database_url: str) -> None:
     store = HandoffStore(database_url)
     when = datetime(2026, 11, 19, 18, 0, tzinfo=SGT)
-    h = store.create(team="payments", author="Maya", recorded_at=when, source_kind="text",
-                     source_text="raw words, kept as given", declaration=complete_declaration())
+    h = store.create(
+        team="payments",
+        author="Maya",
+        recorded_at=when,
+        source_kind="text",
+        source_text="raw words, kept as given",
+        declaration=complete_declaration(),
+    )
     got = store.get(h.id, team="payments")
     assert got.recorded_at == when  # same instant
     assert got.recorded_at.utcoffset() == timedelta(0)
@@ -48,8 +54,14 @@ def test_queries_are_scoped_by_team(database_url: str) -> None:
 
 def test_publish_refused_while_missing_then_forced_with_reason(database_url: str) -> None:
     store = HandoffStore(database_url)
-    h = store.create(team="t", author="x", recorded_at=None, source_kind="text", source_text="t",
-                     declaration=Declaration(returns_at="Monday"))
+    h = store.create(
+        team="t",
+        author="x",
+        recorded_at=None,
+        source_kind="text",
+        source_text="t",
+        declaration=Declaration(returns_at="Monday"),
+    )
     with pytest.raises(PublishRefused) as err:
         store.publish(h.id)
     assert {f.field for f in err.value.missing} >= {"shipped", "blockers"}
@@ -67,16 +79,25 @@ def test_edit_validates_recomputes_flags_and_audits(database_url: str) -> None:
     store = HandoffStore(database_url)
     decl = complete_declaration()
     decl.blockers = [Blocker(description="VPN request pending")]
-    h = store.create(team="t", author="x", recorded_at=None, source_kind="text", source_text="t",
-                     declaration=decl)
+    h = store.create(
+        team="t",
+        author="x",
+        recorded_at=None,
+        source_kind="text",
+        source_text="t",
+        declaration=decl,
+    )
     assert [f.field for f in h.declaration.missing] == ["blockers[0].needed_from"]
     with pytest.raises(InvalidInput):
         store.edit(h.id, {"blockers": [{"description": 5}]}, actor="rev")
     with pytest.raises(InvalidInput):
         store.edit(h.id, {"missing": []}, actor="rev")
     assert store.get(h.id).declaration == h.declaration  # bad input changed nothing
-    edited = store.edit(h.id, {"blockers": [{"description": "VPN request pending",
-                                             "needed_from": "Priya"}]}, actor="rev")
+    edited = store.edit(
+        h.id,
+        {"blockers": [{"description": "VPN request pending", "needed_from": "Priya"}]},
+        actor="rev",
+    )
     assert edited.declaration.missing == []
     assert edited.draft == h.draft  # the draft as extracted is kept
     change = store.audit_trail(h.id)[-1]
@@ -90,8 +111,14 @@ def test_edit_validates_recomputes_flags_and_audits(database_url: str) -> None:
 
 def test_lifecycle_transitions(database_url: str) -> None:
     store = HandoffStore(database_url)
-    h = store.create(team="t", author="x", recorded_at=datetime.now(UTC), source_kind="text",
-                     source_text="t", declaration=complete_declaration())
+    h = store.create(
+        team="t",
+        author="x",
+        recorded_at=datetime.now(UTC),
+        source_kind="text",
+        source_text="t",
+        declaration=complete_declaration(),
+    )
     with pytest.raises(ConflictError):
         store.acknowledge(h.id, by="night shift")
     store.publish(h.id)
