@@ -68,7 +68,7 @@ def extract(path: Path, author: str | None, team: str | None, recorded_at: str |
     svc = services()
     when = parse_time(recorded_at, "--recorded-at")
     with progress_bar("extract") as report:
-        transcript = svc.transcribe(path, progress=report)
+        transcript = svc.transcribe(path, progress=report, team=team)
     decl = svc.extract(transcript, svc.context(author=author, team=team, recorded_at=when))
     echo_json(decl.to_json())
 
@@ -128,8 +128,14 @@ def _ingest_jsonl(
     author: str | None,
     team: str | None,
 ) -> None:
-    """Each line stands alone: a bad line prints an error object and the rest still import."""
+    """Each line stands alone: a bad line prints an error object and the rest still import.
+
+    A bulk import is history that was already handed over elsewhere, so `--publish` publishes
+    every line; a line with missing fields is published with an override reason recorded in its
+    audit trail (`--force REASON` sets it), and its flags stay visible for a reviewer.
+    """
     lines = path.read_text(encoding="utf-8").splitlines()
+    bulk_reason = force_reason or f"Bulk import of existing handoffs from {path.name}."
     failures = 0
     for number, line in enumerate(
         tqdm(lines, desc="ingest", file=sys.stderr, disable=not sys.stderr.isatty()), start=1
@@ -149,7 +155,7 @@ def _ingest_jsonl(
             )
             if do_publish:
                 handoff = svc.publish(
-                    handoff.id, team=handoff.team, actor=handoff.author, force_reason=force_reason
+                    handoff.id, team=handoff.team, actor=handoff.author, force_reason=bulk_reason
                 )
             echo_json_line(result_json(handoff))
         except (json.JSONDecodeError, UserError, HandoffError) as exc:
