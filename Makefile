@@ -44,6 +44,7 @@ eval: install
 
 bench: install
 	$(BIN)/handoff eval bench
+	$(BIN)/handoff eval bench_app
 
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^torch' > constraints.txt.new && mv constraints.txt.new constraints.txt

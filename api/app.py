@@ -1,42 +1,113 @@
-"""The FastAPI application: JSON API under /api, docs at /docs, web UI at /."""
+"""The FastAPI application: JSON API under /api, OpenAPI docs at /docs, the web UI at /.
+
+Errors are turned into responses in one place: under /api every error is JSON `{"detail": one
+sentence}` with its 4xx/5xx status (a refused publish adds `missing`); elsewhere it is a page.
+"""
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+from typing import Any
+
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.deps import get_services
 from handoff.errors import HandoffError, PublishRefused
-from handoff.settings import get_settings
+from handoff.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
 
 
-def create_app() -> FastAPI:
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api") or request.url.path.startswith("/media")
+
+
+def validation_sentence(exc: RequestValidationError) -> str:
+    """The first validation problem as one sentence a person can act on."""
+    errors = list(exc.errors())
+    if not errors:
+        return "The request is not valid."
+    first = errors[0]
+    loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+    where = ".".join(loc)
+    msg = str(first.get("msg", "is not valid")).rstrip(".")
+    if first.get("type") == "missing":
+        return f"'{where}' is required." if where else "The request body is required."
+    if first.get("type") in ("json_invalid", "model_attributes_type", "dict_type"):
+        return "The request body must be a JSON object."
+    return f"Invalid value at '{where}': {msg}." if where else f"{msg}."
+
+
+def _error_page(request: Request, status: int, detail: str) -> Response:
+    from api.routes.web import templates
+
+    return templates.TemplateResponse(
+        request, "error.html", {"status": status, "detail": detail}, status_code=status
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="handoff",
         description="Turns end-of-shift wraps into handoffs the next shift can trust.",
         version="0.1.0",
     )
-    app.state.settings = get_settings()
+    app.state.settings = settings or get_settings()
 
     @app.exception_handler(HandoffError)
-    async def handoff_error(_request: Request, exc: HandoffError) -> JSONResponse:
-        body: dict[str, object] = {"detail": str(exc)}
+    async def handoff_error(request: Request, exc: HandoffError) -> Response:
+        status = exc.status_code if 400 <= exc.status_code < 600 else 400
+        if status >= 500:
+            log.warning("%s: %s", exc.__class__.__name__, exc)
+        if not _wants_json(request) and not request.headers.get("hx-request"):
+            return _error_page(request, status, str(exc))
+        body: dict[str, Any] = {"detail": str(exc)}
         if isinstance(exc, PublishRefused):
             body["missing"] = [f.model_dump() for f in exc.missing]
-        status = exc.status_code if 400 <= exc.status_code < 600 else 400
         return JSONResponse(body, status_code=status)
 
-    from api.routes import handoffs
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        detail = validation_sentence(exc)
+        if not _wants_json(request) and not request.headers.get("hx-request"):
+            return _error_page(request, 422, detail)
+        return JSONResponse({"detail": detail}, status_code=422)
 
-    app.include_router(handoffs.router, prefix="/api")
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else "The request failed."
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"There is nothing at {request.url.path}."
+        if exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}."
+        if not _wants_json(request):
+            return _error_page(request, exc.status_code, detail)
+        return JSONResponse(
+            {"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
 
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    from api.routes import ask, handoffs, items, jobs, web
 
-    @app.get("/api/health")
+    for module in (handoffs, jobs, ask, items):
+        app.include_router(module.router, prefix="/api")
+    app.include_router(handoffs.media_router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/api/health", tags=["meta"], summary="Liveness: the database answers")
     def health() -> dict[str, str]:
-        get_services(app.state.settings)
+        from api.deps import get_services
+
+        get_services(app.state.settings).store.count()
         return {"status": "ok"}
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return HTMLResponse(status_code=204)
 
     return app

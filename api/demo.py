@@ -1,4 +1,5 @@
-"""Demo data for `make run`: a few days of one team's wraps, published, so every screen has content."""
+"""Demo data for `make run`: a few days of one team's wraps, published, so every screen has
+content."""
 
 from __future__ import annotations
 
@@ -20,12 +21,19 @@ def load_demo(svc: Any) -> int:
     for row in demo_rows():
         when = now - timedelta(days=row["days_ago"], hours=row.get("hours_ago", 0))
         handoff = svc.ingest_text(
-            row["text"], author=row["author"], team=row.get("team") or svc.settings.default_team,
+            row["text"],
+            author=row["author"],
+            team=row.get("team") or svc.settings.default_team,
             recorded_at=when,
         )
         if row.get("publish", True):
-            svc.publish(handoff.id, team=handoff.team, actor=row["author"],
-                        force_reason=None if not handoff.declaration.missing
-                        else "Demo data: published as recorded.")
+            svc.publish(
+                handoff.id,
+                team=handoff.team,
+                actor=row["author"],
+                force_reason=None
+                if not handoff.declaration.missing
+                else "Demo data: published as recorded.",
+            )
         count += 1
     return count

@@ -13,6 +13,7 @@ from handoff.settings import Settings
 
 @lru_cache(maxsize=4)
 def get_services(settings: Settings) -> Services:
+    """One `Services` per settings per process (the web app, a worker, a test)."""
     return build_services(settings)
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from handoff.declaration import Declaration
 from handoff.settings import Settings
@@ -27,6 +27,9 @@ from ingest.loader import load_transcript
 from ingest.transcript import Transcript
 from summarizer.base import ExtractionContext, Extractor
 from summarizer.offline import OfflineExtractor
+
+if TYPE_CHECKING:
+    from handoff.errors import HandoffError
 
 Progress = Callable[[str, float], None]
 
@@ -43,30 +46,136 @@ class Services:
     @cached_property
     def store(self) -> HandoffStore:
         self.settings.home.mkdir(parents=True, exist_ok=True)
-        return HandoffStore(self.settings.resolved_database_url)
+        # The ledger runs inside the store's transactions (publish, edit, unpublish, delete).
+        return HandoffStore(self.settings.resolved_database_url, hooks=[self.ledger.hook])
+
+    @cached_property
+    def ledger(self) -> Any:
+        from handoff.ledger import Ledger
+
+        # Names are matched by embedding only when refs, exact and fuzzy names found nothing;
+        # the model loads on first such use.
+        return Ledger(embed=lambda texts: self.embedder.embed(texts))
+
+    @cached_property
+    def embedder(self) -> Any:
+        import os
+
+        from search.embeddings import get_embedder
+
+        return get_embedder(
+            self.settings.embeddings,
+            base_url=self.settings.embeddings_base_url,
+            api_key=os.environ.get("OPENAI_API_KEY"),
+        )
 
     @cached_property
     def extractor(self) -> Extractor:
-        return OfflineExtractor()
+        """Offline by default; with HANDOFF_LLM the LLM extractor, falling back to the offline
+        draft (labelled in `Declaration.extractor`) unless HANDOFF_LLM_FALLBACK=false."""
+        offline = OfflineExtractor()
+        if not self.settings.llm:
+            return offline
+        from summarizer.llm import FallbackExtractor, LLMExtractor, build_chat_model
+
+        key = self.settings.llm_api_key
+        model = build_chat_model(
+            self.settings.llm,
+            base_url=self.settings.llm_base_url,
+            api_key=key.get_secret_value() if key else None,
+            timeout_s=self.settings.llm_timeout_s,
+            max_retries=self.settings.llm_max_retries,
+        )
+        provider = self.settings.llm.partition(":")[0] if ":" in self.settings.llm else "openai"
+        llm = LLMExtractor(
+            model,
+            model_id=self.settings.llm,
+            offline=offline,
+            chunk_chars=self.settings.llm_chunk_chars,
+            structured_method="json_mode" if provider == "openai" else None,
+        )
+        return FallbackExtractor(llm, offline) if self.settings.llm_fallback else llm
 
     @cached_property
     def index(self) -> Any:
-        from search.index import open_index
+        from search.index import FieldIndex, chroma_client
 
-        return open_index(self.settings)
+        return FieldIndex(chroma_client(self.settings), self.embedder, fields_of=self.ledger_fields)
+
+    @cached_property
+    def answerer(self) -> Any:
+        from search.answer import Answerer
+
+        llm = None
+        if self.settings.llm:
+            from search.llm import LLMAnswerer, build_chat_model
+
+            key = self.settings.llm_api_key
+            model = build_chat_model(
+                self.settings.llm,
+                base_url=self.settings.llm_base_url,
+                api_key=key.get_secret_value() if key else None,
+                timeout_s=self.settings.llm_timeout_s,
+            )
+            llm = LLMAnswerer(model, name=f"llm:{self.settings.llm}")
+        return Answerer(
+            index=self.index,
+            session=self.store.session,
+            people=self.people,
+            timezone=self.settings.timezone,
+            llm=llm,
+        )
 
     # -- use-cases ---------------------------------------------------------------------------
-    def transcribe(self, path: Path, *, progress: Progress = _no_progress) -> Transcript:
-        return load_transcript(path, settings=self.settings, progress=progress)
+    def transcribe(
+        self,
+        path: Path,
+        *,
+        progress: Progress = _no_progress,
+        team: str | None = None,
+        asr: str | None = None,
+        chat: Any = None,
+        keep_audio: bool = False,
+    ) -> Transcript:
+        """Any clip, chat export or wrap as a transcript; the team's vocabulary guides the
+        recognizer. `keep_audio` caches the decoded audio under HOME/cache (for stored uploads)."""
+        return load_transcript(
+            path,
+            settings=self.settings,
+            progress=progress,
+            asr=asr,
+            hints=speech_hints(self.team_vocabulary(team or self.settings.default_team)),
+            chat=chat,
+            audio_cache=self.settings.cache_dir / "audio" if keep_audio else None,
+        )
+
+    # -- team vocabulary (issue 3): recognizer hints and extraction's name normalizing --------
+    @cached_property
+    def vocabulary(self) -> Any:
+        from handoff.vocabulary import VocabularyRepository
+
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        return VocabularyRepository(self.settings.resolved_database_url)
+
+    def team_vocabulary(self, team: str) -> Any:
+        """The team's vocabulary; empty (and no database created) while there is no database."""
+        from handoff.vocabulary import TeamVocabulary
+
+        url = self.settings.resolved_database_url
+        if url.startswith("sqlite") and not Path(url.split("///", 1)[-1]).exists():
+            return TeamVocabulary(team=team)
+        return self.vocabulary.get(team)
 
     def context(
         self, *, author: str | None, team: str | None, recorded_at: datetime | None
     ) -> ExtractionContext:
+        team = team or self.settings.default_team
         return ExtractionContext(
             author=author,
-            team=team or self.settings.default_team,
+            team=team,
             recorded_at=recorded_at,
             timezone=self.settings.timezone,
+            vocabulary=extraction_vocabulary(self.team_vocabulary(team)),
         )
 
     def extract(self, transcript: Transcript, context: ExtractionContext) -> Declaration:
@@ -99,7 +208,9 @@ class Services:
 
         team = team or self.settings.default_team
         transcript = transcript_from_text(text)
-        decl = self.extract(transcript, self.context(author=author, team=team, recorded_at=recorded_at))
+        decl = self.extract(
+            transcript, self.context(author=author, team=team, recorded_at=recorded_at)
+        )
         return self.store.create(
             team=team,
             author=author,
@@ -123,9 +234,11 @@ class Services:
     ) -> Handoff:
         """Transcribe and extract first, store after: bad media never leaves a record behind."""
         team = team or self.settings.default_team
-        transcript = self.transcribe(path, progress=progress)
+        transcript = self.transcribe(path, progress=progress, team=team, keep_audio=True)
         progress("extract", 0.9)
-        decl = self.extract(transcript, self.context(author=author, team=team, recorded_at=recorded_at))
+        decl = self.extract(
+            transcript, self.context(author=author, team=team, recorded_at=recorded_at)
+        )
         if transcript.source_kind == "text":
             return self.store.create(
                 team=team,
@@ -152,6 +265,70 @@ class Services:
             actor=author,
         )
 
+    # -- follow-ups: one question per missing flag; an answer is merged and flags recomputed ---
+    def followups(self, handoff_id: str, *, team: str | None = None) -> list[dict[str, str]]:
+        from summarizer.followups import questions
+
+        handoff = self.store.get(handoff_id, team=team)
+        return questions(handoff.declaration) if handoff.declaration else []
+
+    def answer_followup(
+        self,
+        handoff_id: str,
+        *,
+        field: str,
+        answer: str | None = None,
+        recording: Path | None = None,
+        actor: str | None = None,
+        team: str | None = None,
+    ) -> Handoff:
+        """Merge a typed answer (or a short re-recording, transcribed) into the draft for the flag
+        on `field`; the store validates the edit, recomputes the flags and audits it."""
+        from handoff.declaration import Evidence
+        from handoff.errors import InvalidInput
+        from summarizer.followups import answer_patch
+
+        handoff = self.store.get(handoff_id, team=team)
+        if handoff.declaration is None:
+            raise InvalidInput("This handoff has no draft yet; wait for extraction to finish.")
+        evidence = None
+        if recording is not None:
+            transcript = self.transcribe(recording)
+            answer = transcript.text
+            evidence = Evidence(
+                quote=answer,
+                start_s=transcript.segments[0].start_s if transcript.segments else None,
+                end_s=transcript.segments[-1].end_s if transcript.segments else None,
+                speaker=actor or handoff.author,
+            )
+        if not answer:
+            raise InvalidInput("Give an answer as text or as a recording.")
+        context = self.context(
+            author=handoff.author, team=handoff.team, recorded_at=handoff.recorded_at
+        )
+        patch = answer_patch(
+            handoff.declaration, field=field, answer=answer, context=context, evidence=evidence
+        )
+        return self.store.edit(handoff_id, patch, team=handoff.team, actor=actor or handoff.author)
+
+    def reextract(
+        self, handoff_id: str, *, team: str | None = None, actor: str | None = None
+    ) -> Handoff:
+        """Run extraction again on the stored transcript (after an LLM timeout, or a new model)."""
+        from handoff.errors import InvalidInput
+
+        handoff = self.store.get(handoff_id, team=team)
+        if not handoff.transcript:
+            raise InvalidInput("This handoff has no transcript to extract from.")
+        transcript = Transcript.model_validate(handoff.transcript)
+        decl = self.extract(
+            transcript,
+            self.context(author=handoff.author, team=handoff.team, recorded_at=handoff.recorded_at),
+        )
+        return self.store.set_extraction(
+            handoff.team, handoff_id, transcript=None, declaration=decl, actor=actor or "system"
+        )
+
     def publish(
         self,
         handoff_id: str,
@@ -160,22 +337,316 @@ class Services:
         actor: str | None = None,
         force_reason: str | None = None,
     ) -> Handoff:
-        handoff = self.store.publish(handoff_id, team=team, actor=actor, force_reason=force_reason)
+        handoff = self._publish_unindexed(
+            handoff_id, team=team, actor=actor, force_reason=force_reason
+        )
         self.index.add_handoff(handoff)
         return handoff
 
-    def ask(
-        self, question: str, *, team: str | None, as_of: datetime | None = None
-    ) -> dict[str, Any]:
-        from search.answer import answer_question
+    def import_many(
+        self,
+        rows: Iterable[dict[str, Any]],
+        *,
+        publish: bool = False,
+        force_reason: str | None = None,
+        progress: Callable[[int], None] | None = None,
+        batch: int = 64,
+    ) -> Iterator[Handoff | HandoffError]:
+        """Ingest (and publish) many wraps; yields each row's handoff, or the error that stopped
+        it, in order. A row's result is what `ingest_text` then `publish` give; a failed row never
+        stops the others (a refused publish leaves its draft, as one by one).
 
-        return answer_question(
+        Rows: {"text", "author", "team", "recorded_at", "id"}, optionally an already extracted
+        "declaration". Faster than one by one: item names are embedded per batch and the index
+        is written per batch, after the batch's handoffs are committed.
+        """
+        from handoff.errors import HandoffError
+
+        pending = list(rows)
+        for start in range(0, len(pending), batch):
+            chunk = pending[start : start + batch]
+            given = [r for r in chunk if r.get("declaration") is not None]
+            if publish and given:  # no extraction in between: embed the whole batch's names
+                self.ledger.warm(r["declaration"] for r in given)
+            results: list[Handoff | HandoffError] = []
+            for row in chunk:
+                try:
+                    handoff = self._import_one(row)
+                    if publish:
+                        if row.get("declaration") is None:
+                            self.ledger.warm([handoff.declaration])
+                        handoff = self._publish_unindexed(
+                            handoff.id, team=handoff.team, actor=handoff.author,
+                            force_reason=force_reason,
+                        )
+                    results.append(handoff)
+                except HandoffError as exc:
+                    results.append(exc)
+            self.index.add_handoffs(
+                [r for r in results if isinstance(r, Handoff) and r.status != "draft"]
+            )
+            if progress is not None:
+                progress(len(chunk))
+            yield from results
+
+    def _import_one(self, row: dict[str, Any]) -> Handoff:
+        team = row.get("team") or self.settings.default_team
+        decl = row.get("declaration")
+        if decl is None:
+            return self.ingest_text(
+                row["text"],
+                author=row.get("author"),
+                team=team,
+                recorded_at=row.get("recorded_at"),
+                handoff_id=row.get("id"),
+            )
+        from ingest.text import transcript_from_text
+
+        return self.store.create(
+            team=team,
+            author=row.get("author"),
+            recorded_at=row.get("recorded_at"),
+            source_kind="text",
+            source_text=row["text"],
+            transcript=transcript_from_text(row["text"]).to_json(),
+            declaration=decl,
+            handoff_id=row.get("id"),
+            actor=row.get("author"),
+        )
+
+    def _publish_unindexed(
+        self, handoff_id: str, *, team: str | None, actor: str | None, force_reason: str | None
+    ) -> Handoff:
+        handoff = self.store.publish(handoff_id, team=team, actor=actor, force_reason=force_reason)
+        if handoff.declaration is not None:  # the team's vocabulary grows from what it publishes
+            self.vocabulary.grow_from_declaration(
+                handoff.team, handoff.declaration.to_json(), author=handoff.author
+            )
+        return handoff
+
+    def unpublish(
+        self, handoff_id: str, *, team: str | None = None, actor: str | None = None
+    ) -> Handoff:
+        """Back to draft: the ledger rolls its effects back in the transaction, the index after."""
+        handoff = self.store.unpublish(handoff_id, team=team, actor=actor)
+        self.index.remove_handoff(handoff.id, team=handoff.team)
+        return handoff
+
+    def delete(
+        self, handoff_id: str, *, team: str | None = None, actor: str | None = None
+    ) -> Handoff:
+        handoff = self.store.delete(handoff_id, team=team, actor=actor)
+        self.index.remove_handoff(handoff.id, team=handoff.team)
+        return handoff
+
+    def edit(
+        self,
+        handoff_id: str,
+        patch: dict[str, Any],
+        *,
+        team: str | None = None,
+        actor: str | None = None,
+    ) -> Handoff:
+        """Edit a declaration; a published one is re-applied to the ledger and re-indexed."""
+        handoff = self.store.edit(handoff_id, patch, team=team, actor=actor)
+        if handoff.status != "draft":
+            self.index.add_handoff(handoff)
+        return handoff
+
+    def ledger_fields(self, handoff_id: str) -> dict[str, str]:
+        from handoff.ledger import fields_of
+
+        with self.store.session() as session:
+            return fields_of(session, handoff_id)
+
+    def people(self, team: str) -> list[str]:
+        """Names the team's handoffs know: authors (for questions about people)."""
+        from sqlalchemy import select
+
+        from handoff.models import HandoffRecord
+
+        with self.store.session() as session:
+            rows = session.scalars(
+                select(HandoffRecord.author).distinct().where(HandoffRecord.team == team)
+            )
+            return sorted(r for r in rows if r)
+
+    def items(
+        self,
+        team: str | None = None,
+        *,
+        kind: str | None = None,
+        state: str | None = None,
+        as_of: datetime | None = None,
+        limit: int = 500,
+    ) -> list[Any]:
+        """The team's ledger items (newest activity first), as `ItemView`s with `to_json()`."""
+        from handoff.ledger import read_items
+
+        with self.store.session() as session:
+            return read_items(
+                session,
+                team or self.settings.default_team,
+                kinds=[kind] if kind else None,
+                states=[state] if state else None,
+                as_of=as_of,
+                limit=limit,
+            )
+
+    def item(self, item_id: str, *, team: str | None = None, as_of: datetime | None = None) -> Any:
+        """One ledger item with its timeline and events (`NotFound` outside the team)."""
+        from handoff.ledger import read_item
+
+        with self.store.session() as session:
+            return read_item(session, item_id, team=team, as_of=as_of)
+
+    def rebuild(self, *, team: str | None = None, progress: Any = None) -> tuple[int, int]:
+        """Rebuild the ledger, then the index, from the system of record."""
+        ledgered = self.ledger.rebuild(self.store, team=team)
+        indexed = self.index.rebuild(self.store, team=team, progress=progress)
+        return ledgered, indexed
+
+    def ask(
+        self,
+        question: str,
+        *,
+        team: str | None,
+        as_of: datetime | None = None,
+        conversation: Any = (),
+    ) -> dict[str, Any]:
+        """Answer from the team's published handoffs, with citations. `conversation` is the
+        earlier questions of the same conversation (strings or {"question": ...})."""
+        return dict(
+            self.answerer.ask(
+                question,
+                team=team or self.settings.default_team,
+                as_of=as_of,
+                conversation=conversation,
+            )
+        )
+
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        team: str | None,
+        as_of: datetime | None = None,
+        conversation: Any = (),
+    ) -> Any:
+        """The same answer as events: {"type": "token", "text"}..., then {"type": "done", ...}."""
+        return self.answerer.stream(
             question,
             team=team or self.settings.default_team,
             as_of=as_of,
-            index=self.index,
-            store=self.store,
+            conversation=conversation,
         )
+
+    # -- background jobs (the web app: store the wrap first, extract in a worker) --------------
+    @cached_property
+    def jobs(self) -> Any:
+        from api.jobs import JobStore
+
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        return JobStore(self.settings.resolved_database_url)
+
+    def accept_wrap(
+        self,
+        *,
+        author: str | None,
+        team: str | None,
+        recorded_at: datetime | None,
+        text: str | None = None,
+        upload: Path | None = None,
+        source_name: str | None = None,
+    ) -> Handoff:
+        """Store a wrap durably (text in the row, a file under HOME/uploads) before any work on it.
+
+        The record starts without a declaration; `process_wrap` fills it in, in a worker.
+        """
+        from ingest.loader import detect_kind
+
+        team = team or self.settings.default_team
+        if upload is None:
+            if text is None or not text.strip():
+                from handoff.errors import InvalidInput
+
+                raise InvalidInput("The wrap is empty; paste some text or upload a file.")
+            return self.store.create(
+                team=team,
+                author=author,
+                recorded_at=recorded_at,
+                source_kind="text",
+                source_name=source_name,
+                source_text=text,
+                actor=author,
+            )
+        # Refuse what can never be read now (415, nothing stored) rather than in a failed job.
+        kind = detect_kind(upload)
+        source_kind: Literal["text", "media", "chat"] = (
+            "media" if kind == "media" else "chat" if kind in ("chat", "slack") else "text"
+        )
+        kept, sha = self.keep_upload(upload, team=team)
+        return self.store.create(
+            team=team,
+            author=author,
+            recorded_at=recorded_at,
+            source_kind=source_kind,
+            source_name=source_name or upload.name,
+            source_path=str(kept),
+            source_sha256=sha,
+            actor=author,
+        )
+
+    def process_wrap(
+        self, handoff_id: str, *, team: str | None = None, progress: Progress = _no_progress
+    ) -> Handoff:
+        """Transcribe and extract a stored wrap and attach the draft (safe to run again)."""
+        from ingest.text import transcript_from_text
+
+        handoff = self.store.get(handoff_id, team=team)
+        progress("transcribe", 0.05)
+        if handoff.source_path:
+            transcript = self.transcribe(
+                Path(handoff.source_path), progress=progress, team=handoff.team, keep_audio=True
+            )
+        else:
+            transcript = transcript_from_text(handoff.source_text or "")
+        progress("extract", 0.9)
+        context = self.context(
+            author=handoff.author, team=handoff.team, recorded_at=handoff.recorded_at
+        )
+        decl = self.extract(transcript, context)
+        return self.store.set_extraction(
+            handoff.team, handoff.id, transcript=transcript.to_json(), declaration=decl
+        )
+
+    def index_handoff(self, handoff_id: str, *, team: str | None = None) -> int:
+        """(Re)index one handoff's fields; run after publish, in a worker for the web app."""
+        handoff = self.store.get(handoff_id, team=team)
+        if handoff.status == "draft":
+            self.index.remove_handoff(handoff.id)
+            return 0
+        return int(self.index.add_handoff(handoff))
+
+
+def speech_hints(vocab: Any) -> Any:
+    """A `TeamVocabulary` as the recognizers' hints (names and aliases, items, ticket prefixes)."""
+    from ingest.speech import Hints
+
+    people = [n for p in vocab.people for n in (p.name, *p.aliases)]
+    return Hints(people=tuple(people), items=tuple([*vocab.items, *vocab.projects]),
+                 prefixes=tuple(vocab.ticket_prefixes))
+
+
+def extraction_vocabulary(vocab: Any) -> Any:
+    """A `TeamVocabulary` as extraction's `Vocabulary` (so "Shivon" can become "Siobhan")."""
+    from summarizer.base import Person, Vocabulary
+
+    return Vocabulary(
+        people=tuple(Person(p.name, p.handle, tuple(p.aliases)) for p in vocab.people),
+        items=tuple([*vocab.items, *vocab.projects]),
+        ticket_prefixes=tuple(vocab.ticket_prefixes),
+    )
 
 
 def build_services(settings: Settings) -> Services:

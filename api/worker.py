@@ -1,9 +1,94 @@
-"""Background worker entry point (the Celery app arrives with the web app issue)."""
+"""Background worker entry point: `handoff worker` (at scale) and the one `handoff serve` starts.
+
+`python -m api.worker` is what `handoff serve` runs as its embedded worker, in a child process so
+transcription never stalls the web server; it stops when the server stops.
+"""
 
 from __future__ import annotations
 
-from handoff.errors import ConfigError
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from api.celery_app import QUEUE, get_celery
 
 
-def run_worker(*, concurrency: int = 1) -> None:
-    raise ConfigError("The background worker is not available in this build yet.")
+def worker_argv(
+    *, concurrency: int, loglevel: str = "info", hostname: str | None = None
+) -> list[str]:
+    pool = "solo" if concurrency <= 1 else "threads"
+    argv = [
+        "worker",
+        f"--pool={pool}",
+        f"--concurrency={max(1, concurrency)}",
+        f"--queues={QUEUE}",
+        f"--loglevel={loglevel}",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    if hostname:
+        argv.append(f"--hostname={hostname}")
+    return argv
+
+
+def run_worker(
+    *, concurrency: int = 1, loglevel: str = "info", hostname: str | None = None
+) -> None:
+    """Run a Celery worker for the configured broker until it is told to stop."""
+    import api.tasks  # noqa: F401  (registers the tasks with the app)
+
+    get_celery().worker_main(
+        worker_argv(concurrency=concurrency, loglevel=loglevel, hostname=hostname)
+    )
+
+
+def start_embedded(*, concurrency: int, env: dict[str, str] | None = None) -> subprocess.Popen[Any]:
+    """Start the embedded worker as a child process (same settings, via the environment)."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "api.worker",
+        "--concurrency",
+        str(concurrency),
+        "--loglevel",
+        "warning",
+    ]
+    return subprocess.Popen(cmd, env={**os.environ, **(env or {})}, preexec_fn=_die_with_parent)
+
+
+def _die_with_parent() -> None:
+    """Linux: the worker gets SIGTERM if `handoff serve` dies without stopping it."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def stop_embedded(proc: subprocess.Popen[Any], *, timeout: float = 15.0) -> None:
+    """Warm shutdown (finish the running task), then kill if it does not stop in time."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m api.worker")
+    parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--loglevel", default="info")
+    parser.add_argument("--hostname", default=None)
+    args = parser.parse_args(argv)
+    run_worker(concurrency=args.concurrency, loglevel=args.loglevel, hostname=args.hostname)
+
+
+if __name__ == "__main__":
+    main()

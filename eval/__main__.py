@@ -10,6 +10,8 @@ SUITES = {
     "qa": "eval.qa",
     "asr": "eval.asr",
     "bench": "eval.bench",
+    "bench_extraction": "eval.bench_extraction",
+    "bench_app": "eval.bench_app",
 }
 
 

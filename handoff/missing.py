@@ -7,6 +7,8 @@ flag carries a sentence a person understands and one short follow-up question fo
 
 from __future__ import annotations
 
+import re
+
 from handoff.declaration import LIST_PARTS, Declaration, MissingFlag
 
 _PART_REASONS: dict[str, tuple[str, str]] = {
@@ -42,6 +44,22 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# "someone should look at X" asks "Who will look at X?", not "Who will 'someone should ...'?"
+_UNOWNED_LEAD = re.compile(
+    r"^(?:(?:next|then|also|and)\s*[:,]?\s*)*(?:(?:can|could|would)\s+(?:someone|somebody|anyone|you)\s+"
+    r"(?:please\s+)?|(?:someone|somebody|anyone|we|you)\s+(?:really\s+)?(?:should|needs?\s+to|has\s+to|"
+    r"have\s+to|must|could|can|will|ought\s+to)\s+(?:probably\s+|also\s+)?|please\s+)",
+    re.IGNORECASE,
+)
+
+
+def _action_question(action: str) -> str:
+    core = _UNOWNED_LEAD.sub("", " ".join(action.split())).rstrip(" ?.!")
+    if not core:
+        return "Who will do this?"
+    return f"Who will {_short(core[0].lower() + core[1:])}?"
+
+
 def compute_missing(declaration: Declaration) -> list[MissingFlag]:
     """Every required field the declaration lacks, in a stable order."""
     flags: list[MissingFlag] = []
@@ -71,7 +89,7 @@ def compute_missing(declaration: Declaration) -> list[MissingFlag]:
                 MissingFlag(
                     field=f"next_actions[{i}].owner",
                     reason=f"The next action '{what}' has no owner.",
-                    question=f"Who will '{what}'?",
+                    question=_action_question(action.action),
                 )
             )
     for i, decision in enumerate(declaration.decisions):

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default SQLite at HOME/handoff.db."
     )
     broker_url: str | None = Field(
-        default=None, description="Celery broker; default a SQLite broker under HOME."
+        default=None, description="Celery broker; default a filesystem broker under HOME/broker."
     )
     chroma_url: str | None = Field(
         default=None, description="Chroma server URL; default embedded Chroma under HOME/index."
@@ -52,6 +52,16 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible server URL.")
     llm_api_key: SecretStr | None = Field(default=None, description="API key for the LLM.")
     llm_timeout_s: float = Field(default=60.0, description="Per-request LLM timeout.")
+    llm_max_retries: int = Field(
+        default=2, ge=0, description="Provider-level retries per LLM request (timeouts, 5xx)."
+    )
+    llm_chunk_chars: int = Field(
+        default=12_000, ge=500, description="Longest transcript piece sent to the LLM at once."
+    )
+    llm_fallback: bool = Field(
+        default=True,
+        description="Use the offline draft (labelled) when the LLM fails; false raises instead.",
+    )
     default_team: str = Field(default="default", description="Team used when none is given.")
     timezone: str = Field(
         default="UTC", description="Time zone assumed for wraps that name none."

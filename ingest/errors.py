@@ -1,14 +1,14 @@
 """Errors of ingest.
 
-    IngestError (HandoffError)     anything that stops a file becoming a transcript
-    ├── UnsupportedInput           not a format handoff reads
-    ├── MediaError                 media that cannot be used; `.stderr` keeps ffmpeg's text for logs
-    │   ├── NoAudioStream
-    │   ├── MediaDecodeError       corrupt, truncated or undecodable data
-    │   ├── SilentMedia            empty or all-silent audio
-    │   └── MediaTooLong / MediaTooLarge
-    ├── ChatImportError            a chat export that cannot be read
-    └── RecognizerUnavailable      the chosen speech engine is not installed or has no model
+IngestError (HandoffError)     anything that stops a file becoming a transcript
+├── UnsupportedInput           not a format handoff reads
+├── MediaError                 media that cannot be used; `.stderr` keeps ffmpeg's text for logs
+│   ├── NoAudioStream
+│   ├── MediaDecodeError       corrupt, truncated or undecodable data
+│   ├── SilentMedia            empty or all-silent audio
+│   └── MediaTooLong / MediaTooLarge
+├── ChatImportError            a chat export that cannot be read
+└── RecognizerUnavailable      the chosen speech engine is not installed or has no model
 """
 
 from __future__ import annotations

@@ -1,16 +1,32 @@
 """One entry point from a file to a transcript, whatever the file is.
 
-The type is decided from the content, never the file name: media goes to `ingest.media` and a
-speech recognizer, chat exports to `ingest.chat`, anything else that is UTF-8 text is a typed wrap.
+The type is decided from the content, never the file name: media (by its container signature)
+goes to `ingest.media` and a speech recognizer, a Slack export (zip or folder) and chat logs to
+`ingest.chat`, anything else that is UTF-8 text is a typed wrap (Markdown is flattened first).
+The one exception is headerless PCM (`.raw`/`.pcm`), which has no signature to sniff.
+
+`check_media` is the cheap half for upload routes: it sniffs and probes (no decoding), so bad
+media is refused with its error before a job is queued.
 """
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.errors import UnsupportedInput
+from ingest.chat import (
+    ChatOptions,
+    is_slack_export,
+    load_chat_log,
+    load_slack_export,
+    looks_like_chat_log,
+)
+from ingest.errors import SilentMedia, UnsupportedInput
+from ingest.media import MediaInfo, load_audio, probe, sniff_media
+from ingest.speech import EngineOptions, Hints, Transcriber, make_transcriber
 from ingest.text import transcript_from_text
 from ingest.transcript import Transcript
 
@@ -35,17 +51,136 @@ def read_text_file(path: Path) -> str | None:
         return None
 
 
-def load_transcript(
-    path: Path, *, settings: Settings | None = None, progress: Progress = _quiet
-) -> Transcript:
+def detect_kind(path: Path) -> str:
+    """'media', 'slack', 'chat' or 'text' — from the content; raises UnsupportedInput otherwise."""
     if not path.exists():
         raise UnsupportedInput(f"No such file: {path}.")
     if path.is_dir():
-        raise UnsupportedInput(f"{path} is a folder, not a wrap, clip or chat export.")
+        if is_slack_export(path):
+            return "slack"
+        raise UnsupportedInput(f"{path} is a folder, not a wrap, clip or Slack export.")
+    with path.open("rb") as fh:
+        head = fh.read(64)
+    if not head:
+        raise UnsupportedInput(f"{path.name} is empty.")
+    if head.startswith(b"PK\x03\x04") and zipfile.is_zipfile(path):
+        if is_slack_export(path):
+            return "slack"
+        raise UnsupportedInput(f"{path.name} is a zip file but not a Slack export.")
+    if sniff_media(head, name=path.name):
+        return "media"
     text = read_text_file(path)
     if text is None:
-        raise UnsupportedInput(f"{path.name} is not a text wrap handoff can read.")
+        raise UnsupportedInput(
+            f"{path.name} is not a clip, chat export or text wrap that handoff can read."
+        )
     if not text.strip():
         raise UnsupportedInput(f"{path.name} is empty.")
+    return "chat" if looks_like_chat_log(text) else "text"
+
+
+def engine_options(settings: Settings | None) -> EngineOptions:
+    if settings is None:
+        return EngineOptions()
+    return EngineOptions(whisper_model=settings.whisper_model, cache_dir=settings.cache_dir / "asr")
+
+
+def check_media(path: Path, *, settings: Settings | None = None) -> MediaInfo:
+    """Refuse a clip that cannot be used (no audio, corrupt, too long or too large), cheaply."""
+    kind = detect_kind(path)
+    if kind != "media":
+        raise UnsupportedInput(f"{path.name} is not an audio or video file.")
+    return probe(
+        path,
+        max_seconds=settings.max_media_seconds if settings else None,
+        max_bytes=settings.max_upload_bytes if settings else None,
+    )
+
+
+def load_transcript(
+    path: Path,
+    *,
+    settings: Settings | None = None,
+    progress: Progress = _quiet,
+    asr: str | None = None,
+    hints: Hints = Hints(),
+    chat: ChatOptions | None = None,
+    audio_cache: Path | None = None,
+    transcriber: Transcriber | None = None,
+) -> Transcript:
+    """The transcript of a clip, chat export or wrap.
+
+    `asr` overrides `HANDOFF_ASR`; `hints` is the team vocabulary for the recognizer; `chat`
+    chooses a channel and time range; `audio_cache` keeps the decoded audio for reuse.
+    """
+    kind = detect_kind(path)
+    if kind == "slack":
+        progress("import", 0.5)
+        return load_slack_export(path, chat)
+    if kind == "media":
+        return _transcribe_media(
+            path,
+            settings=settings,
+            progress=progress,
+            asr=asr,
+            hints=hints,
+            audio_cache=audio_cache,
+            transcriber=transcriber,
+        )
+    text = read_text_file(path) or ""
     progress("transcribe", 1.0)
-    return transcript_from_text(text)
+    if kind == "chat":
+        return load_chat_log(text, chat, name=path.name)
+    return transcript_from_text(markdown_to_text(text))
+
+
+def _transcribe_media(
+    path: Path,
+    *,
+    settings: Settings | None,
+    progress: Progress,
+    asr: str | None,
+    hints: Hints,
+    audio_cache: Path | None,
+    transcriber: Transcriber | None,
+) -> Transcript:
+    progress("decode", 0.02)
+    audio = load_audio(
+        path,
+        max_seconds=settings.max_media_seconds if settings else None,
+        max_bytes=settings.max_upload_bytes if settings else None,
+        cache_dir=audio_cache,
+    )
+    engine = transcriber or make_transcriber(
+        asr or (settings.asr if settings else "auto"), engine_options(settings)
+    )
+
+    def scaled(stage: str, fraction: float) -> None:
+        progress(stage, 0.05 + 0.8 * fraction)
+
+    transcript = engine.transcribe(audio, hints=hints, progress=scaled)
+    if not transcript.text.strip():
+        raise SilentMedia(f"No speech was recognized in {path.name}.")
+    return transcript
+
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
+
+
+def markdown_to_text(text: str) -> str:
+    """Markdown notes as plain wrap text: headings become `Heading:` lines, markup goes."""
+    if not re.search(r"^\s{0,3}#{1,6}\s|\*\*|\]\(|^\s*[-*]\s", text, re.MULTILINE):
+        return text
+    lines = []
+    for line in text.splitlines():
+        if m := _MD_HEADING.match(line):
+            heading = m[1].rstrip(":")
+            lines.append("")
+            lines.append(f"{heading}:" if heading else "")
+            continue
+        line = _MD_LINK.sub(r"\1", line)
+        line = _MD_EMPHASIS.sub(r"\2", line)
+        lines.append(line)
+    return "\n".join(lines).strip()

@@ -8,6 +8,10 @@ from ingest.transcript import Segment, Transcript
 
 # A sentence ends at . ! ? (not inside numbers like 2.5 or abbreviations like e.g.) or a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=\S)|\n\s*\n|\n(?=\s*[-*•]|\s*\w+:)")
+_CLOCK_ABBREV = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
+# After "a.m."/"p.m." a sentence goes on when the next word is lowercase, a zone ("IST") or a
+# place followed by "time" ("Madrid time").
+_CLOCK_NEXT = re.compile(r"[a-z]|[A-Z]{2,5}\b|[A-Z][\w ]{1,20}?\s+time\b")
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Mr|Ms|Mrs|Dr|St|No)\.$", re.IGNORECASE)
 
 
@@ -19,6 +23,11 @@ def split_sentences(text: str) -> list[str]:
         piece = text[start : m.start() + (1 if text[m.start() : m.start() + 1] in "\"')]" else 0)]
         if _ABBREV.search(text[start : m.start()].rstrip()):
             continue
+        before, after = text[start : m.start()].rstrip(), text[m.end() :]
+        if _CLOCK_ABBREV.search(before) and _CLOCK_NEXT.match(after):
+            continue  # "back at nine a.m. Madrid time" is one sentence
+        if before.count("(") > before.count(")") and after[:1].islower():
+            continue  # "recipe(s?) to use libvirt": punctuation inside parentheses
         parts.append(piece)
         start = m.end()
     parts.append(text[start:])

@@ -30,6 +30,11 @@ class Segment(BaseModel):
     at: datetime | None = Field(default=None, description="Chat message time.")
     words: list[Word] = Field(default_factory=list)
     channel: int | None = Field(default=None, description="Audio channel for multi-channel clips.")
+    room: str | None = Field(default=None, description="Chat channel the message was posted in.")
+    thread_id: str | None = Field(default=None, description="Chat thread the message belongs to.")
+    clock: str | None = Field(
+        default=None, description="Chat time of day when the log has no date."
+    )
 
 
 class Transcript(BaseModel):

@@ -1,9 +1,17 @@
 """Sentence embeddings behind a seam: the offline MiniLM by default, any sentence-transformers
-model, or an OpenAI-compatible embeddings endpoint. Models load once per process."""
+model, or an OpenAI-compatible embeddings endpoint. Models load once per process.
+
+The local model is the cost of indexing and of matching names in the ledger, so `embed` encodes
+each distinct text once per call, in batches, and remembers recent texts: field documents and item
+names repeat a lot ("follow up on ...", "back tomorrow 9am"), and the same name is asked for by the
+ledger on every mention.
+"""
 
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Protocol
@@ -11,6 +19,8 @@ from typing import Any, Protocol
 from search.errors import EmbeddingsUnavailable
 
 BATCH = 64
+#: Distinct texts whose vectors are kept (float32, ~1.5 kB each for MiniLM: ~30 MB).
+CACHE_TEXTS = 20_000
 
 
 class Embedder(Protocol):
@@ -30,13 +40,28 @@ class SentenceTransformerEmbedder:
         )
         self.dimensions = int(dim() or 384)
 
+        self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors = self._model.encode(
-            list(texts), batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False
-        )
-        return [v.tolist() for v in vectors]
+        with self._lock:
+            known = {t: self._cache[t] for t in dict.fromkeys(texts) if t in self._cache}
+            for t in known:
+                self._cache.move_to_end(t)
+        todo = [t for t in dict.fromkeys(texts) if t not in known]
+        if todo:
+            vectors = self._model.encode(
+                todo, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False
+            )
+            fresh = dict(zip(todo, vectors, strict=True))
+            known.update(fresh)
+            with self._lock:
+                self._cache.update(fresh)
+                while len(self._cache) > CACHE_TEXTS:
+                    self._cache.popitem(last=False)
+        return [known[t].tolist() for t in texts]
 
 
 def minilm_path() -> str:

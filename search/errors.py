@@ -1,8 +1,8 @@
 """Errors of search.
 
-    SearchError (HandoffError)
-    ├── IndexUnavailable      the Chroma server cannot be reached, or the index cannot be opened
-    └── EmbeddingsUnavailable the embedding model or endpoint cannot be loaded
+SearchError (HandoffError)
+├── IndexUnavailable      the Chroma server cannot be reached, or the index cannot be opened
+└── EmbeddingsUnavailable the embedding model or endpoint cannot be loaded
 """
 
 from __future__ import annotations

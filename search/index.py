@@ -1,34 +1,44 @@
-"""The vector index: Chroma, at field granularity.
+"""The search index: Chroma at field granularity, plus BM25 over the same documents.
 
-Each shipped entry, in-flight item, decision, blocker and next action of a published handoff is
-one document, with metadata (team, handoff, author, time, kind) for filtering and citing. The
-index is derived data: `rebuild` recreates it from the system of record, which always holds the
-truth.
+Each shipped entry, in-flight item, decision, blocker, next action and return time of a published
+handoff is one document, with metadata (team, handoff, author, time, kind, ledger item, state) for
+filtering and citing; transcript chunks cover what the fields do not. The index is derived data:
+`rebuild` recreates it from the system of record, which always holds the truth.
+
+Chroma is embedded (`PersistentClient` under HOME/index) or a server (`HttpClient`,
+HANDOFF_CHROMA_URL). Vectors come from our embedder (the seam in `search.embeddings`), in batches.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from handoff.declaration import Declaration, Evidence
 from search.embeddings import Embedder, get_embedder
 from search.errors import IndexUnavailable
+from search.lexical import LexicalIndex
 
 if TYPE_CHECKING:
     from handoff.settings import Settings
     from handoff.store import Handoff, HandoffStore
 
 COLLECTION = "handoff_fields"
+CHUNK_CHARS = 320
+ADD_BATCH = 512
+Meta = dict[str, str | int | float | bool]
+#: Which ledger item each field of a handoff became; wired in by `api.services`.
+FieldsOf = Callable[[str], dict[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
 class FieldDoc:
     id: str
     text: str
-    metadata: dict[str, str | int | float | bool]
+    metadata: Meta
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,18 +47,42 @@ class Hit:
     text: str
     metadata: dict[str, Any]
     score: float
+    #: Cosine similarity to the question when the vector half found it (else None).
+    similarity: float | None = None
 
 
 def _first(evidence: list[Evidence]) -> Evidence | None:
     return evidence[0] if evidence else None
 
 
-def field_documents(handoff: Handoff) -> list[FieldDoc]:
+def _chunks(handoff: Handoff) -> Iterator[tuple[str, float | None]]:
+    """Transcript text in chunks of a few sentences, with the clip time of the first."""
+    segments = (handoff.transcript or {}).get("segments") or []
+    if not segments and handoff.source_text:
+        segments = [{"text": handoff.source_text}]
+    buf: list[str] = []
+    start: float | None = None
+    for seg in segments:
+        text = str(seg.get("text") or "").strip()
+        if not text:
+            continue
+        if not buf:
+            start = seg.get("start_s")
+        buf.append(text)
+        if sum(len(b) for b in buf) >= CHUNK_CHARS:
+            yield " ".join(buf), start
+            buf = []
+    if buf:
+        yield " ".join(buf), start
+
+
+def field_documents(handoff: Handoff, fields: dict[str, str] | None = None) -> list[FieldDoc]:
     """The documents one published handoff contributes to the index."""
     decl: Declaration | None = handoff.declaration
     if decl is None:
         return []
-    base: dict[str, str | int | float | bool] = {
+    fields = fields or {}
+    base: Meta = {
         "team": handoff.team,
         "handoff_id": handoff.id,
         "author": handoff.author or "",
@@ -57,74 +91,220 @@ def field_documents(handoff: Handoff) -> list[FieldDoc]:
     }
     docs: list[FieldDoc] = []
 
-    def add(kind: str, i: int, text: str, evidence: list[Evidence], **extra: Any) -> None:
+    def add(kind: str, where: str, text: str, evidence: list[Evidence], **extra: Any) -> None:
         ev = _first(evidence)
-        meta = dict(base, kind=kind, quote=ev.quote if ev else text)
+        meta: Meta = dict(base, kind=kind, field=where, quote=ev.quote if ev else text)
         if ev and ev.start_s is not None:
             meta["start_s"] = float(ev.start_s)
+        if ev and ev.end_s is not None:
+            meta["end_s"] = float(ev.end_s)
+        if where in fields:
+            meta["item_id"] = fields[where]
         for key, value in extra.items():
-            if value is not None:
+            if value:
                 meta[key] = value
-        docs.append(FieldDoc(id=f"{handoff.id}:{kind}:{i}", text=text, metadata=meta))
+        docs.append(FieldDoc(id=f"{handoff.id}:{where}", text=text, metadata=meta))
 
     for i, s in enumerate(decl.shipped):
-        add("shipped", i, s.summary, s.evidence, refs=" ".join(s.refs))
+        add(
+            "shipped",
+            f"shipped[{i}]",
+            f"Shipped: {s.summary}",
+            s.evidence,
+            refs=" ".join(s.refs),
+            state="done",
+        )
     for i, f in enumerate(decl.in_flight):
-        add("in_flight", i, f"{f.item}: {f.summary or ''} ({f.status})", f.evidence,
-            item=f.item, status=f.status, owner=f.owner, refs=" ".join(f.refs))
+        add(
+            "in_flight",
+            f"in_flight[{i}]",
+            f"{f.item}: {f.summary or ''} ({f.status})",
+            f.evidence,
+            item=f.item,
+            state=f.status,
+            owner=f.owner,
+            refs=" ".join(f.refs),
+        )
     for i, d in enumerate(decl.decisions):
-        add("decision", i, f"{d.decision}. {d.rationale or ''}", d.evidence, item=d.item,
-            rationale=d.rationale)
+        add(
+            "decision",
+            f"decisions[{i}]",
+            f"Decision: {d.decision}. {d.rationale or ''}",
+            d.evidence,
+            item=d.item,
+            rationale=d.rationale,
+        )
     for i, b in enumerate(decl.blockers):
-        add("blocker", i, b.description, b.evidence, item=b.item, needed_from=b.needed_from)
+        add(
+            "blocker",
+            f"blockers[{i}]",
+            f"Blocker: {b.description} {('needs ' + b.needed_from) if b.needed_from else ''}",
+            b.evidence,
+            item=b.item,
+            needed_from=b.needed_from,
+            state="open",
+        )
     for i, n in enumerate(decl.next_actions):
-        add("next_action", i, n.action, n.evidence, item=n.item, owner=n.owner)
+        add(
+            "next_action",
+            f"next_actions[{i}]",
+            f"Next: {n.action}",
+            n.evidence,
+            item=n.item,
+            owner=n.owner,
+        )
     if decl.returns_at:
-        add("returns", 0, f"{handoff.author or 'The author'} is back {decl.returns_at}", [],
+        add(
+            "returns",
+            "returns_at",
+            f"{handoff.author or 'The author'} is back {decl.returns_at}",
+            [],
             returns_at=decl.returns_at,
-            returns_at_iso=decl.returns_at_iso.isoformat() if decl.returns_at_iso else None)
+            returns_at_iso=decl.returns_at_iso.isoformat() if decl.returns_at_iso else None,
+        )
+    for i, (text, start) in enumerate(_chunks(handoff)):
+        add("chunk", f"chunk[{i}]", text, [], start_s=start)
+        docs[-1].metadata["quote"] = text
     return docs
 
 
 class FieldIndex:
-    """A Chroma collection of field documents with our own embeddings."""
+    """A Chroma collection of field documents with our own embeddings, and BM25 beside it."""
 
-    def __init__(self, client: Any, embedder: Embedder) -> None:
+    def __init__(
+        self, client: Any, embedder: Embedder, *, fields_of: FieldsOf | None = None
+    ) -> None:
         self._client = client
         self.embedder = embedder
-        self._collection = client.get_or_create_collection(
-            COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None
-        )
+        self.fields_of = fields_of
+        self.lexical = LexicalIndex()
+        self._lexical_count: int | None = None
+        self._lock = threading.Lock()
+        self._collection = self._open()
 
+    def _open(self) -> Any:
+        try:
+            return self._client.get_or_create_collection(
+                COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+        except Exception as exc:
+            raise IndexUnavailable(
+                f"Cannot open the search index ({exc.__class__.__name__})."
+            ) from exc
+
+    # -- writing --------------------------------------------------------------------------------
     def add_handoff(self, handoff: Handoff) -> int:
-        self.remove_handoff(handoff.id)
-        return self.add_documents(field_documents(handoff))
+        self.remove_handoff(handoff.id, team=handoff.team)
+        if handoff.status == "draft":
+            return 0
+        fields = self.fields_of(handoff.id) if self.fields_of else None
+        return self.add_documents(field_documents(handoff, fields))
+
+    def add_handoffs(self, handoffs: Iterable[Handoff]) -> int:
+        """Index many handoffs at once (bulk import): one delete, then batched upserts; the same
+        documents as `add_handoff` on each. Returns how many documents were written."""
+        handoffs = list(handoffs)
+        if not handoffs:
+            return 0
+        for team in sorted({h.team for h in handoffs}):
+            ids = [h.id for h in handoffs if h.team == team]
+            for start in range(0, len(ids), ADD_BATCH):
+                chunk = ids[start : start + ADD_BATCH]
+                self._collection.delete(where={"handoff_id": {"$in": chunk}})
+            self.lexical.remove_handoffs(team, ids)
+        self._lexical_count = None
+        docs: list[FieldDoc] = []
+        for handoff in handoffs:
+            if handoff.status != "draft":
+                fields = self.fields_of(handoff.id) if self.fields_of else None
+                docs.extend(field_documents(handoff, fields))
+        return self.add_documents(docs)
 
     def add_documents(self, docs: list[FieldDoc]) -> int:
-        if not docs:
-            return 0
-        vectors = self.embedder.embed([d.text for d in docs])
-        self._collection.upsert(
-            ids=[d.id for d in docs],
-            documents=[d.text for d in docs],
-            metadatas=[d.metadata for d in docs],  # type: ignore[arg-type]
-            embeddings=vectors,  # type: ignore[arg-type]
-        )
+        for start in range(0, len(docs), ADD_BATCH):
+            batch = docs[start : start + ADD_BATCH]
+            vectors = self.embedder.embed([d.text for d in batch])
+            self._collection.upsert(
+                ids=[d.id for d in batch],
+                documents=[d.text for d in batch],
+                metadatas=[d.metadata for d in batch],  # type: ignore[arg-type]
+                embeddings=vectors,  # type: ignore[arg-type]
+            )
+            for d in batch:
+                self.lexical.add(
+                    str(d.metadata["team"]), d.id, d.text, {**d.metadata, "_text": d.text}
+                )
+        self._lexical_count = None
         return len(docs)
 
-    def remove_handoff(self, handoff_id: str) -> None:
+    def remove_handoff(self, handoff_id: str, *, team: str | None = None) -> None:
         self._collection.delete(where={"handoff_id": handoff_id})
+        for t in [team] if team else []:
+            self.lexical.remove_handoffs(t, [handoff_id])
+        if team is None:
+            self.lexical.reset()
+        self._lexical_count = None
 
-    def search(
-        self, query: str, *, team: str, as_of_ts: float | None = None, k: int = 10
+    def clear(self, *, team: str | None = None) -> None:
+        if team is None:
+            self._client.delete_collection(COLLECTION)
+            self._collection = self._open()
+        else:
+            self._collection.delete(where={"team": team})
+        self.lexical.reset(team)
+
+    def rebuild(
+        self,
+        store: HandoffStore,
+        *,
+        team: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Recreate the index from the system of record; returns how many handoffs were indexed."""
+        self.clear(team=team)
+        count = 0
+        batch: list[FieldDoc] = []
+        for handoff in store.iter_published(team=team):
+            fields = self.fields_of(handoff.id) if self.fields_of else None
+            batch.extend(field_documents(handoff, fields))
+            count += 1
+            if progress:
+                progress(count)
+            if len(batch) >= ADD_BATCH:
+                self.add_documents(batch)
+                batch = []
+        self.add_documents(batch)
+        return count
+
+    # -- reading --------------------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def _ensure_lexical(self, team: str) -> None:
+        """Load BM25 for the team from the collection (once; again if another process wrote)."""
+        total = self.count()
+        with self._lock:
+            if self.lexical.has(team) and self._lexical_count == total:
+                return
+            if self._lexical_count != total:
+                self.lexical.reset()
+            got = self._collection.get(where={"team": team}, include=["documents", "metadatas"])
+            docs = zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False)
+            self.lexical.load(
+                team, ((i, t or "", {**(m or {}), "_text": t or ""}) for i, t, m in docs)
+            )
+            self._lexical_count = total
+
+    def vector_search(
+        self, query: str, *, team: str, where: dict[str, Any] | None = None, k: int = 40
     ) -> list[Hit]:
-        where: dict[str, Any] = {"team": team}
-        if as_of_ts is not None:
-            where = {"$and": [{"team": team}, {"recorded_ts": {"$lte": as_of_ts}}]}
+        clauses: list[dict[str, Any]] = [{"team": team}, *([where] if where else [])]
+        flt = clauses[0] if len(clauses) == 1 else {"$and": clauses}
         result = self._collection.query(
             query_embeddings=self.embedder.embed([query]),  # type: ignore[arg-type]
             n_results=k,
-            where=where,
+            where=flt,
+            include=["documents", "metadatas", "distances"],
         )
         hits: list[Hit] = []
         for doc_id, text, meta, dist in zip(
@@ -134,36 +314,34 @@ class FieldIndex:
             (result["distances"] or [[]])[0],
             strict=True,
         ):
-            hits.append(Hit(id=doc_id, text=text or "", metadata=dict(meta or {}), score=1 - dist))
+            sim = 1.0 - float(dist)
+            hits.append(Hit(doc_id, text or "", dict(meta or {}), sim, similarity=sim))
         return hits
 
-    def count(self) -> int:
-        return int(self._collection.count())
+    def lexical_search(
+        self,
+        query: str,
+        *,
+        team: str,
+        accept: Callable[[dict[str, Any]], bool] | None = None,
+        k: int = 40,
+    ) -> list[Hit]:
+        self._ensure_lexical(team)
+        return [
+            Hit(doc_id, str(meta.get("_text", "")), meta, score)
+            for doc_id, score, meta in self.lexical.search(team, query, k=k, accept=accept)
+        ]
 
-    def clear(self, *, team: str | None = None) -> None:
-        if team is None:
-            self._client.delete_collection(COLLECTION)
-            self._collection = self._client.get_or_create_collection(
-                COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None
-            )
-        else:
-            self._collection.delete(where={"team": team})
-
-    def rebuild(self, store: HandoffStore, *, team: str | None = None) -> int:
-        self.clear(team=team)
-        count = 0
-        batch: list[FieldDoc] = []
-        for handoff in store.iter_published(team=team):
-            batch.extend(field_documents(handoff))
-            count += 1
-            if len(batch) >= 256:
-                self.add_documents(batch)
-                batch = []
-        self.add_documents(batch)
-        return count
+    def texts(self, ids: Iterable[str]) -> dict[str, str]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        got = self._collection.get(ids=ids, include=["documents"])
+        return dict(zip(got["ids"], [t or "" for t in got["documents"] or []], strict=False))
 
 
 def chroma_client(settings: Settings) -> Any:
+    """An embedded Chroma under HOME/index, or a client of the server at HANDOFF_CHROMA_URL."""
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -174,24 +352,26 @@ def chroma_client(settings: Settings) -> Any:
             from urllib.parse import urlparse
 
             url = urlparse(settings.chroma_url)
-            return chromadb.HttpClient(
+            client = chromadb.HttpClient(
                 host=url.hostname or "127.0.0.1",
                 port=url.port or 8000,
                 ssl=url.scheme == "https",
                 settings=chroma_settings,
             )
+            client.heartbeat()
+            return client
         settings.index_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
     except Exception as exc:
         where = settings.chroma_url or str(settings.index_dir)
-        raise IndexUnavailable(f"Cannot open the search index at {where} (HANDOFF_CHROMA_URL).") from exc
+        raise IndexUnavailable(
+            f"Cannot open the search index at {where} (check HANDOFF_CHROMA_URL)."
+        ) from exc
 
 
-def open_index(settings: Settings) -> FieldIndex:
+def open_index(settings: Settings, *, fields_of: FieldsOf | None = None) -> FieldIndex:
     api_key = os.environ.get("OPENAI_API_KEY")
-    embedder = get_embedder(settings.embeddings, base_url=settings.embeddings_base_url, api_key=api_key)
-    return FieldIndex(chroma_client(settings), embedder)
-
-
-def iter_texts(docs: Iterable[FieldDoc]) -> list[str]:
-    return [d.text for d in docs]
+    embedder = get_embedder(
+        settings.embeddings, base_url=settings.embeddings_base_url, api_key=api_key
+    )
+    return FieldIndex(chroma_client(settings), embedder, fields_of=fields_of)

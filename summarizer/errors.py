@@ -1,8 +1,8 @@
 """Errors of extraction.
 
-    SummarizerError (HandoffError)
-    ├── LLMUnavailable        the provider timed out, refused or failed; the draft can be retried
-    └── ExtractionFailed      the model's answers never validated; `.attempts` keeps them
+SummarizerError (HandoffError)
+├── LLMUnavailable        the provider timed out, refused or failed; the draft can be retried
+└── ExtractionFailed      the model's answers never validated; `.attempts` keeps them
 """
 
 from __future__ import annotations

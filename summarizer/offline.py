@@ -1,15 +1,22 @@
-"""The offline extractor: rules over sentences, no model, no network. The default everywhere.
+"""The offline extractor: rules over clauses, no model, no network. The default everywhere.
 
-A wrap is read sentence by sentence. Labels people say or type ("In-flight:", "Blocker:",
-"Next:") set the part that following clauses belong to; without a label, cue words decide. Every
-item keeps its sentence as evidence, with the segment's time or chat message.
+A wrap is read segment by segment (a sentence of speech, a chat message), sentence by sentence.
+Each sentence is normalized (`summarizer.normalize`), cut into clauses at semicolons, commas,
+dashes and conjunctions, and each clause is given the part its own words speak to
+(`summarizer.rules`) or, lacking cues, the part of the label in force ("Blockers:") or of the clause
+it continues. Clauses
+of one idea are merged back ("X is blocked, only Marco can grant the role"), and each group becomes
+an item with the sentence as its evidence, timed or attributed to its chat message.
+
+In a chat thread the wrap's author is the one handing over; a teammate's "I'll take it" makes them
+the owner of the open action they answer, and "I'll approve it" from the person a blocker waits on
+becomes their next action.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from handoff.declaration import (
     Blocker,
@@ -23,103 +30,86 @@ from handoff.declaration import (
 from handoff.refs import find_refs
 from ingest.text import split_sentences
 from ingest.transcript import Segment, Transcript
+from summarizer import rules
 from summarizer.base import ExtractionContext
+from summarizer.evidence import segment_evidence
+from summarizer.normalize import normalize
+from summarizer.people import PeopleIndex, fold, looks_like_name
 from summarizer.returns import find_return_time
 
-_LABELS: dict[str, str] = {
-    "shipped": "shipped",
-    "done": "shipped",
-    "completed": "shipped",
-    "in-flight": "in_flight",
-    "in flight": "in_flight",
-    "in progress": "in_flight",
-    "wip": "in_flight",
-    "decision": "decisions",
-    "decisions": "decisions",
-    "decided": "decisions",
-    "blocker": "blockers",
-    "blockers": "blockers",
-    "blocked": "blockers",
-    "next": "next_actions",
-    "next steps": "next_actions",
-    "next actions": "next_actions",
-    "todo": "next_actions",
-    "to do": "next_actions",
-}
-_LABEL_RE = re.compile(
-    r"^\s*(?:[-*•]\s*)?(" + "|".join(sorted(map(re.escape, _LABELS), key=len, reverse=True)) + r")\s*[:\-–—]\s*",
-    re.IGNORECASE,
-)
-_EMPTY_RE = {
-    "shipped": re.compile(r"\b(nothing|didn'?t|did not)\b.{0,20}\b(ship|shipped|merged|deployed)", re.I),
-    "blockers": re.compile(r"\b(no|nothing|zero)\s+(blockers?|blocking|blocked)\b|\bnothing (is )?blocking\b", re.I),
-    "decisions": re.compile(r"\bno\s+(new\s+)?decisions?\b|\bnothing decided\b", re.I),
-    "next_actions": re.compile(r"\bno\s+next\s+(steps|actions)\b", re.I),
-    "in_flight": re.compile(r"\bnothing (else )?in (flight|progress)\b", re.I),
-}
-_STATUS_CUES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\bblocked\b|\bwaiting on\b.*\bdecision\b", re.I), "blocked"),
-    (re.compile(r"\bin review\b|\bunder review\b|\breview(ers)?\b.*\b(open|approved)\b|\bPR\b.*\bopen\b", re.I), "in_review"),
-    (re.compile(r"\b(merged|shipped|deployed|done|finished|completed)\b", re.I), "done"),
-    (re.compile(r"\bnot started\b|\bhaven'?t started\b|\bnot yet started\b", re.I), "not_started"),
-    (re.compile(r"\bin progress\b|\b\d{1,3}\s*%|\bworking on\b|\bhalfway\b|\bstarted\b", re.I), "in_progress"),
-]
-_ITEM_NAME_RE = re.compile(r"^\s*([a-z0-9]+(?:[-_/][a-z0-9]+)+|[A-Z][A-Z0-9]+-\d+|#\d+)\b")
-_RESOLVER_RES = [
-    re.compile(r"\b([A-Z][a-z]+)\s+(?:owns|needs to|has to|must|can)\b"),
-    re.compile(r"\b(?:waiting on|waiting for|pending|need(?:s)? .{0,30}? from|blocked on|blocked by)\s+(?:a reply from\s+)?@?([A-Z][a-z]+)\b"),
-    re.compile(r"\b(?:that's|it's)\s+([A-Z][a-z]+)'s\s+call\b"),
-]
-_RATIONALE_RE = re.compile(
-    r"\s+(?:—|–|--)\s+|\s*[,;]?\s*\b(?:because|since|the reason being|so that|due to)\b\s*",
+_CLAIM = re.compile(
+    r"^(?:(?:ok|okay|sure|yes|yep|yeah|ack|np|no problem|sounds good|got it|will do)[,!.]?\s*)*"
+    r"(?:I'?ll|I\s+will|I\s+can|I'?m\s+on\s+it|on\s+it|will\s+do|I'?ve\s+got\s+(?:it|this)|"
+    r"I\s+got\s+(?:it|this)|mine|leave\s+it\s+with\s+me|happy\s+to)\b",
     re.I,
 )
-_SELF_RE = re.compile(r"^\s*(?:I'll|I will|I'm going to|I am going to|I need to|I should)\b", re.I)
+_CLAIM_STRIP = re.compile(
+    r"^(?:(?:ok|okay|sure|yes|yep|yeah|ack|np|no problem|sounds good|got it)[,!.]?\s*)*"
+    r"(?:I'?ll|I\s+will|I\s+can|happy\s+to)\s+",
+    re.I,
+)
+_ACK = re.compile(
+    r"^\W*(?:thanks|thank you|thx|ty|ok|okay|cool|great|nice|\+1|ack|sounds good|lol|noted|"
+    r"will do|on it|np|sure)\b[\w\s!.,]{0,20}$",
+    re.I,
+)
+_THIRD_PERSON_BEFORE = re.compile(
+    r"(?:\b(?:he|she|they)|\b[A-Z][a-z]+)\s+(?:is|'s|will\s+be|are)\s*$"
+)
+_BLOCKED_SUBJECT = re.compile(
+    r"^(?P<subject>.{3,80}?)\s+(?:is|are|'s|has\s+been|was|remains)\s+(?:still\s+|currently\s+|now\s+|"
+    r"also\s+|totally\s+|completely\s+)?(?:blocked|stuck|on\s+hold|held\s+up)\b",
+    re.I,
+)
+_PRONOUN_BLOCKED = re.compile(
+    r"^(?P<head>.{3,120}?)\s*(?:—|–|--|,|;)\s*(?:it|this|that)(?:'s|\s+is)?\s+(?:can'?t|cannot|won'?t|"
+    r"blocked|stuck|on\s+hold|waiting)\b",
+    re.I,
+)
+_SUBJECTLESS_BLOCKER = re.compile(
+    r"^(?:and\s+|but\s+|it'?s\s+|currently\s+|still\s+)*(?:blocked|stuck|waiting|on hold|held up|"
+    r"pending)\b",
+    re.I,
+)
+_ACTION_LEAD = re.compile(
+    r"^(?:(?:next|then|and|also|so|tomorrow|after that|later)\s*[:,]?\s+)*", re.I
+)
+_SPLIT_ACTIONS = re.compile(
+    r",?\s+and\s+(?=(?:then\s+)?(?:I'?ll|I\s|we\s|someone|somebody|@\w|[A-Z][a-z]+\s+(?:will|to|should|"
+    r"needs|can|is going))\b)|,\s+(?:and\s+)?then\s+|\s+and\s+then\s+",
+)
+# Meeting-minutes syntax: "[action] persia to ask ...", "ALL: please check ...", "bob: to verify".
+_ACTION_LABELS = frozenset({"action", "actions", "action items", "todo", "to do"})
+_EXPLICIT_OWNER = re.compile(
+    r"^@?([\w.|-]+):?\s+(?:(?:and|&)\s+@?[\w.|-]+\s+)?(?:to|will|should|please|must|needs\s+to)\b",
+    re.I,
+)
+# How many chat messages back an unowned action can still be claimed by "I'll take it".
+CLAIM_WINDOW = 6
 
 
 @dataclass
-class _Clause:
+class _Group:
+    part: str | None
     text: str
-    segment: Segment
+    lead_part: str | None = None
+    antecedent: str | None = None
 
 
-def _clauses(transcript: Transcript) -> Iterator[_Clause]:
-    segments = transcript.segments or [Segment(text=transcript.text)]
-    for seg in segments:
-        for sentence in split_sentences(seg.text):
-            yield _Clause(sentence, seg)
+@dataclass
+class _Walk:
+    """What the extractor has read so far."""
 
-
-def _evidence(clause: _Clause) -> Evidence:
-    s = clause.segment
-    return Evidence(quote=clause.text, start_s=s.start_s, end_s=s.end_s, speaker=s.speaker, at=s.at)
-
-
-def _status(text: str) -> str:
-    for pattern, status in _STATUS_CUES:
-        if pattern.search(text):
-            return status
-    return "in_progress"
-
-
-def _resolver(text: str) -> str | None:
-    for pattern in _RESOLVER_RES:
-        m = pattern.search(text)
-        if m and m.group(1) not in {"I", "We", "The", "This", "It"}:
-            return m.group(1)
-    return None
-
-
-def _item_name(text: str) -> str:
-    m = _ITEM_NAME_RE.match(text)
-    if m:
-        return m.group(1)
-    return " ".join(text.split()[:6]).rstrip(",.;")
-
-
-def _split_list(body: str) -> list[str]:
-    """Items inside one labelled sentence: split on ';' (and on sentences already split)."""
-    return [p.strip(" ,.") for p in re.split(r";\s+", body) if p.strip(" ,.")]
+    decl: Declaration
+    people: PeopleIndex
+    author: str | None
+    section: str | None = None
+    label_status: str | None = None
+    action_label: bool = False  # "[action] X to ...": the first word names the owner
+    blocked_label: bool = False  # "Blocked: X, needs Y": X is an item that is blocked
+    stated_empty: set[str] = field(default_factory=set)
+    action_at: dict[int, int] = field(default_factory=dict)  # next_actions index -> message number
+    message: int = 0
 
 
 class OfflineExtractor:
@@ -128,95 +118,433 @@ class OfflineExtractor:
     name = "offline"
 
     def extract(self, transcript: Transcript, context: ExtractionContext) -> Declaration:
-        decl = Declaration(
-            author=context.author,
-            team=context.team,
-            recorded_at=context.recorded_at,
-            extractor=self.name,
+        segments = transcript.segments or [Segment(text=transcript.text)]
+        speakers = {s.speaker for s in segments if s.speaker}
+        people = PeopleIndex(vocabulary=context.vocabulary, speakers=set(speakers))
+        first_speaker = next((s.speaker for s in segments if s.speaker), None)
+        author = people.canonical(context.author) if context.author else first_speaker
+        walk = _Walk(
+            decl=Declaration(
+                author=context.author,
+                team=context.team,
+                recorded_at=context.recorded_at,
+                extractor=self.name,
+            ),
+            people=people,
+            author=author,
         )
-        section: str | None = None
-        stated_empty: set[str] = set()
-        for clause in _clauses(transcript):
-            text = clause.text
-            m = _LABEL_RE.match(text)
-            if m:
-                section = _LABELS[m.group(1).lower()]
-                text = text[m.end() :]
-            for part, pattern in _EMPTY_RE.items():
-                if pattern.search(text):
-                    stated_empty.add(part)
-            ret = find_return_time(text, recorded_at=context.recorded_at, default_tz=context.timezone)
-            if ret is not None:
-                decl.returns_at, decl.returns_at_iso = ret
-                continue
-            part = section or self._guess_part(text)
-            if part is None or any(p.search(text) for p in _EMPTY_RE.values()):
-                continue
-            self._add(decl, part, _Clause(text, clause.segment), clause, context)
-        decl.stated_empty = sorted(p for p in stated_empty if not getattr(decl, p))
+        previous_speaker: str | None = None
+        for seg in segments:
+            walk.message += 1
+            if seg.speaker or seg.speaker != previous_speaker:
+                # A label in a chat message speaks for that message only.
+                walk.section, walk.label_status = None, None
+                walk.action_label = False
+                walk.blocked_label = False
+            previous_speaker = seg.speaker
+            self._segment(walk, seg, context)
+        decl = walk.decl
+        decl.next_actions = _dedupe_actions(decl.next_actions)
+        decl.stated_empty = sorted(
+            p for p in walk.stated_empty if p == "returns_at" or not getattr(decl, p)
+        )
         return decl
 
-    @staticmethod
-    def _guess_part(text: str) -> str | None:
-        lowered = text.lower()
-        if re.search(r"\b(blocked|blocker|blocking|waiting on|can't proceed)\b", lowered):
-            return "blockers"
-        if re.search(r"\b(decided|we chose|going with|settled on|decision)\b", lowered):
-            return "decisions"
-        if re.search(r"\b(shipped|merged|deployed|released)\b", lowered):
-            return "shipped"
-        if _SELF_RE.match(text) or re.search(r"\b(next|tomorrow i|follow up)\b", lowered):
-            return "next_actions"
-        if re.search(r"\b(in progress|in review|working on|\d+\s*%)\b", lowered):
-            return "in_flight"
-        return None
+    # -- reading ---------------------------------------------------------------------------------
+    def _segment(self, walk: _Walk, seg: Segment, context: ExtractionContext) -> None:
+        speaker = walk.people.canonical(seg.speaker) if seg.speaker else None
+        other = bool(speaker and walk.author and fold(speaker) != fold(walk.author))
+        me = speaker if speaker else walk.author
+        if other and self._claim(walk, seg, speaker or ""):
+            return
+        if other and _ACK.match(seg.text.strip()):
+            return
+        prefixes = context.vocabulary.ticket_prefixes
+        for raw in split_sentences(seg.text):
+            if rules.is_instruction(raw):
+                continue  # addressed to the system: content, never a command or an item
+            text = normalize(raw, ticket_prefixes=prefixes)
+            ev = segment_evidence(raw, seg)
+            m = rules.LABEL_RE.match(text)
+            if m:
+                label = (m.group(1) or m.group(2)).lower()
+                walk.action_label = label in _ACTION_LABELS
+                walk.blocked_label = label == "blocked"
+                part, walk.label_status = rules.LABELS.get(label, ("next_actions", None))
+                if m.group(1):
+                    part = {"action": "next_actions", "decision": "decisions", "blocker": "blockers",  # noqa: E501
+                            "done": "shipped"}[label]  # fmt: skip
+                text = text[m.end() :]
+                if part == "returns_at":
+                    self._return(walk, "back " + text, context, other)
+                    continue
+                walk.section = part
+                if rules.EMPTY_BODY.match(text):
+                    walk.stated_empty.add(part)
+                    walk.section, walk.label_status = None, None
+                    continue
+            self._sentence(walk, text, ev, me=me, other=other, context=context)
 
-    def _add(
+    def _sentence(
         self,
-        decl: Declaration,
-        part: str,
-        clause: _Clause,
-        source: _Clause,
+        walk: _Walk,
+        text: str,
+        ev: Evidence,
+        *,
+        me: str | None,
+        other: bool,
         context: ExtractionContext,
     ) -> None:
-        text = clause.text.strip(" .")
-        ev = [_evidence(source)]
+        groups: list[_Group] = []
+        for hard_index, hard in enumerate(rules.split_hard(text)):
+            for soft_index, (sep, piece) in enumerate(rules.split_soft(hard)):
+                empties = rules.stated_empty(piece)
+                if empties:
+                    walk.stated_empty |= empties
+                    continue
+                if self._return(walk, piece, context, other) or rules.ABSENCE_RE.match(piece):
+                    continue
+                part = self._piece_part(walk, piece, first=hard_index == 0 and soft_index == 0)
+                self._merge(groups, part, piece, sep, boundary=soft_index == 0 and hard_index > 0)
+        if groups and groups[0].part and walk.section and groups[0].part != walk.section:
+            walk.section, walk.label_status = None, None  # a new topic ends the label's reach
+        for before, group in zip([None, *groups], groups, strict=False):
+            if before is not None:
+                group.antecedent = _last_noun_phrase(before.text)
+            part = group.part or walk.section
+            if part is None:
+                continue
+            self._add(walk, part, group, ev, me=me)
+
+    def _piece_part(self, walk: _Walk, piece: str, *, first: bool) -> str | None:
+        if not first and rules.CONTINUATION_RE.match(piece):
+            return None  # "..., since X", "..., should finish overnight": part of the clause before
+        own = rules.part_of(piece)
+        section = walk.section
+        if own is None and section in ("decisions", "blockers"):
+            return None  # unlabelled follow-on in a decision or blocker is its reason or resolver
+        if section is None or own is None or own == section:
+            return own or section
+        # Inside a labelled part only strong cues of another part win ("In flight: X, waiting on
+        # James" stays in flight; "In flight: Y is blocked" is a blocker).
+        if own == "blockers" and rules.STRONG_BLOCKER_RE.search(piece):
+            return own
+        if own == "decisions":
+            return own
+        if own == "next_actions" and section == "blockers" and _names_resolver(piece):
+            return None
+        if own in ("shipped", "in_flight") and section in ("shipped", "in_flight"):
+            return own
+        return section
+
+    @staticmethod
+    def _merge(
+        groups: list[_Group], part: str | None, piece: str, sep: str, *, boundary: bool
+    ) -> None:
+        joined_sep = "; " if boundary else (sep if sep else " ")
+        if not groups:
+            groups.append(_Group(part, piece.strip(), lead_part=part))
+            return
+        prev = groups[-1]
+        if part is None:
+            prev.text += joined_sep + piece.strip()
+            return
+        if prev.part is None:
+            prev.part = part
+            prev.lead_part = prev.lead_part or part
+            prev.text += joined_sep + piece.strip()
+            return
+        if part == prev.part:
+            new_action = part == "next_actions" and (boundary or rules.starts_clause(piece))
+            if boundary or new_action or re.match(r"\s*,?\s*(?:and|but)\b", sep):
+                groups.append(_Group(part, piece.strip(), lead_part=part))
+            else:
+                prev.text += joined_sep + piece.strip()
+            return
+        resolver_talk = _names_resolver(piece) and not rules._SELF.match(piece)
+        if prev.part == "blockers" and part in ("next_actions", "in_flight") and resolver_talk:
+            prev.text += joined_sep + piece.strip()
+            return
+        if part == "blockers" and prev.part in ("next_actions", "in_flight") and not boundary:
+            prev.part = "blockers"
+            prev.text += joined_sep + piece.strip()
+            return
+        groups.append(_Group(part, piece.strip(), lead_part=part))
+
+    def _return(self, walk: _Walk, text: str, context: ExtractionContext, other: bool) -> bool:
+        if other:
+            return False
+        found = find_return_time(text, recorded_at=context.recorded_at, default_tz=context.timezone)
+        if found is None:
+            return False
+        phrase, when = found
+        idx = text.lower().find(phrase.lower())
+        if idx > 0 and _THIRD_PERSON_BEFORE.search(text[:idx].rsplit(" back", 1)[0]):
+            return False
+        walk.decl.returns_at, walk.decl.returns_at_iso = phrase, when
+        return True
+
+    # -- chat replies ------------------------------------------------------------------------
+    def _claim(self, walk: _Walk, seg: Segment, speaker: str) -> bool:
+        text = " ".join(seg.text.split())
+        if not _CLAIM.match(text):
+            return False
+        decl = walk.decl
+        for i in range(len(decl.next_actions) - 1, -1, -1):
+            action = decl.next_actions[i]
+            if walk.message - walk.action_at.get(i, -99) > CLAIM_WINDOW:
+                break
+            if action.owner is None or fold(action.owner) == fold(speaker):
+                updated = action.model_copy(
+                    update={
+                        "owner": speaker,
+                        "evidence": [*action.evidence, segment_evidence(seg.text, seg)],
+                    }
+                )
+                decl.next_actions = [*decl.next_actions[:i], updated, *decl.next_actions[i + 1 :]]
+                return True
+        task = _CLAIM_STRIP.sub("", normalize(text)).strip(" .!")
+        if len(task.split()) < 2 or re.fullmatch(
+            r"(?:take|do|handle|grab)\s+(?:it|that|this)\b.*", task, re.I
+        ):
+            return True  # a bare "on it" with nothing open to claim: nothing to record
+        self._append_action(
+            walk, NextAction(action=task, owner=speaker, evidence=[segment_evidence(seg.text, seg)])
+        )
+        return True
+
+    def _append_action(self, walk: _Walk, action: NextAction) -> None:
+        walk.decl.next_actions = [*walk.decl.next_actions, action]
+        walk.action_at[len(walk.decl.next_actions) - 1] = walk.message
+
+    # -- building items ------------------------------------------------------------------------
+    def _add(self, walk: _Walk, part: str, group: _Group, ev: Evidence, *, me: str | None) -> None:
+        text = group.text.strip(" ,;.")
+        if not _has_content(text):
+            return
+        decl = walk.decl
         refs = find_refs(text)
         if part == "shipped":
-            decl.shipped = [*decl.shipped, ShippedItem(summary=text, refs=refs, evidence=ev)]
+            for piece in _split_objects(text):
+                summary = re.sub(r"^(?:also|and|oh and|plus)\s+", "", piece, flags=re.I)
+                decl.shipped = [
+                    *decl.shipped,
+                    ShippedItem(summary=summary, refs=find_refs(piece), evidence=[ev]),
+                ]
         elif part == "in_flight":
-            item = InFlightItem(
-                item=_item_name(text), status=_status(text), summary=text, refs=refs, evidence=ev  # type: ignore[arg-type]
-            )
-            decl.in_flight = [*decl.in_flight, item]
+            self._in_flight(walk, text, refs, ev, me=me, antecedent=group.antecedent)
         elif part == "decisions":
-            pieces = _RATIONALE_RE.split(text, maxsplit=1)
-            decision, rationale = (pieces[0], pieces[1]) if len(pieces) == 2 else (text, None)
+            decision, rationale = rules.split_rationale(rules.decision_text(text))
             decl.decisions = [
                 *decl.decisions,
-                Decision(decision=decision.strip(" ,;"), rationale=(rationale or "").strip() or None, evidence=ev),
+                Decision(decision=decision, rationale=rationale, evidence=[ev]),
             ]
         elif part == "blockers":
-            item = next((i.item for i in decl.in_flight if i.item.lower() in text.lower()), None)
-            if item:
-                decl.in_flight = [
-                    i.model_copy(update={"status": "blocked"}) if i.item == item else i
-                    for i in decl.in_flight
-                ]
-            decl.blockers = [
-                *decl.blockers,
-                Blocker(description=text, item=item, needed_from=_resolver(text), evidence=ev),
-            ]
+            self._blocker(walk, group, text, ev, me=me)
         elif part == "next_actions":
-            for action in _split_list(text):
-                owner = _resolver(action) if not _SELF_RE.match(action) else None
-                if owner is None and context.author and (
-                    _SELF_RE.match(action) or re.match(r"^[a-z]", action)
-                ):
-                    # In a personal wrap, "I'll ..." and bare imperatives are the author's own.
-                    owner = context.author
-                item = next((i.item for i in decl.in_flight if i.item.lower() in action.lower()), None)
-                decl.next_actions = [
-                    *decl.next_actions,
-                    NextAction(action=action, item=item, owner=owner, evidence=ev),
-                ]
+            for action in _SPLIT_ACTIONS.split(text):
+                self._action(walk, action, ev, me=me)
+
+    def _in_flight(
+        self,
+        walk: _Walk,
+        text: str,
+        refs: list[str],
+        ev: Evidence,
+        *,
+        me: str | None,
+        antecedent: str | None = None,
+    ) -> InFlightItem:
+        status = walk.label_status or rules.status_of(text) or "in_progress"
+        if status == "done" and walk.section != "in_flight":
+            status = "in_progress"
+        owner = me if re.search(r"\b(?:I|I'm|I've|my)\b", text) and me else None
+        name = rules.item_name(text)
+        if (
+            re.fullmatch(r"(?:it|that|this|they|those|these|it's|that's)", name, re.I)
+            and antecedent
+        ):
+            name = antecedent  # "Siobhan needs to review the migration script, it's in review"
+        item = InFlightItem(
+            item=name,
+            status=status,  # type: ignore[arg-type]
+            summary=text,
+            refs=refs,
+            owner=owner,
+            evidence=[ev],
+        )
+        walk.decl.in_flight = [*walk.decl.in_flight, item]
+        return item
+
+    def _blocker(
+        self, walk: _Walk, group: _Group, text: str, ev: Evidence, *, me: str | None
+    ) -> None:
+        decl = walk.decl
+        item_name: str | None = None
+        subject = _BLOCKED_SUBJECT.match(text)
+        pronoun = _PRONOUN_BLOCKED.match(text)
+        if pronoun and not subject and _last_noun_phrase(pronoun.group("head")):
+            # "The tricky bit is the ranking experiment — it can't start until ..."
+            name = _last_noun_phrase(pronoun.group("head")) or ""
+            created = self._in_flight(walk, name, find_refs(pronoun.group("head")), ev, me=me)
+            item_name = created.item
+            self._set_blocked(walk, len(decl.in_flight) - 1)
+        elif (
+            group.lead_part == "in_flight"
+            or (subject and _has_content(subject.group("subject"), 1))
+            or (walk.blocked_label and not _SUBJECTLESS_BLOCKER.match(text))
+        ):
+            head = subject.group("subject") if subject else re.split(r",|\s+(?:—|–)\s+", text)[0]
+            created = self._in_flight(walk, head, find_refs(head), ev, me=me)
+            item_name = created.item
+            self._set_blocked(walk, len(decl.in_flight) - 1)
+        elif _SUBJECTLESS_BLOCKER.match(text) and decl.in_flight:
+            idx = len(decl.in_flight) - 1
+            item_name = decl.in_flight[idx].item
+            self._set_blocked(walk, idx)
+        else:
+            mentioned = _mentioned_item(decl.in_flight, text)
+            if mentioned is not None:
+                item_name = decl.in_flight[mentioned].item
+                self._set_blocked(walk, mentioned)
+        needed_from = rules.resolver(
+            text, people=walk.people, exclude={me or "", walk.author or ""}
+        )
+        decl.blockers = [
+            *decl.blockers,
+            Blocker(description=text, item=item_name, needed_from=needed_from, evidence=[ev]),
+        ]
+
+    @staticmethod
+    def _set_blocked(walk: _Walk, idx: int) -> None:
+        items = list(walk.decl.in_flight)
+        items[idx] = items[idx].model_copy(update={"status": "blocked"})
+        walk.decl.in_flight = items
+
+    def _action(self, walk: _Walk, text: str, ev: Evidence, *, me: str | None) -> None:
+        text = text.strip(" ,;.")
+        if not _has_content(text):
+            return
+        owner, how = rules.action_owner(text, people=walk.people, me=me)
+        explicit = _EXPLICIT_OWNER.match(text) if walk.action_label else None
+        if explicit and fold(explicit.group(1)) not in {"i", "we", "someone", "somebody"}:
+            owner, how = walk.people.canonical(explicit.group(1)), "named"
+        if how == "self" and me is None:
+            owner = None
+        action = _ACTION_LEAD.sub("", text).strip() or text
+        idx = _mentioned_item(walk.decl.in_flight, action)
+        item = walk.decl.in_flight[idx].item if idx is not None else None
+        self._append_action(walk, NextAction(action=action, item=item, owner=owner, evidence=[ev]))
+
+
+def _split_objects(text: str) -> list[str]:
+    """'Shipped the report export and the PDF fix' -> two shipped items."""
+    head = re.match(
+        r"^(?:(?:also|and|oh and)\s+)?(?:(?:I|we)\s+)?(?:shipped|merged|deployed|released"
+        r"|landed|fixed|"
+        r"finished|closed|published)\s+",
+        text,
+        re.I,
+    )
+    parts = re.split(r"\s+and\s+(?=(?:the|a|an|our|my|also)\s)", text)
+    if head and len(parts) > 1 and all(_has_content(p) for p in parts):
+        return [parts[0], *(head.group(0) + p for p in parts[1:])]
+    return [text]
+
+
+def _last_noun_phrase(text: str) -> str | None:
+    m = re.search(
+        r"\b(?:the|a|an|our|my|this|their)\s+([\w-]+(?:\s+[\w-]+){0,4})\s*[,.;]?\s*$", text
+    )
+    return m.group(1) if m else None
+
+
+def _stems(text: str) -> set[str]:
+    words = re.findall(r"[a-z0-9#]+", text.lower())
+    return {w[:5] for w in words if w not in _GENERIC and len(w) > 2}
+
+
+def _dedupe_actions(actions: list[NextAction]) -> list[NextAction]:
+    """Drop an action that repeats an earlier one by the same owner ('Siobhan reviews')."""
+    kept: list[NextAction] = []
+    for action in actions:
+        stems = _stems(action.action) | ({fold(action.owner)[:5]} if action.owner else set())
+        duplicate = False
+        for other in kept:
+            if (action.owner or "") != (other.owner or ""):
+                continue
+            other_stems = _stems(other.action) | ({fold(other.owner)[:5]} if other.owner else set())
+            if stems and (stems <= other_stems or other_stems <= stems):
+                duplicate = True
+                break
+        if not duplicate:
+            kept.append(action)
+    return kept
+
+
+def _names_resolver(piece: str) -> bool:
+    """Does the clause say who can resolve something ("Sarah owns this", "only Marco can")?"""
+    for m in rules._RESOLVER_STRONG.finditer(piece):
+        word = next((g for g in m.groups() if g), "")
+        if "@" in m.group(0) or looks_like_name(word):
+            return True
+    return False
+
+
+_GENERIC = frozenset(
+    [
+        "everything",
+        "all",
+        "it",
+        "that",
+        "this",
+        "stuff",
+        "things",
+        "everything's",
+        "that's",
+        "it's",
+        "all",
+        "done",
+        "wrapped",
+        "up",
+        "the",
+        "a",
+        "an",
+        "and",
+        "so",
+        "yeah",
+        "ok",
+        "okay",
+        "right",
+        "now",
+        "today",
+        "also",
+        "just",
+    ]
+)
+
+
+def _has_content(text: str, minimum: int = 2) -> bool:
+    words = re.findall(r"[\w#'-]+", text.lower())
+    content = [w for w in words if w not in _GENERIC and len(w) > 1]
+    return len(content) >= minimum or bool(find_refs(text))
+
+
+def _mentioned_item(items: list[InFlightItem], text: str) -> int | None:
+    lowered = text.lower()
+    refs = set(find_refs(text))
+    for i in range(len(items) - 1, -1, -1):
+        it = items[i]
+        if refs & set(it.refs):
+            return i
+        name = it.item.lower()
+        if len(name) >= 4 and (
+            name in lowered
+            or (
+                len(name.split()) >= 2
+                and name.split()[-1] in lowered.split()
+                and name.split()[0] in lowered.split()
+            )
+        ):
+            return i
+    return None

@@ -1,53 +1,110 @@
 """Return times: "back tomorrow 9am SGT" -> the phrase as said, and an aware datetime.
 
-The phrase is resolved against when the wrap was recorded and the time zone it names (or the
-team's default). dateparser does the calendar work; we only find the phrase and the zone.
+The phrase is found after a return cue ("back", "online again", "in at", "returning"), its time
+zone is read from an abbreviation, a city ("Sydney time": any IANA zone's city), or a region
+("Pacific", "UK time"); without one, the zone of the recording (or the team's default) is used. The
+calendar part goes through dateparser, relative to when the wrap was recorded; a day without a time
+means the start of that working day (09:00), and parts of the day map to a time (morning 09:00,
+afternoon 14:00, evening 18:00). Spoken numbers are already digits (`summarizer.normalize`).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import dateparser
 
-_CUE_RE = re.compile(
-    r"\b(?:(?:I'?m|I am|I'll be)\s+)?(?:back|online(?:\s+again)?|returning|available|in)\b\s+"
-    r"(?P<when>(?:on\s+|at\s+|from\s+)?(?:tomorrow|today|tonight|monday|tuesday|wednesday|thursday|"
-    r"friday|saturday|sunday|next\s+\w+|\d{1,2}(?::\d{2})?\s*(?:am|pm)?|in\s+\d+\s+\w+|at\s+\d)"
-    r"[^.;!?]*)",
-    re.IGNORECASE,
-)
-
-#: Abbreviations people say, mapped to IANA zones (dateparser does not know most of them).
+#: Abbreviations and regions people say, mapped to IANA zones (dateparser knows few of them).
 ZONE_ABBREVIATIONS: dict[str, str] = {
-    "SGT": "Asia/Singapore",
-    "SINGAPORE": "Asia/Singapore",
-    "IST": "Asia/Kolkata",
-    "JST": "Asia/Tokyo",
-    "AEST": "Australia/Sydney",
-    "AEDT": "Australia/Sydney",
-    "SYDNEY": "Australia/Sydney",
-    "CET": "Europe/Berlin",
-    "CEST": "Europe/Berlin",
-    "BST": "Europe/London",
-    "GMT": "Europe/London",
-    "LONDON": "Europe/London",
-    "UTC": "UTC",
-    "EST": "America/New_York",
-    "EDT": "America/New_York",
-    "ET": "America/New_York",
-    "PST": "America/Los_Angeles",
-    "PDT": "America/Los_Angeles",
-    "PT": "America/Los_Angeles",
-    "CST": "America/Chicago",
-    "CT": "America/Chicago",
-}
-_ZONE_RE = re.compile(
-    r"\b(" + "|".join(sorted(ZONE_ABBREVIATIONS, key=len, reverse=True)) + r")\b(?:\s+time)?",
+    "SGT": "Asia/Singapore", "IST": "Asia/Kolkata", "INDIA": "Asia/Kolkata",
+    "BANGALORE": "Asia/Kolkata", "BENGALURU": "Asia/Kolkata", "MUMBAI": "Asia/Kolkata",
+    "DELHI": "Asia/Kolkata", "PUNE": "Asia/Kolkata", "HYDERABAD": "Asia/Kolkata",
+    "JST": "Asia/Tokyo", "KST": "Asia/Seoul", "HKT": "Asia/Hong_Kong", "CST-CHINA": "Asia/Shanghai",
+    "BEIJING": "Asia/Shanghai", "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
+    "AWST": "Australia/Perth", "NZST": "Pacific/Auckland", "NZDT": "Pacific/Auckland",
+    "CET": "Europe/Berlin", "CEST": "Europe/Berlin",
+    "EET": "Europe/Athens", "EEST": "Europe/Athens",
+    "WET": "Europe/Lisbon", "BST": "Europe/London", "UK": "Europe/London", "GMT": "Etc/GMT",
+    "UTC": "UTC", "Z": "UTC", "MSK": "Europe/Moscow", "GST": "Asia/Dubai", "WAT": "Africa/Lagos",
+    "EAT": "Africa/Nairobi", "SAST": "Africa/Johannesburg", "BRT": "America/Sao_Paulo",
+    "ART": "America/Argentina/Buenos_Aires",
+    "EST": "America/New_York", "EDT": "America/New_York", "ET": "America/New_York",
+    "EASTERN": "America/New_York", "CST": "America/Chicago", "CDT": "America/Chicago",
+    "CT": "America/Chicago", "CENTRAL": "America/Chicago", "MST": "America/Denver",
+    "MDT": "America/Denver", "MT": "America/Denver", "MOUNTAIN": "America/Denver",
+    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "PT": "America/Los_Angeles",
+    "PACIFIC": "America/Los_Angeles", "HST": "Pacific/Honolulu",
+    "BAY AREA": "America/Los_Angeles", "SAN FRANCISCO": "America/Los_Angeles",
+    "SEATTLE": "America/Los_Angeles", "NEW YORK": "America/New_York", "BOSTON": "America/New_York",
+    "AUSTIN": "America/Chicago", "WASHINGTON": "America/New_York",
+}  # fmt: skip
+# Words that end in a zone's city name but are not places people say for a time zone.
+_NOT_CITIES = frozenset({"CENTRAL", "EASTERN", "PACIFIC", "MOUNTAIN", "ZULU", "UNIVERSAL"})
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    """Every IANA zone's city ('SYDNEY' -> 'Australia/Sydney', 'SAO PAULO' -> ...) plus the
+    abbreviations above."""
+    names: dict[str, str] = {}
+    for zone in sorted(available_timezones()):
+        if "/" not in zone or zone.startswith(("Etc/", "SystemV/", "posix/", "right/")):
+            continue
+        city = zone.rsplit("/", 1)[1].replace("_", " ").upper()
+        if city not in _NOT_CITIES:
+            names.setdefault(city, zone)
+    names.update(ZONE_ABBREVIATIONS)
+    return names
+
+
+@lru_cache(maxsize=1)
+def _zone_re() -> re.Pattern[str]:
+    keys = sorted(_zone_names(), key=len, reverse=True)
+    alternatives = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys)
+    return re.compile(rf"\b(?:in\s+)?({alternatives})\b(?:\s+time)?", re.IGNORECASE)
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+_DAY = (
+    r"(?:today|tonight|tomorrow|tmrw|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"mon|tue|tues|wed|thu|thurs|fri|sat|sun|next\s+week|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?|"
+    r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|"
+    r"\d{4}-\d{2}-\d{2})"
+)
+_CLOCK = (
+    r"\b(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)|\d{1,2}:\d{2}|\d{1,2}h\d{2}|noon|midday|midnight|"
+    r"\d{1,2}\s*o'?clock)"
+)
+_DAYPART = r"(?:morning|afternoon|evening|night|first\s+thing|end\s+of\s+day|lunchtime)"
+_WHEN = rf"(?:{_DAY}|{_CLOCK}|(?:this|tomorrow|in\s+the)\s+{_DAYPART}|{_DAYPART}|at\s+\d{{1,2}}\b)"
+_NOT_RETURN_BEFORE = re.compile(
+    r"(?:roll(?:ed|ing)?|fail(?:ed|ing)?|scal(?:ed|ing)|push(?:ed)?|get|got|came|come|call(?:ed)?|"
+    r"report|write|wrote|hear|heard|fall(?:ing)?|fell|go(?:ing)?|went|put|bring|brought|trace[sd]?|"
+    r"dat(?:es|ed)|ping|circle|get|fight|fought|step(?:ped)?|cut|set|send|sent|dial(?:led)?)\s*$",
     re.IGNORECASE,
 )
+# Strong cues say "return" on their own; weak ones ("in at 10", "on tomorrow") only with "I'm".
+_CUE_RE = re.compile(
+    rf"(?:\b(?:back|online(?:\s+again)?|returning|return|off\s+until|out\s+until|away\s+until|"
+    rf"next\s+shift(?:\s+starts)?|see\s+you|signing\s+(?:back\s+)?on)"
+    rf"|(?:^|\bI'?m|\bI\s+am|\bI'?ll\s+be|\bI\s+will\s+be|\bbe|,)\s*(?:in|on|around|available|on\s+shift))\b"
+    rf"(?:\s+(?:online|in|on|at|by|from|around|again|the))*\s+(?P<when>{_WHEN}[^.;!?]*)",
+    re.IGNORECASE,
+)
+_DAYPART_TIMES = {
+    "morning": "9:00", "first thing": "9:00", "afternoon": "14:00", "lunchtime": "12:00",
+    "evening": "18:00", "night": "20:00", "tonight": "20:00", "end of day": "17:00",
+    "noon": "12:00", "midday": "12:00", "midnight": "0:00",
+}  # fmt: skip
 
 
 def _zone(name: str | None) -> ZoneInfo:
@@ -57,16 +114,66 @@ def _zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def phrase_zone(phrase: str) -> tuple[str | None, str]:
+    """(IANA zone named in the phrase, the phrase without it)."""
+    m = _zone_re().search(_fold(phrase))
+    if not m:
+        return None, phrase
+    key = " ".join(m.group(1).upper().split())
+    return _zone_names()[key], (phrase[: m.start()] + " " + phrase[m.end() :]).strip()
+
+
+def _default_zone(recorded_at: datetime | None, default_tz: str | None) -> ZoneInfo | datetime:
+    if recorded_at is not None and recorded_at.tzinfo is not None:
+        offset = recorded_at.utcoffset()
+        if (offset and offset != timedelta(0)) or not default_tz or default_tz == "UTC":
+            return recorded_at
+    return _zone(default_tz)
+
+
 def resolve_time(
     phrase: str, *, recorded_at: datetime | None, default_tz: str | None = None
 ) -> datetime | None:
-    """The phrase as an aware datetime, relative to `recorded_at` in the phrase's zone."""
-    zone_match = _ZONE_RE.search(phrase)
-    tz = _zone(ZONE_ABBREVIATIONS[zone_match.group(1).upper()] if zone_match else default_tz)
-    cleaned = _ZONE_RE.sub("", phrase).strip(" ,")
-    base = (recorded_at or datetime.now(UTC)).astimezone(tz).replace(tzinfo=None)
+    """The phrase as an aware datetime, relative to `recorded_at`, in the phrase's zone (else the
+    recording's, else `default_tz`)."""
+    zone_name, cleaned = phrase_zone(phrase)
+    base_aware = recorded_at or datetime.now(UTC)
+    if zone_name:
+        tz: object = _zone(zone_name)
+    else:
+        chosen = _default_zone(recorded_at, default_tz)
+        tz = chosen.tzinfo if isinstance(chosen, datetime) else chosen
+    base = base_aware.astimezone(tz).replace(tzinfo=None)  # type: ignore[arg-type]
+    cleaned = cleaned.lower()
+    cleaned = re.sub(
+        r"\b(?:at|by|around|from)\s+(\d{1,2})\b(?![:h]|\s*(?:am|pm))", r"\1:00", cleaned
+    )
+    cleaned = re.sub(
+        r"\b(?:at|on|by|around|from|again|the|in|online|this|time|ish|-ish)\b", " ", cleaned
+    )
+    cleaned = re.sub(r"(\d{1,2})h(\d{2})", r"\1:\2", cleaned)
+    cleaned = re.sub(r"\b(\d{1,2})\s*o'?clock\b", r"\1:00", cleaned)
+    for word, clock in (("noon", "12:00"), ("midday", "12:00"), ("midnight", "0:00")):
+        cleaned = re.sub(rf"\b{word}\b", clock, cleaned)
+    has_clock = re.search(rf"{_CLOCK}|\b\d{{1,2}}\b", cleaned) is not None
+    for part, clock in _DAYPART_TIMES.items():
+        if re.search(rf"\b{part}\b", cleaned):
+            if not has_clock:
+                cleaned = re.sub(rf"\b{part}\b", f" {clock} ", cleaned)
+                has_clock = True
+            elif part != "tonight":
+                cleaned = re.sub(rf"\b{part}\b", " ", cleaned)
+    if re.search(r"\btonight\b", cleaned):
+        cleaned = re.sub(r"\btonight\b", " today ", cleaned)
+    bare = re.fullmatch(r"\s*(\d{1,2})\s*", cleaned)
+    if bare:
+        cleaned = f"{bare.group(1)}:00"
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        return None
     parsed = dateparser.parse(
         cleaned,
+        languages=["en"],
         settings={
             "RELATIVE_BASE": base,
             "PREFER_DATES_FROM": "future",
@@ -75,15 +182,31 @@ def resolve_time(
     )
     if parsed is None:
         return None
-    return parsed.replace(tzinfo=tz)
+    if not has_clock:
+        parsed = parsed.replace(hour=9, minute=0, second=0, microsecond=0)
+    parsed = parsed.replace(second=0, microsecond=0)
+    day_named = re.search(_DAY, cleaned) is not None
+    weekday = re.search(r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b", cleaned)
+    if weekday and parsed - timedelta(days=7) > base:
+        parsed -= timedelta(days=7)  # "back Saturday 14:00" said early on Saturday is today
+    if not day_named and parsed <= base:
+        parsed += timedelta(days=1)  # "back at 9" said at 18:00 means tomorrow
+    return parsed.replace(tzinfo=tz)  # type: ignore[arg-type]
 
 
 def find_return_time(
     text: str, *, recorded_at: datetime | None, default_tz: str | None = None
 ) -> tuple[str, datetime | None] | None:
     """(phrase as said, resolved time) when the sentence says when the author is back."""
-    m = _CUE_RE.search(text)
-    if not m:
-        return None
-    when = m.group("when").strip(" .")
-    return when, resolve_time(when, recorded_at=recorded_at, default_tz=default_tz)
+    for m in _CUE_RE.finditer(text):
+        if _NOT_RETURN_BEFORE.search(text[: m.start()]):
+            continue
+        when = m.group("when").strip(" .,")
+        # Stop at the next clause that is about something else ("..., then I'll ...").
+        when = re.split(r",\s+(?:and|then|but|so)\b|\s+(?:and|but)\s+(?:I|we)\b", when)[0].strip(
+            " ,"
+        )
+        resolved = resolve_time(when, recorded_at=recorded_at, default_tz=default_tz)
+        if resolved is not None:
+            return when, resolved
+    return None

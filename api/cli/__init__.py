@@ -10,7 +10,9 @@ import click
 from api.cli.base import HandoffGroup
 from api.cli.core import extract, ingest, list_cmd, publish, schema, show
 from api.cli.questions import ask, reindex
+from api.cli.review import answer, followups, reextract
 from api.cli.server import demo, serve, worker
+from api.cli.speech import transcribe, vocab
 from api.cli.tools import eval_cmd
 
 
@@ -21,7 +23,9 @@ def cli() -> None:
 
 
 for command in (extract, ingest, schema, show, list_cmd, publish, ask, reindex, serve, worker,
-                demo, eval_cmd):
+                demo, eval_cmd, followups, answer, reextract):
+    cli.add_command(command)
+for command in (transcribe, vocab):  # issue 3: speech and the team vocabulary
     cli.add_command(command)
 
 

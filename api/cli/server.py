@@ -4,28 +4,54 @@ from __future__ import annotations
 
 import click
 
-from api.cli.base import services
+from api.cli.base import UserError, services
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option(
+    "--worker/--no-worker",
+    "with_worker",
+    default=None,
+    help="Start the embedded worker (default: yes, unless HANDOFF_BROKER_URL names a shared "
+    "broker served by `handoff worker` processes).",
+)
+def serve(host: str, port: int, with_worker: bool | None) -> None:
     """Run the web app and API (with the embedded worker)."""
     import uvicorn
 
     from api.app import create_app
+    from api.worker import start_embedded, stop_embedded
+    from handoff.settings import get_settings
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    settings = get_settings()
+    if with_worker is None:
+        with_worker = settings.broker_url is None
+    if settings.environment == "production" and host not in ("127.0.0.1", "localhost"):
+        click.echo("handoff: serving beyond this machine with no sign-in.", err=True)
+    svc = services()
+    svc.store.count()  # migrate (and fail with one sentence) before anything starts
+    worker = start_embedded(concurrency=settings.workers) if with_worker else None
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    except OSError as exc:
+        raise UserError(f"Cannot listen on {host}:{port} ({exc.strerror}).") from exc
+    finally:
+        if worker is not None:
+            stop_embedded(worker)
 
 
 @click.command()
 @click.option("--concurrency", default=1, show_default=True, type=int)
-def worker(concurrency: int) -> None:
-    """Run a background worker for the at-scale mode (HANDOFF_BROKER_URL)."""
+@click.option("--loglevel", default="info", show_default=True)
+@click.option("--hostname", default=None, help="Celery node name, e.g. worker1@%h.")
+def worker(concurrency: int, loglevel: str, hostname: str | None) -> None:
+    """Run a background worker (HANDOFF_BROKER_URL names the broker; embedded one by default)."""
     from api.worker import run_worker
 
-    run_worker(concurrency=concurrency)
+    services().store.count()
+    run_worker(concurrency=concurrency, loglevel=loglevel, hostname=hostname)
 
 
 @click.command()

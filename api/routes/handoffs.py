@@ -1,67 +1,356 @@
-"""Routes over handoffs (first pass: text wraps; uploads and jobs come with the web app)."""
+"""Handoffs over HTTP: post a wrap (202 + job), read, list, edit, answer follow-ups, publish,
+acknowledge, and the clip itself.
+
+Routes do not catch domain errors: `api.app` turns every `HandoffError` into `{"detail"}` with its
+status code.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+from starlette.datastructures import UploadFile
 
 from api.deps import ServicesDep
+from api.services import Services
+from api.tasks import enqueue
+from handoff.errors import HandoffError, InvalidInput
+from handoff.store import Handoff
 
 router = APIRouter(tags=["handoffs"])
 
+CHUNK = 1 << 20
+
+
+class PayloadTooLarge(HandoffError):
+    status_code = 413
+
+
+class UnsupportedMediaType(HandoffError):
+    status_code = 415
+
 
 class TextWrap(BaseModel):
-    text: str
+    text: str = Field(min_length=1, description="The wrap as typed or pasted (or a chat thread).")
     author: str | None = None
     team: str | None = None
     recorded_at: datetime | None = None
 
 
-class AskBody(BaseModel):
-    question: str
-    team: str | None = None
-    as_of: datetime | None = None
+class Accepted(BaseModel):
+    id: str
+    job_id: str
+    status: Literal["queued"] = "queued"
 
 
 class PublishBody(BaseModel):
-    force_reason: str | None = None
+    force_reason: str | None = Field(
+        default=None, description="Publish despite missing fields, recording this reason."
+    )
+    by: str | None = Field(default=None, description="Who is publishing.")
+
+
+class AcknowledgeBody(BaseModel):
+    by: str = Field(min_length=1, description="Who is taking over.")
+
+
+class AnswerBody(BaseModel):
+    field: str = Field(min_length=1, description="The flag's field, e.g. 'blockers[0].owner'.")
+    answer: str = Field(min_length=1, description="The author's answer, in their words.")
     by: str | None = None
 
 
-def handoff_json(svc: Any, handoff_id: str) -> dict[str, Any]:
-    h = svc.store.get(handoff_id)
+def media_url(h: Handoff) -> str | None:
+    return f"/media/{h.id}" if h.source_path and h.source_kind != "text" else None
+
+
+def handoff_json(svc: Services, h: Handoff) -> dict[str, Any]:
+    """The contract's shape of one handoff, plus the latest job so a page can follow it."""
+    transcript = h.transcript or {}
+    jobs = svc.jobs.for_handoff(h.id)
     return {
         **h.summary_json(),
         "declaration": h.declaration.to_json() if h.declaration else None,
         "transcript": {
-            "text": (h.transcript or {}).get("text", ""),
-            "segments": (h.transcript or {}).get("segments", []),
+            "text": transcript.get("text", h.source_text or ""),
+            "segments": [
+                {k: v for k, v in seg.items() if k != "words"}
+                for seg in transcript.get("segments", [])
+            ],
+            "duration_s": transcript.get("duration_s"),
+            "source_kind": transcript.get("source_kind", h.source_kind),
         },
-        "media_url": None,
+        "media_url": media_url(h),
+        "source_name": h.source_name,
+        "force_reason": h.force_reason,
+        "job": jobs[0].to_json() if jobs else None,
     }
 
 
-@router.post("/handoffs/text", status_code=201)
-def create_from_text(body: TextWrap, svc: ServicesDep) -> dict[str, Any]:
-    h = svc.ingest_text(body.text, author=body.author, team=body.team, recorded_at=body.recorded_at)
-    return handoff_json(svc, h.id)
+def parse_when(value: str | None, svc: Services, name: str = "recorded_at") -> datetime | None:
+    if value is None or not str(value).strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidInput(
+            f"'{name}' must be an ISO-8601 time such as 2026-11-20T17:30:00+08:00."
+        ) from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(svc.settings.timezone))
 
 
-@router.get("/handoffs/{handoff_id}")
+async def _save_upload(upload: UploadFile, svc: Services) -> Path:
+    """Stream the upload to a temporary file next to the uploads, refusing it past the limit."""
+    limit = svc.settings.max_upload_bytes
+    incoming = svc.settings.uploads_dir / ".incoming"
+    await run_in_threadpool(incoming.mkdir, parents=True, exist_ok=True)
+    suffix = Path(upload.filename or "").suffix.lower()[:16]
+    fd, name = tempfile.mkstemp(dir=incoming, suffix=suffix)
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := await upload.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(
+                        f"The upload is larger than {limit:,} bytes (HANDOFF_MAX_UPLOAD_BYTES)."
+                    )
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    if size == 0:
+        Path(name).unlink(missing_ok=True)
+        raise InvalidInput("The uploaded file is empty.")
+    return Path(name)
+
+
+def _accept(svc: Services, **kwargs: Any) -> dict[str, Any]:
+    """Store the wrap, record its job and hand the job to the queue; the 202's body."""
+    handoff = svc.accept_wrap(**kwargs)
+    job = svc.jobs.create(team=handoff.team, handoff_id=handoff.id, kind="process_wrap")
+    enqueue(svc, job)
+    return {"id": handoff.id, "job_id": job.id, "status": "queued"}
+
+
+def _form_text(form: Any, name: str) -> str | None:
+    value = form.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"'{name}' must be a text field, not a file.")
+    return value.strip() or None
+
+
+@router.post(
+    "/handoffs",
+    status_code=202,
+    response_model=Accepted,
+    summary="Post a wrap (a file upload or JSON text); extraction runs in the background",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": TextWrap.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "text": {"type": "string"},
+                            "author": {"type": "string"},
+                            "team": {"type": "string"},
+                            "recorded_at": {"type": "string", "format": "date-time"},
+                        },
+                    }
+                },
+            },
+            "required": True,
+        }
+    },
+)
+async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
+    limit = svc.settings.max_upload_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
+        raise PayloadTooLarge(
+            f"The upload is larger than {limit:,} bytes (HANDOFF_MAX_UPLOAD_BYTES)."
+        )
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/json":
+        try:
+            raw = await request.json()
+        except ValueError as exc:
+            raise InvalidInput("The request body is not valid JSON.") from exc
+        if not isinstance(raw, dict):
+            raise InvalidInput("The request body must be a JSON object with a 'text' string.")
+        try:
+            body = TextWrap.model_validate(raw)
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors()) from exc
+        if not body.text.strip():
+            raise InvalidInput("The wrap is empty; paste some text or upload a file.")
+        recorded_at = body.recorded_at
+        if recorded_at is not None and recorded_at.tzinfo is None:
+            recorded_at = recorded_at.replace(tzinfo=ZoneInfo(svc.settings.timezone))
+        accepted = await run_in_threadpool(
+            _accept,
+            svc,
+            author=body.author,
+            team=body.team,
+            recorded_at=recorded_at,
+            text=body.text,
+        )
+        return JSONResponse(accepted, status_code=202)
+    if ctype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        raise UnsupportedMediaType(
+            "Send the wrap as multipart/form-data with a 'file', or as JSON with a 'text'."
+        )
+    async with request.form(max_files=1, max_fields=20) as form:
+        author = _form_text(form, "author")
+        team = _form_text(form, "team")
+        recorded_at = parse_when(_form_text(form, "recorded_at"), svc)
+        upload = form.get("file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            path = await _save_upload(upload, svc)
+            try:
+                accepted = await run_in_threadpool(
+                    _accept,
+                    svc,
+                    author=author,
+                    team=team,
+                    recorded_at=recorded_at,
+                    upload=path,
+                    source_name=Path(upload.filename).name[:200],
+                )
+            finally:
+                path.unlink(missing_ok=True)
+        else:
+            text = _form_text(form, "text")
+            if not text:
+                raise InvalidInput("Attach a 'file' or give the wrap as 'text'.")
+            accepted = await run_in_threadpool(
+                _accept, svc, author=author, team=team, recorded_at=recorded_at, text=text
+            )
+    return JSONResponse(accepted, status_code=202)
+
+
+@router.get("/handoffs", summary="List handoffs, newest first")
+def list_handoffs(
+    svc: ServicesDep,
+    team: str | None = None,
+    status: Literal["draft", "published", "acknowledged"] | None = None,
+    author: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    rows = svc.store.list(
+        team=team or svc.settings.default_team,
+        status=status,
+        author=author,
+        limit=limit,
+        offset=offset,
+    )
+    return [h.summary_json() for h in rows]
+
+
+@router.get("/handoffs/{handoff_id}", summary="One handoff: declaration, transcript, media, flags")
 def get_handoff(handoff_id: str, svc: ServicesDep) -> dict[str, Any]:
-    return handoff_json(svc, handoff_id)
+    return handoff_json(svc, svc.store.get(handoff_id))
 
 
-@router.post("/handoffs/{handoff_id}/publish")
+def edit_handoff(svc: Services, handoff_id: str, patch: dict[str, Any], by: str | None) -> Handoff:
+    """Apply a partial declaration; a new spoken return time gets its resolved time too."""
+    if "returns_at" in patch and "returns_at_iso" not in patch:
+        from summarizer.returns import resolve_time
+
+        phrase = patch["returns_at"]
+        if phrase is not None and not isinstance(phrase, str):
+            raise InvalidInput("'returns_at' must be text such as 'tomorrow 9am SGT'.")
+        current = svc.store.get(handoff_id)
+        patch = dict(patch)
+        resolved = (
+            resolve_time(phrase, recorded_at=current.recorded_at, default_tz=svc.settings.timezone)
+            if phrase and phrase.strip()
+            else None
+        )
+        patch["returns_at_iso"] = resolved.isoformat() if resolved else None
+    return svc.edit(handoff_id, patch, actor=by)
+
+
+@router.patch("/handoffs/{handoff_id}", summary="Replace parts of the declaration")
+def patch_handoff(
+    handoff_id: str,
+    svc: ServicesDep,
+    patch: Annotated[dict[str, Any], Body(examples=[{"returns_at": "tomorrow 9am SGT"}])],
+    by: str | None = Query(default=None, description="Who is editing (recorded in the audit)."),
+) -> dict[str, Any]:
+    if not patch:
+        raise InvalidInput("The edit is empty; send the fields to replace.")
+    return handoff_json(svc, edit_handoff(svc, handoff_id, patch, by))
+
+
+@router.post("/handoffs/{handoff_id}/answers", summary="Answer a missing-field follow-up question")
+def answer_followup(handoff_id: str, body: AnswerBody, svc: ServicesDep) -> dict[str, Any]:
+    handoff = svc.answer_followup(handoff_id, field=body.field, answer=body.answer, actor=body.by)
+    return handoff_json(svc, handoff)
+
+
+@router.post("/handoffs/{handoff_id}/publish", summary="Publish (409 while fields are missing)")
 def publish(handoff_id: str, svc: ServicesDep, body: PublishBody | None = None) -> dict[str, Any]:
     body = body or PublishBody()
-    svc.publish(handoff_id, actor=body.by, force_reason=body.force_reason)
-    return handoff_json(svc, handoff_id)
+    handoff = svc.store.publish(handoff_id, actor=body.by, force_reason=body.force_reason)
+    job = svc.jobs.create(team=handoff.team, handoff_id=handoff.id, kind="index_handoff")
+    enqueue(svc, job)
+    return handoff_json(svc, svc.store.get(handoff_id)) | {"index_job_id": job.id}
 
 
-@router.post("/ask")
-def ask(body: AskBody, svc: ServicesDep) -> dict[str, Any]:
-    return svc.ask(body.question, team=body.team, as_of=body.as_of)
+@router.post("/handoffs/{handoff_id}/acknowledge", summary="Record who took over, and when")
+def acknowledge(handoff_id: str, body: AcknowledgeBody, svc: ServicesDep) -> dict[str, Any]:
+    return handoff_json(svc, svc.store.acknowledge(handoff_id, by=body.by))
+
+
+@router.get("/handoffs/{handoff_id}/audit", summary="The audit trail of one handoff")
+def audit(handoff_id: str, svc: ServicesDep) -> list[dict[str, Any]]:
+    return svc.store.audit_trail(handoff_id)
+
+
+media_router = APIRouter(include_in_schema=False)
+
+_MEDIA_TYPES = {
+    ".webm": "video/webm",
+    ".mp4": "video/mp4",
+    ".m4a": "audio/mp4",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".mov": "video/quicktime",
+    ".mkv": "video/x-matroska",
+    ".flac": "audio/flac",
+}
+
+
+@media_router.get("/media/{handoff_id}")
+def media(handoff_id: str, svc: ServicesDep) -> FileResponse:
+    """The clip as uploaded (range requests supported, so the player can seek)."""
+    from handoff.errors import NotFound
+
+    h = svc.store.get(handoff_id)
+    if not h.source_path or not Path(h.source_path).is_file():
+        raise NotFound(f"Handoff '{handoff_id}' has no clip.")
+    path = Path(h.source_path)
+    return FileResponse(path, media_type=_MEDIA_TYPES.get(path.suffix, "application/octet-stream"))

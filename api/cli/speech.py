@@ -1,0 +1,133 @@
+"""Commands over speech and words: transcribe, and the team vocabulary (`vocab ...`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from api.cli.base import UserError, echo_json, parse_time, services
+from api.cli.core import progress_bar
+
+_path = click.Path(path_type=Path, dir_okay=True)
+
+
+def _fmt_time(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(seconds, 60)
+    return f"{int(minutes):02d}:{secs:05.2f}"
+
+
+@click.command()
+@click.argument("path", type=_path)
+@click.option(
+    "--asr",
+    "engine",
+    type=click.Choice(["auto", "whisper", "pocketsphinx", "faster-whisper"]),
+    help="Speech engine (default: HANDOFF_ASR).",
+)
+@click.option(
+    "--team", help="Whose vocabulary guides the recognizer (default: HANDOFF_DEFAULT_TEAM)."
+)
+@click.option("--channel", help="Slack export or chat log: only this channel.")
+@click.option("--since", help="Chat: only messages from this ISO-8601 time on.")
+@click.option("--until", help="Chat: only messages up to this ISO-8601 time.")
+@click.option("--json", "as_json", is_flag=True, help="Print the transcript as JSON.")
+def transcribe(
+    path: Path,
+    engine: str | None,
+    team: str | None,
+    channel: str | None,
+    since: str | None,
+    until: str | None,
+    as_json: bool,
+) -> None:
+    """Print the transcript of PATH (a clip, voice note, chat export or wrap)."""
+    from ingest.chat import ChatOptions
+
+    chat = ChatOptions(
+        channel=channel, since=parse_time(since, "--since"), until=parse_time(until, "--until")
+    )
+    svc = services()
+    with progress_bar("transcribe") as report:
+        transcript = svc.transcribe(path, progress=report, team=team, asr=engine, chat=chat)
+    if as_json:
+        echo_json(transcript.contract_json())
+        return
+    model = f" ({transcript.model})" if transcript.model else ""
+    click.echo(f"# engine: {transcript.engine}{model}, {transcript.duration_s:.1f} s", err=True)
+    for seg in transcript.segments:
+        if seg.start_s is not None:
+            who = f" [{seg.speaker}]" if seg.speaker else ""
+            click.echo(f"[{_fmt_time(seg.start_s)} - {_fmt_time(seg.end_s)}]{who} {seg.text}")
+        elif seg.speaker:
+            when = seg.at.isoformat(timespec="minutes") if seg.at else (seg.clock or "")
+            click.echo(
+                f"[{when}] {seg.speaker}: {seg.text}" if when else f"{seg.speaker}: {seg.text}"
+            )
+        else:
+            click.echo(seg.text)
+
+
+@click.group()
+def vocab() -> None:
+    """A team's vocabulary: people, items, projects, ticket prefixes."""
+
+
+def _team(team: str | None) -> str:
+    from handoff.settings import get_settings
+
+    return team or get_settings().default_team
+
+
+@vocab.command("show")
+@click.option("--team")
+def vocab_show(team: str | None) -> None:
+    """Print the team's vocabulary as JSON."""
+    echo_json(services().vocabulary.get(_team(team)).to_json())
+
+
+@vocab.command("add-person")
+@click.argument("name")
+@click.option("--team")
+@click.option("--handle", help="Chat handle, e.g. @siobhan.")
+@click.option("--alias", "aliases", multiple=True, help="Another spelling or a mishearing.")
+def vocab_add_person(
+    name: str, team: str | None, handle: str | None, aliases: tuple[str, ...]
+) -> None:
+    """Add a person (or merge a handle and aliases into one already known)."""
+    person = services().vocabulary.add_person(_team(team), name, handle=handle, aliases=aliases)
+    echo_json({"name": person.name, "handle": person.handle, "aliases": list(person.aliases)})
+
+
+@vocab.command("add")
+@click.argument("kind", type=click.Choice(["item", "project", "ticket-prefix"]))
+@click.argument("terms", nargs=-1, required=True)
+@click.option("--team")
+def vocab_add(kind: str, terms: tuple[str, ...], team: str | None) -> None:
+    """Add item or project names, or ticket prefixes (BILL, OPS)."""
+    repo = services().vocabulary
+    added = [repo.add_term(_team(team), kind.replace("-", "_"), t) for t in terms]
+    echo_json({"added": added})
+
+
+@vocab.command("alias")
+@click.argument("heard")
+@click.argument("name")
+@click.option("--team")
+def vocab_alias(heard: str, name: str, team: str | None) -> None:
+    """Record a correction: HEARD (as transcribed) means the person NAME."""
+    person = services().vocabulary.learn_correction(_team(team), heard, name)
+    if person is None:
+        raise UserError(f"{name!r} is not a person in the team's vocabulary; add them first.")
+    echo_json({"name": person.name, "handle": person.handle, "aliases": list(person.aliases)})
+
+
+@vocab.command("remove")
+@click.argument("value")
+@click.option("--team")
+def vocab_remove(value: str, team: str | None) -> None:
+    """Remove a person (by name) or a term."""
+    services().vocabulary.remove(_team(team), value)
+    click.echo(f"Removed {value!r}.")

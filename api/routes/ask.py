@@ -1,0 +1,84 @@
+"""Questions over the published state of the work: a JSON answer, or the same streamed (SSE)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sse_starlette import EventSourceResponse
+from starlette.concurrency import iterate_in_threadpool
+
+from api.deps import ServicesDep
+from api.services import Services
+from handoff.errors import HandoffError, InvalidInput
+
+router = APIRouter(tags=["ask"])
+
+
+class AskBody(BaseModel):
+    question: str = Field(min_length=1, description='e.g. "what\'s blocking auth?"')
+    team: str | None = None
+    as_of: datetime | None = Field(default=None, description="Answer as things stood then.")
+    conversation: list[str] = Field(
+        default_factory=list, description="Earlier questions of the same conversation."
+    )
+
+
+def _check(body: AskBody) -> AskBody:
+    if not body.question.strip():
+        raise InvalidInput("Ask a question.")
+    if body.as_of is not None and body.as_of.tzinfo is None:
+        raise InvalidInput("'as_of' needs a time zone, e.g. 2026-11-20T09:00:00+08:00.")
+    return body
+
+
+def answer(svc: Services, body: AskBody) -> dict[str, Any]:
+    return svc.ask(
+        body.question.strip(), team=body.team, as_of=body.as_of, conversation=body.conversation
+    )
+
+
+@router.post("/ask", summary="Answer a question from published handoffs, with citations")
+def ask(body: AskBody, svc: ServicesDep) -> dict[str, Any]:
+    return answer(svc, _check(body))
+
+
+def _stream(svc: Services, body: AskBody) -> Iterator[dict[str, Any]]:
+    """The answerer's events ({"type": "token", "text"}..., {"type": "done", **answer})."""
+    yield from svc.ask_stream(
+        body.question.strip(), team=body.team, as_of=body.as_of, conversation=body.conversation
+    )
+
+
+async def _events(svc: Services, body: AskBody) -> AsyncIterator[dict[str, str]]:
+    """SSE: `token` events with text pieces, then `citations` and `done` (the whole answer)."""
+    try:
+        async for event in iterate_in_threadpool(_stream(svc, body)):
+            if event.get("type") == "token":
+                yield {"event": "token", "data": json.dumps(event.get("text", ""))}
+            elif event.get("type") == "done":
+                result = {k: v for k, v in event.items() if k != "type"}
+                yield {"event": "citations", "data": json.dumps(result.get("citations", []))}
+                yield {"event": "done", "data": json.dumps(result, default=str)}
+    except HandoffError as exc:
+        yield {"event": "error", "data": json.dumps({"detail": str(exc)})}
+
+
+@router.post("/ask/stream", summary="The same answer as server-sent events (token, citations)")
+async def ask_stream_post(body: AskBody, svc: ServicesDep) -> EventSourceResponse:
+    return EventSourceResponse(_events(svc, _check(body)))
+
+
+@router.get("/ask/stream", summary="The streamed answer, for EventSource clients")
+async def ask_stream_get(
+    svc: ServicesDep,
+    question: str = Query(min_length=1),
+    team: str | None = None,
+    as_of: datetime | None = None,
+) -> EventSourceResponse:
+    body = _check(AskBody(question=question, team=team, as_of=as_of))
+    return EventSourceResponse(_events(svc, body))

@@ -1,0 +1,24 @@
+"""Background jobs over HTTP: follow one, retry one that failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import ServicesDep
+from api.tasks import enqueue
+
+router = APIRouter(tags=["jobs"])
+
+
+@router.get("/jobs/{job_id}", summary="A job's state, stage, progress (0..1) and error")
+def get_job(job_id: str, svc: ServicesDep) -> dict[str, Any]:
+    return svc.jobs.get(job_id).to_json()
+
+
+@router.post("/jobs/{job_id}/retry", status_code=202, summary="Run a failed job again")
+def retry_job(job_id: str, svc: ServicesDep) -> dict[str, Any]:
+    job = svc.jobs.requeue(job_id)
+    enqueue(svc, job)
+    return svc.jobs.get(job_id).to_json()

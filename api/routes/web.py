@@ -1,0 +1,307 @@
+"""The web UI: server-rendered pages (Jinja2) made interactive with htmx and a little JavaScript.
+
+Pages: the incoming shift (`/`), posting a wrap (`/post`), reviewing or reading a handoff
+(`/handoffs/{id}`), an item's timeline (`/items/{id}`) and asking (`/ask`). Form posts from htmx
+return the partial they change; the JSON API does the same work for other clients, through the
+same functions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.deps import ServicesDep
+from api.routes.handoffs import edit_handoff, handoff_json
+from api.routes.items import item_json
+from api.services import Services
+from api.tasks import enqueue
+from handoff.declaration import LIST_PARTS, STATUSES
+from handoff.errors import InvalidInput
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+
+USER_COOKIE = "handoff_user"
+
+#: Part -> (title, main key, the other keys the form edits).
+PARTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "shipped": ("Shipped", "summary", ("refs",)),
+    "in_flight": ("In flight", "item", ("status", "summary", "owner", "refs")),
+    "decisions": ("Decisions", "decision", ("rationale", "item")),
+    "blockers": ("Blockers", "description", ("needed_from", "item", "why_blocking")),
+    "next_actions": ("Next actions", "action", ("owner", "item")),
+}
+LABELS = {
+    "summary": "Summary",
+    "item": "Item",
+    "status": "Status",
+    "owner": "Owner",
+    "refs": "Refs",
+    "decision": "Decision",
+    "rationale": "Why",
+    "description": "What is blocked",
+    "needed_from": "Who can clear it",
+    "why_blocking": "Why it blocks",
+    "action": "Action",
+}
+
+
+def _ago(value: str | datetime | None) -> str:
+    if not value:
+        return ""
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    seconds = (datetime.now(UTC) - when).total_seconds()
+    if seconds < 0:
+        return "in the future"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit} ago"
+    return "just now"
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def _when(value: str | datetime | None) -> str:
+    if not value:
+        return ""
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when.strftime("%a %d %b, %H:%M %Z").replace(" UTC", " UTC").strip()
+
+
+templates.env.filters["ago"] = _ago
+templates.env.filters["clock"] = _clock
+templates.env.filters["when"] = _when
+SINGULAR = {
+    "shipped": "shipped item",
+    "in_flight": "in-flight item",
+    "decisions": "decision",
+    "blockers": "blocker",
+    "next_actions": "next action",
+}
+templates.env.globals.update(PARTS=PARTS, LABELS=LABELS, STATUSES=STATUSES, SINGULAR=SINGULAR)
+
+
+def _user(request: Request) -> str:
+    return unquote(request.cookies.get(USER_COOKIE) or "").strip()[:200]
+
+
+def _team(request: Request, svc: Services) -> str:
+    return (request.query_params.get("team") or "").strip() or svc.settings.default_team
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    base = {"user": _user(request), "path": request.url.path}
+    return templates.TemplateResponse(request, name, base | context, status_code=status)
+
+
+# -- the incoming shift ---------------------------------------------------------------------
+def open_blockers(svc: Services, team: str) -> list[dict[str, Any]]:
+    """Open blockers from the item ledger, longest-open first."""
+    rows = [item_json(i) for i in svc.items(team, kind="blocker", state="open")]
+    rows.sort(key=lambda r: r.get("first_at") or "")
+    return rows
+
+
+@router.get("/", response_class=HTMLResponse)
+def shift(request: Request, svc: ServicesDep) -> Response:
+    team = _team(request, svc)
+    handoffs = svc.store.list(team=team, limit=30)
+    board = open_blockers(svc, team)
+    work = [
+        i
+        for i in (item_json(x) for x in svc.items(team, kind="work", limit=40))
+        if i.get("state") != "done"
+    ][:12]
+    teams = sorted({team, *svc.store.teams()})
+    return render(
+        request,
+        "shift.html",
+        {
+            "team": team,
+            "teams": teams,
+            "drafts": [h for h in handoffs if h.status == "draft"],
+            "handoffs": [h for h in handoffs if h.status != "draft"],
+            "board": board,
+            "work": work,
+        },
+    )
+
+
+@router.post("/handoffs/{handoff_id}/acknowledge", response_class=HTMLResponse)
+async def acknowledge(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
+    form = await request.form()
+    by = str(form.get("by") or "").strip() or _user(request)
+    if not by:
+        raise InvalidInput("Say who you are (top right) before acknowledging.")
+    h = await run_in_threadpool(svc.store.acknowledge, handoff_id, by=by)
+    response = render(request, "_ack.html", {"h": h})
+    response.set_cookie(USER_COOKIE, quote(by), max_age=365 * 86400, samesite="lax")
+    return response
+
+
+# -- posting a wrap ----------------------------------------------------------------------------
+@router.get("/post", response_class=HTMLResponse)
+def post_page(request: Request, svc: ServicesDep) -> Response:
+    return render(
+        request,
+        "post.html",
+        {
+            "team": _team(request, svc),
+            "max_seconds": 60,
+            "max_bytes": svc.settings.max_upload_bytes,
+        },
+    )
+
+
+# -- review ------------------------------------------------------------------------------------
+def _review_context(svc: Services, handoff_id: str) -> dict[str, Any]:
+    h = svc.store.get(handoff_id)
+    data = handoff_json(svc, h)
+    flags = data["declaration"]["missing"] if data["declaration"] else []
+    flagged = defaultdict(list)
+    for f in flags:
+        flagged[f["field"].split("[")[0].split(".")[0]].append(f)
+    return {"h": h, "data": data, "flags": flags, "flagged": flagged}
+
+
+@router.get("/handoffs/{handoff_id}", response_class=HTMLResponse)
+def review_page(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
+    ctx = _review_context(svc, handoff_id)
+    ctx["audit"] = svc.store.audit_trail(handoff_id)
+    return render(request, "review.html", ctx)
+
+
+@router.get("/handoffs/{handoff_id}/panel", response_class=HTMLResponse)
+def review_panel(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
+    return render(request, "_review.html", _review_context(svc, handoff_id))
+
+
+def form_patch(form: Any, current: dict[str, Any]) -> dict[str, Any]:
+    """The changed parts of the declaration from the review form's fields.
+
+    Fields are named `part.row.key`; `part.row._src` is the row's index in the stored
+    declaration, so an edited row keeps its evidence. A row whose main text is blank is dropped.
+    """
+    rows: dict[str, dict[int, dict[str, str]]] = defaultdict(dict)
+    for name, value in form.multi_items():
+        bits = str(name).split(".")
+        if len(bits) == 3 and bits[0] in PARTS and bits[1].isdigit():
+            rows[bits[0]].setdefault(int(bits[1]), {})[bits[2]] = str(value)
+    patch: dict[str, Any] = {}
+    for part in form.getlist("parts"):
+        if part not in PARTS:
+            continue
+        _, main, others = PARTS[part]
+        entries = []
+        for _, fields in sorted(rows.get(part, {}).items()):
+            if not fields.get(main, "").strip():
+                continue
+            src = fields.get("_src", "")
+            old = current[part][int(src)] if src.isdigit() and int(src) < len(current[part]) else {}
+            entry: dict[str, Any] = {"evidence": old.get("evidence", [])}
+            entry[main] = fields[main].strip()
+            for key in others:
+                value = fields.get(key, "").strip()
+                if key == "refs":
+                    refs = value.replace(";", ",").split(",")
+                    entry[key] = [r.strip() for r in refs if r.strip()]
+                elif key == "status":
+                    entry[key] = value or "in_progress"
+                else:
+                    entry[key] = value or None
+            entries.append(entry)
+        if _comparable(entries) != _comparable(current[part]):
+            patch[part] = entries
+    returns_at = str(form.get("returns_at") or "").strip() or None
+    if "returns_at" in form and returns_at != current.get("returns_at"):
+        patch["returns_at"] = returns_at
+    return patch
+
+
+def _comparable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {k: v for k, v in e.items() if k != "evidence" and v not in (None, [], "")} for e in entries
+    ]
+
+
+@router.post("/handoffs/{handoff_id}/save", response_class=HTMLResponse)
+async def save(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
+    form = await request.form()
+
+    def work() -> dict[str, Any]:
+        h = svc.store.get(handoff_id)
+        current = h.declaration.to_json() if h.declaration else {key: [] for key in LIST_PARTS}
+        patch = form_patch(form, current)
+        if patch:
+            edit_handoff(svc, handoff_id, patch, _user(request) or None)
+        ctx = _review_context(svc, handoff_id)
+        ctx["notice"] = "Saved." if patch else "No changes to save."
+        return ctx
+
+    return render(request, "_review.html", await run_in_threadpool(work))
+
+
+@router.post("/handoffs/{handoff_id}/answer", response_class=HTMLResponse)
+async def answer(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
+    form = await request.form()
+    field = str(form.get("field") or "")
+    text = str(form.get("answer") or "").strip()
+    if not text:
+        raise InvalidInput("Type an answer first.")
+
+    def work() -> dict[str, Any]:
+        svc.answer_followup(handoff_id, field=field, answer=text, actor=_user(request) or None)
+        ctx = _review_context(svc, handoff_id)
+        ctx["notice"] = "Answer recorded."
+        return ctx
+
+    return render(request, "_review.html", await run_in_threadpool(work))
+
+
+@router.post("/handoffs/{handoff_id}/publish")
+async def publish(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
+    form = await request.form()
+    reason = str(form.get("force_reason") or "").strip() or None
+
+    def work() -> None:
+        h = svc.store.publish(handoff_id, actor=_user(request) or None, force_reason=reason)
+        job = svc.jobs.create(team=h.team, handoff_id=h.id, kind="index_handoff")
+        enqueue(svc, job)
+
+    await run_in_threadpool(work)
+    target = f"/handoffs/{handoff_id}"
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+# -- items and asking ------------------------------------------------------------------------
+@router.get("/items/{item_id}", response_class=HTMLResponse)
+def item_page(item_id: str, request: Request, svc: ServicesDep) -> Response:
+    item = item_json(svc.item(item_id))
+    return render(request, "item.html", {"item": item})
+
+
+@router.get("/ask", response_class=HTMLResponse)
+def ask_page(request: Request, svc: ServicesDep) -> Response:
+    return render(
+        request,
+        "ask.html",
+        {"team": _team(request, svc), "question": request.query_params.get("q", "")},
+    )

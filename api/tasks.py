@@ -1,0 +1,178 @@
+"""Celery tasks: the slow half of posting a wrap, and indexing after publish.
+
+Each task takes a job id, does its work through `Services`, and reports stage and progress on the
+job row. Tasks are idempotent: a job already done is not run again, and the work itself replaces
+rather than appends (a re-run extraction overwrites the draft it wrote; indexing upserts).
+
+Failures are sorted at this boundary. Transient ones (the database, broker, index or network
+briefly unreachable) are retried with exponential backoff, then fail the job with a sentence.
+Anything else (bad media, an unsupported file, a bug) fails the job at once with its reason; the
+job can be retried from the API or the page once the cause is fixed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, ClassVar
+
+from celery import Task, shared_task
+
+from handoff.errors import ConflictError, HandoffError
+
+log = logging.getLogger(__name__)
+
+PROCESS_WRAP = "handoff.process_wrap"
+INDEX_HANDOFF = "handoff.index_handoff"
+MAX_RETRIES = 4
+#: Seconds before retry n (1-based): 2, 4, 8, 16.
+BACKOFF_BASE_S = 2.0
+
+
+def _services() -> Any:
+    from api.deps import get_services
+    from handoff.settings import get_settings
+
+    return get_services(get_settings())
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """Failures that running again later can fix: a database, broker, index or network that
+    was briefly unreachable. Everything else (the user's input, a bug) fails the job at once."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from search.errors import IndexUnavailable
+
+    if isinstance(exc, HandoffError):
+        return isinstance(exc, IndexUnavailable)
+    if isinstance(exc, OperationalError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return True
+    name = type(exc).__module__.split(".")[0]
+    return name in ("redis", "httpx", "httpcore", "kombu", "amqp") and "Error" in type(exc).__name__
+
+
+class _Reporter:
+    """Writes progress to the job row, at most every 0.25 s unless the stage changes.
+
+    The loader reports each stage's own 0..1 ("decode", "load model", "transcribe", ...); the bar
+    shows the whole job's, and never goes backwards.
+    """
+
+    SPANS: ClassVar[dict[str, tuple[float, float]]] = {
+        "decode": (0.02, 0.1),
+        "import": (0.1, 0.8),
+        "transcribe": (0.1, 0.8),
+        "extract": (0.9, 0.1),
+        "index": (0.0, 1.0),
+    }
+
+    def __init__(self, jobs: Any, job_id: str) -> None:
+        self.jobs = jobs
+        self.job_id = job_id
+        self.stage: str | None = None
+        self.last = 0.0
+        self.overall = 0.0
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        start, width = self.SPANS.get(stage, (0.05, 0.05))
+        self.overall = max(self.overall, start + width * max(0.0, min(1.0, fraction)))
+        now = time.monotonic()
+        if stage == self.stage and now - self.last < 0.25:
+            return
+        self.stage, self.last = stage, now
+        self.jobs.progress(self.job_id, stage=stage, fraction=self.overall)
+
+
+def _run(task: Task, job_id: str, work: Any) -> None:
+    svc = _services()
+    job = svc.jobs.get(job_id)
+    if job.state == "done":
+        return  # delivered twice (acks_late) or retried after success: nothing to do
+    svc.jobs.start(job_id)
+    try:
+        work(svc, job, _Reporter(svc.jobs, job_id))
+    except Exception as exc:
+        if not _is_transient(exc):
+            if not isinstance(exc, HandoffError):
+                log.exception("job %s failed", job_id)
+            svc.jobs.fail(job_id, _sentence(exc, (task.request.retries or 0) + 1))
+            return
+        retries = task.request.retries or 0
+        if retries >= MAX_RETRIES:
+            log.exception("job %s failed after %d attempts", job_id, retries + 1)
+            svc.jobs.fail(job_id, _sentence(exc, retries + 1))
+            return
+        delay = BACKOFF_BASE_S * (2**retries)
+        log.warning("job %s: %s; retrying in %.0f s", job_id, exc, delay)
+        svc.jobs.progress(job_id, stage=f"retrying in {delay:.0f} s", fraction=0.0)
+        raise task.retry(exc=exc, countdown=delay, max_retries=MAX_RETRIES) from exc
+    svc.jobs.finish(job_id)
+
+
+def _sentence(exc: BaseException, attempts: int) -> str:
+    if isinstance(exc, HandoffError):
+        return str(exc)
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else "no message"
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    return f"The job failed{tries} with an internal error ({exc.__class__.__name__}: {detail})."
+
+
+def _process(svc: Any, job: Any, report: _Reporter) -> None:
+    handoff = svc.store.get(job.handoff_id)
+    if handoff.status != "draft":
+        return  # already published: the extraction it was waiting for has happened
+    try:
+        svc.process_wrap(handoff.id, team=handoff.team, progress=report)
+    except ConflictError:
+        # Published between the check and the write; the reviewer's version stands.
+        return
+
+
+def _index(svc: Any, job: Any, report: _Reporter) -> None:
+    report("index", 0.5)
+    svc.index_handoff(job.handoff_id)
+
+
+@shared_task(bind=True, name=PROCESS_WRAP, max_retries=MAX_RETRIES, acks_late=True)
+def process_wrap(self: Task, job_id: str) -> None:
+    """Transcribe and extract an uploaded wrap into its draft declaration."""
+    _run(self, job_id, _process)
+
+
+@shared_task(bind=True, name=INDEX_HANDOFF, max_retries=MAX_RETRIES, acks_late=True)
+def index_handoff(self: Task, job_id: str) -> None:
+    """Add a published handoff's fields to the search index."""
+    _run(self, job_id, _index)
+
+
+TASKS = {"process_wrap": PROCESS_WRAP, "index_handoff": INDEX_HANDOFF}
+
+
+class QueueUnavailable(HandoffError):
+    """The broker cannot be reached; the job is recorded as failed and can be retried."""
+
+    status_code = 503
+
+
+def enqueue(svc: Any, job: Any) -> None:
+    """Send the job's task to the broker. When the broker cannot be reached, the job is failed
+    with the reason (so it can be retried later) and `QueueUnavailable` is raised."""
+    from api.celery_app import celery_for
+
+    app = celery_for(svc.settings)
+    try:
+        app.tasks[TASKS[job.kind]].apply_async(args=[job.id], queue=app.conf.task_default_queue)
+    except HandoffError:
+        raise
+    except Exception as exc:
+        where = svc.settings.broker_url or str(svc.settings.home / "broker")
+        message = (
+            f"The job queue at {where} cannot be reached (HANDOFF_BROKER_URL); "
+            "the wrap is stored, so retry the job once the queue is back."
+        )
+        svc.jobs.fail(job.id, message)
+        raise QueueUnavailable(message) from exc

@@ -1,0 +1,135 @@
+"""`handoff eval extraction`: score an extractor on the dev set and on real meeting action items.
+
+    handoff eval extraction [--backend offline|llm] [--data PATH] [--split all|tune|heldout]
+                            [--errors] [--no-ubuntu]
+
+Prints one table per split (the held-out part is what the quality bar is judged on): per part
+precision/recall/F1, attribute accuracy, missing-flag precision/recall/F1. The LLM backend uses the
+configured `HANDOFF_LLM`; each wrap it fails on is counted with the offline fallback it returned.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from eval.extraction_data import DATA_DIR, Example, load_examples
+from eval.extraction_score import Score, score_example
+from handoff.declaration import LIST_PARTS
+from handoff.missing import with_flags
+from summarizer.base import Extractor
+
+BAR = 0.85
+
+
+def build_extractor(backend: str) -> Extractor:
+    if backend == "offline":
+        from summarizer.offline import OfflineExtractor
+
+        return OfflineExtractor()
+    from api.services import build_services
+    from handoff.errors import ConfigError
+    from handoff.settings import get_settings
+
+    settings = get_settings()
+    if not settings.llm:
+        raise ConfigError("Set HANDOFF_LLM (and HANDOFF_LLM_BASE_URL if needed) for --backend llm.")
+    return build_services(settings).extractor
+
+
+def run(extractor: Extractor, examples: list[Example]) -> tuple[Score, list[str]]:
+    total = Score()
+    fallbacks = 0
+    for ex in examples:
+        decl = with_flags(extractor.extract(ex.transcript(), ex.context()))
+        if decl.extractor and "fallback" in decl.extractor:
+            fallbacks += 1
+        total.add(score_example(ex.gold, decl.to_json(), label=ex.id))
+    if fallbacks:
+        print(f"{fallbacks} of {len(examples)} wraps fell back to the offline extractor")
+    return total, total.errors
+
+
+def table(title: str, score: Score, n: int) -> str:
+    lines = [f"\n{title} ({n} wraps)", f"{'':<22}{'P':>7}{'R':>7}{'F1':>7}{'gold':>7}{'pred':>7}"]
+    for part in LIST_PARTS:
+        c = score.parts[part]
+        lines.append(
+            f"{part:<22}{c.precision:>7.3f}{c.recall:>7.3f}{c.f1:>7.3f}{c.gold:>7}{c.pred:>7}"
+        )
+    c = score.items
+    lines.append(
+        f"{'items (micro)':<22}{c.precision:>7.3f}{c.recall:>7.3f}{c.f1:>7.3f}"
+        f"{c.gold:>7}{c.pred:>7}"
+    )
+    m = score.missing
+    lines.append(
+        f"{'missing flags':<22}{m.precision:>7.3f}{m.recall:>7.3f}{m.f1:>7.3f}"
+        f"{m.gold:>7}{m.pred:>7}"
+    )
+    lines.append(f"{'attribute':<22}{'acc':>7}{'right':>7}{'total':>7}")
+    for name, (right, tot) in sorted(score.attributes.items()):
+        lines.append(f"{name:<22}{right / tot if tot else 1:>7.3f}{right:>7}{tot:>7}")
+    lines.append(f"{'attributes (micro)':<22}{score.attribute_accuracy:>7.3f}")
+    ok = c.f1 >= BAR and score.attribute_accuracy >= BAR and m.f1 >= BAR
+    lines.append(
+        f"bar (item F1, attribute accuracy, missing-flag F1 >= {BAR}): {'met' if ok else 'NOT met'}"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="handoff eval extraction", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--backend", choices=("offline", "llm"), default="offline")
+    parser.add_argument(
+        "--data", type=Path, default=DATA_DIR, help="a JSONL file or a folder of them"
+    )
+    parser.add_argument("--split", choices=("all", "tune", "heldout"), default="all")
+    parser.add_argument("--errors", action="store_true", help="list every mismatch")
+    parser.add_argument("--no-ubuntu", action="store_true", help="skip the Ubuntu meetings score")
+    args = parser.parse_args(argv)
+    try:
+        examples = load_examples(args.data)
+        extractor = build_extractor(args.backend)
+    except (OSError, ValueError) as exc:
+        print(f"handoff: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # configuration errors are one sentence, like the CLI's
+        from handoff.errors import HandoffError
+
+        if isinstance(exc, HandoffError):
+            print(f"handoff: {exc}", file=sys.stderr)
+            return 2
+        raise
+    print(f"extractor: {extractor.name}   data: {args.data}")
+    splits = ["tune", "heldout"] if args.split == "all" else [args.split]
+    for split in splits:
+        chosen = [e for e in examples if e.split == split]
+        if not chosen:
+            continue
+        score, errors = run(extractor, chosen)
+        print(table(f"split: {split}", score, len(chosen)))
+        if args.errors:
+            print("\n".join(f"  - {e}" for e in errors))
+    if not args.no_ubuntu:
+        from eval.extraction_ubuntu import MEETINGS, score_ubuntu
+
+        if MEETINGS.is_dir():
+            ub, misses = score_ubuntu(extractor)
+            print(
+                f"\nubuntu-meetings action items: {ub.gold} gold, "
+                f"{ub.predicted} predicted next actions; "
+                f"task recall {ub.task_recall:.3f}, owner recall {ub.owner_recall:.3f}"
+            )
+            if args.errors:
+                print("\n".join(f"  - {e}" for e in misses))
+        else:
+            print(f"\nubuntu-meetings: not found at {MEETINGS}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

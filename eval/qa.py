@@ -1,0 +1,157 @@
+"""`handoff eval qa`: answer accuracy and retrieval recall@5 on a scenario, beside a plain
+vector-RAG baseline (top-k Chroma similarity over the raw wrap texts; the answer is the top
+passages), in the same run.
+
+The scenario goes through the real path: each wrap is ingested and published the way
+`handoff ingest X.jsonl --publish` does it (no --force: a wrap with missing parts stays a draft,
+and is reported), then each question is asked as `handoff ask --as-of` would.
+
+Question format (one JSON object per line):
+    {"q", "team", "as_of", "must": [[alt, ...], ...], "must_not": [...]}
+A question is right when every `must` group has one alternative in the answer (case-insensitive)
+and nothing in `must_not` appears.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from eval.qa_baseline import VectorBaseline
+from eval.qa_score import Score, judge, recall_groups
+
+DATA = Path(__file__).with_name("data") / "qa"
+
+
+def load_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+
+
+def ingest(svc: Any, rows: list[dict[str, Any]]) -> list[str]:
+    """Ingest and publish like `handoff ingest --publish`; returns the problems (one per line)."""
+    from datetime import datetime
+
+    from handoff.errors import HandoffError
+
+    problems: list[str] = []
+    for n, row in enumerate(rows, start=1):
+        when = datetime.fromisoformat(row["recorded_at"]) if row.get("recorded_at") else None
+        handoff = svc.ingest_text(
+            row["text"],
+            author=row.get("author"),
+            team=row.get("team"),
+            recorded_at=when,
+            handoff_id=row.get("id"),
+        )
+        try:
+            svc.publish(handoff.id, team=handoff.team, actor=handoff.author)
+        except HandoffError as exc:
+            problems.append(f"line {n} ({row.get('id') or handoff.id}) not published: {exc}")
+    return problems
+
+
+def run(scenario: Path, questions: Path, *, verbose: bool) -> dict[str, Any]:
+    from datetime import datetime
+
+    from api.services import build_services
+    from handoff.settings import get_settings
+    from search.question import understand
+    from search.retrieve import Filters, hybrid_search
+
+    rows = load_jsonl(scenario)
+    qs = load_jsonl(questions)
+    with tempfile.TemporaryDirectory(prefix="handoff-eval-qa-") as tmp:
+        os.environ["HANDOFF_HOME"] = tmp
+        os.environ.pop("HANDOFF_DATABASE_URL", None)
+        os.environ.pop("HANDOFF_CHROMA_URL", None)
+        get_settings.cache_clear()
+        svc = build_services(get_settings())
+        problems = ingest(svc, rows)
+        baseline = VectorBaseline(svc.embedder)
+        baseline.add(rows)
+        ours, base = Score(), Score()
+        details: list[dict[str, Any]] = []
+        for item in qs:
+            as_of = datetime.fromisoformat(item["as_of"]) if item.get("as_of") else None
+            result = svc.ask(item["q"], team=item["team"], as_of=as_of)
+            q = understand(item["q"], people=svc.people(item["team"]), as_of=as_of)
+            top5 = hybrid_search(
+                svc.index, item["q"], Filters(team=item["team"], until=q.as_of or as_of), k=5
+            )
+            b_answer, b_top5 = baseline.answer(item["q"], team=item["team"], as_of=as_of)
+            ok, why = judge(result["answer"], item["must"], item.get("must_not", []))
+            b_ok, b_why = judge(b_answer, item["must"], item.get("must_not", []))
+            ours.add(
+                ok, recall_groups(" ".join(h.text for h in top5), item["must"]), len(item["must"])
+            )
+            base.add(b_ok, recall_groups(" ".join(b_top5), item["must"]), len(item["must"]))
+            details.append(
+                {
+                    "q": item["q"],
+                    "team": item["team"],
+                    "as_of": item.get("as_of"),
+                    "ok": ok,
+                    "why": why,
+                    "baseline_ok": b_ok,
+                    "baseline_why": b_why,
+                    "answer": result["answer"],
+                    "baseline_answer": b_answer,
+                }
+            )
+        get_settings.cache_clear()
+    report = {
+        "questions": len(qs),
+        "ingest_problems": problems,
+        "ours": ours.summary(),
+        "baseline": base.summary(),
+        "details": details,
+    }
+    print_report(report, verbose=verbose)
+    return report
+
+
+def print_report(report: dict[str, Any], *, verbose: bool) -> None:
+    out = sys.stdout
+    for p in report["ingest_problems"]:
+        print(f"! {p}", file=out)
+    print(f"{'':3} {'ours':5} {'rag':5} question", file=out)
+    for d in report["details"]:
+        mark = "ok" if d["ok"] else "FAIL"
+        bmark = "ok" if d["baseline_ok"] else "fail"
+        print(f"{'':3} {mark:5} {bmark:5} [{d['team']} @ {d['as_of']}] {d['q']}", file=out)
+        if verbose or not d["ok"]:
+            if not d["ok"]:
+                print(f"{'':15}why: {d['why']}", file=out)
+            print(f"{'':15}answer: {d['answer'][:400]}", file=out)
+    o, b = report["ours"], report["baseline"]
+    print(f"\n{'':24}{'ledger+hybrid':>15}{'vector RAG':>12}", file=out)
+    print(f"{'answer accuracy':24}{o['accuracy']:>15.1%}{b['accuracy']:>12.1%}", file=out)
+    print(f"{'retrieval recall@5':24}{o['recall_at_5']:>15.1%}{b['recall_at_5']:>12.1%}", file=out)
+    print(
+        f"{'questions right':24}{o['right']:>15}{b['right']:>12}   of {report['questions']}",
+        file=out,
+    )
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="handoff eval qa", description=__doc__.split("\n")[0])
+    parser.add_argument("--scenario", type=Path, default=DATA / "scenario.jsonl")
+    parser.add_argument("--questions", type=Path, default=DATA / "questions.jsonl")
+    parser.add_argument("--json", dest="json_out", type=Path, help="Also write the report here.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="Print every answer.")
+    args = parser.parse_args(argv)
+    for path in (args.scenario, args.questions):
+        if not path.is_file():
+            print(f"handoff: {path} does not exist.", file=sys.stderr)
+            return 2
+    report = run(args.scenario, args.questions, verbose=args.verbose)
+    if args.json_out:
+        args.json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0 if report["ours"]["right"] == report["questions"] else 1

@@ -1,0 +1,15 @@
+"""The item ledger: every in-flight item, blocker, decision and next action gets a stable identity
+across handoffs, and a timeline of what each handoff said about it.
+
+    models.py    tables (items, events, refs); every row carries its team
+    text.py      names, identifying terms, resolution and change cues
+    matching.py  identity: refs, names, fuzzy names, embedding similarity
+    state.py     an item's state as a function of its events (now, or as of a moment)
+    engine.py    apply a published handoff, roll one back, rebuild from the system of record
+    queries.py   reading items and timelines
+"""
+
+from handoff.ledger.engine import Ledger
+from handoff.ledger.queries import EventView, ItemView, fields_of, read_item, read_items
+
+__all__ = ["EventView", "ItemView", "Ledger", "fields_of", "read_item", "read_items"]

@@ -1,0 +1,626 @@
+"""Applying published handoffs to the ledger, rolling them back, and rebuilding.
+
+`Ledger.hook` is registered on the store, so the ledger changes in the same transaction as the
+handoff: publishing applies the declaration; editing a published handoff re-applies it;
+unpublishing or deleting removes every event the handoff caused (including the blockers it
+resolved and the decisions it superseded) and derives the touched items again.
+
+Item ids are derived from the handoff and field that first mentioned the item, so a rebuild from
+the system of record in the same order gives the same ids and the same state.
+
+State is materialized incrementally: a handoff's events that come after everything an item already
+had are folded onto the item's stored state, so applying one handoff reads no old events (an
+author's "back tomorrow" item collects thousands). Anything out of order derives from all events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from handoff.declaration import Declaration, Evidence
+from handoff.ledger.matching import Embed, Matcher, VectorCache, contained_name
+from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRef
+from handoff.ledger.state import ItemState, derive
+from handoff.ledger.text import CHANGE_RE, normalize, overlap, says_resolved, strong_terms
+from handoff.refs import find_refs, normalize_ref
+
+if TYPE_CHECKING:
+    from handoff.store import Event, Handoff, HandoffStore
+
+LIVE = ("published", "acknowledged")
+SUPERSEDE_EMBED = 0.62
+SUPERSEDE_EMBED_WITH_CUE = 0.45
+
+
+@dataclass
+class _Sentence:
+    text: str
+    start_s: float | None
+
+
+@dataclass
+class _Apply:
+    """One handoff being applied: its context and what it has touched so far."""
+
+    session: Session
+    handoff: Handoff
+    decl: Declaration
+    at: datetime
+    matcher: Matcher
+    touched: set[str] = field(default_factory=set)
+    fields: dict[str, str] = field(default_factory=dict)
+    #: Work items this handoff reports done: id -> (text, quote, clip time).
+    done: dict[str, tuple[str, str | None, float | None]] = field(default_factory=dict)
+    #: The events this handoff added, per item, and each touched item's last event time before
+    #: them (None for items this handoff created): what incremental derivation needs.
+    added: dict[str, list[LedgerEvent]] = field(default_factory=dict)
+    prior: dict[str, datetime | None] = field(default_factory=dict)
+
+
+def _item_id(team: str, kind: str, handoff_id: str, where: str) -> str:
+    return hashlib.sha1(f"{team}|{kind}|{handoff_id}|{where}".encode()).hexdigest()[:32]
+
+
+def _quote(evidence: list[Evidence], fallback: str) -> tuple[str, float | None]:
+    if evidence:
+        return evidence[0].quote, evidence[0].start_s
+    return fallback, None
+
+
+def sentences(handoff: Handoff) -> list[_Sentence]:
+    """The wrap's sentences with their clip times (speech) — what resolution cues are read from."""
+    segs = (handoff.transcript or {}).get("segments") or []
+    out: list[_Sentence] = []
+    if segs:
+        for seg in segs:
+            for piece in re.split(r"(?<=[.!?;])\s+", str(seg.get("text") or "")):
+                if piece.strip():
+                    out.append(_Sentence(piece.strip(), seg.get("start_s")))
+    elif handoff.source_text:
+        for piece in re.split(r"(?<=[.!?;])\s+|\n+", handoff.source_text):
+            if piece.strip():
+                out.append(_Sentence(piece.strip(), None))
+    return out
+
+
+class Ledger:
+    """The item ledger of every team. Stateless between calls; the tables hold everything."""
+
+    def __init__(self, *, embed: Embed | None = None) -> None:
+        self.embed = embed
+        #: Item vectors across handoffs (a cache of the deferred `vector` column).
+        self.vectors = VectorCache()
+
+    def warm(self, declarations: Iterable[Declaration | None]) -> None:
+        """Embed, in one batch, the names that applying these declarations will ask vectors for.
+
+        Only useful with a caching embedder (ours): applying then finds every vector cached
+        instead of running the model once per name.
+        """
+        if self.embed is None:
+            return
+        texts: list[str] = []
+        for decl in declarations:
+            if decl is None:
+                continue
+            texts.extend(f.item for f in decl.in_flight)
+            texts.extend(_short_name(s.summary) for s in decl.shipped)
+            texts.extend(b.description for b in decl.blockers)
+            texts.extend(d.decision for d in decl.decisions)
+        texts = [t for t in dict.fromkeys(texts) if t.strip()]
+        if texts:
+            self.embed(texts)
+
+    # -- the store hook --------------------------------------------------------------------------
+    def hook(self, session: Session, event: Event, handoff: Handoff) -> None:
+        if event == "published" or (event == "edited" and handoff.status in LIVE):
+            self.apply(session, handoff)
+        elif event in ("unpublished", "deleted"):
+            self.remove(session, handoff.id)
+
+    # -- rollback ----------------------------------------------------------------------------------
+    def remove(self, session: Session, handoff_id: str) -> set[str]:
+        """Undo everything `handoff_id` did; returns the ids of the items it touched."""
+        touched = set(
+            session.scalars(select(LedgerEvent.item_id).where(LedgerEvent.handoff_id == handoff_id))
+        )
+        if not touched:
+            return touched
+        session.execute(delete(LedgerEvent).where(LedgerEvent.handoff_id == handoff_id))
+        session.execute(delete(LedgerRef).where(LedgerRef.handoff_id == handoff_id))
+        session.flush()
+        self._rederive(session, touched)
+        return touched
+
+    def _rederive(self, session: Session, item_ids: Iterable[str]) -> None:
+        for item_id in sorted(set(item_ids)):
+            item = session.get(LedgerItem, item_id)
+            if item is None:
+                continue
+            events = list(
+                session.scalars(select(LedgerEvent).where(LedgerEvent.item_id == item_id))
+            )
+            st = derive(item.kind, events)
+            if st is None:
+                session.execute(
+                    update(LedgerItem).where(LedgerItem.parent_id == item_id).values(parent_id=None)
+                )
+                session.delete(item)
+                continue
+            _materialize(item, st)
+        session.flush()
+
+    # -- rebuild ---------------------------------------------------------------------------------
+    def rebuild(self, store: HandoffStore, *, team: str | None = None) -> int:
+        """Recreate the ledger from the published handoffs, oldest first; returns how many."""
+        with store.session() as session:
+            for model in (LedgerRef, LedgerEvent, LedgerItem):
+                q = delete(model)
+                if team is not None:
+                    q = q.where(model.team == team)
+                session.execute(q)
+        count = 0
+        batch: list[Handoff] = []
+        for handoff in store.iter_published(team=team):
+            batch.append(handoff)
+            if len(batch) >= 200:
+                count += self._apply_batch(store, batch)
+                batch = []
+        return count + self._apply_batch(store, batch)
+
+    def _apply_batch(self, store: HandoffStore, batch: list[Handoff]) -> int:
+        self.warm(h.declaration for h in batch)
+        with store.session() as session:
+            for handoff in batch:
+                self.apply(session, handoff)
+        return len(batch)
+
+    # -- applying ---------------------------------------------------------------------------------
+    def apply(self, session: Session, handoff: Handoff) -> dict[str, str]:
+        """Apply one published handoff (re-applying replaces its earlier effects).
+
+        Returns which item each declaration field became, e.g. {"blockers[0]": "<item id>"}.
+        """
+        self.remove(session, handoff.id)
+        decl = handoff.declaration
+        if decl is None or handoff.status not in LIVE:
+            return {}
+        at = handoff.recorded_at or handoff.published_at or handoff.created_at
+        matcher = Matcher(session, handoff.team, embed=self.embed, vectors=self.vectors)
+        ctx = _Apply(session, handoff, decl, at, matcher)
+        self._work(ctx)
+        self._resolutions(ctx)
+        self._blockers(ctx)
+        self._decisions(ctx)
+        self._actions(ctx)
+        self._returns(ctx)
+        session.flush()
+        self._advance(session, ctx)
+        return ctx.fields
+
+    def _advance(self, session: Session, ctx: _Apply) -> None:
+        """Materialize the touched items: fold this handoff's events onto each item's stored
+        state when they all come after its earlier events, else derive from all of them."""
+        full: list[str] = []
+        for item_id in sorted(ctx.touched):
+            item = session.get(LedgerItem, item_id)
+            added = ctx.added.get(item_id, [])
+            if item is None or not added:
+                full.append(item_id)
+                continue
+            prior = ctx.prior.get(item_id)
+            if prior is None:  # created by this handoff: these are all its events
+                st = derive(item.kind, added)
+            elif min(e.at for e in added) >= prior:
+                st = derive(item.kind, added, start=_stored_state(item, prior))
+            else:
+                full.append(item_id)
+                continue
+            if st is not None:
+                _materialize(item, st)
+        if full:
+            self._rederive(session, full)
+        session.flush()
+
+    def _event(
+        self,
+        ctx: _Apply,
+        item: LedgerItem,
+        action: str,
+        *,
+        where: str | None,
+        text: str,
+        quote: str | None,
+        start_s: float | None,
+        status: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        if item.id not in ctx.prior:
+            ctx.prior[item.id] = item.last_at if item.id not in ctx.added else None
+        event = LedgerEvent(
+                team=ctx.handoff.team,
+                item_id=item.id,
+                handoff_id=ctx.handoff.id,
+                at=ctx.at,
+                author=ctx.handoff.author,
+                action=action,
+                field=where,
+                status=status,
+                text=text,
+                quote=quote,
+                start_s=start_s,
+                detail={k: v for k, v in (detail or {}).items() if v is not None} or None,
+            )
+        ctx.session.add(event)
+        ctx.added.setdefault(item.id, []).append(event)
+        ctx.touched.add(item.id)
+        if where:
+            ctx.fields[where] = item.id
+        if status == "done" and item.kind == "work":
+            ctx.done[item.id] = (text, quote, start_s)
+        if item.last_at is None or ctx.at > item.last_at:
+            item.last_at = ctx.at
+            ctx.matcher.changed()
+
+    def _new_item(
+        self, ctx: _Apply, kind: str, name: str, where: str, *, state: str, parent: str | None
+    ) -> LedgerItem:
+        item = LedgerItem(
+            id=_item_id(ctx.handoff.team, kind, ctx.handoff.id, where),
+            team=ctx.handoff.team,
+            kind=kind,
+            name=name.strip()[:2000] or kind,
+            key=normalize(name),
+            refs=[],
+            parent_id=parent,
+            state=state,
+            first_at=ctx.at,
+            last_at=ctx.at,
+            vector=ctx.matcher.vector(name) if kind in ("work", "blocker", "decision") else None,
+        )
+        ctx.session.add(item)
+        ctx.session.flush()
+        ctx.matcher.remember(item)
+        ctx.matcher.changed()
+        ctx.added[item.id] = []  # marks it as created here (see `_event`)
+        return item
+
+    def _add_refs(self, ctx: _Apply, item: LedgerItem, refs: Iterable[str]) -> None:
+        known = set(item.refs or [])
+        new = [r for r in dict.fromkeys(refs) if r and r not in known]
+        if not new:
+            return
+        item.refs = [*item.refs, *new] if item.refs else list(new)
+        for ref in new:
+            ctx.session.add(
+                LedgerRef(
+                    team=ctx.handoff.team, ref=ref, item_id=item.id, handoff_id=ctx.handoff.id
+                )
+            )
+
+    def _work_item(
+        self, ctx: _Apply, name: str, refs: list[str], text: str, where: str, status: str
+    ) -> LedgerItem:
+        item = ctx.matcher.work(name, refs, text=text)
+        if item is None:
+            item = self._new_item(ctx, "work", name, where, state=status, parent=None)
+        self._add_refs(ctx, item, refs)
+        return item
+
+    def _parent(self, ctx: _Apply, name: str | None, text: str) -> LedgerItem | None:
+        """The work item a blocker, decision or action is about: one its own words name first
+        (extraction sometimes attaches the wrong item), then the item it was attached to."""
+        named = contained_name(ctx.matcher.candidates("work"), text)
+        if named is not None:
+            return named
+        if name:
+            item = ctx.matcher.work(name, [normalize_ref(r) for r in find_refs(name)], text=text)
+            if item is not None:
+                return item
+        refs = find_refs(text)
+        if refs:
+            item = ctx.matcher.by_refs(refs)
+            if item is not None:
+                return item
+        return contained_name(ctx.matcher.candidates("work"), text)
+
+    def _work(self, ctx: _Apply) -> None:
+        author = ctx.handoff.author
+        for i, f in enumerate(ctx.decl.in_flight):
+            text = f.summary or f.item
+            refs = [normalize_ref(r) for r in (*f.refs, *find_refs(text))]
+            where = f"in_flight[{i}]"
+            item = self._work_item(ctx, f.item, refs, text, where, f.status)
+            quote, start = _quote(f.evidence, text)
+            self._event(
+                ctx,
+                item,
+                "mentioned",
+                where=where,
+                text=text,
+                quote=quote,
+                start_s=start,
+                status=f.status,
+                detail={"owner": f.owner or author},
+            )
+        for i, s in enumerate(ctx.decl.shipped):
+            refs = [normalize_ref(r) for r in (*s.refs, *find_refs(s.summary))]
+            where = f"shipped[{i}]"
+            item = self._work_item(ctx, _short_name(s.summary), refs, s.summary, where, "done")
+            quote, start = _quote(s.evidence, s.summary)
+            self._event(
+                ctx,
+                item,
+                "mentioned",
+                where=where,
+                text=s.summary,
+                quote=quote,
+                start_s=start,
+                status="done",
+                detail={"owner": author, "shipped": True},
+            )
+
+    def _blockers(self, ctx: _Apply) -> None:
+        for i, b in enumerate(ctx.decl.blockers):
+            where = f"blockers[{i}]"
+            if says_resolved(b.description):
+                continue  # "no longer blocked on X" is news of a resolution, read in _resolutions
+            parent = self._parent(ctx, b.item, b.description)
+            parent_id = parent.id if parent else None
+            item = ctx.matcher.blocker(b.description, parent_id=parent_id, at=ctx.at)
+            action = "mentioned"
+            if item is None or item.id in ctx.touched:
+                item = self._new_item(
+                    ctx, "blocker", b.description, where, state="open", parent=parent_id
+                )
+                action = "opened"
+            elif parent_id and not item.parent_id:
+                item.parent_id = parent_id
+            quote, start = _quote(b.evidence, b.description)
+            self._event(
+                ctx,
+                item,
+                action,
+                where=where,
+                text=b.description,
+                quote=quote,
+                start_s=start,
+                detail={"needed_from": b.needed_from, "why_blocking": b.why_blocking},
+            )
+            if parent is not None and parent.id not in ctx.touched:
+                self._event(
+                    ctx,
+                    parent,
+                    "mentioned",
+                    where=None,
+                    text=b.description,
+                    quote=quote,
+                    start_s=start,
+                    status="blocked",
+                )
+
+    def _resolutions(self, ctx: _Apply) -> None:
+        """Close open blockers this wrap says were cleared, or whose work it reports done."""
+        open_blockers = [
+            b
+            for b in ctx.matcher.candidates("blocker", states=("open",), before=ctx.at)
+            if b.id not in ctx.touched
+        ]
+        if not open_blockers:
+            return
+        said = [s for s in sentences(ctx.handoff) if says_resolved(s.text)]
+        for blocker in open_blockers:
+            hit = next((s for s in said if _about(s.text, blocker, ctx)), None)
+            if hit is not None:
+                self._event(
+                    ctx,
+                    blocker,
+                    "resolved",
+                    where=None,
+                    text=hit.text,
+                    quote=hit.text,
+                    start_s=hit.start_s,
+                )
+            elif blocker.parent_id in ctx.done:
+                text, quote, start = ctx.done[blocker.parent_id]
+                self._event(
+                    ctx,
+                    blocker,
+                    "resolved",
+                    where=None,
+                    text=text,
+                    quote=quote,
+                    start_s=start,
+                    detail={"because": "work done"},
+                )
+
+    def _decisions(self, ctx: _Apply) -> None:
+        current = ctx.matcher.candidates("decision", states=("current",), before=ctx.at)
+        for i, d in enumerate(ctx.decl.decisions):
+            where = f"decisions[{i}]"
+            text = f"{d.decision} because {d.rationale}" if d.rationale else d.decision
+            parent = self._parent(ctx, d.item, d.decision)
+            quote, start = _quote(d.evidence, text)
+            same = [
+                old
+                for old in current
+                if old.id not in ctx.touched and _same_subject(ctx, d.decision, old, parent)
+            ]
+            restated = next((old for old in same if _restates(ctx, d.decision, old)), None)
+            if restated is not None:
+                self._event(
+                    ctx,
+                    restated,
+                    "mentioned",
+                    where=where,
+                    text=text,
+                    quote=quote,
+                    start_s=start,
+                    detail={"rationale": d.rationale},
+                )
+                continue
+            item = self._new_item(
+                ctx,
+                "decision",
+                d.decision,
+                where,
+                state="current",
+                parent=parent.id if parent else None,
+            )
+            self._event(
+                ctx,
+                item,
+                "decided",
+                where=where,
+                text=text,
+                quote=quote,
+                start_s=start,
+                detail={"rationale": d.rationale, "supersedes": [o.id for o in same]},
+            )
+            for old in same:
+                self._event(
+                    ctx,
+                    old,
+                    "superseded",
+                    where=None,
+                    text=text,
+                    quote=quote,
+                    start_s=start,
+                    detail={"by": item.id},
+                )
+
+    def _actions(self, ctx: _Apply) -> None:
+        open_actions = ctx.matcher.candidates("action", states=("open",), before=ctx.at)
+        for i, n in enumerate(ctx.decl.next_actions):
+            where = f"next_actions[{i}]"
+            parent = self._parent(ctx, n.item, n.action)
+            key = normalize(n.action)
+            item = next((a for a in open_actions if a.key == key and a.id not in ctx.touched), None)
+            if item is None:
+                item = self._new_item(
+                    ctx,
+                    "action",
+                    n.action,
+                    where,
+                    state="open",
+                    parent=parent.id if parent else None,
+                )
+            quote, start = _quote(n.evidence, n.action)
+            self._event(
+                ctx,
+                item,
+                "planned",
+                where=where,
+                text=n.action,
+                quote=quote,
+                start_s=start,
+                detail={"owner": n.owner},
+            )
+
+    def _returns(self, ctx: _Apply) -> None:
+        decl, author = ctx.decl, ctx.handoff.author
+        if not decl.returns_at or not author:
+            return
+        key = normalize(author)
+        item = ctx.session.scalars(
+            select(LedgerItem).where(
+                LedgerItem.team == ctx.handoff.team,
+                LedgerItem.kind == "return",
+                LedgerItem.key == key,
+            )
+        ).first()
+        if item is None:
+            item = self._new_item(
+                ctx, "return", author, "returns_at", state="declared", parent=None
+            )
+        iso = decl.returns_at_iso.isoformat() if decl.returns_at_iso else None
+        quote = next(
+            (s.text for s in sentences(ctx.handoff) if decl.returns_at.lower() in s.text.lower()),
+            decl.returns_at,
+        )
+        self._event(
+            ctx,
+            item,
+            "returns",
+            where="returns_at",
+            text=decl.returns_at,
+            quote=quote,
+            start_s=None,
+            detail={"returns_at_iso": iso, "owner": author},
+        )
+
+
+def _stored_state(item: LedgerItem, last_at: datetime) -> ItemState:
+    """The state materialized on an item (its events up to `last_at`), to fold new events onto."""
+    return ItemState(
+        state=item.state,
+        owner=item.owner,
+        needed_from=item.needed_from,
+        summary=item.summary,
+        first_at=item.first_at,
+        last_at=last_at,
+        resolved_at=item.resolved_at,
+        resolved_by=item.resolved_by,
+        resolved_handoff_id=item.resolved_handoff_id,
+        resolution_quote=item.resolution_quote,
+        superseded_by=item.superseded_by,
+    )
+
+
+def _materialize(item: LedgerItem, st: ItemState) -> None:
+    item.state = st.state
+    item.owner, item.needed_from, item.summary = st.owner, st.needed_from, st.summary
+    item.first_at, item.last_at = st.first_at or item.first_at, st.last_at or item.last_at
+    item.resolved_at, item.resolved_by = st.resolved_at, st.resolved_by
+    item.resolved_handoff_id, item.resolution_quote = st.resolved_handoff_id, st.resolution_quote
+    item.superseded_by = st.superseded_by
+
+
+def _short_name(summary: str) -> str:
+    m = re.search(r"\b([a-z0-9]+(?:[-_/][a-z0-9]+)+)\b", summary)
+    if m:
+        return m.group(1)
+    return " ".join(summary.split()[:6]).rstrip(",.;")
+
+
+def _about(sentence: str, blocker: LedgerItem, ctx: _Apply) -> bool:
+    """Whether a resolution sentence is about this blocker: shared identifying words."""
+    blocker_terms = strong_terms(f"{blocker.name} {blocker.needed_from or ''}")
+    said = strong_terms(sentence)
+    shared = {
+        t for t in blocker_terms if t in said or any(len(t) >= 4 and s.startswith(t) for s in said)
+    }
+    if len(shared) >= 2:
+        return True
+    if shared and blocker.parent_id:
+        parent = ctx.session.get(LedgerItem, blocker.parent_id)
+        return parent is not None and normalize(parent.name) in normalize(sentence)
+    return False
+
+
+def _same_subject(ctx: _Apply, decision: str, old: LedgerItem, parent: LedgerItem | None) -> bool:
+    """A new decision replaces `old` when both are about the same thing."""
+    changed = bool(CHANGE_RE.search(decision))
+    if parent is not None and old.parent_id == parent.id:
+        return changed or overlap(old.name, decision) >= 0.3
+    shared = strong_terms(decision) & strong_terms(old.name)
+    if len(shared) >= 2 and (changed or overlap(old.name, decision) >= 0.5):
+        return True
+    sim = ctx.matcher.similarity(decision, old)
+    return sim >= (SUPERSEDE_EMBED_WITH_CUE if changed else SUPERSEDE_EMBED) and bool(shared)
+
+
+def _restates(ctx: _Apply, decision: str, old: LedgerItem) -> bool:
+    if CHANGE_RE.search(decision):
+        return False
+    return normalize(decision) == old.key or (
+        overlap(decision, old.name) >= 0.9 and overlap(old.name, decision) >= 0.9
+    )

@@ -1,0 +1,263 @@
+"""Identity across handoffs: which existing item a mention is about.
+
+Within the team, in order of trust: a shared ref or ticket key; the same normalized name; a known
+name contained in the mention's words; a fuzzy name match (rapidfuzz); embedding similarity of the
+names (when an embedder is wired in). The first that finds an item wins.
+
+Matching runs several times per published handoff, so it reads little: item vectors are kept in
+memory (`VectorCache`, shared by the ledger across handoffs; the column is deferred), cosine
+similarity is one numpy product over the candidate pool, and a candidate query is asked once until
+the applying handoff changes something.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handoff.ledger.models import LedgerItem, LedgerRef
+from handoff.ledger.text import normalize, overlap, strong_terms
+
+#: Turns texts into vectors (the search package's embedder, wired in by `api.services`).
+Embed = Callable[[Sequence[str]], list[list[float]]]
+
+CANDIDATES = 400  # most recently touched items considered for fuzzy and embedding matches
+FUZZY_NAME = 88
+EMBED_NAME = 0.82
+EMBED_BLOCKER = 0.78
+
+
+def cosine(a: Sequence[float] | None, b: Sequence[float] | None) -> float:
+    if not a or not b or len(a) != len(b):
+        return 0.0
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    na = math.sqrt(sum(x * x for x in a))
+    nb = math.sqrt(sum(y * y for y in b))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+class VectorCache:
+    """Item vectors by (item id, name), unit length: the `vector` column without reading
+    it for every candidate. An item's vector is a function of its name, so a renamed or recreated
+    item simply misses."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self._data: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> Any:
+        with self._lock:
+            vec = self._data.get(key)
+            if vec is not None:
+                self._data.move_to_end(key)
+            return vec
+
+    def put(self, key: tuple[str, str], vector: Sequence[float] | None) -> Any:
+        vec = _unit(vector)
+        with self._lock:
+            self._data[key] = vec
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+        return vec
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+_EMPTY = np.zeros(0, dtype=np.float64)
+
+
+def _unit(vector: Sequence[float] | None) -> Any:
+    """A unit-length copy; an empty array stands for "no vector"."""
+    if not vector:
+        return _EMPTY
+    vec = np.asarray(vector, dtype=np.float64)
+    norm = float(np.linalg.norm(vec))
+    return vec / norm if norm else _EMPTY
+
+
+class Matcher:
+    """Finds existing items of one team for new mentions, inside the applying transaction."""
+
+    def __init__(
+        self,
+        session: Session,
+        team: str,
+        *,
+        embed: Embed | None,
+        vectors: VectorCache | None = None,
+    ) -> None:
+        self.session = session
+        self.team = team
+        self._embed = embed
+        self._vectors: dict[str, list[float]] = {}
+        self._item_vectors = vectors if vectors is not None else VectorCache()
+        self._pools: dict[tuple[Any, ...], list[LedgerItem]] = {}
+
+    def changed(self) -> None:
+        """The applying handoff added or moved an item: candidate pools must be asked again."""
+        self._pools.clear()
+
+    def vector(self, text: str) -> list[float] | None:
+        if self._embed is None or not text.strip():
+            return None
+        if text not in self._vectors:
+            self._vectors[text] = list(self._embed([text])[0])
+        return self._vectors[text]
+
+    def remember(self, item: LedgerItem) -> None:
+        """Keep a new item's vector (it was just computed) so no query reads it back."""
+        self._item_vectors.put((item.id, item.name), item.vector)
+
+    def item_vectors(self, items: Sequence[LedgerItem]) -> list[Any]:
+        """Unit vectors of `items` (empty arrays for none), reading the missing in one query."""
+        cache = self._item_vectors
+        found = [cache.get((it.id, it.name)) for it in items]
+        missing = [it.id for it, vec in zip(items, found, strict=True) if vec is None]
+        for start in range(0, len(missing), 500):
+            q = select(LedgerItem.id, LedgerItem.name, LedgerItem.vector).where(
+                LedgerItem.id.in_(tuple(missing[start : start + 500]))
+            )
+            for item_id, name, vector in self.session.execute(q):
+                cache.put((item_id, name), vector)
+        if missing:
+            found = [cache.get((it.id, it.name)) for it in items]
+        return [_EMPTY if vec is None else vec for vec in found]
+
+    def similarity(self, text: str, item: LedgerItem) -> float:
+        """Cosine similarity of a text and an item's name (0 without vectors)."""
+        vec = self.vector(text)
+        if vec is None:
+            return 0.0
+        (other,) = self.item_vectors([item])
+        return _cosines(_unit(vec), [other])[0]
+
+    def candidates(
+        self, kind: str, *, states: Sequence[str] | None = None, before: datetime | None = None
+    ) -> list[LedgerItem]:
+        key = (kind, tuple(states) if states else None, before)
+        pool = self._pools.get(key)
+        if pool is not None:
+            return list(pool)
+        q = select(LedgerItem).where(LedgerItem.team == self.team, LedgerItem.kind == kind)
+        if states:
+            q = q.where(LedgerItem.state.in_(tuple(states)))
+        if before is not None:
+            q = q.where(LedgerItem.first_at <= before)
+        q = q.order_by(LedgerItem.last_at.desc()).limit(CANDIDATES)
+        pool = list(self.session.scalars(q))
+        self._pools[key] = pool
+        return list(pool)
+
+    def by_refs(self, refs: Sequence[str]) -> LedgerItem | None:
+        if not refs:
+            return None
+        q = (
+            select(LedgerItem)
+            .join(LedgerRef, LedgerRef.item_id == LedgerItem.id)
+            .where(LedgerRef.team == self.team, LedgerRef.ref.in_(tuple(refs)))
+            .where(LedgerItem.kind == "work")
+            .order_by(LedgerItem.last_at.desc())
+        )
+        return self.session.scalars(q).first()
+
+    def work(self, name: str, refs: Sequence[str], *, text: str = "") -> LedgerItem | None:
+        """The work item a mention (its name, refs and full text) is about, if already known."""
+        found = self.by_refs(refs)
+        if found is not None:
+            return found
+        key = normalize(name)
+        if key:
+            q = select(LedgerItem).where(
+                LedgerItem.team == self.team, LedgerItem.kind == "work", LedgerItem.key == key
+            )
+            found = self.session.scalars(q.order_by(LedgerItem.last_at.desc())).first()
+            if found is not None:
+                return found
+        pool = self.candidates("work")
+        found = contained_name(pool, f"{name} {text}")
+        if found is not None:
+            return found
+        best = max(pool, key=lambda it: fuzz.token_set_ratio(key, it.key), default=None)
+        if (
+            best is not None
+            and fuzz.token_set_ratio(key, best.key) >= FUZZY_NAME
+            and _distinct(key)
+        ):
+            return best
+        return self._nearest(pool, name, EMBED_NAME)
+
+    def blocker(
+        self, description: str, *, parent_id: str | None, at: datetime
+    ) -> LedgerItem | None:
+        """An open blocker that this mention restates ("still waiting on the VPN request")."""
+        pool = self.candidates("blocker", states=("open",), before=at)
+        best, best_score = None, 0.0
+        for it in pool:
+            score = (
+                min(overlap(description, it.name), 1.0) * 0.5 + overlap(it.name, description) * 0.5
+            )
+            if parent_id and it.parent_id == parent_id:
+                score += 0.15
+            if score > best_score:
+                best, best_score = it, score
+        if best is not None and best_score >= 0.6:
+            return best
+        return self._nearest(
+            [it for it in pool if not parent_id or it.parent_id in (None, parent_id)],
+            description,
+            EMBED_BLOCKER,
+        )
+
+    def _nearest(
+        self, pool: Sequence[LedgerItem], text: str, threshold: float
+    ) -> LedgerItem | None:
+        vec = self.vector(text)
+        if vec is None or not pool:
+            return None
+        vectors = self.item_vectors(pool)
+        with_vector = [i for i, v in enumerate(vectors) if v.size]
+        if not with_vector:
+            return None
+        scores = _cosines(_unit(vec), [vectors[i] for i in with_vector])
+        best = int(np.argmax(scores))  # the first of equals, as max() would pick
+        return pool[with_vector[best]] if scores[best] >= threshold else None
+
+
+def _cosines(vec: Any, others: Sequence[Any]) -> list[float]:
+    """Cosine similarity of a unit vector with unit vectors (0 where lengths differ or empty)."""
+    out = [0.0] * len(others)
+    same = [i for i, o in enumerate(others) if vec.size and o.size == vec.size]
+    if same:
+        dots = np.stack([others[i] for i in same]) @ vec
+        for i, d in zip(same, dots.tolist(), strict=True):
+            out[i] = float(d)
+    return out
+
+
+def _distinct(key: str) -> bool:
+    # A fuzzy match on a one-word generic name ("api") merges unrelated work; require substance.
+    return len(strong_terms(key)) >= 2 or len(key) >= 10
+
+
+def contained_name(pool: Sequence[LedgerItem], text: str) -> LedgerItem | None:
+    """The known item whose whole (distinctive) name appears in the text, longest name first."""
+    hay = f" {normalize(text)} "
+    best: LedgerItem | None = None
+    for it in pool:
+        if len(it.key) < 5 or not strong_terms(it.key):
+            continue
+        if f" {it.key} " in hay and (best is None or len(it.key) > len(best.key)):
+            best = it
+    return best

@@ -1,0 +1,217 @@
+"""Reading the ledger: items with their state now or as of a past moment, and their timelines."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handoff.errors import NotFound
+from handoff.ledger.models import LedgerEvent, LedgerItem
+from handoff.ledger.state import derive
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    handoff_id: str
+    at: datetime
+    author: str | None
+    action: str
+    field: str | None
+    status: str | None
+    text: str
+    quote: str | None
+    start_s: float | None
+    detail: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "handoff_id": self.handoff_id,
+            "at": _iso(self.at),
+            "author": self.author,
+            "action": self.action,
+            "field": self.field,
+            "status": self.status,
+            "text": self.text,
+            "quote": self.quote,
+            "start_s": self.start_s,
+        }
+
+
+@dataclass(slots=True)
+class ItemView:
+    """One item as it stood at a moment (now, or `as_of`), with the events up to then."""
+
+    id: str
+    team: str
+    kind: str
+    name: str
+    state: str
+    refs: list[str]
+    parent_id: str | None
+    owner: str | None
+    needed_from: str | None
+    summary: str | None
+    first_at: datetime
+    last_at: datetime
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    resolved_handoff_id: str | None = None
+    resolution_quote: str | None = None
+    superseded_by: str | None = None
+    events: list[EventView] = field(default_factory=list)
+    timeline: list[tuple[datetime, str, str | None]] = field(default_factory=list)
+
+    def to_json(self, *, with_events: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "team": self.team,
+            "kind": self.kind,
+            "name": self.name,
+            "state": self.state,
+            "refs": self.refs,
+            "parent_id": self.parent_id,
+            "owner": self.owner,
+            "needed_from": self.needed_from,
+            "summary": self.summary,
+            "first_at": _iso(self.first_at),
+            "last_at": _iso(self.last_at),
+            "resolved_at": _iso(self.resolved_at),
+            "resolved_by": self.resolved_by,
+            "resolved_handoff_id": self.resolved_handoff_id,
+            "resolution_quote": self.resolution_quote,
+            "superseded_by": self.superseded_by,
+        }
+        if with_events:
+            out["timeline"] = [
+                {"at": _iso(at), "state": state, "handoff_id": hid}
+                for at, state, hid in self.timeline
+            ]
+            out["events"] = [e.to_json() for e in self.events]
+        return out
+
+
+def _event_view(e: LedgerEvent) -> EventView:
+    return EventView(
+        handoff_id=e.handoff_id,
+        at=e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC),
+        author=e.author,
+        action=e.action,
+        field=e.field,
+        status=e.status,
+        text=e.text,
+        quote=e.quote,
+        start_s=e.start_s,
+        detail=dict(e.detail or {}),
+    )
+
+
+def _events_by_item(
+    session: Session, ids: Sequence[str], as_of: datetime | None
+) -> dict[str, list[LedgerEvent]]:
+    out: dict[str, list[LedgerEvent]] = defaultdict(list)
+    for start in range(0, len(ids), 500):
+        q = select(LedgerEvent).where(LedgerEvent.item_id.in_(tuple(ids[start : start + 500])))
+        if as_of is not None:
+            q = q.where(LedgerEvent.at <= as_of)
+        for e in session.scalars(q.order_by(LedgerEvent.at, LedgerEvent.id)):
+            out[e.item_id].append(e)
+    return out
+
+
+def read_items(
+    session: Session,
+    team: str,
+    *,
+    kinds: Sequence[str] | None = None,
+    states: Sequence[str] | None = None,
+    ids: Sequence[str] | None = None,
+    as_of: datetime | None = None,
+    limit: int | None = None,
+) -> list[ItemView]:
+    """Items of a team, newest activity first. With `as_of`, state is derived from the events up to
+    that moment, and items first seen later do not exist yet."""
+    q = select(LedgerItem).where(LedgerItem.team == team)
+    if kinds:
+        q = q.where(LedgerItem.kind.in_(tuple(kinds)))
+    if ids is not None:
+        if not ids:
+            return []
+        q = q.where(LedgerItem.id.in_(tuple(ids)))
+    if as_of is not None:
+        q = q.where(LedgerItem.first_at <= as_of)
+    elif states:
+        q = q.where(LedgerItem.state.in_(tuple(states)))
+    q = q.order_by(LedgerItem.last_at.desc(), LedgerItem.id)
+    if limit is not None and as_of is None:
+        q = q.limit(limit)
+    rows = list(session.scalars(q))
+    events = _events_by_item(session, [r.id for r in rows], as_of)
+    out: list[ItemView] = []
+    for row in rows:
+        evs = events.get(row.id, [])
+        st = derive(row.kind, evs)
+        if st is None:
+            continue
+        if as_of is not None and states and st.state not in states:
+            continue
+        out.append(
+            ItemView(
+                id=row.id,
+                team=row.team,
+                kind=row.kind,
+                name=row.name,
+                state=st.state,
+                refs=list(row.refs or []),
+                parent_id=row.parent_id,
+                owner=st.owner,
+                needed_from=st.needed_from,
+                summary=st.summary,
+                first_at=st.first_at or row.first_at,
+                last_at=st.last_at or row.last_at,
+                resolved_at=st.resolved_at,
+                resolved_by=st.resolved_by,
+                resolved_handoff_id=st.resolved_handoff_id,
+                resolution_quote=st.resolution_quote,
+                superseded_by=st.superseded_by,
+                events=[_event_view(e) for e in evs],
+                timeline=st.timeline,
+            )
+        )
+    if as_of is not None:
+        out.sort(key=lambda it: (it.last_at, it.id), reverse=True)
+        if limit is not None:
+            out = out[:limit]
+    return out
+
+
+def read_item(
+    session: Session, item_id: str, *, team: str | None = None, as_of: datetime | None = None
+) -> ItemView:
+    row = session.get(LedgerItem, item_id)
+    if row is None or (team is not None and row.team != team):
+        where = f" in team '{team}'" if team else ""
+        raise NotFound(f"No ledger item with id '{item_id}'{where}.")
+    found = read_items(session, row.team, ids=[item_id], as_of=as_of)
+    if not found:
+        raise NotFound(f"Ledger item '{item_id}' did not exist yet at {_iso(as_of)}.")
+    return found[0]
+
+
+def fields_of(session: Session, handoff_id: str) -> dict[str, str]:
+    """Which ledger item each field of a handoff became ({"blockers[0]": item id, ...})."""
+    q = select(LedgerEvent.field, LedgerEvent.item_id).where(
+        LedgerEvent.handoff_id == handoff_id, LedgerEvent.field.is_not(None)
+    )
+    return {str(f): str(i) for f, i in session.execute(q)}

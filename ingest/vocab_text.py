@@ -1,0 +1,50 @@
+"""Putting the team's spelling back into recognized text.
+
+A recognizer hears "payments refund flow" and "siobhan"; the team writes `payments-refund-flow`
+and `Siobhan`. Every spoken form of a vocabulary term is replaced by the term as the team writes it,
+so extraction and search see the same words a typed wrap would have. Word timings are untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ingest.phrasing import spoken_words
+from ingest.transcript import Transcript
+
+if TYPE_CHECKING:
+    from ingest.speech import Hints
+
+
+def _pattern(hints: Hints) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    canonical: dict[str, str] = {}
+    for term in hints.all_terms():
+        spoken = " ".join(spoken_words(term))
+        if spoken and spoken not in canonical:
+            canonical[spoken] = term
+    if not canonical:
+        return None
+    alternatives = sorted(canonical, key=len, reverse=True)
+    regex = re.compile(
+        r"(?<![\w-])("
+        + "|".join(re.escape(a).replace(r"\ ", r"[\s-]+") for a in alternatives)
+        + r")(?![\w-])",
+        re.IGNORECASE,
+    )
+    return regex, canonical
+
+
+def apply_vocabulary(transcript: Transcript, hints: Hints) -> Transcript:
+    built = _pattern(hints)
+    if built is None:
+        return transcript
+    regex, canonical = built
+
+    def fix(text: str) -> str:
+        return regex.sub(
+            lambda m: canonical.get(" ".join(m[0].lower().replace("-", " ").split()), m[0]), text
+        )
+
+    segments = [s.model_copy(update={"text": fix(s.text)}) for s in transcript.segments]
+    return transcript.model_copy(update={"segments": segments, "text": fix(transcript.text)})

@@ -1,0 +1,285 @@
+"""Whisper engines: openai-whisper, and faster-whisper as an optional extra.
+
+The model is named by `HANDOFF_WHISPER_MODEL`: a name (`base.en`, ...) whose weights are already in
+the download folder, or a checkpoint path. Nothing is downloaded here: a missing model is a
+`RecognizerUnavailable` saying what to set. A model loads once per process.
+
+Whisper invents text over silence, so a segment is kept only when Whisper itself thinks it holds
+speech (no-speech probability) and our energy detector finds speech under it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest.errors import RecognizerUnavailable
+from ingest.media import Audio
+from ingest.speech import (
+    Hints,
+    Progress,
+    Region,
+    _quiet,
+    channel_label,
+    speech_regions,
+    transcript_from_channels,
+)
+from ingest.transcript import Segment, Transcript, Word
+from ingest.vocab_text import apply_vocabulary
+
+NO_SPEECH_MAX = 0.6
+# Whisper's own fallback schedule, shortened: each step re-decodes a window that failed.
+TEMPERATURES = (0.0, 0.4, 0.8)
+MIN_SPEECH_OVERLAP = 0.2
+
+
+def _download_roots(cache_dir: Path | None) -> list[Path]:
+    default = Path(os.getenv("XDG_CACHE_HOME", Path.home() / ".cache")) / "whisper"
+    return [p for p in (cache_dir / "whisper" if cache_dir else None, default) if p is not None]
+
+
+def _local_checkpoint(name: str, cache_dir: Path | None) -> Path | None:
+    """The checkpoint for `name` on this machine (a path, or a downloaded named model)."""
+    path = Path(name).expanduser()
+    if path.is_file():
+        return path
+    import whisper
+
+    url = whisper._MODELS.get(name)
+    if url is None:
+        return None
+    for root in _download_roots(cache_dir):
+        candidate = root / os.path.basename(url)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def whisper_model_available(name: str, cache_dir: Path | None = None) -> bool:
+    try:
+        return _local_checkpoint(name, cache_dir) is not None
+    except ImportError:
+        return False
+
+
+@lru_cache(maxsize=2)
+def _load_model(checkpoint: str) -> Any:
+    import gc
+    import warnings
+
+    import whisper
+    from whisper.tokenizer import get_tokenizer
+
+    try:
+        model = whisper.load_model(checkpoint, device="cpu")
+    except (RuntimeError, KeyError, ValueError, OSError) as exc:
+        raise RecognizerUnavailable(
+            f"HANDOFF_WHISPER_MODEL={checkpoint} is not a usable Whisper checkpoint."
+        ) from exc
+    # Whisper's tokenizer loader leaves its vocabulary file for the garbage collector; load the
+    # (cached) tokenizer once here, where that ResourceWarning is expected and silenced.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        get_tokenizer(
+            model.is_multilingual,
+            num_languages=model.num_languages,
+            language="en",
+            task="transcribe",
+        )
+        gc.collect()
+    return model
+
+
+def _resolve(name: str, cache_dir: Path | None) -> Path:
+    try:
+        import whisper
+    except ImportError as exc:
+        raise RecognizerUnavailable(
+            "HANDOFF_ASR=whisper needs the openai-whisper package; pip install openai-whisper."
+        ) from exc
+    checkpoint = _local_checkpoint(name, cache_dir)
+    if checkpoint is not None:
+        return checkpoint
+    if name in whisper._MODELS:
+        raise RecognizerUnavailable(
+            f"The Whisper model {name!r} is not on this machine; download it once, set "
+            "HANDOFF_WHISPER_MODEL to a checkpoint path, or use HANDOFF_ASR=pocketsphinx."
+        )
+    raise RecognizerUnavailable(
+        f"HANDOFF_WHISPER_MODEL={name!r} is neither a checkpoint file nor a Whisper model name "
+        f"({', '.join(whisper.available_models())})."
+    )
+
+
+def _overlaps_speech(start: float, end: float, regions: Iterable[Region]) -> bool:
+    length = max(end - start, 1e-3)
+    covered = sum(max(0.0, min(end, r.end_s) - max(start, r.start_s)) for r in regions)
+    return covered / length >= MIN_SPEECH_OVERLAP
+
+
+def prompt_for(hints: Hints) -> str | None:
+    """Whisper's initial prompt: the team's words, as a sentence would use them."""
+    terms = hints.all_terms()
+    return ("Handoff notes mentioning " + ", ".join(terms) + ".") if terms else None
+
+
+class WhisperTranscriber:
+    name = "whisper"
+
+    def __init__(
+        self,
+        model_name: str,
+        *,
+        cache_dir: Path | None = None,
+        temperatures: tuple[float, ...] = TEMPERATURES,
+    ) -> None:
+        self.checkpoint = _resolve(model_name, cache_dir)
+        self.model: str | None = model_name
+        self.temperatures = temperatures
+
+    def transcribe(
+        self, audio: Audio, *, hints: Hints = Hints(), progress: Progress = _quiet
+    ) -> Transcript:
+        progress("load model", 0.05)
+        model = _load_model(str(self.checkpoint))
+        channels = audio.channels or [audio.samples]
+        per_channel: list[list[Segment]] = []
+        for ci, samples in enumerate(channels):
+            progress("transcribe", 0.1 + 0.8 * ci / len(channels))
+            result = model.transcribe(
+                samples.astype(np.float32),
+                language="en",
+                task="transcribe",
+                word_timestamps=True,
+                initial_prompt=prompt_for(hints),
+                condition_on_previous_text=False,
+                fp16=False,
+                verbose=None,
+                no_speech_threshold=NO_SPEECH_MAX,
+                temperature=self.temperatures,
+            )
+            regions = speech_regions(samples)
+            per_channel.append(
+                [
+                    seg
+                    for raw in result["segments"]
+                    if (seg := _segment(raw, ci, len(channels) > 1, regions, audio.duration_s))
+                ]
+            )
+        transcript = transcript_from_channels(
+            per_channel, engine=self.name, model=self.model, duration_s=audio.duration_s
+        )
+        progress("transcribe", 1.0)
+        return apply_vocabulary(transcript, hints)
+
+
+def _segment(
+    raw: dict[str, Any], channel: int, multi: bool, regions: list[Region], duration: float
+) -> Segment | None:
+    text = str(raw.get("text", "")).strip()
+    start = min(float(raw["start"]), duration)
+    end = min(float(raw["end"]), duration)
+    if not text or float(raw.get("no_speech_prob", 0.0)) > NO_SPEECH_MAX:
+        return None
+    if not _overlaps_speech(start, end, regions):
+        return None  # text over silence: Whisper's invention
+    words = [
+        Word(
+            word=str(w["word"]).strip(),
+            start_s=round(min(float(w["start"]), duration), 2),
+            end_s=round(min(float(w["end"]), duration), 2),
+            probability=round(float(w.get("probability", 0.0)), 3),
+        )
+        for w in raw.get("words", [])
+        if str(w.get("word", "")).strip()
+    ]
+    return Segment(
+        text=text,
+        start_s=round(start, 2),
+        end_s=round(end, 2),
+        words=words,
+        channel=channel if multi else None,
+        speaker=channel_label(channel) if multi else None,
+    )
+
+
+class FasterWhisperTranscriber:
+    """faster-whisper (CTranslate2), installed with `pip install 'handoff[faster-whisper]'`."""
+
+    name = "faster-whisper"
+
+    def __init__(self, model_name: str, *, cache_dir: Path | None = None) -> None:
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError as exc:
+            raise RecognizerUnavailable(
+                "HANDOFF_ASR=faster-whisper needs the faster-whisper extra; "
+                "pip install 'handoff[faster-whisper]'."
+            ) from exc
+        root = cache_dir / "faster-whisper" if cache_dir else None
+        try:
+            self._model = WhisperModel(
+                model_name,
+                device="cpu",
+                compute_type="int8",
+                download_root=str(root) if root else None,
+                local_files_only=True,
+            )
+        except Exception as exc:  # the library raises plain exceptions for a missing model
+            raise RecognizerUnavailable(
+                f"The faster-whisper model {model_name!r} is not on this machine; set "
+                "HANDOFF_WHISPER_MODEL to a converted model folder."
+            ) from exc
+        self.model: str | None = model_name
+
+    def transcribe(
+        self, audio: Audio, *, hints: Hints = Hints(), progress: Progress = _quiet
+    ) -> Transcript:
+        channels = audio.channels or [audio.samples]
+        per_channel: list[list[Segment]] = []
+        for ci, samples in enumerate(channels):
+            progress("transcribe", 0.1 + 0.8 * ci / len(channels))
+            segments, _info = self._model.transcribe(
+                samples.astype(np.float32),
+                language="en",
+                word_timestamps=True,
+                initial_prompt=prompt_for(hints),
+                vad_filter=True,
+                hotwords=" ".join(hints.all_terms()) or None,
+                condition_on_previous_text=False,
+            )
+            regions = speech_regions(samples)
+            raws = [
+                {
+                    "text": s.text,
+                    "start": s.start,
+                    "end": s.end,
+                    "no_speech_prob": s.no_speech_prob,
+                    "words": [
+                        {
+                            "word": w.word,
+                            "start": w.start,
+                            "end": w.end,
+                            "probability": w.probability,
+                        }
+                        for w in (s.words or [])
+                    ],
+                }
+                for s in segments
+            ]
+            per_channel.append(
+                [
+                    seg
+                    for raw in raws
+                    if (seg := _segment(raw, ci, len(channels) > 1, regions, audio.duration_s))
+                ]
+            )
+        transcript = transcript_from_channels(
+            per_channel, engine=self.name, model=self.model, duration_s=audio.duration_s
+        )
+        return apply_vocabulary(transcript, hints)

@@ -1,0 +1,490 @@
+"""The offline composer: complete, readable answers from the ledger's state and retrieved facts,
+every sentence citing the handoff it came from. No model, so no invention: each sentence is built
+from a stored item or a quoted passage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from handoff.ledger.queries import EventView, ItemView
+from handoff.ledger.text import stem, terms
+from search.index import Hit
+from search.question import Question
+
+STATUS_WORDS = {
+    "not_started": "not started",
+    "in_progress": "in progress",
+    "in_review": "in review",
+    "blocked": "blocked",
+    "done": "done",
+}
+MAX_LISTED = 8
+
+
+class LedgerAccess(Protocol):
+    """What the composer reads from the ledger, for one team at one moment."""
+
+    as_of: datetime | None
+
+    def items(
+        self,
+        *,
+        kinds: Sequence[str] | None = None,
+        states: Sequence[str] | None = None,
+        ids: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> list[ItemView]: ...
+
+    def item_ids(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        status: str | None = None,
+        author: str | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> list[str]: ...
+
+    def named(self, words: Sequence[str], *, kinds: Sequence[str]) -> list[str]: ...
+
+
+def _when(at: datetime) -> str:
+    return f"{at:%A} {at.day} {at:%b}"
+
+
+@dataclass
+class Draft:
+    """An answer being written: sentences with [n] markers and the citations they point to."""
+
+    sentences: list[str] = field(default_factory=list)
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    _seen: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def cite_event(self, ev: EventView, item: ItemView | None = None) -> int:
+        return self._cite(
+            handoff_id=ev.handoff_id,
+            author=ev.author,
+            recorded_at=ev.at.isoformat(),
+            quote=ev.quote or ev.text,
+            kind=item.kind if item else None,
+            item_id=item.id if item else None,
+            start_s=ev.start_s,
+        )
+
+    def cite_hit(self, hit: Hit) -> int:
+        m = hit.metadata
+        return self._cite(
+            handoff_id=str(m.get("handoff_id")),
+            author=m.get("author") or None,
+            recorded_at=m.get("recorded_at") or None,
+            quote=str(m.get("quote") or hit.text),
+            kind=m.get("kind"),
+            item_id=m.get("item_id"),
+            start_s=m.get("start_s"),
+        )
+
+    def _cite(self, **c: Any) -> int:
+        key = (str(c["handoff_id"]), str(c["quote"]))
+        if key not in self._seen:
+            self.citations.append(c)
+            self._seen[key] = len(self.citations)
+        return self._seen[key]
+
+    def say(self, sentence: str, *refs: int) -> None:
+        marks = "".join(f"[{n}]" for n in dict.fromkeys(refs))
+        sentence = sentence.strip()
+        if not sentence.endswith((".", "?", "!")):
+            sentence += "."
+        self.sentences.append(f"{sentence[:-1]} {marks}{sentence[-1]}" if marks else sentence)
+
+    def result(self) -> dict[str, Any]:
+        return {"answer": " ".join(self.sentences), "citations": self.citations}
+
+
+# -- relevance ---------------------------------------------------------------------------------
+def _item_words(item: ItemView, parent: ItemView | None) -> set[str]:
+    text = " ".join(
+        [item.name, item.summary or "", " ".join(item.refs), parent.name if parent else ""]
+        + [e.text for e in item.events[-3:]]
+    )
+    return {stem(t) for t in terms(text)} | {t.lower() for t in item.refs}
+
+
+def _matches(word: str, words: set[str]) -> bool:
+    if word in words:
+        return True
+    return len(word) >= 3 and any(
+        (w.startswith(word) or (len(w) >= 4 and word.startswith(w))) for w in words
+    )
+
+
+def relevance(
+    q: Question, item: ItemView, parent: ItemView | None, retrieval: dict[str, float]
+) -> float:
+    """How well an item fits the question's subject (0 = not at all, ~1 = named outright)."""
+    words = _item_words(item, parent)
+    score = 0.0
+    if q.refs and any(r.lower() in words or r in item.refs for r in q.refs):
+        score = 1.0
+    if q.subject:
+        hits = sum(1 for s in q.subject if _matches(s, words))
+        score = max(score, hits / len(q.subject))
+    vec = max(retrieval.get(item.id, 0.0), 0.8 * retrieval.get(item.parent_id or "", 0.0))
+    return score + 0.35 * vec
+
+
+# -- composing per intent -----------------------------------------------------------------------
+@dataclass
+class Context:
+    q: Question
+    team: str
+    ledger: LedgerAccess
+    hits: list[Hit]
+    retrieval: dict[str, float]  # item id -> 0..1 from the hybrid ranking
+    parents: Callable[[Sequence[ItemView]], dict[str, ItemView]]
+
+
+def _pick(ctx: Context, items: Sequence[ItemView], *, threshold: float = 0.5) -> list[ItemView]:
+    """Items that fit the subject (all of them when the question names none), best first."""
+    if not ctx.q.has_subject:
+        return list(items)
+    parents = ctx.parents(items)
+    scored = [
+        (relevance(ctx.q, it, parents.get(it.parent_id or ""), ctx.retrieval), it) for it in items
+    ]
+    scored = [(s, it) for s, it in scored if s >= threshold]
+    if not scored:
+        return []
+    top = max(s for s, _ in scored)
+    keep = [(s, it) for s, it in scored if s >= min(top, 1.0) - 0.45]
+    keep.sort(key=lambda p: (p[0], p[1].last_at), reverse=True)
+    return [it for _, it in keep]
+
+
+def _latest(item: ItemView, *actions: str) -> EventView | None:
+    evs = [e for e in item.events if not actions or e.action in actions]
+    return evs[-1] if evs else None
+
+
+def _label(item: ItemView, parents: dict[str, ItemView]) -> str:
+    parent = parents.get(item.parent_id or "")
+    return parent.name if parent else ""
+
+
+def _blocker_sentence(d: Draft, b: ItemView, parents: dict[str, ItemView]) -> None:
+    opened = _latest(b, "opened") or b.events[0]
+    latest = _latest(b, "opened", "mentioned") or opened
+    refs = [d.cite_event(opened, b)]
+    if latest is not opened:
+        refs.append(d.cite_event(latest, b))
+    about = _label(b, parents)
+    who = f"; {b.needed_from} can clear it" if b.needed_from else "; nobody was named to clear it"
+    since = f" (raised by {opened.author or 'the author'} on {_when(opened.at)}"
+    since += f", still open on {_when(latest.at)})" if latest is not opened else ")"
+    text = b.name.rstrip(". ")
+    d.say(f"{about + ' is blocked: ' if about else 'Blocked: '}{text}{who}{since}", *refs)
+
+
+def _resolved_sentence(d: Draft, b: ItemView) -> None:
+    ev = _latest(b, "resolved")
+    if ev is None:
+        return
+    n = d.cite_event(ev, b)
+    who = f" by {ev.author}" if ev.author else ""
+    d.say(
+        f"The earlier blocker ({b.name.rstrip('. ')}) was cleared on {_when(ev.at)}{who}: "
+        f'"{(ev.quote or ev.text).rstrip(". ")}"',
+        n,
+    )
+
+
+def blockers(ctx: Context, d: Draft) -> None:
+    open_items = ctx.ledger.items(kinds=("blocker",), states=("open",), limit=400)
+    chosen = _pick(ctx, open_items)[:MAX_LISTED]
+    parents = ctx.parents(chosen)
+    for b in chosen:
+        _blocker_sentence(d, b, parents)
+    if chosen:
+        return
+    subject = ctx.q.subject_text or " ".join(ctx.q.refs)
+    if not ctx.q.has_subject:
+        d.say(
+            f"Nothing is blocking team {ctx.team} right now: no open blockers in the "
+            "published handoffs"
+        )
+        return
+    cleared = _pick(ctx, ctx.ledger.items(kinds=("blocker",), states=("resolved",), limit=200))
+    work = _pick(ctx, ctx.ledger.items(ids=_candidate_ids(ctx, ("work",)), kinds=("work",)))
+    d.say(f"Nothing is blocking {subject} now: no open blocker on it in the published handoffs")
+    for b in cleared[:2]:
+        _resolved_sentence(d, b)
+    if work:
+        _status_sentence(d, work[0], ctx.parents(work[:1]))
+
+
+def who_can(ctx: Context, d: Draft) -> None:
+    items = _pick(ctx, ctx.ledger.items(kinds=("blocker",), states=("open",), limit=400))
+    if not items:
+        blockers(ctx, d)
+        return
+    parents = ctx.parents(items)
+    for b in items[:MAX_LISTED]:
+        ev = _latest(b, "opened", "mentioned") or b.events[-1]
+        n = d.cite_event(ev, b)
+        about = _label(b, parents)
+        what = f"the blocker on {about} ({b.name.rstrip('. ')})" if about else b.name.rstrip(". ")
+        if b.needed_from:
+            d.say(f"{b.needed_from} can clear {what}", n)
+        else:
+            d.say(f"Nobody was named who can clear {what}", n)
+
+
+def _status_sentence(d: Draft, it: ItemView, parents: dict[str, ItemView]) -> None:
+    ev = _latest(it) or it.events[-1]
+    n = d.cite_event(ev, it)
+    status = STATUS_WORDS.get(it.state, it.state)
+    owner = f", {it.owner} on it" if it.owner and it.state != "done" else ""
+    verb = "was done" if it.state == "done" else f"is {status}"
+    summary = (it.summary or "").rstrip(". ")
+    tail = f": {summary}" if summary and summary.lower() != it.name.lower() else ""
+    d.say(f"{it.name} {verb} (per {ev.author or 'the author'}, {_when(ev.at)}{owner}){tail}", n)
+
+
+def status(ctx: Context, d: Draft) -> None:
+    if not ctx.q.has_subject and ctx.q.people:
+        working_on(ctx, d)
+        return
+    if not ctx.q.has_subject:
+        items = ctx.ledger.items(
+            kinds=("work",),
+            states=("in_progress", "in_review", "blocked", "not_started"),
+            limit=MAX_LISTED,
+        )
+        if not items:
+            d.say(f"Nothing is in flight for team {ctx.team} in the published handoffs")
+        for it in items:
+            _status_sentence(d, it, {})
+        return
+    work = _pick(ctx, ctx.ledger.items(ids=_candidate_ids(ctx, ("work",)), kinds=("work",)))
+    for it in work[:3]:
+        _status_sentence(d, it, {})
+        for b in ctx.ledger.items(kinds=("blocker",), states=("open",), limit=400):
+            if b.parent_id == it.id:
+                _blocker_sentence(d, b, {it.id: it})
+    if not work:
+        blockers_open = _pick(
+            ctx, ctx.ledger.items(kinds=("blocker",), states=("open",), limit=400)
+        )
+        for b in blockers_open[:3]:
+            _blocker_sentence(d, b, ctx.parents([b]))
+        if not blockers_open:
+            general(ctx, d)
+
+
+def decisions(ctx: Context, d: Draft) -> None:
+    pool = ctx.ledger.items(kinds=("decision",), states=("current",), limit=300)
+    chosen = _pick(ctx, pool, threshold=0.45)
+    if not ctx.q.has_subject:
+        chosen = chosen[:MAX_LISTED]
+    for it in chosen[:5]:
+        ev = _latest(it, "decided", "mentioned") or it.events[0]
+        n = d.cite_event(ev, it)
+        rationale = next(
+            (e.detail.get("rationale") for e in reversed(it.events) if e.detail.get("rationale")),
+            None,
+        )
+        why = f", because {str(rationale).rstrip('. ')}" if rationale else ""
+        replaced = next(
+            (e.detail.get("supersedes") for e in it.events if e.detail.get("supersedes")), None
+        )
+        note = " This replaced an earlier decision on the same subject." if replaced else ""
+        d.say(
+            f"Decided by {ev.author or 'the author'} on {_when(ev.at)}: "
+            f"{it.name.rstrip('. ')}{why}.{note}",
+            n,
+        )
+    if not chosen:
+        general(ctx, d, kinds=("decision", "chunk"))
+
+
+def owner(ctx: Context, d: Draft) -> None:
+    work = _pick(ctx, ctx.ledger.items(ids=_candidate_ids(ctx, ("work",)), kinds=("work",)))
+    for it in work[:3]:
+        ev = _latest(it) or it.events[-1]
+        n = d.cite_event(ev, it)
+        who = it.owner or ev.author or "nobody named"
+        d.say(
+            f"{who} owns {it.name} (per {ev.author or 'the author'}, {_when(ev.at)}); "
+            f"it is {STATUS_WORDS.get(it.state, it.state)}",
+            n,
+        )
+    acts = _pick(ctx, ctx.ledger.items(kinds=("action",), states=("open",), limit=300))
+    for a in acts[:3]:
+        ev = _latest(a) or a.events[-1]
+        if a.owner:
+            d.say(f"Next up for {a.owner}: {a.name.rstrip('. ')}", d.cite_event(ev, a))
+    if not work and not acts:
+        who_can(ctx, d)
+
+
+def working_on(ctx: Context, d: Draft) -> None:
+    if not ctx.q.people:
+        status(ctx, d)
+        return
+    person = ctx.q.people[0]
+    first = person.split()[0].lower()
+    since = (ctx.ledger.as_of or datetime.now().astimezone()) - timedelta(days=14)
+    ids = ctx.ledger.item_ids(since=since, author=person, kinds=("work",))
+    items = [
+        it
+        for it in ctx.ledger.items(ids=ids, kinds=("work",))
+        if it.state != "done"
+        and (
+            not it.owner
+            or it.owner.lower().startswith(first)
+            or any((e.author or "").lower().startswith(first) for e in it.events[-1:])
+        )
+    ]
+    for it in items[:MAX_LISTED]:
+        _status_sentence(d, it, {})
+    if not items:
+        d.say(f"No open work by {person} is in the published handoffs of the last two weeks")
+
+
+def next_actions(ctx: Context, d: Draft) -> None:
+    acts = ctx.ledger.items(kinds=("action",), states=("open",), limit=300)
+    chosen = _pick(ctx, acts)
+    if ctx.q.people:
+        first = ctx.q.people[0].split()[0].lower()
+        chosen = [a for a in chosen if (a.owner or "").lower().startswith(first)] or chosen
+    if not ctx.q.has_subject and chosen:
+        newest = max(a.last_at for a in chosen)
+        chosen = [a for a in chosen if newest - a.last_at <= timedelta(days=1)]
+    for a in chosen[:MAX_LISTED]:
+        ev = _latest(a) or a.events[-1]
+        who = f"{a.owner}: " if a.owner else ""
+        d.say(
+            f"Next, {who}{a.name.rstrip('. ')} (from {ev.author or 'the author'}'s handoff "
+            f"of {_when(ev.at)})",
+            d.cite_event(ev, a),
+        )
+    if not chosen:
+        general(ctx, d, kinds=("next_action", "chunk"))
+
+
+def shipped(ctx: Context, d: Draft) -> None:
+    until = ctx.q.until or ctx.ledger.as_of
+    since = ctx.q.since or ((until or datetime.now().astimezone()) - timedelta(days=7))
+    ids = ctx.ledger.item_ids(since=since, until=until, status="done", kinds=("work",))
+    items = _pick(ctx, ctx.ledger.items(ids=ids, kinds=("work",)))
+    window = ctx.q.window or "in the last week"
+    for it in items[:MAX_LISTED]:
+        ev = (
+            next(
+                (
+                    e
+                    for e in reversed(it.events)
+                    if e.status == "done" and (since is None or e.at >= since)
+                ),
+                None,
+            )
+            or it.events[-1]
+        )
+        d.say(
+            f"Shipped {_when(ev.at)} ({ev.author or 'the author'}): "
+            f"{(ev.text or it.name).rstrip('. ')}",
+            d.cite_event(ev, it),
+        )
+    if not items:
+        d.say(f"Nothing was reported shipped {window} in the published handoffs")
+
+
+def returns(ctx: Context, d: Draft) -> None:
+    people = ctx.q.people
+    items = ctx.ledger.items(kinds=("return",), limit=200)
+    if people:
+        firsts = {p.split()[0].lower() for p in people}
+        items = [it for it in items if it.name.split()[0].lower() in firsts] if items else []
+    for it in items[:MAX_LISTED]:
+        ev = _latest(it, "returns")
+        if ev is None:
+            continue
+        iso = ev.detail.get("returns_at_iso")
+        exact = ""
+        if iso:
+            at = datetime.fromisoformat(str(iso))
+            exact = f" ({at:%A} {at.day} {at:%b} at {at:%H:%M} {at.tzname() or ''})".replace(
+                " )", ")"
+            )
+        d.say(
+            f"{it.name} is back {ev.text.rstrip('. ')}{exact}, per the handoff of {_when(ev.at)}",
+            d.cite_event(ev, it),
+        )
+    if not d.sentences:
+        who = people[0] if people else "anyone"
+        d.say(f"No handoff says when {who} is back")
+
+
+def general(ctx: Context, d: Draft, *, kinds: Sequence[str] | None = None) -> None:
+    """No ledger fact fits: quote the best passages, as a fallback answer."""
+    hits = [h for h in ctx.hits if kinds is None or h.metadata.get("kind") in kinds]
+    if ctx.q.has_subject:
+        words = set(ctx.q.subject)
+        hits = [
+            h for h in hits if any(_matches(w, {stem(t) for t in terms(h.text)}) for w in words)
+        ]
+    for h in hits[:3]:
+        quote = str(h.metadata.get("quote") or h.text).rstrip(". ")
+        d.say(
+            f"{h.metadata.get('author') or 'A handoff'} on "
+            f'{_when(datetime.fromisoformat(str(h.metadata["recorded_at"])))}: "{quote}"',
+            d.cite_hit(h),
+        )
+
+
+def _candidate_ids(ctx: Context, kinds: Sequence[str]) -> list[str]:
+    """Item ids the retrieval found, plus items whose names contain the subject's words."""
+    ids = list(ctx.retrieval)
+    words = [w for w in ctx.q.subject if len(w) >= 3] + [r.lower() for r in ctx.q.refs]
+    ids.extend(ctx.ledger.named(words, kinds=kinds))
+    return list(dict.fromkeys(ids))
+
+
+COMPOSERS: dict[str, Callable[[Context, Draft], None]] = {
+    "blockers": blockers,
+    "who_can": who_can,
+    "status": status,
+    "decisions": decisions,
+    "owner": owner,
+    "working_on": working_on,
+    "next": next_actions,
+    "shipped": shipped,
+    "returns": returns,
+    "general": status,
+}
+
+
+def nothing_found(ctx: Context, d: Draft) -> None:
+    when = f" as of {_when(ctx.ledger.as_of)}" if ctx.ledger.as_of else ""
+    d.say(f"Nothing in team {ctx.team}'s published handoffs answers that{when}")
+    near = ctx.hits[:2]
+    if near:
+        d.say("Nearby, in case it helps")
+        for h in near:
+            quote = str(h.metadata.get("quote") or h.text).rstrip(". ")
+            d.say(f'"{quote}" ({h.metadata.get("author") or "unknown"})', d.cite_hit(h))
+
+
+def compose(ctx: Context) -> dict[str, Any]:
+    d = Draft()
+    COMPOSERS.get(ctx.q.intent, status)(ctx, d)
+    if not d.citations:
+        d = Draft(sentences=[s for s in d.sentences if re.match(r"(Nothing|No )", s)])
+        if not d.sentences:
+            nothing_found(ctx, d)
+    return d.result()

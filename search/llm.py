@@ -1,0 +1,186 @@
+"""The LLM answerer: the model writes the answer from the retrieved facts only, citing them as
+[n]; its citations are checked against what was retrieved, and anything it cites that was not
+there is dropped. With no valid citation for a claim-bearing answer, the offline answer stands.
+
+The model is any langchain chat model (`init_chat_model`, e.g. HANDOFF_LLM=openai:gpt-4o-mini, or
+an OpenAI-compatible server through HANDOFF_LLM_BASE_URL); `api.services` builds it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from search.errors import SearchError
+from search.index import Hit
+from search.question import Question
+
+SYSTEM = """You answer questions about a software team's handoffs (end-of-shift wraps).
+Use ONLY the numbered facts below. Cite every statement with the fact number in square brackets,
+like [2]. Facts marked (current) describe the state now; do not present resolved or superseded
+facts as current. If the facts do not answer the question, say plainly that the handoffs do not
+say, and mention what they do say nearby. Never add names, dates or details not in the facts.
+Answer in at most five sentences."""
+
+_MARK_RE = re.compile(r"\[(\d{1,3})\]")
+_REFUSAL_RE = re.compile(
+    r"\b(?:do not|don't|doesn't|does not|no)\b.{0,40}\b(?:say|mention|"
+    r"information|answer|record)",
+    re.I,
+)
+
+
+class LLMUnavailable(SearchError):
+    """The configured model could not be reached or failed."""
+
+
+def facts(offline: dict[str, Any], hits: Sequence[Hit], *, extra: int = 4) -> list[dict[str, Any]]:
+    """What the model may use: the composer's cited facts (current state) and a few passages."""
+    out = [dict(c, current=True) for c in offline.get("citations", [])]
+    seen = {(c["handoff_id"], c["quote"]) for c in out}
+    for h in hits:
+        if len(out) >= len(offline.get("citations", [])) + extra:
+            break
+        m = h.metadata
+        c = {
+            "handoff_id": m.get("handoff_id"),
+            "author": m.get("author") or None,
+            "recorded_at": m.get("recorded_at") or None,
+            "quote": str(m.get("quote") or h.text),
+            "kind": m.get("kind"),
+            "item_id": m.get("item_id"),
+            "start_s": m.get("start_s"),
+            "current": False,
+        }
+        if (c["handoff_id"], c["quote"]) not in seen:
+            seen.add((c["handoff_id"], c["quote"]))
+            out.append(c)
+    return out
+
+
+def prompt(q: Question, offline: dict[str, Any], fact_list: Sequence[dict[str, Any]]) -> str:
+    lines = [f"Question: {q.text}"]
+    if q.inherited.get("subject"):
+        lines.append(f"(Follow-up; the subject is: {q.inherited['subject']})")
+    if q.as_of:
+        lines.append(f"Answer as things stood at {q.as_of.isoformat()}.")
+    lines.append(f"State from the ledger: {offline.get('answer', '')}")
+    lines.append("Facts:")
+    for i, f in enumerate(fact_list, start=1):
+        tag = "current" if f.get("current") else "passage"
+        lines.append(
+            f"[{i}] ({tag}; {f.get('kind') or 'text'}; {f.get('author') or 'unknown'}, "
+            f"{f.get('recorded_at') or 'undated'}) {f['quote']}"
+        )
+    return "\n".join(lines)
+
+
+def check_citations(
+    text: str, fact_list: Sequence[dict[str, Any]]
+) -> tuple[str, list[dict[str, Any]], list[int]]:
+    """Renumber the model's [n] marks to the facts it really cited; drop marks that point nowhere."""
+    order: dict[int, int] = {}
+    dropped: list[int] = []
+
+    def renumber(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        if not 1 <= n <= len(fact_list):
+            dropped.append(n)
+            return ""
+        order.setdefault(n, len(order) + 1)
+        return f"[{order[n]}]"
+
+    cleaned = re.sub(r"\s+([.,;])", r"\1", _MARK_RE.sub(renumber, text)).strip()
+    cites = [
+        {k: v for k, v in fact_list[n - 1].items() if k != "current"}
+        for n, _ in sorted(order.items(), key=lambda kv: kv[1])
+    ]
+    return cleaned, cites, dropped
+
+
+class LLMAnswerer:
+    """Wraps a langchain chat model."""
+
+    def __init__(self, model: Any, *, name: str) -> None:
+        self.model = model
+        self.name = name
+
+    def _messages(
+        self, q: Question, offline: dict[str, Any], fact_list: list[dict[str, Any]]
+    ) -> Any:
+        return [("system", SYSTEM), ("human", prompt(q, offline, fact_list))]
+
+    def _finish(
+        self, text: str, offline: dict[str, Any], fact_list: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        answer, cites, dropped = check_citations(text, fact_list)
+        result: dict[str, Any] = {"answer": answer, "citations": cites, "answered_by": self.name}
+        if dropped:
+            result["dropped_citations"] = dropped
+        if not cites and fact_list and not _REFUSAL_RE.search(answer):
+            # Claims with no checkable source are not shown; the ledger's answer stands.
+            return dict(offline, answered_by="offline", llm_rejected="no valid citations")
+        return result
+
+    def answer(self, q: Question, offline: dict[str, Any], hits: Sequence[Hit]) -> dict[str, Any]:
+        fact_list = facts(offline, hits)
+        try:
+            reply = self.model.invoke(self._messages(q, offline, fact_list))
+        except Exception as exc:
+            raise LLMUnavailable(
+                f"The language model ({self.name}) failed: {exc.__class__.__name__}; "
+                "check HANDOFF_LLM and HANDOFF_LLM_BASE_URL."
+            ) from exc
+        return self._finish(_text(reply), offline, fact_list)
+
+    def stream(
+        self, q: Question, offline: dict[str, Any], hits: Sequence[Hit]
+    ) -> Iterator[dict[str, Any]]:
+        fact_list = facts(offline, hits)
+        parts: list[str] = []
+        try:
+            for chunk in self.model.stream(self._messages(q, offline, fact_list)):
+                piece = _text(chunk)
+                if piece:
+                    parts.append(piece)
+                    yield {"type": "token", "text": piece}
+        except Exception as exc:
+            raise LLMUnavailable(
+                f"The language model ({self.name}) failed: {exc.__class__.__name__}; "
+                "check HANDOFF_LLM and HANDOFF_LLM_BASE_URL."
+            ) from exc
+        yield {"type": "done", **self._finish("".join(parts), offline, fact_list)}
+
+
+def _text(message: Any) -> str:
+    content = getattr(message, "content", message)
+    if isinstance(content, list):
+        return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+    return str(content or "")
+
+
+def build_chat_model(
+    spec: str, *, base_url: str | None, api_key: str | None, timeout_s: float
+) -> Any:
+    """A langchain chat model from 'provider:model' (or a bare model name with a base URL)."""
+    from langchain.chat_models import init_chat_model
+
+    provider, _, model = spec.partition(":")
+    if not model:
+        provider, model = "openai", spec
+    kwargs: dict[str, Any] = {"timeout": timeout_s, "temperature": 0}
+    if base_url:
+        kwargs["base_url"] = base_url
+    if api_key:
+        kwargs["api_key"] = api_key
+    elif provider == "openai" and base_url:
+        kwargs["api_key"] = "unused"
+    try:
+        return init_chat_model(model, model_provider=provider, **kwargs)
+    except ImportError as exc:
+        raise LLMUnavailable(
+            f"HANDOFF_LLM='{spec}' needs the langchain-{provider} package; install it."
+        ) from exc
+    except ValueError as exc:
+        raise LLMUnavailable(f"HANDOFF_LLM='{spec}' is not usable: {exc}") from exc

@@ -1,0 +1,256 @@
+"""Understanding a question: what is asked (the intent), about what (subject words, refs, people)
+and when (a window such as "this week", or the moment to answer as of).
+
+Rules, not a model: the same reading works offline and decides what the LLM is shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from handoff.ledger.text import STOPWORDS, stem, terms
+from handoff.refs import find_refs
+
+#: (intent, pattern), first match wins; ordered from the most specific.
+_INTENTS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "returns",
+        re.compile(
+            r"\bwhen (?:is|will|does|'s)\b.*\b(?:back|return|returning|online|available|in)\b|"
+            r"\bback (?:when|online)\b|\b(?:out of office|ooo|on leave|away|off)\b.*\?|"
+            r"\b(?:return|returns|returning)\b",
+            re.I,
+        ),
+    ),
+    (
+        "who_can",
+        re.compile(
+            r"\bwho (?:can|could|should|needs to|has to|must) (?:unblock|clear|resolve|fix|approve|"
+            r"sign off|decide|help|answer)\b|\bwho(?:'s| is) (?:it|that|this) (?:waiting|blocked) on\b|"
+            r"\bwho (?:are|is) (?:we|they|it|he|she) waiting (?:on|for)\b|\bwaiting on whom\b",
+            re.I,
+        ),
+    ),
+    (
+        "blockers",
+        re.compile(
+            r"\bblock(?:s|ed|er|ers|ing)?\b|\bstuck\b|\bwaiting (?:on|for)\b|\bholding (?:\w+ )?up\b|"
+            r"\bin the way\b|\bimpediments?\b|\bheld up\b",
+            re.I,
+        ),
+    ),
+    (
+        "decisions",
+        re.compile(
+            r"\bdecid\w*|\bdecision\w*|\bwhy (?:did|do|are|is|was|were)\b|\bchose\b|\bchoice\b|"
+            r"\brationale\b|\bagreed\b|\bsettled on\b|\bwhich (?:approach|option)\b|\bgo(?:ing)? with\b|"
+            r"\bapproach\b",
+            re.I,
+        ),
+    ),
+    (
+        "owner",
+        re.compile(
+            r"\bwho(?:'s| is| are)? (?:owns?|owning|on|handling|responsible|doing|driving|leading|"
+            r"taking|working on)\b|\bowner\b|\bwho (?:has|took|picked up)\b|\bassigned\b",
+            re.I,
+        ),
+    ),
+    (
+        "working_on",
+        re.compile(
+            r"\bwhat(?:'s| is| are)? (?:\w+ ){0,2}(?:working on|doing|up to|busy with|on (?:his|her|"
+            r"their) plate)\b|\bwhat does \w+ have\b",
+            re.I,
+        ),
+    ),
+    (
+        "next",
+        re.compile(
+            r"\bnext (?:steps?|actions?|up)\b|\bwhat(?:'s| is) next\b|\bto ?dos?\b|\bfollow[- ]ups?\b|"
+            r"\bplan(?:ned)?\b|\bwhat (?:needs|has) to (?:be done|happen)\b|\bwhat should\b",
+            re.I,
+        ),
+    ),
+    (
+        "shipped",
+        re.compile(
+            r"\bship(?:ped|s)?\b|\bmerged\b|\breleased?\b|\bdeploy(?:ed)?\b|\bwent out\b|\blaunched\b|"
+            r"\blanded\b|\bcompleted\b|\bfinished\b|\bwhat got done\b|\bgo live\b|\bwent live\b",
+            re.I,
+        ),
+    ),
+    (
+        "status",
+        re.compile(
+            r"\bstatus\b|\bwhere (?:are|is|do)\b|\bhow(?:'s| is| are)\b|\bprogress\b|\bstate of\b|"
+            r"\bupdate on\b|\bin review\b|\bin flight\b|\bdone yet\b|\bready\b|\bany news\b|"
+            r"\bwhat(?:'s| is) (?:happening|going on)\b",
+            re.I,
+        ),
+    ),
+]
+_QUESTION_WORDS = frozenset(
+    ["what", "whats", "what's", "who", "whom", "whose", "when", "where", "why", "how", "which", "is", "are", "was", "were", "does", "do", "did", "the", "any", "anything", "everything", "status", "blocking", "blocked", "blocker", "blockers", "stuck", "waiting", "holding", "decided", "decision", "decisions", "owns", "owner", "own", "working", "doing", "shipped", "ship", "merged", "released", "deployed", "back", "return", "returns", "next", "steps", "step", "actions", "action", "plan", "planned", "update", "progress", "currently", "right", "now", "team", "us", "we", "our", "everyone", "anyone", "someone", "people", "handing", "handoff", "handoffs", "latest", "current", "open", "tell", "know", "happening", "going", "about", "around", "on", "unblock", "unblocks", "unblocked", "clear", "resolve", "resolves", "approve", "sign", "decide", "help", "answer", "responsible", "handling", "driving", "leading", "taking", "picked", "assigned", "holding", "held", "way", "stuck", "impediment", "impediments", "plate", "busy", "status", "state", "things", "still", "left", "remaining", "new", "latest", "recently", "ago", "done", "yet", "ready", "news", "happen", "happened"]
+)
+_FOLLOW_UP_RE = re.compile(
+    r"^\s*(?:and|also|what about|how about|ok(?:ay)?|so|then)\b|\b(?:it|that|this|they|them|"
+    r"those|its|their|he|she|his|her)\b",
+    re.I,
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    intent: str  # returns | who_can | blockers | decisions | owner | working_on | next | shipped
+    # | status | general
+    subject: tuple[str, ...] = ()  # identifying words, stemmed
+    subject_text: str = ""
+    refs: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    as_of: datetime | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    window: str | None = None  # the words that set since/until, e.g. "this week"
+    follow_up: bool = False
+    inherited: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def has_subject(self) -> bool:
+        return bool(self.subject or self.refs)
+
+
+def _intent(text: str) -> str:
+    for name, pattern in _INTENTS:
+        if pattern.search(text):
+            return name
+    return "general"
+
+
+def _day_start(moment: datetime) -> datetime:
+    return datetime.combine(moment.date(), time(0), tzinfo=moment.tzinfo)
+
+
+def _window(text: str, now: datetime) -> tuple[datetime | None, datetime | None, str | None]:
+    lowered = text.lower()
+    today = _day_start(now)
+    if re.search(r"\byesterday\b", lowered):
+        return today - timedelta(days=1), today, "yesterday"
+    if re.search(r"\btoday\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b", lowered):
+        return today, None, "today"
+    if re.search(r"\blast week\b", lowered):
+        start = today - timedelta(days=today.weekday() + 7)
+        return start, start + timedelta(days=7), "last week"
+    if re.search(r"\bthis week\b|\bso far\b", lowered):
+        return today - timedelta(days=today.weekday()), None, "this week"
+    m = re.search(r"\b(?:in the )?(?:last|past) (\d+|two|three|few) days\b", lowered)
+    if m:
+        n = {"two": 2, "three": 3, "few": 3}.get(m.group(1)) or int(m.group(1))
+        return today - timedelta(days=n), None, m.group(0)
+    m = re.search(r"\b(since|on|last) (" + "|".join(_WEEKDAYS) + r")\b", lowered)
+    if m:
+        back = (today.weekday() - _WEEKDAYS.index(m.group(2))) % 7 or 7
+        day = today - timedelta(days=back)
+        if m.group(1) == "since":
+            return day, None, m.group(0)
+        return day, day + timedelta(days=1), m.group(0)
+    return None, None, None
+
+
+def _subject(text: str, people: Sequence[str], refs: Sequence[str]) -> tuple[list[str], str]:
+    """Identifying words of the question: not question words, not people, not refs."""
+    names = {p.lower() for p in people} | {p.lower().split()[0] for p in people if p.strip()}
+    cleaned = text
+    for ref in refs:
+        cleaned = re.sub(re.escape(ref.lstrip("#")), " ", cleaned, flags=re.I)
+    cleaned = re.sub(r"\b(?:PR|MR|pull request|ticket|issue)\b", " ", cleaned, flags=re.I)
+    cleaned = re.sub(r"'s\b", "", cleaned)
+    words = [
+        t
+        for t in terms(cleaned)
+        if t not in _QUESTION_WORDS
+        and t not in STOPWORDS
+        and t not in names
+        and t not in _WEEKDAYS
+        and not t.isdigit()
+        and len(t) > 1
+        and not re.fullmatch(r"yesterday|today|week|weeks|days?|last|past|since|this", t)
+    ]
+    # Compound names are kept whole and split ("auth-session-refresh" -> auth, session, ...).
+    seen: dict[str, None] = {}
+    for w in words:
+        for part in re.split(r"[-_/]", w):
+            if part and part not in _QUESTION_WORDS and part not in STOPWORDS:
+                seen[stem(part)] = None
+    shown: list[str] = []
+    for w in words:
+        if not any(re.search(r"[-_/]", c) and w in re.split(r"[-_/]", c) for c in shown):
+            shown.append(w)
+    return list(seen), " ".join(shown)
+
+
+def understand(
+    text: str,
+    *,
+    people: Sequence[str] = (),
+    as_of: datetime | None = None,
+    now: datetime | None = None,
+    timezone: str = "UTC",
+    previous: Question | None = None,
+) -> Question:
+    """Read a question. `people` are the team's known names; `previous` is the conversation's last
+    understood question, whose subject (and intent) a follow-up ("and who owns it?") keeps."""
+    tz = ZoneInfo(timezone)
+    moment = (as_of or now or datetime.now(tz)).astimezone(as_of.tzinfo if as_of else tz)
+    intent = _intent(text)
+    refs = tuple(find_refs(text))
+    mentioned = tuple(
+        p for p in people if p and re.search(rf"\b{re.escape(p.split()[0])}\b", text, re.I)
+    )
+    subject, subject_text = _subject(text, people, refs)
+    since, until, window = _window(text, moment)
+    q = Question(
+        text=text,
+        intent=intent,
+        subject=tuple(subject),
+        subject_text=subject_text,
+        refs=refs,
+        people=mentioned,
+        as_of=as_of,
+        since=since,
+        until=until,
+        window=window,
+    )
+    if previous is not None:
+        q = _follow_up(q, previous)
+    # A state question about a past day answers as things stood at the end of that day.
+    if q.until is not None and q.intent in ("blockers", "status", "who_can", "owner", "decisions"):
+        end = q.until if q.as_of is None else min(q.until, q.as_of)
+        q = replace(q, as_of=end)
+    return q
+
+
+def _follow_up(q: Question, prev: Question) -> Question:
+    short = len(terms(q.text)) <= 6
+    if not (_FOLLOW_UP_RE.search(q.text) or short):
+        return q
+    inherited: dict[str, str] = {}
+    updates: dict[str, object] = {"follow_up": True}
+    if not q.has_subject and not q.people and (prev.has_subject or prev.people):
+        updates.update(subject=prev.subject, subject_text=prev.subject_text, refs=prev.refs)
+        if not q.people:
+            updates["people"] = prev.people
+        inherited["subject"] = prev.subject_text or " ".join(prev.refs)
+    if q.intent == "general":
+        updates["intent"] = prev.intent
+        inherited["intent"] = prev.intent
+    if q.window is None and prev.window is not None and q.intent == prev.intent:
+        updates.update(since=prev.since, until=prev.until, window=prev.window)
+    updates["inherited"] = inherited
+    return replace(q, **updates)  # type: ignore[arg-type]

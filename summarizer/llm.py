@@ -1,0 +1,515 @@
+"""The LLM extractor: any langchain chat model, structured output, every item grounded.
+
+    HANDOFF_LLM=openai:gpt-4o-mini | anthropic:claude-... | ollama:llama3.1
+    HANDOFF_LLM=<model> with HANDOFF_LLM_BASE_URL (any OpenAI-compatible server)
+
+The model sees the versioned prompts in `prompts/`, the transcript between markers (it is data,
+never instructions) and the offline reader's findings as hints. Its answer is validated against
+`LLMDraft`; one re-ask carries the validation error, a second failure raises `ExtractionFailed` with
+both answers. Long transcripts are cut into chunks on segment boundaries, extracted one by one and
+merged. Then code takes over: every item's quote must be found in the transcript (else the item is
+dropped), owners and resolvers must be people the transcript names, refs must occur in it, the
+return time is resolved by `summarizer.returns`, and `handoff.missing` computes the flags. Provider
+errors and timeouts become `LLMUnavailable`; `FallbackExtractor` then serves the offline draft,
+labelled.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import fuzz
+
+from handoff.declaration import (
+    LIST_PARTS,
+    Blocker,
+    Decision,
+    Declaration,
+    Evidence,
+    InFlightItem,
+    NextAction,
+    ShippedItem,
+    Status,
+)
+from handoff.errors import ConfigError
+from handoff.refs import find_refs, normalize_ref
+from ingest.transcript import Segment, Transcript
+from prompts import load_prompt
+from summarizer import rules
+from summarizer.base import ExtractionContext, Extractor
+from summarizer.errors import ExtractionFailed, LLMUnavailable, SummarizerError
+from summarizer.evidence import ground
+from summarizer.normalize import normalize
+from summarizer.people import PeopleIndex, fold
+from summarizer.returns import resolve_time
+
+PROVIDERS = ("openai", "anthropic", "ollama")
+_EXTRAS = {
+    "anthropic": "langchain-anthropic",
+    "ollama": "langchain-ollama",
+    "openai": "langchain-openai",
+}
+
+
+# -- what the model must return ------------------------------------------------------------------
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class LLMShipped(_Out):
+    summary: str
+    refs: list[str] = Field(default_factory=list)
+    quote: str
+
+
+class LLMInFlight(_Out):
+    item: str
+    status: Status = "in_progress"
+    summary: str | None = None
+    refs: list[str] = Field(default_factory=list)
+    owner: str | None = None
+    quote: str
+
+
+class LLMDecision(_Out):
+    decision: str
+    rationale: str | None = None
+    item: str | None = None
+    quote: str
+
+
+class LLMBlocker(_Out):
+    description: str
+    item: str | None = None
+    needed_from: str | None = None
+    why_blocking: str | None = None
+    quote: str
+
+
+class LLMNextAction(_Out):
+    action: str
+    item: str | None = None
+    owner: str | None = None
+    quote: str
+
+
+class LLMEmpty(_Out):
+    part: Literal["shipped", "in_flight", "decisions", "blockers", "next_actions", "returns_at"]
+    quote: str
+
+
+class LLMDraft(_Out):
+    """The declaration as the model writes it: items with quotes, no flags (code computes those)."""
+
+    shipped: list[LLMShipped] = Field(default_factory=list)
+    in_flight: list[LLMInFlight] = Field(default_factory=list)
+    decisions: list[LLMDecision] = Field(default_factory=list)
+    blockers: list[LLMBlocker] = Field(default_factory=list)
+    next_actions: list[LLMNextAction] = Field(default_factory=list)
+    returns_at: str | None = None
+    returns_quote: str | None = None
+    stated_empty: list[LLMEmpty] = Field(default_factory=list)
+
+
+# -- building the chat model ---------------------------------------------------------------------
+def build_chat_model(
+    model: str,
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    timeout_s: float = 60.0,
+    max_retries: int = 2,
+) -> Any:
+    """A langchain chat model for `provider:model` (or a bare model on an OpenAI-compatible URL)."""
+    provider, _, name = model.partition(":")
+    if not name:
+        provider, name = ("openai", model) if base_url else ("", model)
+    if provider not in PROVIDERS:
+        raise ConfigError(
+            f"HANDOFF_LLM={model!r} names no known provider; use one of "
+            f"{', '.join(p + ':<model>' for p in PROVIDERS)}, or set HANDOFF_LLM_BASE_URL for an "
+            "OpenAI-compatible server."
+        )
+    try:
+        from langchain.chat_models import init_chat_model
+    except ImportError as exc:  # pragma: no cover - langchain is a core dependency
+        raise ConfigError("langchain is not installed; reinstall handoff.") from exc
+    kwargs: dict[str, Any] = {"timeout": timeout_s, "max_retries": max_retries, "temperature": 0}
+    if base_url:
+        kwargs["base_url"] = base_url
+    if api_key:
+        kwargs["api_key"] = api_key
+    elif provider == "openai" and base_url:
+        kwargs["api_key"] = "not-needed"  # local OpenAI-compatible servers ignore the key
+    if provider == "ollama":
+        kwargs.pop("max_retries")
+        kwargs.pop("api_key", None)
+        kwargs["client_kwargs"] = {"timeout": kwargs.pop("timeout")}
+    try:
+        return init_chat_model(name, model_provider=provider, **kwargs)
+    except ImportError as exc:
+        raise ConfigError(
+            f"HANDOFF_LLM uses {provider}, which needs the {_EXTRAS[provider]} package; install "
+            f"handoff with the '{provider}' extra."
+        ) from exc
+    except Exception as exc:  # the provider library refused the configuration (e.g. no key)
+        raise ConfigError(f"HANDOFF_LLM={model!r} could not be set up: {_sentence(exc)}") from exc
+
+
+def _sentence(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or exc.__class__.__name__
+    text = text.split(". ")[0].rstrip(".")
+    return (text[:200] + "…" if len(text) > 200 else text) + "."
+
+
+# -- the extractor -------------------------------------------------------------------------------
+def transcript_lines(segments: list[Segment]) -> list[str]:
+    """The transcript as the model reads it: one line per segment, chat lines with their author."""
+    lines = []
+    for seg in segments:
+        text = " ".join(seg.text.split())
+        if seg.speaker:
+            stamp = f"[{seg.at:%H:%M}] " if seg.at else ""
+            lines.append(f"{stamp}{seg.speaker}: {text}")
+        else:
+            lines.append(text)
+    return lines
+
+
+def chunk_segments(segments: list[Segment], max_chars: int) -> list[list[Segment]]:
+    """Consecutive segments in chunks of at most `max_chars` (a longer segment is its own chunk)."""
+    chunks: list[list[Segment]] = []
+    current: list[Segment] = []
+    size = 0
+    for seg in segments:
+        n = len(seg.text) + 32
+        if current and size + n > max_chars:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(seg)
+        size += n
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+class LLMExtractor:
+    """Extraction by a chat model, grounded and checked by code."""
+
+    def __init__(
+        self,
+        model: Any,
+        *,
+        model_id: str,
+        offline: Extractor | None = None,
+        chunk_chars: int = 12_000,
+        structured_method: str | None = None,
+        prompt_version: int | None = None,
+    ) -> None:
+        self.model = model
+        self.name = f"llm:{model_id}"
+        self.offline = offline
+        self.chunk_chars = chunk_chars
+        self.structured_method = structured_method
+        self.system = load_prompt("extract_system", prompt_version)
+        self.user = load_prompt("extract_user", prompt_version)
+        self.reask = load_prompt("extract_reask", prompt_version)
+
+    # The runnable that validates the answer into LLMDraft and keeps the raw answer and the error.
+    def _structured(self) -> Any:
+        kwargs: dict[str, Any] = {"include_raw": True}
+        if self.structured_method:
+            kwargs["method"] = self.structured_method
+        return self.model.with_structured_output(LLMDraft, **kwargs)
+
+    def extract(self, transcript: Transcript, context: ExtractionContext) -> Declaration:
+        segments = transcript.segments or [Segment(text=transcript.text)]
+        hints = self._hints(transcript, context)
+        chunks = chunk_segments(segments, self.chunk_chars)
+        drafts = [
+            self._ask(chunk, context, hints, index=i, total=len(chunks), transcript=transcript)
+            for i, chunk in enumerate(chunks)
+        ]
+        return self._declaration(merge_drafts(drafts), transcript, context)
+
+    def _hints(self, transcript: Transcript, context: ExtractionContext) -> dict[str, Any]:
+        """The offline reader's findings: refs, people, the return time, as the model's hints."""
+        refs = find_refs(normalize(transcript.text))
+        people = sorted(
+            {p.name for p in context.vocabulary.people}
+            | {s.speaker for s in transcript.segments if s.speaker}
+        )
+        found: dict[str, Any] = {"refs": refs, "people": people}
+        if self.offline is not None:
+            draft = self.offline.extract(transcript, context)
+            named = {a.owner for a in draft.next_actions if a.owner}
+            named |= {b.needed_from for b in draft.blockers if b.needed_from}
+            found["people"] = sorted(set(people) | named)
+            if draft.returns_at:
+                found["return_time"] = {
+                    "said": draft.returns_at,
+                    "resolved": draft.returns_at_iso.isoformat() if draft.returns_at_iso else None,
+                }
+            found["time_expressions"] = [draft.returns_at] if draft.returns_at else []
+        return found
+
+    def _messages(
+        self,
+        chunk: list[Segment],
+        context: ExtractionContext,
+        hints: dict[str, Any],
+        note: str,
+        source: str,
+    ) -> list[tuple[str, str]]:
+        user = self.user.render(
+            author=context.author or "unknown",
+            recorded_at=context.recorded_at.isoformat() if context.recorded_at else "unknown",
+            source=source,
+            chunk_note=note,
+            hints=json.dumps(hints, ensure_ascii=False),
+            transcript="\n".join(transcript_lines(chunk)),
+        )
+        return [("system", self.system.text), ("human", user)]
+
+    def _ask(
+        self,
+        chunk: list[Segment],
+        context: ExtractionContext,
+        hints: dict[str, Any],
+        *,
+        index: int,
+        total: int,
+        transcript: Transcript,
+    ) -> LLMDraft:
+        note = (
+            f"This is part {index + 1} of {total} of a long transcript; "
+            "extract only what this part "
+            "says.\n"
+            if total > 1
+            else ""
+        )
+        messages: list[tuple[str, str]] = self._messages(
+            chunk,
+            context,
+            hints,
+            note,
+            "chat thread" if transcript.source_kind == "chat" else "speech or text",
+        )
+        attempts: list[str] = []
+        runnable = self._structured()
+        for _attempt in range(2):
+            result = self._invoke(runnable, messages)
+            raw = result.get("raw")
+            content = getattr(raw, "content", "") if raw is not None else ""
+            attempts.append(content if isinstance(content, str) else json.dumps(content))
+            parsed = result.get("parsed")
+            if isinstance(parsed, LLMDraft) and result.get("parsing_error") is None:
+                return parsed
+            if isinstance(parsed, dict):
+                try:
+                    return LLMDraft.model_validate(parsed)
+                except ValueError as exc:
+                    error: Any = exc
+            else:
+                error = result.get("parsing_error") or "the answer was empty"
+            messages = [
+                *messages,
+                ("ai", attempts[-1]),
+                ("human", self.reask.render(error=_sentence(Exception(str(error))))),
+            ]
+        raise ExtractionFailed(
+            "The LLM's answer did not match the declaration schema twice; "
+            "the draft can be retried.",
+            attempts=attempts,
+        )
+
+    def _invoke(self, runnable: Any, messages: list[tuple[str, str]]) -> dict[str, Any]:
+        try:
+            result = runnable.invoke(messages)
+        except Exception as exc:
+            raise LLMUnavailable(_provider_error(exc, self.name)) from exc
+        if not isinstance(result, dict):
+            return {"raw": None, "parsed": result, "parsing_error": None}
+        return result
+
+    # -- code takes over: grounding, people, refs, times ------------------------------------------
+    def _declaration(
+        self, draft: LLMDraft, transcript: Transcript, context: ExtractionContext
+    ) -> Declaration:
+        people = PeopleIndex(
+            vocabulary=context.vocabulary,
+            speakers={s.speaker for s in transcript.segments if s.speaker},
+        )
+        said = fold(normalize(transcript.text))
+        allowed_refs = set(find_refs(normalize(transcript.text))) | set(find_refs(transcript.text))
+
+        def evidence(quote: str) -> Evidence | None:
+            quote = re.sub(r"^\s*(?:\[[^\]]*\]\s*)?[@\w.-]+:\s+", "", quote).strip()
+            if not quote or rules.is_instruction(quote):
+                return None
+            grounded = ground(Evidence(quote=quote), transcript)
+            return grounded if grounded.supported else None
+
+        def person(name: str | None) -> str | None:
+            return _named_person(name, people=people, said=said, author=context.author)
+
+        def refs(values: list[str]) -> list[str]:
+            return [r for r in dict.fromkeys(normalize_ref(v) for v in values) if r in allowed_refs]
+
+        decl = Declaration(
+            author=context.author,
+            team=context.team,
+            recorded_at=context.recorded_at,
+            extractor=self.name,
+        )
+        for s in draft.shipped:
+            if ev := evidence(s.quote):
+                decl.shipped.append(
+                    ShippedItem(summary=s.summary, refs=refs(s.refs), evidence=[ev])
+                )
+        for f in draft.in_flight:
+            if ev := evidence(f.quote):
+                decl.in_flight.append(
+                    InFlightItem(
+                        item=f.item,
+                        status=f.status,
+                        summary=f.summary,
+                        refs=refs(f.refs),
+                        owner=person(f.owner),
+                        evidence=[ev],
+                    )
+                )
+        for d in draft.decisions:
+            if ev := evidence(d.quote):
+                decl.decisions.append(
+                    Decision(
+                        decision=d.decision,
+                        rationale=d.rationale or None,
+                        item=d.item,
+                        evidence=[ev],
+                    )
+                )
+        for b in draft.blockers:
+            if ev := evidence(b.quote):
+                decl.blockers.append(
+                    Blocker(
+                        description=b.description,
+                        item=b.item,
+                        needed_from=person(b.needed_from),
+                        why_blocking=b.why_blocking,
+                        evidence=[ev],
+                    )
+                )
+        for a in draft.next_actions:
+            if ev := evidence(a.action if not a.quote else a.quote):
+                decl.next_actions.append(
+                    NextAction(action=a.action, item=a.item, owner=person(a.owner), evidence=[ev])
+                )
+        if draft.returns_at and (draft.returns_quote is None or evidence(draft.returns_quote)):
+            when = resolve_time(
+                normalize(draft.returns_at),
+                recorded_at=context.recorded_at,
+                default_tz=context.timezone,
+            )
+            if when is not None or evidence(draft.returns_at):
+                decl.returns_at, decl.returns_at_iso = draft.returns_at, when
+        empty = {e.part for e in draft.stated_empty if evidence(e.quote)}
+        decl.stated_empty = sorted(p for p in empty if p == "returns_at" or not getattr(decl, p))
+        return decl
+
+
+def _named_person(
+    name: str | None, *, people: PeopleIndex, said: str, author: str | None
+) -> str | None:
+    """The team's name for a person the transcript mentions; a name it never says is dropped."""
+    if not name or fold(name) in {"null", "none", "nobody", "someone", "unknown", "n/a"}:
+        return None
+    canonical = people.canonical(name)
+    if author and canonical and fold(canonical) in {fold(author), "me", "i", "author"}:
+        return author
+    if fold(name) in {"me", "i", "author", "the author"}:
+        return author
+    candidates = {fold(name), fold(name).split()[0], fold(canonical or "")}
+    for p in people.vocabulary.people:
+        if canonical == p.name:
+            candidates |= {fold(a) for a in p.aliases} | ({fold(p.handle)} if p.handle else set())
+    words = set(re.findall(r"[\w'-]+", said))
+    for c in candidates:
+        if c and (c in words or c.lstrip("@") in words or (" " in c and c in said)):
+            return canonical
+    # A spoken spelling the team's vocabulary resolves ("Shivon" for Siobhan).
+    for w in words:
+        if len(w) > 2 and fuzz.ratio(w, fold(name)) >= 85:
+            return canonical
+        if len(w) > 2 and people.canonical(w) == canonical and canonical != w:
+            return canonical
+    return None
+
+
+def _provider_error(exc: BaseException, name: str) -> str:
+    kind = exc.__class__.__name__.lower()
+    if "timeout" in kind:
+        return f"The LLM ({name}) did not answer in time; the draft can be retried."
+    status = getattr(exc, "status_code", None)
+    if status:
+        return f"The LLM ({name}) answered with HTTP {status}; the draft can be retried."
+    if "connection" in kind:
+        return f"The LLM ({name}) could not be reached; the draft can be retried."
+    return f"The LLM ({name}) failed ({_sentence(exc).rstrip('.')}); the draft can be retried."
+
+
+def _key(part: str, item: BaseModel) -> str:
+    field_name = {"shipped": "summary", "in_flight": "item", "decisions": "decision",
+                  "blockers": "description", "next_actions": "action"}[part]  # fmt: skip
+    return " ".join(str(getattr(item, field_name)).lower().split())
+
+
+def merge_drafts(drafts: list[LLMDraft]) -> LLMDraft:
+    """One draft from the chunks' drafts: items in order without near-duplicates (an item the
+    overlap repeated), the last return time said, parts stated empty that no chunk filled."""
+    if len(drafts) == 1:
+        return drafts[0]
+    merged = LLMDraft()
+    for draft in drafts:
+        for part in LIST_PARTS:
+            kept: list[Any] = getattr(merged, part)
+            for item in getattr(draft, part):
+                key = _key(part, item)
+                if all(fuzz.token_set_ratio(key, _key(part, k)) < 90 for k in kept):
+                    kept.append(item)
+        if draft.returns_at:
+            merged.returns_at, merged.returns_quote = draft.returns_at, draft.returns_quote
+        merged.stated_empty.extend(draft.stated_empty)
+    return merged
+
+
+class FallbackExtractor:
+    """The LLM extractor, or — when it fails — the offline draft, labelled with why."""
+
+    def __init__(
+        self,
+        primary: Extractor,
+        fallback: Extractor,
+        *,
+        on_error: Callable[[SummarizerError], None] | None = None,
+    ) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.name = primary.name
+        self.on_error = on_error
+
+    def extract(self, transcript: Transcript, context: ExtractionContext) -> Declaration:
+        try:
+            return self.primary.extract(transcript, context)
+        except SummarizerError as exc:
+            if self.on_error:
+                self.on_error(exc)
+            decl = self.fallback.extract(transcript, context)
+            reason = "LLM unavailable" if isinstance(exc, LLMUnavailable) else "LLM answer invalid"
+            return decl.model_copy(
+                update={"extractor": f"{self.fallback.name} (fallback: {reason}: {exc})"}
+            )

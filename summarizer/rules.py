@@ -1,0 +1,501 @@
+"""The offline extractor's reading rules: which part a clause belongs to, its status, who owns it.
+
+Every rule is about how people phrase a handoff in general (status words, modal verbs, "X instead of
+Y since ...", "only X can ..."), never about particular sentences. Text reaching these functions is
+already normalized (`summarizer.normalize`): fillers gone, corrections applied, numbers as digits.
+"""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.people import NOT_NAMES, PeopleIndex, fold
+
+# -- labels ("Blockers: none", "In flight: ...", "[action] ...") ---------------------------------
+LABELS: dict[str, tuple[str, str | None]] = {
+    "shipped": ("shipped", None), "done": ("shipped", None), "completed": ("shipped", None),
+    "released": ("shipped", None), "deployed": ("shipped", None), "merged": ("shipped", None),
+    "in-flight": ("in_flight", None), "in flight": ("in_flight", None),
+    "in progress": ("in_flight", "in_progress"), "wip": ("in_flight", "in_progress"),
+    "ongoing": ("in_flight", "in_progress"), "in review": ("in_flight", "in_review"),
+    "not started": ("in_flight", "not_started"), "current work": ("in_flight", None),
+    "review": ("in_flight", "in_review"),
+    "decision": ("decisions", None), "decisions": ("decisions", None),
+    "decided": ("decisions", None),
+    "blocker": ("blockers", None), "blockers": ("blockers", None), "blocked": ("blockers", None),
+    "risks": ("blockers", None), "next": ("next_actions", None), "next up": ("next_actions", None),
+    "next steps": ("next_actions", None), "next actions": ("next_actions", None),
+    "todo": ("next_actions", None), "to do": ("next_actions", None),
+    "action": ("next_actions", None),
+    "actions": ("next_actions", None), "action items": ("next_actions", None),
+    "follow-ups": ("next_actions", None), "follow ups": ("next_actions", None),
+    "back": ("returns_at", None), "returning": ("returns_at", None), "ooo": ("returns_at", None),
+}  # fmt: skip
+LABEL_RE = re.compile(
+    r"^\s*(?:[-*•]\s*)?(?:\[(action|decision|blocker|done)\]\s*|"
+    r"(" + "|".join(sorted(map(re.escape, LABELS), key=len, reverse=True)) + r")\s*[:：]\s*)",
+    re.IGNORECASE,
+)
+EMPTY_BODY = re.compile(r"^\s*(?:none|nothing|n/?a|nil|no|-+|—)\s*[.!]?\s*$", re.IGNORECASE)
+
+# -- explicit negatives ("nothing blocking", "didn't ship anything") ---------------------------
+EMPTY_RES: dict[str, re.Pattern[str]] = {
+    "shipped": re.compile(
+        r"\b(?:nothing|none)\b[^.;,]{0,25}\b(?:shipped|merged|deployed|released|went out|landed|"
+        r"to ship)\b|\b(?:didn'?t|did not|haven'?t|have not|hasn'?t)\s+(?:ship|merge|deploy|releas|"
+        r"land)\w*|\bno\s+(?:deploys|deployments|releases|merges)\b",
+        re.I,
+    ),
+    "in_flight": re.compile(
+        r"\bnothing(?: else)? (?:in flight|in progress|on the go|ongoing|open|pending)\b|"
+        r"\bno (?:work|items?|tasks?) in (?:flight|progress)\b",
+        re.I,
+    ),
+    "decisions": re.compile(
+        r"\bno\s+(?:new\s+|major\s+|big\s+|real\s+|other\s+)?(?:decisions?|calls)\b|"
+        r"\bnothing (?:was |got )?decided\b|\bdidn'?t (?:decide anything|make any (?:decisions"
+        r"|calls))",
+        re.I,
+    ),
+    "blockers": re.compile(
+        r"\bno\s+(?:real\s+|other\s+|new\s+)?(?:blockers?|blocking issues|impediments)\b|"
+        r"\bnothing(?:'s| is| was)?\s+(?:really\s+)?(?:blocking|blocked|stuck|in the way)\b"
+        r"|\bnot blocked\b|"
+        r"\bno impediments\b|"
+        r"\bnothing in (?:my|our) way\b",
+        re.I,
+    ),
+    "next_actions": re.compile(
+        r"\bno\s+(?:next\s+(?:steps?|actions?)|follow[- ]ups?|action items?)\b|"
+        r"\bnothing (?:else )?(?:to do|left to do|to pick up)\b",
+        re.I,
+    ),
+}
+
+# Text that addresses the system rather than the next shift: content, never a command. Such a
+# sentence is kept out of the parts (it is not handoff content either).
+INSTRUCTION_RE = re.compile(
+    r"^\s*(?:system|assistant|user|developer)\s*[:>]|"
+    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,30}\b(?:above|previous|prior|earlier|"
+    r"instructions?|prompt|rules)\b|\byou are (?:now )?(?:an?|the) (?:ai|assistant|model|system)\b",
+    re.I,
+)
+
+# -- status and part cues ------------------------------------------------------------------------
+_FUTURE = re.compile(
+    r"\b(?:will|should|shall|to|going to|gonna|'ll|can|could|once|after|before|until|if|when|"
+    r"need to|needs to|want to|plan to|hope to|aim to|targeting|expect|expected)\b[^,;]*$",
+    re.I,
+)
+STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
+    ("blocked", re.compile(r"\b(?:blocked|blocking|stuck|on hold|held up)\b", re.I)),
+    ("not_started", re.compile(
+        r"\b(?:not (?:yet )?started|haven'?t (?:yet )?started|hasn'?t (?:yet )?(?:been )?started|"
+        r"yet to (?:start|begin)|next in (?:the )?(?:queue|line)|not begun|untouched|queued)\b",
+        re.I)),
+    ("in_review", re.compile(
+        r"\b(?:in (?:code )?review|under review|up for review|out for review|awaiting review|"
+        r"ready for review|waiting (?:on|for) (?:a |the )?review|review (?:with|by)|"
+        r"in review with|waiting (?:on|for) \w+'s review|"
+        r"(?:pr|mr|pull request|merge request)\b[^,;]{0,12}\b(?:is )?open|"
+        r"reviewers? approved|approved by \d|needs? (?:a )?review)\b", re.I)),
+    ("in_progress", re.compile(
+        r"(?:\b\d{1,3}\s*%|~\s*\d{1,3}%|\b(?:in progress|working on|work on|halfway|half "
+        r"(?:done|way)|"
+        r"about half|a (?:third|quarter)|two thirds|mostly|almost|nearly|partially|partly|ongoing|"
+        r"underway|under way|still (?:running|being|going|working|investigating|in|on|open|"
+        r"underway)|being (?:investigated|tested|worked|built|written)|investigat\w+|started on|"
+        r"just started|wip|in flight|drafting|continuing|through the|"
+        r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) of (?:\d+|two|three|four"
+        r"|five|six|"
+        r"seven|eight|nine|ten|the)\b(?! \w+ (?:approved|reviewers))|polish left|"
+        r"edge cases|making progress|progressing|early days|in the middle of)\b)", re.I)),
+    ("done", re.compile(
+        r"\b(?:shipped|ship|merged|deployed|released|went out|went live|is live|are live|live now|"
+        r"rolled out|landed|launched|done|finished|completed|signed off|fixed|closed|resolved|"
+        r"reran|re-ran|rolled back|mitigated|patched|published|handed (?:off|over|to)|wrapped up|"
+        r"delivered|scaled|upgraded|migrated|cut|tagged|green now|is green|cleaned up|restarted|"
+        r"(?:'s|is|are|now) live|"
+        r"reverted|rebooted|cleared|recovered|sorted out|(?:is|it's) fine now|back to normal)\b",
+        re.I)),
+]  # fmt: skip
+
+DECISION_RE = re.compile(
+    r"\b(?:decided|decision was|we chose|chose|we picked|picked|went with|going with|go with|"
+    r"settled on|agreed (?:to|on|that)|we agreed|opted|opting|concluded|made the call|"
+    r"the call was|we're using|we are using|switched to|standardi[sz]ed on|kept)\b",
+    re.I,
+)
+_DECISION_LEAD = re.compile(
+    r"^(?:so\s+|and\s+|also\s+)?(?:we\s+|i\s+|the team\s+)?(?:have\s+|'ve\s+)?(?:decided|chose"
+    r"|picked|"
+    r"went with|are going with|'re going with|going with|settled on|agreed|opted)\s*"
+    r"(?:to\s+|on\s+|for\s+|that\s+)?",
+    re.I,
+)
+BLOCKER_RE = re.compile(
+    r"\b(?:blocked|blocker|blocking|blocks|stuck|held up|on hold|can'?t (?:\w+ ){0,2}until|"
+    r"cannot (?:\w+ ){0,2}until|can'?t (?:proceed|continue|move forward|ship|release|deploy|merge)|"
+    r"waiting (?:on|for)|pending (?:a |an |the )?(?:reply|approval|answer|review|sign-?off"
+    r"|decision|"
+    r"confirmation)|need(?:s)? (?:a |an |the )?(?:\w+ ){0,3}(?:decision|approval|sign-?off|answer|"
+    r"reply|go-ahead|access|credentials|budget|confirmation|metadata|secret|key|fix|quota|"
+    r"permission|role|review|input|help|spec|data|green light|ok|okay)s? (?:from|on)\b"
+    r"|needs? sign-?off|"
+    r"before (?:I|we) can (?:ship|release|merge|deploy|continue|proceed|start|finish)|"
+    r"can'?t (?:\w+ ){1,6}until|(?:is|are) (?:out of|down|full)\b)",
+    re.I,
+)
+STRONG_BLOCKER_RE = re.compile(r"\b(?:blocked|blocker|blocking|blocks|stuck|on hold)\b", re.I)
+
+NAME = r"@?[A-Za-zÀ-ÿ][\w'’.-]*"
+_SELF = re.compile(
+    r"^(?:and\s+|also\s+|then\s+|so\s+|tomorrow\s+|next\s+)*(?:I'?ll|I\s+will|I'?m\s+going\s+to|"
+    r"I\s+am\s+going\s+to|I'?m\s+gonna|I\s+need\s+to|I\s+have\s+to|I\s+plan\s+to|I\s+should|"
+    r"I\s+can|I\s+must|I'?d\s+like\s+to|I\s+want\s+to)\b",
+    re.I,
+)
+_NOBODY = re.compile(
+    r"\b(?:someone|somebody|anyone|anybody|whoever|nobody|no one|we|us|a volunteer)\b", re.I
+)
+_MODAL = (
+    r"(?:will|'ll|to|should|needs?\s+to|has\s+to|have\s+to|must|is\s+going\s+to|are\s+going\s+to|"
+    r"can|could|please|is\s+taking|is\s+picking\s+up|picks\s+up|is\s+on|owns|is\s+doing)"
+)
+NEXT_RE = re.compile(
+    rf"(?:{_SELF.pattern})|^(?:next|then|tomorrow|todo|to do|follow[- ]up|after that|later)\b|"
+    rf"\b(?:tomorrow|next|then|later) I\b|\b(?:someone|somebody|anyone|we)\s+{_MODAL}\b|"
+    rf"\bcan (?:someone|somebody|anyone|you)\b|\bplease\b|^@\w|\b(?-i:[A-Z][a-z]+)\s+{_MODAL}\b|"
+    rf"\b(?:need to|needs to|should|must|has to)\b|"
+    rf"\b(?:handing|passing|giving|hand(?:ing)? off)\b[^.]{{0,60}}?\bto\s+(?-i:@?[A-Z][a-z]+)|"
+    rf"^(?:the\s+)?(?:(?:day|night|morning|evening|next|incoming)\s+shift|on-?call)\s+{_MODAL}\b|"
+    rf"^(?:(?:next|then)\s*[:,]?\s*)?(?-i:[A-Z][a-z]+)\s+(?-i:[a-z]+(?<!s)(?<!')s)\s+(?:the|a|an|it|them|this|that|to)\b",
+    re.IGNORECASE,
+)
+_ROLE = re.compile(
+    r"^(?:the\s+)?((?:day|night|morning|evening|next|incoming|late|early)\s+shift|on-?call|"
+    r"[\w-]+\s+(?:team|squad|crew))\s+" + _MODAL + r"\b",
+    re.I,
+)
+
+
+_METRIC_BEFORE = re.compile(
+    r"\b(?:down|up|by|to|behind|a|reduced|cut|faster|slower|improved|dropped|increased|"
+    r"decreased|saved|at|ramp(?:ed)?(?: the flag)? to)\s*~?\s*$",
+    re.I,
+)
+_METRIC_AFTER = re.compile(
+    r"^\s*(?:flag|rollout|of (?:traffic|users|requests|the fleet)|faster|slower|"
+    r"less|more|fewer|cheaper|error)",
+    re.I,
+)
+
+
+def status_of(text: str) -> str | None:
+    """The status words say, strongest first; a 'done' word in a future clause does not count,
+    nor does a percentage that measures something else ('build times down 35%')."""
+    for status, pattern in STATUS_RES:
+        for m in pattern.finditer(text):
+            if (
+                status == "in_progress"
+                and "%" in m.group(0)
+                and (
+                    _METRIC_BEFORE.search(text[: m.start()]) or _METRIC_AFTER.match(text[m.end() :])
+                )
+            ):
+                continue
+            if status == "done" and _FUTURE.search(text[: m.start()]):
+                continue
+            if status == "done" and re.search(
+                r"\b(?:not|never|n't)\s+(?:\w+\s+)?$", text[: m.start()]
+            ):
+                continue
+            return status
+    return None
+
+
+def stated_empty(text: str) -> set[str]:
+    return {part for part, pattern in EMPTY_RES.items() if pattern.search(text)}
+
+
+def is_instruction(text: str) -> bool:
+    return INSTRUCTION_RE.search(text) is not None
+
+
+CONTINUATION_RE = re.compile(
+    r"^\s*(?:since|because|as|so|so that|given|due to|which|the reason being|reason being|"
+    r"mainly|mostly|"
+    r"partly|largely|that way|should|will|expected to|hopefully|targeting|aiming|hoping|probably|"
+    r"likely|otherwise|currently|just)\b",
+    re.I,
+)
+ABSENCE_RE = re.compile(
+    r"^\s*(?:and\s+)?(?:I'?m|I\s+am|I'?ll\s+be)\s+(?:off|out|away|done|signing off|logging off|"
+    r"heading out|offline|on leave|ooo)\b(?:\s+(?:now|today|tomorrow|for the day|for the weekend|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|next week))?\s*[.!]?$",
+    re.I,
+)
+
+
+def part_of(text: str) -> str | None:
+    """The part a clause speaks to from its own words (labels are handled by the caller)."""
+    if BLOCKER_RE.search(text) and not re.search(r"\bunblock", text, re.I):
+        # "need a decision from Carla" is a blocker, not a decision.
+        return "blockers"
+    if DECISION_RE.search(text) and not re.search(r"\b(?:should|will|to)\s+decide\b", text, re.I):
+        return "decisions"
+    status = status_of(text)
+    if status in ("in_review", "in_progress", "not_started"):
+        return "in_flight"
+    if _SELF.match(text) or (
+        NEXT_RE.search(text) and not (status == "done" and not _FUTURE.search(text))
+    ):
+        return "next_actions"
+    if status == "done":
+        return "shipped"
+    return None
+
+
+# -- clauses -------------------------------------------------------------------------------------
+_HARD_SPLIT = re.compile(r"\s*;\s+|\s*;\s*$")
+_SOFT_SPLIT = re.compile(
+    r",\s+(?=(?:and|but|then|plus|while|whereas)\b)|\s+(?=(?:and then|but)\s)|"
+    r"\s+(?:—|–|--)\s+|,\s+"
+)
+_STARTS_CLAUSE = re.compile(
+    rf"^(?:and\s+|but\s+|then\s+|plus\s+|also\s+|and\s+then\s+)*(?:I'?ll|I\b|we\b|we'll|"
+    rf"someone|somebody|anyone|can\s+(?:someone|you)|@\w+|(?-i:[A-Z][a-z]+)\s+{_MODAL}\b|"
+    rf"(?:the\s+)?(?:day|night|next)\s+shift)",
+    re.IGNORECASE,
+)
+
+
+def starts_clause(fragment: str) -> bool:
+    return _STARTS_CLAUSE.match(fragment.strip()) is not None
+
+
+def split_hard(text: str) -> list[str]:
+    return [p for p in _HARD_SPLIT.split(text) if p.strip(" ,.")]
+
+
+def split_soft(text: str) -> list[tuple[str, str]]:
+    """Comma/dash/conjunction pieces, each with the separator that preceded it."""
+    out: list[tuple[str, str]] = []
+    pos = 0
+    sep = ""
+    for m in _SOFT_SPLIT.finditer(text):
+        piece = text[pos : m.start()]
+        if piece.strip(" ,.;"):
+            out.append((sep, piece))
+            sep = m.group(0)
+        else:
+            sep = sep + m.group(0)
+        pos = m.end()
+    tail = text[pos:]
+    if tail.strip(" ,.;"):
+        out.append((sep, tail))
+    return out
+
+
+# -- decisions -----------------------------------------------------------------------------------
+_RATIONALE_SPLIT = re.compile(
+    r"\s*[,;:]?\s*\b(?:because(?: of)?|since|as|the reason being|reason being|mainly because|"
+    r"partly because|largely because|given that|due to|so that|so|for|which means|otherwise)\b\s+"
+    r"|\s+(?:—|–|--)\s+|\s*;\s+|:\s+",
+    re.I,
+)
+_EVALUATIVE = re.compile(
+    r"\b(?:too|better|worse|simpler|easier|harder|cheaper|faster|slower|safer|less|more|only|"
+    r"would|can'?t|doesn'?t|didn'?t|wasn'?t|isn'?t|breaks?|broke|risk|needed|required|matches)\b|"
+    r"\w+er\b",
+    re.I,
+)
+
+
+def split_rationale(text: str) -> tuple[str, str | None]:
+    """('we chose X', 'Y') from 'we chose X because Y', 'X instead of Z since Y',
+    'X; Z was too slow', 'X, simpler ops'."""
+    # "as" only counts after the decision's object ("kept X as the backend" is not a reason).
+    for m in _RATIONALE_SPLIT.finditer(text):
+        word = m.group(0).strip(" ,;:").lower()
+        head, tail = text[: m.start()], text[m.end() :]
+        if len(head.split()) < 1 or len(tail.split()) < 1:
+            continue
+        if word in ("as", "for", "so") and not re.match(
+            r"(?:it|we|they|the|this|that|there|our|[a-z]+ (?:is|are|was|were|has|have|can"
+            r"|would))\b",
+            tail,
+            re.I,
+        ):
+            continue
+        return head.strip(" ,;"), tail.strip(" ,;.") or None
+    # No connective: "X over Y, simpler ops" / "X rather than Y, Y would mean ..."
+    pieces = re.split(r",\s+", text, maxsplit=1)
+    if len(pieces) == 2 and _EVALUATIVE.search(pieces[1]) and len(pieces[1].split()) <= 20:
+        return pieces[0].strip(), pieces[1].strip(" .")
+    return text.strip(" ,;."), None
+
+
+def decision_text(text: str) -> str:
+    return _DECISION_LEAD.sub("", text.strip(), count=1).strip(" ,;.") or text.strip(" ,;.")
+
+
+# -- items ---------------------------------------------------------------------------------------
+_FILLER_LEAD = re.compile(
+    r"^(?:(?:so|and|also|oh|oh and|then|plus|now|okay|ok|right|well|today|still)\s*,?\s+)+", re.I
+)
+_ITEM_LEAD = re.compile(
+    r"^(?:(?:I'?m|I\s+am|I'?ve\s+been|we'?re|we\s+are|I|we)\s+)?"
+    r"(?:(?:maybe|about|around|roughly|still|currently|now|just)\s+)*"
+    r"(?:(?:\d{1,3}%|halfway|half|a\s+third|a\s+quarter)\s+(?:of\s+the\s+way\s+)?)?"
+    r"(?:working on|work on|doing|through|started on|starting on|spent the day on|on|finishing|"
+    r"picking up|investigating|reviewing|testing|drafting|writing|building)\s+",
+    re.I,
+)
+_ITEM_END = re.compile(
+    r"\s+(?:is|are|was|were|has|have|hasn'?t|haven'?t|had|'s|still|now|currently)\b|’s\b|'s\s|"
+    r",|\s+(?:—|–|--)\s+|\s+\(|"
+    r"\s+(?:in review|in progress|under review|about|around|roughly|maybe|\d{1,3}%|~|not started|"
+    r"at \d|with the|with|being|that|which|should|will|for review|went|got|shipped|merged|"
+    r"deployed|done|finished|completed|blocked|waiting|pending|needs?)\b",
+    re.I,
+)
+_ARTICLE = re.compile(r"^(?:the|a|an|my|our|this|that|their|his|her)\s+", re.I)
+
+
+def item_name(text: str) -> str:
+    """The thing a status clause is about: its subject, or the object of 'working on'."""
+    text = text.strip(" ,.;:")
+    text = _FILLER_LEAD.sub("", text, count=1)
+    text = _ITEM_LEAD.sub("", text, count=1)
+    m = _ITEM_END.search(text)
+    name = text[: m.start()] if m and m.start() > 0 else text
+    name = _ARTICLE.sub("", name.strip(" ,.;:"))
+    words = name.split()
+    if not words:
+        return text[:60]
+    return " ".join(words[:8])
+
+
+# -- people: owners of actions, resolvers of blockers --------------------------------------------
+_ADDRESSED = re.compile(
+    rf"^(?:(?:next|then|and|also)\s*[:,]?\s*)*({NAME})\s*[:,]?\s+(?:please|can you|could you"
+    rf"|would you|"
+    rf"pls|plz)\b",
+    re.I,
+)
+_AT_PLEASE = re.compile(
+    r"@([\w.-]+)[^.?!]{0,40}?\b(?:please|can you|could you|pls)\b|"
+    r"\b(?:please|can you|could you)\b[^.?!]{0,10}@([\w.-]+)",
+    re.I,
+)
+_LEAD_NAME = re.compile(
+    rf"^(?:(?:next|then|and|also|tomorrow|after that)\s*[:,]?\s*)*({NAME}(?:'s\s+team|’s\s+team)?"
+    rf"(?:\s+and\s+{NAME})?)\s*,?\s+(?:{_MODAL}|reviews|approves|signs\s+off|takes|handles|"
+    rf"covers|checks|runs|owns|leads|(?-i:[a-z]+(?<!s)(?<!')s))\b",
+    re.I,
+)
+_ANY_NAME_MODAL = re.compile(
+    rf"\b({NAME})\s+(?:will|'ll|is\s+going\s+to|is\s+taking|is\s+picking\s+up|has\s+it|"
+    rf"is\s+on\s+it|'s\s+on\s+it|owns\s+(?:it|this|that))\b|"
+    rf"\b(?:assigned\s+to|over\s+to|owner(?:\s+is)?:?|(?:handing|passing|giving|hand(?:ing)?\s+off)\b"
+    rf"[^.]{{0,60}}?\bto)\s+({NAME})",
+    re.I,
+)
+
+
+def _person_word(word: str, people: PeopleIndex, *, lead: bool = False) -> bool:
+    w = word.strip(" ,.;:!?'\"()")
+    w = re.sub(r"(?:'s|’s)(?:\s+team)?$", "", w)
+    if not w or fold(w.lstrip("@")) in NOT_NAMES:
+        return False
+    if w.startswith("@"):
+        return True
+    return people.is_person(w) if not lead else (people.is_known(w) or w[:1].isupper())
+
+
+def action_owner(text: str, *, people: PeopleIndex, me: str | None) -> tuple[str | None, str]:
+    """(owner, how): 'self' for I'll/imperatives, 'named', 'nobody' for someone/we, 'none'."""
+    t = text.strip()
+    m = _ADDRESSED.match(t)
+    if m and _person_word(m.group(1), people, lead=True):
+        return people.canonical(m.group(1)), "named"
+    m = _AT_PLEASE.search(t)
+    if m:
+        return people.canonical(m.group(1) or m.group(2)), "named"
+    if _SELF.match(t):
+        return me, "self"
+    m = _LEAD_NAME.match(t)
+    if m:
+        who = m.group(1)
+        first = re.split(r"\s+and\s+|'s|’s", who)[0]
+        if _person_word(first, people, lead=True) and not re.match(
+            r"(?:someone|somebody|anyone|we|they|it|this|that|there)\b", first, re.I
+        ):
+            return people.canonical(re.sub(r"(?:'s|’s)\s+team$", "", who)), "named"
+    m = _ROLE.match(t)
+    if m:
+        return m.group(1), "named"
+    for m in _ANY_NAME_MODAL.finditer(t):
+        who = m.group(1) or m.group(2)
+        if _person_word(who, people):
+            return people.canonical(who), "named"
+    if re.search(r"\b(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody)\b", t, re.I):
+        return None, "nobody"
+    head = re.split(r"\b(?:will|should|needs?|has|must|can|to)\b", t, maxsplit=1)[0]
+    if _NOBODY.search(head) or re.search(r"\b(?:needs? to be|has to be|should be)\b", t, re.I):
+        return None, "nobody"
+    return me, "self"
+
+
+_RESOLVER_STRONG = re.compile(
+    rf"\bonly\s+(?:the\s+[\w-]+(?:\s+team)?\s*,?\s*)?({NAME})|"
+    rf"\b({NAME})\s+(?:owns|has\s+to|needs\s+to|must|should|can|will|is\s+the\s+(?:contact|owner|one|"
+    rf"person)|leads|has\s+(?:the|them|it|admin|access|rights)|is\s+chasing|is\s+handling|approves|"
+    rf"decides|signs\s+off|is\s+on\b|specifically|has\s+to)|"
+    rf"\b({NAME})(?:'s|’s)\s+(?:call|decision|sign-?off|approval|team)|"
+    rf"\b(?:is|are)\s+with\s+({NAME})|@([\w.-]+)",
+    re.I,
+)
+_RESOLVER_WEAK = re.compile(
+    rf"\b(?:waiting\s+(?:on|for)|pending(?:\s+a)?(?:\s+\w+)?\s+from|blocked\s+(?:on|by)|"
+    rf"from|ask|ping|chase|chasing|contact|by|with|on)\s+(?:the\s+[\w-]+\s+)?({NAME})",
+    re.I,
+)
+_RESOLVER_GROUP = re.compile(
+    r"\b(?:from|only|waiting on|waiting for|needs?)\s+(?:the\s+)?([\w-]+\s+team)\b|"
+    r"\b(?:the\s+)?([\w-]+\s+team)\s+(?:has to|needs to|must|can|owns)\b",
+    re.I,
+)
+
+
+def resolver(text: str, *, people: PeopleIndex, exclude: set[str]) -> str | None:
+    """Who can resolve a blocker: the best-placed person named in it, else a named team."""
+    scores: dict[str, tuple[int, int]] = {}
+    excluded = {fold(x) for x in exclude if x}
+
+    def consider(word: str | None, weight: int, pos: int) -> None:
+        if not word:
+            return
+        name = re.sub(r"(?:'s|’s)$", "", word.strip(" ,.;:"))
+        if not _person_word(name, people) or fold(name.lstrip("@")) in excluded:
+            return
+        if fold(name.lstrip("@")) in {"i", "me", "we", "us"}:
+            return
+        key = people.canonical(name) or name
+        old = scores.get(key, (0, -1))
+        scores[key] = (old[0] + weight, max(old[1], pos))
+
+    for m in _RESOLVER_STRONG.finditer(text):
+        word = next((g for g in m.groups() if g), None)
+        consider(word, 3, m.start())
+    for m in _RESOLVER_WEAK.finditer(text):
+        consider(m.group(1), 1, m.start())
+    for m in re.finditer(rf"(?<![\w@]){NAME}", text):
+        if m.start() == 0:
+            continue  # a capitalized first word is the sentence's, not necessarily a name
+        consider(m.group(0), 1, m.start())
+    if scores:
+        return max(scores.items(), key=lambda kv: (kv[1][0], kv[1][1]))[0]
+    g = _RESOLVER_GROUP.search(text)
+    return (g.group(1) or g.group(2)) if g else None

@@ -1,0 +1,155 @@
+"""The server-rendered pages: each parses, has its landmarks and labels, and each htmx form post
+does what the API does."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+HX = {"HX-Request": "true"}
+
+
+class Page(HTMLParser):
+    """Collects tags, ids, labelled controls and checks that every opened tag that must close
+    does close."""
+
+    VOID = frozenset(
+        {"meta", "link", "input", "br", "img", "hr", "source", "area", "base", "col", "wbr"}
+    )
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.ids: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.label_for: set[str] = set()
+        self.in_label = 0
+        self.unlabelled: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if a.get("id"):
+            self.ids.append(str(a["id"]))
+        if tag == "label":
+            self.in_label += 1
+            if a.get("for"):
+                self.label_for.add(str(a["for"]))
+        control = tag in ("input", "select", "textarea")
+        visible = a.get("type") not in ("hidden", "radio")
+        if control and visible and not self.in_label and not a.get("aria-label"):
+            self.unlabelled.append(str(a.get("id") or a.get("name")))
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self.in_label -= 1
+        if tag in self.VOID:
+            return
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes <{self.stack[-1:]}>"
+        self.stack.pop()
+
+    def check(self) -> Page:
+        assert not self.stack, f"unclosed: {self.stack}"
+        dupes = {i for i in self.ids if self.ids.count(i) > 1}
+        assert not dupes, f"duplicate ids: {dupes}"
+        missing = [u for u in self.unlabelled if u not in self.label_for]
+        assert not missing, f"controls without a label: {missing}"
+        assert not any("http" in str(a.get("src", "")) for t, a in self.tags if t == "script"), (
+            "no CDN scripts"
+        )
+        return self
+
+
+def page(client: TestClient, path: str, status: int = 200) -> Page:
+    r = client.get(path)
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("text/html")
+    return Page(r.text).check()
+
+
+@pytest.fixture
+def draft(client: TestClient, posted: dict[str, Any]) -> str:
+    return str(posted["id"])
+
+
+def test_pages_parse_and_are_labelled(client: TestClient, draft: str) -> None:
+    for path in ("/", "/?team=payments", "/post", "/ask", f"/handoffs/{draft}"):
+        p = page(client, path)
+        assert "main" in {t for t, _ in p.tags}
+        assert any(t == "script" and a.get("src") == "/static/htmx.min.js" for t, a in p.tags)
+    assert client.get("/static/htmx.min.js").status_code == 200
+    assert client.get("/static/app.js").status_code == 200
+
+
+def test_unknown_pages_are_html(client: TestClient) -> None:
+    page(client, "/handoffs/nope", 404)
+    page(client, "/items/nope", 404)
+    page(client, "/no/such/page", 404)
+
+
+def test_review_page_shows_flags_questions_and_evidence(client: TestClient, draft: str) -> None:
+    p = page(client, f"/handoffs/{draft}")
+    classes = " ".join(str(a.get("class")) for _, a in p.tags)
+    assert "flags" in classes and "evidence" in classes
+    publish = [a for t, a in p.tags if a.get("id") == "publish"]
+    assert publish and "disabled" in publish[0]
+    assert "force-dialog" in p.ids
+
+
+def test_htmx_save_answer_publish_acknowledge(client: TestClient, draft: str) -> None:
+    client.cookies.set("handoff_user", "Maya")
+    r = client.post(
+        f"/handoffs/{draft}/save",
+        data={
+            "parts": ["blockers"],
+            "blockers.0._src": "0",
+            "blockers.0.description": "need product decision on session timeout",
+            "blockers.0.needed_from": "Sarah",
+            "returns_at": "Monday 10am SGT",
+        },
+        headers=HX,
+    )
+    assert r.status_code == 200 and "Saved." in r.text
+    Page(r.text).check()
+    h = client.get(f"/api/handoffs/{draft}").json()
+    assert h["declaration"]["returns_at"] == "Monday 10am SGT"
+    assert h["declaration"]["blockers"][0]["evidence"], "an edited row keeps its evidence"
+    assert client.get(f"/api/handoffs/{draft}/audit").json()[-1]["actor"] == "Maya"
+
+    r = client.post(
+        f"/handoffs/{draft}/answer", data={"field": "shipped", "answer": "nothing"}, headers=HX
+    )
+    assert r.status_code == 200 and "Answer recorded." in r.text
+    r = client.post(
+        f"/handoffs/{draft}/answer", data={"field": "shipped", "answer": ""}, headers=HX
+    )
+    assert r.status_code == 422 and r.json()["detail"]
+
+    missing = client.get(f"/api/handoffs/{draft}").json()["missing"]
+    r = client.post(f"/handoffs/{draft}/publish", headers=HX)
+    if missing:
+        assert r.status_code == 409 and r.json()["missing"]
+        r = client.post(f"/handoffs/{draft}/publish", data={"force_reason": "ok"}, headers=HX)
+    assert r.status_code == 204 and r.headers["HX-Redirect"] == f"/handoffs/{draft}"
+
+    r = client.post(f"/handoffs/{draft}/acknowledge", data={"by": "Tomás"}, headers=HX)
+    assert r.status_code == 200 and "Acknowledged by Tomás" in r.text
+    page(client, "/?team=payments")
+    assert "Acknowledged by Tomás" in client.get("/?team=payments").text
+
+
+def test_item_page(client: TestClient, draft: str) -> None:
+    client.post(f"/api/handoffs/{draft}/publish", json={"force_reason": "ok"})
+    items = client.get("/api/items", params={"team": "payments", "kind": "blocker"}).json()
+    assert items
+    p = page(client, f"/items/{items[0]['id']}")
+    assert "Timeline" in client.get(f"/items/{items[0]['id']}").text and "tl-h" in p.ids
+    board = client.get("/?team=payments").text
+    assert f"/items/{items[0]['id']}" in board

@@ -1,0 +1,239 @@
+"""The item ledger on SQLite and on the real PostgreSQL: identity, state over time, resolution,
+supersession, rollback on unpublish/delete/edit, and rebuild giving the same state."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from handoff.declaration import Blocker, Decision, Declaration, InFlightItem, NextAction
+from handoff.ledger import Ledger, read_items
+from handoff.store import HandoffStore
+
+T0 = datetime(2026, 11, 16, 17, 0, tzinfo=UTC)
+
+
+def decl(**parts: Any) -> Declaration:
+    base: dict[str, Any] = {"returns_at": "tomorrow 9am UTC"}
+    base.update(parts)
+    empty = [
+        p
+        for p in ("shipped", "in_flight", "decisions", "blockers", "next_actions")
+        if not base.get(p)
+    ]
+    return Declaration(stated_empty=empty, **base)
+
+
+def publish(
+    store: HandoffStore,
+    author: str,
+    day: int,
+    declaration: Declaration,
+    text: str = "",
+    team: str = "core",
+) -> str:
+    h = store.create(
+        team=team,
+        author=author,
+        recorded_at=T0 + timedelta(days=day),
+        source_kind="text",
+        source_text=text or "wrap",
+        declaration=declaration,
+    )
+    store.publish(h.id, actor=author, force_reason="test")
+    return h.id
+
+
+def state(store: HandoffStore, team: str = "core", **kw: Any) -> dict[str, tuple[str, str]]:
+    with store.session() as s:
+        return {i.id: (i.kind, i.state) for i in read_items(s, team, **kw)}
+
+
+def items(store: HandoffStore, team: str = "core", **kw: Any) -> list[Any]:
+    with store.session() as s:
+        return read_items(s, team, **kw)
+
+
+@pytest.fixture
+def store(database_url: str) -> HandoffStore:
+    ledger = Ledger()
+    return HandoffStore(database_url, hooks=[ledger.hook])
+
+
+def vpn_blocker() -> Blocker:
+    return Blocker(
+        description="waiting on the VPN request from IT to run the db-migration",
+        item="db-migration",
+        needed_from="Priya",
+    )
+
+
+def test_same_work_across_handoffs_is_one_item_with_a_timeline(store: HandoffStore) -> None:
+    publish(store, "Maya", 0, decl(in_flight=[InFlightItem(item="db-migration", refs=["#77"])]))
+    publish(
+        store,
+        "Leo",
+        1,
+        decl(
+            in_flight=[InFlightItem(item="DB migration", status="in_review", summary="PR #77 open")]
+        ),
+    )
+    publish(
+        store,
+        "Maya",
+        2,
+        decl(in_flight=[InFlightItem(item="the migration work", refs=["PR 77"], status="done")]),
+    )
+    work = items(store, kinds=["work"])
+    assert len(work) == 1
+    assert work[0].state == "done"
+    assert [st for _, st, _ in work[0].timeline] == ["in_progress", "in_review", "done"]
+    earlier = items(store, kinds=["work"], as_of=T0 + timedelta(days=1, hours=1))
+    assert earlier[0].state == "in_review"
+
+
+def test_teams_never_share_items(store: HandoffStore) -> None:
+    publish(store, "Maya", 0, decl(in_flight=[InFlightItem(item="db-migration")]), team="a")
+    publish(store, "Omar", 0, decl(in_flight=[InFlightItem(item="db-migration")]), team="b")
+    a, b = items(store, "a", kinds=["work"]), items(store, "b", kinds=["work"])
+    assert len(a) == 1 and len(b) == 1 and a[0].id != b[0].id
+
+
+def test_blocker_closes_when_a_later_wrap_says_the_needed_thing_happened(
+    store: HandoffStore,
+) -> None:
+    publish(
+        store,
+        "Maya",
+        0,
+        decl(in_flight=[InFlightItem(item="db-migration")], blockers=[vpn_blocker()]),
+    )
+    resolver = publish(
+        store,
+        "Leo",
+        2,
+        decl(in_flight=[InFlightItem(item="db-migration")]),
+        text="The VPN request came back approved, so the migration can go ahead. More later.",
+    )
+    (b,) = items(store, kinds=["blocker"])
+    assert b.state == "resolved"
+    assert b.resolved_by == "Leo" and b.resolved_handoff_id == resolver
+    assert "came back approved" in (b.resolution_quote or "")
+    (before,) = items(store, kinds=["blocker"], as_of=T0 + timedelta(days=1))
+    assert before.state == "open" and before.needed_from == "Priya"
+
+
+def test_still_waiting_is_not_a_resolution(store: HandoffStore) -> None:
+    publish(store, "Maya", 0, decl(blockers=[vpn_blocker()]))
+    publish(
+        store,
+        "Leo",
+        1,
+        decl(
+            blockers=[Blocker(description="still waiting on the VPN request", needed_from="Priya")]
+        ),
+        text="Still waiting on the VPN request; it should be approved tomorrow.",
+    )
+    (b,) = items(store, kinds=["blocker"])
+    assert b.state == "open"
+    assert len(b.events) == 2  # restated, not a second blocker
+
+
+def test_new_decision_on_the_same_subject_supersedes(store: HandoffStore) -> None:
+    publish(
+        store,
+        "Priya",
+        0,
+        decl(
+            decisions=[
+                Decision(
+                    decision="use Postgres advisory locks for the job scheduler",
+                    rationale="no new infra",
+                )
+            ]
+        ),
+    )
+    publish(
+        store,
+        "Leo",
+        1,
+        decl(
+            decisions=[
+                Decision(
+                    decision="switch the job scheduler from advisory locks to a Redis lease instead",
+                    rationale="advisory locks broke under pgbouncer",
+                )
+            ]
+        ),
+    )
+    publish(
+        store,
+        "Leo",
+        1,
+        decl(
+            decisions=[
+                Decision(decision="cache uses LRU with a 10 min TTL", rationale="fits traffic")
+            ]
+        ),
+    )
+    by_state = {i.name: i.state for i in items(store, kinds=["decision"])}
+    assert by_state["use Postgres advisory locks for the job scheduler"] == "superseded"
+    assert by_state["switch the job scheduler from advisory locks to a Redis lease instead"] == (
+        "current"
+    )
+    assert by_state["cache uses LRU with a 10 min TTL"] == "current"
+
+
+def test_unpublish_and_delete_roll_back_and_edit_reapplies(store: HandoffStore) -> None:
+    publish(
+        store,
+        "Maya",
+        0,
+        decl(
+            in_flight=[InFlightItem(item="db-migration")],
+            blockers=[vpn_blocker()],
+            next_actions=[NextAction(action="ping IT", owner="Maya")],
+        ),
+    )
+    before = state(store)
+    resolver = publish(
+        store,
+        "Leo",
+        1,
+        decl(in_flight=[InFlightItem(item="db-migration", status="done")]),
+        text="The VPN request was approved by IT and the migration is done.",
+    )
+    assert {k for k, s in state(store).values()} >= {"blocker"}
+    assert any(s == ("blocker", "resolved") for s in state(store).values())
+    store.unpublish(resolver, actor="lead")
+    assert state(store) == before  # the resolution and the status move are gone
+    store.publish(resolver, actor="lead", force_reason="again")
+    store.delete(resolver, actor="lead")
+    assert state(store) == before
+    first = store.list(team="core")[0].id
+    store.edit(first, {"blockers": []}, actor="rev")
+    assert not items(store, kinds=["blocker"])
+    store.unpublish(first, actor="lead")
+    assert items(store) == []
+
+
+def test_rebuild_gives_the_same_state(store: HandoffStore) -> None:
+    publish(
+        store,
+        "Maya",
+        0,
+        decl(in_flight=[InFlightItem(item="db-migration")], blockers=[vpn_blocker()]),
+    )
+    publish(
+        store,
+        "Leo",
+        1,
+        decl(in_flight=[InFlightItem(item="db-migration", status="done")]),
+        text="VPN request approved, migration done.",
+    )
+    publish(store, "Leo", 2, decl(decisions=[Decision(decision="ship Fridays", rationale="calm")]))
+    before = [i.to_json() for i in items(store)]
+    Ledger().rebuild(store)
+    assert [i.to_json() for i in items(store)] == before

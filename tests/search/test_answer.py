@@ -1,0 +1,94 @@
+"""Answers from the ledger and hybrid retrieval, offline, through the real services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tests.search.conftest import load_history
+
+AFTER = datetime.fromisoformat("2026-11-19T09:00:00+00:00")
+BEFORE_RESOLUTION = datetime.fromisoformat("2026-11-17T20:00:00+00:00")
+
+
+def test_open_blockers_now_and_as_of(services: Any) -> None:
+    ids = load_history(services)
+    now = services.ask("what's blocking the migration?", team="core", as_of=AFTER)
+    assert "Priya can clear" not in now["answer"]
+    assert "Nothing is blocking" in now["answer"]
+    then = services.ask("what's blocking the migration?", team="core", as_of=BEFORE_RESOLUTION)
+    assert "VPN" in then["answer"] and "Priya" in then["answer"]
+    assert then["citations"][0]["handoff_id"] == ids[0]
+    assert then["citations"][0]["author"] == "Maya"
+    assert "VPN" in then["citations"][0]["quote"]
+    auth = services.ask("what's blocking auth?", team="core", as_of=AFTER)
+    assert "Sarah" in auth["answer"] and auth["citations"][0]["handoff_id"] == ids[1]
+
+
+def test_superseded_decision_is_not_the_answer(services: Any) -> None:
+    load_history(services)
+    got = services.ask("what did we decide about the job scheduler?", team="core", as_of=AFTER)
+    assert "Redis lease" in got["answer"] and "pgbouncer" in got["answer"]
+    assert "no new infrastructure" not in got["answer"]
+
+
+def test_other_intents(services: Any) -> None:
+    load_history(services)
+    assert "Friday" in services.ask("when is Maya back?", team="core", as_of=AFTER)["answer"]
+    shipped = services.ask("what shipped this week?", team="core", as_of=AFTER)["answer"]
+    assert "#1842" in shipped
+    assert (
+        "db-migration"
+        in services.ask("what is Maya working on?", team="core", as_of=AFTER)["answer"]
+    )
+    assert (
+        "production"
+        in services.ask("what are the next steps for the migration?", team="core", as_of=AFTER)[
+            "answer"
+        ]
+    )
+
+
+def test_follow_up_keeps_the_subject(services: Any) -> None:
+    load_history(services)
+    got = services.ask(
+        "and who can unblock it?", team="core", as_of=AFTER, conversation=["what's blocking auth?"]
+    )
+    assert got["understood"]["follow_up"] and "Sarah" in got["answer"]
+
+
+def test_nothing_found_says_so_and_other_teams_are_invisible(services: Any) -> None:
+    load_history(services)
+    got = services.ask("what's blocking the kubernetes upgrade?", team="core", as_of=AFTER)
+    assert got["answer"].startswith("Nothing") and "kubernetes" in got["answer"]
+    other = services.ask("what's blocking auth?", team="elsewhere", as_of=AFTER)
+    assert other["citations"] == [] and "Sarah" not in other["answer"]
+
+
+def test_stream_ends_with_the_same_answer(services: Any) -> None:
+    load_history(services)
+    events = list(services.ask_stream("what's blocking auth?", team="core", as_of=AFTER))
+    assert events[-1]["type"] == "done"
+    text = "".join(e["text"] for e in events[:-1]).strip()
+    assert text == events[-1]["answer"]
+
+
+def test_unpublish_updates_index_and_ledger(services: Any) -> None:
+    ids = load_history(services)
+    services.unpublish(ids[2], team="core", actor="lead")
+    got = services.ask("what's blocking the migration?", team="core", as_of=AFTER)
+    assert "VPN" in got["answer"] and "Priya" in got["answer"]
+    assert ids[2] not in {c["handoff_id"] for c in got["citations"]}
+    items = services.items("core")
+    assert any(i.kind == "blocker" and i.state == "open" for i in items)
+    assert services.item(items[0].id).to_json()["events"]
+
+
+def test_reindex_rebuilds_the_same_answers(services: Any) -> None:
+    load_history(services)
+    before = services.ask("what's blocking auth?", team="core", as_of=AFTER)
+    services.index.clear()
+    ledgered, indexed = services.rebuild()
+    assert (ledgered, indexed) == (3, 3)
+    after = services.ask("what's blocking auth?", team="core", as_of=AFTER)
+    assert after["answer"] == before["answer"]
