@@ -357,37 +357,67 @@ class Services:
         stops the others (a refused publish leaves its draft, as one by one).
 
         Rows: {"text", "author", "team", "recorded_at", "id"}, optionally an already extracted
-        "declaration". Faster than one by one: item names are embedded per batch and the index
-        is written per batch, after the batch's handoffs are committed.
+        "declaration". Faster than one by one: item names are embedded per batch, and a batch is
+        indexed (after its handoffs are committed) while the next one is being published.
         """
-        from handoff.errors import HandoffError
+        from concurrent.futures import Future, ThreadPoolExecutor
 
         pending = list(rows)
-        for start in range(0, len(pending), batch):
-            chunk = pending[start : start + batch]
-            given = [r for r in chunk if r.get("declaration") is not None]
-            if publish and given:  # no extraction in between: embed the whole batch's names
-                self.ledger.warm(r["declaration"] for r in given)
-            results: list[Handoff | HandoffError] = []
-            for row in chunk:
-                try:
-                    handoff = self._import_one(row)
-                    if publish:
-                        if row.get("declaration") is None:
-                            self.ledger.warm([handoff.declaration])
-                        handoff = self._publish_unindexed(
-                            handoff.id, team=handoff.team, actor=handoff.author,
-                            force_reason=force_reason,
-                        )
-                    results.append(handoff)
-                except HandoffError as exc:
-                    results.append(exc)
-            self.index.add_handoffs(
-                [r for r in results if isinstance(r, Handoff) and r.status != "draft"]
-            )
-            if progress is not None:
-                progress(len(chunk))
-            yield from results
+        # Indexing a batch (mostly the embedding model) overlaps publishing the next one.
+        indexer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-index")
+        previous: tuple[Future[int], list[Handoff | HandoffError], int] | None = None
+        try:
+            for start in range(0, len(pending), batch):
+                chunk = pending[start : start + batch]
+                results = self._import_batch(chunk, publish=publish, force_reason=force_reason)
+                indexed = indexer.submit(
+                    self.index.add_handoffs,
+                    [r for r in results if isinstance(r, Handoff) and r.status != "draft"],
+                )
+                if previous is not None:
+                    yield from self._indexed(previous, progress)
+                previous = (indexed, results, len(chunk))
+            if previous is not None:
+                yield from self._indexed(previous, progress)
+        finally:
+            indexer.shutdown(wait=True)
+
+    @staticmethod
+    def _indexed(
+        batch: tuple[Any, list[Handoff | HandoffError], int],
+        progress: Callable[[int], None] | None,
+    ) -> Iterator[Handoff | HandoffError]:
+        indexed, results, size = batch
+        indexed.result()  # an index failure stops the import, as it stops `publish`
+        if progress is not None:
+            progress(size)
+        yield from results
+
+    def _import_batch(
+        self, chunk: list[dict[str, Any]], *, publish: bool, force_reason: str | None
+    ) -> list[Handoff | HandoffError]:
+        from handoff.errors import HandoffError
+
+        given = [r for r in chunk if r.get("declaration") is not None]
+        if publish and given:  # no extraction in between: embed the whole batch's names
+            self.ledger.warm(r["declaration"] for r in given)
+        results: list[Handoff | HandoffError] = []
+        for row in chunk:
+            try:
+                handoff = self._import_one(row)
+                if publish:
+                    if row.get("declaration") is None:
+                        self.ledger.warm([handoff.declaration])
+                    handoff = self._publish_unindexed(
+                        handoff.id,
+                        team=handoff.team,
+                        actor=handoff.author,
+                        force_reason=force_reason,
+                    )
+                results.append(handoff)
+            except HandoffError as exc:
+                results.append(exc)
+        return results
 
     def _import_one(self, row: dict[str, Any]) -> Handoff:
         team = row.get("team") or self.settings.default_team
@@ -618,6 +648,20 @@ class Services:
         decl = self.extract(transcript, context)
         return self.store.set_extraction(
             handoff.team, handoff.id, transcript=transcript.to_json(), declaration=decl
+        )
+
+    def publish_unindexed(
+        self,
+        handoff_id: str,
+        *,
+        team: str | None = None,
+        actor: str | None = None,
+        force_reason: str | None = None,
+    ) -> Handoff:
+        """`publish` without the index update, which the web app runs in a worker
+        (`index_handoff`)."""
+        return self._publish_unindexed(
+            handoff_id, team=team, actor=actor, force_reason=force_reason
         )
 
     def index_handoff(self, handoff_id: str, *, team: str | None = None) -> int:

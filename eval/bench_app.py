@@ -235,7 +235,8 @@ def main(argv: list[str]) -> int:
             server.wait(timeout=60)
     warm = [c["seconds"] for c in clips[1:]] or [clips[0]["seconds"]]
     result = {
-        "clip_60s_to_draft": {
+        "clip_to_draft": {
+            "clip_seconds": args.clip_seconds,
             "runs": clips,
             "cold_s": clips[0]["seconds"],
             "warm_median_s": round(statistics.median(warm), 2),

@@ -3,8 +3,9 @@
     handoff eval extraction [--backend offline|llm] [--data PATH] [--split all|tune|heldout]
                             [--errors] [--no-ubuntu]
 
-Prints one table per split (the held-out part is what the quality bar is judged on): per part
-precision/recall/F1, attribute accuracy, missing-flag precision/recall/F1. The LLM backend uses the
+Prints one table per data file and split (the held-out part is what the quality bar is judged on;
+`fresh.jsonl` was written apart from the rules, as an outside check): per part precision/recall/F1,
+attribute accuracy, missing-flag precision/recall/F1. The LLM backend uses the
 configured `HANDOFF_LLM`; each wrap it fails on is counted with the offline fallback it returned.
 """
 
@@ -106,14 +107,17 @@ def main(argv: list[str]) -> int:
         raise
     print(f"extractor: {extractor.name}   data: {args.data}")
     splits = ["tune", "heldout"] if args.split == "all" else [args.split]
-    for split in splits:
-        chosen = [e for e in examples if e.split == split]
-        if not chosen:
-            continue
-        score, errors = run(extractor, chosen)
-        print(table(f"split: {split}", score, len(chosen)))
-        if args.errors:
-            print("\n".join(f"  - {e}" for e in errors))
+    datasets = sorted({e.dataset for e in examples})
+    for dataset in datasets:  # each file is its own set (dev.jsonl, an outside fresh.jsonl, ...)
+        for split in splits:
+            chosen = [e for e in examples if e.split == split and e.dataset == dataset]
+            if not chosen:
+                continue
+            score, errors = run(extractor, chosen)
+            title = f"{dataset} / split: {split}" if len(datasets) > 1 else f"split: {split}"
+            print(table(title, score, len(chosen)))
+            if args.errors:
+                print("\n".join(f"  - {e}" for e in errors))
     if not args.no_ubuntu:
         from eval.extraction_ubuntu import MEETINGS, score_ubuntu
 

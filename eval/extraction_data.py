@@ -39,6 +39,7 @@ class Example:
     gold: dict[str, Any]
     split: str
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    dataset: str = ""  # the file it came from ("dev", "fresh")
 
     def context(self) -> ExtractionContext:
         return ExtractionContext(
@@ -163,6 +164,7 @@ def load_examples(path: Path) -> list[Example]:
                     gold=row.get("gold", {}),
                     split=row.get("split", "heldout"),
                     vocabulary=_vocabulary(row.get("vocabulary")),
+                    dataset=file.stem,
                 )
             )
     return out

@@ -217,9 +217,12 @@ def _fill(template: str, values: dict[str, Sequence[str]], limit: int) -> Iterat
     if not keys:
         yield template
         return
-    combos = itertools.product(*(values[k] for k in keys))
-    for combo in itertools.islice(combos, limit):
-        yield template.format(**dict(zip(keys, combo, strict=True)))
+    # Walk the slots together (each at its own stride) rather than their product, so every value
+    # of every slot appears, not only the first few items with every status.
+    count = min(limit, max(40, *(len(values[k]) for k in keys)))
+    for i in range(count):
+        combo = {k: values[k][(i * (j + 1) + j) % len(values[k])] for j, k in enumerate(keys)}
+        yield template.format(**combo)
 
 
 def handoff_corpus(
@@ -227,7 +230,7 @@ def handoff_corpus(
     items: Iterable[str] = (),
     people: Iterable[str] = (),
     prefixes: Iterable[str] = (),
-    limit_per_template: int = 40,
+    limit_per_template: int = 200,
 ) -> list[str]:
     """Sentences of generic handoff talk, with the team's items, people and ticket prefixes mixed
     in where a generic item or person would go."""
@@ -257,6 +260,11 @@ def handoff_corpus(
             f"{person} owns this",
             f"ping {person} tomorrow",
             f"{person} approved it",
+            f"hi {person} here",
+            f"thanks {person}",
+            f"{person} will pick it up",
+            f"{person} needs to sign off",
+            f"handing over to {person}",
         ]
     for prefix in prefixes:
         words = " ".join(spoken_words(prefix))

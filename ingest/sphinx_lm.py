@@ -34,7 +34,7 @@ from pathlib import Path
 
 from ingest.phrasing import handoff_corpus, spoken_words
 
-LM_VERSION = "4"
+LM_VERSION = "5"
 DEFAULT_WEIGHT = 0.5
 _LOG10_ZERO = -99.0
 

@@ -7,7 +7,17 @@ import re
 from ingest.transcript import Segment, Transcript
 
 # A sentence ends at . ! ? (not inside numbers like 2.5 or abbreviations like e.g.) or a line break.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=\S)|\n\s*\n|\n(?=\s*[-*•]|\s*\w+:)")
+# A line break also ends one when the next line is a label of a few words ("vault upgrade:
+# blocked"), when the line it ends is a short note (typed wraps are lists; hard-wrapped prose has
+# long lines), or when the next line starts with a capital and this one does not end mid-phrase.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"')\]]?\s+(?=\S)|\n\s*\n|\n(?=\s*[-*•]|\s*\w[\w .&/-]{0,30}:\s)"
+)
+_SHORT_LINE = re.compile(
+    r"^(?:([^\n]{1,50})\n(?=\s*\S)|"
+    r"([^\n]*[^\n\s,;:(&+/-](?<!\band)(?<!\bor)(?<!\bthe)(?<!\bto)(?<!\bof))\n(?=\s*[A-Z]))",
+    re.MULTILINE,
+)
 _CLOCK_ABBREV = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
 # After "a.m."/"p.m." a sentence goes on when the next word is lowercase, a zone ("IST") or a
 # place followed by "time" ("Madrid time").
@@ -19,6 +29,7 @@ def split_sentences(text: str) -> list[str]:
     """Sentences of a wrap, keeping bullet lines and `Label: ...` lines apart."""
     parts: list[str] = []
     start = 0
+    text = _SHORT_LINE.sub(lambda m: (m.group(1) or m.group(2)) + "\n\n", text)
     for m in _SENTENCE_END.finditer(text):
         piece = text[start : m.start() + (1 if text[m.start() : m.start() + 1] in "\"')]" else 0)]
         if _ABBREV.search(text[start : m.start()].rstrip()):

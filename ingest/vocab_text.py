@@ -1,8 +1,9 @@
 """Putting the team's spelling back into recognized text.
 
-A recognizer hears "payments refund flow" and "siobhan"; the team writes `payments-refund-flow`
-and `Siobhan`. Every spoken form of a vocabulary term is replaced by the term as the team writes it,
-so extraction and search see the same words a typed wrap would have. Word timings are untouched.
+A recognizer hears "payments refund flow", "siobhan" and "p r"; the team writes
+`payments-refund-flow`, `Siobhan` and `PR`. Every spoken form of a vocabulary term is replaced by
+the term as the team writes it, so extraction and search see the same words a typed wrap would
+have. Word timings are untouched.
 """
 
 from __future__ import annotations
@@ -35,13 +36,31 @@ def _pattern(hints: Hints) -> tuple[re.Pattern[str], dict[str, str]] | None:
     return regex, canonical
 
 
+# Letters a recognizer hears one by one that people write as one word.
+_SPELLED = {
+    "p r": "PR",
+    "q a": "QA",
+    "c i": "CI",
+    "a p i": "API",
+    "e t a": "ETA",
+    "u t c": "UTC",
+    "s g t": "SGT",
+    "c e t": "CET",
+    "s l o": "SLO",
+    "s s o": "SSO",
+    "v p n": "VPN",
+}
+_SPELLED_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in _SPELLED) + r")\b")
+
+
 def apply_vocabulary(transcript: Transcript, hints: Hints) -> Transcript:
     built = _pattern(hints)
-    if built is None:
-        return transcript
-    regex, canonical = built
 
     def fix(text: str) -> str:
+        text = _SPELLED_RE.sub(lambda m: _SPELLED[m[0]], text)
+        if built is None:
+            return text
+        regex, canonical = built
         return regex.sub(
             lambda m: canonical.get(" ".join(m[0].lower().replace("-", " ").split()), m[0]), text
         )

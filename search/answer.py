@@ -11,6 +11,7 @@ item_id, start_s}], "intent", "understood"}.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -22,7 +23,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from handoff.ledger.models import LedgerEvent, LedgerItem
-from handoff.ledger.queries import ItemView, read_items
+from handoff.ledger.queries import ItemView, Snapshot, read_items
 from search.compose import Context, compose
 from search.index import FieldIndex, Hit
 from search.question import Question, understand
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from search.llm import LLMAnswerer
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
+PEOPLE_TTL_S = 10.0
 Turn = str | dict[str, Any]
 
 
@@ -42,6 +44,8 @@ class SqlLedger:
     session: SessionFactory
     team: str
     as_of: datetime | None
+    #: The team's current ledger in memory; used for questions about now (no `as_of`).
+    snapshot: Snapshot | None = None
 
     def items(
         self,
@@ -52,6 +56,10 @@ class SqlLedger:
         limit: int | None = None,
     ) -> list[ItemView]:
         with self.session() as s:
+            if self.as_of is None and self.snapshot is not None:
+                return self.snapshot.items(
+                    s, kinds=kinds, states=states, ids=ids, limit=limit, refresh=False
+                )
             return read_items(
                 s, self.team, kinds=kinds, states=states, ids=ids, as_of=self.as_of, limit=limit
             )
@@ -120,6 +128,31 @@ class Answerer:
         self.people = people
         self.timezone = timezone
         self.llm = llm
+        self._snapshots: dict[str, Snapshot] = {}
+        self._people_cache: dict[str, tuple[Any, float, list[str]]] = {}
+        self._snapshots_lock = threading.Lock()
+
+    def _people(self, team: str) -> list[str]:
+        """The team's people, asked again when its ledger changed or after `PEOPLE_TTL_S` (a
+        draft by a new author changes no ledger): listing them scans every handoff."""
+        snapshot = self.snapshot(team)
+        with self.session() as s:
+            snapshot.refresh(s)
+        key = snapshot.version
+        cached = self._people_cache.get(team)
+        now = time.monotonic()
+        if cached is not None and cached[0] == key and now - cached[1] < PEOPLE_TTL_S:
+            return cached[2]
+        people = self.people(team)
+        self._people_cache[team] = (key, now, people)
+        return people
+
+    def snapshot(self, team: str) -> Snapshot:
+        """The team's current ledger, kept in memory between questions (see `Snapshot`)."""
+        with self._snapshots_lock:
+            if team not in self._snapshots:
+                self._snapshots[team] = Snapshot(team)
+            return self._snapshots[team]
 
     def understand(
         self,
@@ -129,7 +162,7 @@ class Answerer:
         as_of: datetime | None,
         conversation: Sequence[Turn] = (),
     ) -> Question:
-        people = self.people(team)
+        people = self._people(team)
         previous: Question | None = None
         for turn in conversation:
             text = (
@@ -163,7 +196,11 @@ class Answerer:
             item_id = h.metadata.get("item_id")
             if item_id and item_id not in retrieval:
                 retrieval[str(item_id)] = h.score / top if top else 0.0
-        ledger = SqlLedger(self.session, team, q.as_of)
+        snapshot = self.snapshot(team)
+        if q.as_of is None:
+            with self.session() as s:
+                snapshot.refresh(s)  # once per question; the composer reads it several times
+        ledger = SqlLedger(self.session, team, q.as_of, snapshot)
 
         def parents(items: Sequence[ItemView]) -> dict[str, ItemView]:
             ids = sorted({it.parent_id for it in items if it.parent_id})

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 
 from handoff.ledger.queries import EventView, ItemView
@@ -107,15 +108,21 @@ class Draft:
 
 
 # -- relevance ---------------------------------------------------------------------------------
-def _item_words(item: ItemView, parent: ItemView | None) -> set[str]:
+def _item_words(item: ItemView, parent: ItemView | None) -> frozenset[str]:
     text = " ".join(
         [item.name, item.summary or "", " ".join(item.refs), parent.name if parent else ""]
         + [e.text for e in item.events[-3:]]
     )
-    return {stem(t) for t in terms(text)} | {t.lower() for t in item.refs}
+    return _stems(text) | {t.lower() for t in item.refs}
 
 
-def _matches(word: str, words: set[str]) -> bool:
+@lru_cache(maxsize=65_536)
+def _stems(text: str) -> frozenset[str]:
+    # Every question scores the same few hundred items; their words are worth keeping.
+    return frozenset(stem(t) for t in terms(text))
+
+
+def _matches(word: str, words: frozenset[str] | set[str]) -> bool:
     if word in words:
         return True
     return len(word) >= 3 and any(

@@ -42,6 +42,7 @@ class SentenceTransformerEmbedder:
 
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._model_lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
@@ -50,12 +51,16 @@ class SentenceTransformerEmbedder:
             known = {t: self._cache[t] for t in dict.fromkeys(texts) if t in self._cache}
             for t in known:
                 self._cache.move_to_end(t)
-        todo = [t for t in dict.fromkeys(texts) if t not in known]
-        if todo:
-            vectors = self._model.encode(
-                todo, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False
-            )
-            fresh = dict(zip(todo, vectors, strict=True))
+        # Longest first, a few batches per model call: each batch pads little, and another
+        # thread (the ledger, while a bulk import indexes) waits at most one call for the model.
+        todo = sorted((t for t in dict.fromkeys(texts) if t not in known), key=len, reverse=True)
+        for start in range(0, len(todo), BATCH * 4):
+            chunk = todo[start : start + BATCH * 4]
+            with self._model_lock:  # the fast tokenizer is not safe to share between threads
+                vectors = self._model.encode(
+                    chunk, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False
+                )
+            fresh = dict(zip(chunk, vectors, strict=True))
             known.update(fresh)
             with self._lock:
                 self._cache.update(fresh)

@@ -296,14 +296,37 @@ class FieldIndex:
             self._lexical_count = total
 
     def vector_search(
-        self, query: str, *, team: str, where: dict[str, Any] | None = None, k: int = 40
+        self,
+        query: str,
+        *,
+        team: str,
+        where: dict[str, Any] | None = None,
+        k: int = 40,
+        accept: Callable[[dict[str, Any]], bool] | None = None,
     ) -> list[Hit]:
+        """The `k` nearest documents of the team that pass `where`.
+
+        Chroma answers a filtered query by scanning every document the filter lets through (55 ms
+        at 10k documents, growing with them), an unfiltered one from its HNSW graph (4 ms). So
+        the nearest 2k are asked unfiltered and filtered here (`accept` is `where` as a
+        predicate); only when fewer than `k` of them pass is the filtered query asked.
+        """
+        vector = self.embedder.embed([query])
+        wide = self._query(vector, n=2 * k, where=None)
+        if len(wide) < 2 * k:  # the whole collection came back: filtering it is exact
+            return [h for h in wide if _passes(h, team, accept)][:k]
+        hits = [h for h in wide if _passes(h, team, accept)]
+        if len(hits) >= k:
+            return hits[:k]
         clauses: list[dict[str, Any]] = [{"team": team}, *([where] if where else [])]
         flt = clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        return self._query(vector, n=k, where=flt)
+
+    def _query(self, vector: list[list[float]], *, n: int, where: Any) -> list[Hit]:
         result = self._collection.query(
-            query_embeddings=self.embedder.embed([query]),  # type: ignore[arg-type]
-            n_results=k,
-            where=flt,
+            query_embeddings=vector,  # type: ignore[arg-type]
+            n_results=n,
+            where=where,
             include=["documents", "metadatas", "distances"],
         )
         hits: list[Hit] = []
@@ -338,6 +361,10 @@ class FieldIndex:
             return {}
         got = self._collection.get(ids=ids, include=["documents"])
         return dict(zip(got["ids"], [t or "" for t in got["documents"] or []], strict=False))
+
+
+def _passes(hit: Hit, team: str, accept: Callable[[dict[str, Any]], bool] | None) -> bool:
+    return hit.metadata.get("team") == team and (accept is None or accept(hit.metadata))
 
 
 def chroma_client(settings: Settings) -> Any:

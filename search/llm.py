@@ -79,7 +79,7 @@ def prompt(q: Question, offline: dict[str, Any], fact_list: Sequence[dict[str, A
 def check_citations(
     text: str, fact_list: Sequence[dict[str, Any]]
 ) -> tuple[str, list[dict[str, Any]], list[int]]:
-    """Renumber the model's [n] marks to the facts it really cited; drop marks that point nowhere."""
+    """Renumber the model's [n] marks to the facts it really cited; drop marks pointing nowhere."""
     order: dict[int, int] = {}
     dropped: list[int] = []
 

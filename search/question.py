@@ -30,7 +30,8 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
         "who_can",
         re.compile(
             r"\bwho (?:can|could|should|needs to|has to|must) (?:unblock|clear|resolve|fix|approve|"
-            r"sign off|decide|help|answer)\b|\bwho(?:'s| is) (?:it|that|this) (?:waiting|blocked) on\b|"
+            r"sign off|decide|help|answer)\b|\bwho(?:'s| is) (?:it|that|this) (?:waiting|"
+            r"blocked) on\b|"
             r"\bwho (?:are|is) (?:we|they|it|he|she) waiting (?:on|for)\b|\bwaiting on whom\b",
             re.I,
         ),
@@ -38,7 +39,8 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "blockers",
         re.compile(
-            r"\bblock(?:s|ed|er|ers|ing)?\b|\bstuck\b|\bwaiting (?:on|for)\b|\bholding (?:\w+ )?up\b|"
+            r"\bblock(?:s|ed|er|ers|ing)?\b|\bstuck\b|\bwaiting (?:on|for)\b|"
+            r"\bholding (?:\w+ )?up\b|"
             r"\bin the way\b|\bimpediments?\b|\bheld up\b",
             re.I,
         ),
@@ -47,7 +49,8 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
         "decisions",
         re.compile(
             r"\bdecid\w*|\bdecision\w*|\bwhy (?:did|do|are|is|was|were)\b|\bchose\b|\bchoice\b|"
-            r"\brationale\b|\bagreed\b|\bsettled on\b|\bwhich (?:approach|option)\b|\bgo(?:ing)? with\b|"
+            r"\brationale\b|\bagreed\b|\bsettled on\b|\bwhich (?:approach|option)\b|"
+            r"\bgo(?:ing)? with\b|"
             r"\bapproach\b",
             re.I,
         ),
@@ -63,7 +66,8 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "working_on",
         re.compile(
-            r"\bwhat(?:'s| is| are)? (?:\w+ ){0,2}(?:working on|doing|up to|busy with|on (?:his|her|"
+            r"\bwhat(?:'s| is| are)? (?:\w+ ){0,2}(?:working on|doing|up to|busy with|on (?:his|"
+            r"her|"
             r"their) plate)\b|\bwhat does \w+ have\b",
             re.I,
         ),
@@ -71,7 +75,8 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "next",
         re.compile(
-            r"\bnext (?:steps?|actions?|up)\b|\bwhat(?:'s| is) next\b|\bto ?dos?\b|\bfollow[- ]ups?\b|"
+            r"\bnext (?:steps?|actions?|up)\b|\bwhat(?:'s| is) next\b|\bto ?dos?\b|"
+            r"\bfollow[- ]ups?\b|"
             r"\bplan(?:ned)?\b|\bwhat (?:needs|has) to (?:be done|happen)\b|\bwhat should\b",
             re.I,
         ),
@@ -79,7 +84,8 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "shipped",
         re.compile(
-            r"\bship(?:ped|s)?\b|\bmerged\b|\breleased?\b|\bdeploy(?:ed)?\b|\bwent out\b|\blaunched\b|"
+            r"\bship(?:ped|s)?\b|\bmerged\b|\breleased?\b|\bdeploy(?:ed)?\b|\bwent out\b|"
+            r"\blaunched\b|"
             r"\blanded\b|\bcompleted\b|\bfinished\b|\bwhat got done\b|\bgo live\b|\bwent live\b",
             re.I,
         ),
@@ -95,7 +101,21 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 _QUESTION_WORDS = frozenset(
-    ["what", "whats", "what's", "who", "whom", "whose", "when", "where", "why", "how", "which", "is", "are", "was", "were", "does", "do", "did", "the", "any", "anything", "everything", "status", "blocking", "blocked", "blocker", "blockers", "stuck", "waiting", "holding", "decided", "decision", "decisions", "owns", "owner", "own", "working", "doing", "shipped", "ship", "merged", "released", "deployed", "back", "return", "returns", "next", "steps", "step", "actions", "action", "plan", "planned", "update", "progress", "currently", "right", "now", "team", "us", "we", "our", "everyone", "anyone", "someone", "people", "handing", "handoff", "handoffs", "latest", "current", "open", "tell", "know", "happening", "going", "about", "around", "on", "unblock", "unblocks", "unblocked", "clear", "resolve", "resolves", "approve", "sign", "decide", "help", "answer", "responsible", "handling", "driving", "leading", "taking", "picked", "assigned", "holding", "held", "way", "stuck", "impediment", "impediments", "plate", "busy", "status", "state", "things", "still", "left", "remaining", "new", "latest", "recently", "ago", "done", "yet", "ready", "news", "happen", "happened"]
+    [
+        "what", "whats", "what's", "who", "whom", "whose", "when", "where", "why", "how", "which",
+        "is", "are", "was", "were", "does", "do", "did", "the", "any", "anything", "everything",
+        "status", "blocking", "blocked", "blocker", "blockers", "stuck", "waiting", "holding",
+        "decided", "decision", "decisions", "owns", "owner", "own", "working", "doing", "shipped",
+        "ship", "merged", "released", "deployed", "back", "return", "returns", "next", "steps",
+        "step", "actions", "action", "plan", "planned", "update", "progress", "currently", "right",
+        "now", "team", "us", "we", "our", "everyone", "anyone", "someone", "people", "handing",
+        "handoff", "handoffs", "latest", "current", "open", "tell", "know", "happening", "going",
+        "about", "around", "on", "unblock", "unblocks", "unblocked", "clear", "resolve", "resolves",
+        "approve", "sign", "decide", "help", "answer", "responsible", "handling", "driving",
+        "leading", "taking", "picked", "assigned", "holding", "held", "way", "stuck", "impediment",
+        "impediments", "plate", "busy", "status", "state", "things", "still", "left", "remaining",
+        "new", "latest", "recently", "ago", "done", "yet", "ready", "news", "happen", "happened"
+    ]
 )
 _FOLLOW_UP_RE = re.compile(
     r"^\s*(?:and|also|what about|how about|ok(?:ay)?|so|then)\b|\b(?:it|that|this|they|them|"

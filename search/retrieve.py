@@ -51,8 +51,11 @@ def _accept(f: Filters) -> Any:
 def hybrid_search(index: FieldIndex, query: str, filters: Filters, *, k: int = 30) -> list[Hit]:
     """The best `k` documents for the query: RRF over both rankings, times a recency factor."""
     depth = max(k, 40)
-    vector = index.vector_search(query, team=filters.team, where=_where(filters), k=depth)
-    lexical = index.lexical_search(query, team=filters.team, accept=_accept(filters), k=depth)
+    accept = _accept(filters)
+    vector = index.vector_search(
+        query, team=filters.team, where=_where(filters), k=depth, accept=accept
+    )
+    lexical = index.lexical_search(query, team=filters.team, accept=accept, k=depth)
     fused: dict[str, float] = {}
     best: dict[str, Hit] = {}
     for ranking in (vector, lexical):

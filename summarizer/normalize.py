@@ -42,8 +42,16 @@ _MARKERS = (
     r"(?:no,?\s+sorry|sorry,?\s+no|no,?\s+wait|wait,?\s+no|actually,?\s+no|no,?\s+actually|"
     r"scratch that|correction|or rather|sorry,?\s+i\s+mean|i\s+mean|no\s+no|sorry)"
 )
+# Without punctuation before it, a marker that is also an ordinary word ("the spelling correction",
+# "sorry for the noise") does not retract anything; the unambiguous ones still do.
+_BARE_MARKERS = (
+    r"(?:no,?\s+sorry|sorry,?\s+no|no,?\s+wait|wait,?\s+no|actually,?\s+no|no,?\s+actually|"
+    r"scratch that|or rather|sorry,?\s+i\s+mean|no\s+no|"
+    r"sorry(?=,?\s+(?:it'?s|it\s+is|that'?s|they'?re|it\s+was)\b))"
+)
 _CORRECTION = re.compile(
-    rf"(?:\s*(?:[—–]|--)\s*(?:well|{_MARKERS})|(?:,\s*|\.\s+|\s+){_MARKERS})\b[,:]?\s*",
+    rf"(?:\s*(?:[—–]|--)\s*(?:well|{_MARKERS})|(?:,\s*|\.\s+){_MARKERS}|\s+{_BARE_MARKERS})\b"
+    rf"[,:]?\s*",
     re.IGNORECASE,
 )
 _PRONOUN_START = re.compile(r"^(?:that|it|this)(?:'s|\s+is|\s+was)\s+", re.IGNORECASE)

@@ -32,6 +32,7 @@ from ingest.text import split_sentences
 from ingest.transcript import Segment, Transcript
 from summarizer import rules
 from summarizer.base import ExtractionContext
+from summarizer.clauses import clauses
 from summarizer.evidence import segment_evidence
 from summarizer.normalize import normalize
 from summarizer.people import PeopleIndex, fold, looks_like_name
@@ -54,11 +55,20 @@ _ACK = re.compile(
     re.I,
 )
 _THIRD_PERSON_BEFORE = re.compile(
-    r"(?:\b(?:he|she|they)|\b[A-Z][a-z]+)\s+(?:is|'s|will\s+be|are)\s*$"
+    r"(?:\b(?:he|she|they)|\b[A-Z][a-z]+)\s*(?:is|'s|will\s+be|are)(?:\s+(?:out|off|away|on leave|"
+    r"ooo|gone))?(?:\s+(?:until|till|from|on|for))?\s*$"
+)
+# What a clause said before its return time ("... i'll wire up events after back mon 10am").
+_RETURN_CUE_END = re.compile(
+    r"\s*(?:\b(?:and\s+)?(?:I'?ll\s+be|I'?m|I\s+am|we'?re|we'?ll\s+be)\s*)?"
+    r"\b(?:back|online(?:\s+again)?|in|returning|off\s+until|out\s+until)?"
+    r"(?:\s+(?:online|again))*(?:\s+(?:at|around|by|on|from))?\s*$",
+    re.I,
 )
 _BLOCKED_SUBJECT = re.compile(
     r"^(?P<subject>.{3,80}?)\s+(?:is|are|'s|has\s+been|was|remains)\s+(?:still\s+|currently\s+|now\s+|"
-    r"also\s+|totally\s+|completely\s+)?(?:blocked|stuck|on\s+hold|held\s+up)\b",
+    r"also\s+|totally\s+|completely\s+)?(?:blocked|stuck|on\s+hold|held\s+up|waiting\s+(?:on|for)"
+    r"(?!\s+(?:a\s+|the\s+)?review))\b",
     re.I,
 )
 _PRONOUN_BLOCKED = re.compile(
@@ -71,8 +81,11 @@ _SUBJECTLESS_BLOCKER = re.compile(
     r"pending)\b",
     re.I,
 )
+# "waiting on X before I can start Y": the blocker names what it holds up, so it is not the item
+# mentioned last.
+_OWN_OBJECT = re.compile(r"\bbefore (?:I|we) can (?:start|begin)\b", re.I)
 _ACTION_LEAD = re.compile(
-    r"^(?:(?:next|then|and|also|so|tomorrow|after that|later)\s*[:,]?\s+)*", re.I
+    r"^(?:(?:next(?!\s+shift)|then|and|also|so|tomorrow|after that|later)\s*[:,]?\s+)*", re.I
 )
 _SPLIT_ACTIONS = re.compile(
     r",?\s+and\s+(?=(?:then\s+)?(?:I'?ll|I\s|we\s|someone|somebody|@\w|[A-Z][a-z]+\s+(?:will|to|should|"
@@ -110,6 +123,7 @@ class _Walk:
     stated_empty: set[str] = field(default_factory=set)
     action_at: dict[int, int] = field(default_factory=dict)  # next_actions index -> message number
     message: int = 0
+    return_rest: str = ""  # what the last clause with a return time said before it
 
 
 class OfflineExtractor:
@@ -160,10 +174,16 @@ class OfflineExtractor:
         if other and _ACK.match(seg.text.strip()):
             return
         prefixes = context.vocabulary.ticket_prefixes
-        for raw in split_sentences(seg.text):
+        typed = seg.speaker is not None  # chat is typed; speech and pasted wraps may be raw ASR
+        for clause in (c for s in split_sentences(seg.text) for c in clauses(s, typed=typed)):
+            raw = clause.raw
+            if clause.spoken:
+                # A label said aloud ("blocker the token expired") covers its own clause only.
+                walk.section, walk.label_status = None, None
+                walk.action_label = walk.blocked_label = False
             if rules.is_instruction(raw):
                 continue  # addressed to the system: content, never a command or an item
-            text = normalize(raw, ticket_prefixes=prefixes)
+            text = normalize(clause.text, ticket_prefixes=prefixes)
             ev = segment_evidence(raw, seg)
             m = rules.LABEL_RE.match(text)
             if m:
@@ -183,6 +203,8 @@ class OfflineExtractor:
                     walk.stated_empty.add(part)
                     walk.section, walk.label_status = None, None
                     continue
+            else:
+                text = rules.terse_status(text)
             self._sentence(walk, text, ev, me=me, other=other, context=context)
 
     def _sentence(
@@ -197,21 +219,55 @@ class OfflineExtractor:
     ) -> None:
         groups: list[_Group] = []
         for hard_index, hard in enumerate(rules.split_hard(text)):
-            for soft_index, (sep, piece) in enumerate(rules.split_soft(hard)):
+            pieces = rules.split_soft(hard)
+            skip = False
+            for soft_index, (sep, piece) in enumerate(pieces):
+                if skip:
+                    skip = False
+                    continue
                 empties = rules.stated_empty(piece)
                 if empties:
                     walk.stated_empty |= empties
                     continue
-                if self._return(walk, piece, context, other) or rules.ABSENCE_RE.match(piece):
+                if self._return(walk, piece, context, other):
+                    # "Back tomorrow, 7am Pacific": the time may go on past the comma.
+                    if soft_index + 1 < len(pieces):
+                        longer = piece + pieces[soft_index + 1][0] + pieces[soft_index + 1][1]
+                        skip = self._return_spans(walk, longer, piece, context)
+                    rest = walk.return_rest
+                    if not (_has_content(rest, 3) and rules.part_of(rest)):
+                        continue
+                    piece = rest  # the clause said something before its return time
+                if rules.ABSENCE_RE.match(piece):
                     continue
                 part = self._piece_part(walk, piece, first=hard_index == 0 and soft_index == 0)
-                self._merge(groups, part, piece, sep, boundary=soft_index == 0 and hard_index > 0)
+                # "WIP: search autocomplete (70%), onboarding tooltips": a list of items
+                listed = (
+                    soft_index > 0
+                    and walk.section == "in_flight"
+                    and part == walk.section
+                    and rules.part_of(piece) is None
+                    and len(piece.split()) <= 5
+                    and not find_refs(piece)
+                    and not re.search(r"\d", piece)
+                )
+                self._merge(
+                    groups,
+                    part,
+                    piece,
+                    sep,
+                    boundary=(soft_index == 0 and hard_index > 0) or listed,
+                )
         if groups and groups[0].part and walk.section and groups[0].part != walk.section:
             walk.section, walk.label_status = None, None  # a new topic ends the label's reach
         for before, group in zip([None, *groups], groups, strict=False):
             if before is not None:
                 group.antecedent = _last_noun_phrase(before.text)
             part = group.part or walk.section
+            if part is None and len(groups) == 1:
+                # "the main thing is the new layout, which is done": the status came in a
+                # clause that only continues the sentence
+                part = rules.part_of(group.text)
             if part is None:
                 continue
             self._add(walk, part, group, ev, me=me)
@@ -233,6 +289,8 @@ class OfflineExtractor:
             return own
         if own == "next_actions" and section == "blockers" and _names_resolver(piece):
             return None
+        if own == "next_actions" and section == "blockers" and _asks_for_action(piece):
+            return own  # "Blocker: ... . Next shift, please keep watching": a new sentence's ask
         if own in ("shipped", "in_flight") and section in ("shipped", "in_flight"):
             return own
         return section
@@ -261,6 +319,9 @@ class OfflineExtractor:
             else:
                 prev.text += joined_sep + piece.strip()
             return
+        if part == "shipped" and prev.part == "in_flight" and len(piece.split()) <= 3:
+            prev.text += joined_sep + piece.strip()  # "upgrade in progress, staging done, ..."
+            return
         resolver_talk = _names_resolver(piece) and not rules._SELF.match(piece)
         if prev.part == "blockers" and part in ("next_actions", "in_flight") and resolver_talk:
             prev.text += joined_sep + piece.strip()
@@ -282,7 +343,24 @@ class OfflineExtractor:
         if idx > 0 and _THIRD_PERSON_BEFORE.search(text[:idx].rsplit(" back", 1)[0]):
             return False
         walk.decl.returns_at, walk.decl.returns_at_iso = phrase, when
+        walk.return_rest = _RETURN_CUE_END.sub("", text[: max(idx, 0)]).strip(" ,;.")
         return True
+
+    def _return_spans(
+        self, walk: _Walk, longer: str, piece: str, context: ExtractionContext
+    ) -> bool:
+        """Take the return time from `longer` when it reaches past `piece` (one more clause)."""
+        found = find_return_time(
+            longer, recorded_at=context.recorded_at, default_tz=context.timezone
+        )
+        if found is None:
+            return False
+        phrase, when = found
+        end = longer.lower().find(phrase.lower()) + len(phrase)
+        if end > len(piece) and not longer[end:].strip(" .,;!"):
+            walk.decl.returns_at, walk.decl.returns_at_iso = phrase, when
+            return True  # the next clause is all return time
+        return False
 
     # -- chat replies ------------------------------------------------------------------------
     def _claim(self, walk: _Walk, seg: Segment, speaker: str) -> bool:
@@ -398,7 +476,7 @@ class OfflineExtractor:
             created = self._in_flight(walk, head, find_refs(head), ev, me=me)
             item_name = created.item
             self._set_blocked(walk, len(decl.in_flight) - 1)
-        elif _SUBJECTLESS_BLOCKER.match(text) and decl.in_flight:
+        elif _SUBJECTLESS_BLOCKER.match(text) and decl.in_flight and not _OWN_OBJECT.search(text):
             idx = len(decl.in_flight) - 1
             item_name = decl.in_flight[idx].item
             self._set_blocked(walk, idx)
@@ -480,6 +558,16 @@ def _dedupe_actions(actions: list[NextAction]) -> list[NextAction]:
         if not duplicate:
             kept.append(action)
     return kept
+
+
+def _asks_for_action(piece: str) -> bool:
+    """A clause that asks for or commits to work: 'I'll ...', '... please ...', 'Next, X will'."""
+    return bool(
+        rules._SELF.match(piece)
+        or re.search(
+            r"\bplease\b|^(?:next|then|tomorrow)\b|^(?:can|could) (?:someone|you)\b", piece, re.I
+        )
+    )
 
 
 def _names_resolver(piece: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import dateparser
@@ -56,8 +57,42 @@ def _zone_names() -> dict[str, str]:
         city = zone.rsplit("/", 1)[1].replace("_", " ").upper()
         if city not in _NOT_CITIES:
             names.setdefault(city, zone)
+    names.update(_country_zones())
     names.update(ZONE_ABBREVIATIONS)
     return names
+
+
+def _country_zones() -> dict[str, str]:
+    """Countries whose zones all keep one offset ('ARGENTINA time', 'IRELAND time'), from the
+    system's tz tables when they are there (a country spanning offsets says nothing exact)."""
+    root = Path("/usr/share/zoneinfo")
+    try:
+        countries = _tab(root / "iso3166.tab")
+        zones: dict[str, list[str]] = {}
+        for code, _coords, zone, *_ in (
+            line.split("\t")
+            for line in (root / "zone.tab").read_text().splitlines()
+            if line and not line.startswith("#")
+        ):
+            zones.setdefault(code, []).append(zone)
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, str] = {}
+    now = datetime.now(UTC)
+    for code, country in countries.items():
+        listed = zones.get(code, [])
+        try:
+            offsets = {now.astimezone(ZoneInfo(z)).utcoffset() for z in listed}
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        if len(offsets) == 1:  # said with "time": "Jordan" alone may be a person
+            out[f"{country.upper()} TIME"] = listed[0]
+    return out
+
+
+def _tab(path: Path) -> dict[str, str]:
+    rows = (line.split("\t") for line in path.read_text().splitlines())
+    return {r[0]: r[1].split(" (")[0] for r in rows if len(r) >= 2 and not r[0].startswith("#")}
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,11 @@ import re
 
 from summarizer.people import NOT_NAMES, PeopleIndex, fold
 
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 # -- labels ("Blockers: none", "In flight: ...", "[action] ...") ---------------------------------
 LABELS: dict[str, tuple[str, str | None]] = {
     "shipped": ("shipped", None), "done": ("shipped", None), "completed": ("shipped", None),
@@ -42,7 +47,8 @@ EMPTY_BODY = re.compile(r"^\s*(?:none|nothing|n/?a|nil|no|-+|—)\s*[.!]?\s*$", 
 EMPTY_RES: dict[str, re.Pattern[str]] = {
     "shipped": re.compile(
         r"\b(?:nothing|none)\b[^.;,]{0,25}\b(?:shipped|merged|deployed|released|went out|landed|"
-        r"to ship)\b|\b(?:didn'?t|did not|haven'?t|have not|hasn'?t)\s+(?:ship|merge|deploy|releas|"
+        r"to ship)\b|\b(?:didn'?t|did not|haven'?t|have not|hasn'?t)\s+"
+        r"(?:get\s+to\s+|manage\s+to\s+)?(?:ship|merge|deploy|releas|"
         r"land)\w*|\bno\s+(?:deploys|deployments|releases|merges)\b",
         re.I,
     ),
@@ -83,7 +89,9 @@ INSTRUCTION_RE = re.compile(
 
 # -- status and part cues ------------------------------------------------------------------------
 _FUTURE = re.compile(
-    r"\b(?:will|should|shall|to|going to|gonna|'ll|can|could|once|after|before|until|if|when|"
+    r"\b(?:will|should|shall|to(?!\s+(?:the|a|an|our|my|their|all|both|prod\w*|staging|main|"
+    r"master|production|\d|(?-i:[A-Z])))|going to|gonna|'ll|can|could|once|after|before|until|"
+    r"if|when|"
     r"need to|needs to|want to|plan to|hope to|aim to|targeting|expect|expected)\b[^,;]*$",
     re.I,
 )
@@ -91,14 +99,17 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
     ("blocked", re.compile(r"\b(?:blocked|blocking|stuck|on hold|held up)\b", re.I)),
     ("not_started", re.compile(
         r"\b(?:not (?:yet )?started|haven'?t (?:yet )?started|hasn'?t (?:yet )?(?:been )?started|"
-        r"yet to (?:start|begin)|next in (?:the )?(?:queue|line)|not begun|untouched|queued)\b",
+        r"yet to (?:start|begin)|next in (?:the )?(?:queue|line)|not begun|untouched|queued|"
+        r"(?:haven'?t|hasn'?t|have not|has not) (?:yet )?(?:been )?(?:touched|begun|picked up|"
+        r"gotten to|got to))\b",
         re.I)),
     ("in_review", re.compile(
         r"\b(?:in (?:code )?review|under review|up for review|out for review|awaiting review|"
         r"ready for review|waiting (?:on|for) (?:a |the )?review|review (?:with|by)|"
         r"in review with|waiting (?:on|for) \w+'s review|"
         r"(?:pr|mr|pull request|merge request)\b[^,;]{0,12}\b(?:is )?open|"
-        r"reviewers? approved|approved by \d|needs? (?:a )?review)\b", re.I)),
+        r"reviewers? approved|approved by \d|needs? (?:a )?review|submitted for review|"
+        r"review (?:is )?(?:still )?pending|pending (?:a |the )?(?:code )?review)\b", re.I)),
     ("in_progress", re.compile(
         r"(?:\b\d{1,3}\s*%|~\s*\d{1,3}%|\b(?:in progress|working on|work on|halfway|half "
         r"(?:done|way)|"
@@ -106,8 +117,8 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
         r"underway|under way|still (?:running|being|going|working|investigating|in|on|open|"
         r"underway)|being (?:investigated|tested|worked|built|written)|investigat\w+|started on|"
         r"just started|wip|in flight|drafting|continuing|through the|"
-        r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) of (?:\d+|two|three|four"
-        r"|five|six|"
+        r"(?:(?<![\d.])\d+|one|two|three|four|five|six|seven|eight|nine|ten) of "
+        r"(?:\d+|two|three|four|five|six|"
         r"seven|eight|nine|ten|the)\b(?! \w+ (?:approved|reviewers))|polish left|"
         r"edge cases|making progress|progressing|early days|in the middle of)\b)", re.I)),
     ("done", re.compile(
@@ -116,14 +127,16 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
         r"reran|re-ran|rolled back|mitigated|patched|published|handed (?:off|over|to)|wrapped up|"
         r"delivered|scaled|upgraded|migrated|cut|tagged|green now|is green|cleaned up|restarted|"
         r"(?:'s|is|are|now) live|"
-        r"reverted|rebooted|cleared|recovered|sorted out|(?:is|it's) fine now|back to normal)\b",
+        r"reverted|rebooted|cleared|recovered|sorted out|(?:is|it's) fine now|back to normal|"
+        r"(?:got|pushed|put)\b[^,;]{1,60}\bout|submitted(?! for review))\b",
         re.I)),
 ]  # fmt: skip
 
 DECISION_RE = re.compile(
     r"\b(?:decided|decision was|we chose|chose|we picked|picked|went with|going with|go with|"
     r"settled on|agreed (?:to|on|that)|we agreed|opted|opting|concluded|made the call|"
-    r"the call was|we're using|we are using|switched to|standardi[sz]ed on|kept)\b",
+    r"the call was|made (?:a|the|that) call|we're using|we are using|switched to|"
+    r"standardi[sz]ed on|kept)\b",
     re.I,
 )
 _DECISION_LEAD = re.compile(
@@ -143,7 +156,10 @@ BLOCKER_RE = re.compile(
     r"permission|role|review|input|help|spec|data|green light|ok|okay)s? (?:from|on)\b"
     r"|needs? sign-?off|"
     r"before (?:I|we) can (?:ship|release|merge|deploy|continue|proceed|start|finish)|"
-    r"can'?t (?:\w+ ){1,6}until|(?:is|are) (?:out of|down|full)\b)",
+    r"can'?t (?:\w+ ){1,6}until|(?:is|are) (?:out of|down|full)\b|"
+    r"(?:is|are|'s|keeps?|been) (?:still\s+)?(?:broken|failing|erroring|crashing|timing out)\b|"
+    r"keeps? (?:on\s+)?(?:firing|paging|flapping)\b|"
+    r"\bcan'?t (?:process|access|reach|log in|run|build|test|get)\b)",
     re.I,
 )
 STRONG_BLOCKER_RE = re.compile(r"\b(?:blocked|blocker|blocking|blocks|stuck|on hold)\b", re.I)
@@ -152,14 +168,16 @@ NAME = r"@?[A-Za-zÀ-ÿ][\w'’.-]*"
 _SELF = re.compile(
     r"^(?:and\s+|also\s+|then\s+|so\s+|tomorrow\s+|next\s+)*(?:I'?ll|I\s+will|I'?m\s+going\s+to|"
     r"I\s+am\s+going\s+to|I'?m\s+gonna|I\s+need\s+to|I\s+have\s+to|I\s+plan\s+to|I\s+should|"
-    r"I\s+can|I\s+must|I'?d\s+like\s+to|I\s+want\s+to)\b",
+    r"I\s+can|I\s+must|I'?d\s+like\s+to|I\s+want\s+to|will(?!\s+(?:someone|somebody|anyone|you|"
+    r"we|they|it|this|that)\b))\b",
     re.I,
 )
 _NOBODY = re.compile(
     r"\b(?:someone|somebody|anyone|anybody|whoever|nobody|no one|we|us|a volunteer)\b", re.I
 )
 _MODAL = (
-    r"(?:will|'ll|to|should|needs?\s+to|has\s+to|have\s+to|must|is\s+going\s+to|are\s+going\s+to|"
+    r"(?:will|'ll|to(?!\s+(?-i:[A-Z0-9]))|should|needs?\s+to|has\s+to|have\s+to|must|"
+    r"is\s+going\s+to|are\s+going\s+to|"
     r"can|could|please|is\s+taking|is\s+picking\s+up|picks\s+up|is\s+on|owns|is\s+doing)"
 )
 NEXT_RE = re.compile(
@@ -174,7 +192,7 @@ NEXT_RE = re.compile(
 )
 _ROLE = re.compile(
     r"^(?:the\s+)?((?:day|night|morning|evening|next|incoming|late|early)\s+shift|on-?call|"
-    r"[\w-]+\s+(?:team|squad|crew))\s+" + _MODAL + r"\b",
+    r"[\w-]+\s+(?:team|squad|crew))\s*,?\s+" + _MODAL + r"\b",
     re.I,
 )
 
@@ -214,6 +232,21 @@ def status_of(text: str) -> str | None:
     return None
 
 
+# Terse notes: "vault upgrade: blocked", "checkout redesign: in review w/ PM".
+_TERSE_STATUS = re.compile(
+    r"^(?P<item>[^:]{3,60}?)\s*[:：]\s*(?P<status>(?:done|blocked|stuck|on hold|in review|"
+    r"in progress|not started|merged|shipped|deployed|released|wip|ongoing|waiting|"
+    r"\d{1,3}\s*%)\b.*)$",
+    re.IGNORECASE,
+)
+
+
+def terse_status(text: str) -> str:
+    """'item: status' as the sentence it stands for ('item is status')."""
+    m = _TERSE_STATUS.match(text)
+    return f"{m.group('item')} is {m.group('status')}" if m else text
+
+
 def stated_empty(text: str) -> set[str]:
     return {part for part, pattern in EMPTY_RES.items() if pattern.search(text)}
 
@@ -237,9 +270,49 @@ ABSENCE_RE = re.compile(
 )
 
 
+# "waiting on review from Chloe" is the in-review status, not a blocker.
+_REVIEW_WAIT = re.compile(
+    r"^(?:waiting\s+(?:on|for)|pending)\s+(?:a\s+|the\s+|\w+'s\s+)?(?:code\s+)?review\b", re.I
+)
+
+
+def _blocker_cue(text: str) -> bool:
+    """A blocker cue, except waiting that is the review itself ('in review, waiting on Dana')."""
+    in_review = status_of(text) == "in_review"
+    for m in BLOCKER_RE.finditer(text):
+        waiting = m.group(0).lower().startswith("waiting")
+        if _REVIEW_WAIT.match(text[m.start() :]) or (waiting and in_review):
+            continue
+        return not re.search(r"\bunblock", text, re.I)
+    return False
+
+
+# "today was mostly meetings": how the day went, not an item.
+_NARRATIVE = re.compile(
+    r"^(?:(?:so|and|right|well|yeah)\s+)*(?:today|yesterday|the day|this (?:shift|week|morning|"
+    r"afternoon|evening)|my (?:day|shift))\s+(?:was|has been|went)\b",
+    re.I,
+)
+
+
+# "nothing we can do": a shrug, not an action.
+_NOTHING_TO_DO = re.compile(r"\bnothing (?:that )?(?:we|I|anyone|you) can do\b", re.I)
+# Work the author did, told in the past tense ("I answered 52 tickets"), is work that shipped.
+_DID = re.compile(
+    r"^(?:(?:so|and|also|today|then)\s+)*(?:I|we)\s+(?:also\s+)?(?!(?:needed|wanted|tried|talked|"
+    r"waited|decided|planned|hoped|asked|looked|started|worked|spent|used|called|noticed|"
+    r"realized|realised|learned|heard|paired|met|attended|chatted|discussed)\b)"
+    r"(?:(?!(?:need|needed|feed|speed|proceed|seed|succeed|exceed)\b)[a-z]{2,}ed|wrote|built|sent|"
+    r"made|did|ran|set up|put|cut|got)\b\s+\S",
+    re.I,
+)
+
+
 def part_of(text: str) -> str | None:
     """The part a clause speaks to from its own words (labels are handled by the caller)."""
-    if BLOCKER_RE.search(text) and not re.search(r"\bunblock", text, re.I):
+    if _NARRATIVE.match(text):
+        return None
+    if _blocker_cue(text):
         # "need a decision from Carla" is a blocker, not a decision.
         return "blockers"
     if DECISION_RE.search(text) and not re.search(r"\b(?:should|will|to)\s+decide\b", text, re.I):
@@ -247,11 +320,12 @@ def part_of(text: str) -> str | None:
     status = status_of(text)
     if status in ("in_review", "in_progress", "not_started"):
         return "in_flight"
-    if _SELF.match(text) or (
-        NEXT_RE.search(text) and not (status == "done" and not _FUTURE.search(text))
+    asks = _NOTHING_TO_DO.sub("", text)
+    if _SELF.match(asks) or (
+        NEXT_RE.search(asks) and not (status == "done" and not _FUTURE.search(text))
     ):
         return "next_actions"
-    if status == "done":
+    if status == "done" or _DID.match(text):
         return "shipped"
     return None
 
@@ -300,10 +374,12 @@ def split_soft(text: str) -> list[tuple[str, str]]:
 # -- decisions -----------------------------------------------------------------------------------
 _RATIONALE_SPLIT = re.compile(
     r"\s*[,;:]?\s*\b(?:because(?: of)?|since|as|the reason being|reason being|mainly because|"
-    r"partly because|largely because|given that|due to|so that|so|for|which means|otherwise)\b\s+"
+    r"partly because|largely because|given that|due to|so that|so|for|which means|otherwise|"
+    r"in case)\b\s+"
     r"|\s+(?:—|–|--)\s+|\s*;\s+|:\s+",
     re.I,
 )
+_WEAK_CONNECTIVES = frozenset({"as", "for", "so"})
 _EVALUATIVE = re.compile(
     r"\b(?:too|better|worse|simpler|easier|harder|cheaper|faster|slower|safer|less|more|only|"
     r"would|can'?t|doesn'?t|didn'?t|wasn'?t|isn'?t|breaks?|broke|risk|needed|required|matches)\b|"
@@ -312,16 +388,28 @@ _EVALUATIVE = re.compile(
 )
 
 
+# "..., annual plans were confusing customers": a clause with its own subject and verb.
+_OWN_CLAUSE = re.compile(
+    r"^(?:[\w'-]+\s+){1,3}(?:was|were|is|are|had|kept|would|could|wasn'?t|weren'?t|isn'?t|"
+    r"aren'?t|won'?t|can'?t)\b",
+    re.I,
+)
+
+
 def split_rationale(text: str) -> tuple[str, str | None]:
     """('we chose X', 'Y') from 'we chose X because Y', 'X instead of Z since Y',
     'X; Z was too slow', 'X, simpler ops'."""
-    # "as" only counts after the decision's object ("kept X as the backend" is not a reason).
-    for m in _RATIONALE_SPLIT.finditer(text):
+    # A strong connective ("because", "since", a dash) wins over a weak one ("as", "for", "so")
+    # wherever it is: "chose Redis for the counters because Y" gives its reason after "because".
+    matches = list(_RATIONALE_SPLIT.finditer(text))
+    strong = [m for m in matches if m.group(0).strip(" ,;:").lower() not in _WEAK_CONNECTIVES]
+    for m in strong or matches:
         word = m.group(0).strip(" ,;:").lower()
         head, tail = text[: m.start()], text[m.end() :]
         if len(head.split()) < 1 or len(tail.split()) < 1:
             continue
-        if word in ("as", "for", "so") and not re.match(
+        # "as"/"for"/"so" count only before a clause ("kept X as the backend" is not a reason).
+        if word in _WEAK_CONNECTIVES and not re.match(
             r"(?:it|we|they|the|this|that|there|our|[a-z]+ (?:is|are|was|were|has|have|can"
             r"|would))\b",
             tail,
@@ -331,9 +419,24 @@ def split_rationale(text: str) -> tuple[str, str | None]:
         return head.strip(" ,;"), tail.strip(" ,;.") or None
     # No connective: "X over Y, simpler ops" / "X rather than Y, Y would mean ..."
     pieces = re.split(r",\s+", text, maxsplit=1)
-    if len(pieces) == 2 and _EVALUATIVE.search(pieces[1]) and len(pieces[1].split()) <= 20:
+    judged = len(pieces) == 2 and bool(
+        _EVALUATIVE.search(pieces[1]) or _OWN_CLAUSE.match(pieces[1])
+    )
+    if judged and len(pieces[1].split()) <= 20:
         return pieces[0].strip(), pieces[1].strip(" .")
+    # Unpunctuated speech: "settled on X weekly ones were too late" (a judged clause after X)
+    judged_clause = _JUDGED_CLAUSE.match(text)
+    if judged_clause:
+        return judged_clause.group("decision").strip(), judged_clause.group("reason").strip(" .")
     return text.strip(" ,;."), None
+
+
+_JUDGED_CLAUSE = re.compile(
+    r"^(?P<decision>.{8,}?)\s+(?P<reason>(?:(?!the\b|a\b)[\w-]+\s+){1,2}(?:was|were|is|are|"
+    r"would be|'s|kept)\s+(?:way\s+|much\s+|far\s+)?(?:too|more|less|a lot|cheaper|faster|slower|"
+    r"simpler|easier|harder|safer|better|worse|breaking|failing)\b.*)$",
+    re.I,
+)
 
 
 def decision_text(text: str) -> str:
@@ -354,7 +457,7 @@ _ITEM_LEAD = re.compile(
 )
 _ITEM_END = re.compile(
     r"\s+(?:is|are|was|were|has|have|hasn'?t|haven'?t|had|'s|still|now|currently)\b|’s\b|'s\s|"
-    r",|\s+(?:—|–|--)\s+|\s+\(|"
+    r",|\s+(?:—|–|--)\s+|\s+\(|\s+~?\d{1,3}\s*%|"
     r"\s+(?:in review|in progress|under review|about|around|roughly|maybe|\d{1,3}%|~|not started|"
     r"at \d|with the|with|being|that|which|should|will|for review|went|got|shipped|merged|"
     r"deployed|done|finished|completed|blocked|waiting|pending|needs?)\b",
@@ -463,9 +566,25 @@ _RESOLVER_WEAK = re.compile(
     re.I,
 )
 _RESOLVER_GROUP = re.compile(
-    r"\b(?:from|only|waiting on|waiting for|needs?)\s+(?:the\s+)?([\w-]+\s+team)\b|"
+    r"\b(?:from|only|waiting on|waiting for|needs?)\s+(?:the\s+)?([\w-]+\s+team|"
+    r"(?:[\w-]+\s+)?on[- ]?call)\b|"
     r"\b(?:the\s+)?([\w-]+\s+team)\s+(?:has to|needs to|must|can|owns)\b",
     re.I,
+)
+
+
+# Without a person or team, the party a blocker waits on: "waiting on the registrar",
+# "pending sign-off from legal", "blocked on finance".
+_RESOLVER_ROLE = re.compile(
+    r"\b(?:waiting\s+(?:on|for)|pending(?:\s+\w+)?\s+from|blocked\s+(?:on|by)|"
+    r"(?:approval|sign-?off|answer|reply|decision|input|go-ahead|confirmation)\s+from)\s+"
+    r"(?:the\s+|our\s+)?(?!(?:the|our)\b)([a-z][\w-]{2,})\b(?!'s|’s|\s+(?:review|approval|sign-?off|of)\b)",
+    re.I,
+)
+_NOT_ROLES = _wordset(
+    "review reviews approval approvals a an it this that them us me him her someone somebody "
+    "anyone something more news word answer reply response feedback decision confirmation "
+    "legal-review results data access"
 )
 
 
@@ -498,4 +617,11 @@ def resolver(text: str, *, people: PeopleIndex, exclude: set[str]) -> str | None
     if scores:
         return max(scores.items(), key=lambda kv: (kv[1][0], kv[1][1]))[0]
     g = _RESOLVER_GROUP.search(text)
-    return (g.group(1) or g.group(2)) if g else None
+    if g:
+        return g.group(1) or g.group(2)
+    if re.search(r"\b(?:nobody|no one|not sure who|don'?t know who)\b", text, re.I):
+        return None
+    for m in _RESOLVER_ROLE.finditer(text):
+        if m.group(1).lower() not in _NOT_ROLES:
+            return m.group(1)
+    return None

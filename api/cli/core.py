@@ -136,32 +136,45 @@ def _ingest_jsonl(
     """
     lines = path.read_text(encoding="utf-8").splitlines()
     bulk_reason = force_reason or f"Bulk import of existing handoffs from {path.name}."
-    failures = 0
-    for number, line in enumerate(
-        tqdm(lines, desc="ingest", file=sys.stderr, disable=not sys.stderr.isatty()), start=1
-    ):
+    parsed: list[tuple[int, dict[str, Any] | str]] = []  # a row, or why the line is bad
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
             if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                 raise UserError("each line must be a JSON object with a 'text' string")
-            handoff = svc.ingest_text(
-                row["text"],
-                author=row.get("author") or author,
-                team=row.get("team") or team,
-                recorded_at=parse_time(row.get("recorded_at"), "recorded_at"),
-                handoff_id=row.get("id"),
-            )
-            if do_publish:
-                handoff = svc.publish(
-                    handoff.id, team=handoff.team, actor=handoff.author, force_reason=bulk_reason
+            parsed.append(
+                (
+                    number,
+                    {
+                        "text": row["text"],
+                        "author": row.get("author") or author,
+                        "team": row.get("team") or team,
+                        "recorded_at": parse_time(row.get("recorded_at"), "recorded_at"),
+                        "id": row.get("id"),
+                    },
                 )
-            echo_json_line(result_json(handoff))
-        except (json.JSONDecodeError, UserError, HandoffError) as exc:
-            failures += 1
-            message = exc.format_message() if isinstance(exc, UserError) else str(exc)
-            echo_json_line({"line": number, "error": message})
+            )
+        except (json.JSONDecodeError, UserError) as exc:
+            why = exc.format_message() if isinstance(exc, UserError) else str(exc)
+            parsed.append((number, why))
+    rows = [row for _, row in parsed if isinstance(row, dict)]
+    failures = 0
+    # In batches (names embedded together, the index written per batch); results keep line order.
+    with tqdm(
+        total=len(rows), desc="ingest", file=sys.stderr, disable=not sys.stderr.isatty()
+    ) as bar:
+        results = svc.import_many(
+            rows, publish=do_publish, force_reason=bulk_reason, progress=bar.update
+        )
+        for number, row in parsed:
+            result = row if isinstance(row, str) else next(results)
+            if isinstance(result, (str, HandoffError)):
+                failures += 1
+                echo_json_line({"line": number, "error": str(result)})
+            else:
+                echo_json_line(result_json(result))
     if failures:
         raise UserError(f"{failures} of {len(lines)} lines could not be imported (see output).")
 

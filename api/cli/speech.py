@@ -56,7 +56,8 @@ def transcribe(
         echo_json(transcript.contract_json())
         return
     model = f" ({transcript.model})" if transcript.model else ""
-    click.echo(f"# engine: {transcript.engine}{model}, {transcript.duration_s:.1f} s", err=True)
+    length = f", {transcript.duration_s:.1f} s" if transcript.duration_s else ""
+    click.echo(f"# engine: {transcript.engine}{model}{length}", err=True)
     for seg in transcript.segments:
         if seg.start_s is not None:
             who = f" [{seg.speaker}]" if seg.speaker else ""

@@ -311,7 +311,7 @@ def answer_followup(handoff_id: str, body: AnswerBody, svc: ServicesDep) -> dict
 @router.post("/handoffs/{handoff_id}/publish", summary="Publish (409 while fields are missing)")
 def publish(handoff_id: str, svc: ServicesDep, body: PublishBody | None = None) -> dict[str, Any]:
     body = body or PublishBody()
-    handoff = svc.store.publish(handoff_id, actor=body.by, force_reason=body.force_reason)
+    handoff = svc.publish_unindexed(handoff_id, actor=body.by, force_reason=body.force_reason)
     job = svc.jobs.create(team=handoff.team, handoff_id=handoff.id, kind="index_handoff")
     enqueue(svc, job)
     return handoff_json(svc, svc.store.get(handoff_id)) | {"index_job_id": job.id}

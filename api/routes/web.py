@@ -189,7 +189,11 @@ def review_page(handoff_id: str, request: Request, svc: ServicesDep) -> Response
 
 @router.get("/handoffs/{handoff_id}/panel", response_class=HTMLResponse)
 def review_panel(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
-    return render(request, "_review.html", _review_context(svc, handoff_id))
+    ctx = _review_context(svc, handoff_id)
+    if request.query_params.get("poll") and ctx["h"].declaration is not None:
+        # Extraction finished while the page waited: reload it whole (the transcript too).
+        return Response(status_code=200, headers={"HX-Refresh": "true"})
+    return render(request, "_review.html", ctx)
 
 
 def form_patch(form: Any, current: dict[str, Any]) -> dict[str, Any]:
@@ -280,7 +284,7 @@ async def publish(handoff_id: str, request: Request, svc: ServicesDep) -> Respon
     reason = str(form.get("force_reason") or "").strip() or None
 
     def work() -> None:
-        h = svc.store.publish(handoff_id, actor=_user(request) or None, force_reason=reason)
+        h = svc.publish_unindexed(handoff_id, actor=_user(request) or None, force_reason=reason)
         job = svc.jobs.create(team=h.team, handoff_id=h.id, kind="index_handoff")
         enqueue(svc, job)
 

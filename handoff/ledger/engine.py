@@ -26,8 +26,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from handoff.declaration import Declaration, Evidence
-from handoff.ledger.matching import Embed, Matcher, VectorCache, contained_name
-from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRef
+from handoff.ledger.matching import Embed, Matcher, Named, VectorCache, contained_name
+from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRef, LedgerRevision
 from handoff.ledger.state import ItemState, derive
 from handoff.ledger.text import CHANGE_RE, normalize, overlap, says_resolved, strong_terms
 from handoff.refs import find_refs, normalize_ref
@@ -134,6 +134,9 @@ class Ledger:
         )
         if not touched:
             return touched
+        team = session.scalar(select(LedgerItem.team).where(LedgerItem.id.in_(touched)).limit(1))
+        if team is not None:
+            bump(session, team, removed=True)
         session.execute(delete(LedgerEvent).where(LedgerEvent.handoff_id == handoff_id))
         session.execute(delete(LedgerRef).where(LedgerRef.handoff_id == handoff_id))
         session.flush()
@@ -167,6 +170,10 @@ class Ledger:
                 if team is not None:
                     q = q.where(model.team == team)
                 session.execute(q)
+            bumped = update(LedgerRevision).values(removals=LedgerRevision.removals + 1)
+            if team is not None:
+                bumped = bumped.where(LedgerRevision.team == team)
+            session.execute(bumped)
         count = 0
         batch: list[Handoff] = []
         for handoff in store.iter_published(team=team):
@@ -189,6 +196,7 @@ class Ledger:
 
         Returns which item each declaration field became, e.g. {"blockers[0]": "<item id>"}.
         """
+        bump(session, handoff.team)  # first: one change to a team's ledger at a time
         self.remove(session, handoff.id)
         decl = handoff.declaration
         if decl is None or handoff.status not in LIVE:
@@ -320,7 +328,7 @@ class Ledger:
         (extraction sometimes attaches the wrong item), then the item it was attached to."""
         named = contained_name(ctx.matcher.candidates("work"), text)
         if named is not None:
-            return named
+            return ctx.matcher.item(named)
         if name:
             item = ctx.matcher.work(name, [normalize_ref(r) for r in find_refs(name)], text=text)
             if item is not None:
@@ -330,7 +338,8 @@ class Ledger:
             item = ctx.matcher.by_refs(refs)
             if item is not None:
                 return item
-        return contained_name(ctx.matcher.candidates("work"), text)
+        named = contained_name(ctx.matcher.candidates("work"), text)
+        return ctx.matcher.item(named) if named is not None else None
 
     def _work(self, ctx: _Apply) -> None:
         author = ctx.handoff.author
@@ -384,6 +393,7 @@ class Ledger:
                 action = "opened"
             elif parent_id and not item.parent_id:
                 item.parent_id = parent_id
+                ctx.matcher.changed()
             quote, start = _quote(b.evidence, b.description)
             self._event(
                 ctx,
@@ -422,7 +432,7 @@ class Ledger:
             if hit is not None:
                 self._event(
                     ctx,
-                    blocker,
+                    ctx.matcher.item(blocker),
                     "resolved",
                     where=None,
                     text=hit.text,
@@ -433,7 +443,7 @@ class Ledger:
                 text, quote, start = ctx.done[blocker.parent_id]
                 self._event(
                     ctx,
-                    blocker,
+                    ctx.matcher.item(blocker),
                     "resolved",
                     where=None,
                     text=text,
@@ -458,7 +468,7 @@ class Ledger:
             if restated is not None:
                 self._event(
                     ctx,
-                    restated,
+                    ctx.matcher.item(restated),
                     "mentioned",
                     where=where,
                     text=text,
@@ -488,7 +498,7 @@ class Ledger:
             for old in same:
                 self._event(
                     ctx,
-                    old,
+                    ctx.matcher.item(old),
                     "superseded",
                     where=None,
                     text=text,
@@ -503,8 +513,10 @@ class Ledger:
             where = f"next_actions[{i}]"
             parent = self._parent(ctx, n.item, n.action)
             key = normalize(n.action)
-            item = next((a for a in open_actions if a.key == key and a.id not in ctx.touched), None)
-            if item is None:
+            same = next((a for a in open_actions if a.key == key and a.id not in ctx.touched), None)
+            if same is not None:
+                item = ctx.matcher.item(same)
+            else:
                 item = self._new_item(
                     ctx,
                     "action",
@@ -558,6 +570,19 @@ class Ledger:
         )
 
 
+def bump(session: Session, team: str, *, removed: bool = False) -> None:
+    """Mark the team's ledger changed (see `LedgerRevision`); takes its row lock."""
+    values: dict[str, Any] = {"revision": LedgerRevision.revision + 1}
+    if removed:
+        values["removals"] = LedgerRevision.removals + 1
+    done = session.execute(
+        update(LedgerRevision).where(LedgerRevision.team == team).values(**values)
+    )
+    if not getattr(done, "rowcount", 0):
+        session.add(LedgerRevision(team=team, revision=1, removals=int(removed)))
+        session.flush()
+
+
 def _stored_state(item: LedgerItem, last_at: datetime) -> ItemState:
     """The state materialized on an item (its events up to `last_at`), to fold new events onto."""
     return ItemState(
@@ -591,7 +616,7 @@ def _short_name(summary: str) -> str:
     return " ".join(summary.split()[:6]).rstrip(",.;")
 
 
-def _about(sentence: str, blocker: LedgerItem, ctx: _Apply) -> bool:
+def _about(sentence: str, blocker: Named, ctx: _Apply) -> bool:
     """Whether a resolution sentence is about this blocker: shared identifying words."""
     blocker_terms = strong_terms(f"{blocker.name} {blocker.needed_from or ''}")
     said = strong_terms(sentence)
@@ -606,7 +631,7 @@ def _about(sentence: str, blocker: LedgerItem, ctx: _Apply) -> bool:
     return False
 
 
-def _same_subject(ctx: _Apply, decision: str, old: LedgerItem, parent: LedgerItem | None) -> bool:
+def _same_subject(ctx: _Apply, decision: str, old: Named, parent: LedgerItem | None) -> bool:
     """A new decision replaces `old` when both are about the same thing."""
     changed = bool(CHANGE_RE.search(decision))
     if parent is not None and old.parent_id == parent.id:
@@ -618,7 +643,7 @@ def _same_subject(ctx: _Apply, decision: str, old: LedgerItem, parent: LedgerIte
     return sim >= (SUPERSEDE_EMBED_WITH_CUE if changed else SUPERSEDE_EMBED) and bool(shared)
 
 
-def _restates(ctx: _Apply, decision: str, old: LedgerItem) -> bool:
+def _restates(ctx: _Apply, decision: str, old: Named) -> bool:
     if CHANGE_RE.search(decision):
         return False
     return normalize(decision) == old.key or (

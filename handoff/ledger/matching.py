@@ -16,8 +16,9 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -34,6 +35,33 @@ CANDIDATES = 400  # most recently touched items considered for fuzzy and embeddi
 FUZZY_NAME = 88
 EMBED_NAME = 0.82
 EMBED_BLOCKER = 0.78
+
+
+class Named(Protocol):
+    """What matching reads of an item: a `LedgerItem` or a `Candidate`."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def parent_id(self) -> str | None: ...
+    @property
+    def needed_from(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An item in a candidate pool: the columns matching reads, without building ORM objects for
+    hundreds of rows per mention. `Matcher.item` gives the `LedgerItem` of the one that matched."""
+
+    id: str
+    name: str
+    key: str
+    parent_id: str | None
+    needed_from: str | None
 
 
 def cosine(a: Sequence[float] | None, b: Sequence[float] | None) -> float:
@@ -103,11 +131,20 @@ class Matcher:
         self._embed = embed
         self._vectors: dict[str, list[float]] = {}
         self._item_vectors = vectors if vectors is not None else VectorCache()
-        self._pools: dict[tuple[Any, ...], list[LedgerItem]] = {}
+        self._pools: dict[tuple[Any, ...], list[Candidate]] = {}
 
     def changed(self) -> None:
-        """The applying handoff added or moved an item: candidate pools must be asked again."""
+        """The applying handoff added, moved or re-parented an item: pools are asked again."""
         self._pools.clear()
+
+    def item(self, found: Named) -> LedgerItem:
+        """The `LedgerItem` of a candidate (from the session when it is loaded already)."""
+        if isinstance(found, LedgerItem):
+            return found
+        item = self.session.get(LedgerItem, found.id)
+        if item is None:  # pools are read in this transaction; an item cannot vanish under it
+            raise LookupError(f"ledger item {found.id} disappeared while matching")
+        return item
 
     def vector(self, text: str) -> list[float] | None:
         if self._embed is None or not text.strip():
@@ -120,7 +157,7 @@ class Matcher:
         """Keep a new item's vector (it was just computed) so no query reads it back."""
         self._item_vectors.put((item.id, item.name), item.vector)
 
-    def item_vectors(self, items: Sequence[LedgerItem]) -> list[Any]:
+    def item_vectors(self, items: Sequence[Named]) -> list[Any]:
         """Unit vectors of `items` (empty arrays for none), reading the missing in one query."""
         cache = self._item_vectors
         found = [cache.get((it.id, it.name)) for it in items]
@@ -135,7 +172,7 @@ class Matcher:
             found = [cache.get((it.id, it.name)) for it in items]
         return [_EMPTY if vec is None else vec for vec in found]
 
-    def similarity(self, text: str, item: LedgerItem) -> float:
+    def similarity(self, text: str, item: Named) -> float:
         """Cosine similarity of a text and an item's name (0 without vectors)."""
         vec = self.vector(text)
         if vec is None:
@@ -145,18 +182,25 @@ class Matcher:
 
     def candidates(
         self, kind: str, *, states: Sequence[str] | None = None, before: datetime | None = None
-    ) -> list[LedgerItem]:
+    ) -> list[Candidate]:
+        """The team's most recently active items of a kind (asked once until something changes)."""
         key = (kind, tuple(states) if states else None, before)
         pool = self._pools.get(key)
         if pool is not None:
             return list(pool)
-        q = select(LedgerItem).where(LedgerItem.team == self.team, LedgerItem.kind == kind)
+        q = select(
+            LedgerItem.id,
+            LedgerItem.name,
+            LedgerItem.key,
+            LedgerItem.parent_id,
+            LedgerItem.needed_from,
+        ).where(LedgerItem.team == self.team, LedgerItem.kind == kind)
         if states:
             q = q.where(LedgerItem.state.in_(tuple(states)))
         if before is not None:
             q = q.where(LedgerItem.first_at <= before)
         q = q.order_by(LedgerItem.last_at.desc()).limit(CANDIDATES)
-        pool = list(self.session.scalars(q))
+        pool = [Candidate(*row) for row in self.session.execute(q)]
         self._pools[key] = pool
         return list(pool)
 
@@ -186,17 +230,18 @@ class Matcher:
             if found is not None:
                 return found
         pool = self.candidates("work")
-        found = contained_name(pool, f"{name} {text}")
-        if found is not None:
-            return found
+        named = contained_name(pool, f"{name} {text}")
+        if named is not None:
+            return self.item(named)
         best = max(pool, key=lambda it: fuzz.token_set_ratio(key, it.key), default=None)
         if (
             best is not None
             and fuzz.token_set_ratio(key, best.key) >= FUZZY_NAME
             and _distinct(key)
         ):
-            return best
-        return self._nearest(pool, name, EMBED_NAME)
+            return self.item(best)
+        near = self._nearest(pool, name, EMBED_NAME)
+        return self.item(near) if near is not None else None
 
     def blocker(
         self, description: str, *, parent_id: str | None, at: datetime
@@ -213,16 +258,15 @@ class Matcher:
             if score > best_score:
                 best, best_score = it, score
         if best is not None and best_score >= 0.6:
-            return best
-        return self._nearest(
+            return self.item(best)
+        near = self._nearest(
             [it for it in pool if not parent_id or it.parent_id in (None, parent_id)],
             description,
             EMBED_BLOCKER,
         )
+        return self.item(near) if near is not None else None
 
-    def _nearest(
-        self, pool: Sequence[LedgerItem], text: str, threshold: float
-    ) -> LedgerItem | None:
+    def _nearest(self, pool: Sequence[Candidate], text: str, threshold: float) -> Candidate | None:
         vec = self.vector(text)
         if vec is None or not pool:
             return None
@@ -251,10 +295,10 @@ def _distinct(key: str) -> bool:
     return len(strong_terms(key)) >= 2 or len(key) >= 10
 
 
-def contained_name(pool: Sequence[LedgerItem], text: str) -> LedgerItem | None:
+def contained_name(pool: Sequence[Candidate], text: str) -> Candidate | None:
     """The known item whose whole (distinctive) name appears in the text, longest name first."""
     hay = f" {normalize(text)} "
-    best: LedgerItem | None = None
+    best: Candidate | None = None
     for it in pool:
         if len(it.key) < 5 or not strong_terms(it.key):
             continue

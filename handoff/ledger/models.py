@@ -91,3 +91,15 @@ class LedgerRef(Base):
     handoff_id: Mapped[str] = mapped_column(String(36), index=True)
 
     __table_args__ = (Index("ix_ledger_refs_team_ref", "team", "ref"),)
+
+
+class LedgerRevision(Base):
+    """Bumped by every change to a team's ledger (`removals` when events went away), first thing
+    in the changing transaction: readers compare it to decide whether to read the ledger again,
+    and changes to one team's ledger are applied one at a time."""
+
+    __tablename__ = "ledger_revisions"
+
+    team: Mapped[str] = mapped_column(String(100), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    removals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -1,18 +1,23 @@
-"""Reading the ledger: items with their state now or as of a past moment, and their timelines."""
+"""Reading the ledger: items with their state now or as of a past moment, and their timelines.
+
+`Snapshot` keeps one team's current items in memory for answering: a question reads a few hundred
+items with their events, and reading them from the database each time dominated an answer.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handoff.errors import NotFound
-from handoff.ledger.models import LedgerEvent, LedgerItem
+from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRevision
 from handoff.ledger.state import derive
 
 
@@ -215,3 +220,85 @@ def fields_of(session: Session, handoff_id: str) -> dict[str, str]:
         LedgerEvent.handoff_id == handoff_id, LedgerEvent.field.is_not(None)
     )
     return {str(f): str(i) for f, i in session.execute(q)}
+
+
+class Snapshot:
+    """One team's ledger as it stands now, in memory, for answering questions.
+
+    `items()` gives what `read_items` gives without `as_of`. Before a read, `refresh()` looks up
+    the team's `LedgerRevision` (one row): unchanged, nothing is read; changed by publishing
+    only, just the items that got new events are read again; after anything went away
+    (unpublish, delete, edit, rebuild), everything is. Other processes' writes are seen the same
+    way, so a worker publishing next to the web server needs nothing more.
+    """
+
+    def __init__(self, team: str) -> None:
+        self.team = team
+        self._version: tuple[int, int] | None = None
+        self._newest = 0  # the newest event id read
+        self._items: dict[str, ItemView] = {}
+        self._order: list[ItemView] = []
+        self._lock = threading.Lock()
+
+    @property
+    def version(self) -> tuple[int, int] | None:
+        """(revision, removals) as last read: changes whenever the team's ledger does."""
+        return self._version
+
+    def refresh(self, session: Session) -> None:
+        with self._lock:
+            row = session.get(LedgerRevision, self.team, populate_existing=True)
+            version = (row.revision, row.removals) if row is not None else (0, 0)
+            if version == self._version:
+                return
+            newest = int(session.scalar(select(func.max(LedgerEvent.id))) or 0)
+            if self._version is None or version[1] != self._version[1]:
+                self._items = {it.id: it for it in read_items(session, self.team)}
+            else:
+                touched = sorted(
+                    set(
+                        session.scalars(
+                            select(LedgerEvent.item_id).where(
+                                LedgerEvent.id > self._newest, LedgerEvent.team == self.team
+                            )
+                        )
+                    )
+                )
+                for start in range(0, len(touched), 500):
+                    for it in read_items(session, self.team, ids=touched[start : start + 500]):
+                        self._items[it.id] = it
+            # read_items' order: newest activity first, then id.
+            order = sorted(self._items.values(), key=lambda it: it.id)
+            order.sort(key=lambda it: it.last_at, reverse=True)
+            self._order = order
+            self._version, self._newest = version, newest
+
+    def items(
+        self,
+        session: Session,
+        *,
+        kinds: Sequence[str] | None = None,
+        states: Sequence[str] | None = None,
+        ids: Sequence[str] | None = None,
+        limit: int | None = None,
+        refresh: bool = True,
+    ) -> list[ItemView]:
+        """As `read_items(session, team, ...)` without `as_of` (the views are shared: read only).
+        `refresh=False` when the caller refreshed already for this question."""
+        if refresh or self._version is None:
+            self.refresh(session)
+        if ids is not None:
+            if not ids:
+                return []
+            wanted = set(ids)
+            pool = [it for it in self._order if it.id in wanted]
+        else:
+            pool = self._order
+        out: list[ItemView] = []
+        for it in pool:
+            if (kinds and it.kind not in kinds) or (states and it.state not in states):
+                continue
+            out.append(it)
+            if limit is not None and len(out) >= limit:
+                break
+        return out

@@ -134,6 +134,9 @@ def test_broken_clip_fails_the_job_with_a_reason_and_can_be_retried(client: Test
     h = client.get(f"/api/handoffs/{r.json()['id']}").json()
     assert h["declaration"] is None and h["job"]["state"] == "failed"
     assert h["source_kind"] == "media" and h["media_url"] == f"/media/{h['id']}"
+    clip = client.get(h["media_url"], headers={"Range": "bytes=0-3"})
+    assert clip.status_code == 206 and clip.content == broken[:4]
+    assert clip.headers["content-type"] == "video/webm"
     retried = client.post(f"/api/jobs/{job['id']}/retry")
     assert retried.status_code == 202
     again = client.get(f"/api/jobs/{job['id']}").json()

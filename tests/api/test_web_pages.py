@@ -101,6 +101,10 @@ def test_review_page_shows_flags_questions_and_evidence(client: TestClient, draf
     publish = [a for t, a in p.tags if a.get("id") == "publish"]
     assert publish and "disabled" in publish[0]
     assert "force-dialog" in p.ids
+    # A page that waited for extraction reloads itself once the draft is there.
+    r = client.get(f"/handoffs/{draft}/panel?poll=1", headers=HX)
+    assert r.headers.get("HX-Refresh") == "true"
+    Page(client.get(f"/handoffs/{draft}/panel", headers=HX).text).check()
 
 
 def test_htmx_save_answer_publish_acknowledge(client: TestClient, draft: str) -> None:

@@ -176,7 +176,11 @@ def test_upload_clip_evidence_plays_the_moment(
     page.wait_for_selector(".pill.s-published")
     wait_for_index(server, handoff_id)
 
-    page.goto("/ask?team=clips&q=what%20is%20blocking%20the%20migration%20test%3F")
+    # Ask about something the recognizer did hear (speech recognition of espeak is rough).
+    decl = httpx.get(f"{server}/api/handoffs/{handoff_id}").json()["declaration"]
+    question = "what is blocked?" if decl["blockers"] else "what was decided?"
+    assert decl["blockers"] or decl["decisions"], decl
+    page.goto(f"/ask?team=clips&q={question.replace(' ', '%20')}")
     page.wait_for_selector(".bot:not(.streaming) .citations a", timeout=30_000)
     link = page.locator(".citations a").first
     assert "?t=" in (link.get_attribute("href") or "")
@@ -219,10 +223,17 @@ def test_keyboard_and_phone_layout(chromium: Any, server: str, shots: Shots) -> 
             )
             assert overflow <= 0, f"{path} scrolls sideways on a phone"
             shots(page, name)
-        drafts = httpx.get(f"{server}/api/handoffs", params={"team": "payments"}).json()
-        if drafts:
-            page.goto(f"/handoffs/{drafts[0]['id']}")
-            shots(page, "phone-handoff")
+        posted = httpx.post(
+            f"{server}/api/handoffs",
+            json={"text": TYPED_WRAP, "author": "Maya", "team": "phone"},
+        ).json()
+        page.goto(f"/handoffs/{posted['id']}")
+        page.wait_for_selector("#decl-form", timeout=60_000)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, "the review page scrolls sideways on a phone"
+        shots(page, "phone-review")
         # Keyboard: the post tabs follow the arrow keys; the skip link comes first.
         page.goto("/post")
         page.keyboard.press("Tab")

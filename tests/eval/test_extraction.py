@@ -52,7 +52,7 @@ def test_scorer_matches_by_similarity_and_checks_attributes() -> None:
     assert (s.missing.tp, s.missing.pred, s.missing.gold) == (1, 2, 1)
 
 
-def test_eval_extraction_prints_the_table_for_both_splits() -> None:
+def test_eval_extraction_prints_the_table_for_both_splits_of_each_set() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "eval", "extraction"],
         cwd=ROOT,
@@ -64,7 +64,10 @@ def test_eval_extraction_prints_the_table_for_both_splits() -> None:
     assert "split: tune" in out.stdout and "split: heldout" in out.stdout
     assert "missing flags" in out.stdout and "attributes (micro)" in out.stdout
     assert "ubuntu-meetings action items: 18 gold" in out.stdout
-    assert out.stdout.count("bar (item F1") == 2
+    # one table per data file and split: the dev set and the separately written fresh set
+    sets = sorted(p.stem for p in DATA_DIR.glob("*.jsonl"))
+    assert out.stdout.count("bar (item F1") == 2 * len(sets)
+    assert all(f"{name} / split: heldout" in out.stdout for name in sets)
 
 
 def test_eval_llm_backend_without_a_model_is_one_sentence() -> None:

@@ -49,7 +49,7 @@ def test_clip_transcribe_extract_ingest(tmp_path: Path, home: Path) -> None:
         voice="festival",
     )
     clip = mux(wav, tmp_path / "wrap.webm", ["-c:a", "libopus"])
-    added = run("vocab", "add-person", "Siobhan", "--team", "payments", home=home)
+    added = invoke("vocab", "add-person", "Siobhan", "--team", "payments")
     assert added.returncode == 0, added.stderr
 
     out = run("transcribe", str(clip), "--json", "--team", "payments", home=home)
@@ -61,19 +61,13 @@ def test_clip_transcribe_extract_ingest(tmp_path: Path, home: Path) -> None:
     assert all({"start_s", "end_s", "text", "speaker"} <= set(s) for s in data["segments"])
     assert "review" in data["text"] and "Siobhan" in data["text"]
 
-    plain = run("transcribe", str(clip), home=home)
-    assert plain.returncode == 0 and "engine: pocketsphinx" in plain.stderr
-    assert plain.stdout.startswith("[00:")
-
     decl = run("extract", str(clip), "--author", "Maya", "--team", "payments", home=home)
     assert decl.returncode == 0, decl.stderr
     assert "in_flight" in json.loads(decl.stdout)
 
     stored = run("ingest", str(clip), "--author", "Maya", "--team", "payments", home=home)
     assert stored.returncode == 0, stored.stderr
-    handoff_id = json.loads(stored.stdout)["id"]
-    shown = json.loads(run("show", handoff_id, "--team", "payments", home=home).stdout)
-    assert shown["id"] == handoff_id
+    assert json.loads(stored.stdout)["status"] == "draft"
     kept = list((home / "uploads" / "payments").iterdir())
     assert len(kept) == 1 and kept[0].read_bytes() == clip.read_bytes()  # original, unchanged
     assert list((home / "cache" / "audio").glob("*.npz"))  # derived audio, regenerable

@@ -104,7 +104,7 @@ def test_parallel_chunks_keep_absolute_times(
     sphinx: PocketsphinxTranscriber, tmp_path: Path
 ) -> None:
     text = " ".join(["The billing export shipped today and the refund flow is in review."] * 4)
-    wav = speak(text, tmp_path / "long.wav")
+    wav = speak(text, tmp_path / "long.wav", voice="festival")
     audio = load_audio(wav)
     assert audio.duration_s > 12
     stages: list[tuple[str, float]] = []
@@ -112,7 +112,7 @@ def test_parallel_chunks_keep_absolute_times(
     starts = [s.start_s for s in t.segments]
     assert len(t.segments) >= 3 and starts == sorted(starts)  # type: ignore[type-var]
     assert t.segments[-1].end_s and t.segments[-1].end_s > 10  # absolute, not per chunk
-    assert "billing" in t.text and "review" in t.text
+    assert t.text.count("review") >= 3
     fractions = [f for _, f in stages]
     assert fractions == sorted(fractions) and stages[-1] == ("transcribe", 1.0)
 

@@ -116,6 +116,14 @@ def test_decisions_with_their_rationale() -> None:
     assert "decisions[3].rationale" in flags(decl)
 
 
+def test_a_strong_connective_wins_over_a_preposition() -> None:
+    decl = run("Decision: we chose Redis for the rate limit counters because the write volume is "
+               "too high for the primary.")
+    assert [(d.decision, d.rationale) for d in decl.decisions] == [
+        ("Redis for the rate limit counters", "the write volume is too high for the primary")
+    ]
+
+
 def test_return_times_resolve_with_their_zone() -> None:
     assert run(
         "Online again at half past eight Sydney time."

@@ -1,0 +1,288 @@
+"""Sentences for text a recognizer wrote without punctuation or case.
+
+An offline recognizer (pocketsphinx) emits one lowercase run with no punctuation: "so today i
+merged the login fix pr forty two and the search indexer is still in review waiting on dana no
+blockers i'll pick up the cache work tomorrow back at nine am london time". The rules read
+sentences and clauses, so such a run is cut into clauses first, at the places speech marks a new
+one:
+- a hesitation ("um", "uh") or a discourse marker ("also", "and then", "oh and", "next", "so yeah");
+- a new subject once the clause so far already has its verb: "i ...", "we ...", "there's ...", a
+  noun phrase followed by its verb ("the index rebuild is ..."), a name followed by a modal
+  ("diego will ...");
+- a stated-empty part ("no blockers", "nothing shipped") and a return time ("back monday at nine");
+- a part word used as a spoken label ("blocker the api token expired" -> "Blocker: the api ...").
+Then each clause is given the case the rules expect: "i" as "I", and a lowercase word in the slot
+of a person ("need selin to", "with femi", "petro please") capitalized as a name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from summarizer.people import NOT_NAMES
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_PUNCT = re.compile(r"[.,;:!?—–()\[\]]|\s-\s")
+_FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "erm", "er", "hmm"})
+_MARKERS = frozenset({"also", "anyway", "plus", "alright", "right", "okay", "ok"})
+_MARKER_PAIRS = frozenset(
+    {("and", "then"), ("oh", "and"), ("so", "yeah"), ("yeah", "so"), ("and", "also"), ("so", "um")}
+)
+_TIME_WORDS = _wordset(
+    "tomorrow today tonight monday tuesday wednesday thursday friday saturday sunday week month "
+    "sprint morning afternoon evening later next this then"
+)
+_SUBORDINATE = _wordset(
+    "and but or because since so that when if until as before after which who what where cause "
+    "once while than though although unless whether how why think guess say said hope know mean "
+    "whatever till"
+)
+_SUBJECTS = _wordset("i i'll i'm i've we we've we're we'll there's someone somebody")
+_FUTURE_TIME = _wordset(
+    "tomorrow tonight monday tuesday wednesday thursday friday saturday sunday week next later then"
+)
+_NOT_CONTENT = _wordset(
+    "um umm uh uhh uhm erm er hmm so yeah hey oh and then also anyway okay ok alright right well "
+    "there's basically"
+)
+_BLOCKER_QUALIFIERS = _wordset("one a the no main big only any another my our real")
+_INJECTION = re.compile(
+    r"^(?:ignore|disregard|forget|override) (?:previous|prior|the|all|your|"
+    r"everything|above|earlier)\b"
+)
+# "i'm about halfway", "i'm maybe a third through" is the status of the clause before.
+_STATUS_AFTER_IM = _wordset(
+    "about maybe like roughly almost nearly halfway probably kind sort mostly around"
+)
+# "sorry i mean", "the only blocker is we need": the subject goes on the clause before.
+_SHIFTS = _wordset("day night morning evening late early next incoming")
+_ASKS = _wordset("please will should can could needs has must")
+_INVERTED_MODALS = _wordset("can could would will")
+_NO_CUT_BEFORE_SUBJECT = _wordset("sorry mean wait actually no rather is was")
+_REASON_VERBS = _wordset("need needs can't cannot have still are")
+_BLOCKED_WORDS = _wordset("blocked stuck hold waiting")
+_DETERMINERS = _wordset("the our my this their")
+_PREPOSITIONS = _wordset(
+    "for of in on with to at from by about into than like over under between via per"
+)
+_NP_VERBS = _wordset(
+    "is are was were has have had keeps kept got gets needs hasn't haven't isn't aren't wasn't "
+    "went still broke failed"
+)
+_VERBISH = _wordset(
+    "is are was were be been has have had got gets get did does do done went go goes keeps kept "
+    "will would should can could need needs must merged shipped live deployed released started "
+    "finished expanded answered closed sent moved made broke failed took please keep"
+)
+_MODAL_AFTER_NAME = re.compile(
+    r"^(?:will|please|is going to|is gonna|needs to|has to|should|can|could|is on|owns|takes)\b"
+)
+_BACK_FOLLOW = _wordset(
+    "tomorrow today tonight on at in online monday tuesday wednesday thursday friday saturday "
+    "sunday next around by from early first late after this"
+)
+_BACK_NOT_AFTER = _wordset(
+    "be i'm im am rolled roll get got come coming came go going went call calling write bring "
+    "push pushed scale scaled set sent send fall fell dial i'll"
+)
+_EMPTY_STARTS = re.compile(
+    r"^(?:no (?:blockers?|decisions?|calls|next steps|follow ups)|nothing (?:blocking|blocked|"
+    r"shipped|is blocking|in the way)|didn't ship|did not ship|haven't shipped)\b"
+)
+_LABEL_WORDS = re.compile(
+    r"^(blockers?|next steps|next up|next|decisions?|shipped|done|in review|in progress)\s+"
+    r"(?!(?:is|are|was|were|for|on|week|month|sprint|shift|time|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|to|of|the\s+\w+\s+is)\b)",
+)
+_THERE_BLOCKER = re.compile(
+    r"^(?:(?:there's|there is|the|one|my|our)\s+)?(?:(?:one|a|only one|just one|another|main|big|"
+    r"only)\s+)*blockers?\s+(?:is\s+)?"
+)
+_LEAD_FILLER = re.compile(r"^(?:(?:um+|uh+|so|and|okay|ok|yeah|also|well)\s+)+")
+_COMMON = _wordset(
+    "team finance legal marketing security design product support engineering ops infra "
+    "someone somebody everyone anyone people them us me you him her they it what there "
+    "review approval data access everything nothing that this then now today tomorrow also "
+    "call shift duty week day night time one ones thing things side end part work job jobs stuff "
+    "build release test tests fix change nodes "
+    "just still really the a an and or but so to is are was were be will can should please "
+    "going need needs has have had who which from with on in for of at by"
+)
+# A lowercase word where speech puts a person: "need selin to", "with femi", "petro please".
+_NAME_SLOT = re.compile(
+    r"(?:(?<=\bneed )|(?<=\bneeds )|(?<=\bask )|(?<=\bping )|(?<=\bonly )|(?<=\bit's )|"
+    r"(?<=\bwaiting on )|(?<=\bwaiting for )|(?<=\bwith )|(?<=\bfrom )|(?<=\btell )|"
+    r"(?<=\bthat's ))(?P<a>[a-z][a-z'-]{2,})(?=\s+(?:to|has|who|from|can|will|is|in)\b|$)|"
+    r"(?:^|(?<=\bnext )|(?<=\bthen )|(?<=\band )|(?<=\bso )|(?<=\bsteps ))(?P<b>[a-z][a-z'-]{2,})"
+    r"(?=\s+(?:will|please|is going to|is gonna|needs to|has to|should|can|could|owns|is on|"
+    r"is the)\b)|"
+    r"\b(?P<c>[a-z]{3,})(?='s\s+(?:call|decision|sign-?off|approval|team)\b)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """A piece of the original text (for evidence) and the text the rules read."""
+
+    raw: str
+    text: str
+    spoken: bool = False  # cut from an unpunctuated run
+
+
+def unpunctuated(sentence: str) -> bool:
+    """A run with no sentence punctuation and (almost) no capitals: a recognizer's raw output."""
+    words = sentence.split()
+    if len(words) < 5 or _PUNCT.search(sentence):
+        return False
+    capitals = sum(1 for w in words if w[:1].isupper())
+    return capitals <= max(1, len(words) // 20)
+
+
+def clauses(sentence: str, *, typed: bool = False) -> list[Clause]:
+    """The sentence as clauses; punctuated or typed text (a chat message) is returned whole, for
+    the rules split it. A recognizer's segment ends at a pause, so each is cut on its own."""
+    if typed or not unpunctuated(sentence):
+        return [Clause(raw=sentence, text=sentence)]
+    words = sentence.split()
+    cuts = _boundaries([w.lower() for w in words])
+    out: list[Clause] = []
+    for start, end in zip(cuts, [*cuts[1:], len(words)], strict=False):
+        raw = " ".join(words[start:end])
+        out.append(Clause(raw=raw, text=_spoken_label(truecase(raw)), spoken=True))
+    return out
+
+
+def _boundaries(words: list[str]) -> list[int]:
+    cuts = [0]
+    has_verb = False
+    content = 0  # words in the clause so far that are not fillers or markers
+    for i, w in enumerate(words):
+        # A long verbless stretch is a clause of its own, unless it is a topic put first ("the
+        # offline cache for articles i haven't started that yet").
+        topic = next((x for x in words[cuts[-1] : i] if x not in _NOT_CONTENT), "") in _DETERMINERS
+        long_enough = content >= 4 and not topic
+        if i and content and _cut_before(words, i, has_verb=has_verb or long_enough):
+            start = i
+            while (
+                start - 1 > cuts[-1]
+                and words[start - 1] in _FUTURE_TIME
+                and words[i] in _SUBJECTS
+                and words[start - 2] not in _PREPOSITIONS | {"until", "till", "since", "before"}
+            ):
+                start -= 1  # "tomorrow i'll ...": the time goes with what follows
+            if words[i] in ("someone", "somebody") and words[start - 1] in _INVERTED_MODALS:
+                start -= 1  # "can someone ...": the question starts at its modal
+            if start > cuts[-1]:
+                cuts.append(start)
+                has_verb = False
+                content = sum(1 for x in words[start:i] if x not in _NOT_CONTENT)
+        if w not in _NOT_CONTENT:
+            content += 1
+        if w in _VERBISH or w.endswith(("n't", "'s", "'re", "'ll")) or _past(w):
+            has_verb = True
+        if _EMPTY_STARTS.match(" ".join(words[max(cuts[-1], i - 2) : i + 1])):
+            has_verb = True
+    return cuts
+
+
+def _cut_before(words: list[str], i: int, *, has_verb: bool) -> bool:
+    w, prev = words[i], words[i - 1]
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if w in _FILLERS:
+        return prev not in _FILLERS
+    if (w, nxt) in _MARKER_PAIRS:
+        return True
+    if w == "and" and nxt in ("i'll", "we'll", "someone", "somebody"):
+        return True  # "... waiting on finance and i'll chase it monday": a new action
+    if w == "and" and nxt in _DETERMINERS and has_verb and _noun_phrase_subject(words, i + 1):
+        return True  # "i merged the fix and the indexer is in review"
+    if (prev, w) in _MARKER_PAIRS:
+        return False
+    if w in _MARKERS and prev not in _SUBORDINATE:
+        return w not in ("right", "okay", "ok") or nxt == "so"
+    if w == "next" and nxt not in _TIME_WORDS | {"to", "one", "shift"}:
+        return prev not in _DETERMINERS | {"a", "is", "for", "until", "by", "no", "any"}
+    if w in ("blocker", "blockers") and prev not in _BLOCKER_QUALIFIERS:
+        return True
+    if _EMPTY_STARTS.match(" ".join(words[i : i + 3])) or _INJECTION.match(f"{w} {nxt}"):
+        return True
+    if w == "back" and nxt in _BACK_FOLLOW:
+        return prev not in _BACK_NOT_AFTER
+    if w == "online" and nxt in ("again", "at", "from", "tomorrow", "on"):
+        return prev not in _BACK_NOT_AFTER | {"back"}
+    if w in _SHIFTS and nxt == "shift" and i + 2 < len(words) and words[i + 2] in _ASKS:
+        return True  # "... day shift please silence it": the shift is addressed
+    if w in ("i", "we") and nxt in _REASON_VERBS and _BLOCKED_WORDS & set(words[max(0, i - 8) : i]):
+        return False  # "x is blocked we need finance to ...": the reason stays with its blocker
+    if prev in ("blocker", "blockers") and w in _DETERMINERS:
+        return False  # "one blocker the backup job keeps failing": the label's own clause
+    return has_verb and _new_subject(words, i)
+
+
+def _past(word: str) -> bool:
+    return len(word) > 4 and word.endswith("ed") and word not in ("need", "speed", "feed")
+
+
+def _new_subject(words: list[str], i: int) -> bool:
+    w, prev = words[i], words[i - 1]
+    if w in _SUBJECTS:
+        if prev in _SUBORDINATE or prev in _NO_CUT_BEFORE_SUBJECT:
+            return False
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        return not (w == "i'm" and nxt in _STATUS_AFTER_IM)
+    if w in _DETERMINERS and prev not in _PREPOSITIONS | _SUBORDINATE | {"is", "was"}:
+        return _noun_phrase_subject(words, i)
+    if w not in _COMMON and w not in NOT_NAMES and len(w) > 2 and w.isalpha():
+        rest = " ".join(words[i + 1 : i + 4])
+        return (
+            bool(_MODAL_AFTER_NAME.match(rest))
+            and prev not in _DETERMINERS
+            and prev not in _PREPOSITIONS
+        )
+    return False
+
+
+def _noun_phrase_subject(words: list[str], i: int) -> bool:
+    """Does the noun phrase at i have its own verb a few words on ('the index rebuild is ...')?"""
+    ahead = words[i + 1 : i + 10]
+    for j, word in enumerate(ahead):
+        if word in _NP_VERBS:
+            return True
+        after_prep = j > 0 and ahead[j - 1] in ("for", "of", "on", "in")
+        if (word in _DETERMINERS and not after_prep) or word in _SUBORDINATE:
+            return False
+        if word in _PREPOSITIONS - {"for", "of", "on", "in"}:
+            return False
+    return False
+
+
+def truecase(text: str) -> str:
+    """'i' as 'I' and a lowercase word in a person's slot as a name."""
+    text = re.sub(r"\bi(?=\b|')", "I", text)
+
+    def cap(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if word in _COMMON or word in NOT_NAMES or word in _VERBISH:
+            return word
+        return word[:1].upper() + word[1:]
+
+    return _NAME_SLOT.sub(cap, text)
+
+
+def _spoken_label(text: str) -> str:
+    """'blocker the token expired' -> 'Blocker: the token expired'; 'blockers none' likewise."""
+    text = _LEAD_FILLER.sub("", text)
+    m = _THERE_BLOCKER.match(text)
+    if m and m.end() < len(text):
+        return "Blocker: " + text[m.end() :]
+    m = _LABEL_WORDS.match(text)
+    if m and not m.group(1).startswith("next"):
+        return f"{m.group(1)}: {text[m.end() :]}"
+    if m and re.match(r"(?:none|nothing)\b", text[m.end() :]):
+        return f"{m.group(1)}: {text[m.end() :]}"
+    return text

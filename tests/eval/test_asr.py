@@ -1,0 +1,60 @@
+"""`handoff eval asr`: its data, scoring and table (the full run is `make eval`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eval import asr
+from eval.asr_data import dev_wraps, real_clips, synthetic_clips
+
+
+def test_real_clips_have_references(shared_data: Path) -> None:
+    clips = {c.name: c for c in real_clips()}
+    assert {"jfk", "goforward", "p001", "stereo_diarization"} <= set(clips)
+    assert clips["jfk"].reference.startswith("And so my fellow Americans")
+    assert len(clips["stereo_diarization"].channel_references) == 2
+    assert all(c.reference for c in clips.values())
+
+
+def test_team_words_come_from_the_whole_dev_set() -> None:
+    rows, team = dev_wraps("heldout")
+    assert rows and all(r["source"] == "speech" for r in rows)
+    assert {"Maya", "Arjun"} <= team.people and "BILL" in team.prefixes
+    assert "cache layer" in team.items
+
+
+def test_scoring_uses_the_standard_normalizer() -> None:
+    norm = asr._normalizer()
+    errors, words = asr._errors(
+        "Back tomorrow at 9, PR #1842!", "back tomorrow at nine pr 1842", norm
+    )
+    assert (errors, words) == (0, 6)
+    assert asr._heard("payments-refund-flow", "the payments refund flow is done", norm)
+    assert not asr._heard("Siobhan", "shivon owns it", norm)
+
+
+@pytest.mark.slow
+def test_synthetic_wraps_are_spoken_and_muxed(tmp_path: Path) -> None:
+    from ingest.media import probe
+
+    clips, _team = synthetic_clips(tmp_path, limit=2)
+    assert [c.path.suffix for c in clips] == [".mp4", ".webm"]
+    for clip in clips:
+        info = probe(clip.path)
+        assert info.audio_streams == 1 and info.duration_s and info.duration_s > 3
+        assert clip.kind == "synthetic" and clip.terms
+    again, _ = synthetic_clips(tmp_path, limit=2)  # cached, not spoken again
+    assert [c.path for c in again] == [c.path for c in clips]
+
+
+def test_bars_are_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    good = asr.SetResult(
+        clips=1, audio_s=10, wall_s=1, errors=1, ref_words=10, terms=10, terms_heard=9
+    )
+    bad = asr.SetResult(clips=1, audio_s=10, wall_s=1, errors=5, ref_words=10)
+    assert asr._check_bars({"synthetic": good, "real": good}, 4.0) is False
+    assert asr._check_bars({"synthetic": good, "real": bad}, 4.0) is True
+    out = capsys.readouterr().out
+    assert "PASS" in out and "FAIL" in out
