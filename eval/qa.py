@@ -7,7 +7,8 @@ The scenario goes through the real path: each wrap is ingested and published the
 and is reported), then each question is asked as `handoff ask --as-of` would.
 
 Question format (one JSON object per line):
-    {"q", "team", "as_of", "must": [[alt, ...], ...], "must_not": [...]}
+    {"q", "team", "as_of", "must": [[alt, ...], ...], "must_not": [...], "conversation"?: [q, ...]}
+`conversation` (optional) is the earlier questions of the same conversation, for follow-ups.
 A question is right when every `must` group has one alternative in the answer (case-insensitive)
 and nothing in `must_not` appears.
 """
@@ -80,7 +81,12 @@ def run(scenario: Path, questions: Path, *, verbose: bool) -> dict[str, Any]:
         details: list[dict[str, Any]] = []
         for item in qs:
             as_of = datetime.fromisoformat(item["as_of"]) if item.get("as_of") else None
-            result = svc.ask(item["q"], team=item["team"], as_of=as_of)
+            result = svc.ask(
+                item["q"],
+                team=item["team"],
+                as_of=as_of,
+                conversation=item.get("conversation") or (),
+            )
             q = understand(item["q"], people=svc.people(item["team"]), as_of=as_of)
             top5 = hybrid_search(
                 svc.index, item["q"], Filters(team=item["team"], until=q.as_of or as_of), k=5

@@ -41,7 +41,7 @@ def history(store: HandoffStore) -> list[str]:
         if day in (2, 4):
             scheduler = "advisory locks" if day == 2 else "a Redis lease instead"
             parts["decisions"] = [Decision(decision=f"the scheduler will use {scheduler}")]
-        text = "The VPN request came back approved, so db-migration can go ahead." if day == 3 else ""
+        text = "The VPN request came back approved, so db-migration can go ahead." * (day == 3)
         ids.append(publish(store, "Maya" if day % 2 else "Leo", day, decl(**parts), text=text))
     return ids
 
