@@ -7,13 +7,17 @@ transcription never stalls the web server; it stops when the server stops.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 from typing import Any
 
 from api.celery_app import QUEUE, get_celery
+
+log = logging.getLogger(__name__)
 
 
 def worker_argv(
@@ -67,6 +71,36 @@ def _die_with_parent() -> None:
 
         pr_set_pdeathsig = 1
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+class EmbeddedWorker:
+    """The worker `handoff serve` runs: started with it, restarted if it dies, stopped with it."""
+
+    def __init__(self, *, concurrency: int, max_restarts: int = 5) -> None:
+        self.concurrency = concurrency
+        self.max_restarts = max_restarts
+        self.proc = start_embedded(concurrency=concurrency)
+        self._stop = threading.Event()
+        self._watch = threading.Thread(target=self._watchdog, name="worker-watchdog", daemon=True)
+        self._watch.start()
+
+    def _watchdog(self) -> None:
+        restarts = 0
+        while not self._stop.wait(2.0):
+            code = self.proc.poll()
+            if code is None:
+                continue
+            if restarts >= self.max_restarts:
+                log.error("The embedded worker keeps stopping (exit %s); jobs will wait.", code)
+                return
+            restarts += 1
+            log.error("The embedded worker stopped (exit %s); restarting it.", code)
+            self.proc = start_embedded(concurrency=self.concurrency)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._watch.join(timeout=5)
+        stop_embedded(self.proc)
 
 
 def stop_embedded(proc: subprocess.Popen[Any], *, timeout: float = 15.0) -> None:

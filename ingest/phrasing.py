@@ -59,7 +59,10 @@ def say_number(n: int) -> str:
     return f"{say_number(hi)} {say_number(lo) if lo >= 10 else 'oh ' + _ONES[lo]}"
 
 
-_TOKEN = re.compile(r"[a-z0-9']+")
+# Letters and digits apart: "arm64" is said "arm sixty four".
+_TOKEN = re.compile(r"[a-z']+|[0-9]+")
+# A short word without a vowel is said letter by letter: "css", "crm", "pr".
+_SPELLED_OUT = re.compile(r"[b-df-hj-np-tv-xz]{2,5}")
 
 
 def spoken_words(text: str) -> list[str]:
@@ -72,6 +75,8 @@ def spoken_words(text: str) -> list[str]:
                 if len(token) <= 4
                 else list(itertools.chain.from_iterable(_ONES[int(d)].split() for d in token))
             )
+        elif _SPELLED_OUT.fullmatch(token):
+            out.extend(token)
         else:
             out.append(token.strip("'"))
     return [w for w in out if w]
@@ -151,6 +156,11 @@ _ZONES = (
     " india time",
     " sydney time",
     " london time",
+    " i s t",
+    " c e t",
+    " g m t",
+    " e s t",
+    " p s t",
 )
 
 _TEMPLATES: tuple[str, ...] = (
@@ -159,6 +169,10 @@ _TEMPLATES: tuple[str, ...] = (
     "nothing shipped today",
     "merged the pull request for {item} this morning",
     "p r {num} is merged",
+    "p r hash {num} is in review",
+    "merged p r hash {num}",
+    "m r {num} is waiting on review",
+    "see hash {num} for the details",
     "p r number {num} is open and waiting on review",
     "{item} is {status}",
     "{item} is {status} about {pct} percent done",
@@ -209,6 +223,15 @@ _TEMPLATES: tuple[str, ...] = (
     "the migration ran in staging without errors",
     "waiting on the vendor to reply",
     "the deadline moved to {day}",
+    "the d b a has to approve the schema change",
+    "the e t l job failed overnight",
+    "the t l s certificate expires on {day}",
+    "the c s v export for {item} shipped",
+    "the p d f report is done",
+    "s s o login is broken for some users",
+    "the a p i is returning errors",
+    "the v p c peering is not set up yet",
+    "c i is red on {item}",
 )
 
 

@@ -49,8 +49,27 @@ _SPELLED = {
     "s l o": "SLO",
     "s s o": "SSO",
     "v p n": "VPN",
+    "v p c": "VPC",
+    "i s t": "IST",
+    "g m t": "GMT",
+    "e s t": "EST",
+    "p s t": "PST",
+    "d b a": "DBA",
+    "e t l": "ETL",
+    "t l s": "TLS",
+    "c s v": "CSV",
+    "p d f": "PDF",
+    "m r": "MR",
 }
 _SPELLED_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in _SPELLED) + r")\b")
+
+
+# "PR #2231" is said "p r hash twenty two thirty one"; the hash goes back on before the number.
+_HASH_RE = re.compile(
+    r"\bhash (?=(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|\d)\b)"
+)
 
 
 def apply_vocabulary(transcript: Transcript, hints: Hints) -> Transcript:
@@ -58,6 +77,7 @@ def apply_vocabulary(transcript: Transcript, hints: Hints) -> Transcript:
 
     def fix(text: str) -> str:
         text = _SPELLED_RE.sub(lambda m: _SPELLED[m[0]], text)
+        text = _HASH_RE.sub("#", text)
         if built is None:
             return text
         regex, canonical = built

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from handoff.ledger.queries import EventView, ItemView
-from handoff.ledger.text import stem, terms
+from handoff.ledger.text import overlap, says_owner_change, stem, strong_terms, terms
 from search.index import Hit
 from search.question import Question
 
@@ -142,7 +142,10 @@ def relevance(
         hits = sum(1 for s in q.subject if _matches(s, words))
         score = max(score, hits / len(q.subject))
     vec = max(retrieval.get(item.id, 0.0), 0.8 * retrieval.get(item.parent_id or "", 0.0))
-    return score + 0.35 * vec
+    # One shared word of a longer subject ("data" of "data lake migration") is another subject:
+    # retrieval similarity, which that one word drives, cannot lift it to a fit.
+    weight = 0.35 if score >= 0.4 else 0.1
+    return score + weight * vec
 
 
 # -- composing per intent -----------------------------------------------------------------------
@@ -156,21 +159,108 @@ class Context:
     parents: Callable[[Sequence[ItemView]], dict[str, ItemView]]
 
 
-def _pick(ctx: Context, items: Sequence[ItemView], *, threshold: float = 0.5) -> list[ItemView]:
-    """Items that fit the subject (all of them when the question names none), best first."""
-    if not ctx.q.has_subject:
-        return list(items)
+def _scored(ctx: Context, items: Sequence[ItemView]) -> list[tuple[float, ItemView]]:
     parents = ctx.parents(items)
-    scored = [
+    return [
         (relevance(ctx.q, it, parents.get(it.parent_id or ""), ctx.retrieval), it) for it in items
     ]
-    scored = [(s, it) for s, it in scored if s >= threshold]
+
+
+def _pick(
+    ctx: Context, items: Sequence[ItemView], *, threshold: float = 0.5, margin: float = 0.45
+) -> list[ItemView]:
+    """Items that fit the subject (all of them when the question names none), best first;
+    `margin` is how far below the best fit an item may be and still be kept."""
+    if not ctx.q.has_subject:
+        return list(items)
+    scored = [(s, it) for s, it in _scored(ctx, items) if s >= threshold]
     if not scored:
         return []
     top = max(s for s, _ in scored)
-    keep = [(s, it) for s, it in scored if s >= min(top, 1.0) - 0.45]
+    keep = [(s, it) for s, it in scored if s >= min(top, 1.0) - margin]
     keep.sort(key=lambda p: (p[0], p[1].last_at), reverse=True)
     return [it for _, it in keep]
+
+
+def _text_of(item: ItemView) -> str:
+    return " ".join([item.name, item.summary or "", *(e.text for e in item.events)])
+
+
+def _related(work: Sequence[ItemView], pool: Sequence[ItemView]) -> list[ItemView]:
+    """Items of `pool` written in the same handoff as a mention of one of `work` and sharing an
+    identifying word with it: a decision or next step stated beside the work it is about,
+    without naming it ("Picked up the quality checks ... Decision: Great Expectations over
+    Soda"). Newest first."""
+    out: dict[str, ItemView] = {}
+    for w in work:
+        handoffs = {e.handoff_id for e in w.events}
+        words = strong_terms(_text_of(w))
+        for it in pool:
+            if it.id in out or it.id == w.id:
+                continue
+            if any(e.handoff_id in handoffs for e in it.events) and strong_terms(it.name) & words:
+                out[it.id] = it
+    return sorted(out.values(), key=lambda it: it.last_at, reverse=True)
+
+
+def _replacements(ctx: Context, current: Sequence[ItemView]) -> list[ItemView]:
+    """Current decisions that replaced an earlier one on the subject, when the new wording does
+    not repeat it ("move logs to Loki", then "we're staying on Elasticsearch (reverting the Loki
+    decision)" answers "what did we decide about logging?")."""
+    old = _pick(ctx, ctx.ledger.items(kinds=("decision",), states=("superseded",)), threshold=0.45)
+    by_id = {it.id: it for it in current}
+    out: dict[str, ItemView] = {}
+    for it in old:
+        nxt, seen = it.superseded_by, set()
+        while nxt and nxt not in by_id and nxt not in seen:
+            seen.add(nxt)
+            later = ctx.ledger.items(ids=[nxt])
+            nxt = later[0].superseded_by if later else None
+        if nxt and nxt in by_id:
+            out[nxt] = by_id[nxt]
+    return list(out.values())
+
+
+def _beside_work(ctx: Context, blockers: Sequence[ItemView]) -> list[ItemView]:
+    """Blockers tied to no item, raised in a handoff whose only work is the work asked about
+    ("Terraform upgrade in progress. Blocker: state bucket locked, need Chen to unlock it")."""
+    if not ctx.q.has_subject or not any(not b.parent_id for b in blockers):
+        return []
+    asked = {w.id for w in _subject_work(ctx)[:2]}
+    if not asked:
+        return []
+    work = ctx.ledger.items(kinds=("work",), limit=400)
+    out: list[ItemView] = []
+    for b in blockers:
+        if b.parent_id or not b.events:
+            continue
+        opened = b.events[0].handoff_id
+        named = {w.id for w in work if any(e.handoff_id == opened for e in w.events)}
+        if len(named) == 1 and named <= asked:
+            out.append(b)
+    return out
+
+
+def _drop_overtaken(ctx: Context, work: list[ItemView]) -> list[ItemView]:
+    """Leave out an unfinished item when a later item, reported done, is the same work under
+    another name ("Cert renewal for the ingress" in progress, then "Cert renewal done on prod")
+    and fits the question as well: its old status is no longer the state of that work."""
+    if len(work) < 2:
+        return work
+    score = {it.id: s for s, it in _scored(ctx, work)}
+    done = [it for it in work if it.state == "done"]
+    keep: list[ItemView] = []
+    for it in work:
+        overtaken = it.state != "done" and any(
+            d.last_at > it.last_at
+            and score[d.id] >= score[it.id] - 0.05
+            and overlap(it.name, _text_of(d)) >= 0.5
+            and overlap(d.name, _text_of(it)) >= 0.5
+            for d in done
+        )
+        if not overtaken:
+            keep.append(it)
+    return keep
 
 
 def _latest(item: ItemView, *actions: str) -> EventView | None:
@@ -212,7 +302,7 @@ def _resolved_sentence(d: Draft, b: ItemView) -> None:
 
 def blockers(ctx: Context, d: Draft) -> None:
     open_items = ctx.ledger.items(kinds=("blocker",), states=("open",), limit=400)
-    chosen = _pick(ctx, open_items)[:MAX_LISTED]
+    chosen = (_pick(ctx, open_items) or _beside_work(ctx, open_items))[:MAX_LISTED]
     parents = ctx.parents(chosen)
     for b in chosen:
         _blocker_sentence(d, b, parents)
@@ -235,7 +325,8 @@ def blockers(ctx: Context, d: Draft) -> None:
 
 
 def who_can(ctx: Context, d: Draft) -> None:
-    items = _pick(ctx, ctx.ledger.items(kinds=("blocker",), states=("open",), limit=400))
+    open_items = ctx.ledger.items(kinds=("blocker",), states=("open",), limit=400)
+    items = _pick(ctx, open_items) or _beside_work(ctx, open_items)
     if not items:
         blockers(ctx, d)
         return
@@ -244,7 +335,11 @@ def who_can(ctx: Context, d: Draft) -> None:
         ev = _latest(b, "opened", "mentioned") or b.events[-1]
         n = d.cite_event(ev, b)
         about = _label(b, parents)
-        what = f"the blocker on {about} ({b.name.rstrip('. ')})" if about else b.name.rstrip(". ")
+        what = (
+            f"the blocker on {about} ({b.name.rstrip('. ')})"
+            if about
+            else f"the blocker: {b.name.rstrip('. ')}"
+        )
         if b.needed_from:
             d.say(f"{b.needed_from} can clear {what}", n)
         else:
@@ -254,6 +349,10 @@ def who_can(ctx: Context, d: Draft) -> None:
 def _status_sentence(d: Draft, it: ItemView, parents: dict[str, ItemView]) -> None:
     ev = _latest(it) or it.events[-1]
     n = d.cite_event(ev, it)
+    if it.state == "done" and ev.detail.get("shipped"):
+        # A shipped entry's name is cut from its sentence; the sentence itself reads better.
+        d.say(f"Done (per {ev.author or 'the author'}, {_when(ev.at)}): {ev.text.rstrip('. ')}", n)
+        return
     status = STATUS_WORDS.get(it.state, it.state)
     owner = f", {it.owner} on it" if it.owner and it.state != "done" else ""
     verb = "was done" if it.state == "done" else f"is {status}"
@@ -278,6 +377,7 @@ def status(ctx: Context, d: Draft) -> None:
             _status_sentence(d, it, {})
         return
     work = _pick(ctx, ctx.ledger.items(ids=_candidate_ids(ctx, ("work",)), kinds=("work",)))
+    work = _drop_overtaken(ctx, work)
     for it in work[:3]:
         _status_sentence(d, it, {})
         for b in ctx.ledger.items(kinds=("blocker",), states=("open",), limit=400):
@@ -298,6 +398,8 @@ def decisions(ctx: Context, d: Draft) -> None:
     chosen = _pick(ctx, pool, threshold=0.45)
     if not ctx.q.has_subject:
         chosen = chosen[:MAX_LISTED]
+    elif not chosen:
+        chosen = _replacements(ctx, pool) or _related(_subject_work(ctx)[:2], pool)
     for it in chosen[:5]:
         ev = _latest(it, "decided", "mentioned") or it.events[0]
         n = d.cite_event(ev, it)
@@ -320,23 +422,48 @@ def decisions(ctx: Context, d: Draft) -> None:
 
 
 def owner(ctx: Context, d: Draft) -> None:
-    work = _pick(ctx, ctx.ledger.items(ids=_candidate_ids(ctx, ("work",)), kinds=("work",)))
+    # An owner question is about one thing: only the items that fit about as well as the best.
+    work = _pick(
+        ctx, ctx.ledger.items(ids=_candidate_ids(ctx, ("work",)), kinds=("work",)), margin=0.2
+    )
+    acts = _pick(ctx, ctx.ledger.items(kinds=("action",), states=("open",), limit=300))
+    handovers = [a for a in acts if a.owner and says_owner_change(a.name)]
     for it in work[:3]:
         ev = _latest(it) or it.events[-1]
+        # A handover said in (or after) the latest handoff on the work is its news.
+        current = (it.owner or ev.author or "").split(" ")[0].lower()
+        moved = next(
+            (
+                a
+                for a in handovers
+                if a.last_at >= ev.at and (a.owner or "").split(" ")[0].lower() != current
+            ),
+            None,
+        )
+        if moved is not None:
+            hev = _latest(moved) or moved.events[-1]
+            d.say(
+                f"{moved.owner} is taking over {it.name} (per {hev.author or 'the author'}, "
+                f'{_when(hev.at)}: "{moved.name.rstrip(". ")}")',
+                d.cite_event(hev, moved),
+            )
         n = d.cite_event(ev, it)
         who = it.owner or ev.author or "nobody named"
         d.say(
-            f"{who} owns {it.name} (per {ev.author or 'the author'}, {_when(ev.at)}); "
-            f"it is {STATUS_WORDS.get(it.state, it.state)}",
+            f"{'Before that, ' if moved else ''}{who} "
+            f"{'owned' if moved else 'owns'} {it.name} (per {ev.author or 'the author'}, "
+            f"{_when(ev.at)}); it is {STATUS_WORDS.get(it.state, it.state)}",
             n,
         )
-    acts = _pick(ctx, ctx.ledger.items(kinds=("action",), states=("open",), limit=300))
-    for a in acts[:3]:
+    # Without a work item, a named next step is the nearest thing to an owner.
+    for a in [] if work else acts[:3]:
         ev = _latest(a) or a.events[-1]
         if a.owner:
             d.say(f"Next up for {a.owner}: {a.name.rstrip('. ')}", d.cite_event(ev, a))
     if not work and not acts:
-        who_can(ctx, d)
+        # No owned work fits: quote what the handoffs say about it (a rota, a person's role)
+        # rather than answer about blockers nobody asked about.
+        general(ctx, d)
 
 
 def working_on(ctx: Context, d: Draft) -> None:
@@ -366,6 +493,8 @@ def working_on(ctx: Context, d: Draft) -> None:
 def next_actions(ctx: Context, d: Draft) -> None:
     acts = ctx.ledger.items(kinds=("action",), states=("open",), limit=300)
     chosen = _pick(ctx, acts)
+    if ctx.q.has_subject:
+        chosen = _with_latest_plan(ctx, chosen, acts)
     if ctx.q.people:
         first = ctx.q.people[0].split()[0].lower()
         chosen = [a for a in chosen if (a.owner or "").lower().startswith(first)] or chosen
@@ -441,10 +570,11 @@ def general(ctx: Context, d: Draft, *, kinds: Sequence[str] | None = None) -> No
     """No ledger fact fits: quote the best passages, as a fallback answer."""
     hits = [h for h in ctx.hits if kinds is None or h.metadata.get("kind") in kinds]
     if ctx.q.has_subject:
-        words = set(ctx.q.subject)
-        hits = [
-            h for h in hits if any(_matches(w, {stem(t) for t in terms(h.text)}) for w in words)
-        ]
+        hits = [h for h in hits if _covers(ctx.q, h.text)]
+    if ctx.q.since is not None:
+        # "this week", "yesterday": passages from that window come first.
+        since = ctx.q.since
+        hits.sort(key=lambda h: not _recorded_after(h, since))
     for h in hits[:3]:
         quote = str(h.metadata.get("quote") or h.text).rstrip(". ")
         d.say(
@@ -452,6 +582,54 @@ def general(ctx: Context, d: Draft, *, kinds: Sequence[str] | None = None) -> No
             f'{_when(datetime.fromisoformat(str(h.metadata["recorded_at"])))}: "{quote}"',
             d.cite_hit(h),
         )
+
+
+def _subject_work(ctx: Context) -> list[ItemView]:
+    return _pick(
+        ctx,
+        ctx.ledger.items(ids=_candidate_ids(ctx, ("work",)), kinds=("work",)),
+        margin=0.2,
+    )
+
+
+def _with_latest_plan(
+    ctx: Context, chosen: list[ItemView], acts: Sequence[ItemView]
+) -> list[ItemView]:
+    """The next steps of the work asked about, as its latest handoff states them, first; a step
+    from before that handoff is an older plan and is left out when a newer one exists."""
+    work = _subject_work(ctx)[:1]
+    if not work:
+        return chosen
+    latest = work[0].events[-1]
+    plan = [
+        a for a in _related(work, acts) if any(e.handoff_id == latest.handoff_id for e in a.events)
+    ]
+    if not plan:
+        return chosen
+    rest = [a for a in chosen if a.last_at >= latest.at and a not in plan]
+    return plan + rest
+
+
+def _recorded_after(hit: Hit, since: datetime) -> bool:
+    at = hit.metadata.get("recorded_at")
+    if not at:
+        return False
+    when = datetime.fromisoformat(str(at))
+    if when.tzinfo is None or since.tzinfo is None:
+        return when.replace(tzinfo=None) >= since.replace(tzinfo=None)
+    return when >= since
+
+
+def _covers(q: Question, text: str) -> bool:
+    """A passage is about the question's subject: it has a ref the question names, or most of
+    the subject's words (one shared word of "data lake migration" is not the same subject)."""
+    if q.refs and any(r.lower().lstrip("#") in text.lower() for r in q.refs):
+        return True
+    if not q.subject:
+        return False
+    words = _stems(text)
+    found = sum(1 for w in q.subject if _matches(w, words))
+    return found >= max(1, -(-len(q.subject) * 3 // 5))
 
 
 def _candidate_ids(ctx: Context, kinds: Sequence[str]) -> list[str]:

@@ -6,6 +6,7 @@ it; rank-bm25 scores every document per query term, which is too slow at 100k do
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 from collections import defaultdict
@@ -31,6 +32,9 @@ class _TeamIndex:
     total_len: int = 0
     #: handoff id -> its documents, so removing a handoff does not scan every document.
     by_handoff: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: (recorded_ts, doc id) sorted, for time windows; None after a change until asked again.
+    by_time: list[tuple[float, str]] | None = None
+    times: list[float] = field(default_factory=list)
 
 
 class LexicalIndex:
@@ -42,6 +46,26 @@ class LexicalIndex:
 
     def has(self, team: str) -> bool:
         return team in self._teams
+
+    def meta(self, team: str, doc_id: str) -> dict[str, Any] | None:
+        """A document's metadata (with "_text"), when the team is loaded and has it."""
+        idx = self._teams.get(team)
+        return idx.meta.get(doc_id) if idx is not None else None
+
+    def ids_between(self, team: str, lo: float, hi: float) -> list[str] | None:
+        """The team's documents recorded within [lo, hi] (None when the team is not loaded)."""
+        with self._lock:
+            idx = self._teams.get(team)
+            if idx is None:
+                return None
+            if idx.by_time is None:  # sorted once after changes, then bisected
+                idx.by_time = sorted(
+                    (float(m.get("recorded_ts") or 0.0), d) for d, m in idx.meta.items()
+                )
+                idx.times = [t for t, _ in idx.by_time]
+            start = bisect.bisect_left(idx.times, lo)
+            stop = bisect.bisect_right(idx.times, hi)
+            return [d for _, d in idx.by_time[start:stop]]
 
     def reset(self, team: str | None = None) -> None:
         with self._lock:
@@ -91,6 +115,7 @@ class LexicalIndex:
         idx.total_len += len(toks)
         idx.meta[doc_id] = meta
         idx.by_handoff[str(meta.get("handoff_id"))].add(doc_id)
+        idx.by_time = None
 
     @staticmethod
     def _remove(idx: _TeamIndex, doc_id: str) -> None:
@@ -106,6 +131,7 @@ class LexicalIndex:
                 if not posting:
                     del idx.postings[t]
         idx.total_len -= idx.lengths.pop(doc_id)
+        idx.by_time = None
         owned = idx.by_handoff.get(str(meta.get("handoff_id")))
         if owned is not None:
             owned.discard(doc_id)

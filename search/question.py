@@ -22,6 +22,8 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\bwhen (?:is|will|does|'s)\b.*\b(?:back|return|returning|online|available|in)\b|"
             r"\bback (?:when|online)\b|\b(?:out of office|ooo|on leave|away|off)\b.*\?|"
+            # "is Priya around on Monday?": a name (capitalized, whatever the flags) is asked about
+            r"\b(?:is|will) (?-i:[A-Z])[\w'-]+ (?:be )?(?:around|available|reachable|out|away)\b|"
             r"\b(?:return|returns|returning)\b",
             re.I,
         ),
@@ -40,6 +42,9 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
         "blockers",
         re.compile(
             r"\bblock(?:s|ed|er|ers|ing)?\b|\bstuck\b|\bwaiting (?:on|for)\b|"
+            # "when was the replica restored?": when a blocker cleared
+            r"\bwhen (?:was|were|did|has|have) .{0,60}\b(?:restored|resolved|fixed|approved|"
+            r"granted|cleared|sorted|unblocked|get unblocked|come through)\b|"
             r"\bholding (?:\w+ )?up\b|"
             r"\bin the way\b|\bimpediments?\b|\bheld up\b",
             re.I,
@@ -50,7 +55,8 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\bdecid\w*|\bdecision\w*|\bwhy (?:did|do|are|is|was|were)\b|\bchose\b|\bchoice\b|"
             r"\brationale\b|\bagreed\b|\bsettled on\b|\bwhich (?:approach|option)\b|"
-            r"\bgo(?:ing)? with\b|"
+            r"\bgo(?:ing)? with\b|\bwent with\b|\bopt(?:ed)? for\b|"
+            r"\b(?:pick|picked|choose|chosen)\b(?! up)|\band why\b|"
             r"\bapproach\b",
             re.I,
         ),
@@ -114,7 +120,9 @@ _QUESTION_WORDS = frozenset(
         "approve", "sign", "decide", "help", "answer", "responsible", "handling", "driving",
         "leading", "taking", "picked", "assigned", "holding", "held", "way", "stuck", "impediment",
         "impediments", "plate", "busy", "status", "state", "things", "still", "left", "remaining",
-        "new", "latest", "recently", "ago", "done", "yet", "ready", "news", "happen", "happened"
+        "new", "latest", "recently", "ago", "done", "yet", "ready", "news", "happen", "happened",
+        "restored", "resolved", "approved", "granted", "cleared", "pick", "picked", "chose",
+        "choose", "chosen", "opted", "why", "around", "available", "reachable"
     ]
 )
 _FOLLOW_UP_RE = re.compile(

@@ -81,6 +81,8 @@ _SUBJECTLESS_BLOCKER = re.compile(
     r"pending)\b",
     re.I,
 )
+# "Blocked: need finance's sign-off": under a blocked label, what is needed, not an item.
+_NEEDS_LEAD = re.compile(r"^(?:I\s+|we\s+)?(?:need|needs|require|requires)\b", re.I)
 # "waiting on X before I can start Y": the blocker names what it holds up, so it is not the item
 # mentioned last.
 _OWN_OBJECT = re.compile(r"\bbefore (?:I|we) can (?:start|begin)\b", re.I)
@@ -439,7 +441,13 @@ class OfflineExtractor:
         owner = me if re.search(r"\b(?:I|I'm|I've|my)\b", text) and me else None
         name = rules.item_name(text)
         if (
-            re.fullmatch(r"(?:it|that|this|they|those|these|it's|that's)", name, re.I)
+            re.fullmatch(
+                # a pronoun, or a bare status ("..., still in progress") that names nothing
+                r"(?:it|that|this|they|those|these|it's|that's|in progress|in review|wip|"
+                r"blocked|done|not started)",
+                name,
+                re.I,
+            )
             and antecedent
         ):
             name = antecedent  # "Siobhan needs to review the migration script, it's in review"
@@ -470,13 +478,21 @@ class OfflineExtractor:
         elif (
             group.lead_part == "in_flight"
             or (subject and _has_content(subject.group("subject"), 1))
-            or (walk.blocked_label and not _SUBJECTLESS_BLOCKER.match(text))
+            or (
+                walk.blocked_label
+                and not _SUBJECTLESS_BLOCKER.match(text)
+                and not _NEEDS_LEAD.match(text)
+            )
         ):
             head = subject.group("subject") if subject else re.split(r",|\s+(?:—|–)\s+", text)[0]
             created = self._in_flight(walk, head, find_refs(head), ev, me=me)
             item_name = created.item
             self._set_blocked(walk, len(decl.in_flight) - 1)
-        elif _SUBJECTLESS_BLOCKER.match(text) and decl.in_flight and not _OWN_OBJECT.search(text):
+        elif (
+            (_SUBJECTLESS_BLOCKER.match(text) or (walk.blocked_label and _NEEDS_LEAD.match(text)))
+            and decl.in_flight
+            and not _OWN_OBJECT.search(text)
+        ):
             idx = len(decl.in_flight) - 1
             item_name = decl.in_flight[idx].item
             self._set_blocked(walk, idx)

@@ -133,10 +133,13 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
 ]  # fmt: skip
 
 DECISION_RE = re.compile(
-    r"\b(?:decided|decision was|we chose|chose|we picked|picked|went with|going with|go with|"
+    r"\b(?:decided|decision was|we chose|chose|we picked|picked(?! up)|went with|going with|"
+    r"go with|"
     r"settled on|agreed (?:to|on|that)|we agreed|opted|opting|concluded|made the call|"
     r"the call was|made (?:a|the|that) call|we're using|we are using|switched to|"
-    r"standardi[sz]ed on|kept)\b",
+    r"standardi[sz]ed on|kept|change of plan|chang(?:e|ed) (?:our|my|the) (?:mind|plan)|"
+    r"(?:we'?re|we are|we'?ll be|we will be) (?:staying|sticking) (?:on|with)|sticking with|"
+    r"revert(?:ing|ed)? the \w+ decision|switching back to|we'?re switching to)\b",
     re.I,
 )
 _DECISION_LEAD = re.compile(
@@ -263,9 +266,13 @@ CONTINUATION_RE = re.compile(
     re.I,
 )
 ABSENCE_RE = re.compile(
-    r"^\s*(?:and\s+)?(?:I'?m|I\s+am|I'?ll\s+be)\s+(?:off|out|away|done|signing off|logging off|"
-    r"heading out|offline|on leave|ooo)\b(?:\s+(?:now|today|tomorrow|for the day|for the weekend|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|next week))?\s*[.!]?$",
+    r"^\s*(?:and\s+)?(?:(?:oh\s+)?(?:and\s+)?(?:I'?m|I\s+am|I'?ll\s+be)\s+)?(?:off|out|away|done|"
+    r"signing off|logging off|heading out|offline|on leave|ooo)\b"
+    # "Out Monday", "I'm out Wednesday and Thursday": the return clause beside it says when
+    r"(?:\s+(?:now|today|tomorrow|for the day|for the weekend|next week|(?:on\s+)?"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"(?:\s+(?:and|to|through|-)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday))?))?\s*[.!]?$",
     re.I,
 )
 
@@ -439,7 +446,23 @@ _JUDGED_CLAUSE = re.compile(
 )
 
 
+# "Change of plan on the A/B test: we'll stop it after one week": the header announces the change
+# and names its subject; the decision is what follows the colon.
+_CHANGE_HEADER = re.compile(
+    r"^(?P<head>(?:change of plan|chang(?:e|ed) (?:our|my|the) (?:mind|plan)|"
+    r"revert(?:ing|ed)? the [\w/-]+ decision|decision change|new decision)[^:]{0,60}):\s*"
+    r"(?P<body>.{8,})$",
+    re.I,
+)
+
+
 def decision_text(text: str) -> str:
+    m = _CHANGE_HEADER.match(text.strip())
+    if m:
+        body, rationale = split_rationale(m.group("body"))
+        head = m.group("head").strip()
+        tail = f" because {rationale}" if rationale else ""
+        return f"{body.strip(' ,;.')} ({head[0].lower()}{head[1:]}){tail}"
     return _DECISION_LEAD.sub("", text.strip(), count=1).strip(" ,;.") or text.strip(" ,;.")
 
 
@@ -448,11 +471,12 @@ _FILLER_LEAD = re.compile(
     r"^(?:(?:so|and|also|oh|oh and|then|plus|now|okay|ok|right|well|today|still)\s*,?\s+)+", re.I
 )
 _ITEM_LEAD = re.compile(
-    r"^(?:(?:I'?m|I\s+am|I'?ve\s+been|we'?re|we\s+are|I|we)\s+)?"
-    r"(?:(?:maybe|about|around|roughly|still|currently|now|just)\s+)*"
+    r"^(?:(?:I'?m|I\s+am|I'?ve\s+been|I\s+was|we'?re|we\s+are|we\s+were|I|we)\s+)?"
+    r"(?:(?:maybe|about|around|roughly|still|currently|now|just|mostly|mainly)\s+)*"
     r"(?:(?:\d{1,3}%|halfway|half|a\s+third|a\s+quarter)\s+(?:of\s+the\s+way\s+)?)?"
     r"(?:working on|work on|doing|through|started on|starting on|spent the day on|on|finishing|"
-    r"picking up|investigating|reviewing|testing|drafting|writing|building)\s+",
+    r"picking up|picked up|took over|taking over|investigating|reviewing|testing|drafting|"
+    r"writing|building)\s+",
     re.I,
 )
 _ITEM_END = re.compile(

@@ -22,7 +22,7 @@ def serve(host: str, port: int, with_worker: bool | None) -> None:
     import uvicorn
 
     from api.app import create_app
-    from api.worker import start_embedded, stop_embedded
+    from api.worker import EmbeddedWorker
     from handoff.settings import get_settings
 
     settings = get_settings()
@@ -32,14 +32,14 @@ def serve(host: str, port: int, with_worker: bool | None) -> None:
         click.echo("handoff: serving beyond this machine with no sign-in.", err=True)
     svc = services()
     svc.store.count()  # migrate (and fail with one sentence) before anything starts
-    worker = start_embedded(concurrency=settings.workers) if with_worker else None
+    worker = EmbeddedWorker(concurrency=settings.workers) if with_worker else None
     try:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     except OSError as exc:
         raise UserError(f"Cannot listen on {host}:{port} ({exc.strerror}).") from exc
     finally:
         if worker is not None:
-            stop_embedded(worker)
+            worker.stop()
 
 
 @click.command()

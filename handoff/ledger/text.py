@@ -233,7 +233,8 @@ CHANGE_RE = re.compile(
     r"\b(?:instead|switch(?:ed|ing)?|chang(?:e|ed|ing) (?:our|my|the) (?:mind|plan|approach)|"
     r"revers(?:e|ed|ing)|revert(?:ed|ing)?|no longer|rather than|replac(?:e|ed|ing)|drop(?:ped)? "
     r"the|going back|moved? (?:away )?from|overrid(?:e|den|ing)|supersed(?:e|ed|es|ing)|"
-    r"new plan|now (?:going|using|doing))\b",
+    r"new plan|change of plan|(?:staying|sticking) (?:on|with)|after all|"
+    r"now (?:going|using|doing))\b",
     re.IGNORECASE,
 )
 
@@ -260,7 +261,11 @@ def stem(word: str) -> str:
     """A crude stem so 'migrations'/'migration' and 'approved'/'approve' meet."""
     for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
+            base = word[: -len(suffix)]
+            # "logging" -> "log", "stopped" -> "stop" (but "install", "staff" keep theirs)
+            if suffix in ("ings", "ing", "ed") and re.search(r"([bdgmnprt])\1$", base):
+                base = base[:-1]
+            return base
     return word
 
 
@@ -290,4 +295,26 @@ def says_resolved(sentence: str) -> bool:
     before = sentence[: m.start()]
     return not NOT_YET_RE.search(before[-60:]) and not re.search(
         r"\b(?:not|never|n't)\s+(?:\w+\s+)?$", before, re.IGNORECASE
+    )
+
+
+# Ownership moves: "Lena is taking over the export job", "handing the pager to Ana",
+# "reassigned to Omar", "X owns it now". The new owner is named in the sentence.
+OWNER_CHANGE_RE = re.compile(
+    r"\b(?:tak(?:es|ing|en)|took) over\b|\bhand(?:s|ing|ed)? (?:\w+ ){0,4}(?:over|off) to\b|"
+    r"\bhand(?:s|ing|ed)? (?:it|this|that) (?:over|off)\b|\breassign(?:ed|ing)? to\b|"
+    r"\b(?:owns|is owning|is the owner of) (?:it|this|that|\w+(?: \w+){0,4}) now\b|"
+    r"\bnow owns\b|\bis now (?:on|owning)\b|\bpick(?:s|ing|ed) (?:it|this|that) up from\b",
+    re.IGNORECASE,
+)
+
+
+def says_owner_change(sentence: str) -> bool:
+    """The sentence says work moves to another owner, and not that it might."""
+    m = OWNER_CHANGE_RE.search(sentence)
+    if not m:
+        return False
+    before = sentence[: m.start()]
+    return not re.search(
+        r"\b(?:if|whether|might|may|maybe|could|not|n't|unless)\b", before[-40:], re.IGNORECASE
     )

@@ -4,6 +4,7 @@ starting and stopping its own worker."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -82,6 +83,16 @@ def test_serve_starts_and_stops_its_worker(home: Path, tmp_path: Path) -> None:
                 time.sleep(0.3)
         children = _children(serve.pid)
         assert any("api.worker" in c for c in children.values()), children
+        # A worker that dies is restarted by serve's watchdog.
+        first = next(pid for pid, cmd in children.items() if "api.worker" in cmd)
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            children = _children(serve.pid)
+            if any("api.worker" in c and p != first for p, c in children.items()):
+                break
+            time.sleep(0.3)
+        assert any("api.worker" in c and p != first for p, c in children.items()), children
     finally:
         serve.terminate()
         serve.wait(timeout=30)

@@ -32,3 +32,24 @@ def test_every_dev_question_right_offline(home: Path) -> None:
         d for d in report["details"] if not d["ok"]
     ]
     assert report["baseline"]["right"] < report["questions"]
+
+
+def test_fresh_scenario_shape() -> None:
+    """The second scenario, written apart from the code: natural wraps, three teams."""
+    rows = load_jsonl(DATA / "fresh_scenario.jsonl")
+    qs = load_jsonl(DATA / "fresh_questions.jsonl")
+    assert len({r["team"] for r in rows}) >= 3 and 20 <= len(rows) <= 30 and len(qs) >= 40
+    assert len({r["recorded_at"][:10] for r in rows}) >= 10
+    assert {q["team"] for q in qs} <= {r["team"] for r in rows}
+    assert any(q.get("conversation") for q in qs)
+
+
+@pytest.mark.slow
+def test_fresh_scenario_publishes_like_the_cli_and_answers(home: Path) -> None:
+    # Its wraps leave parts unsaid ("nothing shipped" is rarely written): `handoff ingest
+    # X.jsonl --publish` still publishes them, so the eval must too, or it scores nothing.
+    report = run(DATA / "fresh_scenario.jsonl", DATA / "fresh_questions.jsonl", verbose=False)
+    assert report["ingest_problems"] == []
+    assert report["ours"]["right"] == report["questions"], [
+        d for d in report["details"] if not d["ok"]
+    ]

@@ -162,7 +162,9 @@ def test_new_decision_on_the_same_subject_supersedes(store: HandoffStore) -> Non
         decl(
             decisions=[
                 Decision(
-                    decision="switch the job scheduler from advisory locks to a Redis lease instead",
+                    decision=(
+                        "switch the job scheduler from advisory locks to a Redis lease instead"
+                    ),
                     rationale="advisory locks broke under pgbouncer",
                 )
             ]

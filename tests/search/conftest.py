@@ -16,25 +16,26 @@ WRAPS = [
     (
         "Maya",
         "2026-11-16T17:00:00+00:00",
-        "In-flight: db-migration in progress, schema drafted. Blocker: the db-migration needs the "
-        "VPN request approved by Priya. Decision: the job scheduler will use advisory locks, because "
-        "they need no new infrastructure. Nothing shipped. Next: I'll write the rollback script. "
-        "Back tomorrow 9am UTC.",
+        "In-flight: db-migration in progress, schema drafted. Blocker: the db-migration needs "
+        "the VPN request approved by Priya. Decision: the job scheduler will use advisory locks, "
+        "because they need no new infrastructure. Nothing shipped. Next: I'll write the rollback "
+        "script. Back tomorrow 9am UTC.",
     ),
     (
         "Leo",
         "2026-11-17T17:00:00+00:00",
-        "Shipped: PR #1842 merged, payments-refund-flow is live. In-flight: auth-session-refresh in "
-        "progress. Blocker: auth-session-refresh needs the session timeout decision from Sarah. No "
-        "new decisions. Next: I'll review the rollback script. Back Thursday 9am UTC.",
+        "Shipped: PR #1842 merged, payments-refund-flow is live. In-flight: auth-session-refresh "
+        "in progress. Blocker: auth-session-refresh needs the session timeout decision from "
+        "Sarah. No new decisions. Next: I'll review the rollback script. Back Thursday 9am UTC.",
     ),
     (
         "Maya",
         "2026-11-18T17:00:00+00:00",
-        "The VPN request came back approved, so the migration can go ahead. In-flight: db-migration "
-        "in progress, running on staging. Decision: we switched the job scheduler from advisory "
-        "locks to a Redis lease instead, because advisory locks broke under pgbouncer. No blockers. "
-        "Nothing shipped. Next: I'll run the migration on production. Back Friday 9am UTC.",
+        "The VPN request came back approved, so the migration can go ahead. In-flight: "
+        "db-migration in progress, running on staging. Decision: we switched the job scheduler "
+        "from advisory locks to a Redis lease instead, because advisory locks broke under "
+        "pgbouncer. No blockers. Nothing shipped. Next: I'll run the migration on production. "
+        "Back Friday 9am UTC.",
     ),
 ]
 

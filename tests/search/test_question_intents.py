@@ -1,0 +1,42 @@
+"""Reading questions phrased the ways people ask them: intent and subject."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from search.question import understand
+
+AS_OF = datetime.fromisoformat("2026-11-12T12:00:00+00:00")
+PEOPLE = ["Priya", "Dmitri", "Marta"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("what did we pick for the queue library and why?", "decisions"),
+        ("which broker did we go with?", "decisions"),
+        ("did we opt for Postgres in the end?", "decisions"),
+        ("who picked up the billing export?", "owner"),
+        ("is Priya around on Monday?", "returns"),
+        ("will Dmitri be available tomorrow?", "returns"),
+        ("when was the replica restored?", "blockers"),
+        ("when did the VPN request come through?", "blockers"),
+        ("is the replica in review?", "status"),
+    ],
+)
+def test_intent(text: str, intent: str) -> None:
+    assert understand(text, people=PEOPLE, as_of=AS_OF).intent == intent
+
+
+def test_question_verbs_are_not_the_subject() -> None:
+    q = understand("when was the staging replica restored?", people=PEOPLE, as_of=AS_OF)
+    assert q.subject_text == "staging replica"
+    q = understand("what did we pick for data quality checks?", people=PEOPLE, as_of=AS_OF)
+    assert "pick" not in q.subject_text and "quality" in q.subject_text
+
+
+@pytest.mark.parametrize("text", ["is it out yet?", "is the fix out?"])
+def test_availability_needs_a_name(text: str) -> None:
+    assert understand(text, people=PEOPLE, as_of=AS_OF).intent != "returns"
