@@ -612,6 +612,11 @@ class Services:
             )
         # Refuse what can never be read now (415, nothing stored) rather than in a failed job.
         kind = detect_kind(upload)
+        if kind == "media":
+            # No audio, corrupt, too long: refused before anything is stored (probe only, cheap).
+            from ingest.loader import check_media
+
+            check_media(upload, settings=self.settings)
         source_kind: Literal["text", "media", "chat"] = (
             "media" if kind == "media" else "chat" if kind in ("chat", "slack") else "text"
         )

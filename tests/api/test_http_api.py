@@ -125,8 +125,33 @@ def test_unreadable_file_is_415_and_not_stored(client: TestClient, settings: Any
     assert not (settings.uploads_dir / "default").exists()
 
 
-def test_broken_clip_fails_the_job_with_a_reason_and_can_be_retried(client: TestClient) -> None:
+def test_corrupt_clip_is_refused_before_anything_is_stored(
+    client: TestClient, settings: Any
+) -> None:
     broken = b"\x1aE\xdf\xa3" + bytes(range(256)) * 16  # a WebM header, then nothing playable
+    r = client.post("/api/handoffs", files={"file": ("wrap.webm", broken, "video/webm")})
+    assert 400 <= r.status_code < 500
+    assert isinstance(r.json()["detail"], str) and "\n" not in r.json()["detail"]
+    assert client.get("/api/handoffs").json() == []
+    assert not (settings.uploads_dir / "default").exists()
+
+
+def _silent_clip(tmp_path: Any) -> bytes:
+    import subprocess
+
+    out = tmp_path / "silence.webm"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", "2",
+         "-c:a", "libopus", str(out)],
+        check=True,
+    )
+    return out.read_bytes()
+
+
+def test_silent_clip_fails_the_job_with_a_reason_and_can_be_retried(
+    client: TestClient, tmp_path: Any
+) -> None:
+    broken = _silent_clip(tmp_path)  # plays, but there is nothing to transcribe
     r = client.post("/api/handoffs", files={"file": ("wrap.webm", broken, "video/webm")})
     assert r.status_code == 202, r.text
     job = client.get(f"/api/jobs/{r.json()['job_id']}").json()
