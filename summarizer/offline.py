@@ -412,7 +412,16 @@ class OfflineExtractor:
                     ShippedItem(summary=summary, refs=find_refs(piece), evidence=[ev]),
                 ]
         elif part == "in_flight":
-            self._in_flight(walk, text, refs, ev, me=me, antecedent=group.antecedent)
+            pieces = _split_named_items(text)
+            for n, piece in enumerate(pieces):
+                self._in_flight(
+                    walk,
+                    piece,
+                    find_refs(piece) if len(pieces) > 1 else refs,
+                    ev,
+                    me=me,
+                    antecedent=group.antecedent if n == 0 else None,
+                )
         elif part == "decisions":
             decision, rationale = rules.split_rationale(rules.decision_text(text))
             decl.decisions = [
@@ -466,6 +475,8 @@ class OfflineExtractor:
         self, walk: _Walk, group: _Group, text: str, ev: Evidence, *, me: str | None
     ) -> None:
         decl = walk.decl
+        if self._continues_last_blocker(walk, text, ev, me=me):
+            return
         item_name: str | None = None
         subject = _BLOCKED_SUBJECT.match(text)
         pronoun = _PRONOUN_BLOCKED.match(text)
@@ -510,6 +521,31 @@ class OfflineExtractor:
         ]
 
     @staticmethod
+    def _continues_last_blocker(walk: _Walk, text: str, ev: Evidence, *, me: str | None) -> bool:
+        """'X is blocking Y; waiting on Priya to approve it': the second clause says who can clear
+        the blocker just named in the same sentence, so it completes that blocker rather than
+        becoming a new one (which would also be pinned to the wrong item)."""
+        decl = walk.decl
+        if not decl.blockers or not _SUBJECTLESS_BLOCKER.match(text):
+            return False
+        last = decl.blockers[-1]
+        same_sentence = bool(last.evidence) and last.evidence[0].quote == ev.quote
+        if not same_sentence or last.needed_from:
+            return False
+        needed_from = rules.resolver(
+            text, people=walk.people, exclude={me or "", walk.author or ""}
+        )
+        if needed_from is None:
+            return False
+        decl.blockers = [
+            *decl.blockers[:-1],
+            last.model_copy(
+                update={"description": f"{last.description}; {text}", "needed_from": needed_from}
+            ),
+        ]
+        return True
+
+    @staticmethod
     def _set_blocked(walk: _Walk, idx: int) -> None:
         items = list(walk.decl.in_flight)
         items[idx] = items[idx].model_copy(update={"status": "blocked"})
@@ -529,6 +565,25 @@ class OfflineExtractor:
         idx = _mentioned_item(walk.decl.in_flight, action)
         item = walk.decl.in_flight[idx].item if idx is not None else None
         self._append_action(walk, NextAction(action=action, item=item, owner=owner, evidence=[ev]))
+
+
+_NAMED_ITEM_LEAD = re.compile(
+    r"^(?:and\s+|also\s+|plus\s+)?(?:[a-z0-9]+(?:[-_/][a-z0-9]+)+|[A-Z][A-Z0-9]+-\d+)\b"
+)
+
+
+def _split_named_items(text: str) -> list[str]:
+    """'auth-refresh in progress, about 10% done, BILL-412 for billing is not started' -> two
+    items: a comma clause that opens with another item's name (a slug or a ticket key) and says
+    its own status starts a new item; other clauses ('PR #1842 open', '40% done') are details."""
+    clauses = re.split(r",\s+", text)
+    pieces = [clauses[0]]
+    for clause in clauses[1:]:
+        if _NAMED_ITEM_LEAD.match(clause) and rules.status_of(clause) is not None:
+            pieces.append(re.sub(r"^(?:and|also|plus)\s+", "", clause))
+        else:
+            pieces[-1] += ", " + clause
+    return pieces
 
 
 def _split_objects(text: str) -> list[str]:

@@ -202,3 +202,26 @@ def test_sentence_splitter_keeps_clock_abbreviations() -> None:
         "Back Monday nine a.m. Madrid time.",
         "Then more.",
     ]
+
+
+def test_a_resolver_clause_completes_the_blocker_it_follows() -> None:
+    decl = run(
+        "In-flight: data-migration in progress. Blocker: the staging VPN request is blocking the "
+        "migration test; waiting on Priya from IT to approve it."
+    )
+    assert len(decl.blockers) == 1
+    assert decl.blockers[0].needed_from == "Priya"
+    assert "VPN request" in decl.blockers[0].description
+    assert "blockers[0].needed_from" not in flags(decl)
+
+
+def test_comma_clauses_naming_other_work_become_their_own_items() -> None:
+    decl = run(
+        "In-flight: auth-session-refresh in progress, about 10% done, BILL-412 for the billing "
+        "side is not started. payments-refund-flow in review, PR #1842 open, waiting on James."
+    )
+    assert [(i.status, i.refs) for i in decl.in_flight] == [
+        ("in_progress", []),
+        ("not_started", ["BILL-412"]),
+        ("in_review", ["#1842"]),
+    ]
