@@ -209,15 +209,35 @@ def _replacements(ctx: Context, current: Sequence[ItemView]) -> list[ItemView]:
     decision)" answers "what did we decide about logging?")."""
     old = _pick(ctx, ctx.ledger.items(kinds=("decision",), states=("superseded",)), threshold=0.45)
     by_id = {it.id: it for it in current}
+    if not old:
+        return []
+    # Every decision once, in memory: the chains are walked here, not one ledger read per link.
+    nxt_of = {it.id: it.superseded_by for it in ctx.ledger.items(kinds=("decision",))}
+    ends: dict[str, str | None] = {}  # where a chain from this id ends in `current`, if it does
+
+    def end_of(start: str | None) -> str | None:
+        path: list[str] = []
+        nxt, seen = start, set()
+        while nxt and nxt not in by_id and nxt not in seen and nxt not in ends:
+            seen.add(nxt)
+            path.append(nxt)
+            if nxt not in nxt_of:
+                later = ctx.ledger.items(ids=[nxt])
+                nxt_of[nxt] = later[0].superseded_by if later else None
+            nxt = nxt_of[nxt]
+        if nxt and nxt in ends:
+            found = ends[nxt]
+        else:
+            found = nxt if nxt and nxt in by_id else None
+        for step in path:
+            ends[step] = found
+        return found
+
     out: dict[str, ItemView] = {}
     for it in old:
-        nxt, seen = it.superseded_by, set()
-        while nxt and nxt not in by_id and nxt not in seen:
-            seen.add(nxt)
-            later = ctx.ledger.items(ids=[nxt])
-            nxt = later[0].superseded_by if later else None
-        if nxt and nxt in by_id:
-            out[nxt] = by_id[nxt]
+        found = end_of(it.superseded_by)
+        if found:
+            out[found] = by_id[found]
     return list(out.values())
 
 

@@ -19,7 +19,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
@@ -124,7 +124,47 @@ class Ledger:
         if event == "published" or (event == "edited" and handoff.status in LIVE):
             self.apply(session, handoff)
         elif event in ("unpublished", "deleted"):
-            self.remove(session, handoff.id)
+            self.retract(session, handoff)
+
+    # -- order -------------------------------------------------------------------------------------
+    def _later(self, session: Session, handoff: Handoff) -> list[Handoff]:
+        """The live handoffs already in the ledger that a rebuild applies after `handoff`, in
+        rebuild order (recorded_at, nulls first, then id; see `HandoffStore.iter_published`).
+
+        Their matching, resolutions and supersessions depend on what came before them, so a
+        change to an earlier handoff replays them: the ledger then equals a rebuild, ids included
+        (ids come from the handoff that first named an item). Publishing in order finds none.
+        """
+        from handoff.models import HandoffRecord
+        from handoff.store import _to_view
+
+        q = select(LedgerEvent.handoff_id).where(
+            LedgerEvent.team == handoff.team, LedgerEvent.handoff_id != handoff.id
+        )
+        if handoff.recorded_at is not None:
+            q = q.where(LedgerEvent.at >= handoff.recorded_at)
+        ids = set(session.scalars(q.distinct()))
+        if not ids:
+            return []
+        mine = (handoff.recorded_at is not None, handoff.recorded_at, handoff.id)
+        recs = session.scalars(
+            select(HandoffRecord).where(
+                HandoffRecord.id.in_(sorted(ids)), HandoffRecord.status.in_(LIVE)
+            )
+        ).all()
+        keyed = [((r.recorded_at is not None, r.recorded_at, r.id), r) for r in recs]
+        later = [r for k, r in sorted(keyed, key=_order) if _order((k, r)) > _order((mine, r))]
+        return [_to_view(r) for r in later]
+
+    def retract(self, session: Session, handoff: Handoff) -> set[str]:
+        """Roll back an unpublished or deleted handoff, replaying the handoffs after it."""
+        later = self._later(session, handoff)
+        for h in reversed(later):
+            self.remove(session, h.id)
+        touched = self.remove(session, handoff.id)
+        for h in later:
+            self.apply(session, h)
+        return touched
 
     # -- rollback ----------------------------------------------------------------------------------
     def remove(self, session: Session, handoff_id: str) -> set[str]:
@@ -197,7 +237,16 @@ class Ledger:
         Returns which item each declaration field became, e.g. {"blockers[0]": "<item id>"}.
         """
         bump(session, handoff.team)  # first: one change to a team's ledger at a time
+        later = self._later(session, handoff)
+        for h in reversed(later):
+            self.remove(session, h.id)
         self.remove(session, handoff.id)
+        fields = self._apply_one(session, handoff)
+        for h in later:
+            self.apply(session, h)
+        return fields
+
+    def _apply_one(self, session: Session, handoff: Handoff) -> dict[str, str]:
         decl = handoff.declaration
         if decl is None or handoff.status not in LIVE:
             return {}
@@ -281,8 +330,16 @@ class Ledger:
     def _new_item(
         self, ctx: _Apply, kind: str, name: str, where: str, *, state: str, parent: str | None
     ) -> LedgerItem:
+        item_id = _item_id(ctx.handoff.team, kind, ctx.handoff.id, where)
+        survivor = ctx.session.get(LedgerItem, item_id)
+        if survivor is not None:
+            # Republishing (or re-ingesting) the handoff that first named an item that later
+            # handoffs kept alive: it is the same item, so attach to it (rebuild gives this id).
+            ctx.matcher.remember(survivor)
+            ctx.matcher.changed()
+            return survivor
         item = LedgerItem(
-            id=_item_id(ctx.handoff.team, kind, ctx.handoff.id, where),
+            id=item_id,
             team=ctx.handoff.team,
             kind=kind,
             name=name.strip()[:2000] or kind,
@@ -581,6 +638,14 @@ def bump(session: Session, team: str, *, removed: bool = False) -> None:
     if not getattr(done, "rowcount", 0):
         session.add(LedgerRevision(team=team, revision=1, removals=int(removed)))
         session.flush()
+
+
+def _order(keyed: tuple[tuple[bool, datetime | None, str], Any]) -> tuple[Any, ...]:
+    """Rebuild order of (key, record) pairs: no recorded_at first, then by time, then id."""
+    (has_time, at, hid), _ = keyed
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return (has_time, at or datetime.min.replace(tzinfo=UTC), hid)
 
 
 def _stored_state(item: LedgerItem, last_at: datetime) -> ItemState:

@@ -239,3 +239,93 @@ def test_rebuild_gives_the_same_state(store: HandoffStore) -> None:
     before = [i.to_json() for i in items(store)]
     Ledger().rebuild(store)
     assert [i.to_json() for i in items(store)] == before
+
+
+def _three_days(store: HandoffStore) -> list[str]:
+    """Three handoffs over three days mentioning the same work item by ref and by name."""
+    return [
+        publish(
+            store,
+            "Maya",
+            0,
+            decl(
+                in_flight=[InFlightItem(item="login-flow", refs=["PR #12"])],
+                blockers=[
+                    Blocker(description="waiting on SSO keys for login-flow", item="login-flow")
+                ],
+                next_actions=[NextAction(action="ping security", owner="Maya")],
+            ),
+        ),
+        publish(
+            store,
+            "Leo",
+            1,
+            decl(in_flight=[InFlightItem(item="login flow", status="in_review", summary="PR #12")]),
+        ),
+        publish(
+            store,
+            "Maya",
+            2,
+            decl(
+                in_flight=[InFlightItem(item="the login-flow work", refs=["#12"], status="done")],
+                next_actions=[NextAction(action="ping security", owner="Maya")],
+            ),
+        ),
+    ]
+
+
+def _json(store: HandoffStore) -> list[Any]:
+    return sorted((i.to_json() for i in items(store)), key=lambda j: str(j))
+
+
+def _same_as_rebuild(store: HandoffStore) -> None:
+    now = _json(store)
+    Ledger().rebuild(store)
+    assert _json(store) == now
+
+
+def test_unpublish_old_handoff_and_republish(store: HandoffStore) -> None:
+    first, _, _ = _three_days(store)
+    original = _json(store)
+    store.unpublish(first, actor="lead")
+    assert len(items(store, kinds=["work"])) == 1
+    _same_as_rebuild(store)
+    store.publish(first, actor="lead", force_reason="again")  # was: UNIQUE constraint failed
+    assert len(items(store, kinds=["work"])) == 1
+    _same_as_rebuild(store)
+    assert _json(store) == original
+
+
+def test_edit_of_old_published_handoff_reapplies(store: HandoffStore) -> None:
+    first, _, _ = _three_days(store)
+    store.edit(first, {"next_actions": []}, actor="rev")
+    _same_as_rebuild(store)
+    store.edit(first, {"next_actions": [{"action": "ping security", "owner": "Maya"}]}, actor="rev")
+    _same_as_rebuild(store)
+    assert len(items(store, kinds=["work"])) == 1
+
+
+def test_delete_old_handoff_then_reingest(store: HandoffStore) -> None:
+    first, _, _ = _three_days(store)
+    original = _json(store)
+    store.delete(first, actor="lead")
+    assert len(items(store, kinds=["work"])) == 1
+    _same_as_rebuild(store)
+    store.create(
+        team="core",
+        author="Maya",
+        recorded_at=T0,
+        source_kind="text",
+        source_text="wrap",
+        declaration=decl(
+            in_flight=[InFlightItem(item="login-flow", refs=["PR #12"])],
+            blockers=[
+                Blocker(description="waiting on SSO keys for login-flow", item="login-flow")
+            ],
+            next_actions=[NextAction(action="ping security", owner="Maya")],
+        ),
+        handoff_id=first,
+    )
+    store.publish(first, actor="Maya", force_reason="test")  # was: UNIQUE constraint failed
+    _same_as_rebuild(store)
+    assert _json(store) == original
