@@ -8,7 +8,12 @@ import sys
 import click
 
 
-@click.command("eval", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.command("eval", context_settings={
+        "ignore_unknown_options": True,
+        "allow_extra_args": True,
+        "help_option_names": [],  # `handoff eval asr --help` reaches the suite
+    },
+)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def eval_cmd(args: tuple[str, ...]) -> None:
     """Run evaluations and benchmarks: `handoff eval extraction|qa|asr|bench ...`."""
