@@ -683,8 +683,11 @@ def speech_hints(vocab: Any) -> Any:
     from ingest.speech import Hints
 
     people = [n for p in vocab.people for n in (p.name, *p.aliases)]
-    return Hints(people=tuple(people), items=tuple([*vocab.items, *vocab.projects]),
-                 prefixes=tuple(vocab.ticket_prefixes))
+    return Hints(
+        people=tuple(people),
+        items=tuple([*vocab.items, *vocab.projects]),
+        prefixes=tuple(vocab.ticket_prefixes),
+    )
 
 
 def extraction_vocabulary(vocab: Any) -> Any:

@@ -63,9 +63,7 @@ class Settings(BaseSettings):
         description="Use the offline draft (labelled) when the LLM fails; false raises instead.",
     )
     default_team: str = Field(default="default", description="Team used when none is given.")
-    timezone: str = Field(
-        default="UTC", description="Time zone assumed for wraps that name none."
-    )
+    timezone: str = Field(default="UTC", description="Time zone assumed for wraps that name none.")
     environment: Literal["development", "production"] = Field(
         default="development", description="'production' refuses unsafe defaults."
     )

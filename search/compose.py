@@ -225,10 +225,7 @@ def _replacements(ctx: Context, current: Sequence[ItemView]) -> list[ItemView]:
                 later = ctx.ledger.items(ids=[nxt])
                 nxt_of[nxt] = later[0].superseded_by if later else None
             nxt = nxt_of[nxt]
-        if nxt and nxt in ends:
-            found = ends[nxt]
-        else:
-            found = nxt if nxt and nxt in by_id else None
+        found = ends[nxt] if nxt and nxt in ends else (nxt if nxt and nxt in by_id else None)
         for step in path:
             ends[step] = found
         return found

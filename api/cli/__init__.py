@@ -22,8 +22,23 @@ def cli() -> None:
     """handoff: turn end-of-shift wraps into handoffs the next shift can trust."""
 
 
-for command in (extract, ingest, schema, show, list_cmd, publish, ask, reindex, serve, worker,
-                demo, eval_cmd, followups, answer, reextract):
+for command in (
+    extract,
+    ingest,
+    schema,
+    show,
+    list_cmd,
+    publish,
+    ask,
+    reindex,
+    serve,
+    worker,
+    demo,
+    eval_cmd,
+    followups,
+    answer,
+    reextract,
+):
     cli.add_command(command)
 for command in (transcribe, vocab):  # issue 3: speech and the team vocabulary
     cli.add_command(command)

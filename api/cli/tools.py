@@ -8,7 +8,9 @@ import sys
 import click
 
 
-@click.command("eval", context_settings={
+@click.command(
+    "eval",
+    context_settings={
         "ignore_unknown_options": True,
         "allow_extra_args": True,
         "help_option_names": [],  # `handoff eval asr --help` reaches the suite

@@ -124,11 +124,21 @@ def test_jsonl_bulk_import(tmp_path: Path, home: Path) -> None:
 
 def test_jsonl_publish_imports_history_recording_the_override(tmp_path: Path, home: Path) -> None:
     rows = [
-        {"id": "done", "text": "Nothing shipped. No blockers. No decisions. In-flight: "
-         "billing-export in progress. Next: I'll finish billing-export. Back Monday 9am UTC.",
-         "author": "A", "team": "t", "recorded_at": "2026-11-16T17:00:00+00:00"},
-        {"id": "gaps", "text": "In-flight: billing-export in review.", "author": "B", "team": "t",
-         "recorded_at": "2026-11-17T17:00:00+00:00"},
+        {
+            "id": "done",
+            "text": "Nothing shipped. No blockers. No decisions. In-flight: "
+            "billing-export in progress. Next: I'll finish billing-export. Back Monday 9am UTC.",
+            "author": "A",
+            "team": "t",
+            "recorded_at": "2026-11-16T17:00:00+00:00",
+        },
+        {
+            "id": "gaps",
+            "text": "In-flight: billing-export in review.",
+            "author": "B",
+            "team": "t",
+            "recorded_at": "2026-11-17T17:00:00+00:00",
+        },
     ]
     src = tmp_path / "history.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in rows))
@@ -136,12 +146,12 @@ def test_jsonl_publish_imports_history_recording_the_override(tmp_path: Path, ho
     assert out.returncode == 0, out.stderr
     assert [json.loads(x)["status"] for x in out.stdout.splitlines()] == ["published"] * 2
     shown = json.loads(run("show", "gaps", "--audit", home=home).stdout)
-    published = [e for e in shown["audit"] if e["action"] == "published"][0]
+    published = next(e for e in shown["audit"] if e["action"] == "published")
     assert published["detail"]["forced"] is True
     assert "history.jsonl" in published["detail"]["reason"]
     assert shown["missing"]  # the flags stay visible
     clean = json.loads(run("show", "done", "--audit", home=home).stdout)
-    assert not [e for e in clean["audit"] if e["action"] == "published"][0]["detail"]
+    assert not next(e for e in clean["audit"] if e["action"] == "published")["detail"]
 
 
 def test_schema_and_help(home: Path) -> None:

@@ -141,8 +141,20 @@ def _silent_clip(tmp_path: Any) -> bytes:
 
     out = tmp_path / "silence.webm"
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", "2",
-         "-c:a", "libopus", str(out)],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "anullsrc=r=48000:cl=mono",
+            "-t",
+            "2",
+            "-c:a",
+            "libopus",
+            str(out),
+        ],
         check=True,
     )
     return out.read_bytes()

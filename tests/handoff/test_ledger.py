@@ -319,9 +319,7 @@ def test_delete_old_handoff_then_reingest(store: HandoffStore) -> None:
         source_text="wrap",
         declaration=decl(
             in_flight=[InFlightItem(item="login-flow", refs=["PR #12"])],
-            blockers=[
-                Blocker(description="waiting on SSO keys for login-flow", item="login-flow")
-            ],
+            blockers=[Blocker(description="waiting on SSO keys for login-flow", item="login-flow")],
             next_actions=[NextAction(action="ping security", owner="Maya")],
         ),
         handoff_id=first,

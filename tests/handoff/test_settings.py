@@ -9,6 +9,9 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def test_every_setting_is_documented() -> None:
     text = README.read_text()
-    missing = [f"HANDOFF_{name.upper()}" for name in Settings.model_fields
-               if f"`HANDOFF_{name.upper()}`" not in text]
+    missing = [
+        f"HANDOFF_{name.upper()}"
+        for name in Settings.model_fields
+        if f"`HANDOFF_{name.upper()}`" not in text
+    ]
     assert not missing, f"Undocumented settings: {missing}"

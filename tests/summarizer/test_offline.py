@@ -117,8 +117,10 @@ def test_decisions_with_their_rationale() -> None:
 
 
 def test_a_strong_connective_wins_over_a_preposition() -> None:
-    decl = run("Decision: we chose Redis for the rate limit counters because the write volume is "
-               "too high for the primary.")
+    decl = run(
+        "Decision: we chose Redis for the rate limit counters because the write volume is "
+        "too high for the primary."
+    )
     assert [(d.decision, d.rationale) for d in decl.decisions] == [
         ("Redis for the rate limit counters", "the write volume is too high for the primary")
     ]
