@@ -303,19 +303,19 @@ class Ledger:
         if item.id not in ctx.prior:
             ctx.prior[item.id] = item.last_at if item.id not in ctx.added else None
         event = LedgerEvent(
-                team=ctx.handoff.team,
-                item_id=item.id,
-                handoff_id=ctx.handoff.id,
-                at=ctx.at,
-                author=ctx.handoff.author,
-                action=action,
-                field=where,
-                status=status,
-                text=text,
-                quote=quote,
-                start_s=start_s,
-                detail={k: v for k, v in (detail or {}).items() if v is not None} or None,
-            )
+            team=ctx.handoff.team,
+            item_id=item.id,
+            handoff_id=ctx.handoff.id,
+            at=ctx.at,
+            author=ctx.handoff.author,
+            action=action,
+            field=where,
+            status=status,
+            text=text,
+            quote=quote,
+            start_s=start_s,
+            detail={k: v for k, v in (detail or {}).items() if v is not None} or None,
+        )
         ctx.session.add(event)
         ctx.added.setdefault(item.id, []).append(event)
         ctx.touched.add(item.id)
