@@ -29,12 +29,15 @@ def broker_options(settings: Settings) -> tuple[str, dict[str, Any]]:
     folder = settings.home / "broker"
     queue_dir = folder / "queue"
     processed = folder / "processed"
-    queue_dir.mkdir(parents=True, exist_ok=True)
-    processed.mkdir(parents=True, exist_ok=True)
+    control = folder / "control"
+    for path in (queue_dir, processed, control):
+        path.mkdir(parents=True, exist_ok=True)
     return "filesystem://", {
         "data_folder_in": str(queue_dir),
         "data_folder_out": str(queue_dir),
         "processed_folder": str(processed),
+        # kombu's default is "control" relative to the working directory.
+        "control_folder": str(control),
         "store_processed": False,
         "polling_interval": 0.2,
     }

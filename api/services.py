@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from handoff.declaration import Declaration
+from handoff.errors import InvalidInput
 from handoff.settings import Settings
 from handoff.store import Handoff, HandoffStore
 from ingest.loader import load_transcript
@@ -315,8 +316,6 @@ class Services:
         self, handoff_id: str, *, team: str | None = None, actor: str | None = None
     ) -> Handoff:
         """Run extraction again on the stored transcript (after an LLM timeout, or a new model)."""
-        from handoff.errors import InvalidInput
-
         handoff = self.store.get(handoff_id, team=team)
         if not handoff.transcript:
             raise InvalidInput("This handoff has no transcript to extract from.")
@@ -477,11 +476,32 @@ class Services:
         team: str | None = None,
         actor: str | None = None,
     ) -> Handoff:
-        """Edit a declaration; a published one is re-applied to the ledger and re-indexed."""
+        """Edit a declaration; a published one is re-applied to the ledger and re-indexed.
+
+        A new spoken return time ('tomorrow 9am SGT') gets its resolved time too, whoever edits.
+        """
+        if "returns_at" in patch and "returns_at_iso" not in patch:
+            patch = {**patch, "returns_at_iso": self._resolve_return(handoff_id, patch, team)}
         handoff = self.store.edit(handoff_id, patch, team=team, actor=actor)
         if handoff.status != "draft":
             self.index.add_handoff(handoff)
         return handoff
+
+    def _resolve_return(
+        self, handoff_id: str, patch: dict[str, Any], team: str | None
+    ) -> str | None:
+        from summarizer.returns import resolve_time
+
+        phrase = patch["returns_at"]
+        if phrase is not None and not isinstance(phrase, str):
+            raise InvalidInput("'returns_at' must be text such as 'tomorrow 9am SGT'.")
+        if not phrase or not phrase.strip():
+            return None
+        current = self.store.get(handoff_id, team=team)
+        resolved = resolve_time(
+            phrase, recorded_at=current.recorded_at, default_tz=self.settings.timezone
+        )
+        return resolved.isoformat() if resolved else None
 
     def ledger_fields(self, handoff_id: str) -> dict[str, str]:
         from handoff.ledger import fields_of
@@ -598,8 +618,6 @@ class Services:
         team = team or self.settings.default_team
         if upload is None:
             if text is None or not text.strip():
-                from handoff.errors import InvalidInput
-
                 raise InvalidInput("The wrap is empty; paste some text or upload a file.")
             return self.store.create(
                 team=team,

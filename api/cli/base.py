@@ -12,6 +12,7 @@ import click
 from api.services import Services, build_services
 from handoff.errors import HandoffError
 from handoff.settings import get_settings
+from handoff.times import parse_instant
 
 
 class UserError(click.ClickException):
@@ -48,17 +49,7 @@ def services() -> Services:
 def parse_time(value: str | None, option: str) -> datetime | None:
     if value is None:
         return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise UserError(
-            f"{option} must be an ISO-8601 time such as 2026-11-20T17:30:00+08:00."
-        ) from exc
-    if parsed.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        parsed = parsed.replace(tzinfo=ZoneInfo(get_settings().timezone))
-    return parsed
+    return parse_instant(value, default_tz=get_settings().timezone, label=option)
 
 
 def echo_json(data: Any) -> None:

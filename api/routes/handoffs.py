@@ -26,6 +26,7 @@ from api.services import Services
 from api.tasks import enqueue
 from handoff.errors import HandoffError, InvalidInput
 from handoff.store import Handoff
+from handoff.times import parse_instant
 
 router = APIRouter(tags=["handoffs"])
 
@@ -100,13 +101,7 @@ def handoff_json(svc: Services, h: Handoff) -> dict[str, Any]:
 def parse_when(value: str | None, svc: Services, name: str = "recorded_at") -> datetime | None:
     if value is None or not str(value).strip():
         return None
-    try:
-        parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidInput(
-            f"'{name}' must be an ISO-8601 time such as 2026-11-20T17:30:00+08:00."
-        ) from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(svc.settings.timezone))
+    return parse_instant(str(value), default_tz=svc.settings.timezone, label=f"'{name}'")
 
 
 async def _save_upload(upload: UploadFile, svc: Services) -> Path:
@@ -272,21 +267,7 @@ def get_handoff(handoff_id: str, svc: ServicesDep) -> dict[str, Any]:
 
 
 def edit_handoff(svc: Services, handoff_id: str, patch: dict[str, Any], by: str | None) -> Handoff:
-    """Apply a partial declaration; a new spoken return time gets its resolved time too."""
-    if "returns_at" in patch and "returns_at_iso" not in patch:
-        from summarizer.returns import resolve_time
-
-        phrase = patch["returns_at"]
-        if phrase is not None and not isinstance(phrase, str):
-            raise InvalidInput("'returns_at' must be text such as 'tomorrow 9am SGT'.")
-        current = svc.store.get(handoff_id)
-        patch = dict(patch)
-        resolved = (
-            resolve_time(phrase, recorded_at=current.recorded_at, default_tz=svc.settings.timezone)
-            if phrase and phrase.strip()
-            else None
-        )
-        patch["returns_at_iso"] = resolved.isoformat() if resolved else None
+    """Apply a partial declaration (a new spoken return time is resolved by `Services.edit`)."""
     return svc.edit(handoff_id, patch, actor=by)
 
 

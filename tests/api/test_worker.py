@@ -37,14 +37,17 @@ def wait_job(client: Any, job_id: str, timeout: float = 60) -> dict[str, Any]:
 
 
 def test_worker_process_runs_jobs_from_the_embedded_broker(
-    home: Path, settings: Any, example_wrap: str
+    home: Path, settings: Any, example_wrap: str, tmp_path: Path
 ) -> None:
     from api.app import create_app
 
     client = TestClient(create_app(settings))
+    workdir = tmp_path / "elsewhere"
+    workdir.mkdir()
     worker = subprocess.Popen(
         [HANDOFF, "worker", "--loglevel", "warning"],
         env=_env(home),
+        cwd=workdir,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -60,6 +63,9 @@ def test_worker_process_runs_jobs_from_the_embedded_broker(
         worker.terminate()
         out, _ = worker.communicate(timeout=30)
     assert worker.returncode == 0 or worker.returncode == -15, out.decode()[-2000:]
+    # Every broker file lives under HANDOFF_HOME, none in the directory the worker started in.
+    assert (home / "broker" / "control").is_dir()
+    assert list(workdir.iterdir()) == []
 
 
 def test_serve_starts_and_stops_its_worker(home: Path, tmp_path: Path) -> None:
