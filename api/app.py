@@ -91,9 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
         )
 
-    from api.routes import ask, handoffs, items, jobs, web
+    from api.routes import ask, handoffs, items, jobs, vocabulary, web
 
-    for module in (handoffs, jobs, ask, items):
+    for module in (handoffs, jobs, ask, items, vocabulary):
         app.include_router(module.router, prefix="/api")
     app.include_router(handoffs.media_router)
     app.include_router(web.router)

@@ -232,10 +232,12 @@ class Services:
         team: str | None,
         recorded_at: datetime | None,
         progress: Progress = _no_progress,
+        chat: Any = None,
     ) -> Handoff:
-        """Transcribe and extract first, store after: bad media never leaves a record behind."""
+        """Transcribe and extract first, store after: bad media never leaves a record behind.
+        `chat` (ChatOptions) picks a channel and time range of a chat export."""
         team = team or self.settings.default_team
-        transcript = self.transcribe(path, progress=progress, team=team, keep_audio=True)
+        transcript = self.transcribe(path, progress=progress, team=team, keep_audio=True, chat=chat)
         progress("extract", 0.9)
         decl = self.extract(
             transcript, self.context(author=author, team=team, recorded_at=recorded_at)

@@ -101,6 +101,20 @@ _PREFIX = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 _TICKET_REF = re.compile(r"\b([A-Z][A-Z0-9]{1,9})-\d+\b")
 
 
+def check_term(kind: str, term: str) -> str:
+    """The term as it will be stored (spaces collapsed, prefixes upper-cased), or InvalidInput."""
+    if kind not in TERM_KINDS:
+        raise InvalidInput(f"A vocabulary term is one of {', '.join(TERM_KINDS)}, not {kind!r}.")
+    term = " ".join(term.split())
+    if kind == "ticket_prefix":
+        term = term.rstrip("-").upper()
+        if not _PREFIX.match(term):
+            raise InvalidInput(f"{term!r} is not a ticket prefix such as BILL or OPS.")
+    if not term:
+        raise InvalidInput("A vocabulary term cannot be empty.")
+    return term
+
+
 class VocabularyRepository:
     """Reads and writes team vocabularies. Construct with a database URL; migrates on first use."""
 
@@ -146,17 +160,7 @@ class VocabularyRepository:
             return _upsert_person(s, team, name, handle, list(aliases), source)
 
     def add_term(self, team: str, kind: str, term: str, *, source: str = "manual") -> str:
-        if kind not in TERM_KINDS:
-            raise InvalidInput(
-                f"A vocabulary term is one of {', '.join(TERM_KINDS)}, not {kind!r}."
-            )
-        term = " ".join(term.split())
-        if kind == "ticket_prefix":
-            term = term.rstrip("-").upper()
-            if not _PREFIX.match(term):
-                raise InvalidInput(f"{term!r} is not a ticket prefix such as BILL or OPS.")
-        if not term:
-            raise InvalidInput("A vocabulary term cannot be empty.")
+        term = check_term(kind, term)
         with session_scope(self.url) as s:
             _upsert_term(s, team, kind, term, source)
         return term

@@ -28,6 +28,23 @@ def _common(fn: Any) -> Any:
     return fn
 
 
+def chat_choice(fn: Any) -> Any:
+    """--channel/--since/--until: which part of a Slack export or chat log to read."""
+    fn = click.option("--until", help="Chat: only messages up to this ISO-8601 time.")(fn)
+    fn = click.option("--since", help="Chat: only messages from this ISO-8601 time on.")(fn)
+    fn = click.option("--channel", help="Slack export or chat log: only this channel.")(fn)
+    return fn
+
+
+def chat_options(channel: str | None, since: str | None, until: str | None) -> Any:
+    """The ChatOptions the --channel/--since/--until flags ask for."""
+    from ingest.chat import ChatOptions
+
+    return ChatOptions(
+        channel=channel, since=parse_time(since, "--since"), until=parse_time(until, "--until")
+    )
+
+
 @contextmanager
 def progress_bar(label: str) -> Iterator[Progress]:
     """A bar on stderr that follows a job's stages (hidden when stderr is not a terminal)."""
@@ -63,12 +80,22 @@ def result_json(handoff: Handoff) -> dict[str, Any]:
 @click.command()
 @click.argument("path", type=_path)
 @_common
-def extract(path: Path, author: str | None, team: str | None, recorded_at: str | None) -> None:
+@chat_choice
+def extract(
+    path: Path,
+    author: str | None,
+    team: str | None,
+    recorded_at: str | None,
+    channel: str | None,
+    since: str | None,
+    until: str | None,
+) -> None:
     """Print the declaration extracted from PATH (a wrap, clip or chat export); stores nothing."""
     svc = services()
     when = parse_time(recorded_at, "--recorded-at")
+    chat = chat_options(channel, since, until)
     with progress_bar("extract") as report:
-        transcript = svc.transcribe(path, progress=report, team=team)
+        transcript = svc.transcribe(path, progress=report, team=team, chat=chat)
     decl = svc.extract(transcript, svc.context(author=author, team=team, recorded_at=when))
     echo_json(decl.to_json())
 
@@ -76,6 +103,7 @@ def extract(path: Path, author: str | None, team: str | None, recorded_at: str |
 @click.command()
 @click.argument("path", type=_path)
 @_common
+@chat_choice
 @click.option("--publish", "do_publish", is_flag=True, help="Publish after extraction.")
 @click.option(
     "--force",
@@ -88,6 +116,9 @@ def ingest(
     author: str | None,
     team: str | None,
     recorded_at: str | None,
+    channel: str | None,
+    since: str | None,
+    until: str | None,
     do_publish: bool,
     force_reason: str | None,
 ) -> None:
@@ -100,13 +131,16 @@ def ingest(
         raise UserError("--force only makes sense with --publish.")
     svc = services()
     when = parse_time(recorded_at, "--recorded-at")
+    chat = chat_options(channel, since, until)
     if path.suffix.lower() == ".jsonl":
         _ingest_jsonl(
             path, svc, do_publish=do_publish, force_reason=force_reason, author=author, team=team
         )
         return
     with progress_bar("ingest") as report:
-        handoff = svc.ingest_file(path, author=author, team=team, recorded_at=when, progress=report)
+        handoff = svc.ingest_file(
+            path, author=author, team=team, recorded_at=when, progress=report, chat=chat
+        )
     if do_publish:
         try:
             handoff = svc.publish(

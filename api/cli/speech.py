@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from api.cli.base import UserError, echo_json, parse_time, services
-from api.cli.core import progress_bar
+from api.cli.base import UserError, echo_json, services
+from api.cli.core import chat_choice, chat_options, progress_bar
 
 _path = click.Path(path_type=Path, dir_okay=True)
 
@@ -30,9 +30,7 @@ def _fmt_time(seconds: float | None) -> str:
 @click.option(
     "--team", help="Whose vocabulary guides the recognizer (default: HANDOFF_DEFAULT_TEAM)."
 )
-@click.option("--channel", help="Slack export or chat log: only this channel.")
-@click.option("--since", help="Chat: only messages from this ISO-8601 time on.")
-@click.option("--until", help="Chat: only messages up to this ISO-8601 time.")
+@chat_choice
 @click.option("--json", "as_json", is_flag=True, help="Print the transcript as JSON.")
 def transcribe(
     path: Path,
@@ -44,11 +42,7 @@ def transcribe(
     as_json: bool,
 ) -> None:
     """Print the transcript of PATH (a clip, voice note, chat export or wrap)."""
-    from ingest.chat import ChatOptions
-
-    chat = ChatOptions(
-        channel=channel, since=parse_time(since, "--since"), until=parse_time(until, "--until")
-    )
+    chat = chat_options(channel, since, until)
     svc = services()
     with progress_bar("transcribe") as report:
         transcript = svc.transcribe(path, progress=report, team=team, asr=engine, chat=chat)

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,6 +128,33 @@ def test_chat_exports_through_the_cli(home: Path, shared_data: Path) -> None:
     bad = invoke("transcribe", str(slack), "--channel", "nope")
     assert bad.returncode == 2
     one_sentence(bad.stderr)
+
+
+def test_ingest_and_extract_read_only_the_chosen_channel_and_range(
+    home: Path, shared_data: Path, services: Any
+) -> None:
+    slack = shared_data / "chat" / "slack-export-viewer" / "testarchive.zip"
+    everything = json.loads(invoke("transcribe", str(slack), "--json").stdout)["segments"]
+    out = invoke(
+        "ingest",
+        str(slack),
+        "--team",
+        "ops",
+        "--channel",
+        "enrique",
+        "--until",
+        "2016-01-15T23:59Z",
+    )
+    assert out.returncode == 0, out.stderr
+    stored = services.store.get(json.loads(out.stdout)["id"]).transcript["segments"]
+    assert 0 < len(stored) < len(everything)
+    assert {seg["at"][:10] for seg in stored} == {"2016-01-15"}
+    empty = invoke("extract", str(slack), "--since", "2030-01-01T00:00Z")
+    assert empty.returncode == 2 and "no messages" in empty.stderr
+    one_sentence(empty.stderr)
+    bad = invoke("ingest", str(slack), "--since", "yesterdayish")
+    assert bad.returncode == 2 and "--since must be an ISO-8601 time" in bad.stderr
+    assert len(services.store.list(team="ops")) == 1  # the refused ones stored nothing
 
 
 def test_vocab_commands(home: Path) -> None:
