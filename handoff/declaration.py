@@ -37,6 +37,11 @@ class Evidence(_Model):
     supported: bool = Field(
         default=True, description="False when the quote could not be found in the transcript."
     )
+    clip: str | None = Field(
+        default=None,
+        description="The recording the quote is in when it is not the handoff's own clip (a "
+        "spoken follow-up answer); start_s and end_s are times in it.",
+    )
 
 
 class _Part(_Model):

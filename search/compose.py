@@ -309,7 +309,11 @@ def _resolved_sentence(d: Draft, b: ItemView) -> None:
     if ev is None:
         return
     n = d.cite_event(ev, b)
-    who = f" by {ev.author}" if ev.author else ""
+    # Who cleared it is whom the wrap names; its author only reported it.
+    by = ev.detail.get("resolved_by")
+    who = f" by {by}" if by else ""
+    if ev.author and ev.author != by:
+        who += f" (reported by {ev.author})"
     d.say(
         f"The earlier blocker ({b.name.rstrip('. ')}) was cleared on {_when(ev.at)}{who}: "
         f'"{(ev.quote or ev.text).rstrip(". ")}"',

@@ -46,6 +46,9 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bwhen (?:was|were|did|has|have) .{0,60}\b(?:restored|resolved|fixed|approved|"
             r"granted|cleared|sorted|unblocked|get unblocked|come through)\b|"
             r"\bholding (?:\w+ )?up\b|"
+            # "who got the VPN request approved?": who cleared a blocker
+            r"\bwho (?:resolved|cleared|unblocked|sorted out|got .{1,60}\b(?:approved|through|"
+            r"sorted|unblocked|cleared))\b|"
             r"\bin the way\b|\bimpediments?\b|\bheld up\b",
             re.I,
         ),

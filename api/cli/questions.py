@@ -3,24 +3,87 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
+from typing import Any
 
 import click
 from tqdm import tqdm
 
 from api.cli.base import UserError, echo_json, parse_time, services
+from api.cli.conversations import Conversations, check_name
+from api.services import Services
+from handoff.errors import HandoffError
 
 
 @click.command()
-@click.argument("question")
+@click.argument("question", required=False)
 @click.option("--team", help="Whose handoffs to answer from (default: HANDOFF_DEFAULT_TEAM).")
 @click.option("--as-of", "as_of", help="Answer as things stood at this ISO-8601 time.")
 @click.option("--json", "as_json", is_flag=True, help="Print {answer, citations} as JSON.")
-def ask(question: str, team: str | None, as_of: str | None, as_json: bool) -> None:
-    """Answer QUESTION from published handoffs, with citations."""
-    if not question.strip():
+@click.option(
+    "--follow-up",
+    "follow_up",
+    is_flag=True,
+    help='Read QUESTION in the context of the team\'s last conversation ("and who owns it?").',
+)
+@click.option(
+    "--conversation",
+    "conversation",
+    metavar="NAME",
+    help="Continue (or start) the team's conversation called NAME.",
+)
+@click.option(
+    "-i",
+    "--interactive",
+    is_flag=True,
+    help="Ask question after question; each one follows up the ones before.",
+)
+def ask(
+    question: str | None,
+    team: str | None,
+    as_of: str | None,
+    as_json: bool,
+    follow_up: bool,
+    conversation: str | None,
+    interactive: bool,
+) -> None:
+    """Answer QUESTION from published handoffs, with citations.
+
+    A plain question starts the team's conversation afresh (kept under the data directory);
+    --follow-up continues it, --conversation NAME keeps a named one, -i asks in a loop.
+    """
+    if not interactive and (question is None or not question.strip()):
         raise UserError("Ask a question.")
+    if conversation is not None:
+        check_name(conversation)
     svc = services()
-    result = svc.ask(question.strip(), team=team, as_of=parse_time(as_of, "--as-of"))
+    team = team or svc.settings.default_team
+    when = parse_time(as_of, "--as-of")
+    store = Conversations(svc.settings.home, team)
+    if conversation is not None:
+        name = conversation
+    elif follow_up:
+        name = store.current()
+    else:
+        name = ""
+    earlier = store.questions(name) if (conversation is not None or follow_up) else []
+    if follow_up and conversation is None and not earlier:
+        raise UserError(f"There is no earlier question for team '{team}' to follow up; ask one.")
+    if interactive:
+        _interactive(svc, store, name, earlier, question, team=team, as_of=when, as_json=as_json)
+        return
+    assert question is not None
+    result = svc.ask(question.strip(), team=team, as_of=when, conversation=earlier)
+    _show(result, as_json)
+    try:
+        store.save(name, [*earlier, question.strip()])
+    except OSError:
+        if conversation is not None or follow_up:
+            raise
+        # A plain question answers the same with a read-only data directory.
+
+
+def _show(result: dict[str, Any], as_json: bool) -> None:
     if as_json:
         echo_json(result)
         return
@@ -30,6 +93,60 @@ def ask(question: str, team: str | None, as_of: str | None, as_json: bool) -> No
         click.echo(
             f'  [{i}] {cite["author"] or "unknown"}, {cite["recorded_at"]}{at}: "{cite["quote"]}"'
         )
+
+
+_QUIT = {"/quit", "/exit", "quit", "exit"}
+
+
+def _interactive(
+    svc: Services,
+    store: Conversations,
+    name: str,
+    earlier: list[str],
+    first: str | None,
+    *,
+    team: str,
+    as_of: datetime | None,
+    as_json: bool,
+) -> None:
+    """A question loop that keeps the conversation, on disk too, so --follow-up can go on later.
+
+    A bad question is one sentence on stderr and the loop goes on; Ctrl-D or /quit ends it.
+    """
+    click.echo(
+        f"Asking team '{team}'; each question follows up the ones before. "
+        "/new starts over, /quit or Ctrl-D ends.",
+        err=True,
+    )
+    pending = [first] if first and first.strip() else []
+    while True:
+        if pending:
+            line = pending.pop()
+        else:
+            try:
+                line = click.prompt(
+                    "?", default="", show_default=False, prompt_suffix=" ", err=True
+                )
+            except click.Abort:
+                click.echo("", err=True)
+                return
+        text = line.strip()
+        if not text:
+            continue
+        if text.lower() in _QUIT:
+            return
+        if text.lower() == "/new":
+            earlier = []
+            store.save(name, earlier)
+            continue
+        try:
+            result = svc.ask(text, team=team, as_of=as_of, conversation=earlier)
+        except HandoffError as exc:
+            click.echo(f"handoff: {exc}", err=True)
+            continue
+        _show(result, as_json)
+        earlier = [*earlier, text]
+        store.save(name, earlier)
 
 
 @click.command()

@@ -79,6 +79,9 @@ async def ask_stream_get(
     question: str = Query(min_length=1),
     team: str | None = None,
     as_of: datetime | None = None,
+    conversation: list[str] = Query(
+        default_factory=list, description="Earlier questions of the same conversation, in order."
+    ),
 ) -> EventSourceResponse:
-    body = _check(AskBody(question=question, team=team, as_of=as_of))
+    body = _check(AskBody(question=question, team=team, as_of=as_of, conversation=conversation))
     return EventSourceResponse(_events(svc, body))

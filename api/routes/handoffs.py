@@ -289,6 +289,80 @@ def answer_followup(handoff_id: str, body: AnswerBody, svc: ServicesDep) -> dict
     return handoff_json(svc, handoff)
 
 
+def answer_by_voice(
+    svc: Services, handoff_id: str, *, field: str, clip: Path, by: str | None
+) -> Handoff:
+    """A follow-up answered with a short clip: only audio or video here (text goes to /answers);
+    transcribed with the configured recognizer and merged like a typed answer, its evidence
+    pointing into the kept clip."""
+    from ingest.loader import detect_kind
+
+    if detect_kind(clip) != "media":
+        raise UnsupportedMediaType(
+            "Send the spoken answer as an audio or video clip; a typed answer goes to /answers."
+        )
+    return svc.answer_followup(handoff_id, field=field, recording=clip, actor=by)
+
+
+async def read_answer_clip(request: Request, svc: Services) -> tuple[str, Path, str | None]:
+    """The field, the saved clip (a temporary file: the caller removes it) and who answered."""
+    limit = svc.settings.max_upload_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
+        raise PayloadTooLarge(
+            f"The upload is larger than {limit:,} bytes (HANDOFF_MAX_UPLOAD_BYTES)."
+        )
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "multipart/form-data":
+        raise UnsupportedMediaType(
+            "Send the spoken answer as multipart/form-data with a 'file' and the 'field'."
+        )
+    async with request.form(max_files=1, max_fields=10) as form:
+        field = _form_text(form, "field")
+        by = _form_text(form, "by")
+        upload = form.get("file")
+        if not field:
+            raise InvalidInput("Say which question this answers: 'field', e.g. 'returns_at'.")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise InvalidInput("Attach the spoken answer as a 'file' (a short audio clip).")
+        return field, await _save_upload(upload, svc), by
+
+
+@router.post(
+    "/handoffs/{handoff_id}/answers/recording",
+    summary="Answer a missing-field follow-up question with a short recording",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file", "field"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "field": {"type": "string"},
+                            "by": {"type": "string"},
+                        },
+                    }
+                }
+            },
+            "required": True,
+        }
+    },
+)
+async def answer_followup_recording(
+    handoff_id: str, request: Request, svc: ServicesDep
+) -> dict[str, Any]:
+    field, clip, by = await read_answer_clip(request, svc)
+    try:
+        handoff = await run_in_threadpool(
+            answer_by_voice, svc, handoff_id, field=field, clip=clip, by=by
+        )
+    finally:
+        clip.unlink(missing_ok=True)
+    return handoff_json(svc, handoff)
+
+
 @router.post("/handoffs/{handoff_id}/publish", summary="Publish (409 while fields are missing)")
 def publish(handoff_id: str, svc: ServicesDep, body: PublishBody | None = None) -> dict[str, Any]:
     body = body or PublishBody()
@@ -323,6 +397,13 @@ _MEDIA_TYPES = {
     ".mkv": "video/x-matroska",
     ".flac": "audio/flac",
 }
+
+
+@media_router.get("/media/{handoff_id}/answers/{name}")
+def answer_media(handoff_id: str, name: str, svc: ServicesDep) -> FileResponse:
+    """A spoken follow-up answer, by the name its evidence's `clip` gives."""
+    path = svc.answer_clip(handoff_id, name)
+    return FileResponse(path, media_type=_MEDIA_TYPES.get(path.suffix, "application/octet-stream"))
 
 
 @media_router.get("/media/{handoff_id}")

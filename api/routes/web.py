@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.deps import ServicesDep
-from api.routes.handoffs import edit_handoff, handoff_json
+from api.routes.handoffs import answer_by_voice, edit_handoff, handoff_json, read_answer_clip
 from api.routes.items import item_json
 from api.services import Services
 from api.tasks import enqueue
@@ -276,6 +276,42 @@ async def answer(handoff_id: str, request: Request, svc: ServicesDep) -> Respons
         return ctx
 
     return render(request, "_review.html", await run_in_threadpool(work))
+
+
+@router.post("/handoffs/{handoff_id}/answer-recording", response_class=HTMLResponse)
+async def answer_recording(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
+    """A follow-up answered with a clip recorded (or chosen) next to its question."""
+    field, clip, by = await read_answer_clip(request, svc)
+
+    def work() -> dict[str, Any]:
+        before = _clip_quotes(svc.store.get(handoff_id))
+        h = answer_by_voice(
+            svc, handoff_id, field=field, clip=clip, by=by or _user(request) or None
+        )
+        heard = [quote for name, quote in _clip_quotes(h) if (name, quote) not in before]
+        if field == "returns_at" and h.declaration and h.declaration.returns_at:
+            heard = [h.declaration.returns_at]  # the time read from it: it has no evidence list
+        ctx = _review_context(svc, handoff_id)
+        ctx["notice"] = f"Answer recorded: “{heard[0]}”." if heard else "Answer recorded."
+        return ctx
+
+    try:
+        return render(request, "_review.html", await run_in_threadpool(work))
+    finally:
+        clip.unlink(missing_ok=True)
+
+
+def _clip_quotes(h: Any) -> list[tuple[str, str]]:
+    """(clip, quote) of every spoken answer in a draft: what the recognizer made of each."""
+    if h.declaration is None:
+        return []
+    return [
+        (ev.clip, ev.quote)
+        for part in LIST_PARTS
+        for entry in getattr(h.declaration, part)
+        for ev in entry.evidence
+        if ev.clip
+    ]
 
 
 @router.post("/handoffs/{handoff_id}/publish")

@@ -342,6 +342,90 @@
       });
     }
   });
+  // -- review: answer a follow-up question by voice (record next to it, or upload a clip) ------
+  const ANSWER_MAX_SECONDS = 120;
+  let voice = null; // the one answer being recorded: { box, recorder, stream, chunks, timer }
+  async function sendAnswerClip(box, blob, name) {
+    const msg = $("[data-voice-msg]", box);
+    const data = new FormData();
+    data.append("field", box.dataset.field);
+    data.append("by", currentUser());
+    data.append("file", blob, name);
+    msg.textContent = "Transcribing your answer…";
+    $$("button, input", box).forEach((el) => { el.disabled = true; });
+    const r = await fetch(box.dataset.url, { method: "POST", body: data, headers: { "HX-Request": "true" } });
+    if (!r.ok) {
+      toast(await detailOf(r));
+      msg.textContent = "";
+      $$("button, input", box).forEach((el) => { el.disabled = false; });
+      return;
+    }
+    const review = $("#review");
+    review.insertAdjacentHTML("afterend", await r.text());
+    review.remove();
+    const fresh = $("#review");
+    if (window.htmx) window.htmx.process(fresh);
+    fillWhoami(fresh);
+    const notice = $(".notice", fresh);
+    if (notice) { notice.tabIndex = -1; notice.focus(); }
+  }
+  function stopVoice() {
+    if (!voice) return;
+    clearInterval(voice.timer);
+    if (voice.recorder.state !== "inactive") voice.recorder.stop();
+  }
+  async function startVoice(box, button) {
+    const msg = $("[data-voice-msg]", box);
+    if (!navigator.mediaDevices || !window.MediaRecorder) {
+      msg.textContent = "This browser cannot record; upload a clip or type the answer.";
+      return;
+    }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    } catch (err) {
+      msg.textContent = `No microphone available (${err.name}).`;
+      return;
+    }
+    const types = ["audio/webm;codecs=opus", "audio/webm", "audio/ogg", "audio/mp4"];
+    const mimeType = types.find((t) => MediaRecorder.isTypeSupported(t)) || "";
+    const recorder = new MediaRecorder(stream, mimeType ? { mimeType } : undefined);
+    const started = performance.now();
+    voice = { box, recorder, stream, chunks: [], timer: null };
+    recorder.ondataavailable = (e) => { if (e.data.size) voice.chunks.push(e.data); };
+    recorder.onstop = () => {
+      const { chunks } = voice;
+      stream.getTracks().forEach((t) => t.stop());
+      voice = null;
+      button.textContent = "● Say it";
+      button.setAttribute("aria-pressed", "false");
+      const type = recorder.mimeType || "audio/webm";
+      const ext = type.includes("mp4") ? "m4a" : type.includes("ogg") ? "ogg" : "webm";
+      sendAnswerClip(box, new Blob(chunks, { type }), `answer-${Date.now()}.${ext}`);
+    };
+    recorder.start(500);
+    button.textContent = "■ Stop";
+    button.setAttribute("aria-pressed", "true");
+    voice.timer = setInterval(() => {
+      const s = (performance.now() - started) / 1000;
+      msg.textContent = `Recording… ${Math.floor(s)} s (at most ${ANSWER_MAX_SECONDS})`;
+      if (s >= ANSWER_MAX_SECONDS) stopVoice();
+    }, 250);
+  }
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest("[data-voice-record]");
+    if (!button) return;
+    const box = button.closest("[data-voice-answer]");
+    if (voice && voice.box === box) { stopVoice(); return; }
+    if (voice) stopVoice(); // one recording at a time
+    startVoice(box, button);
+  });
+  document.addEventListener("change", (e) => {
+    const input = e.target.closest("[data-voice-file]");
+    if (!input || !input.files[0]) return;
+    sendAnswerClip(input.closest("[data-voice-answer]"), input.files[0], input.files[0].name);
+  });
+
   function seekFromQuery() {
     const t = new URLSearchParams(window.location.search).get("t");
     if (t !== null && t !== "" && !Number.isNaN(Number(t))) {
@@ -370,7 +454,16 @@
     const form = $("#ask-form");
     if (!form) return;
     const conv = $("#conversation");
+    // Earlier questions go with each new one, so "and who owns it?" is read in context.
+    let earlier = [];
     let source = null;
+    const fresh = $("#ask-new");
+    if (fresh) fresh.addEventListener("click", () => {
+      if (source) { source.close(); source = null; }
+      earlier = [];
+      conv.replaceChildren();
+      $("#question").focus();
+    });
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       const input = $("#question");
@@ -390,6 +483,8 @@
       bot.scrollIntoView({ block: "end" });
       input.value = "";
       const params = new URLSearchParams({ question: q, team: form.dataset.team });
+      earlier.forEach((before) => params.append("conversation", before));
+      earlier = [...earlier, q].slice(-10);
       source = new EventSource(`/api/ask/stream?${params}`);
       source.addEventListener("token", (m) => { text.textContent += JSON.parse(m.data); });
       source.addEventListener("citations", (m) => {

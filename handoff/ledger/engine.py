@@ -29,7 +29,15 @@ from handoff.declaration import Declaration, Evidence
 from handoff.ledger.matching import Embed, Matcher, Named, VectorCache, contained_name
 from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRef, LedgerRevision
 from handoff.ledger.state import ItemState, derive
-from handoff.ledger.text import CHANGE_RE, normalize, overlap, says_resolved, strong_terms
+from handoff.ledger.text import (
+    CHANGE_RE,
+    normalize,
+    overlap,
+    resolver,
+    says_resolved,
+    shipped_name,
+    strong_terms,
+)
 from handoff.refs import find_refs, normalize_ref
 
 if TYPE_CHECKING:
@@ -441,7 +449,9 @@ class Ledger:
                 continue  # "no longer blocked on X" is news of a resolution, read in _resolutions
             parent = self._parent(ctx, b.item, b.description)
             parent_id = parent.id if parent else None
-            item = ctx.matcher.blocker(b.description, parent_id=parent_id, at=ctx.at)
+            item = ctx.matcher.blocker(
+                b.description, parent_id=parent_id, at=ctx.at, needed_from=b.needed_from
+            )
             action = "mentioned"
             if item is None or item.id in ctx.touched:
                 item = self._new_item(
@@ -487,6 +497,8 @@ class Ledger:
         for blocker in open_blockers:
             hit = next((s for s in said if _about(s.text, blocker, ctx)), None)
             if hit is not None:
+                # The event's author reported it; who cleared it is whom the sentence names.
+                who = resolver(hit.text, known=_names(ctx, blocker), author=ctx.handoff.author)
                 self._event(
                     ctx,
                     ctx.matcher.item(blocker),
@@ -495,6 +507,7 @@ class Ledger:
                     text=hit.text,
                     quote=hit.text,
                     start_s=hit.start_s,
+                    detail={"resolved_by": who},
                 )
             elif blocker.parent_id in ctx.done:
                 text, quote, start = ctx.done[blocker.parent_id]
@@ -675,10 +688,19 @@ def _materialize(item: LedgerItem, st: ItemState) -> None:
 
 
 def _short_name(summary: str) -> str:
-    m = re.search(r"\b([a-z0-9]+(?:[-_/][a-z0-9]+)+)\b", summary)
-    if m:
-        return m.group(1)
-    return " ".join(summary.split()[:6]).rstrip(",.;")
+    return shipped_name(summary)
+
+
+def _names(ctx: _Apply, blocker: Named) -> list[str | None]:
+    """Names a resolution sentence may give as the resolver: whom the blocker needed first, then
+    the people this wrap names (owners, who blockers need)."""
+    decl = ctx.decl
+    return [
+        blocker.needed_from,
+        *(b.needed_from for b in decl.blockers),
+        *(f.owner for f in decl.in_flight),
+        *(n.owner for n in decl.next_actions),
+    ]
 
 
 def _about(sentence: str, blocker: Named, ctx: _Apply) -> bool:

@@ -35,6 +35,11 @@ CANDIDATES = 400  # most recently touched items considered for fuzzy and embeddi
 FUZZY_NAME = 88
 EMBED_NAME = 0.82
 EMBED_BLOCKER = 0.78
+#: A restated blocker that waits on the same person as an open one ("Cert renewal still waiting
+#: on the VPN approval from Nadia" after "the VPN request ... isn't approved yet, waiting on
+#: Nadia") is worded anew but is the same blocker: the person corroborates a shared subject.
+SAME_PERSON_BONUS = 0.15
+EMBED_BLOCKER_SAME_PERSON = 0.70
 
 
 class Named(Protocol):
@@ -244,17 +249,26 @@ class Matcher:
         return self.item(near) if near is not None else None
 
     def blocker(
-        self, description: str, *, parent_id: str | None, at: datetime
+        self,
+        description: str,
+        *,
+        parent_id: str | None,
+        at: datetime,
+        needed_from: str | None = None,
     ) -> LedgerItem | None:
         """An open blocker that this mention restates ("still waiting on the VPN request")."""
         pool = self.candidates("blocker", states=("open",), before=at)
         best, best_score = None, 0.0
+        corroborated: list[Candidate] = []
         for it in pool:
             score = (
                 min(overlap(description, it.name), 1.0) * 0.5 + overlap(it.name, description) * 0.5
             )
             if parent_id and it.parent_id == parent_id:
                 score += 0.15
+            if _same_wait(description, needed_from, parent_id, it):
+                score += SAME_PERSON_BONUS
+                corroborated.append(it)
             if score > best_score:
                 best, best_score = it, score
         if best is not None and best_score >= 0.6:
@@ -263,7 +277,7 @@ class Matcher:
             [it for it in pool if not parent_id or it.parent_id in (None, parent_id)],
             description,
             EMBED_BLOCKER,
-        )
+        ) or self._nearest(corroborated, description, EMBED_BLOCKER_SAME_PERSON)
         return self.item(near) if near is not None else None
 
     def _nearest(self, pool: Sequence[Candidate], text: str, threshold: float) -> Candidate | None:
@@ -288,6 +302,32 @@ def _cosines(vec: Any, others: Sequence[Any]) -> list[float]:
         for i, d in zip(same, dots.tolist(), strict=True):
             out[i] = float(d)
     return out
+
+
+def _person(name: str | None) -> str:
+    """Whom a blocker waits on, for comparing: "Nadia in Security" and "nadia" are "nadia"."""
+    words = normalize(name or "").split()
+    if words and words[0] == "the":
+        words = words[1:]
+    return words[0] if words else ""
+
+
+def _same_wait(
+    description: str, needed_from: str | None, parent_id: str | None, it: Candidate
+) -> bool:
+    """Both wait on the same person, are not about two different pieces of work, and share
+    something besides that person: the same blocker, put another way."""
+    person = _person(needed_from)
+    if not person or person != _person(it.needed_from):
+        return False
+    if parent_id and it.parent_id and parent_id != it.parent_id:
+        return False
+    own = strong_terms(needed_from or "") | strong_terms(it.needed_from or "")
+    mine, theirs = strong_terms(description) - own, strong_terms(it.name) - own
+    return any(
+        t in theirs or any(len(t) >= 4 and (u.startswith(t) or t.startswith(u)) for u in theirs)
+        for t in mine
+    )
 
 
 def _distinct(key: str) -> bool:

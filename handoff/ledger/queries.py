@@ -41,7 +41,7 @@ class EventView:
     detail: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "handoff_id": self.handoff_id,
             "at": _iso(self.at),
             "author": self.author,
@@ -52,6 +52,9 @@ class EventView:
             "quote": self.quote,
             "start_s": self.start_s,
         }
+        if self.action == "resolved":  # whom the wrap names as having cleared it (None: nobody)
+            out["resolved_by"] = self.detail.get("resolved_by")
+        return out
 
 
 @dataclass(slots=True)
@@ -74,6 +77,7 @@ class ItemView:
     resolved_by: str | None = None
     resolved_handoff_id: str | None = None
     resolution_quote: str | None = None
+    resolution_reported_by: str | None = None
     superseded_by: str | None = None
     events: list[EventView] = field(default_factory=list)
     timeline: list[tuple[datetime, str, str | None]] = field(default_factory=list)
@@ -96,6 +100,7 @@ class ItemView:
             "resolved_by": self.resolved_by,
             "resolved_handoff_id": self.resolved_handoff_id,
             "resolution_quote": self.resolution_quote,
+            "resolution_reported_by": self.resolution_reported_by,
             "superseded_by": self.superseded_by,
         }
         if with_events:
@@ -189,6 +194,7 @@ def read_items(
                 resolved_by=st.resolved_by,
                 resolved_handoff_id=st.resolved_handoff_id,
                 resolution_quote=st.resolution_quote,
+                resolution_reported_by=st.resolution_reported_by,
                 superseded_by=st.superseded_by,
                 events=[_event_view(e) for e in evs],
                 timeline=st.timeline,

@@ -32,9 +32,13 @@ class ItemState:
     first_at: datetime | None = None
     last_at: datetime | None = None
     resolved_at: datetime | None = None
+    #: Whom the resolving wrap names as having cleared it ("Priya got it through"); None when
+    #: it names nobody. `resolution_reported_by` is that wrap's author.
     resolved_by: str | None = None
     resolved_handoff_id: str | None = None
     resolution_quote: str | None = None
+    #: Derived from the events only: not materialized on `LedgerItem` (reads derive it).
+    resolution_reported_by: str | None = None
     superseded_by: str | None = None
     #: (at, state) each time the state changed, oldest first: the item's history.
     timeline: list[tuple[datetime, str, str | None]] = field(default_factory=list)
@@ -68,12 +72,13 @@ def derive(
         elif kind in ("blocker", "action"):
             if ev.action == "resolved":
                 st.state = "resolved" if kind == "blocker" else "done"
-                st.resolved_at, st.resolved_by = ev.at, ev.author
+                st.resolved_at, st.resolved_by = ev.at, detail.get("resolved_by")
                 st.resolved_handoff_id, st.resolution_quote = ev.handoff_id, ev.quote or ev.text
+                st.resolution_reported_by = ev.author
             elif ev.action in ("opened", "mentioned", "reopened", "planned"):
                 st.state = "open"
                 st.resolved_at = st.resolved_by = st.resolved_handoff_id = None
-                st.resolution_quote = None
+                st.resolution_quote = st.resolution_reported_by = None
         elif kind == "decision" and ev.action == "superseded":
             st.state = "superseded"
             st.superseded_by = detail.get("by")

@@ -4,6 +4,7 @@ cleared or a decision changed. Kept apart from matching so the rules can be read
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:[-_/][a-z0-9]+)*|#\d+")
@@ -162,6 +163,22 @@ STOPWORDS = frozenset(
         "let",
         "lets",
         "let's",
+        # what "isn't", "hasn't", "we'll" leave behind: never what a text is about
+        "isn",
+        "aren",
+        "wasn",
+        "weren",
+        "doesn",
+        "didn",
+        "hasn",
+        "haven",
+        "hadn",
+        "wouldn",
+        "couldn",
+        "shouldn",
+        "ll",
+        "ve",
+        "re",
     ]
 )
 #: Generic work words that say little about *which* work is meant.
@@ -318,3 +335,181 @@ def says_owner_change(sentence: str) -> bool:
     return not re.search(
         r"\b(?:if|whether|might|may|maybe|could|not|n't|unless)\b", before[-40:], re.IGNORECASE
     )
+
+
+# Who cleared a blocker, as a resolution sentence names them: "Priya got it through", "Omar
+# granted read access", "approved by Priya", "got the key from Omar", "I approved the budget".
+_RESOLVER_VERB = (
+    r"(?:(?:has|had|have|finally|just|already|kindly|quickly|then|also)\s+)*"
+    r"(?:sent|granted|gave|approved|signed off|sorted(?: it| that| this)?(?: out)?|cleared|"
+    r"fixed|restored|merged|unblocked|resolved|provisioned|answered|replied|decided|confirmed|"
+    r"settled|made the call|shared|handed over|reviewed|rotated|provided|issued|created|set up|"
+    r"delivered|agreed|renewed|enabled|added|deployed|came through|got back to (?:us|me)|"
+    r"pushed (?:it|that|this|them) through|"
+    r"got (?:it|that|this|them|us|the \w+(?: \w+)?) (?:through|done|sorted|approved|fixed|"
+    r"unblocked|signed(?: off)?|merged|granted))\b"
+)
+_RESOLVER_BY = r"\b(?:by|from|thanks to|courtesy of|with help from)\s+"
+_FIRST_PERSON_RE = re.compile(rf"\bI\s+(?:{_RESOLVER_VERB}|(?:finally\s+)?got\b)")
+# Capitalized words that start clauses or name things rather than people.
+_NOT_A_NAME = frozenset(
+    """the this that these those it its we they he she you so and but then finally also now
+    today yesterday tonight tomorrow shipped blocker blockers decision decisions next back
+    everything nothing someone everyone somebody access approval budget request keys it's
+    in-flight inflight update pr ticket monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december""".split()  # noqa: SIM905
+)
+# "Priya's approval came through": what of a known person's clears a blocker.
+_THEIR_PART = (
+    r"(?:approval|sign-?off|answer|reply|review|decision|fix|patch|change|pr|keys?|go-?ahead|"
+    r"ok(?:ay)?|call|budget|access|credentials)\b"
+)
+_TITLE_NAME = r"[A-Z][a-z][\w'-]*(?:\s[A-Z][a-z][\w'-]*)?"
+
+
+def resolver(sentence: str, *, known: Iterable[str | None] = (), author: str | None) -> str | None:
+    """The person (or group) a resolution sentence says cleared the blocker, or None.
+
+    `known` are names the ledger already has for this blocker (who it needed, who reported it):
+    they are found in any spelling of case and may be groups ("IT", "the DBA team"); other names
+    must look like one (capitalized) and stand where a resolver does. "I ..." is the author.
+    """
+    names = sorted({k.strip() for k in known if k and k.strip()}, key=lambda k: (-len(k), k))
+    for name in names:
+        bare = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
+        who = rf"(?:the\s+)?{re.escape(bare)}"
+        if re.search(
+            rf"(?:{_RESOLVER_BY}{who}\b|\b{who}\s+{_RESOLVER_VERB}|\b{who}'s\s+{_THEIR_PART})",
+            sentence,
+            re.IGNORECASE,
+        ):
+            return name
+    for pattern in (
+        rf"{_RESOLVER_BY}(?P<who>{_TITLE_NAME})\b",
+        rf"(?<![\w'-])(?P<who>{_TITLE_NAME})\s+{_RESOLVER_VERB}",
+    ):
+        for m in re.finditer(pattern, sentence):
+            who = m.group("who")
+            if who.split()[0].lower() not in _NOT_A_NAME:
+                return who
+    if author and _FIRST_PERSON_RE.search(sentence):
+        return author
+    return None
+
+
+# Naming a shipped item from its summary ("Cert renewal done on prod, the new certs are valid"):
+# the thing is what comes before the status word ("Cert renewal"), or after a leading verb
+# ("Shipped the invoice email fix"), in the first clause that names something.
+_CHAT_PREFIX_RE = re.compile(r"^\s*(?:\[\d{1,2}:\d{2}(?::\d{2})?\]\s*[\w.-]+:\s*|[*\u2022-]\s+)+")
+_LABEL_RE = re.compile(r"^\s*(?:shipped|done|merged|deployed|released)\s*:\s*", re.IGNORECASE)
+_FILLER_RE = re.compile(
+    r"^(?:(?:so|okay|ok|hey|um+|uh+|well|also|and|then|anyway|buenas|today|tonight|yesterday|"
+    r"this (?:morning|afternoon|evening)|in the (?:morning|afternoon|evening)|for \w+ today|"
+    r"(?:night|day|evening) shift handover|let me see|i guess|what did ship is|the main thing "
+    r"is)\b[\s,]*)+",
+    re.IGNORECASE,
+)
+_DONE_WORD = (
+    r"(?:done|merged|shipped|deployed|live|released|finished|completed|complete|landed|"
+    r"launched|published|rolled out|went (?:out|live|fine)|out|fixed|resolved|handed (?:off|over)|"
+    r"submitted|closed|patched|migrated|upgraded|in place)"
+)
+_STATUS_RE = re.compile(
+    rf"\s*\b(?:(?:is|are|was|were|has been|have been|got|that'?s|it'?s|which is|and)\s+)*"
+    rf"(?:(?:now|finally|also|all|just|been)\s+)*{_DONE_WORD}\b",
+    re.IGNORECASE,
+)
+_LEAD_RE = re.compile(
+    r"^(?:(?:i|we|they)\s+)?(?:(?:finally|just|also)\s+)?"
+    r"(?:shipped|merged|deployed|released|finished|pushed|patched|migrated|closed(?: out)?|"
+    r"resolved|launched|published|rolled out|completed|fixed|landed|uploaded|got)\s+",
+    re.IGNORECASE,
+)
+_PRONOUN_RE = re.compile(r"^(?:that|it|this|which|those|these|they|them|one)$", re.IGNORECASE)
+_REF_WORDS_RE = re.compile(
+    r"(?<![\w#])(?:(?:pull request|pr|mr|ticket)\s*#?\s*\d+|#\d+|[A-Z][A-Z0-9]+-\d+)\b",
+    re.IGNORECASE,
+)
+# Where a name part stops being the name: a destination, a time, the next clause.
+_TAIL_RE = re.compile(
+    r"(?:^|\s+)(?:to (?:the|all|both|every|prod\w*|staging|main)\b|from \d|at \d|"
+    r"(?:this|last|yesterday|tomorrow) (?:morning|afternoon|evening|night)\b|today\b|"
+    r"tonight\b|that'?s\b|which\b|so\b|and\b|but\b|because\b|now\b|as of\b).*$",
+    re.IGNORECASE,
+)
+
+
+def _compound(summary: str) -> str | None:
+    """A slug-like name ("payments-refund-flow"); not a host ("kafka-3") or a word ("opt-in")."""
+    for m in re.finditer(r"(?<![\w-])([a-z0-9]+(?:[-_/][a-z0-9]+)+)(?![\w-])", summary):
+        parts = re.split(r"[-_/]", m.group(1))
+        if all(re.search(r"[a-z]", p) and p not in STOPWORDS for p in parts):
+            return m.group(1)
+    return None
+
+
+def _tidy(name: str, *, refs: bool = False) -> str:
+    """The thing a name part names: no articles, leading "I merged the", trailing "to the
+    staging cluster", "this morning", ", which ..."; refs (tracked apart) only with `refs`."""
+    if not refs:
+        name = _REF_WORDS_RE.sub(" ", name)
+    name = re.sub(r"\(\s*\)", " ", name).strip(" ,.;:-")
+    name = re.sub(r"^(?:it'?s|that'?s|this is|there'?s)\s+", "", name, flags=re.I)
+    name = re.sub(_TAIL_RE, "", name).strip(" ,.;:-")
+    name = re.sub(r"^(?:i|we|they)\s+\w+\s+(?=the\b)", "", name, flags=re.I)
+    name = re.sub(r"^(?:the|a|an|our|my|its|their)\s+", "", name, flags=re.I)
+    name = re.sub(r"^[A-Z][\w]*'s\b\s*", "", name)  # "Keiko's PR": whose, not what
+    name = re.sub(
+        r"\s+(?:is|are|was|were|and|that|which|for|on|in|of|to|at)$", "", name, flags=re.I
+    )
+    return " ".join(name.split()).strip(" ,.;:-")
+
+
+def _named(part: str) -> str:
+    """The name in a part, refs dropped unless that leaves less than two words."""
+    name = _tidy(part)
+    if len(name.split()) < 2:
+        with_refs = _tidy(part, refs=True)
+        if len(with_refs.split()) > len(name.split()):
+            return with_refs
+    return name
+
+
+def shipped_name(summary: str) -> str:
+    """A clean, stable name for a shipped item: the thing, without its status or the rest."""
+    compound = _compound(summary)
+    if compound:
+        return compound
+    text = _FILLER_RE.sub("", _LABEL_RE.sub("", _CHAT_PREFIX_RE.sub("", summary)))
+    clauses = [c.strip() for c in re.split(r"\s*(?:[,;(\u2014\u2013\[]|:(?!\d)|\s-\s)\s*", text)]
+    previous = ""
+    for clause in clauses:
+        clause = _FILLER_RE.sub("", clause).strip()
+        lead = _LEAD_RE.match(clause)
+        body = clause[lead.end() :] if lead else clause
+        status = _STATUS_RE.search(body)
+        if status is not None and (lead or status.start() > 0 or previous):
+            part = body[: status.start()].strip()
+            if not part or _PRONOUN_RE.match(part):
+                part = previous  # "the CDN purge bug, that's merged"
+            if not _names_something(part):  # "PR #312 merged that's the alert routing change"
+                part = body[status.end() :]
+        elif lead:
+            part = body
+        else:
+            previous = clause
+            continue
+        if _names_something(part):
+            return " ".join(_named(part).split()[:8])
+        previous = clause
+    first = clauses[0] if clauses else ""
+    if _names_something(first) and len(_named(first).split()) <= 8:
+        return _named(first)
+    # Nothing reads as "<thing> <status>": the opening words, as before.
+    return " ".join(text.split()[:6]).rstrip(",.;:") or summary.strip()
+
+
+def _names_something(part: str) -> bool:
+    """Whether a part names a thing: identifying words besides refs, not a pronoun."""
+    name = _tidy(part)
+    return bool(strong_terms(name)) and not _PRONOUN_RE.match(name.split()[0])

@@ -418,3 +418,21 @@ def test_unknown_routes_and_methods_are_json_under_api(client: TestClient) -> No
     _one_sentence(client.get("/api/nothing-here"), 404)
     _one_sentence(client.delete("/api/handoffs"), 405)
     assert client.get("/api/health").json() == {"status": "ok"}
+
+
+def test_the_streamed_answer_reads_a_follow_up_in_its_conversation(
+    client: TestClient, published: str
+) -> None:
+    other = (
+        "Shipped the invoice CSV fix. The billing export is blocked waiting on Omar to rotate "
+        "the S3 credentials. Next I will add retries to the export. Back tomorrow at nine."
+    )
+    r = client.post("/api/handoffs", json={"text": other, "author": "Li", "team": "payments"})
+    client.post(f"/api/handoffs/{r.json()['id']}/publish", json={"force_reason": "Test."})
+    follow = {"question": "and who can clear it?", "team": "payments"}
+    alone = _events(client.get("/api/ask/stream", params=follow).text)[-1][1]["answer"]
+    in_context = {**follow, "conversation": ["what's blocking auth?"]}
+    streamed = _events(client.get("/api/ask/stream", params=in_context).text)[-1][1]["answer"]
+    assert "Sarah" in alone and "Omar" in alone  # alone, "it" could be either blocker
+    assert "Sarah" in streamed and "Omar" not in streamed
+    assert streamed == client.post("/api/ask", json=in_context).json()["answer"]

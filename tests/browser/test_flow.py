@@ -125,6 +125,12 @@ def test_paste_review_publish_acknowledge_ask(page: Any, server: str, shots: Sho
     answer = page.locator(".bot .answer").inner_text()
     assert "Priya" in answer or "VPN" in answer
     shots(page, "ask-answered")
+    # A follow-up is read in its conversation.
+    page.fill("#question", "and who can clear it?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".bot:nth-child(4):not(.streaming) .answer", timeout=30_000)
+    assert "Priya" in page.locator(".bot .answer").nth(1).inner_text()
+    shots(page, "ask-follow-up")
     page.locator(".citations a").first.click()
     page.wait_for_url(re.compile(rf"/handoffs/{handoff_id}"))
     shots(page, "citation-opened")

@@ -8,8 +8,16 @@ from typing import Any
 
 import pytest
 
-from handoff.declaration import Blocker, Decision, Declaration, InFlightItem, NextAction
+from handoff.declaration import (
+    Blocker,
+    Decision,
+    Declaration,
+    InFlightItem,
+    NextAction,
+    ShippedItem,
+)
 from handoff.ledger import Ledger, read_items
+from handoff.ledger.models import LedgerItem
 from handoff.store import HandoffStore
 
 T0 = datetime(2026, 11, 16, 17, 0, tzinfo=UTC)
@@ -94,6 +102,33 @@ def test_same_work_across_handoffs_is_one_item_with_a_timeline(store: HandoffSto
     assert earlier[0].state == "in_review"
 
 
+def test_shipped_work_is_named_before_its_status_and_meets_its_in_flight_item(
+    store: HandoffStore,
+) -> None:
+    publish(store, "Ravi", 0, decl(in_flight=[InFlightItem(item="Cert renewal for the ingress")]))
+    publish(store, "Ana", 1, decl(in_flight=[InFlightItem(item="Postgres failover drill")]))
+    done = "Cert renewal done on prod, the new certs are valid until next November"
+    drill = "Failover drill done, 48 second failover, runbook updated"
+    publish(store, "Ana", 2, decl(shipped=[ShippedItem(summary=done), ShippedItem(summary=drill)]))
+    work = {w.name: w.state for w in items(store, kinds=["work"])}
+    assert work == {"Cert renewal for the ingress": "done", "Postgres failover drill": "done"}
+    # Shipped first, its name is the thing: later mentions of it find it.
+    publish(
+        store,
+        "Ana",
+        3,
+        decl(shipped=[ShippedItem(summary="Alert routing migration done, every service moved")]),
+    )
+    publish(
+        store,
+        "Ravi",
+        4,
+        decl(in_flight=[InFlightItem(item="alert routing migration", status="in_review")]),
+    )
+    (alerts,) = [w for w in items(store, kinds=["work"]) if "lert" in w.name]
+    assert alerts.name == "Alert routing migration" and alerts.state == "in_review"
+
+
 def test_teams_never_share_items(store: HandoffStore) -> None:
     publish(store, "Maya", 0, decl(in_flight=[InFlightItem(item="db-migration")]), team="a")
     publish(store, "Omar", 0, decl(in_flight=[InFlightItem(item="db-migration")]), team="b")
@@ -119,10 +154,87 @@ def test_blocker_closes_when_a_later_wrap_says_the_needed_thing_happened(
     )
     (b,) = items(store, kinds=["blocker"])
     assert b.state == "resolved"
-    assert b.resolved_by == "Leo" and b.resolved_handoff_id == resolver
+    assert b.resolved_handoff_id == resolver
+    # Nobody is named as having cleared it: Leo only reported it.
+    assert b.resolved_by is None and b.resolution_reported_by == "Leo"
     assert "came back approved" in (b.resolution_quote or "")
     (before,) = items(store, kinds=["blocker"], as_of=T0 + timedelta(days=1))
     assert before.state == "open" and before.needed_from == "Priya"
+
+
+@pytest.mark.parametrize(
+    ("said", "resolved_by"),
+    [
+        ("The VPN request came back approved — Priya got it through.", "Priya"),
+        ("Finally got the VPN request approved by Ken Okafor from IT.", "Ken Okafor"),
+        ("I got the VPN request approved myself, so the db-migration can go ahead.", "Leo"),
+    ],
+)
+def test_resolver_is_whom_the_wrap_names_and_the_author_reported_it(
+    store: HandoffStore, said: str, resolved_by: str
+) -> None:
+    publish(store, "Maya", 0, decl(blockers=[vpn_blocker()]))
+    resolving = publish(store, "Leo", 2, decl(), text=f"{said} More later.")
+    (b,) = items(store, kinds=["blocker"])
+    assert b.state == "resolved" and b.resolved_by == resolved_by
+    assert b.resolution_reported_by == "Leo" and b.resolved_handoff_id == resolving
+    assert b.resolution_quote == said  # the evidence: the sentence that names them
+    resolved = [e for e in b.events if e.action == "resolved"]
+    assert resolved[0].author == "Leo" and resolved[0].to_json()["resolved_by"] == resolved_by
+    # The materialized row agrees with the events, and a rebuild gives the same.
+    with store.session() as s:
+        row = s.get(LedgerItem, b.id)
+        assert row is not None and row.resolved_by == resolved_by
+    Ledger().rebuild(store, team="core")
+    (again,) = items(store, kinds=["blocker"])
+    assert (again.resolved_by, again.resolution_reported_by) == (resolved_by, "Leo")
+
+
+@pytest.mark.parametrize(
+    ("first", "again", "person"),
+    [
+        (
+            "the VPN request to reach the old bastion for the cert rotation isn't approved yet, "
+            "waiting on Nadia in Security",
+            "Cert renewal still waiting on the VPN approval from Nadia",
+            "Nadia",
+        ),
+        (
+            "the DNS change for the billing domain isn't approved yet, waiting on Marco",
+            "billing cutover still waiting on the DNS approval from Marco",
+            "Marco",
+        ),
+    ],
+)
+def test_a_blocker_restated_in_other_words_waiting_on_the_same_person_is_one_item(
+    store: HandoffStore, first: str, again: str, person: str
+) -> None:
+    publish(store, "Ravi", 0, decl(blockers=[Blocker(description=first, needed_from=person)]))
+    publish(store, "Ana", 1, decl(blockers=[Blocker(description=again, needed_from=person)]))
+    (b,) = items(store, kinds=["blocker"])
+    assert [e.action for e in b.events] == ["opened", "mentioned"]
+    assert [e.author for e in b.events] == ["Ravi", "Ana"]
+
+
+def test_other_blockers_waiting_on_the_same_person_stay_apart(store: HandoffStore) -> None:
+    vpn = "the db-migration cannot run until the VPN request is approved; waiting on Dana from IT"
+    tls = "the Redis cluster TLS certificates have not been issued; waiting on Dana from IT"
+    publish(store, "Priya", 0, decl(blockers=[Blocker(description=vpn, needed_from="Dana")]))
+    publish(store, "Omar", 1, decl(blockers=[Blocker(description=tls, needed_from="Dana")]))
+    # The same words, but for two different pieces of work.
+    publish(
+        store,
+        "Omar",
+        2,
+        decl(
+            in_flight=[InFlightItem(item="billing-export"), InFlightItem(item="audit-log")],
+            blockers=[
+                Blocker(description="billing-export needs prod read access", needed_from="Dana"),
+                Blocker(description="audit-log needs prod read access", needed_from="Dana"),
+            ],
+        ),
+    )
+    assert len(items(store, kinds=["blocker"])) == 4
 
 
 def test_still_waiting_is_not_a_resolution(store: HandoffStore) -> None:

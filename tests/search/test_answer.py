@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.search.conftest import load_history
@@ -92,3 +92,21 @@ def test_reindex_rebuilds_the_same_answers(services: Any) -> None:
     assert (ledgered, indexed) == (3, 3)
     after = services.ask("what's blocking auth?", team="core", as_of=AFTER)
     assert after["answer"] == before["answer"]
+
+
+def test_answer_says_who_cleared_a_blocker_and_who_reported_it(services: Any) -> None:
+    for author, day, text in [
+        ("Maya", 16, "Blocker: the db-migration needs the VPN request approved by Priya."),
+        ("Leo", 18, "The VPN request came back approved — Priya got it through. No blockers."),
+    ]:
+        h = services.ingest_text(
+            text, author=author, team="core", recorded_at=datetime(2026, 11, day, 17, tzinfo=UTC)
+        )
+        services.publish(h.id, team="core", actor=author, force_reason="test")
+    for question in ("who got the VPN request approved?", "is the migration still blocked?"):
+        got = services.ask(question, team="core", as_of=AFTER)
+        assert got["intent"] == "blockers", question
+        assert "cleared on Wednesday 18 Nov by Priya (reported by Leo)" in got["answer"]
+        assert "cleared on Wednesday 18 Nov by Leo" not in got["answer"]
+    (item,) = [i.to_json() for i in services.items("core", kind="blocker")]
+    assert item["resolved_by"] == "Priya" and item["resolution_reported_by"] == "Leo"

@@ -1,0 +1,81 @@
+"""Conversations for `handoff ask`, kept per team under HOME/conversations.
+
+The API takes a follow-up's earlier questions in the request; a shell has no such state, so the
+CLI keeps them on disk: the team's last conversation (continued by `--follow-up`) and named ones
+(`--conversation NAME`). Only questions are kept, as the answerer re-reads them for context.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from handoff.errors import InvalidInput
+
+KEEP = 20  # earlier questions kept per conversation; a follow-up only needs the last few
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def check_name(name: str) -> str:
+    """A conversation name becomes a JSON key, never a path; keep it short and plain anyway."""
+    if not _NAME_RE.fullmatch(name):
+        raise InvalidInput(
+            "A conversation name is 1-64 letters, digits, '.', '_' or '-', starting with a "
+            "letter or digit."
+        )
+    return name
+
+
+class Conversations:
+    """One JSON file per team: {"current": name, "questions": {name: [questions]}}.
+
+    The unnamed conversation is "" (a plain `ask` starts it afresh); `current` is the one a
+    `--follow-up` continues, whichever was used last.
+    """
+
+    def __init__(self, home: Path, team: str) -> None:
+        # quote() leaves '.' alone, so a team called '..' still gets a file name, not a path.
+        self.path = home / "conversations" / f"{quote(team, safe='')}.json"
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("questions"), dict):
+            return {"current": "", "questions": {}}
+        if not isinstance(data.get("current"), str):
+            data["current"] = ""
+        return data
+
+    def _write(self, data: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f, ensure_ascii=False, indent=1)
+            os.replace(tmp, self.path)  # atomic: a crash never leaves half a file
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def current(self) -> str:
+        """The name of the conversation used last ("" for the unnamed one)."""
+        return str(self._read()["current"])
+
+    def questions(self, name: str) -> list[str]:
+        """The earlier questions of conversation `name` (oldest first)."""
+        got = self._read()["questions"].get(name, [])
+        return [q for q in got if isinstance(q, str)] if isinstance(got, list) else []
+
+    def save(self, name: str, questions: list[str]) -> None:
+        """Store a conversation's questions and make it the one `--follow-up` continues."""
+        data = self._read()
+        data["questions"][name] = questions[-KEEP:]
+        data["current"] = name
+        self._write(data)
