@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from api.cli.base import HandoffGroup
-from api.cli.core import extract, ingest, list_cmd, publish, schema, show
+from api.cli.core import delete, extract, ingest, list_cmd, publish, schema, show, unpublish
 from api.cli.questions import ask, reindex
 from api.cli.review import answer, followups, reextract
 from api.cli.server import demo, serve, worker
@@ -29,6 +29,8 @@ for command in (
     show,
     list_cmd,
     publish,
+    unpublish,
+    delete,
     ask,
     reindex,
     serve,

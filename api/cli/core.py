@@ -263,3 +263,27 @@ def publish(handoff_id: str, team: str | None, actor: str | None, force_reason: 
     echo_json(
         result_json(svc.publish(handoff_id, team=team, actor=actor, force_reason=force_reason))
     )
+
+
+@click.command()
+@click.argument("handoff_id")
+@click.option("--team")
+@click.option("--by", "actor", help="Who is unpublishing (for the audit trail).")
+def unpublish(handoff_id: str, team: str | None, actor: str | None) -> None:
+    """Take a published handoff back to draft; the ledger and answers forget it."""
+    echo_json(result_json(services().unpublish(handoff_id, team=team, actor=actor)))
+
+
+@click.command()
+@click.argument("handoff_id")
+@click.option("--team")
+@click.option("--by", "actor", help="Who is deleting.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def delete(handoff_id: str, team: str | None, actor: str | None, yes: bool) -> None:
+    """Delete a handoff with its upload; the ledger and answers forget it. Permanent."""
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UserError("Deleting is permanent; add --yes to confirm.")
+        click.confirm(f"Delete handoff {handoff_id} and its upload for good?", abort=True)
+    handoff = services().delete(handoff_id, team=team, actor=actor)
+    click.echo(f"Deleted handoff {handoff.id}.")

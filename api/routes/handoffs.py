@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
@@ -370,6 +370,29 @@ def publish(handoff_id: str, svc: ServicesDep, body: PublishBody | None = None) 
     job = svc.jobs.create(team=handoff.team, handoff_id=handoff.id, kind="index_handoff")
     enqueue(svc, job)
     return handoff_json(svc, svc.store.get(handoff_id)) | {"index_job_id": job.id}
+
+
+class ActorBody(BaseModel):
+    by: str | None = Field(default=None, description="Who is doing it (for the audit trail).")
+
+
+@router.post(
+    "/handoffs/{handoff_id}/unpublish",
+    summary="Back to draft: the ledger and the index forget it (409 if it is a draft)",
+)
+def unpublish(handoff_id: str, svc: ServicesDep, body: ActorBody | None = None) -> dict[str, Any]:
+    handoff = svc.unpublish(handoff_id, actor=(body or ActorBody()).by)
+    return handoff_json(svc, handoff)
+
+
+@router.delete(
+    "/handoffs/{handoff_id}",
+    status_code=204,
+    summary="Delete a handoff, its upload and its effects on the ledger and the index",
+)
+def delete(handoff_id: str, svc: ServicesDep, by: str | None = None) -> Response:
+    svc.delete(handoff_id, actor=by)
+    return Response(status_code=204)
 
 
 @router.post("/handoffs/{handoff_id}/acknowledge", summary="Record who took over, and when")

@@ -331,6 +331,24 @@ async def publish(handoff_id: str, request: Request, svc: ServicesDep) -> Respon
     return RedirectResponse(target, status_code=303)
 
 
+def _go(request: Request, target: str) -> Response:
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/handoffs/{handoff_id}/unpublish")
+async def unpublish(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
+    await run_in_threadpool(svc.unpublish, handoff_id, actor=_user(request) or None)
+    return _go(request, f"/handoffs/{handoff_id}")
+
+
+@router.post("/handoffs/{handoff_id}/delete")
+async def delete(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
+    h = await run_in_threadpool(svc.delete, handoff_id, actor=_user(request) or None)
+    return _go(request, f"/?team={h.team}")
+
+
 # -- items and asking ------------------------------------------------------------------------
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 def item_page(item_id: str, request: Request, svc: ServicesDep) -> Response:
