@@ -11,6 +11,8 @@ the command line and one uploaded in the browser take the same path:
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +35,10 @@ if TYPE_CHECKING:
     from handoff.errors import HandoffError
 
 Progress = Callable[[str, float], None]
+
+#: A follow-up answered by voice is a short clip; a longer one is a new wrap.
+ANSWER_CLIP_SECONDS = 120.0
+ANSWER_CLIP_NAME = re.compile(r"[0-9a-f]{32}(?:\.[a-z0-9]{1,8})?")
 
 
 def _no_progress(stage: str, fraction: float) -> None:
@@ -60,15 +66,9 @@ class Services:
 
     @cached_property
     def embedder(self) -> Any:
-        import os
+        from search.embeddings import embedder_for
 
-        from search.embeddings import get_embedder
-
-        return get_embedder(
-            self.settings.embeddings,
-            base_url=self.settings.embeddings_base_url,
-            api_key=os.environ.get("OPENAI_API_KEY"),
-        )
+        return embedder_for(self.settings)
 
     @cached_property
     def extractor(self) -> Extractor:
@@ -148,7 +148,41 @@ class Services:
             hints=speech_hints(self.team_vocabulary(team or self.settings.default_team)),
             chat=chat,
             audio_cache=self.settings.cache_dir / "audio" if keep_audio else None,
+            transcriber=self.transcriber if asr is None and self._media_ready(path) else None,
         )
+
+    @cached_property
+    def transcriber(self) -> Any:
+        """The configured speech engine, kept: its decoder processes and models stay loaded."""
+        from ingest.loader import engine_options
+        from ingest.speech import make_transcriber
+
+        return make_transcriber(self.settings.asr, engine_options(self.settings))
+
+    def _media_ready(self, path: Path) -> bool:
+        """Whether `path` is media (only then is the engine built; text needs none)."""
+        from ingest.loader import detect_kind
+
+        try:
+            return detect_kind(path) == "media"
+        except Exception:
+            return False  # load_transcript says why
+
+    def prepare_speech(self, team: str | None, *, warm: bool = False) -> bool:
+        """Build the team's speech model now (None: the one every team without a vocabulary
+        shares), so its next clip does not wait for it (about 20 s after the vocabulary changed);
+        with `warm`, also start the decoder processes. False when the engine needs no preparing."""
+        from ingest.speech import Hints
+
+        engine = self.transcriber
+        hints = Hints() if team is None else speech_hints(self.team_vocabulary(team))
+        if warm and hasattr(engine, "warm_up"):
+            engine.warm_up(hints)
+            return True
+        if hasattr(engine, "prepare"):
+            engine.prepare(hints)
+            return True
+        return False
 
     # -- team vocabulary (issue 3): recognizer hints and extraction's name normalizing --------
     @cached_property
@@ -286,7 +320,10 @@ class Services:
         team: str | None = None,
     ) -> Handoff:
         """Merge a typed answer (or a short re-recording, transcribed) into the draft for the flag
-        on `field`; the store validates the edit, recomputes the flags and audits it."""
+        on `field`; the store validates the edit, recomputes the flags and audits it.
+
+        A recorded answer is kept (see `answer_clip`) and its evidence points into it, so the
+        reviewer can hear what was said, not only read what the recognizer made of it."""
         from handoff.declaration import Evidence
         from handoff.errors import InvalidInput
         from summarizer.followups import answer_patch
@@ -294,25 +331,76 @@ class Services:
         handoff = self.store.get(handoff_id, team=team)
         if handoff.declaration is None:
             raise InvalidInput("This handoff has no draft yet; wait for extraction to finish.")
-        evidence = None
+        evidence, kept = None, None
         if recording is not None:
-            transcript = self.transcribe(recording)
+            spoken = self._check_answer_clip(recording)
+            transcript = self.transcribe(recording, team=handoff.team)
             answer = transcript.text
+            if spoken:
+                kept = self._keep_answer_clip(recording, handoff)
             evidence = Evidence(
                 quote=answer,
                 start_s=transcript.segments[0].start_s if transcript.segments else None,
                 end_s=transcript.segments[-1].end_s if transcript.segments else None,
                 speaker=actor or handoff.author,
+                clip=kept.name if kept else None,
             )
         if not answer:
             raise InvalidInput("Give an answer as text or as a recording.")
         context = self.context(
             author=handoff.author, team=handoff.team, recorded_at=handoff.recorded_at
         )
-        patch = answer_patch(
-            handoff.declaration, field=field, answer=answer, context=context, evidence=evidence
-        )
-        return self.store.edit(handoff_id, patch, team=handoff.team, actor=actor or handoff.author)
+        try:
+            patch = answer_patch(
+                handoff.declaration, field=field, answer=answer, context=context, evidence=evidence
+            )
+            if kept is not None and kept.name not in json.dumps(patch, default=str):
+                kept.unlink(missing_ok=True)  # no evidence kept ("returns_at", "nothing shipped")
+            return self.store.edit(
+                handoff_id, patch, team=handoff.team, actor=actor or handoff.author
+            )
+        except BaseException:
+            if kept is not None:
+                kept.unlink(missing_ok=True)  # the answer was refused: nothing points at the clip
+            raise
+
+    def _check_answer_clip(self, recording: Path) -> bool:
+        """Whether a recorded answer is a clip (a text file may answer too), refusing a clip that
+        is unusable or longer than `ANSWER_CLIP_SECONDS`, cheaply, before any recognition."""
+        from ingest.errors import MediaTooLong
+        from ingest.loader import check_media, detect_kind
+
+        if detect_kind(recording) != "media":
+            return False
+        info = check_media(recording, settings=self.settings)
+        if info.duration_s is not None and info.duration_s > ANSWER_CLIP_SECONDS:
+            raise MediaTooLong(
+                f"A spoken answer can last at most {ANSWER_CLIP_SECONDS:.0f} seconds; this one "
+                f"lasts {info.duration_s:.0f}."
+            )
+        return True
+
+    def _keep_answer_clip(self, recording: Path, handoff: Handoff) -> Path:
+        folder = self.answer_clips_dir(handoff)
+        folder.mkdir(parents=True, exist_ok=True)
+        suffix = re.sub(r"[^a-z0-9]", "", recording.suffix.lower())[:8]
+        dest = folder / f"{uuid.uuid4().hex}{'.' + suffix if suffix else ''}"
+        shutil.copyfile(recording, dest)
+        return dest
+
+    def answer_clips_dir(self, handoff: Handoff) -> Path:
+        """Where a handoff's spoken follow-up answers are kept: HOME/uploads/<team>/answers/<id>."""
+        return self.settings.uploads_dir / handoff.team / "answers" / handoff.id
+
+    def answer_clip(self, handoff_id: str, name: str, *, team: str | None = None) -> Path:
+        """The stored clip of a spoken answer, by the name its evidence gives."""
+        from handoff.errors import NotFound
+
+        handoff = self.store.get(handoff_id, team=team)
+        path = self.answer_clips_dir(handoff) / name
+        if not ANSWER_CLIP_NAME.fullmatch(name) or not path.is_file():
+            raise NotFound(f"Handoff '{handoff_id}' has no answer clip '{name}'.")
+        return path
 
     def reextract(
         self, handoff_id: str, *, team: str | None = None, actor: str | None = None
@@ -466,8 +554,16 @@ class Services:
     def delete(
         self, handoff_id: str, *, team: str | None = None, actor: str | None = None
     ) -> Handoff:
+        """Delete the record (the ledger rolls back in its transaction), then its index entries,
+        its kept upload and its spoken answers: deleting means the data is gone."""
         handoff = self.store.delete(handoff_id, team=team, actor=actor)
         self.index.remove_handoff(handoff.id, team=handoff.team)
+        uploads = self.settings.uploads_dir.resolve()
+        if handoff.source_path:
+            kept = Path(handoff.source_path).resolve()
+            if kept.is_relative_to(uploads):  # only what keep_upload copied; never a user's file
+                kept.unlink(missing_ok=True)
+        shutil.rmtree(self.answer_clips_dir(handoff), ignore_errors=True)
         return handoff
 
     def edit(

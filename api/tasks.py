@@ -13,6 +13,8 @@ job can be retried from the API or the page once the cause is fixed.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from typing import Any, ClassVar
 
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 
 PROCESS_WRAP = "handoff.process_wrap"
 INDEX_HANDOFF = "handoff.index_handoff"
+PREPARE_SPEECH = "handoff.prepare_speech"
 MAX_RETRIES = 4
 #: Seconds before retry n (1-based): 2, 4, 8, 16.
 BACKOFF_BASE_S = 2.0
@@ -135,6 +138,93 @@ def _process(svc: Any, job: Any, report: _Reporter) -> None:
 def _index(svc: Any, job: Any, report: _Reporter) -> None:
     report("index", 0.5)
     svc.index_handoff(job.handoff_id)
+    # Publishing grows the team's vocabulary, so its speech model changes: build it now.
+    prepare_soon(job.team)
+
+
+class SpeechPreparer:
+    """Builds teams' speech models in the background of a worker, one at a time, so a clip does
+    not wait ~20 s for a model its team's vocabulary already determined. The first request warms
+    the decoder processes too. A clip whose model is being built waits for that build (a lock
+    per vocabulary, see `ingest.sphinx`); other work goes on meanwhile."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._pending: set[str | None] = set()
+        self._lock = threading.Lock()
+        self._warm = True
+        self._thread = threading.Thread(target=self._loop, name="speech-preparer", daemon=True)
+        self._thread.start()
+
+    def request(self, team: str | None) -> None:
+        """Prepare `team`'s model (None: the no-vocabulary one) unless already waiting to."""
+        with self._lock:
+            if team in self._pending:
+                return
+            self._pending.add(team)
+        self._queue.put(team)
+
+    def idle(self, timeout: float = 120.0) -> bool:
+        """Wait until every request so far is done (tests, benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._pending:
+                    return True
+            time.sleep(0.05)
+        return False
+
+    def _loop(self) -> None:
+        while True:
+            team = self._queue.get()
+            try:
+                _services().prepare_speech(team, warm=self._warm)
+                self._warm = False
+            except Exception:
+                log.warning("Preparing the speech model for %s failed", team, exc_info=True)
+            finally:
+                with self._lock:
+                    self._pending.discard(team)
+
+
+_preparer: SpeechPreparer | None = None
+_preparer_guard = threading.Lock()
+
+
+def speech_preparer() -> SpeechPreparer | None:
+    """This process's preparer: only a worker process has one (`prepare_on_start`); tasks run
+    eagerly in a web process or a test build nothing ahead."""
+    with _preparer_guard:
+        return _preparer
+
+
+def prepare_soon(team: str | None) -> None:
+    """Build the team's speech model in the background, when this process is a worker."""
+    preparer = speech_preparer()
+    if preparer is not None:
+        preparer.request(team)
+
+
+def prepare_on_start(*, limit: int = 8) -> SpeechPreparer:
+    """A worker starting, in the background: the model every team without a vocabulary shares
+    (a new team's first clip; on a fresh install the default team's too) with the decoders warmed,
+    then the default team's and those of the teams with handoffs (the first `limit`). Each is built
+    once per data directory, then found in its cache."""
+    global _preparer
+    with _preparer_guard:
+        if _preparer is None:
+            _preparer = SpeechPreparer()
+        preparer = _preparer
+    preparer.request(None)
+    try:
+        svc = _services()
+        teams = [svc.settings.default_team, *svc.store.teams()]
+    except Exception:
+        log.warning("Could not list teams to prepare their speech models", exc_info=True)
+        return preparer
+    for team in list(dict.fromkeys(teams))[: limit + 1]:
+        preparer.request(team)
+    return preparer
 
 
 @shared_task(bind=True, name=PROCESS_WRAP, max_retries=MAX_RETRIES, acks_late=True)
@@ -149,6 +239,13 @@ def index_handoff(self: Task, job_id: str) -> None:
     _run(self, job_id, _index)
 
 
+@shared_task(name=PREPARE_SPEECH, ignore_result=True)
+def prepare_speech(team: str) -> None:
+    """Build a team's speech model after its vocabulary changed (in the background: returns at
+    once, so the worker takes the next job meanwhile)."""
+    prepare_soon(team)
+
+
 TASKS = {"process_wrap": PROCESS_WRAP, "index_handoff": INDEX_HANDOFF}
 
 
@@ -156,6 +253,18 @@ class QueueUnavailable(HandoffError):
     """The broker cannot be reached; the job is recorded as failed and can be retried."""
 
     status_code = 503
+
+
+def vocabulary_changed(svc: Any, team: str) -> None:
+    """Ask a worker to rebuild the team's speech model now rather than on its next clip. Best
+    effort: with the queue unreachable, the next clip builds it."""
+    from api.celery_app import celery_for
+
+    try:
+        app = celery_for(svc.settings)
+        app.tasks[PREPARE_SPEECH].apply_async(args=[team], queue=app.conf.task_default_queue)
+    except Exception as exc:
+        log.warning("Could not queue the speech model for %s: %s", team, exc)
 
 
 def enqueue(svc: Any, job: Any) -> None:

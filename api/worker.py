@@ -43,8 +43,9 @@ def run_worker(
     *, concurrency: int = 1, loglevel: str = "info", hostname: str | None = None
 ) -> None:
     """Run a Celery worker for the configured broker until it is told to stop."""
-    import api.tasks  # noqa: F401  (registers the tasks with the app)
+    import api.tasks  # (registers the tasks with the app)
 
+    api.tasks.prepare_on_start()
     get_celery().worker_main(
         worker_argv(concurrency=concurrency, loglevel=loglevel, hostname=hostname)
     )

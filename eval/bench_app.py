@@ -7,6 +7,11 @@
 2. 20 concurrent clients asking questions and browsing (incoming shift, a handoff, the list, the
    ledger, `POST /api/ask`) against the demo data, without an LLM: latency percentiles.
 
+Each clip also gets a breakdown: when the polling first saw each job stage (`queued`, `decode`,
+`language model`, `transcribe`, `extract`), and the CPU seconds the server, the worker (with its
+decoder processes) and ffmpeg spent, with the load average. Other work on the machine inflates wall
+time; CPU seconds and the stage timeline say where a slow run went.
+
 Prints one JSON object (and a readable summary on stderr). Targets: clip < 10 s, p95 < 300 ms.
 """
 
@@ -113,7 +118,58 @@ def start_server(home: Path, port: int) -> subprocess.Popen[Any]:
     raise SystemExit("handoff serve did not start")
 
 
-def clip_to_draft(base: str, clip: Path) -> dict[str, Any]:
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> tuple[int, str, float, float] | None:
+    """(parent pid, command, own CPU s, reaped children's CPU s) from /proc, or None."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    name = raw[raw.index("(") + 1 : raw.rindex(")")]
+    f = raw[raw.rindex(")") + 2 :].split()
+    return int(f[1]), name, (int(f[11]) + int(f[12])) / _TICKS, (int(f[13]) + int(f[14])) / _TICKS
+
+
+def tree_cpu(root: int) -> dict[str, float]:
+    """CPU seconds so far of `root`'s process tree, by role: the server itself, the worker
+    (`python -m api.worker`, its live decoder processes and those it reaped) and ffmpeg/ffprobe
+    (reaped by the server or worker, so counted there when no longer alive)."""
+    if not Path("/proc").is_dir():
+        return {}
+    stats: dict[int, tuple[int, str, float, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (st := _stat(int(entry.name))):
+            stats[int(entry.name)] = st
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, *_rest) in stats.items():
+        children.setdefault(ppid, []).append(pid)
+
+    def total(pid: int) -> float:
+        _ppid, _name, own, reaped = stats[pid]
+        return own + reaped + sum(total(c) for c in children.get(pid, []))
+
+    out = {"server": 0.0, "worker": 0.0}
+    if root not in stats:
+        return out
+    out["server"] = stats[root][2] + stats[root][3]
+    for pid in children.get(root, []):
+        role = "worker" if stats[pid][1].startswith("python") else stats[pid][1]
+        out[role] = out.get(role, 0.0) + total(pid)
+    return out
+
+
+def _stages(timeline: list[tuple[str, float]], total: float) -> dict[str, float]:
+    """Seconds spent in each job stage, from when the polling first saw it to the next."""
+    out: dict[str, float] = {}
+    for (stage, at), (_next, until) in zip(timeline, [*timeline[1:], ("end", total)], strict=True):
+        out[stage] = round(out.get(stage, 0.0) + until - at, 2)
+    return out
+
+
+def clip_to_draft(base: str, clip: Path, *, server_pid: int | None = None) -> dict[str, Any]:
+    cpu_before = tree_cpu(server_pid) if server_pid else {}
     started = time.perf_counter()
     with clip.open("rb") as fh:
         r = httpx.post(
@@ -125,17 +181,28 @@ def clip_to_draft(base: str, clip: Path) -> dict[str, Any]:
     r.raise_for_status()
     accepted_s = time.perf_counter() - started
     job_id = r.json()["job_id"]
-    while True:
-        job = httpx.get(f"{base}/api/jobs/{job_id}", timeout=10).json()
-        if job["state"] in ("done", "failed"):
-            break
-        time.sleep(0.05)
+    timeline: list[tuple[str, float]] = [("upload", 0.0)]
+    with httpx.Client(base_url=base, timeout=10) as client:
+        while True:
+            job = client.get(f"/api/jobs/{job_id}").json()
+            stage = job["stage"] or job["state"]
+            if job["state"] in ("done", "failed"):
+                break
+            if stage != timeline[-1][0]:
+                timeline.append((stage, time.perf_counter() - started))
+            time.sleep(0.05)
     total = time.perf_counter() - started
+    if len(timeline) > 1:
+        timeline.insert(1, ("queued", accepted_s))
+    cpu_after = tree_cpu(server_pid) if server_pid else {}
     return {
         "seconds": round(total, 2),
         "accepted_s": round(accepted_s, 3),
         "state": job["state"],
         "error": job["error"],
+        "stages_s": _stages(timeline, total),
+        "cpu_s": {k: round(v - cpu_before.get(k, 0.0), 2) for k, v in cpu_after.items()},
+        "load_avg_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -218,6 +285,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0, help="load-test duration")
     parser.add_argument("--clip-seconds", type=float, default=60.0, help="length of the clip")
+    parser.add_argument("--no-load-test", action="store_true", help="time the clips only")
+    parser.add_argument(
+        "--pause", type=float, default=0.0, help="seconds to wait after the server is up"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="handoff-bench-") as tmp:
         folder = Path(tmp)
@@ -228,8 +299,16 @@ def main(argv: list[str]) -> int:
         try:
             for q in QUESTIONS:  # warm the embedder and the answerer once
                 httpx.post(base + "/api/ask", json={"question": q}, timeout=60)
-            clips = [clip_to_draft(base, clip) for _ in range(args.clips)]
-            load = load_test(base, clients=args.clients, seconds=args.seconds)
+            time.sleep(args.pause)
+            clips = []
+            for _ in range(args.clips):
+                clips.append(clip_to_draft(base, clip, server_pid=server.pid))
+                print(json.dumps(clips[-1]), file=sys.stderr)
+            load = (
+                {"clients": 0, "seconds": 0, "requests": 0, "errors": 0, "p50_ms": 0, "p95_ms": 0}
+                if args.no_load_test
+                else load_test(base, clients=args.clients, seconds=args.seconds)
+            )
         finally:
             server.terminate()
             server.wait(timeout=60)

@@ -2,16 +2,29 @@
 
 Each stretch of speech between pauses is decoded as its own utterance (pocketsphinx degrades on
 long utterances), and the stretches of a long clip are spread over worker processes (the decoder
-holds the GIL, so threads would not help). Every recording gets fresh decoders: one reused across
-recordings carries its cepstral-mean and search state from one to the next.
+holds the GIL, so threads would not help).
+
+The worker processes live as long as the process that started them and keep their decoder, so a
+recording does not pay for starting processes and loading the models (about 0.3 CPU-s each).
+Every recording still starts from a fresh decoder's state: one reused across recordings carries
+its front-end and cepstral-mean state from one to the next, so `reinit_feat()` resets it at each
+recording's first stretch (tests/ingest/test_sphinx_pool.py checks the words, times and scores
+match a new decoder's). One recording at a time goes through the decoders, so the stretches a
+process decodes in a row are always one recording's, as with a decoder per recording.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 import os
-from collections.abc import Sequence
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +64,7 @@ class _Job:
     pcm: bytes
 
 
-_decoder: Any = None
+Words = list[tuple[str, float, float, float]]
 
 
 def _new_decoder(model: SphinxModel, options: dict[str, Any]) -> Any:
@@ -62,12 +75,83 @@ def _new_decoder(model: SphinxModel, options: dict[str, Any]) -> Any:
     )
 
 
-def _init_worker(model: SphinxModel, options: dict[str, Any]) -> None:
-    global _decoder
-    _decoder = _new_decoder(model, options)
+# ------------------------------------------------------------------ decoders kept warm
+
+# In each process that decodes (the pool's workers, and the caller for short recordings): the
+# decoder for the latest model (about 90 MB each, so one) and the recording it last decoded.
+_decoders: dict[tuple[SphinxModel, str], Any] = {}
+_recording: str | None = None
 
 
-def _decode(decoder: Any, pcm: bytes) -> list[tuple[str, float, float, float]]:
+def _decoder_for(model: SphinxModel, options: dict[str, Any], recording: str) -> Any:
+    """This process's decoder for `model`, in a fresh decoder's state at a recording's start."""
+    global _recording
+    key = (model, json.dumps(options, sort_keys=True))
+    decoder = _decoders.get(key)
+    if decoder is None:
+        _decoders.clear()
+        decoder = _decoders[key] = _new_decoder(model, options)
+    elif recording != _recording:
+        decoder.reinit_feat()
+    _recording = recording
+    return decoder
+
+
+def _init_worker(model: SphinxModel | None, options: dict[str, Any]) -> None:
+    if model is not None:
+        _decoder_for(model, options, "")
+
+
+def _decode_in_worker(
+    model: SphinxModel, options: dict[str, Any], recording: str, pcm: bytes
+) -> Words:
+    return _decode(_decoder_for(model, options, recording), pcm)
+
+
+def _worker_pid() -> int:
+    """Which process ran this (warming up reaches every worker; tests see reuse)."""
+    return os.getpid()
+
+
+_pool: ProcessPoolExecutor | None = None
+_pool_key: tuple[int, int] = (0, 0)  # (creating process, size)
+_pool_guard = threading.Lock()
+# One recording at a time through the decoders (see the module's docstring).
+_recording_lock = threading.Lock()
+
+
+def decoder_pool(
+    size: int, *, model: SphinxModel | None = None, options: dict[str, Any] | None = None
+) -> ProcessPoolExecutor:
+    """This process's pool of `size` decoder processes, started on first use (with `model`'s
+    decoder loaded in each when given) and kept for the next recordings. Spawned, not forked:
+    a long-lived pool should not inherit a web server's or worker's threads and memory."""
+    global _pool, _pool_key
+    with _pool_guard:
+        if _pool is not None and _pool_key == (os.getpid(), size):
+            return _pool
+        if _pool is not None and _pool_key[0] == os.getpid():
+            _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = ProcessPoolExecutor(
+            max_workers=size,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(model, DECODER_OPTIONS if options is None else options),
+        )
+        _pool_key = (os.getpid(), size)
+        return _pool
+
+
+def shutdown_pool() -> None:
+    """Stop this process's decoder processes (the next recording starts new ones)."""
+    global _pool
+    with _pool_guard:
+        if _pool is not None and _pool_key[0] == os.getpid():
+            _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
+def _decode(decoder: Any, pcm: bytes) -> Words:
     decoder.start_utt()
     decoder.process_raw(pcm, no_search=False, full_utt=True)
     decoder.end_utt()
@@ -89,10 +173,6 @@ def _decode(decoder: Any, pcm: bytes) -> list[tuple[str, float, float, float]]:
             )
         )
     return words
-
-
-def _decode_in_worker(pcm: bytes) -> list[tuple[str, float, float, float]]:
-    return _decode(_decoder, pcm)
 
 
 class PocketsphinxTranscriber:
@@ -120,12 +200,15 @@ class PocketsphinxTranscriber:
         self.lm_weight = lm_weight
         self.model: str | None = "en-us+handoff" if biased else "en-us"
 
-    def transcribe(
-        self, audio: Audio, *, hints: Hints = Hints(), progress: Progress = _quiet
-    ) -> Transcript:
-        progress("language model", 0.05)
-        model = (
-            biased_model(
+    def prepare(self, hints: Hints = Hints()) -> SphinxModel:
+        """The language model and dictionary for `hints`, built when not cached yet (about 20 s).
+
+        A build for the same hints in another process or thread is waited for, not repeated
+        (and two builds in one process would share their temporary files)."""
+        if not self.biased:
+            return stock_model()
+        with _build_lock(self.cache_dir, hints, self.lm_weight):
+            return biased_model(
                 hints.terms,
                 cache_dir=self.cache_dir,
                 people=hints.people,
@@ -133,9 +216,22 @@ class PocketsphinxTranscriber:
                 prefixes=hints.prefixes,
                 weight=self.lm_weight,
             )
-            if self.biased
-            else stock_model()
-        )
+
+    def warm_up(self, hints: Hints = Hints()) -> None:
+        """Build the model for `hints` and start the decoder processes with it loaded, so the
+        next recording pays for neither."""
+        model = self.prepare(hints)
+        if self.workers > 1:
+            pool = decoder_pool(self.workers, model=model, options=self.options)
+            for future in [pool.submit(_worker_pid) for _ in range(self.workers)]:
+                future.result()
+
+    def transcribe(
+        self, audio: Audio, *, hints: Hints = Hints(), progress: Progress = _quiet
+    ) -> Transcript:
+        progress("language model", 0.05)
+        model = self.prepare(hints)
+        progress("transcribe", 0.1)
         channels = audio.channels or [audio.samples]
         jobs = [
             _Job(ci, region, _pcm16(region.cut(samples)))
@@ -154,33 +250,68 @@ class PocketsphinxTranscriber:
         progress("transcribe", 1.0)
         return apply_vocabulary(transcript, hints)
 
-    def _run(
-        self, jobs: Sequence[_Job], model: SphinxModel, progress: Progress
-    ) -> list[list[tuple[str, float, float, float]]]:
+    def _run(self, jobs: Sequence[_Job], model: SphinxModel, progress: Progress) -> list[Words]:
         speech_s = sum(len(j.pcm) for j in jobs) / (2 * SAMPLE_RATE)
         total = max(1, len(jobs))
-        if self.workers == 1 or speech_s < _PARALLEL_MIN_S or len(jobs) < 2:
-            decoder = _new_decoder(model, self.options)
-            out = []
-            for i, job in enumerate(jobs):
-                out.append(_decode(decoder, job.pcm))
-                progress("transcribe", 0.1 + 0.85 * (i + 1) / total)
-            return out
+        recording = uuid.uuid4().hex
+        with _recording_lock:
+            if self.workers == 1 or speech_s < _PARALLEL_MIN_S or len(jobs) < 2:
+                decoder = _decoder_for(model, self.options, recording)
+                out = []
+                for i, job in enumerate(jobs):
+                    out.append(_decode(decoder, job.pcm))
+                    progress("transcribe", 0.1 + 0.85 * (i + 1) / total)
+                return out
+            try:
+                return self._run_parallel(jobs, model, recording, progress)
+            except BrokenProcessPool:
+                # A decoder process died (killed, out of memory): start new ones, once.
+                shutdown_pool()
+                return self._run_parallel(jobs, model, recording, progress)
+
+    def _run_parallel(
+        self, jobs: Sequence[_Job], model: SphinxModel, recording: str, progress: Progress
+    ) -> list[Words]:
+        pool = decoder_pool(self.workers, model=model, options=self.options)
         # Longest first, so no worker is left with one long stretch at the end.
         order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].pcm))
-        results: list[list[tuple[str, float, float, float]]] = [[] for _ in jobs]
-        ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with ProcessPoolExecutor(
-            max_workers=min(self.workers, len(jobs)),
-            mp_context=ctx,
-            initializer=_init_worker,
-            initargs=(model, self.options),
-        ) as pool:
-            futures = {i: pool.submit(_decode_in_worker, jobs[i].pcm) for i in order}
+        results: list[Words] = [[] for _ in jobs]
+        futures = {
+            i: pool.submit(_decode_in_worker, model, self.options, recording, jobs[i].pcm)
+            for i in order
+        }
+        try:
             for done, (i, future) in enumerate(futures.items(), start=1):
                 results[i] = future.result()
-                progress("transcribe", 0.1 + 0.85 * done / total)
+                progress("transcribe", 0.1 + 0.85 * done / len(jobs))
+        finally:
+            for future in futures.values():
+                future.cancel()
         return results
+
+
+@contextmanager
+def _build_lock(cache_dir: Path, hints: Hints, weight: float) -> Iterator[None]:
+    """Held while the model for these hints is looked up or built: a lock file per set of inputs
+    (their order and repeats aside), so builds of different vocabularies do not wait on each
+    other."""
+    inputs = json.dumps(
+        [
+            sorted({*hints.items, *hints.terms}),
+            sorted(set(hints.people)),
+            sorted(set(hints.prefixes)),
+            weight,
+        ]
+    )
+    folder = cache_dir / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{hashlib.sha256(inputs.encode()).hexdigest()[:16]}.lock"
+    with path.open("a") as fh:
+        if os.name == "posix":
+            import fcntl
+
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        yield  # the lock goes with the file
 
 
 def _pcm16(samples: np.ndarray) -> bytes:

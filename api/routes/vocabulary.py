@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, BackgroundTasks, Response
 from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep
@@ -35,6 +35,13 @@ class CorrectionBody(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="The known person it meant.")
 
 
+def _changed(background: BackgroundTasks, svc: Any, team: str) -> None:
+    """After the response: a worker rebuilds the team's speech model before its next clip."""
+    from api.tasks import vocabulary_changed
+
+    background.add_task(vocabulary_changed, svc, team)
+
+
 def _person_json(person: Any) -> dict[str, Any]:
     return {"name": person.name, "handle": person.handle, "aliases": list(person.aliases)}
 
@@ -49,8 +56,11 @@ def get_vocabulary(team: str, svc: ServicesDep) -> dict[str, Any]:
     status_code=201,
     summary="Add a person, or merge a handle and aliases into one already known",
 )
-def add_person(team: str, body: PersonBody, svc: ServicesDep) -> dict[str, Any]:
+def add_person(
+    team: str, body: PersonBody, svc: ServicesDep, background: BackgroundTasks
+) -> dict[str, Any]:
     person = svc.vocabulary.add_person(team, body.name, handle=body.handle, aliases=body.aliases)
+    _changed(background, svc, team)
     return _person_json(person)
 
 
@@ -59,24 +69,31 @@ def add_person(team: str, body: PersonBody, svc: ServicesDep) -> dict[str, Any]:
     status_code=201,
     summary="Add item or project names, or ticket prefixes",
 )
-def add_terms(team: str, body: TermsBody, svc: ServicesDep) -> dict[str, list[str]]:
+def add_terms(
+    team: str, body: TermsBody, svc: ServicesDep, background: BackgroundTasks
+) -> dict[str, list[str]]:
     # Validate every term before storing any, so a bad one leaves the vocabulary as it was.
     from handoff.vocabulary import check_term
 
     terms = [check_term(body.kind, t) for t in body.terms]
-    return {"added": [svc.vocabulary.add_term(team, body.kind, t) for t in terms]}
+    added = [svc.vocabulary.add_term(team, body.kind, t) for t in terms]
+    _changed(background, svc, team)
+    return {"added": added}
 
 
 @router.post(
     "/teams/{team}/vocabulary/corrections",
     summary="Record that HEARD (as transcribed) means the known person NAME",
 )
-def add_correction(team: str, body: CorrectionBody, svc: ServicesDep) -> dict[str, Any]:
+def add_correction(
+    team: str, body: CorrectionBody, svc: ServicesDep, background: BackgroundTasks
+) -> dict[str, Any]:
     person = svc.vocabulary.learn_correction(team, body.heard, body.name)
     if person is None:
         raise NotFound(
             f"{body.name!r} is not a person in the {team} team's vocabulary; add them first."
         )
+    _changed(background, svc, team)
     return _person_json(person)
 
 
@@ -85,6 +102,7 @@ def add_correction(team: str, body: CorrectionBody, svc: ServicesDep) -> dict[st
     status_code=204,
     summary="Remove a person (by name) or a term",
 )
-def remove(team: str, value: str, svc: ServicesDep) -> Response:
+def remove(team: str, value: str, svc: ServicesDep, background: BackgroundTasks) -> Response:
     svc.vocabulary.remove(team, value)
-    return Response(status_code=204)
+    _changed(background, svc, team)
+    return Response(status_code=204, background=background)
