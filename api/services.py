@@ -154,10 +154,9 @@ class Services:
     @cached_property
     def transcriber(self) -> Any:
         """The configured speech engine, kept: its decoder processes and models stay loaded."""
-        from ingest.loader import engine_options
-        from ingest.speech import make_transcriber
+        from ingest import loader  # the seam `load_transcript` uses too
 
-        return make_transcriber(self.settings.asr, engine_options(self.settings))
+        return loader.make_transcriber(self.settings.asr, loader.engine_options(self.settings))
 
     def _media_ready(self, path: Path) -> bool:
         """Whether `path` is media (only then is the engine built; text needs none)."""
