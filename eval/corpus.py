@@ -16,6 +16,7 @@ from handoff.declaration import (
     InFlightItem,
     NextAction,
     ShippedItem,
+    Status,
 )
 
 PEOPLE = ["Maya", "Leo", "Priya", "Omar", "James", "Sarah", "Li", "Dana", "Raj", "Ana"]
@@ -81,7 +82,8 @@ def corpus(n: int, *, team: str = "bench", seed: int = 7) -> Iterator[Wrap]:
         if len(active) < 6 or rng.random() < 0.3:
             active.append((f"{rng.choice(AREAS)}-{rng.choice(THINGS)}-{i}", 1000 + i))
         name, pr = rng.choice(active)
-        status = rng.choice(["in_progress", "in_review", "in_progress", "blocked"])
+        statuses: list[Status] = ["in_progress", "in_review", "in_progress", "blocked"]
+        status = rng.choice(statuses)
         sentences: list[str] = [f"In-flight: {name} {status.replace('_', ' ')}, PR #{pr}."]
         decl = Declaration(
             author=author,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
 _ONES = [
@@ -61,6 +62,8 @@ def say_number(n: int) -> str:
 
 # Letters and digits apart: "arm64" is said "arm sixty four".
 _TOKEN = re.compile(r"[a-z']+|[0-9]+")
+_DOT_NUMBER = re.compile(r"(?<=\d)\.(?=\d)")
+_DOT_WORD = re.compile(r"(?<=[A-Za-z0-9]{2})\.(?=[A-Za-z]{2})")
 # A short word without a vowel is said letter by letter: "css", "crm", "pr".
 _SPELLED_OUT = re.compile(r"[b-df-hj-np-tv-xz]{2,5}")
 
@@ -68,7 +71,11 @@ _SPELLED_OUT = re.compile(r"[b-df-hj-np-tv-xz]{2,5}")
 def spoken_words(text: str) -> list[str]:
     """Lower-case words as they would be spoken: digits become words, punctuation goes."""
     out: list[str] = []
-    for token in _TOKEN.findall(text.lower().replace("%", " percent ")):
+    # Accents folded ("Tomás" is said "tomas"): a letter outside a-z would split the word.
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    # A dot inside a name or a version is said: "api dot example dot com", "one point thirty".
+    folded = _DOT_WORD.sub(" dot ", _DOT_NUMBER.sub(" point ", folded))
+    for token in _TOKEN.findall(folded.lower().replace("%", " percent ")):
         if token.isdigit():
             out.extend(
                 say_number(int(token)).split()
@@ -95,6 +102,132 @@ _ITEMS = (
     "the cache layer",
     "the notification service",
     "the dashboard",
+)
+# The parts of a software system engineers name in any wrap (a general list, not any team's or
+# clip's words), so the general model's rarer technical words are not drowned by common ones
+# ("backend", not "back and").
+_PARTS = (
+    "backend",
+    "frontend",
+    "endpoint",
+    "database",
+    "schema",
+    "query",
+    "index",
+    "cache",
+    "queue",
+    "worker",
+    "cron job",
+    "scheduler",
+    "pipeline",
+    "build",
+    "release",
+    "deploy",
+    "rollout",
+    "rollback",
+    "hotfix",
+    "patch",
+    "branch",
+    "repo",
+    "pull request",
+    "code review",
+    "unit tests",
+    "integration tests",
+    "test suite",
+    "staging",
+    "production",
+    "cluster",
+    "node",
+    "container",
+    "load balancer",
+    "gateway",
+    "proxy",
+    "firewall",
+    "certificate",
+    "token",
+    "session",
+    "login",
+    "password",
+    "permissions",
+    "api",
+    "webhook",
+    "callback",
+    "client",
+    "server",
+    "service",
+    "microservice",
+    "library",
+    "dependency",
+    "upgrade",
+    "migration",
+    "backfill",
+    "refactor",
+    "feature flag",
+    "toggle",
+    "config",
+    "settings",
+    "dashboard",
+    "alert",
+    "monitoring",
+    "metrics",
+    "logs",
+    "logging",
+    "tracing",
+    "latency",
+    "timeout",
+    "retry",
+    "error rate",
+    "outage",
+    "incident",
+    "postmortem",
+    "runbook",
+    "on call rotation",
+    "ticket",
+    "backlog",
+    "sprint",
+    "roadmap",
+    "spec",
+    "design doc",
+    "prototype",
+    "experiment",
+    "analytics",
+    "report",
+    "export",
+    "import",
+    "upload",
+    "download",
+    "search",
+    "pagination",
+    "filter",
+    "sorting",
+    "validation",
+    "parser",
+    "serializer",
+    "encryption",
+    "storage",
+    "bucket",
+    "replica",
+    "failover",
+    "throughput",
+    "memory leak",
+    "crash",
+    "bug",
+    "regression",
+    "workaround",
+    "vendor",
+    "customer",
+    "account",
+    "invoice",
+    "payment",
+    "checkout",
+    "notification",
+    "email",
+    "mobile app",
+    "web app",
+    "user interface",
+    "layout",
+    "onboarding",
+    "documentation",
 )
 _PEOPLE_ROLES = (
     "the product owner",
@@ -144,6 +277,13 @@ _TIMES = (
     "seven p m",
     "six a m",
     "eleven",
+    # "am" and "pm" as words: the dictionary says them both as letters and as "am".
+    "nine am",
+    "eight am",
+    "ten am",
+    "seven thirty am",
+    "three pm",
+    "five pm",
 )
 _ZONES = (
     "",
@@ -219,6 +359,9 @@ _TEMPLATES: tuple[str, ...] = (
     "the on call should watch the error budget",
     "that is it for my shift",
     "okay so that is my wrap for today",
+    "this is my handoff for today",
+    "quick handoff from {role}",
+    "handing off {item} to the next shift",
     "quick update on {item}",
     "the migration ran in staging without errors",
     "waiting on the vendor to reply",
@@ -232,6 +375,23 @@ _TEMPLATES: tuple[str, ...] = (
     "the a p i is returning errors",
     "the v p c peering is not set up yet",
     "c i is red on {item}",
+    "the {part} is {status}",
+    "fixed the {part} for {item}",
+    "the {part} changes for {item} are in review",
+    "working on the {part} today",
+    "the {part} went out this morning",
+    "there is a bug in the {part}",
+    "we moved the {part} to the new cluster",
+    # Terse wraps read aloud, labelled with the declaration's parts.
+    "shipped {item}",
+    "done {item}",
+    "w i p {item} {pct} percent",
+    "in flight {item} {pct} percent",
+    "blockers none",
+    "blockers {item} is blocked on {role}",
+    "decisions none",
+    "next {role} to review the {part}",
+    "next {role} will pick up {item}",
 )
 
 
@@ -261,6 +421,7 @@ def handoff_corpus(
     team_people = [" ".join(spoken_words(p)) for p in people if spoken_words(p)]
     values: dict[str, Sequence[str]] = {
         "item": [*team_items, *_ITEMS],
+        "part": _PARTS,
         "role": [*team_people, *_PEOPLE_ROLES],
         "status": _STATUS,
         "pct": [say_number(n) for n in (10, 20, 25, 30, 40, 50, 60, 70, 75, 80, 90)],
@@ -291,7 +452,8 @@ def handoff_corpus(
         ]
     for prefix in prefixes:
         words = " ".join(spoken_words(prefix))
-        for n in (12, 104, 412, 1500, 2048):
+        # Ticket numbers of every size, each said the way people say it.
+        for n in (3, 12, 19, 27, 34, 45, 58, 66, 71, 83, 99, 104, 412, 1500, 2048):
             sentences.append(f"{words} {say_number(n)} is done")
             sentences.append(f"ticket {words} {say_number(n)} is in progress")
     return sentences

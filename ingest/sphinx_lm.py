@@ -9,8 +9,9 @@ team's people and items, and a word missing from its dictionary is never recogni
    `weight * P_domain + (1 - weight) * P_general`, the general model's backoff weights kept, so
    a word the domain model lacks scores exactly `(1 - weight) * P_general` and the general model
    alone decides between such words (general speech keeps its trigrams and its ranking);
-3. vocabulary words the dictionary lacks get pronunciations from festival's letter-to-sound rules
-   (flite's when festival is absent).
+3. vocabulary words the dictionary lacks get several pronunciations (festival's, flite's and
+   espeak-ng's letter-to-sound guesses, compounds of dictionary words, and letters for the team's
+   acronyms; `ingest.pronounce`), so a name is heard however the guesses differ from the speaker.
 
 The result is cached under `cache_dir` by a hash of its inputs and converted to pocketsphinx's
 binary format, so a decoder loads it as fast as the stock model. The general model ships only in
@@ -34,8 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.phrasing import handoff_corpus, spoken_words
+from ingest.pronounce import festival_guesses, flite_guesses, pronunciations, spelled
 
-LM_VERSION = "7"
+LM_VERSION = "8"
 DEFAULT_WEIGHT = 0.3
 _LOG10_ZERO = -99.0
 
@@ -286,57 +288,42 @@ def _mix(general: Path, d: _Domain, weight: float, out: Path) -> None:
 # ------------------------------------------------------------------ pronunciations
 
 
-_FESTIVAL_PHONES = {"ax": "AH", "pau": ""}
-# The acoustic model's phones: anything else (festival's "nil" for a word it cannot say) is not
-# a pronunciation.
-_ARPABET = (
-    "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W"
-    " Y Z ZH"
-)
-_PHONES = frozenset(_ARPABET.split())
-_DICT_LINE = re.compile(r"^(\S+?)(?:\(\d+\))?\s")
+_DICT_LINE = re.compile(r"^(\S+?)(?:\(\d+\))?\s+(.+?)\s*$")
+_ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
 
 
-def _known_words(dict_path: str) -> set[str]:
-    words = set()
+def _dictionary(dict_path: str) -> dict[str, list[str]]:
+    """word -> its pronunciations, in the dictionary's order."""
+    words: dict[str, list[str]] = {}
     with open(dict_path, encoding="utf-8", errors="replace") as fh:
         for line in fh:
             if m := _DICT_LINE.match(line):
-                words.add(m[1])
+                words.setdefault(m[1], []).append(m[2])
     return words
 
 
 def pronounce(words: Sequence[str]) -> dict[str, str]:
     """ARPAbet pronunciations from festival's (or flite's) letter-to-sound rules."""
-    if not words:
-        return {}
-    if shutil.which("festival"):
-        script = "".join(f'(print (lex.lookup "{w}" nil))\n' for w in words)
-        proc = subprocess.run(
-            ["festival", "--pipe"], input=script, capture_output=True, text=True, timeout=120
-        )
-        out: dict[str, str] = {}
-        for line in proc.stdout.splitlines():
-            m = re.match(r'^\("([^"]+)" \S+ (.*)\)$', line.strip())
-            if not m:
-                continue
-            phones = [_FESTIVAL_PHONES.get(p, p.upper()) for p in re.findall(r"[a-z]+", m[2])]
-            phones = [p for p in phones if p]
-            if phones and set(phones) <= _PHONES:
-                out[m[1]] = " ".join(phones)
-        return out
-    if shutil.which("flite"):
-        out = {}
-        for w in words:
-            proc = subprocess.run(
-                ["flite", "-t", w, "-ps", "-o", "none"], capture_output=True, text=True, timeout=30
-            )
-            phones = [_FESTIVAL_PHONES.get(p, p.upper()) for p in proc.stdout.split()]
-            phones = [p for p in phones if p]
-            if phones and set(phones) <= _PHONES:
-                out[w] = " ".join(phones)
-        return out
-    return {}
+    return festival_guesses(words) or flite_guesses(words)
+
+
+def acronyms(terms: Iterable[str]) -> set[str]:
+    """Words the team writes in capitals ("SSO", "CVE", "INC"), lower-cased as spoken words."""
+    return {a.lower() for t in terms for a in _ACRONYM.findall(t)}
+
+
+def _extra_entries(
+    sentences: Sequence[str], known: dict[str, list[str]], spell: set[str]
+) -> dict[str, list[str]]:
+    """Dictionary lines to add: pronunciations for the sentences' unknown words, and the letters of
+    short acronyms the dictionary has only as a word ("INC", "SEC")."""
+    wanted = sorted({w for s in sentences for w in s.split()} - set(known))
+    extra = pronunciations(wanted, known, acronyms=spell)
+    for word in sorted(w for w in spell & set(known) if len(w) <= 3):
+        letters = spelled(word)
+        if letters and letters not in known[word]:
+            extra[word] = [letters]
+    return extra
 
 
 # ------------------------------------------------------------------ the whole build
@@ -361,7 +348,8 @@ def biased_model(
         items=sorted({*items, *hints}), people=sorted(people), prefixes=sorted(prefixes)
     )
     # Keyed by the sentences themselves, so a change to the phrasing rebuilds the model too.
-    key_src = json.dumps([LM_VERSION, weight, sentences])
+    spell = acronyms([*hints, *people, *items, *prefixes])
+    key_src = json.dumps([LM_VERSION, weight, sentences, sorted(spell)])
     key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
     folder = cache_dir / key
     model = SphinxModel(
@@ -370,9 +358,8 @@ def biased_model(
     if Path(model.lm).exists() and Path(model.dict).exists():
         return model
     folder.mkdir(parents=True, exist_ok=True)
-    known = _known_words(stock.dict)
-    wanted = sorted({w for s in sentences for w in s.split()} - known)
-    extra = pronounce(wanted)
+    known = _dictionary(stock.dict)
+    extra = _extra_entries(sentences, known, spell)
     # Sentences with a word nobody can pronounce would only teach the model an unusable word.
     sentences = [s for s in sentences if all(w in known or w in extra for w in s.split())]
     tag = os.getpid()  # two processes may build the same model at once
@@ -385,8 +372,10 @@ def biased_model(
         (folder / f"words.dict.{tag}").open("w", encoding="utf-8") as dst,
     ):
         shutil.copyfileobj(src, dst)
-        for word, phones in sorted(extra.items()):
-            dst.write(f"{word} {phones}\n")
+        for word, variants in sorted(extra.items()):
+            first = len(known.get(word, ()))
+            for n, phones in enumerate(variants, start=first + 1):
+                dst.write(f"{word}{f'({n})' if n > 1 else ''} {phones}\n")
     (folder / f"words.dict.{tag}").replace(model.dict)
     (folder / f"mixed.lm.bin.{tag}").replace(model.lm)
     return model

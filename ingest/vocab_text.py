@@ -72,18 +72,27 @@ _HASH_RE = re.compile(
 )
 
 
+# "9am" is heard "nine a m": after a number the two letters are the written "am"/"pm".
+_CLOCK_RE = re.compile(
+    r"\b((?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|thirty|"
+    r"forty five|o'clock|\d{1,2}) )([ap]) m\b"
+)
+
+
 def apply_vocabulary(transcript: Transcript, hints: Hints) -> Transcript:
     built = _pattern(hints)
 
     def fix(text: str) -> str:
+        # The team's own terms first: "g d p r deletion endpoint" is theirs before "p r" is a PR.
+        if built is not None:
+            regex, canonical = built
+            text = regex.sub(
+                lambda m: canonical.get(" ".join(m[0].lower().replace("-", " ").split()), m[0]),
+                text,
+            )
         text = _SPELLED_RE.sub(lambda m: _SPELLED[m[0]], text)
         text = _HASH_RE.sub("#", text)
-        if built is None:
-            return text
-        regex, canonical = built
-        return regex.sub(
-            lambda m: canonical.get(" ".join(m[0].lower().replace("-", " ").split()), m[0]), text
-        )
+        return _CLOCK_RE.sub(lambda m: f"{m[1]}{m[2]}m", text)
 
     segments = [s.model_copy(update={"text": fix(s.text)}) for s in transcript.segments]
     return transcript.model_copy(update={"segments": segments, "text": fix(transcript.text)})

@@ -58,3 +58,30 @@ def test_bars_are_reported(capsys: pytest.CaptureFixture[str]) -> None:
     assert asr._check_bars({"synthetic": good, "real": bad}, 4.0) is True
     out = capsys.readouterr().out
     assert "PASS" in out and "FAIL" in out
+
+
+def test_a_roman_numeral_heading_is_scored_as_read_aloud(shared_data: Path) -> None:
+    from eval.asr_data import _roman, _spoken_line
+
+    assert [_roman(x) for x in ("I", "II", "IV", "XIV", "Thou", "")] == [1, 2, 4, 14, None, None]
+    assert _spoken_line("II") == "two" and _spoken_line("I said so") == "I said so"
+    clips = {c.name: c for c in real_clips()}
+    assert clips["p002"].reference.startswith("two When forty winters")
+
+
+def test_pooled_wer_per_voice() -> None:
+    result = asr.SetResult(
+        per_clip_counts={"h01/rms": (2, 10), "h02/rms": (0, 10), "h03/awb": (5, 10)}
+    )
+    assert asr.per_voice(result) == {"awb": 0.5, "rms": 0.1}
+
+
+def test_clock_times_are_scored_as_said() -> None:
+    assert asr.speakable("deployed at 02:10, back 13:00 or 8:05") == (
+        "deployed at two ten, back thirteen or eight oh five"
+    )
+    norm = asr._normalizer()
+    assert asr._errors("Back 8:30 Amsterdam time", "back eight thirty amsterdam time", norm) == (
+        0,
+        4,
+    )
