@@ -705,10 +705,13 @@ class Services:
         text: str | None = None,
         upload: Path | None = None,
         source_name: str | None = None,
+        chat: Any = None,
     ) -> Handoff:
         """Store a wrap durably (text in the row, a file under HOME/uploads) before any work on it.
 
-        The record starts without a declaration; `process_wrap` fills it in, in a worker.
+        The record starts without a declaration; `process_wrap` fills it in, in a worker. `chat`
+        (ChatOptions) picks a channel and time range of an uploaded chat export; it is kept with
+        the handoff so the worker and any retry read the same part.
         """
         from ingest.loader import detect_kind
 
@@ -735,6 +738,14 @@ class Services:
         source_kind: Literal["text", "media", "chat"] = (
             "media" if kind == "media" else "chat" if kind in ("chat", "slack") else "text"
         )
+        options = chat.to_json() if chat is not None else {}
+        if options:
+            if source_kind != "chat":
+                raise InvalidInput(
+                    "A channel or time range applies to a chat export, not to this upload."
+                )
+            # Cheap for a chat export, and an unknown channel or an empty range is refused now.
+            self.transcribe(upload, team=team, chat=chat)
         kept, sha = self.keep_upload(upload, team=team)
         return self.store.create(
             team=team,
@@ -744,6 +755,7 @@ class Services:
             source_name=source_name or upload.name,
             source_path=str(kept),
             source_sha256=sha,
+            source_options=options,
             actor=author,
         )
 
@@ -756,8 +768,14 @@ class Services:
         handoff = self.store.get(handoff_id, team=team)
         progress("transcribe", 0.05)
         if handoff.source_path:
+            from ingest.chat import ChatOptions
+
             transcript = self.transcribe(
-                Path(handoff.source_path), progress=progress, team=handoff.team, keep_audio=True
+                Path(handoff.source_path),
+                progress=progress,
+                team=handoff.team,
+                keep_audio=True,
+                chat=ChatOptions.from_json(handoff.source_options),
             )
         else:
             transcript = transcript_from_text(handoff.source_text or "")

@@ -64,6 +64,8 @@ class HandoffRecord(Base):
     source_path: Mapped[str | None] = mapped_column(String(1000))
     source_sha256: Mapped[str | None] = mapped_column(String(64))
     source_text: Mapped[str | None] = mapped_column(Text)
+    # Which part of a chat export is the handoff: {"channel", "since", "until"} (ISO times).
+    source_options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     transcript: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     declaration: Mapped[dict[str, Any] | None] = mapped_column(JSON)

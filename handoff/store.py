@@ -61,6 +61,7 @@ class Handoff:
     acknowledged_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    source_options: dict[str, Any] | None = None
 
     @property
     def missing(self) -> list[dict[str, Any]]:
@@ -115,6 +116,7 @@ def _to_view(rec: HandoffRecord) -> Handoff:
         acknowledged_at=_maybe_aware(rec.acknowledged_at),
         created_at=_aware(rec.created_at),
         updated_at=_aware(rec.updated_at),
+        source_options=rec.source_options,
     )
 
 
@@ -167,6 +169,7 @@ class HandoffStore:
         source_path: str | None = None,
         source_sha256: str | None = None,
         source_text: str | None = None,
+        source_options: dict[str, Any] | None = None,
         transcript: dict[str, Any] | None = None,
         declaration: Declaration | None = None,
         handoff_id: str | None = None,
@@ -190,6 +193,7 @@ class HandoffStore:
                 source_path=source_path,
                 source_sha256=source_sha256,
                 source_text=source_text,
+                source_options=source_options or None,
             )
             session.add(rec)
             self._audit(session, rec, "created", actor or author, {"source_kind": source_kind})

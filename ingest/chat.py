@@ -35,6 +35,22 @@ class ChatOptions:
     since: datetime | None = None
     until: datetime | None = None
 
+    def to_json(self) -> dict[str, str]:
+        """The choices made, for storing with the handoff (empty when nothing was chosen)."""
+        out = {"channel": self.channel} if self.channel else {}
+        out |= {k: v.isoformat() for k, v in (("since", self.since), ("until", self.until)) if v}
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> ChatOptions:
+        data = data or {}
+        since, until = data.get("since"), data.get("until")
+        return cls(
+            channel=data.get("channel"),
+            since=datetime.fromisoformat(since) if since else None,
+            until=datetime.fromisoformat(until) if until else None,
+        )
+
     def keeps(self, at: datetime | None) -> bool:
         if at is None:
             return True

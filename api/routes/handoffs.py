@@ -140,6 +140,18 @@ def _accept(svc: Services, **kwargs: Any) -> dict[str, Any]:
     return {"id": handoff.id, "job_id": job.id, "status": "queued"}
 
 
+def _chat_choice(form: Any, svc: Services) -> Any:
+    """The channel and time range asked for with a chat export upload (None when neither)."""
+    from ingest.chat import ChatOptions
+
+    channel = _form_text(form, "channel")
+    since = parse_when(_form_text(form, "since"), svc, "since")
+    until = parse_when(_form_text(form, "until"), svc, "until")
+    if channel is None and since is None and until is None:
+        return None
+    return ChatOptions(channel=channel, since=since, until=until)
+
+
 def _form_text(form: Any, name: str) -> str | None:
     value = form.get(name)
     if value is None:
@@ -168,6 +180,20 @@ def _form_text(form: Any, name: str) -> str | None:
                             "author": {"type": "string"},
                             "team": {"type": "string"},
                             "recorded_at": {"type": "string", "format": "date-time"},
+                            "channel": {
+                                "type": "string",
+                                "description": "Chat export: only this channel.",
+                            },
+                            "since": {
+                                "type": "string",
+                                "format": "date-time",
+                                "description": "Chat export: only messages from this time on.",
+                            },
+                            "until": {
+                                "type": "string",
+                                "format": "date-time",
+                                "description": "Chat export: only messages up to this time.",
+                            },
                         },
                     }
                 },
@@ -217,6 +243,7 @@ async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
         author = _form_text(form, "author")
         team = _form_text(form, "team")
         recorded_at = parse_when(_form_text(form, "recorded_at"), svc)
+        chat = _chat_choice(form, svc)
         upload = form.get("file")
         if isinstance(upload, UploadFile) and upload.filename:
             path = await _save_upload(upload, svc)
@@ -229,6 +256,7 @@ async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
                     recorded_at=recorded_at,
                     upload=path,
                     source_name=Path(upload.filename).name[:200],
+                    chat=chat,
                 )
             finally:
                 path.unlink(missing_ok=True)
@@ -236,6 +264,8 @@ async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
             text = _form_text(form, "text")
             if not text:
                 raise InvalidInput("Attach a 'file' or give the wrap as 'text'.")
+            if chat is not None:
+                raise InvalidInput("A channel or time range applies to an uploaded chat export.")
             accepted = await run_in_threadpool(
                 _accept, svc, author=author, team=team, recorded_at=recorded_at, text=text
             )

@@ -259,6 +259,13 @@
       const data = wrapFields();
       if (!data) return;
       data.append("file", file, file.name);
+      // A chat export's channel and time range (local times from the picker, sent with zone).
+      const channel = $("#chat-channel").value.trim();
+      if (channel) data.append("channel", channel);
+      [["since", "#chat-since"], ["until", "#chat-until"]].forEach(([name, sel]) => {
+        const value = $(sel).value;
+        if (value) data.append(name, new Date(value).toISOString());
+      });
       send(data);
     });
     $("#paste-send").addEventListener("click", () => {

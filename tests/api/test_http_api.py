@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -436,3 +437,37 @@ def test_the_streamed_answer_reads_a_follow_up_in_its_conversation(
     assert "Sarah" in alone and "Omar" in alone  # alone, "it" could be either blocker
     assert "Sarah" in streamed and "Omar" not in streamed
     assert streamed == client.post("/api/ask", json=in_context).json()["answer"]
+
+
+def test_a_chat_export_upload_reads_the_chosen_channel_and_range(
+    client: TestClient, shared_data: Path, settings: Any
+) -> None:
+    slack = shared_data / "chat" / "slack-export-viewer" / "testarchive.zip"
+
+    def post(**form: str) -> Any:
+        with slack.open("rb") as fh:
+            return client.post(
+                "/api/handoffs",
+                files={"file": (slack.name, fh, "application/zip")},
+                data={"team": "ops", **form},
+            )
+
+    r = post(channel="enrique", until="2016-01-15T23:59:00Z")
+    assert r.status_code == 202, r.text
+    handoff = client.get(f"/api/handoffs/{r.json()['id']}").json()
+    segments = handoff["transcript"]["segments"]
+    assert segments and {s["at"][:10] for s in segments} == {"2016-01-15"}
+    # The choice is kept with the handoff: a retry of its job reads the same part.
+    job_id = r.json()["job_id"]
+    assert client.get(f"/api/jobs/{job_id}").json()["state"] == "done"
+
+    for form, words in (
+        ({"channel": "nope"}, "no channel named 'nope'"),
+        ({"since": "2030-01-01T00:00:00Z"}, "no messages"),
+        ({"since": "soon"}, "'since' must be an ISO-8601 time"),
+    ):
+        bad = post(**form)
+        assert bad.status_code in (415, 422) and words in bad.json()["detail"], bad.text
+    assert len(client.get("/api/handoffs", params={"team": "ops"}).json()) == 1
+    r = client.post("/api/handoffs", data={"text": "Shipped it.", "channel": "general"})
+    assert r.status_code == 422 and "uploaded chat export" in r.json()["detail"]

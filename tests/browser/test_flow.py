@@ -250,3 +250,21 @@ def test_keyboard_and_phone_layout(chromium: Any, server: str, shots: Shots) -> 
         assert page.locator("#panel-upload").is_visible()
     finally:
         context.close()
+
+
+def test_upload_a_chat_export_choosing_its_channel(page: Any, server: str, shots: Shots) -> None:
+    slack = Path(__file__).parents[2].parent / "shared" / "data" / "chat" / "slack-export-viewer"
+    set_user(page, "Maya")
+    page.goto("/post?team=chat")
+    page.get_by_role("tab", name="Upload a file").click()
+    page.set_input_files("#file", str(slack / "testarchive.zip"))
+    page.get_by_text("A chat export: only one channel or a time range").click()
+    page.fill("#chat-channel", "enrique")
+    page.fill("#chat-until", "2016-01-15T23:59")
+    shots(page, "post-chat-choice")
+    page.click("#upload-send")
+    page.wait_for_url(re.compile(r"/handoffs/[0-9a-f]+$"), timeout=60_000)
+    page.wait_for_selector("#transcript li .speaker")
+    shots(page, "review-chat")
+    dates = page.locator("#transcript li .muted").all_inner_texts()
+    assert dates and all("15 Jan" in d or "Jan 15" in d for d in dates), dates
