@@ -51,3 +51,10 @@ def normalize_ref(ref: str) -> str:
     """One ref in normal form; a string that is not recognizably a ref is returned trimmed."""
     refs = find_refs(ref)
     return refs[0] if refs else ref.strip()
+
+
+def strip_refs(text: str) -> str:
+    """The text with its pull request, issue and ticket refs blanked out: names are matched apart
+    from refs, which are tracked on their own."""
+    text = _PR_RE.sub(" ", text)
+    return _TICKET_RE.sub(lambda m: m.group(0) if m.group(1) in _NOT_TICKETS else " ", text)

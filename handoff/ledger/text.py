@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from handoff.refs import strip_refs
+
 _WORD_RE = re.compile(r"[a-z0-9]+(?:[-_/][a-z0-9]+)*|#\d+")
 STOPWORDS = frozenset(
     [
@@ -426,10 +428,6 @@ _LEAD_RE = re.compile(
     re.IGNORECASE,
 )
 _PRONOUN_RE = re.compile(r"^(?:that|it|this|which|those|these|they|them|one)$", re.IGNORECASE)
-_REF_WORDS_RE = re.compile(
-    r"(?<![\w#])(?:(?:pull request|pr|mr|ticket)\s*#?\s*\d+|#\d+|[A-Z][A-Z0-9]+-\d+)\b",
-    re.IGNORECASE,
-)
 # Where a name part stops being the name: a destination, a time, the next clause.
 _TAIL_RE = re.compile(
     r"(?:^|\s+)(?:to (?:the|all|both|every|prod\w*|staging|main)\b|from \d|at \d|"
@@ -452,7 +450,7 @@ def _tidy(name: str, *, refs: bool = False) -> str:
     """The thing a name part names: no articles, leading "I merged the", trailing "to the
     staging cluster", "this morning", ", which ..."; refs (tracked apart) only with `refs`."""
     if not refs:
-        name = _REF_WORDS_RE.sub(" ", name)
+        name = strip_refs(name)
     name = re.sub(r"\(\s*\)", " ", name).strip(" ,.;:-")
     name = re.sub(r"^(?:it'?s|that'?s|this is|there'?s)\s+", "", name, flags=re.I)
     name = re.sub(_TAIL_RE, "", name).strip(" ,.;:-")

@@ -1,6 +1,6 @@
 import pytest
 
-from handoff.refs import find_refs
+from handoff.refs import find_refs, strip_refs
 
 
 @pytest.mark.parametrize(
@@ -16,3 +16,9 @@ from handoff.refs import find_refs
 )
 def test_find_refs(text: str, refs: list[str]) -> None:
     assert find_refs(text) == refs
+
+
+def test_strip_refs_blanks_exactly_what_find_refs_reads() -> None:
+    text = "Merged PR #1842 and BILL-412 for the refund flow, per UTF-8 notes"
+    assert " ".join(strip_refs(text).split()) == "Merged and for the refund flow, per UTF-8 notes"
+    assert find_refs(strip_refs(text)) == []
