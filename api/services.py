@@ -425,7 +425,7 @@ class Services:
         actor: str | None = None,
         force_reason: str | None = None,
     ) -> Handoff:
-        handoff = self._publish_unindexed(
+        handoff = self.publish_unindexed(
             handoff_id, team=team, actor=actor, force_reason=force_reason
         )
         self.index.add_handoff(handoff)
@@ -496,7 +496,7 @@ class Services:
                 if publish:
                     if row.get("declaration") is None:
                         self.ledger.warm([handoff.declaration])
-                    handoff = self._publish_unindexed(
+                    handoff = self.publish_unindexed(
                         handoff.id,
                         team=handoff.team,
                         actor=handoff.author,
@@ -532,9 +532,16 @@ class Services:
             actor=row.get("author"),
         )
 
-    def _publish_unindexed(
-        self, handoff_id: str, *, team: str | None, actor: str | None, force_reason: str | None
+    def publish_unindexed(
+        self,
+        handoff_id: str,
+        *,
+        team: str | None = None,
+        actor: str | None = None,
+        force_reason: str | None = None,
     ) -> Handoff:
+        """`publish` without the index update, which the web app runs in a worker
+        (`index_handoff`)."""
         handoff = self.store.publish(handoff_id, team=team, actor=actor, force_reason=force_reason)
         if handoff.declaration is not None:  # the team's vocabulary grows from what it publishes
             self.vocabulary.grow_from_declaration(
@@ -786,20 +793,6 @@ class Services:
         decl = self.extract(transcript, context)
         return self.store.set_extraction(
             handoff.team, handoff.id, transcript=transcript.to_json(), declaration=decl
-        )
-
-    def publish_unindexed(
-        self,
-        handoff_id: str,
-        *,
-        team: str | None = None,
-        actor: str | None = None,
-        force_reason: str | None = None,
-    ) -> Handoff:
-        """`publish` without the index update, which the web app runs in a worker
-        (`index_handoff`)."""
-        return self._publish_unindexed(
-            handoff_id, team=team, actor=actor, force_reason=force_reason
         )
 
     def index_handoff(self, handoff_id: str, *, team: str | None = None) -> int:

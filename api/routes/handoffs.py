@@ -104,6 +104,18 @@ def parse_when(value: str | None, svc: Services, name: str = "recorded_at") -> d
     return parse_instant(str(value), default_tz=svc.settings.timezone, label=f"'{name}'")
 
 
+def upload_type(request: Request, svc: Services) -> str:
+    """The request's content type, once a body its declared length puts past the upload limit
+    (plus room for the form's other fields) is refused unread."""
+    limit = svc.settings.max_upload_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
+        raise PayloadTooLarge(
+            f"The upload is larger than {limit:,} bytes (HANDOFF_MAX_UPLOAD_BYTES)."
+        )
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 async def _save_upload(upload: UploadFile, svc: Services) -> Path:
     """Stream the upload to a temporary file next to the uploads, refusing it past the limit."""
     limit = svc.settings.max_upload_bytes
@@ -203,13 +215,7 @@ def _form_text(form: Any, name: str) -> str | None:
     },
 )
 async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
-    limit = svc.settings.max_upload_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise PayloadTooLarge(
-            f"The upload is larger than {limit:,} bytes (HANDOFF_MAX_UPLOAD_BYTES)."
-        )
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    ctype = upload_type(request, svc)
     if ctype == "application/json":
         try:
             raw = await request.json()
@@ -336,14 +342,7 @@ def answer_by_voice(
 
 async def read_answer_clip(request: Request, svc: Services) -> tuple[str, Path, str | None]:
     """The field, the saved clip (a temporary file: the caller removes it) and who answered."""
-    limit = svc.settings.max_upload_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise PayloadTooLarge(
-            f"The upload is larger than {limit:,} bytes (HANDOFF_MAX_UPLOAD_BYTES)."
-        )
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype != "multipart/form-data":
+    if upload_type(request, svc) != "multipart/form-data":
         raise UnsupportedMediaType(
             "Send the spoken answer as multipart/form-data with a 'file' and the 'field'."
         )
@@ -393,13 +392,22 @@ async def answer_followup_recording(
     return handoff_json(svc, handoff)
 
 
+def publish_then_index(
+    svc: Services, handoff_id: str, *, actor: str | None, force_reason: str | None
+) -> str:
+    """Publish now and queue the indexing (the ledger is updated in the publish itself); returns
+    the index job's id."""
+    handoff = svc.publish_unindexed(handoff_id, actor=actor, force_reason=force_reason)
+    job = svc.jobs.create(team=handoff.team, handoff_id=handoff.id, kind="index_handoff")
+    enqueue(svc, job)
+    return job.id
+
+
 @router.post("/handoffs/{handoff_id}/publish", summary="Publish (409 while fields are missing)")
 def publish(handoff_id: str, svc: ServicesDep, body: PublishBody | None = None) -> dict[str, Any]:
     body = body or PublishBody()
-    handoff = svc.publish_unindexed(handoff_id, actor=body.by, force_reason=body.force_reason)
-    job = svc.jobs.create(team=handoff.team, handoff_id=handoff.id, kind="index_handoff")
-    enqueue(svc, job)
-    return handoff_json(svc, svc.store.get(handoff_id)) | {"index_job_id": job.id}
+    job_id = publish_then_index(svc, handoff_id, actor=body.by, force_reason=body.force_reason)
+    return handoff_json(svc, svc.store.get(handoff_id)) | {"index_job_id": job_id}
 
 
 class ActorBody(BaseModel):

@@ -20,10 +20,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.deps import ServicesDep
-from api.routes.handoffs import answer_by_voice, edit_handoff, handoff_json, read_answer_clip
+from api.routes.handoffs import (
+    answer_by_voice,
+    edit_handoff,
+    handoff_json,
+    publish_then_index,
+    read_answer_clip,
+)
 from api.routes.items import item_json
 from api.services import Services
-from api.tasks import enqueue
 from handoff.declaration import LIST_PARTS, STATUSES
 from handoff.errors import InvalidInput
 
@@ -314,27 +319,22 @@ def _clip_quotes(h: Any) -> list[tuple[str, str]]:
     ]
 
 
+def _go(request: Request, target: str) -> Response:
+    """Where to go next: htmx follows HX-Redirect, a plain form a 303."""
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
 @router.post("/handoffs/{handoff_id}/publish")
 async def publish(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
     form = await request.form()
     reason = str(form.get("force_reason") or "").strip() or None
 
-    def work() -> None:
-        h = svc.publish_unindexed(handoff_id, actor=_user(request) or None, force_reason=reason)
-        job = svc.jobs.create(team=h.team, handoff_id=h.id, kind="index_handoff")
-        enqueue(svc, job)
-
-    await run_in_threadpool(work)
-    target = f"/handoffs/{handoff_id}"
-    if request.headers.get("hx-request"):
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
-
-
-def _go(request: Request, target: str) -> Response:
-    if request.headers.get("hx-request"):
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+    await run_in_threadpool(
+        publish_then_index, svc, handoff_id, actor=_user(request) or None, force_reason=reason
+    )
+    return _go(request, f"/handoffs/{handoff_id}")
 
 
 @router.post("/handoffs/{handoff_id}/unpublish")
