@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.phrasing import handoff_corpus, spoken_words
-from ingest.pronounce import festival_guesses, flite_guesses, pronunciations, spelled
+from ingest.pronounce import pronunciations, spelled
 
 LM_VERSION = "8"
 DEFAULT_WEIGHT = 0.3
@@ -300,11 +300,6 @@ def _dictionary(dict_path: str) -> dict[str, list[str]]:
             if m := _DICT_LINE.match(line):
                 words.setdefault(m[1], []).append(m[2])
     return words
-
-
-def pronounce(words: Sequence[str]) -> dict[str, str]:
-    """ARPAbet pronunciations from festival's (or flite's) letter-to-sound rules."""
-    return festival_guesses(words) or flite_guesses(words)
 
 
 def acronyms(terms: Iterable[str]) -> set[str]:

@@ -10,9 +10,10 @@ import pytest
 from ingest.errors import SilentMedia
 from ingest.loader import load_transcript
 from ingest.media import SAMPLE_RATE, Audio, load_audio
+from ingest.pronounce import festival_guesses
 from ingest.speech import Hints, speech_regions
 from ingest.sphinx import PocketsphinxTranscriber
-from ingest.sphinx_lm import biased_model, pronounce
+from ingest.sphinx_lm import biased_model
 from ingest.transcript import Segment, Transcript
 from ingest.vocab_text import apply_vocabulary
 from tests.ingest.conftest import mux, speak
@@ -49,7 +50,7 @@ def test_vocabulary_spelling_is_restored() -> None:
 
 
 def test_festival_pronounces_words_the_dictionary_lacks() -> None:
-    pron = pronounce(["kubernetes", "grafana"])
+    pron = festival_guesses(["kubernetes", "grafana"])
     assert set(pron) == {"kubernetes", "grafana"}
     assert all(p.split() and p.isupper() for p in pron.values())
 
