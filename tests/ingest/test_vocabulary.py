@@ -79,3 +79,32 @@ def test_the_migration_creates_the_tables(repo: VocabularyRepository) -> None:
 
     names = sa.inspect(get_engine(repo.url)).get_table_names()
     assert {"vocab_people", "vocab_terms", "handoffs"} <= set(names)
+
+
+def test_whisper_s_spelling_of_a_name_becomes_the_team_s() -> None:
+    from ingest.speech import Hints
+    from ingest.transcript import Segment, Transcript, Word
+    from ingest.vocab_text import apply_vocabulary, respell_names
+
+    team = Hints(people=("Priya", "Rahul", "Marco", "Carla", "Siobhan"))
+    assert respell_names("Preya needs to review it.", team) == "Priya needs to review it."
+    assert respell_names("That is Raul's call, Marko can grant it.", team) == (
+        "That is Rahul's call, Marco can grant it."
+    )
+    assert respell_names("Next, Shivon will look.", team) == "Next, Siobhan will look."  # alike
+    # A sentence's first word must be spelled close; words and lower case are left alone.
+    assert respell_names("Shipped. Check the Carousel and Marketing.", team) == (
+        "Shipped. Check the Carousel and Marketing."
+    )
+    assert respell_names("Shivon will look.", team) == "Shivon will look."
+    assert respell_names("when needs to rerun", Hints(people=("Wen",))) == "when needs to rerun"
+
+    segment = Segment(
+        text="Preya is out.",
+        start_s=0.0,
+        end_s=1.0,
+        words=[Word(word="Preya", start_s=0.0, end_s=0.4)],
+    )
+    fixed = apply_vocabulary(Transcript.from_segments([segment], engine="faster-whisper"), team)
+    assert fixed.text == "Priya is out." and fixed.segments[0].words[0].word == "Priya"
+    assert fixed.segments[0].words[0].start_s == 0.0  # timings untouched

