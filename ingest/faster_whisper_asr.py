@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,8 @@ def installed() -> bool:
 
 
 def local_model(name: str, cache_dir: Path | None = None) -> tuple[Path, str] | None:
-    """(folder, model name) for `name` on this machine, or None. Nothing is downloaded."""
+    """(folder, model name) for `name` on this machine (a converted folder, or the model in the
+    Hugging Face cache), or None. Nothing is downloaded."""
     path = Path(name).expanduser()
     if (path / "model.bin").is_file():
         return path, path.name
@@ -71,9 +73,6 @@ def local_model(name: str, cache_dir: Path | None = None) -> tuple[Path, str] | 
                 continue
             if (Path(folder) / "model.bin").is_file():
                 return Path(folder), name
-    bundled = bundled_model_dir()
-    if name == BUNDLED_MODEL and bundled is not None:
-        return bundled, BUNDLED_MODEL
     return None
 
 
@@ -110,7 +109,6 @@ class FasterWhisperTranscriber:
         model_name: str,
         *,
         cache_dir: Path | None = None,
-        fall_back_to_bundled: bool = True,
         workers: int = 0,
         prompt_tokens: int = PROMPT_TOKENS,
     ) -> None:
@@ -119,11 +117,7 @@ class FasterWhisperTranscriber:
                 "HANDOFF_ASR=faster-whisper needs the faster-whisper package; "
                 "pip install 'handoff[faster-whisper]'."
             )
-        found = (
-            default_model(model_name, cache_dir)
-            if fall_back_to_bundled
-            else local_model(model_name, cache_dir)
-        )
+        found = default_model(model_name, cache_dir)
         if found is None:
             raise RecognizerUnavailable(
                 f"The faster-whisper model {model_name!r} is not on this machine; set "
@@ -176,23 +170,7 @@ class FasterWhisperTranscriber:
             for piece in pieces:  # a generator: each piece arrives as its batch is decoded
                 done = min(1.0, piece.end / max(audio.duration_s, 1e-6))
                 progress("transcribe", 0.1 + 0.85 * (ci + done) / len(channels))
-                raw = {
-                    "text": piece.text,
-                    "start": piece.start,
-                    "end": piece.end,
-                    "no_speech_prob": piece.no_speech_prob,
-                    "avg_logprob": piece.avg_logprob,
-                    "words": [
-                        {
-                            "word": w.word,
-                            "start": w.start,
-                            "end": w.end,
-                            "probability": w.probability,
-                        }
-                        for w in (piece.words or [])
-                    ],
-                }
-                if seg := segment_from(raw, ci, multi, regions, audio.duration_s):
+                if seg := segment_from(asdict(piece), ci, multi, regions, audio.duration_s):
                     kept.append(seg)
             per_channel.append(kept)
         transcript = transcript_from_channels(

@@ -231,7 +231,7 @@ def segment_from(
             end_s=round(min(float(w["end"]), duration), 2),
             probability=round(float(w.get("probability", 0.0)), 3),
         )
-        for w in raw.get("words", [])
+        for w in raw.get("words") or []
         if str(w.get("word", "")).strip()
     ]
     return Segment(

@@ -36,6 +36,7 @@ from handoff.declaration import (
     Status,
 )
 from handoff.errors import ConfigError
+from handoff.names import fold
 from handoff.refs import find_refs, normalize_ref
 from ingest.transcript import Segment, Transcript
 from prompts import load_prompt
@@ -44,7 +45,7 @@ from summarizer.base import ExtractionContext, Extractor
 from summarizer.errors import ExtractionFailed, LLMUnavailable, SummarizerError
 from summarizer.evidence import ground
 from summarizer.normalize import normalize
-from summarizer.people import PeopleIndex, fold
+from summarizer.people import PeopleIndex
 from summarizer.returns import resolve_time
 
 PROVIDERS = ("openai", "anthropic", "ollama")

@@ -27,6 +27,7 @@ from handoff.declaration import (
     NextAction,
     ShippedItem,
 )
+from handoff.names import fold
 from handoff.refs import find_refs
 from ingest.text import split_sentences
 from ingest.transcript import Segment, Transcript
@@ -35,7 +36,7 @@ from summarizer.base import ExtractionContext
 from summarizer.clauses import clauses
 from summarizer.evidence import segment_evidence
 from summarizer.normalize import normalize
-from summarizer.people import PeopleIndex, fold, looks_like_name
+from summarizer.people import PeopleIndex, looks_like_name
 from summarizer.returns import find_return_time
 
 _CLAIM = re.compile(

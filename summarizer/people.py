@@ -16,8 +16,6 @@ from rapidfuzz import fuzz
 from handoff.names import fold, sound_key
 from summarizer.base import Vocabulary
 
-__all__ = ["NOT_NAMES", "PeopleIndex", "fold", "looks_like_name", "sound_key"]
-
 # Capitalized words that are not people (sentence words, calendar words, part labels, roles).
 NOT_NAMES = frozenset(
     [

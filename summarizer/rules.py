@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from summarizer.people import NOT_NAMES, PeopleIndex, fold
+from handoff.names import fold
+from summarizer.people import NOT_NAMES, PeopleIndex
 
 
 def _wordset(words: str) -> frozenset[str]:
