@@ -292,7 +292,7 @@ _DICT_LINE = re.compile(r"^(\S+?)(?:\(\d+\))?\s+(.+?)\s*$")
 _ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
 
 
-def _dictionary(dict_path: str) -> dict[str, list[str]]:
+def read_dictionary(dict_path: str) -> dict[str, list[str]]:
     """word -> its pronunciations, in the dictionary's order."""
     words: dict[str, list[str]] = {}
     with open(dict_path, encoding="utf-8", errors="replace") as fh:
@@ -353,7 +353,7 @@ def biased_model(
     if Path(model.lm).exists() and Path(model.dict).exists():
         return model
     folder.mkdir(parents=True, exist_ok=True)
-    known = _dictionary(stock.dict)
+    known = read_dictionary(stock.dict)
     extra = _extra_entries(sentences, known, spell)
     # Sentences with a word nobody can pronounce would only teach the model an unusable word.
     sentences = [s for s in sentences if all(w in known or w in extra for w in s.split())]

@@ -4,6 +4,9 @@ The model is named by `HANDOFF_WHISPER_MODEL`: a name (`base.en`, ...) whose wei
 the download folder, or a checkpoint path. Nothing is downloaded here: a missing model is a
 `RecognizerUnavailable` saying what to set. A model loads once per process.
 
+With a team vocabulary, Whisper listens twice: a greedy pass with the team's glossary, then the
+real one with a prompt of the terms the first came near (`ingest.term_spotting`).
+
 Whisper invents text over silence, so a segment is kept only when Whisper itself thinks it holds
 speech (no-speech probability) and our energy detector finds speech under it.
 """
@@ -29,6 +32,7 @@ from ingest.speech import (
     speech_regions,
     transcript_from_channels,
 )
+from ingest.term_spotting import FOCUS_TERMS, near_terms
 from ingest.transcript import Segment, Transcript, Word
 from ingest.vocab_text import apply_vocabulary
 
@@ -160,10 +164,12 @@ class WhisperTranscriber:
         *,
         cache_dir: Path | None = None,
         temperatures: tuple[float, ...] = TEMPERATURES,
+        focus_terms: int = FOCUS_TERMS,
     ) -> None:
         self.checkpoint = _resolve(model_name, cache_dir)
         self.model: str | None = model_name
         self.temperatures = temperatures
+        self.focus_terms = focus_terms
 
     def transcribe(
         self, audio: Audio, *, hints: Hints = Hints(), progress: Progress = _quiet
@@ -178,17 +184,37 @@ class WhisperTranscriber:
             language="en",
             task="transcribe",
         )
-        prompt = prompt_for(hints, count=lambda text: len(tokenizer.encode(" " + text)))
+
+        def count(text: str) -> int:
+            return len(tokenizer.encode(" " + text))
+
+        prompt = prompt_for(hints, count=count)
         channels = audio.channels or [audio.samples]
         per_channel: list[list[Segment]] = []
         for ci, samples in enumerate(channels):
+            samples = samples.astype(np.float32)
             progress("transcribe", 0.1 + 0.8 * ci / len(channels))
+            focused = prompt
+            if prompt is not None and self.focus_terms:
+                # A quick first listening (greedy, no word times) finds which terms to focus on.
+                first = model.transcribe(
+                    samples,
+                    language="en",
+                    initial_prompt=prompt,
+                    condition_on_previous_text=False,
+                    fp16=False,
+                    verbose=None,
+                    temperature=0.0,
+                )
+                near = near_terms(str(first["text"]), hints, self.focus_terms)
+                focused = prompt_for(near, count=count) or prompt
+                progress("transcribe", 0.1 + 0.8 * (ci + 0.3) / len(channels))
             result = model.transcribe(
-                samples.astype(np.float32),
+                samples,
                 language="en",
                 task="transcribe",
                 word_timestamps=True,
-                initial_prompt=prompt,
+                initial_prompt=focused,
                 condition_on_previous_text=False,
                 fp16=False,
                 verbose=None,

@@ -113,3 +113,24 @@ def test_the_team_s_names_come_back_in_its_spelling(
         hints=Hints(terms=("ComfyUI",)),
     )
     assert "ComfyUI" in t.text
+
+
+@pytest.mark.slow
+def test_a_term_past_the_glossary_is_heard_on_the_second_listening(
+    engine: FasterWhisperTranscriber, shared_data: Path
+) -> None:
+    """Forty people fill the glossary before "ComfyUI" (one listening writes "comfyu eye"); the
+    first listening comes near it, so the second one's prompt holds it and the clip is written
+    right."""
+    from tests.ingest.test_term_spotting import ITEMS, PEOPLE
+
+    team = Hints(people=PEOPLE, items=ITEMS, terms=("ComfyUI",))
+    assert "ComfyUI" not in (engine.prompt(team) or "")
+    progress: list[float] = []
+    t = engine.transcribe(
+        load_audio(shared_data / "speech" / "faster-whisper" / "hotwords.mp3"),
+        hints=team,
+        progress=lambda stage, done: progress.append(done),
+    )
+    assert "ComfyUI" in t.text
+    assert progress == sorted(progress) and progress[-1] == 1.0
