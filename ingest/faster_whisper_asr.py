@@ -28,7 +28,14 @@ import numpy as np
 
 from ingest.errors import RecognizerUnavailable
 from ingest.media import Audio
-from ingest.speech import Hints, Progress, _quiet, speech_regions, transcript_from_channels
+from ingest.speech import (
+    Hints,
+    Progress,
+    Region,
+    _quiet,
+    speech_regions,
+    transcript_from_channels,
+)
 from ingest.term_spotting import FOCUS_TERMS, near_terms
 from ingest.transcript import Segment, Transcript
 from ingest.vocab_text import apply_vocabulary
@@ -39,6 +46,8 @@ log = logging.getLogger(__name__)
 BUNDLED_MODEL = "tiny.en"
 BATCH_SIZE = 8
 BEAM_SIZE = 5
+UNHEARD_MIN_S = 1.0  # speech no segment covers, re-heard on its own
+WINDOW_S = 30.0
 
 
 def bundled_model_dir() -> Path | None:
@@ -103,6 +112,26 @@ def _load(folder: str, threads: int) -> Any:
             f"{folder} is not a usable faster-whisper model folder; set HANDOFF_WHISPER_MODEL "
             "to a converted model."
         ) from exc
+
+
+def unheard(
+    regions: list[Region], heard: list[Segment], *, min_s: float = UNHEARD_MIN_S
+) -> list[tuple[float, float]]:
+    """Stretches of speech (at least `min_s` long, at most Whisper's 30-s window) that no
+    segment covers."""
+    covered = sorted((s.start_s or 0.0, s.end_s or 0.0) for s in heard)
+    gaps: list[tuple[float, float]] = []
+    for region in regions:
+        start = region.start_s
+        for a, b in covered:
+            if b <= start or a >= region.end_s:
+                continue
+            if a - start >= min_s:
+                gaps.append((start, a))
+            start = max(start, b)
+        if region.end_s - start >= min_s:
+            gaps.append((start, region.end_s))
+    return [(a, min(b, a + WINDOW_S)) for a, b in gaps]
 
 
 class _EncodeOnce:
@@ -200,15 +229,15 @@ class FasterWhisperTranscriber:
                 progress("transcribe", share[0] + share[1] * 0.3)
                 focused = self.prompt(near_terms(text, hints, self.focus_terms)) or prompt
                 share = (share[0] + share[1] * 0.3, share[1] * 0.7)
-            pieces, _info = pipeline.transcribe(
-                samples,
-                language="en",
-                beam_size=BEAM_SIZE,
-                batch_size=BATCH_SIZE,
-                word_timestamps=True,
-                initial_prompt=focused,
-                temperature=0.0,  # the batched pipeline decodes at one temperature, no fallback
-            )
+            timed: dict[str, Any] = {
+                "language": "en",
+                "beam_size": BEAM_SIZE,
+                "batch_size": BATCH_SIZE,
+                "word_timestamps": True,
+                "initial_prompt": focused,
+                "temperature": 0.0,  # the batched pipeline decodes at one temperature, no fallback
+            }
+            pieces, _info = pipeline.transcribe(samples, **timed)
             regions = speech_regions(samples)
             kept: list[Segment] = []
             for piece in pieces:  # a generator: each piece arrives as its batch is decoded
@@ -216,6 +245,17 @@ class FasterWhisperTranscriber:
                 progress("transcribe", share[0] + share[1] * done)
                 if seg := segment_from(asdict(piece), ci, multi, regions, audio.duration_s):
                     kept.append(seg)
+            if gaps := unheard(regions, kept):
+                # The batched pipeline decodes each piece once: when Whisper ends a piece early,
+                # the rest of its speech is never heard. Listen to those stretches on their own.
+                clips = [{"start": a, "end": b} for a, b in gaps]
+                more, _ = pipeline.transcribe(samples, clip_timestamps=clips, **timed)
+                kept += [
+                    seg
+                    for piece in more
+                    if (seg := segment_from(asdict(piece), ci, multi, regions, audio.duration_s))
+                ]
+                kept.sort(key=lambda seg: seg.start_s or 0.0)
             per_channel.append(kept)
         transcript = transcript_from_channels(
             per_channel, engine=self.name, model=self.model, duration_s=audio.duration_s

@@ -86,6 +86,56 @@ def test_real_speech_with_times_and_progress(
 
 
 @pytest.mark.slow
+def test_speech_after_a_piece_ends_early_is_still_heard(
+    engine: FasterWhisperTranscriber, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batched pipeline decodes a piece once; when Whisper ends it early (here: its words
+    after 4 s are cut), the speech left over is heard on its own."""
+    from dataclasses import replace
+
+    from faster_whisper import BatchedInferencePipeline
+
+    def cut(piece: Any) -> Any:
+        words = [w for w in piece.words or [] if w.end <= 4.0]
+        return replace(piece, end=words[-1].end, words=words, text="".join(w.word for w in words))
+
+    real = BatchedInferencePipeline.transcribe
+    calls: list[object] = []
+
+    def ends_early(self: Any, audio: np.ndarray, **options: Any) -> Any:
+        calls.append(options.get("clip_timestamps"))
+        pieces, info = real(self, audio, **options)
+        if options.get("clip_timestamps"):
+            return pieces, info
+        return (cut(p) for p in pieces if p.start < 4.0), info
+
+    monkeypatch.setattr(BatchedInferencePipeline, "transcribe", ends_early)
+    clip = shared_data / "speech" / "whisper-jfk" / "jfk.flac"
+    audio = load_audio(clip)
+    t = engine.transcribe(audio)
+    assert calls[0] is None and calls[1]  # the second listens to the unheard stretch only
+    assert wer(clip.with_suffix(".txt").read_text(), t.text) < 0.2
+    assert t.segments[-1].end_s is not None and t.segments[-1].end_s > 9.0
+    starts = [s.start_s for s in t.segments]
+    assert starts == sorted(starts)
+
+
+def test_unheard_speech_is_what_no_segment_covers() -> None:
+    from ingest.faster_whisper_asr import unheard
+    from ingest.speech import Region
+    from ingest.transcript import Segment
+
+    def seg(a: float, b: float) -> Segment:
+        return Segment(text="x", start_s=a, end_s=b)
+
+    regions = [Region(0.0, 10.0), Region(12.0, 50.0)]
+    assert unheard(regions, [seg(0.0, 10.0), seg(12.0, 50.0)]) == []
+    assert unheard(regions, [seg(0.0, 4.0), seg(4.5, 9.5), seg(12.0, 20.0)]) == [(20.0, 50.0)]
+    assert unheard([Region(0.0, 45.0)], []) == [(0.0, 30.0)]  # one Whisper window at most
+    assert unheard(regions, [seg(2.0, 10.0), seg(12.0, 50.0)]) == [(0.0, 2.0)]
+
+
+@pytest.mark.slow
 def test_each_channel_keeps_its_speech(engine: FasterWhisperTranscriber, shared_data: Path) -> None:
     folder = shared_data / "speech" / "faster-whisper"
     audio = load_audio(folder / "stereo_diarization.wav")
