@@ -42,7 +42,8 @@ def _english() -> dict[str, str]:
     return {w: _STRESS.sub("", p[0]) for w, p in read_dictionary(stock_model().dict).items()}
 
 
-_guessed: dict[str, str] = {}
+_guessed: dict[str, str] = {}  # espeak-ng's guesses, per process
+GUESSES_KEPT = 50_000  # a worker hears new words for ever; start over past this many
 
 
 def phones(words: Sequence[str]) -> list[str]:
@@ -51,6 +52,8 @@ def phones(words: Sequence[str]) -> list[str]:
     english = _english()
     unknown = sorted({w for w in words if w not in english and w not in _guessed})
     if unknown:
+        if len(_guessed) + len(unknown) > GUESSES_KEPT:
+            _guessed.clear()
         guesses = espeak_guesses(unknown)
         _guessed.update({w: guesses.get(w, "") for w in unknown})
     return [

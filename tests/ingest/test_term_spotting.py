@@ -86,3 +86,20 @@ def test_the_second_listening_reuses_the_encoder_output() -> None:
     assert shared.encode(batch) == shared.encode(batch.copy()) == 66.0
     assert shared.encode(batch + 1) == 78.0
     assert model.encoded == 2 and shared.frames_per_second == 50
+
+
+def test_espeak_guesses_are_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[list[str]] = []
+
+    def guesses(words: list[str]) -> dict[str, str]:
+        asked.append(list(words))
+        return {w: "K W EY M" for w in words}
+
+    monkeypatch.setattr(term_spotting, "espeak_guesses", guesses)
+    monkeypatch.setattr(term_spotting, "_guessed", {})
+    monkeypatch.setattr(term_spotting, "GUESSES_KEPT", 3)
+    assert phones(["quame", "zzyq"]) == ["K W EY M", "K W EY M"]
+    phones(["quame"])  # kept: not asked again
+    phones(["xxqa", "yyqb"])  # would pass the bound: the old guesses go
+    assert asked == [["quame", "zzyq"], ["xxqa", "yyqb"]]
+    assert set(term_spotting._guessed) == {"xxqa", "yyqb"}
