@@ -36,7 +36,7 @@ from ingest.speech import (
     speech_regions,
     transcript_from_channels,
 )
-from ingest.term_spotting import FOCUS_TERMS, near_terms
+from ingest.term_spotting import FOCUS_TERMS, english_phones, near_terms
 from ingest.transcript import Segment, Transcript
 from ingest.vocab_text import apply_vocabulary
 from ingest.whisper_asr import PROMPT_TOKENS, prompt_for, segment_from
@@ -48,6 +48,8 @@ BATCH_SIZE = 8
 BEAM_SIZE = 5
 UNHEARD_MIN_S = 1.0  # speech no segment covers, re-heard on its own
 WINDOW_S = 30.0
+# Every listening's options; the batched pipeline decodes at one temperature, with no fallback.
+LISTEN: dict[str, Any] = {"language": "en", "batch_size": BATCH_SIZE, "temperature": 0.0}
 
 
 def bundled_model_dir() -> Path | None:
@@ -190,8 +192,11 @@ class FasterWhisperTranscriber:
         return _load(str(self.folder), self.threads)
 
     def warm_up(self, hints: Hints = Hints()) -> None:
-        """Load the model now, so the first clip does not wait for it."""
+        """Load the model now (and, for a team with a vocabulary, the pronunciations the second
+        listening is chosen by), so the first clip does not wait for them."""
         self._model()
+        if hints and self.focus_terms:
+            english_phones()
 
     def prompt(self, hints: Hints) -> str | None:
         tokenizer = self._model().hf_tokenizer
@@ -218,24 +223,16 @@ class FasterWhisperTranscriber:
             if prompt is not None and self.focus_terms:
                 # A quick first listening (greedy, no word times) finds which terms to focus on.
                 first, _ = pipeline.transcribe(
-                    samples,
-                    language="en",
-                    beam_size=1,
-                    batch_size=BATCH_SIZE,
-                    initial_prompt=prompt,
-                    temperature=0.0,
+                    samples, beam_size=1, initial_prompt=prompt, **LISTEN
                 )
                 text = " ".join(p.text for p in first)
                 progress("transcribe", share[0] + share[1] * 0.3)
                 focused = self.prompt(near_terms(text, hints, self.focus_terms)) or prompt
                 share = (share[0] + share[1] * 0.3, share[1] * 0.7)
-            timed: dict[str, Any] = {
-                "language": "en",
+            timed = LISTEN | {
                 "beam_size": BEAM_SIZE,
-                "batch_size": BATCH_SIZE,
                 "word_timestamps": True,
                 "initial_prompt": focused,
-                "temperature": 0.0,  # the batched pipeline decodes at one temperature, no fallback
             }
             pieces, _info = pipeline.transcribe(samples, **timed)
             regions = speech_regions(samples)

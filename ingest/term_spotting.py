@@ -35,7 +35,7 @@ _STRESS = re.compile(r"\d")
 
 
 @lru_cache(maxsize=1)
-def _english() -> dict[str, str]:
+def english_phones() -> dict[str, str]:
     """word -> its first pronunciation in the dictionary that ships with pocketsphinx."""
     from ingest.sphinx_lm import read_dictionary, stock_model
 
@@ -49,7 +49,7 @@ GUESSES_KEPT = 50_000  # a worker hears new words for ever; start over past this
 def phones(words: Sequence[str]) -> list[str]:
     """Each word's phones (ARPAbet, space-separated), "" for a word nobody can pronounce. Single
     letters are said as letters ("p r" -> `P IY AA R`)."""
-    english = _english()
+    english = english_phones()
     unknown = sorted({w for w in words if w not in english and w not in _guessed})
     if unknown:
         if len(_guessed) + len(unknown) > GUESSES_KEPT:

