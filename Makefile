@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint typecheck eval bench demo clean lock
+.PHONY: install system-deps system-deps-run run test test-fast lint typecheck eval bench demo clean lock
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,16 +18,23 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# System packages (ffmpeg for running; speech synthesizers, sox and Chromium for the suite).
+system-deps-run:
+	scripts/system-deps run
+
+system-deps:
+	scripts/system-deps test
+
 demo: install
 	$(BIN)/handoff demo --if-empty
 
-run: demo
+run: system-deps-run demo
 	$(BIN)/handoff serve --host $(HOST) --port $(PORT)
 
-test: install
+test: system-deps install
 	$(BIN)/python -m pytest
 
-test-fast: install
+test-fast: system-deps install
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
 lint: install
