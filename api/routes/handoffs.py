@@ -25,7 +25,9 @@ from api.deps import ServicesDep
 from api.services import Services
 from api.tasks import enqueue
 from handoff.errors import HandoffError, InvalidInput
+from handoff.paths import safe_suffix
 from handoff.store import Handoff
+from handoff.teams import TEAM_PATTERN
 from handoff.times import parse_instant
 
 router = APIRouter(tags=["handoffs"])
@@ -44,7 +46,7 @@ class UnsupportedMediaType(HandoffError):
 class TextWrap(BaseModel):
     text: str = Field(min_length=1, description="The wrap as typed or pasted (or a chat thread).")
     author: str | None = None
-    team: str | None = None
+    team: str | None = Field(default=None, pattern=TEAM_PATTERN)
     recorded_at: datetime | None = None
 
 
@@ -121,8 +123,7 @@ async def _save_upload(upload: UploadFile, svc: Services) -> Path:
     limit = svc.settings.max_upload_bytes
     incoming = svc.settings.uploads_dir / ".incoming"
     await run_in_threadpool(incoming.mkdir, parents=True, exist_ok=True)
-    suffix = Path(upload.filename or "").suffix.lower()[:16]
-    fd, name = tempfile.mkstemp(dir=incoming, suffix=suffix)
+    fd, name = tempfile.mkstemp(dir=incoming, suffix=safe_suffix(upload.filename or ""))
     size = 0
     try:
         with os.fdopen(fd, "wb") as out:
