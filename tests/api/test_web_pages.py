@@ -157,3 +157,27 @@ def test_item_page(client: TestClient, draft: str) -> None:
     assert "Timeline" in client.get(f"/items/{items[0]['id']}").text and "tl-h" in p.ids
     board = client.get("/?team=payments").text
     assert f"/items/{items[0]['id']}" in board
+
+
+PAGE_SCRIPTS = {
+    "/": "/static/shift.js",
+    "/post": "/static/post.js",
+    "/ask": "/static/ask.js",
+    "/handoffs/{draft}": "/static/review.js",
+}
+
+
+def test_no_inline_script_and_each_page_loads_only_its_own(client: TestClient, draft: str) -> None:
+    """A later Content-Security-Policy forbids inline script: every script is a file, no element
+    carries an `on...` handler, and each page loads the shared module plus its own."""
+    own_scripts = set(PAGE_SCRIPTS.values())
+    for path, own in PAGE_SCRIPTS.items():
+        p = page(client, path.format(draft=draft))
+        scripts = [a.get("src") for t, a in p.tags if t == "script"]
+        assert None not in scripts, f"{path} has an inline <script>"
+        handlers = [(t, k) for t, a in p.tags for k in a if k.startswith(("on", "hx-on"))]
+        assert not handlers, f"{path} has inline handlers: {handlers}"
+        assert "/static/app.js" in scripts and own in scripts
+        assert not (own_scripts - {own}) & set(scripts), f"{path} loads another page's script"
+        for src in scripts:
+            assert client.get(str(src)).status_code == 200, src
