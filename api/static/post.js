@@ -1,4 +1,6 @@
-// Post a wrap: tabs, the recorder, upload and paste, then the job's progress until the draft.
+// Post a wrap: tabs, the recorder, upload and paste. Once the server accepts a wrap, the job is
+// followed the way every page follows one: the server's job partial (htmx polling), which sends
+// the page to the draft when the job is done.
 import { $, $$, detailOf, toast } from "/static/app.js";
 
 function setupTabs() {
@@ -34,50 +36,11 @@ function wrapFields() {
   return data;
 }
 
-const STAGES = {
-  queued: "Queued", transcribe: "Transcribing", decode: "Decoding the clip",
-  "load model": "Loading the speech model", "language model": "Loading the speech model",
-  import: "Importing the chat", extract: "Extracting the declaration", done: "Done",
-};
-function followJob(jobId, handoffId) {
+function followJob(jobId) {
   const box = $("#job");
   box.hidden = false;
-  $("#job-error").hidden = true;
-  $("#job-retry").hidden = true;
-  $("#job-open").hidden = true;
   box.scrollIntoView({ behavior: "smooth", block: "center" });
-  const bar = $("#job-bar");
-  const stage = $("#job-stage");
-  const tick = async () => {
-    let job;
-    try {
-      const r = await fetch(`/api/jobs/${jobId}`);
-      if (!r.ok) { stage.textContent = await detailOf(r); return; }
-      job = await r.json();
-    } catch (_) { setTimeout(tick, 1000); return; }
-    bar.value = job.progress;
-    stage.textContent = `${STAGES[job.stage] || job.stage || "Working"} · ${Math.round(job.progress * 100)}%`;
-    if (job.state === "done") {
-      const open = $("#job-open");
-      open.href = `/handoffs/${handoffId}`;
-      open.hidden = false;
-      window.location.assign(`/handoffs/${handoffId}`);
-    } else if (job.state === "failed") {
-      const err = $("#job-error");
-      err.textContent = job.error || "The job failed.";
-      err.hidden = false;
-      const retry = $("#job-retry");
-      retry.hidden = false;
-      retry.onclick = async () => {
-        const r = await fetch(`/api/jobs/${jobId}/retry`, { method: "POST" });
-        if (r.status !== 202) { toast(await detailOf(r)); return; }
-        followJob(jobId, handoffId);
-      };
-    } else {
-      setTimeout(tick, 400);
-    }
-  };
-  tick();
+  window.htmx.ajax("GET", `/jobs/${encodeURIComponent(jobId)}`, { target: "#job-follow", swap: "innerHTML" });
 }
 
 async function send(data) {
@@ -88,8 +51,7 @@ async function send(data) {
       toast(await detailOf(response));
       return;
     }
-    const accepted = await response.json();
-    followJob(accepted.job_id, accepted.id);
+    followJob((await response.json()).job_id);
   } catch (_) {
     toast("The server cannot be reached.");
   } finally {

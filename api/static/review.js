@@ -1,5 +1,6 @@
 // Review or read a handoff: evidence plays the clip at its moment, the form's rows can be added
 // and removed, the "publish anyway" dialog, and follow-up questions answered by voice.
+// A job still running is followed by the server's job partial (htmx), not here.
 import { $, $$, currentUser, detailOf, fillWhoami, toast } from "/static/app.js";
 
 // -- evidence: play the clip from the quote's moment and mark its transcript line -------------
@@ -81,13 +82,7 @@ document.addEventListener("click", (e) => {
   const open = e.target.closest("[data-open-dialog]");
   if (open) { openDialog(open.dataset.openDialog); return; }
   const close = e.target.closest("[data-close-dialog]");
-  if (close) { close.closest("dialog").close(); return; }
-  const retry = e.target.closest("[data-retry-job]");
-  if (retry) {
-    fetch(`/api/jobs/${retry.dataset.retryJob}/retry`, { method: "POST" }).then(async (r) => {
-      if (r.status !== 202) toast(await detailOf(r)); else window.location.reload();
-    });
-  }
+  if (close) close.closest("dialog").close();
 });
 
 // A saved or answered form comes back as a fresh #review: move focus to what it says.
