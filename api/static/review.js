@@ -42,11 +42,21 @@ function seekFromQuery() {
 }
 
 // -- the form's rows ------------------------------------------------------------------------
+// Fields are named `part.row.key` and the server keeps a part's rows in numeric row order, so a
+// new row takes the next number after the largest one on screen: rows added in one edit are
+// saved in the order the reviewer sees them.
+function nextRow(box, part) {
+  let max = -1;
+  $$("[name]", box).forEach((el) => {
+    const [p, row] = el.name.split(".");
+    if (p === part && /^\d+$/.test(row)) max = Math.max(max, Number(row));
+  });
+  return max + 1;
+}
+
 function addRow(part) {
   const box = $(`.entries[data-part="${part}"]`);
-  const rows = $$(".entry", box).length;
-  const row = 1000 + rows + Math.floor(Math.random() * 1000);
-  const html = $(`#tpl-${part}`).innerHTML.replaceAll("__ROW__", String(row));
+  const html = $(`#tpl-${part}`).innerHTML.replaceAll("__ROW__", String(nextRow(box, part)));
   $$(".none", box).forEach((n) => n.remove());
   box.insertAdjacentHTML("beforeend", html);
   const first = box.lastElementChild.querySelector("input");

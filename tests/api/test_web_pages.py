@@ -222,3 +222,23 @@ def test_following_a_job_fails_retries_and_lands_on_the_draft(
     assert r.status_code == 204 and r.headers["HX-Redirect"] == f"/handoffs/{draft}"
     r = client.get(f"/jobs/{job.id}", headers=HX)
     assert r.status_code == 204 and r.headers["HX-Redirect"] == f"/handoffs/{draft}"
+
+
+def test_rows_added_in_one_edit_keep_their_order(client: TestClient, draft: str) -> None:
+    """New rows are numbered after the largest row on screen, and saved in numeric row order
+    (10 after 9, whatever order the fields arrive in)."""
+    current = client.get(f"/api/handoffs/{draft}").json()["declaration"]["next_actions"]
+    data: dict[str, Any] = {"parts": ["next_actions"]}
+    for row, entry in enumerate(current):
+        data[f"next_actions.{row}._src"] = str(row)
+        data[f"next_actions.{row}.action"] = entry["action"]
+    data["next_actions.10.action"] = "second added row"
+    data["next_actions.9.action"] = "first added row"
+    r = client.post(f"/handoffs/{draft}/save", data=data, headers=HX)
+    assert r.status_code == 200 and "Saved." in r.text
+    saved = client.get(f"/api/handoffs/{draft}").json()["declaration"]["next_actions"]
+    assert [e["action"] for e in saved] == [
+        *(e["action"] for e in current),
+        "first added row",
+        "second added row",
+    ]
