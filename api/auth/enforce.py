@@ -11,6 +11,7 @@ The team and role it found are left on `request.state.team` / `request.state.rol
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.csrf import check_csrf
 from api.auth.deps import optional_principal
-from api.auth.policy import PARAM, Access, Rule, TeamFrom, rule_for
+from api.auth.policy import PARAM, Access, Rule, TeamFrom, check_table, compile_table, rule_for
 from api.auth.principal import Principal
 from api.auth.services import Identity, identity_of
 from handoff.db import session_scope
@@ -57,12 +58,36 @@ def _route_path(request: Request) -> str:
     return path[len(root) :] if root and path.startswith(root) else path
 
 
-async def enforce_policy(request: Request) -> Principal | None:
-    """The policy dependency (see the module docstring); returns the principal or None."""
-    found = rule_for(request.method, _route_path(request))
-    if found is None:
-        raise ConfigError(f"{request.method} {_route_path(request)} has no access policy.")
-    _template, rule = found
+def policy_enforcer(
+    table: Mapping[tuple[str, str], Rule] | None = None,
+) -> Callable[[Request], Awaitable[Principal | None]]:
+    """A dependency enforcing `table` (default: `api.auth.policy.POLICY`) on every route it
+    guards; a route missing from the table fails closed (500 naming it)."""
+    compiled = compile_table(table) if table is not None else None
+
+    async def enforce(request: Request) -> Principal | None:
+        found = rule_for(request.method, _route_path(request), compiled)
+        if found is None:
+            raise ConfigError(f"{request.method} {_route_path(request)} has no access policy.")
+        return await enforce_rule(request, found[1])
+
+    return enforce
+
+
+def require(access: Access, team: TeamFrom = TeamFrom.NONE, *, reads: bool | None = None) -> Any:
+    """`Depends(...)` enforcing one rule on one route, for a route kept outside the table."""
+    rule = Rule(access, team, reads)
+    if problems := check_table({("ANY", "/{team}/{handoff_id}/{job_id}/{item_id}"): rule}):
+        raise ValueError(problems[0])
+
+    async def enforce(request: Request) -> Principal | None:
+        return await enforce_rule(request, rule)
+
+    return Depends(enforce)
+
+
+async def enforce_rule(request: Request, rule: Rule) -> Principal | None:
+    """Check one rule for one request (see the module docstring); the principal or None."""
     principal = await optional_principal(request)
     if principal is not None and principal.via == "session":
         await check_csrf(request)
@@ -78,8 +103,7 @@ async def enforce_policy(request: Request) -> Principal | None:
         if not principal.is_admin:
             raise Forbidden("Only an administrator may do this.")
         return principal
-    identity = identity_of(request)
-    target = await resolve_target(request, rule, identity)
+    target = await resolve_target(request, rule, identity_of(request))
     role = principal.role_in(target.team)
     if role is None:
         raise NotFound(target.not_found)
@@ -153,5 +177,6 @@ async def body_team(request: Request) -> str | None:
     return value.strip() or None
 
 
-#: Give this to FastAPI(dependencies=[...]) or let `install_security` add it.
+#: The dependency for the app's table; `install_security` puts it on every route.
+enforce_policy = policy_enforcer()
 POLICY_DEPENDENCY = Depends(enforce_policy)

@@ -13,16 +13,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth.enforce import POLICY_DEPENDENCY
+from api.auth.enforce import POLICY_DEPENDENCY, policy_enforcer
+from api.auth.policy import Rule
 from api.auth.production import check_production, resolve_secret_key
 from handoff.identity.errors import NotSignedIn, TooManyAttempts
 from handoff.settings import Settings
@@ -110,14 +112,19 @@ async def _too_many(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": str(exc)}, status_code=429, headers={"Retry-After": str(retry)})
 
 
-def install_security(app: FastAPI, settings: Settings) -> None:
-    """Add identities to a fresh app (see the module docstring). Raises ConfigError for unsafe
-    production settings, and RuntimeError when routes were added before it."""
+def install_security(
+    app: FastAPI, settings: Settings, *, table: Mapping[tuple[str, str], Rule] | None = None
+) -> None:
+    """Add identities to a fresh app (see the module docstring); `table` replaces the policy
+    table (tests). Raises ConfigError for unsafe production settings, and RuntimeError when
+    routes were added before it."""
     check_production(settings)
     early = [r for r in app.router.routes if isinstance(r, APIRoute)]
     if early or any(type(r).__name__ == "_IncludedRouter" for r in app.router.routes):
         raise RuntimeError("install_security must run before any route is added to the app")
-    app.router.dependencies.append(POLICY_DEPENDENCY)
+    app.router.dependencies.append(
+        POLICY_DEPENDENCY if table is None else Depends(policy_enforcer(table))
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=resolve_secret_key(settings),
@@ -134,4 +141,8 @@ def install_security(app: FastAPI, settings: Settings) -> None:
 
 def installed(app: Any) -> bool:
     """Whether `install_security` ran on this app (for a start-up assertion)."""
-    return POLICY_DEPENDENCY in getattr(app.router, "dependencies", [])
+    return any(
+        getattr(d, "dependency", None) is not None
+        and getattr(d.dependency, "__qualname__", "").startswith("policy_enforcer")
+        for d in getattr(app.router, "dependencies", [])
+    )
