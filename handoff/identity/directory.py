@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -48,6 +49,11 @@ def check_email(value: str | None) -> str | None:
     if not _EMAIL.fullmatch(email) or "." not in email.rsplit("@", 1)[1]:
         raise InvalidInput(f"{value!r} is not an email address.")
     return email
+
+
+@lru_cache(maxsize=64)
+def _cached_verify(password: str, password_hash: str) -> bool:
+    return verify_password(password, password_hash)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +203,17 @@ class Directory:
                 return None
             row.last_sign_in_at = utcnow()
             return user_view(row)
+
+    def password_matches(self, login: str, password: str) -> bool:
+        """Whether an enabled account's password is `password`, with no sign-in recorded (the
+        development sign-in page asks this of every demo account at each view, so answers are
+        cached per stored hash: a changed password is a new question)."""
+        key = login.strip().lower()
+        with session_scope(self.url) as session:
+            row = session.scalar(select(UserRecord).where(UserRecord.username == key))
+            if row is None or row.disabled or row.password_hash is None:
+                return False
+            return _cached_verify(password, row.password_hash)
 
     def oidc_sign_in(self, identity: OidcIdentity, *, rules: Provisioning, actor: Actor) -> User:
         """The account single sign-on signs in: the one linked to (issuer, subject); else the one
