@@ -25,6 +25,13 @@ class User:
     created_at: datetime
     last_sign_in_at: datetime | None
 
+    @property
+    def sign_in_methods(self) -> str:
+        """'password', 'sso' (no password: single sign-on only) or 'password, sso' (linked)."""
+        if not self.has_password:
+            return "sso"
+        return "password, sso" if self.oidc_subject else "password"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -33,8 +40,7 @@ class User:
             "display_name": self.display_name,
             "is_admin": self.is_admin,
             "disabled": self.disabled,
-            "sign_in": ("password " if self.has_password else "")
-            + ("sso" if self.oidc_subject else ""),
+            "sign_in": self.sign_in_methods,
             "created_at": self.created_at.isoformat(),
             "last_sign_in_at": self.last_sign_in_at.isoformat() if self.last_sign_in_at else None,
         }
