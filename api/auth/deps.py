@@ -15,6 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.principal import Principal
 from api.auth.services import Identity, identity_of
+from handoff.audit import Actor
+from handoff.errors import ConfigError
 from handoff.identity.errors import NotSignedIn
 
 SESSION_ID_KEY = "sid"
@@ -79,6 +81,24 @@ def identity_dep(request: Request) -> Identity:
     return identity_of(request)
 
 
+async def request_actor(request: Request) -> Actor:
+    """The signed-in caller as the audit log names it (account, and token if any, and address):
+    what routes pass as `actor=` instead of a typed name."""
+    principal = await require_principal(request)
+    return principal.actor(client_address(request))
+
+
+def policy_team(request: Request) -> str:
+    """The team the policy check found for this request (from the path, query, body or the
+    resource), so a route acts on exactly the team that was checked."""
+    team = getattr(request.state, "team", None)
+    if not isinstance(team, str):
+        raise ConfigError(f"{request.method} {request.url.path} has no team-scoped policy.")
+    return team
+
+
 PrincipalDep = Annotated[Principal, Depends(require_principal)]
+ActorDep = Annotated[Actor, Depends(request_actor)]
+TeamDep = Annotated[str, Depends(policy_team)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 IdentityDep = Annotated[Identity, Depends(identity_dep)]

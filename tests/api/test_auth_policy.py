@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
+from api.auth.deps import ActorDep, TeamDep
 from api.auth.policy import (
     POLICY,
     Access,
@@ -357,3 +358,37 @@ def test_every_route_answers_each_caller_as_the_table_says(settings: Settings) -
                 if not ok:
                     wrong.append(f"{method} {template} as {caller}: {r.status_code}, want {want}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_routes_read_the_checked_team_and_the_actor(settings: Settings, world: World) -> None:
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    table = {("POST", "/api/wraps"): Rule(Access.MEMBER, TeamFrom.BODY)}
+    install_security(app, settings, table=table)
+
+    @app.exception_handler(HandoffError)
+    async def as_json(request: Request, exc: HandoffError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
+
+    @app.post("/api/wraps")
+    async def post(team: TeamDep, actor: ActorDep, request: Request) -> dict[str, Any]:
+        if request.headers["content-type"].startswith("application/json"):
+            text = (await request.json())["text"]  # the policy read the body first: still here
+        else:
+            async with request.form(max_files=1, max_fields=20) as form:
+                text = (await form["file"].read()).decode()  # type: ignore[union-attr]
+        return {"team": team, "actor": actor.name, "text": text}
+
+    mia = world.bearer("mia")
+    with TestClient(app) as client:
+        r = client.post("/api/wraps", json={"text": "hi", "team": TEAM}, headers=mia).json()
+        assert r["team"] == TEAM and r["text"] == "hi"
+        assert r["actor"].startswith("mia (token ")
+        form = client.post(
+            "/api/wraps", data={"team": TEAM}, files={"file": ("w.txt", b"clip")}, headers=mia
+        )
+        assert form.json()["text"] == "clip" and form.json()["team"] == TEAM
+        other = client.post("/api/wraps", json={"text": "x", "team": "platform"}, headers=mia)
+        assert other.status_code == 404
+        evil = client.post("/api/wraps", json={"text": "x", "team": "../../x"}, headers=mia)
+        assert evil.status_code == 422 and "is not valid" in evil.json()["detail"]
