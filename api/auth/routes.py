@@ -71,7 +71,12 @@ def start_session(request: Request, identity: Identity, user: User, *, method: s
 
 
 def login_page(
-    request: Request, identity: Identity, *, error: str | None = None, status: int = 200
+    request: Request,
+    identity: Identity,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    next_path: str | None = None,
 ) -> Response:
     settings = identity.settings
     accounts = demo_sign_ins(identity.directory, environment=settings.environment)
@@ -79,7 +84,9 @@ def login_page(
     context = {
         "csrf_token": csrf_token(request),
         "csrf_field": FORM_FIELD,
-        "next": safe_next(request.query_params.get("next") or request.session.get(NEXT_KEY)),
+        "next": safe_next(
+            next_path or request.query_params.get("next") or request.session.get(NEXT_KEY)
+        ),
         "error": error,
         "oidc_label": settings.oidc_label if identity.oidc is not None else None,
         "demo_accounts": [(a.username, a.password, a.summary(teams)) for a in accounts],
@@ -100,19 +107,31 @@ async def sign_in(request: Request, identity: IdentityDep) -> Response:
     password = str(form.get("password") or "")
     target = safe_next(str(form.get("next") or ""))
     if not login or not password:
-        return login_page(request, identity, error="Enter your account and password.", status=422)
+        return login_page(
+            request,
+            identity,
+            error="Enter your account and password.",
+            status=422,
+            next_path=target,
+        )
     address = client_address(request)
     try:
         await run_in_threadpool(identity.guard.check, login, address)
     except TooManyAttempts as exc:
-        page = login_page(request, identity, error=str(exc), status=429)
+        page = login_page(request, identity, error=str(exc), status=429, next_path=target)
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     user = await run_in_threadpool(identity.directory.authenticate, login, password)
     if user is None:
         await run_in_threadpool(identity.guard.failed, login, address)
         await run_in_threadpool(_record_failure, identity, login, address)
-        return login_page(request, identity, error="The account or password is wrong.", status=401)
+        return login_page(
+            request,
+            identity,
+            error="The account or password is wrong.",
+            status=401,
+            next_path=target,
+        )
     await run_in_threadpool(identity.guard.succeeded, login)
     await run_in_threadpool(start_session, request, identity, user, method="password")
     return RedirectResponse(target, status_code=303)

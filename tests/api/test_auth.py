@@ -290,6 +290,8 @@ def test_demo_accounts_show_on_the_sign_in_page_in_development_only(
 
 
 def test_next_is_kept_on_this_site(client: TestClient) -> None:
+    again = sign_in(client, "mia", "wrong password, sorry", next="/handoffs/h1")
+    assert again.status_code == 401 and 'name="next" value="/handoffs/h1"' in again.text
     for evil in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
         assert sign_in(client, "mia", next=evil).headers["location"] == "/"
 

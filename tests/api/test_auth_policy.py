@@ -27,7 +27,7 @@ from api.auth.policy import (
     policy_problems,
     routes_without_policy,
 )
-from api.auth.security import install_security
+from api.auth.security import install_security, installed
 from handoff.errors import HandoffError
 from handoff.settings import Settings
 from tests.api.auth_support import TEAM, World, build_world, secured_app
@@ -194,7 +194,9 @@ def test_every_route_of_the_app_has_a_policy(settings: Settings) -> None:
     from api.app import create_app
 
     assert routes_without_policy(create_app(settings)) == []
+    assert not installed(create_app(settings))
     app = secured_app(settings)
+    assert installed(app)
     assert policy_problems(app) == []
     covered = {(r.method, r.path) for r in app_routes(app)}
     assert set(POLICY) == covered  # and the table names no route that does not exist
