@@ -1,9 +1,9 @@
-"""Team names are slugs: one rule that every entry point (HTTP, CLI, import, vocabulary) applies.
+"""Team names: the one rule every entry point applies before a team reaches storage.
 
-A team's name ends up in URLs, in queries and, historically, in folder names; a slug of lowercase
-letters, digits, `-` and `_` can do none of those any harm. The check is a full match on ASCII
-only, so look-alike separators (`∕`, `／`), NUL bytes and dots are refused rather than cleaned up:
-cleaning would let two different inputs name the same team.
+A team name travels into database rows, index filters and (historically) folder names, so it is a
+slug — lowercase letters, digits, `-` and `_`, 1 to 64 characters — checked at the boundary of the
+domain: the store, the vocabulary, the HTTP models and the CLI all call `validate_team`. Nothing on
+disk is named after a team any more; the rule keeps the name inert wherever it goes.
 """
 
 from __future__ import annotations
@@ -12,16 +12,28 @@ import re
 
 from handoff.errors import InvalidInput
 
-TEAM_MAX_LENGTH = 64
-_SLUG = re.compile(r"[a-z0-9_-]{1,64}", re.ASCII)
+TEAM_PATTERN = r"^[a-z0-9_-]{1,64}$"
+"""The slug rule, also given to FastAPI and pydantic so OpenAPI documents it."""
+
+_TEAM_RE = re.compile(r"[a-z0-9_-]{1,64}")
+
+HANDOFF_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+"""Ids a client may choose for imported handoffs (history from elsewhere); servers use uuid hex."""
+
+_HANDOFF_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def validate_team(value: str) -> str:
-    """`value` itself when it is a valid team slug; InvalidInput with one sentence otherwise."""
-    if not isinstance(value, str) or _SLUG.fullmatch(value) is None:
-        shown = repr(value)[:80]
+    """The team name itself when it is a slug; else InvalidInput with one sentence."""
+    if not isinstance(value, str) or not _TEAM_RE.fullmatch(value):
         raise InvalidInput(
-            f"The team name {shown} is not valid: use 1 to {TEAM_MAX_LENGTH} lowercase letters, "
-            "digits, '-' or '_'."
+            "A team name is 1 to 64 lowercase letters, digits, '-' or '_' (for example 'payments')."
         )
+    return value
+
+
+def validate_handoff_id(value: str) -> str:
+    """A client-chosen handoff id when it is safe to store; else InvalidInput with one sentence."""
+    if not isinstance(value, str) or not _HANDOFF_ID_RE.fullmatch(value):
+        raise InvalidInput("A handoff id is 1 to 64 letters, digits, '-' or '_'.")
     return value

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from handoff.db import migrate, session_scope
 from handoff.errors import InvalidInput, NotFound
 from handoff.models import Base, utcnow
+from handoff.teams import validate_team
 
 TermKind = Literal["item", "project", "ticket_prefix"]
 TERM_KINDS: tuple[str, ...] = ("item", "project", "ticket_prefix")
@@ -153,6 +154,7 @@ class VocabularyRepository:
         source: str = "manual",
     ) -> PersonEntry:
         """Add someone, or merge the handle and aliases into the entry with that name."""
+        team = validate_team(team)
         name = " ".join(name.split())
         if not name:
             raise InvalidInput("A person needs a name.")
@@ -160,6 +162,7 @@ class VocabularyRepository:
             return _upsert_person(s, team, name, handle, list(aliases), source)
 
     def add_term(self, team: str, kind: str, term: str, *, source: str = "manual") -> str:
+        team = validate_team(team)
         term = check_term(kind, term)
         with session_scope(self.url) as s:
             _upsert_term(s, team, kind, term, source)

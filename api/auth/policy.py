@@ -133,6 +133,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/handoffs/{handoff_id}/unpublish"): Rule(A.AUTHOR_OR_REVIEWER, T.HANDOFF),
     ("POST", "/handoffs/{handoff_id}/delete"): Rule(A.AUTHOR_OR_REVIEWER, T.HANDOFF),
     ("GET", "/items/{item_id}"): Rule(A.MEMBER, T.ITEM),
+    ("GET", "/jobs/{job_id}"): Rule(A.MEMBER, T.JOB),
+    ("POST", "/jobs/{job_id}/retry"): Rule(A.MEMBER, T.JOB),
     # -- sign-in, the caller's account and tokens (api.auth.routes) -----------------------------
     ("GET", "/auth/login"): PUBLIC,
     ("POST", "/auth/login"): PUBLIC,

@@ -72,15 +72,15 @@ def test_password_is_prompted_twice_when_not_piped(accounts: Directory) -> None:
         (("users", "create", "alice", "--sso"), None, "taken"),
         (("users", "create", "../root", "--sso"), None, "username"),
         (("users", "disable", "nobody"), None, "no account 'nobody'"),
-        (("teams", "create", "../../somewhere"), None, "is not valid"),
-        (("teams", "create", "Payments"), None, "is not valid"),
+        (("teams", "create", "../../somewhere"), None, "A team name is 1 to 64"),
+        (("teams", "create", "Payments"), None, "A team name is 1 to 64"),
         (("teams", "create", "payments"), None, "already exists"),
         (("teams", "add", "nosuch", "alice"), None, "no team 'nosuch'"),
         (("teams", "add", "payments", "alice", "--role", "owner"), None, "not a role"),
         (("teams", "remove", "payments", "bob"), None, "not in the team"),
         (("tokens", "create", "alice", "--name", "ci", "--team", "platform"), None, "platform"),
         (("tokens", "revoke", "no-such-token"), None, "no token"),
-        (("audit", "--team", "../x"), None, "is not valid"),
+        (("audit", "--team", "../x"), None, "A team name is 1 to 64"),
     ],
 )
 def test_bad_input_is_one_sentence_and_exit_2(
