@@ -8,6 +8,7 @@ browser never attaches a bearer token by itself. SameSite=Lax cookies are a seco
 
 from __future__ import annotations
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from handoff.identity.errors import Forbidden
@@ -31,6 +32,16 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+async def read_form(request: Request) -> FormData:
+    """The request's form, parsed once: Starlette keeps it on the request, so the route's own
+    `request.form()` gets the same object. The limits are the widest any route accepts (one
+    file; text fields up to HANDOFF_MAX_FORM_BYTES; Starlette's field count), so a form a route
+    would take is never refused here first."""
+    settings = getattr(request.app.state, "settings", None)
+    part = int(getattr(settings, "max_form_bytes", 1024 * 1024))
+    return await request.form(max_files=1, max_fields=1000, max_part_size=part)
+
+
 async def _sent_token(request: Request) -> str | None:
     header = request.headers.get(HEADER)
     if header:
@@ -38,9 +49,7 @@ async def _sent_token(request: Request) -> str | None:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype not in _FORM_TYPES:
         return None
-    # Parsed once: Starlette keeps the parsed form on the request, so the route reads it again
-    # for free. The limits match the widest form a route accepts (one file).
-    form = await request.form(max_files=1, max_fields=50)
+    form = await read_form(request)
     value = form.get(FORM_FIELD)
     return value if isinstance(value, str) else None
 

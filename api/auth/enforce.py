@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.auth.csrf import check_csrf
+from api.auth.csrf import check_csrf, read_form
 from api.auth.deps import optional_principal
 from api.auth.policy import PARAM, Access, Rule, TeamFrom, check_table, compile_table, rule_for
 from api.auth.principal import Principal
@@ -168,8 +168,7 @@ async def body_team(request: Request) -> str | None:
             return None  # the route answers the malformed body itself
         value = data.get("team") if isinstance(data, dict) else None
     elif ctype in _FORM_TYPES:
-        form = await request.form(max_files=1, max_fields=50)
-        value = form.get("team")
+        value = (await read_form(request)).get("team")
     if value is None:
         return None
     if not isinstance(value, str):

@@ -392,6 +392,13 @@ def test_routes_read_the_checked_team_and_the_actor(settings: Settings, world: W
             "/api/wraps", data={"team": TEAM}, files={"file": ("w.txt", b"clip")}, headers=mia
         )
         assert form.json()["text"] == "clip" and form.json()["team"] == TEAM
+        # A text field as long as HANDOFF_MAX_FORM_BYTES allows is not refused by the policy's
+        # own reading of the form (Starlette's default part limit is 1 MiB).
+        long_text = {"team": TEAM, "text": "x" * 1_500_000}
+        big = client.post(
+            "/api/wraps", files={"file": ("w.txt", b"ok")}, data=long_text, headers=mia
+        )
+        assert big.status_code == 200 and big.json()["team"] == TEAM
         other = client.post("/api/wraps", json={"text": "x", "team": "platform"}, headers=mia)
         assert other.status_code == 404
         evil = client.post("/api/wraps", json={"text": "x", "team": "../../x"}, headers=mia)
