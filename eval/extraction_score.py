@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 
 from handoff.declaration import LIST_PARTS
 from handoff.missing import field_path
+from handoff.text import FUNCTION_WORDS
 
 MATCH_THRESHOLD = 60.0
 RETURN_TOLERANCE_S = 60 * 60
@@ -43,55 +44,12 @@ _ATTRIBUTES = {
     "blockers": ("needed_from",),
     "next_actions": ("owner",),
 }
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "to",
-        "for",
-        "in",
-        "on",
-        "at",
-        "is",
-        "are",
-        "was",
-        "be",
-        "been",
-        "it",
-        "its",
-        "it's",
-        "that",
-        "this",
-        "with",
-        "from",
-        "by",
-        "as",
-        "i",
-        "i'll",
-        "we",
-        "our",
-        "my",
-        "me",
-        "so",
-        "just",
-        "still",
-        "also",
-        "about",
-        "up",
-        "out",
-        "then",
-    ]
-)
 
 
 def _words(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     tokens = re.findall(r"[a-z0-9#]+(?:[-_.][a-z0-9]+)*", text)
-    return " ".join(t for t in tokens if t not in _STOP)
+    return " ".join(t for t in tokens if t not in FUNCTION_WORDS)
 
 
 def similarity(part: str, gold: dict[str, Any], pred: dict[str, Any]) -> float:

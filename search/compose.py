@@ -9,11 +9,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, Protocol
 
+from handoff.ledger.cues import says_owner_change
 from handoff.ledger.queries import EventView, ItemView
-from handoff.ledger.text import overlap, says_owner_change, stem, strong_terms, terms
+from handoff.text import overlap, stems, strong_terms
 from search.index import Hit
 from search.question import Question
 
@@ -113,13 +113,7 @@ def _item_words(item: ItemView, parent: ItemView | None) -> frozenset[str]:
         [item.name, item.summary or "", " ".join(item.refs), parent.name if parent else ""]
         + [e.text for e in item.events[-3:]]
     )
-    return _stems(text) | {t.lower() for t in item.refs}
-
-
-@lru_cache(maxsize=65_536)
-def _stems(text: str) -> frozenset[str]:
-    # Every question scores the same few hundred items; their words are worth keeping.
-    return frozenset(stem(t) for t in terms(text))
+    return stems(text) | {t.lower() for t in item.refs}
 
 
 def _matches(word: str, words: frozenset[str] | set[str]) -> bool:
@@ -648,7 +642,7 @@ def _covers(q: Question, text: str) -> bool:
         return True
     if not q.subject:
         return False
-    words = _stems(text)
+    words = stems(text)
     found = sum(1 for w in q.subject if _matches(w, words))
     return found >= max(1, -(-len(q.subject) * 3 // 5))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from handoff.names import fold
+from handoff.text import WEEKDAY_PATTERN
 from summarizer.people import NOT_NAMES, PeopleIndex
 
 
@@ -271,9 +272,7 @@ ABSENCE_RE = re.compile(
     r"signing off|logging off|heading out|offline|on leave|ooo)\b"
     # "Out Monday", "I'm out Wednesday and Thursday": the return clause beside it says when
     r"(?:\s+(?:now|today|tomorrow|for the day|for the weekend|next week|(?:on\s+)?"
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-    r"(?:\s+(?:and|to|through|-)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|"
-    r"sunday))?))?\s*[.!]?$",
+    rf"{WEEKDAY_PATTERN}(?:\s+(?:and|to|through|-)\s+{WEEKDAY_PATTERN})?))?\s*[.!]?$",
     re.I,
 )
 

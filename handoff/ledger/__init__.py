@@ -2,7 +2,7 @@
 across handoffs, and a timeline of what each handoff said about it.
 
     models.py    tables (items, events, refs); every row carries its team
-    text.py      names, identifying terms, resolution and change cues
+    cues.py      resolution, change and handover cues; the names shipped items go by
     matching.py  identity: refs, names, fuzzy names, embedding similarity
     state.py     an item's state as a function of its events (now, or as of a moment)
     engine.py    apply a published handoff, roll one back, rebuild from the system of record

@@ -26,19 +26,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from handoff.declaration import Declaration, Evidence
+from handoff.ledger.cues import CHANGE_RE, resolver, says_resolved, shipped_name
 from handoff.ledger.matching import Embed, Matcher, Named, VectorCache, contained_name
 from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRef, LedgerRevision
 from handoff.ledger.state import ItemState, derive
-from handoff.ledger.text import (
-    CHANGE_RE,
-    normalize,
-    overlap,
-    resolver,
-    says_resolved,
-    shipped_name,
-    strong_terms,
-)
 from handoff.refs import find_refs, normalize_ref
+from handoff.text import normalize, overlap, strong_terms
 
 if TYPE_CHECKING:
     from handoff.store import Event, Handoff, HandoffStore
