@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from handoff.declaration import Declaration, Evidence
+from handoff.declaration import PART_BY_NAME, PARTS, Declaration, Evidence, Part, PartItem
 from handoff.ledger.cues import CHANGE_RE, resolver, says_resolved, shipped_name
 from handoff.ledger.matching import Embed, Matcher, Named, VectorCache, contained_name
 from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRef, LedgerRevision
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from handoff.store import Event, Handoff, HandoffStore
 
 LIVE = ("published", "acknowledged")
+#: The parts whose items are matched by embedding too (next actions only by their exact key).
+_EMBEDDED = tuple(PART_BY_NAME[p] for p in ("in_flight", "shipped", "blockers", "decisions"))
 SUPERSEDE_EMBED = 0.62
 SUPERSEDE_EMBED_WITH_CUE = 0.45
 
@@ -108,14 +110,13 @@ class Ledger:
         """
         if self.embed is None:
             return
-        texts: list[str] = []
-        for decl in declarations:
-            if decl is None:
-                continue
-            texts.extend(f.item for f in decl.in_flight)
-            texts.extend(_short_name(s.summary) for s in decl.shipped)
-            texts.extend(b.description for b in decl.blockers)
-            texts.extend(d.decision for d in decl.decisions)
+        texts = [
+            _item_name(part, item)
+            for decl in declarations
+            if decl is not None
+            for part in _EMBEDDED
+            for item in part.items(decl)
+        ]
         texts = [t for t in dict.fromkeys(texts) if t.strip()]
         if texts:
             self.embed(texts)
@@ -421,7 +422,7 @@ class Ledger:
         for i, s in enumerate(ctx.decl.shipped):
             refs = [normalize_ref(r) for r in (*s.refs, *find_refs(s.summary))]
             where = f"shipped[{i}]"
-            item = self._work_item(ctx, _short_name(s.summary), refs, s.summary, where, "done")
+            item = self._work_item(ctx, shipped_name(s.summary), refs, s.summary, where, "done")
             quote, start = _quote(s.evidence, s.summary)
             self._event(
                 ctx,
@@ -680,20 +681,19 @@ def _materialize(item: LedgerItem, st: ItemState) -> None:
     item.superseded_by = st.superseded_by
 
 
-def _short_name(summary: str) -> str:
-    return shipped_name(summary)
+def _item_name(part: Part, item: PartItem) -> str:
+    """What the ledger names an item after: its text, a shipped entry's cut to the thing."""
+    text = str(getattr(item, part.text))
+    return shipped_name(text) if part.name == "shipped" else text
 
 
 def _names(ctx: _Apply, blocker: Named) -> list[str | None]:
     """Names a resolution sentence may give as the resolver: whom the blocker needed first, then
     the people this wrap names (owners, who blockers need)."""
-    decl = ctx.decl
-    return [
-        blocker.needed_from,
-        *(b.needed_from for b in decl.blockers),
-        *(f.owner for f in decl.in_flight),
-        *(n.owner for n in decl.next_actions),
+    named = [
+        getattr(item, part.people) for part in PARTS if part.people for item in part.items(ctx.decl)
     ]
+    return [blocker.needed_from, *named]
 
 
 def _about(sentence: str, blocker: Named, ctx: _Apply) -> bool:
