@@ -17,7 +17,7 @@ from handoff.declaration import LIST_PARTS, PART_BY_NAME, Declaration, Evidence
 from handoff.errors import InvalidInput
 from handoff.missing import compute_missing, field_path
 from ingest.text import transcript_from_text
-from summarizer import rules
+from summarizer import owners, rules
 from summarizer.base import ExtractionContext
 from summarizer.normalize import normalize
 from summarizer.offline import OfflineExtractor
@@ -127,10 +127,10 @@ def _subfield_value(key: str, answer: str, context: ExtractionContext) -> str | 
             if not context.author:
                 raise InvalidInput("'I' needs the author's name; answer with a name instead.")
             return context.author
-        who = rules.resolver(text, people=people, exclude=set())
+        who = owners.resolver(text, people=people, exclude=set())
         if who:
             return who
-        owner, how = rules.action_owner(text, people=people, me=context.author)
+        owner, how = owners.action_owner(text, people=people, me=context.author)
         if how == "named" and owner:
             return owner
         words = text.strip(" .!").split()
