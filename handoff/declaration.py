@@ -135,6 +135,7 @@ class Part:
         return f"{self.name}[{index}]"
 
     def items(self, declaration: Declaration) -> list[PartItem]:
+        """The part's items in `declaration` (a copy: add to the declaration's own list)."""
         return list(getattr(declaration, self.name))
 
 
