@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from handoff.declaration import Declaration
 from handoff.errors import InvalidInput
 from handoff.paths import safe_suffix
+from handoff.progress import Progress
 from handoff.settings import Settings
 from handoff.store import Handoff, HandoffStore
 from handoff.teams import validate_team
@@ -35,8 +36,6 @@ from summarizer.offline import OfflineExtractor
 
 if TYPE_CHECKING:
     from handoff.errors import HandoffError
-
-Progress = Callable[[str, float], None]
 
 #: A follow-up answered by voice is a short clip; a longer one is a new wrap.
 ANSWER_CLIP_SECONDS = 120.0

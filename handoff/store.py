@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handoff.db import migrate, session_scope
-from handoff.declaration import LIST_PARTS, PART_MODELS, Declaration
+from handoff.declaration import LIST_PARTS, Declaration
 from handoff.errors import ConflictError, InvalidInput, NotFound, PublishRefused
 from handoff.missing import with_flags
 from handoff.models import AuditEvent, HandoffRecord, utcnow
@@ -365,7 +365,7 @@ class HandoffStore:
             for key, value in patch.items():
                 if key == "team" and value != rec.team:
                     raise InvalidInput("A handoff cannot be moved to another team.")
-                if key in PART_MODELS:
+                if key in LIST_PARTS:
                     if not isinstance(value, list):
                         raise InvalidInput(f"'{key}' must be a list.")
                     if value:

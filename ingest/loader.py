@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from handoff.progress import Progress
 from ingest.chat import (
     ChatOptions,
     is_slack_export,
@@ -32,8 +32,6 @@ from ingest.transcript import Transcript
 
 if TYPE_CHECKING:
     from handoff.settings import Settings
-
-Progress = Callable[[str, float], None]
 
 
 def _quiet(stage: str, fraction: float) -> None:

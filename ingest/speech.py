@@ -13,18 +13,17 @@ can spread them over cores; segment times stay absolute.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from handoff.progress import Progress
 from ingest.errors import RecognizerUnavailable
 from ingest.media import SAMPLE_RATE, Audio, frame_energy_db
 from ingest.transcript import Segment, Transcript
-
-Progress = Callable[[str, float], None]
 
 
 def _quiet(stage: str, fraction: float) -> None:

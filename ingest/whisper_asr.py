@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from handoff.progress import Progress
 from ingest.errors import RecognizerUnavailable
 from ingest.media import Audio
 from ingest.speech import (
     Hints,
-    Progress,
     Region,
     _quiet,
     channel_label,
