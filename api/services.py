@@ -1,4 +1,4 @@
-"""Wiring: the one place that turns settings into concrete backends, and the use-cases on top.
+"""The use-cases on top of the backends `api.wiring` builds.
 
 The CLI, the HTTP routes and the Celery tasks all go through `Services`, so a wrap ingested from
 the command line and one uploaded in the browser take the same path:
@@ -16,22 +16,20 @@ import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from api.wiring.services import Services as Backends
 from handoff.declaration import Declaration
 from handoff.errors import InvalidInput
 from handoff.paths import safe_suffix
 from handoff.settings import Settings
-from handoff.store import Handoff, HandoffStore
+from handoff.store import Handoff
 from handoff.teams import validate_team
 from ingest.loader import load_transcript
 from ingest.transcript import Transcript
-from summarizer.base import ExtractionContext, Extractor
-from summarizer.offline import OfflineExtractor
+from summarizer.base import ExtractionContext
 
 if TYPE_CHECKING:
     from handoff.errors import HandoffError
@@ -47,87 +45,8 @@ def _no_progress(stage: str, fraction: float) -> None:
     return None
 
 
-@dataclass
-class Services:
-    settings: Settings
-
-    # -- backends (built lazily: the CLI's `extract` never opens a database) -------------------
-    @cached_property
-    def store(self) -> HandoffStore:
-        self.settings.home.mkdir(parents=True, exist_ok=True)
-        # The ledger runs inside the store's transactions (publish, edit, unpublish, delete).
-        return HandoffStore(self.settings.resolved_database_url, hooks=[self.ledger.hook])
-
-    @cached_property
-    def ledger(self) -> Any:
-        from handoff.ledger import Ledger
-
-        # Names are matched by embedding only when refs, exact and fuzzy names found nothing;
-        # the model loads on first such use.
-        return Ledger(embed=lambda texts: self.embedder.embed(texts))
-
-    @cached_property
-    def embedder(self) -> Any:
-        from search.embeddings import embedder_for
-
-        return embedder_for(self.settings)
-
-    @cached_property
-    def extractor(self) -> Extractor:
-        """Offline by default; with HANDOFF_LLM the LLM extractor, falling back to the offline
-        draft (labelled in `Declaration.extractor`) unless HANDOFF_LLM_FALLBACK=false."""
-        offline = OfflineExtractor()
-        if not self.settings.llm:
-            return offline
-        from summarizer.llm import FallbackExtractor, LLMExtractor, build_chat_model
-
-        key = self.settings.llm_api_key
-        model = build_chat_model(
-            self.settings.llm,
-            base_url=self.settings.llm_base_url,
-            api_key=key.get_secret_value() if key else None,
-            timeout_s=self.settings.llm_timeout_s,
-            max_retries=self.settings.llm_max_retries,
-        )
-        provider = self.settings.llm.partition(":")[0] if ":" in self.settings.llm else "openai"
-        llm = LLMExtractor(
-            model,
-            model_id=self.settings.llm,
-            offline=offline,
-            chunk_chars=self.settings.llm_chunk_chars,
-            structured_method="json_mode" if provider == "openai" else None,
-        )
-        return FallbackExtractor(llm, offline) if self.settings.llm_fallback else llm
-
-    @cached_property
-    def index(self) -> Any:
-        from search.index import FieldIndex, chroma_client
-
-        return FieldIndex(chroma_client(self.settings), self.embedder, fields_of=self.ledger_fields)
-
-    @cached_property
-    def answerer(self) -> Any:
-        from search.answer import Answerer
-
-        llm = None
-        if self.settings.llm:
-            from search.llm import LLMAnswerer, build_chat_model
-
-            key = self.settings.llm_api_key
-            model = build_chat_model(
-                self.settings.llm,
-                base_url=self.settings.llm_base_url,
-                api_key=key.get_secret_value() if key else None,
-                timeout_s=self.settings.llm_timeout_s,
-            )
-            llm = LLMAnswerer(model, name=f"llm:{self.settings.llm}")
-        return Answerer(
-            index=self.index,
-            session=self.store.session,
-            people=self.people,
-            timezone=self.settings.timezone,
-            llm=llm,
-        )
+class Services(Backends):
+    """The backends (`api.wiring.services`) and, for now, the use-cases on top."""
 
     # -- use-cases ---------------------------------------------------------------------------
     def transcribe(
@@ -152,13 +71,6 @@ class Services:
             audio_cache=self.settings.cache_dir / "audio" if keep_audio else None,
             transcriber=self.transcriber if asr is None and self._media_ready(path) else None,
         )
-
-    @cached_property
-    def transcriber(self) -> Any:
-        """The configured speech engine, kept: its decoder processes and models stay loaded."""
-        from ingest import loader  # the seam `load_transcript` uses too
-
-        return loader.make_transcriber(self.settings.asr, loader.engine_options(self.settings))
 
     def _media_ready(self, path: Path) -> bool:
         """Whether `path` is media (only then is the engine built; text needs none)."""
@@ -186,13 +98,6 @@ class Services:
         return False
 
     # -- team vocabulary (issue 3): recognizer hints and extraction's name normalizing --------
-    @cached_property
-    def vocabulary(self) -> Any:
-        from handoff.vocabulary import VocabularyRepository
-
-        self.settings.home.mkdir(parents=True, exist_ok=True)
-        return VocabularyRepository(self.settings.resolved_database_url)
-
     def team_vocabulary(self, team: str) -> Any:
         """The team's vocabulary; empty (and no database created) while there is no database."""
         from handoff.vocabulary import TeamVocabulary
@@ -707,13 +612,6 @@ class Services:
         )
 
     # -- background jobs (the web app: store the wrap first, extract in a worker) --------------
-    @cached_property
-    def jobs(self) -> Any:
-        from api.jobs import JobStore
-
-        self.settings.home.mkdir(parents=True, exist_ok=True)
-        return JobStore(self.settings.resolved_database_url)
-
     def accept_wrap(
         self,
         *,
