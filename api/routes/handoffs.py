@@ -19,16 +19,18 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field, ValidationError
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from api.deps import ServicesDep
-from api.services import Services
-from api.tasks import enqueue
-from handoff.errors import HandoffError, InvalidInput
+from api.tasks import queue_job
+from api.usecases import followups, lifecycle, posting
+from api.wiring.services import Services
+from handoff.errors import HandoffError, InvalidInput, NotFound
 from handoff.paths import safe_suffix
 from handoff.store import Handoff
 from handoff.teams import TEAM_PATTERN
 from handoff.times import parse_instant
+from ingest.chat import ChatOptions
 
 router = APIRouter(tags=["handoffs"])
 
@@ -147,16 +149,13 @@ async def _save_upload(upload: UploadFile, svc: Services) -> Path:
 
 def _accept(svc: Services, **kwargs: Any) -> dict[str, Any]:
     """Store the wrap, record its job and hand the job to the queue; the 202's body."""
-    handoff = svc.accept_wrap(**kwargs)
-    job = svc.jobs.create(team=handoff.team, handoff_id=handoff.id, kind="process_wrap")
-    enqueue(svc, job)
+    handoff = posting.accept_wrap(svc, **kwargs)
+    job = queue_job(svc, "process_wrap", handoff)
     return {"id": handoff.id, "job_id": job.id, "status": "queued"}
 
 
-def _chat_choice(form: Any, svc: Services) -> Any:
+def _chat_choice(form: FormData, svc: Services) -> ChatOptions | None:
     """The channel and time range asked for with a chat export upload (None when neither)."""
-    from ingest.chat import ChatOptions
-
     channel = _form_text(form, "channel")
     since = parse_when(_form_text(form, "since"), svc, "since")
     until = parse_when(_form_text(form, "until"), svc, "until")
@@ -165,7 +164,7 @@ def _chat_choice(form: Any, svc: Services) -> Any:
     return ChatOptions(channel=channel, since=since, until=until)
 
 
-def _form_text(form: Any, name: str) -> str | None:
+def _form_text(form: FormData, name: str) -> str | None:
     value = form.get(name)
     if value is None:
         return None
@@ -303,11 +302,6 @@ def get_handoff(handoff_id: str, svc: ServicesDep) -> dict[str, Any]:
     return handoff_json(svc, svc.store.get(handoff_id))
 
 
-def edit_handoff(svc: Services, handoff_id: str, patch: dict[str, Any], by: str | None) -> Handoff:
-    """Apply a partial declaration (a new spoken return time is resolved by `Services.edit`)."""
-    return svc.edit(handoff_id, patch, actor=by)
-
-
 @router.patch("/handoffs/{handoff_id}", summary="Replace parts of the declaration")
 def patch_handoff(
     handoff_id: str,
@@ -317,12 +311,14 @@ def patch_handoff(
 ) -> dict[str, Any]:
     if not patch:
         raise InvalidInput("The edit is empty; send the fields to replace.")
-    return handoff_json(svc, edit_handoff(svc, handoff_id, patch, by))
+    return handoff_json(svc, lifecycle.edit(svc, handoff_id, patch, actor=by))
 
 
 @router.post("/handoffs/{handoff_id}/answers", summary="Answer a missing-field follow-up question")
 def answer_followup(handoff_id: str, body: AnswerBody, svc: ServicesDep) -> dict[str, Any]:
-    handoff = svc.answer_followup(handoff_id, field=body.field, answer=body.answer, actor=body.by)
+    handoff = followups.answer_followup(
+        svc, handoff_id, field=body.field, answer=body.answer, actor=body.by
+    )
     return handoff_json(svc, handoff)
 
 
@@ -338,7 +334,7 @@ def answer_by_voice(
         raise UnsupportedMediaType(
             "Send the spoken answer as an audio or video clip; a typed answer goes to /answers."
         )
-    return svc.answer_followup(handoff_id, field=field, recording=clip, actor=by)
+    return followups.answer_followup(svc, handoff_id, field=field, recording=clip, actor=by)
 
 
 async def read_answer_clip(request: Request, svc: Services) -> tuple[str, Path, str | None]:
@@ -393,22 +389,14 @@ async def answer_followup_recording(
     return handoff_json(svc, handoff)
 
 
-def publish_then_index(
-    svc: Services, handoff_id: str, *, actor: str | None, force_reason: str | None
-) -> str:
-    """Publish now and queue the indexing (the ledger is updated in the publish itself); returns
-    the index job's id."""
-    handoff = svc.publish_unindexed(handoff_id, actor=actor, force_reason=force_reason)
-    job = svc.jobs.create(team=handoff.team, handoff_id=handoff.id, kind="index_handoff")
-    enqueue(svc, job)
-    return job.id
-
-
 @router.post("/handoffs/{handoff_id}/publish", summary="Publish (409 while fields are missing)")
 def publish(handoff_id: str, svc: ServicesDep, body: PublishBody | None = None) -> dict[str, Any]:
     body = body or PublishBody()
-    job_id = publish_then_index(svc, handoff_id, actor=body.by, force_reason=body.force_reason)
-    return handoff_json(svc, svc.store.get(handoff_id)) | {"index_job_id": job_id}
+    handoff = lifecycle.publish(
+        svc, handoff_id, actor=body.by, force_reason=body.force_reason, index=False
+    )
+    job = queue_job(svc, "index_handoff", handoff)  # answered without waiting for the index
+    return handoff_json(svc, svc.store.get(handoff_id)) | {"index_job_id": job.id}
 
 
 class ActorBody(BaseModel):
@@ -420,7 +408,7 @@ class ActorBody(BaseModel):
     summary="Back to draft: the ledger and the index forget it (409 if it is a draft)",
 )
 def unpublish(handoff_id: str, svc: ServicesDep, body: ActorBody | None = None) -> dict[str, Any]:
-    handoff = svc.unpublish(handoff_id, actor=(body or ActorBody()).by)
+    handoff = lifecycle.unpublish(svc, handoff_id, actor=(body or ActorBody()).by)
     return handoff_json(svc, handoff)
 
 
@@ -430,13 +418,13 @@ def unpublish(handoff_id: str, svc: ServicesDep, body: ActorBody | None = None) 
     summary="Delete a handoff, its upload and its effects on the ledger and the index",
 )
 def delete(handoff_id: str, svc: ServicesDep, by: str | None = None) -> Response:
-    svc.delete(handoff_id, actor=by)
+    lifecycle.delete(svc, handoff_id, actor=by)
     return Response(status_code=204)
 
 
 @router.post("/handoffs/{handoff_id}/acknowledge", summary="Record who took over, and when")
 def acknowledge(handoff_id: str, body: AcknowledgeBody, svc: ServicesDep) -> dict[str, Any]:
-    return handoff_json(svc, svc.store.acknowledge(handoff_id, by=body.by))
+    return handoff_json(svc, lifecycle.acknowledge(svc, handoff_id, by=body.by))
 
 
 @router.get("/handoffs/{handoff_id}/audit", summary="The audit trail of one handoff")
@@ -464,15 +452,13 @@ _MEDIA_TYPES = {
 @media_router.get("/media/{handoff_id}/answers/{name}")
 def answer_media(handoff_id: str, name: str, svc: ServicesDep) -> FileResponse:
     """A spoken follow-up answer, by the name its evidence's `clip` gives."""
-    path = svc.answer_clip(handoff_id, name)
+    path = followups.answer_clip(svc, handoff_id, name)
     return FileResponse(path, media_type=_MEDIA_TYPES.get(path.suffix, "application/octet-stream"))
 
 
 @media_router.get("/media/{handoff_id}")
 def media(handoff_id: str, svc: ServicesDep) -> FileResponse:
     """The clip as uploaded (range requests supported, so the player can seek)."""
-    from handoff.errors import NotFound
-
     h = svc.store.get(handoff_id)
     if not h.source_path or not Path(h.source_path).is_file():
         raise NotFound(f"Handoff '{handoff_id}' has no clip.")

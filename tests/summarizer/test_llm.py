@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from api.usecases import drafting
 from api.wiring.llm import build_chat_model
 from handoff.errors import LLMUnavailable
 from handoff.missing import with_flags
@@ -224,7 +225,7 @@ def test_long_transcripts_are_chunked_and_merged() -> None:
 
 
 def test_services_build_the_llm_extractor_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from api.services import build_services
+    from api.wiring.services import build_services
     from handoff.settings import get_settings
 
     with fake_llm_server() as fake:
@@ -234,9 +235,10 @@ def test_services_build_the_llm_extractor_from_settings(monkeypatch: pytest.Monk
         get_settings.cache_clear()
         svc = build_services(get_settings())
         fake.enqueue(good_answer())
-        decl = svc.extract(
+        decl = drafting.extract(
+            svc,
             transcript_from_text(WRAP),
-            svc.context(author="Jonas", team=None, recorded_at=CONTEXT.recorded_at),
+            drafting.context(svc, author="Jonas", team=None, recorded_at=CONTEXT.recorded_at),
         )
     assert decl.extractor == "llm:openai:test-model"
     assert decl.blockers[0].needed_from == "Petra"
