@@ -68,6 +68,17 @@ class Settings(BaseSettings):
     whisper_model: str = Field(default="base.en", description="Whisper model name or checkpoint.")
     max_media_seconds: float = Field(default=15 * 60, description="Longest clip accepted.")
     max_upload_bytes: int = Field(default=500 * 1024 * 1024, description="Largest upload.")
+    max_json_bytes: int = Field(
+        default=2 * 1024 * 1024, ge=1024, description="Largest JSON request body (413 past it)."
+    )
+    max_form_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        description="Largest url-encoded form body, and largest text field of a multipart form.",
+    )
+    max_text_chars: int = Field(
+        default=200_000, ge=100, description="Longest pasted wrap or chat thread, in characters."
+    )
     llm: str | None = Field(
         default=None, description="langchain model id, e.g. 'openai:gpt-4o-mini'; none = offline."
     )
