@@ -250,35 +250,39 @@ def _form_text(form: FormData, name: str) -> str | None:
 async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
     ctype = upload_type(request, svc)
     if ctype == "application/json":
-        try:
-            raw = await request.json()
-        except ValueError as exc:
-            raise InvalidInput("The request body is not valid JSON.") from exc
-        if not isinstance(raw, dict):
-            raise InvalidInput("The request body must be a JSON object with a 'text' string.")
-        try:
-            body = TextWrap.model_validate(raw)
-        except ValidationError as exc:
-            raise RequestValidationError(exc.errors()) from exc
-        if not body.text.strip():
-            raise InvalidInput("The wrap is empty; paste some text or upload a file.")
-        _check_text_length(body.text, svc)
-        recorded_at = body.recorded_at
-        if recorded_at is not None and recorded_at.tzinfo is None:
-            recorded_at = recorded_at.replace(tzinfo=ZoneInfo(svc.settings.timezone))
-        accepted = await run_in_threadpool(
-            _accept,
-            svc,
-            author=body.author,
-            team=body.team,
-            recorded_at=recorded_at,
-            text=body.text,
-        )
-        return JSONResponse(accepted, status_code=202)
+        return JSONResponse(await _accept_json(request, svc), status_code=202)
     if ctype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
         raise UnsupportedMediaType(
             "Send the wrap as multipart/form-data with a 'file', or as JSON with a 'text'."
         )
+    return JSONResponse(await _accept_form(request, svc), status_code=202)
+
+
+async def _accept_json(request: Request, svc: Services) -> dict[str, Any]:
+    """A typed or pasted wrap as JSON (`TextWrap`)."""
+    try:
+        raw = await request.json()
+    except ValueError as exc:
+        raise InvalidInput("The request body is not valid JSON.") from exc
+    if not isinstance(raw, dict):
+        raise InvalidInput("The request body must be a JSON object with a 'text' string.")
+    try:
+        body = TextWrap.model_validate(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+    if not body.text.strip():
+        raise InvalidInput("The wrap is empty; paste some text or upload a file.")
+    _check_text_length(body.text, svc)
+    recorded_at = body.recorded_at
+    if recorded_at is not None and recorded_at.tzinfo is None:
+        recorded_at = recorded_at.replace(tzinfo=ZoneInfo(svc.settings.timezone))
+    return await run_in_threadpool(
+        _accept, svc, author=body.author, team=body.team, recorded_at=recorded_at, text=body.text
+    )
+
+
+async def _accept_form(request: Request, svc: Services) -> dict[str, Any]:
+    """A wrap as a form: an uploaded file (with a chat export's channel and range), or text."""
     async with _parsed_form(request, svc) as form:
         author = _form_text(form, "author")
         team = _form_text(form, "team")
@@ -288,7 +292,7 @@ async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
         if isinstance(upload, UploadFile) and upload.filename:
             path = await _save_upload(upload, svc)
             try:
-                accepted = await run_in_threadpool(
+                return await run_in_threadpool(
                     _accept,
                     svc,
                     author=author,
@@ -300,17 +304,15 @@ async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
                 )
             finally:
                 path.unlink(missing_ok=True)
-        else:
-            text = _form_text(form, "text")
-            if not text:
-                raise InvalidInput("Attach a 'file' or give the wrap as 'text'.")
-            _check_text_length(text, svc)
-            if chat is not None:
-                raise InvalidInput("A channel or time range applies to an uploaded chat export.")
-            accepted = await run_in_threadpool(
-                _accept, svc, author=author, team=team, recorded_at=recorded_at, text=text
-            )
-    return JSONResponse(accepted, status_code=202)
+        text = _form_text(form, "text")
+        if not text:
+            raise InvalidInput("Attach a 'file' or give the wrap as 'text'.")
+        _check_text_length(text, svc)
+        if chat is not None:
+            raise InvalidInput("A channel or time range applies to an uploaded chat export.")
+        return await run_in_threadpool(
+            _accept, svc, author=author, team=team, recorded_at=recorded_at, text=text
+        )
 
 
 @router.get("/handoffs", summary="List handoffs, newest first")
