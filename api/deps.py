@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from api.services import Services, build_services
+from api.wiring.services import Services, build_services
 from handoff.settings import Settings
 from handoff.teams import TEAM_PATTERN
 

@@ -1,8 +1,9 @@
 """Celery tasks: the slow half of posting a wrap, and indexing after publish.
 
-Each task takes a job id, does its work through `Services`, and reports stage and progress on the
-job row. Tasks are idempotent: a job already done is not run again, and the work itself replaces
-rather than appends (a re-run extraction overwrites the draft it wrote; indexing upserts).
+Each task takes a job id, does its work through the use-cases (`api.usecases`), and reports stage
+and progress on the job row. Tasks are idempotent: a job already done is not run again, and the
+work itself replaces rather than appends (a re-run extraction overwrites the draft it wrote;
+indexing upserts).
 
 Failures are sorted at this boundary. Transient ones (the database, broker, index or network
 briefly unreachable) are retried with exponential backoff, then fail the job with a sentence.
@@ -16,11 +17,18 @@ import logging
 import queue
 import threading
 import time
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 from celery import Task, shared_task
 
+from api.usecases import lifecycle, posting, speech
 from handoff.errors import ConflictError, HandoffError
+
+if TYPE_CHECKING:
+    from api.jobs import Job, JobKind, JobStore
+    from api.wiring.services import Services
+    from handoff.store import Handoff
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +40,7 @@ MAX_RETRIES = 4
 BACKOFF_BASE_S = 2.0
 
 
-def _services() -> Any:
+def _services() -> Services:
     from api.deps import get_services
     from handoff.settings import get_settings
 
@@ -73,7 +81,7 @@ class _Reporter:
         "index": (0.0, 1.0),
     }
 
-    def __init__(self, jobs: Any, job_id: str) -> None:
+    def __init__(self, jobs: JobStore, job_id: str) -> None:
         self.jobs = jobs
         self.job_id = job_id
         self.stage: str | None = None
@@ -90,7 +98,11 @@ class _Reporter:
         self.jobs.progress(self.job_id, stage=stage, fraction=self.overall)
 
 
-def _run(task: Task, job_id: str, work: Any) -> None:
+#: A task's work: the services, its job, and where to report progress.
+Work = Callable[["Services", "Job", "_Reporter"], None]
+
+
+def _run(task: Task, job_id: str, work: Work) -> None:
     svc = _services()
     job = svc.jobs.get(job_id)
     if job.state == "done":
@@ -116,6 +128,12 @@ def _run(task: Task, job_id: str, work: Any) -> None:
     svc.jobs.finish(job_id)
 
 
+def _handoff_id(job: Job) -> str:
+    if job.handoff_id is None:
+        raise ConflictError(f"Job '{job.id}' is not about a handoff.")
+    return job.handoff_id
+
+
 def _sentence(exc: BaseException, attempts: int) -> str:
     if isinstance(exc, HandoffError):
         return str(exc)
@@ -124,20 +142,20 @@ def _sentence(exc: BaseException, attempts: int) -> str:
     return f"The job failed{tries} with an internal error ({exc.__class__.__name__}: {detail})."
 
 
-def _process(svc: Any, job: Any, report: _Reporter) -> None:
-    handoff = svc.store.get(job.handoff_id)
+def _process(svc: Services, job: Job, report: _Reporter) -> None:
+    handoff = svc.store.get(_handoff_id(job))
     if handoff.status != "draft":
         return  # already published: the extraction it was waiting for has happened
     try:
-        svc.process_wrap(handoff.id, team=handoff.team, progress=report)
+        posting.process_wrap(svc, handoff.id, team=handoff.team, progress=report)
     except ConflictError:
         # Published between the check and the write; the reviewer's version stands.
         return
 
 
-def _index(svc: Any, job: Any, report: _Reporter) -> None:
+def _index(svc: Services, job: Job, report: _Reporter) -> None:
     report("index", 0.5)
-    svc.index_handoff(job.handoff_id)
+    lifecycle.index_handoff(svc, _handoff_id(job))
     # Publishing grows the team's vocabulary, so its speech model changes: build it now.
     prepare_soon(job.team)
 
@@ -178,7 +196,7 @@ class SpeechPreparer:
         while True:
             team = self._queue.get()
             try:
-                _services().prepare_speech(team, warm=self._warm)
+                speech.prepare_speech(_services(), team, warm=self._warm)
                 self._warm = False
             except Exception:
                 log.warning("Preparing the speech model for %s failed", team, exc_info=True)
@@ -255,7 +273,7 @@ class QueueUnavailable(HandoffError):
     status_code = 503
 
 
-def vocabulary_changed(svc: Any, team: str) -> None:
+def vocabulary_changed(svc: Services, team: str) -> None:
     """Ask a worker to rebuild the team's speech model now rather than on its next clip. Best
     effort: with the queue unreachable, the next clip builds it."""
     from api.celery_app import celery_for
@@ -267,7 +285,15 @@ def vocabulary_changed(svc: Any, team: str) -> None:
         log.warning("Could not queue the speech model for %s: %s", team, exc)
 
 
-def enqueue(svc: Any, job: Any) -> None:
+def queue_job(svc: Services, kind: JobKind, handoff: Handoff) -> Job:
+    """Record a job on the handoff and hand it to a worker (see `enqueue`): the slow half of
+    posting a wrap (`process_wrap`), or the index update after publishing (`index_handoff`)."""
+    job = svc.jobs.create(team=handoff.team, handoff_id=handoff.id, kind=kind)
+    enqueue(svc, job)
+    return job
+
+
+def enqueue(svc: Services, job: Job) -> None:
     """Send the job's task to the broker. When the broker cannot be reached, the job is failed
     with the reason (so it can be retried later) and `QueueUnavailable` is raised."""
     from api.celery_app import celery_for

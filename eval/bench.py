@@ -1,7 +1,7 @@
 """`handoff eval bench`: answering, importing and indexing at 1k / 5k / 20k published handoffs.
 
 For each size, one team's synthetic history (`eval.corpus`) is imported through
-`Services.import_many` (store, ledger in the publish transaction, index in batches; a progress bar
+`bulk.import_many` (store, ledger in the publish transaction, index in batches; a progress bar
 on stderr), then questions are asked through the HTTP API (`POST /api/ask`, FastAPI's TestClient,
 no LLM) in a fresh process: p50/p95 of a fixed mixed set of questions, warm, and that process's
 resident memory with the embedding model loaded. Bulk indexing is also measured on its own: the
@@ -27,7 +27,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from api.usecases.bulk import Row
 
 TEAM = "bench"
 QUESTIONS = [
@@ -82,7 +85,7 @@ def _use_home(home: Path) -> Any:
 
 
 # -- building a history (child process) ---------------------------------------------------------
-def _rows(n: int, start: int) -> list[dict[str, Any]]:
+def _rows(n: int, start: int) -> list[Row]:
     from eval.corpus import corpus
 
     return [
@@ -102,7 +105,8 @@ def build(home: Path, n: int, start: int, threads: int) -> dict[str, Any]:
     """Import handoffs start..n into HOME (which already holds the first `start`)."""
     from tqdm import tqdm
 
-    from api.services import build_services
+    from api.usecases.bulk import import_many
+    from api.wiring.services import build_services
 
     _set_threads(threads)
     svc = build_services(_use_home(home))
@@ -112,7 +116,7 @@ def build(home: Path, n: int, start: int, threads: int) -> dict[str, Any]:
     failed = 0
     t0, c0 = time.perf_counter(), time.process_time()
     with tqdm(total=len(rows), desc=f"import {start}->{n}", unit="wrap", file=sys.stderr) as bar:
-        for result in svc.import_many(rows, publish=True, progress=bar.update, batch=128):
+        for result in import_many(svc, rows, publish=True, progress=bar.update, batch=128):
             failed += isinstance(result, Exception)
     took, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {
@@ -135,19 +139,22 @@ def index_alone(home: Path, sample: int, threads: int, repeat: int) -> dict[str,
     the load average are reported with it; the best run is the headline."""
     import chromadb
 
-    from api.services import build_services
+    from api.usecases.items import fields
+    from api.wiring.services import build_services
+    from search.embeddings import CachingEmbedder
     from search.index import FieldIndex, field_documents
 
     _set_threads(threads)
     settings = _use_home(home)
     svc = build_services(settings)
     handoffs = svc.store.list(team=TEAM, status="published", limit=sample)
-    docs = [d for h in handoffs for d in field_documents(h, svc.ledger_fields(h.id))]
+    docs = [d for h in handoffs for d in field_documents(h, fields(svc, h.id))]
     embedder = svc.embedder
     embedder.embed(["warm up"])
     runs = []
     for _ in range(repeat):
-        getattr(embedder, "_cache", {}).clear()
+        if isinstance(embedder, CachingEmbedder):
+            embedder.clear_cache()
         index = FieldIndex(chromadb.EphemeralClient(), embedder)
         index.clear()  # the in-memory client is shared within a process
         load0 = os.getloadavg()[0]
@@ -172,7 +179,7 @@ def index_alone(home: Path, sample: int, threads: int, repeat: int) -> dict[str,
         "median_docs_per_cpu_s": statistics.median(r["docs_per_cpu_s"] for r in runs),
         "runs": runs,
         "backend": settings.embeddings_backend,
-        "embedder": getattr(embedder, "name", ""),
+        "embedder": embedder.name,
         "threads": threads,
     }
 
@@ -183,6 +190,7 @@ def serve(home: Path, rounds: int, threads: int) -> dict[str, Any]:
 
     from api.app import create_app
     from api.deps import get_services
+    from search.embeddings import CachingEmbedder
 
     _set_threads(threads)
     _use_home(home)
@@ -192,11 +200,10 @@ def serve(home: Path, rounds: int, threads: int) -> dict[str, Any]:
     with TestClient(app) as client:
         # Questions repeat here, not in life: forget their embeddings so each ask runs the model.
         embedder = get_services(app.state.settings).embedder
-        cache = getattr(embedder, "_cache", None)
 
         def ask(q: str) -> float:
-            if cache is not None:
-                cache.clear()
+            if isinstance(embedder, CachingEmbedder):
+                embedder.clear_cache()
             t = time.perf_counter()
             r = client.post("/api/ask", json={"question": q, "team": TEAM})
             took = (time.perf_counter() - t) * 1000

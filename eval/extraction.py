@@ -30,14 +30,14 @@ def build_extractor(backend: str) -> Extractor:
         from summarizer.offline import OfflineExtractor
 
         return OfflineExtractor()
-    from api.services import build_services
+    from api.wiring.extractor import build_extractor as from_settings
     from handoff.errors import ConfigError
     from handoff.settings import get_settings
 
     settings = get_settings()
     if not settings.llm:
         raise ConfigError("Set HANDOFF_LLM (and HANDOFF_LLM_BASE_URL if needed) for --backend llm.")
-    return build_services(settings).extractor
+    return from_settings(settings)
 
 
 def run(extractor: Extractor, examples: list[Example]) -> tuple[Score, list[str]]:

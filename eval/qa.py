@@ -24,10 +24,14 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eval.qa_baseline import VectorBaseline
 from eval.qa_score import Score, judge, recall_groups
+
+if TYPE_CHECKING:
+    from api.usecases.bulk import Row
+    from api.wiring.services import Services
 
 DATA = Path(__file__).with_name("data") / "qa"
 
@@ -38,16 +42,17 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
     ]
 
 
-def ingest(svc: Any, rows: list[dict[str, Any]], *, source: str) -> list[str]:
+def ingest(svc: Services, rows: list[dict[str, Any]], *, source: str) -> list[str]:
     """Ingest and publish the way `handoff ingest X.jsonl --publish` does: every line is
     published, a line with missing fields under the bulk-import override reason (history that
     was already handed over elsewhere). Returns the problems, one per line: a line that failed,
     or one published over missing fields (worth knowing: its missing parts said nothing)."""
     from datetime import datetime
 
+    from api.usecases.bulk import import_many
     from handoff.errors import HandoffError
 
-    prepared = [
+    prepared: list[Row] = [
         {
             "text": row["text"],
             "author": row.get("author"),
@@ -61,7 +66,7 @@ def ingest(svc: Any, rows: list[dict[str, Any]], *, source: str) -> list[str]:
     ]
     reason = f"Bulk import of existing handoffs from {source}."
     problems: list[str] = []
-    results = svc.import_many(prepared, publish=True, force_reason=reason)
+    results = import_many(svc, prepared, publish=True, force_reason=reason)
     for n, (row, result) in enumerate(zip(prepared, results, strict=True), start=1):
         label = row.get("id") or (result.id if not isinstance(result, HandoffError) else "?")
         if isinstance(result, HandoffError):
@@ -90,7 +95,8 @@ def by_kind(details: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
 def run(scenario: Path, questions: Path, *, verbose: bool, split: str = "all") -> dict[str, Any]:
     from datetime import datetime
 
-    from api.services import build_services
+    from api.usecases.questions import ask
+    from api.wiring.services import build_services
     from handoff.settings import get_settings
     from search.question import understand
     from search.retrieve import Filters, hybrid_search
@@ -110,13 +116,14 @@ def run(scenario: Path, questions: Path, *, verbose: bool, split: str = "all") -
         details: list[dict[str, Any]] = []
         for item in qs:
             as_of = datetime.fromisoformat(item["as_of"]) if item.get("as_of") else None
-            result = svc.ask(
+            result = ask(
+                svc,
                 item["q"],
                 team=item["team"],
                 as_of=as_of,
                 conversation=item.get("conversation") or (),
             )
-            q = understand(item["q"], people=svc.people(item["team"]), as_of=as_of)
+            q = understand(item["q"], people=svc.store.authors(item["team"]), as_of=as_of)
             top5 = hybrid_search(
                 svc.index, item["q"], Filters(team=item["team"], until=q.as_of or as_of), k=5
             )

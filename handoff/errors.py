@@ -2,6 +2,7 @@
 
     HandoffError                 root of every error a user can cause or see
     ├── ConfigError              a setting is wrong or a backend is not installed
+    ├── LLMUnavailable           the language model timed out, refused or failed (a retry may do)
     ├── InvalidInput             bad input: the message says what to fix
     ├── NotFound                 no such record in this team
     └── ConflictError            a state transition that is not allowed
@@ -56,3 +57,11 @@ class PublishRefused(ConflictError):
             "fill them in or publish with a reason to override."
         )
         self.missing = missing
+
+
+class LLMUnavailable(HandoffError):
+    """The configured language model could not be reached or failed. Raised by the extractor
+    (which can fall back to the offline draft) and by the answer writer alike, so both packages
+    import it from here."""
+
+    status_code = 503

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
         "or 'openai:<model>' for an OpenAI-compatible embeddings endpoint.",
     )
     embeddings_base_url: str | None = Field(default=None, description="Embeddings endpoint URL.")
+    embeddings_api_key: SecretStr | None = Field(
+        default=None, description="API key for an 'openai:<model>' embeddings endpoint."
+    )
     embeddings_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         default="onnx",
         description="How a local model runs: 'torch' (sentence-transformers), 'onnx' (the same "

@@ -322,6 +322,14 @@ class HandoffStore:
             )
             return list(rows)
 
+    def authors(self, team: str) -> builtins.list[str]:
+        """The names the team's handoffs were written by (questions about people use them)."""
+        with self.session() as session:
+            rows = session.scalars(
+                select(HandoffRecord.author).distinct().where(HandoffRecord.team == team)
+            )
+            return sorted(r for r in rows if r)
+
     def audit_trail(
         self, handoff_id: str, *, team: str | None = None
     ) -> builtins.list[dict[str, Any]]:

@@ -1,5 +1,6 @@
 """Sentence embeddings behind a seam: the offline MiniLM by default, any sentence-transformers
-model, or an OpenAI-compatible embeddings endpoint. Models load once per process.
+model, or an OpenAI-compatible embeddings endpoint. Models load once per process; which one, and
+how, is `api.wiring.embeddings`'s choice (HANDOFF_EMBEDDINGS*), never read here.
 
 A local model runs on a backend (HANDOFF_EMBEDDINGS_BACKEND): torch through sentence-transformers,
 or the same weights exported to ONNX (`search.onnx_model`), fp32 or int8, several times faster on
@@ -21,12 +22,9 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from search.errors import EmbeddingsUnavailable
-
-if TYPE_CHECKING:
-    from handoff.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +42,14 @@ class Embedder(Protocol):
     dimensions: int
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+@runtime_checkable
+class CachingEmbedder(Embedder, Protocol):
+    """An embedder that remembers recent texts' vectors (a local model); a benchmark forgets
+    them so that each run pays for the model."""
+
+    def clear_cache(self) -> None: ...
 
 
 class SentenceTransformerEmbedder:
@@ -93,6 +99,10 @@ class SentenceTransformerEmbedder:
                 while len(self._cache) > CACHE_TEXTS:
                     self._cache.popitem(last=False)
         return [known[t].tolist() for t in texts]
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
 
 
 def minilm_path() -> str:
@@ -173,42 +183,3 @@ class OpenAIEmbedder:
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         return self._client.embed_documents(list(texts)) if texts else []
-
-
-def get_embedder(
-    spec: str,
-    *,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    backend: Backend = "torch",
-    cache_dir: Path | None = None,
-    threads: int = 0,
-) -> Embedder:
-    """'minilm', 'st:<name or path>' or 'openai:<model>'; a local model runs on `backend`, an
-    ONNX one exported under `cache_dir`, with `threads` intra-op threads (0: every core)."""
-    if backend not in BACKENDS:
-        raise EmbeddingsUnavailable(
-            f"HANDOFF_EMBEDDINGS_BACKEND='{backend}' is not known; use {', '.join(BACKENDS)}."
-        )
-    if spec == "minilm":
-        return load_local(minilm_path(), backend=backend, cache_dir=cache_dir, threads=threads)
-    kind, _, name = spec.partition(":")
-    if kind == "st" and name:
-        return load_local(name, backend=backend, cache_dir=cache_dir, threads=threads)
-    if kind == "openai" and name:
-        return OpenAIEmbedder(name, base_url=base_url, api_key=api_key)
-    raise EmbeddingsUnavailable(
-        f"HANDOFF_EMBEDDINGS='{spec}' is not known; use 'minilm', 'st:<model>' or 'openai:<model>'."
-    )
-
-
-def embedder_for(settings: Settings) -> Embedder:
-    """The embedder the settings name (HANDOFF_EMBEDDINGS*; ONNX exports in MODEL_CACHE)."""
-    return get_embedder(
-        settings.embeddings,
-        base_url=settings.embeddings_base_url,
-        api_key=os.environ.get("OPENAI_API_KEY"),
-        backend=settings.embeddings_backend,
-        cache_dir=settings.model_cache,
-        threads=settings.embeddings_threads,
-    )

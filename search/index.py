@@ -5,14 +5,14 @@ handoff is one document, with metadata (team, handoff, author, time, kind, ledge
 filtering and citing; transcript chunks cover what the fields do not. The index is derived data:
 `rebuild` recreates it from the system of record, which always holds the truth.
 
-Chroma is embedded (`PersistentClient` under HOME/index) or a server (`HttpClient`,
-HANDOFF_CHROMA_URL). Vectors come from our embedder (the seam in `search.embeddings`), in batches.
+The Chroma client is given: embedded (`PersistentClient` under HOME/index) or a server's
+(`HttpClient`, HANDOFF_CHROMA_URL), as `api.wiring.index` chooses. Vectors come from our embedder
+(the seam in `search.embeddings`), in batches.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -23,12 +23,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from handoff.declaration import PARTS, Declaration, Evidence, Part
-from search.embeddings import Embedder, embedder_for
+from search.embeddings import Embedder
 from search.errors import IndexUnavailable
 from search.lexical import LexicalIndex
 
 if TYPE_CHECKING:
-    from handoff.settings import Settings
     from handoff.store import Handoff, HandoffStore
 
 COLLECTION = "handoff_fields"
@@ -40,7 +39,7 @@ WINDOW_DOCS = 3000
 CHUNK_CHARS = 320
 ADD_BATCH = 512
 Meta = dict[str, str | int | float | bool]
-#: Which ledger item each field of a handoff became; wired in by `api.services`.
+#: Which ledger item each field of a handoff became; wired in by `api.wiring.index`.
 FieldsOf = Callable[[str], dict[str, str]]
 
 
@@ -499,36 +498,3 @@ def _time_range(where: dict[str, Any] | None) -> tuple[float | None, float | Non
 
 def _passes(hit: Hit, team: str, accept: Callable[[dict[str, Any]], bool] | None) -> bool:
     return hit.metadata.get("team") == team and (accept is None or accept(hit.metadata))
-
-
-def chroma_client(settings: Settings) -> Any:
-    """An embedded Chroma under HOME/index, or a client of the server at HANDOFF_CHROMA_URL."""
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    try:
-        if settings.chroma_url:
-            from urllib.parse import urlparse
-
-            url = urlparse(settings.chroma_url)
-            client = chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1",
-                port=url.port or 8000,
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-            client.heartbeat()
-            return client
-        settings.index_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
-    except Exception as exc:
-        where = settings.chroma_url or str(settings.index_dir)
-        raise IndexUnavailable(
-            f"Cannot open the search index at {where} (check HANDOFF_CHROMA_URL)."
-        ) from exc
-
-
-def open_index(settings: Settings, *, fields_of: FieldsOf | None = None) -> FieldIndex:
-    return FieldIndex(chroma_client(settings), embedder_for(settings), fields_of=fields_of)

@@ -2,8 +2,8 @@
 [n]; its citations are checked against what was retrieved, and anything it cites that was not
 there is dropped. With no valid citation for a claim-bearing answer, the offline answer stands.
 
-The model is any langchain chat model (`init_chat_model`, e.g. HANDOFF_LLM=openai:gpt-4o-mini, or
-an OpenAI-compatible server through HANDOFF_LLM_BASE_URL); `api.services` builds it.
+The model is any langchain chat model; `api.wiring.llm` builds it from HANDOFF_LLM, the same way as
+the extractor's (`summarizer.llm`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from search.errors import SearchError
+from handoff.errors import LLMUnavailable
 from search.index import Hit
 from search.question import Question
 
@@ -29,10 +29,6 @@ _REFUSAL_RE = re.compile(
     r"information|answer|record)",
     re.I,
 )
-
-
-class LLMUnavailable(SearchError):
-    """The configured model could not be reached or failed."""
 
 
 def facts(offline: dict[str, Any], hits: Sequence[Hit], *, extra: int = 4) -> list[dict[str, Any]]:
@@ -158,29 +154,3 @@ def _text(message: Any) -> str:
     if isinstance(content, list):
         return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
     return str(content or "")
-
-
-def build_chat_model(
-    spec: str, *, base_url: str | None, api_key: str | None, timeout_s: float
-) -> Any:
-    """A langchain chat model from 'provider:model' (or a bare model name with a base URL)."""
-    from langchain.chat_models import init_chat_model
-
-    provider, _, model = spec.partition(":")
-    if not model:
-        provider, model = "openai", spec
-    kwargs: dict[str, Any] = {"timeout": timeout_s, "temperature": 0}
-    if base_url:
-        kwargs["base_url"] = base_url
-    if api_key:
-        kwargs["api_key"] = api_key
-    elif provider == "openai" and base_url:
-        kwargs["api_key"] = "unused"
-    try:
-        return init_chat_model(model, model_provider=provider, **kwargs)
-    except ImportError as exc:
-        raise LLMUnavailable(
-            f"HANDOFF_LLM='{spec}' needs the langchain-{provider} package; install it."
-        ) from exc
-    except ValueError as exc:
-        raise LLMUnavailable(f"HANDOFF_LLM='{spec}' is not usable: {exc}") from exc

@@ -1,8 +1,10 @@
 """Errors of extraction.
 
 SummarizerError (HandoffError)
-├── LLMUnavailable        the provider timed out, refused or failed; the draft can be retried
 └── ExtractionFailed      the model's answers never validated; `.attempts` keeps them
+
+A provider that timed out, refused or failed raises `handoff.errors.LLMUnavailable`, the one the
+answer writer raises too; `FallbackExtractor` serves the offline draft for either.
 """
 
 from __future__ import annotations
@@ -12,10 +14,6 @@ from handoff.errors import HandoffError
 
 class SummarizerError(HandoffError):
     status_code = 502
-
-
-class LLMUnavailable(SummarizerError):
-    pass
 
 
 class ExtractionFailed(SummarizerError):

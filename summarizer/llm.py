@@ -2,6 +2,7 @@
 
     HANDOFF_LLM=openai:gpt-4o-mini | anthropic:claude-... | ollama:llama3.1
     HANDOFF_LLM=<model> with HANDOFF_LLM_BASE_URL (any OpenAI-compatible server)
+    (`api.wiring.llm` builds the model, the same one the answer writer gets)
 
 The model sees the versioned prompts in `prompts/`, the transcript between markers (it is data,
 never instructions) and the offline reader's findings as hints. Its answer is validated against
@@ -34,25 +35,18 @@ from handoff.declaration import (
     PartItem,
     Status,
 )
-from handoff.errors import ConfigError
+from handoff.errors import LLMUnavailable
 from handoff.names import fold
 from handoff.refs import find_refs, normalize_ref
 from ingest.transcript import Segment, Transcript
 from prompts import load_prompt
 from summarizer import rules
 from summarizer.base import ExtractionContext, Extractor
-from summarizer.errors import ExtractionFailed, LLMUnavailable, SummarizerError
+from summarizer.errors import ExtractionFailed, SummarizerError
 from summarizer.evidence import ground
 from summarizer.normalize import normalize
 from summarizer.people import PeopleIndex
 from summarizer.returns import resolve_time
-
-PROVIDERS = ("openai", "anthropic", "ollama")
-_EXTRAS = {
-    "anthropic": "langchain-anthropic",
-    "ollama": "langchain-ollama",
-    "openai": "langchain-openai",
-}
 
 
 # -- what the model must return ------------------------------------------------------------------
@@ -125,51 +119,6 @@ class LLMDraft(_Out):
     returns_at: str | None = None
     returns_quote: str | None = None
     stated_empty: list[LLMEmpty] = Field(default_factory=list)
-
-
-# -- building the chat model ---------------------------------------------------------------------
-def build_chat_model(
-    model: str,
-    *,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    timeout_s: float = 60.0,
-    max_retries: int = 2,
-) -> Any:
-    """A langchain chat model for `provider:model` (or a bare model on an OpenAI-compatible URL)."""
-    provider, _, name = model.partition(":")
-    if not name:
-        provider, name = ("openai", model) if base_url else ("", model)
-    if provider not in PROVIDERS:
-        raise ConfigError(
-            f"HANDOFF_LLM={model!r} names no known provider; use one of "
-            f"{', '.join(p + ':<model>' for p in PROVIDERS)}, or set HANDOFF_LLM_BASE_URL for an "
-            "OpenAI-compatible server."
-        )
-    try:
-        from langchain.chat_models import init_chat_model
-    except ImportError as exc:  # pragma: no cover - langchain is a core dependency
-        raise ConfigError("langchain is not installed; reinstall handoff.") from exc
-    kwargs: dict[str, Any] = {"timeout": timeout_s, "max_retries": max_retries, "temperature": 0}
-    if base_url:
-        kwargs["base_url"] = base_url
-    if api_key:
-        kwargs["api_key"] = api_key
-    elif provider == "openai" and base_url:
-        kwargs["api_key"] = "not-needed"  # local OpenAI-compatible servers ignore the key
-    if provider == "ollama":
-        kwargs.pop("max_retries")
-        kwargs.pop("api_key", None)
-        kwargs["client_kwargs"] = {"timeout": kwargs.pop("timeout")}
-    try:
-        return init_chat_model(name, model_provider=provider, **kwargs)
-    except ImportError as exc:
-        raise ConfigError(
-            f"HANDOFF_LLM uses {provider}, which needs the {_EXTRAS[provider]} package; install "
-            f"handoff with the '{provider}' extra."
-        ) from exc
-    except Exception as exc:  # the provider library refused the configuration (e.g. no key)
-        raise ConfigError(f"HANDOFF_LLM={model!r} could not be set up: {_sentence(exc)}") from exc
 
 
 def _sentence(exc: BaseException) -> str:
@@ -487,7 +436,7 @@ class FallbackExtractor:
         primary: Extractor,
         fallback: Extractor,
         *,
-        on_error: Callable[[SummarizerError], None] | None = None,
+        on_error: Callable[[SummarizerError | LLMUnavailable], None] | None = None,
     ) -> None:
         self.primary = primary
         self.fallback = fallback
@@ -497,7 +446,7 @@ class FallbackExtractor:
     def extract(self, transcript: Transcript, context: ExtractionContext) -> Declaration:
         try:
             return self.primary.extract(transcript, context)
-        except SummarizerError as exc:
+        except (SummarizerError, LLMUnavailable) as exc:
             if self.on_error:
                 self.on_error(exc)
             decl = self.fallback.extract(transcript, context)

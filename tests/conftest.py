@@ -106,7 +106,7 @@ def settings(home: Path) -> Any:
 
 @pytest.fixture
 def services(settings: Any) -> Any:
-    from api.services import build_services
+    from api.wiring.services import build_services
 
     return build_services(settings)
 

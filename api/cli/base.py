@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from api.services import Services, build_services
+from api.wiring.services import Services, build_services
 from handoff.errors import HandoffError
 from handoff.settings import get_settings
 from handoff.times import parse_instant

@@ -7,16 +7,23 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from tqdm import tqdm
 
 from api.cli.base import UserError, echo_json, echo_json_line, parse_time, services
+from api.usecases import bulk, drafting, lifecycle, posting
+from api.usecases.bulk import Row
+from api.usecases.speech import transcribe
+from api.wiring.services import Services
 from handoff.declaration import declaration_schema
 from handoff.errors import HandoffError
 from handoff.progress import Progress
 from handoff.store import Handoff
+
+if TYPE_CHECKING:
+    from ingest.chat import ChatOptions
 
 _path = click.Path(path_type=Path, dir_okay=True)
 
@@ -36,7 +43,7 @@ def chat_choice(fn: Any) -> Any:
     return fn
 
 
-def chat_options(channel: str | None, since: str | None, until: str | None) -> Any:
+def chat_options(channel: str | None, since: str | None, until: str | None) -> ChatOptions:
     """The ChatOptions the --channel/--since/--until flags ask for."""
     from ingest.chat import ChatOptions
 
@@ -95,8 +102,9 @@ def extract(
     when = parse_time(recorded_at, "--recorded-at")
     chat = chat_options(channel, since, until)
     with progress_bar("extract") as report:
-        transcript = svc.transcribe(path, progress=report, team=team, chat=chat)
-    decl = svc.extract(transcript, svc.context(author=author, team=team, recorded_at=when))
+        transcript = transcribe(svc, path, progress=report, team=team, chat=chat)
+    context = drafting.context(svc, author=author, team=team, recorded_at=when)
+    decl = drafting.extract(svc, transcript, context)
     echo_json(decl.to_json())
 
 
@@ -138,13 +146,13 @@ def ingest(
         )
         return
     with progress_bar("ingest") as report:
-        handoff = svc.ingest_file(
-            path, author=author, team=team, recorded_at=when, progress=report, chat=chat
+        handoff = posting.ingest_file(
+            svc, path, author=author, team=team, recorded_at=when, progress=report, chat=chat
         )
     if do_publish:
         try:
-            handoff = svc.publish(
-                handoff.id, team=handoff.team, actor=author, force_reason=force_reason
+            handoff = lifecycle.publish(
+                svc, handoff.id, team=handoff.team, actor=author, force_reason=force_reason
             )
         except HandoffError:
             # The draft is stored; print it so the reviewer can fix it or publish with --force.
@@ -155,7 +163,7 @@ def ingest(
 
 def _ingest_jsonl(
     path: Path,
-    svc: Any,
+    svc: Services,
     *,
     do_publish: bool,
     force_reason: str | None,
@@ -170,7 +178,7 @@ def _ingest_jsonl(
     """
     lines = path.read_text(encoding="utf-8").splitlines()
     bulk_reason = force_reason or f"Bulk import of existing handoffs from {path.name}."
-    parsed: list[tuple[int, dict[str, Any] | str]] = []  # a row, or why the line is bad
+    parsed: list[tuple[int, Row | str]] = []  # a row, or why the line is bad
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -199,8 +207,8 @@ def _ingest_jsonl(
     with tqdm(
         total=len(rows), desc="ingest", file=sys.stderr, disable=not sys.stderr.isatty()
     ) as bar:
-        results = svc.import_many(
-            rows, publish=do_publish, force_reason=bulk_reason, progress=bar.update
+        results = bulk.import_many(
+            svc, rows, publish=do_publish, force_reason=bulk_reason, progress=bar.update
         )
         for number, row in parsed:
             result = row if isinstance(row, str) else next(results)
@@ -260,9 +268,8 @@ def list_cmd(team: str | None, status: str | None, author: str | None, limit: in
 def publish(handoff_id: str, team: str | None, actor: str | None, force_reason: str | None) -> None:
     """Publish a draft (refused while fields are missing, unless --force REASON)."""
     svc = services()
-    echo_json(
-        result_json(svc.publish(handoff_id, team=team, actor=actor, force_reason=force_reason))
-    )
+    handoff = lifecycle.publish(svc, handoff_id, team=team, actor=actor, force_reason=force_reason)
+    echo_json(result_json(handoff))
 
 
 @click.command()
@@ -271,7 +278,7 @@ def publish(handoff_id: str, team: str | None, actor: str | None, force_reason: 
 @click.option("--by", "actor", help="Who is unpublishing (for the audit trail).")
 def unpublish(handoff_id: str, team: str | None, actor: str | None) -> None:
     """Take a published handoff back to draft; the ledger and answers forget it."""
-    echo_json(result_json(services().unpublish(handoff_id, team=team, actor=actor)))
+    echo_json(result_json(lifecycle.unpublish(services(), handoff_id, team=team, actor=actor)))
 
 
 @click.command()
@@ -285,5 +292,5 @@ def delete(handoff_id: str, team: str | None, actor: str | None, yes: bool) -> N
         if not sys.stdin.isatty():
             raise UserError("Deleting is permanent; add --yes to confirm.")
         click.confirm(f"Delete handoff {handoff_id} and its upload for good?", abort=True)
-    handoff = services().delete(handoff_id, team=team, actor=actor)
+    handoff = lifecycle.delete(services(), handoff_id, team=team, actor=actor)
     click.echo(f"Deleted handoff {handoff.id}.")

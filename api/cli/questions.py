@@ -11,7 +11,8 @@ from tqdm import tqdm
 
 from api.cli.base import UserError, echo_json, parse_time, services
 from api.cli.conversations import Conversations, check_name
-from api.services import Services
+from api.usecases import items, questions
+from api.wiring.services import Services
 from handoff.errors import HandoffError
 
 
@@ -73,7 +74,7 @@ def ask(
         _interactive(svc, store, name, earlier, question, team=team, as_of=when, as_json=as_json)
         return
     assert question is not None
-    result = svc.ask(question.strip(), team=team, as_of=when, conversation=earlier)
+    result = questions.ask(svc, question.strip(), team=team, as_of=when, conversation=earlier)
     _show(result, as_json)
     try:
         store.save(name, [*earlier, question.strip()])
@@ -140,7 +141,7 @@ def _interactive(
             store.save(name, earlier)
             continue
         try:
-            result = svc.ask(text, team=team, as_of=as_of, conversation=earlier)
+            result = questions.ask(svc, text, team=team, as_of=as_of, conversation=earlier)
         except HandoffError as exc:
             click.echo(f"handoff: {exc}", err=True)
             continue
@@ -165,7 +166,7 @@ def reindex(team: str | None) -> None:
         disable=not sys.stderr.isatty(),
     )
     try:
-        ledgered, indexed = svc.rebuild(team=team, progress=lambda n: bar.update(n - bar.n))
+        ledgered, indexed = items.rebuild(svc, team=team, progress=lambda n: bar.update(n - bar.n))
     finally:
         bar.close()
     click.echo(f"Rebuilt the ledger from {ledgered} and indexed {indexed} published handoffs.")

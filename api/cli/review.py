@@ -13,6 +13,8 @@ import click
 
 from api.cli.base import UserError, echo_json, services
 from api.cli.core import result_json
+from api.usecases import drafting
+from api.usecases import followups as followup_questions
 
 
 @click.command()
@@ -21,7 +23,7 @@ from api.cli.core import result_json
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
 def followups(handoff_id: str, team: str | None, as_json: bool) -> None:
     """List the follow-up questions for a draft's missing fields."""
-    items = services().followups(handoff_id, team=team)
+    items = followup_questions.followups(services(), handoff_id, team=team)
     if as_json:
         echo_json(items)
         return
@@ -53,8 +55,14 @@ def answer(
     """Merge an answer to FIELD's follow-up question into the draft; prints the handoff."""
     if (text is None) == (recording is None):
         raise UserError("Give the answer either as TEXT or with --recording PATH.")
-    handoff = services().answer_followup(
-        handoff_id, field=field, answer=text, recording=recording, actor=actor, team=team
+    handoff = followup_questions.answer_followup(
+        services(),
+        handoff_id,
+        field=field,
+        answer=text,
+        recording=recording,
+        actor=actor,
+        team=team,
     )
     echo_json(result_json(handoff))
 
@@ -64,4 +72,4 @@ def answer(
 @click.option("--team")
 def reextract(handoff_id: str, team: str | None) -> None:
     """Extract a draft again from its stored transcript (e.g. after an LLM timeout)."""
-    echo_json(result_json(services().reextract(handoff_id, team=team)))
+    echo_json(result_json(drafting.reextract(services(), handoff_id, team=team)))

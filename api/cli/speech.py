@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from api.cli.base import UserError, echo_json, services
+from api.cli.base import echo_json, services
 from api.cli.core import chat_choice, chat_options, progress_bar
+from api.usecases import speech, vocabulary
 
 _path = click.Path(path_type=Path, dir_okay=True)
 
@@ -45,7 +46,7 @@ def transcribe(
     chat = chat_options(channel, since, until)
     svc = services()
     with progress_bar("transcribe") as report:
-        transcript = svc.transcribe(path, progress=report, team=team, asr=engine, chat=chat)
+        transcript = speech.transcribe(svc, path, progress=report, team=team, asr=engine, chat=chat)
     if as_json:
         echo_json(transcript.contract_json())
         return
@@ -70,17 +71,11 @@ def vocab() -> None:
     """A team's vocabulary: people, items, projects, ticket prefixes."""
 
 
-def _team(team: str | None) -> str:
-    from handoff.settings import get_settings
-
-    return team or get_settings().default_team
-
-
 @vocab.command("show")
 @click.option("--team")
 def vocab_show(team: str | None) -> None:
     """Print the team's vocabulary as JSON."""
-    echo_json(services().vocabulary.get(_team(team)).to_json())
+    echo_json(vocabulary.show(services(), team).to_json())
 
 
 @vocab.command("add-person")
@@ -92,7 +87,7 @@ def vocab_add_person(
     name: str, team: str | None, handle: str | None, aliases: tuple[str, ...]
 ) -> None:
     """Add a person (or merge a handle and aliases into one already known)."""
-    person = services().vocabulary.add_person(_team(team), name, handle=handle, aliases=aliases)
+    person = vocabulary.add_person(services(), team, name, handle=handle, aliases=aliases)
     echo_json({"name": person.name, "handle": person.handle, "aliases": list(person.aliases)})
 
 
@@ -102,8 +97,7 @@ def vocab_add_person(
 @click.option("--team")
 def vocab_add(kind: str, terms: tuple[str, ...], team: str | None) -> None:
     """Add item or project names, or ticket prefixes (BILL, OPS)."""
-    repo = services().vocabulary
-    added = [repo.add_term(_team(team), kind.replace("-", "_"), t) for t in terms]
+    added = vocabulary.add_terms(services(), team, kind.replace("-", "_"), terms)
     echo_json({"added": added})
 
 
@@ -113,9 +107,7 @@ def vocab_add(kind: str, terms: tuple[str, ...], team: str | None) -> None:
 @click.option("--team")
 def vocab_alias(heard: str, name: str, team: str | None) -> None:
     """Record a correction: HEARD (as transcribed) means the person NAME."""
-    person = services().vocabulary.learn_correction(_team(team), heard, name)
-    if person is None:
-        raise UserError(f"{name!r} is not a person in the team's vocabulary; add them first.")
+    person = vocabulary.learn_correction(services(), team, heard, name)
     echo_json({"name": person.name, "handle": person.handle, "aliases": list(person.aliases)})
 
 
@@ -124,5 +116,5 @@ def vocab_alias(heard: str, name: str, team: str | None) -> None:
 @click.option("--team")
 def vocab_remove(value: str, team: str | None) -> None:
     """Remove a person (by name) or a term."""
-    services().vocabulary.remove(_team(team), value)
+    vocabulary.remove(services(), team, value)
     click.echo(f"Removed {value!r}.")

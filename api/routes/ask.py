@@ -13,7 +13,8 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool
 
 from api.deps import ServicesDep
-from api.services import Services
+from api.usecases import questions
+from api.wiring.services import Services
 from handoff.errors import HandoffError, InvalidInput
 
 router = APIRouter(tags=["ask"])
@@ -37,8 +38,12 @@ def _check(body: AskBody) -> AskBody:
 
 
 def answer(svc: Services, body: AskBody) -> dict[str, Any]:
-    return svc.ask(
-        body.question.strip(), team=body.team, as_of=body.as_of, conversation=body.conversation
+    return questions.ask(
+        svc,
+        body.question.strip(),
+        team=body.team,
+        as_of=body.as_of,
+        conversation=body.conversation,
     )
 
 
@@ -49,8 +54,12 @@ def ask(body: AskBody, svc: ServicesDep) -> dict[str, Any]:
 
 def _stream(svc: Services, body: AskBody) -> Iterator[dict[str, Any]]:
     """The answerer's events ({"type": "token", "text"}..., {"type": "done", **answer})."""
-    yield from svc.ask_stream(
-        body.question.strip(), team=body.team, as_of=body.as_of, conversation=body.conversation
+    yield from questions.ask_stream(
+        svc,
+        body.question.strip(),
+        team=body.team,
+        as_of=body.as_of,
+        conversation=body.conversation,
     )
 
 

@@ -21,17 +21,19 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field, ValidationError
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import ServicesDep
-from api.services import Services
-from api.tasks import enqueue
-from handoff.errors import HandoffError, InvalidInput
+from api.tasks import queue_job
+from api.usecases import followups, lifecycle, posting
+from api.wiring.services import Services
+from handoff.errors import HandoffError, InvalidInput, NotFound
 from handoff.paths import safe_suffix
 from handoff.store import Handoff
 from handoff.teams import TEAM_PATTERN
 from handoff.times import parse_instant
+from ingest.chat import ChatOptions
 
 router = APIRouter(tags=["handoffs"])
 
@@ -150,16 +152,13 @@ async def _save_upload(upload: UploadFile, svc: Services) -> Path:
 
 def _accept(svc: Services, **kwargs: Any) -> dict[str, Any]:
     """Store the wrap, record its job and hand the job to the queue; the 202's body."""
-    handoff = svc.accept_wrap(**kwargs)
-    job = svc.jobs.create(team=handoff.team, handoff_id=handoff.id, kind="process_wrap")
-    enqueue(svc, job)
+    handoff = posting.accept_wrap(svc, **kwargs)
+    job = queue_job(svc, "process_wrap", handoff)
     return {"id": handoff.id, "job_id": job.id, "status": "queued"}
 
 
-def _chat_choice(form: Any, svc: Services) -> Any:
+def _chat_choice(form: FormData, svc: Services) -> ChatOptions | None:
     """The channel and time range asked for with a chat export upload (None when neither)."""
-    from ingest.chat import ChatOptions
-
     channel = _form_text(form, "channel")
     since = parse_when(_form_text(form, "since"), svc, "since")
     until = parse_when(_form_text(form, "until"), svc, "until")
@@ -169,7 +168,7 @@ def _chat_choice(form: Any, svc: Services) -> Any:
 
 
 @asynccontextmanager
-async def _parsed_form(request: Request, svc: Services) -> AsyncIterator[Any]:
+async def _parsed_form(request: Request, svc: Services) -> AsyncIterator[FormData]:
     """The multipart or url-encoded form, its text fields held to HANDOFF_MAX_FORM_BYTES.
 
     Starlette refuses an oversized part with a 400; a body part too large is a 413 here."""
@@ -198,7 +197,7 @@ def _check_text_length(text: str, svc: Services) -> None:
         )
 
 
-def _form_text(form: Any, name: str) -> str | None:
+def _form_text(form: FormData, name: str) -> str | None:
     value = form.get(name)
     if value is None:
         return None
@@ -251,35 +250,39 @@ def _form_text(form: Any, name: str) -> str | None:
 async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
     ctype = upload_type(request, svc)
     if ctype == "application/json":
-        try:
-            raw = await request.json()
-        except ValueError as exc:
-            raise InvalidInput("The request body is not valid JSON.") from exc
-        if not isinstance(raw, dict):
-            raise InvalidInput("The request body must be a JSON object with a 'text' string.")
-        try:
-            body = TextWrap.model_validate(raw)
-        except ValidationError as exc:
-            raise RequestValidationError(exc.errors()) from exc
-        if not body.text.strip():
-            raise InvalidInput("The wrap is empty; paste some text or upload a file.")
-        _check_text_length(body.text, svc)
-        recorded_at = body.recorded_at
-        if recorded_at is not None and recorded_at.tzinfo is None:
-            recorded_at = recorded_at.replace(tzinfo=ZoneInfo(svc.settings.timezone))
-        accepted = await run_in_threadpool(
-            _accept,
-            svc,
-            author=body.author,
-            team=body.team,
-            recorded_at=recorded_at,
-            text=body.text,
-        )
-        return JSONResponse(accepted, status_code=202)
+        return JSONResponse(await _accept_json(request, svc), status_code=202)
     if ctype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
         raise UnsupportedMediaType(
             "Send the wrap as multipart/form-data with a 'file', or as JSON with a 'text'."
         )
+    return JSONResponse(await _accept_form(request, svc), status_code=202)
+
+
+async def _accept_json(request: Request, svc: Services) -> dict[str, Any]:
+    """A typed or pasted wrap as JSON (`TextWrap`)."""
+    try:
+        raw = await request.json()
+    except ValueError as exc:
+        raise InvalidInput("The request body is not valid JSON.") from exc
+    if not isinstance(raw, dict):
+        raise InvalidInput("The request body must be a JSON object with a 'text' string.")
+    try:
+        body = TextWrap.model_validate(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+    if not body.text.strip():
+        raise InvalidInput("The wrap is empty; paste some text or upload a file.")
+    _check_text_length(body.text, svc)
+    recorded_at = body.recorded_at
+    if recorded_at is not None and recorded_at.tzinfo is None:
+        recorded_at = recorded_at.replace(tzinfo=ZoneInfo(svc.settings.timezone))
+    return await run_in_threadpool(
+        _accept, svc, author=body.author, team=body.team, recorded_at=recorded_at, text=body.text
+    )
+
+
+async def _accept_form(request: Request, svc: Services) -> dict[str, Any]:
+    """A wrap as a form: an uploaded file (with a chat export's channel and range), or text."""
     async with _parsed_form(request, svc) as form:
         author = _form_text(form, "author")
         team = _form_text(form, "team")
@@ -289,7 +292,7 @@ async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
         if isinstance(upload, UploadFile) and upload.filename:
             path = await _save_upload(upload, svc)
             try:
-                accepted = await run_in_threadpool(
+                return await run_in_threadpool(
                     _accept,
                     svc,
                     author=author,
@@ -301,17 +304,15 @@ async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
                 )
             finally:
                 path.unlink(missing_ok=True)
-        else:
-            text = _form_text(form, "text")
-            if not text:
-                raise InvalidInput("Attach a 'file' or give the wrap as 'text'.")
-            _check_text_length(text, svc)
-            if chat is not None:
-                raise InvalidInput("A channel or time range applies to an uploaded chat export.")
-            accepted = await run_in_threadpool(
-                _accept, svc, author=author, team=team, recorded_at=recorded_at, text=text
-            )
-    return JSONResponse(accepted, status_code=202)
+        text = _form_text(form, "text")
+        if not text:
+            raise InvalidInput("Attach a 'file' or give the wrap as 'text'.")
+        _check_text_length(text, svc)
+        if chat is not None:
+            raise InvalidInput("A channel or time range applies to an uploaded chat export.")
+        return await run_in_threadpool(
+            _accept, svc, author=author, team=team, recorded_at=recorded_at, text=text
+        )
 
 
 @router.get("/handoffs", summary="List handoffs, newest first")
@@ -338,11 +339,6 @@ def get_handoff(handoff_id: str, svc: ServicesDep) -> dict[str, Any]:
     return handoff_json(svc, svc.store.get(handoff_id))
 
 
-def edit_handoff(svc: Services, handoff_id: str, patch: dict[str, Any], by: str | None) -> Handoff:
-    """Apply a partial declaration (a new spoken return time is resolved by `Services.edit`)."""
-    return svc.edit(handoff_id, patch, actor=by)
-
-
 @router.patch("/handoffs/{handoff_id}", summary="Replace parts of the declaration")
 def patch_handoff(
     handoff_id: str,
@@ -352,12 +348,14 @@ def patch_handoff(
 ) -> dict[str, Any]:
     if not patch:
         raise InvalidInput("The edit is empty; send the fields to replace.")
-    return handoff_json(svc, edit_handoff(svc, handoff_id, patch, by))
+    return handoff_json(svc, lifecycle.edit(svc, handoff_id, patch, actor=by))
 
 
 @router.post("/handoffs/{handoff_id}/answers", summary="Answer a missing-field follow-up question")
 def answer_followup(handoff_id: str, body: AnswerBody, svc: ServicesDep) -> dict[str, Any]:
-    handoff = svc.answer_followup(handoff_id, field=body.field, answer=body.answer, actor=body.by)
+    handoff = followups.answer_followup(
+        svc, handoff_id, field=body.field, answer=body.answer, actor=body.by
+    )
     return handoff_json(svc, handoff)
 
 
@@ -373,7 +371,7 @@ def answer_by_voice(
         raise UnsupportedMediaType(
             "Send the spoken answer as an audio or video clip; a typed answer goes to /answers."
         )
-    return svc.answer_followup(handoff_id, field=field, recording=clip, actor=by)
+    return followups.answer_followup(svc, handoff_id, field=field, recording=clip, actor=by)
 
 
 async def read_answer_clip(request: Request, svc: Services) -> tuple[str, Path, str | None]:
@@ -428,22 +426,14 @@ async def answer_followup_recording(
     return handoff_json(svc, handoff)
 
 
-def publish_then_index(
-    svc: Services, handoff_id: str, *, actor: str | None, force_reason: str | None
-) -> str:
-    """Publish now and queue the indexing (the ledger is updated in the publish itself); returns
-    the index job's id."""
-    handoff = svc.publish_unindexed(handoff_id, actor=actor, force_reason=force_reason)
-    job = svc.jobs.create(team=handoff.team, handoff_id=handoff.id, kind="index_handoff")
-    enqueue(svc, job)
-    return job.id
-
-
 @router.post("/handoffs/{handoff_id}/publish", summary="Publish (409 while fields are missing)")
 def publish(handoff_id: str, svc: ServicesDep, body: PublishBody | None = None) -> dict[str, Any]:
     body = body or PublishBody()
-    job_id = publish_then_index(svc, handoff_id, actor=body.by, force_reason=body.force_reason)
-    return handoff_json(svc, svc.store.get(handoff_id)) | {"index_job_id": job_id}
+    handoff = lifecycle.publish(
+        svc, handoff_id, actor=body.by, force_reason=body.force_reason, index=False
+    )
+    job = queue_job(svc, "index_handoff", handoff)  # answered without waiting for the index
+    return handoff_json(svc, svc.store.get(handoff_id)) | {"index_job_id": job.id}
 
 
 class ActorBody(BaseModel):
@@ -455,7 +445,7 @@ class ActorBody(BaseModel):
     summary="Back to draft: the ledger and the index forget it (409 if it is a draft)",
 )
 def unpublish(handoff_id: str, svc: ServicesDep, body: ActorBody | None = None) -> dict[str, Any]:
-    handoff = svc.unpublish(handoff_id, actor=(body or ActorBody()).by)
+    handoff = lifecycle.unpublish(svc, handoff_id, actor=(body or ActorBody()).by)
     return handoff_json(svc, handoff)
 
 
@@ -465,13 +455,13 @@ def unpublish(handoff_id: str, svc: ServicesDep, body: ActorBody | None = None) 
     summary="Delete a handoff, its upload and its effects on the ledger and the index",
 )
 def delete(handoff_id: str, svc: ServicesDep, by: str | None = None) -> Response:
-    svc.delete(handoff_id, actor=by)
+    lifecycle.delete(svc, handoff_id, actor=by)
     return Response(status_code=204)
 
 
 @router.post("/handoffs/{handoff_id}/acknowledge", summary="Record who took over, and when")
 def acknowledge(handoff_id: str, body: AcknowledgeBody, svc: ServicesDep) -> dict[str, Any]:
-    return handoff_json(svc, svc.store.acknowledge(handoff_id, by=body.by))
+    return handoff_json(svc, lifecycle.acknowledge(svc, handoff_id, by=body.by))
 
 
 @router.get("/handoffs/{handoff_id}/audit", summary="The audit trail of one handoff")
@@ -499,15 +489,13 @@ _MEDIA_TYPES = {
 @media_router.get("/media/{handoff_id}/answers/{name}")
 def answer_media(handoff_id: str, name: str, svc: ServicesDep) -> FileResponse:
     """A spoken follow-up answer, by the name its evidence's `clip` gives."""
-    path = svc.answer_clip(handoff_id, name)
+    path = followups.answer_clip(svc, handoff_id, name)
     return FileResponse(path, media_type=_MEDIA_TYPES.get(path.suffix, "application/octet-stream"))
 
 
 @media_router.get("/media/{handoff_id}")
 def media(handoff_id: str, svc: ServicesDep) -> FileResponse:
     """The clip as uploaded (range requests supported, so the player can seek)."""
-    from handoff.errors import NotFound
-
     h = svc.store.get(handoff_id)
     if not h.source_path or not Path(h.source_path).is_file():
         raise NotFound(f"Handoff '{handoff_id}' has no clip.")

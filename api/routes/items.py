@@ -8,13 +8,15 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 
 from api.deps import ServicesDep
+from api.usecases import items
 from handoff.errors import InvalidInput
+from handoff.ledger import ItemView
 
 router = APIRouter(tags=["items"])
 
 
-def item_json(value: Any) -> dict[str, Any]:
-    return value.to_json() if hasattr(value, "to_json") else dict(value)
+def item_json(value: ItemView) -> dict[str, Any]:
+    return value.to_json()
 
 
 @router.get("/items", summary="The team's items (work, blockers, decisions, actions) and state")
@@ -24,10 +26,10 @@ def list_items(
     kind: Literal["work", "blocker", "decision", "action", "return"] | None = None,
     state: str | None = None,
     as_of: datetime | None = Query(default=None, description="State as it stood then."),
-) -> list[Any]:
+) -> list[dict[str, Any]]:
     as_of = _aware(as_of)
-    items = svc.items(team or svc.settings.default_team, kind=kind, state=state, as_of=as_of)
-    return [i.to_json(with_events=False) for i in items]
+    found = items.items(svc, team, kind=kind, state=state, as_of=as_of)
+    return [i.to_json(with_events=False) for i in found]
 
 
 @router.get("/items/{item_id}", summary="One item with its timeline")
@@ -36,8 +38,8 @@ def get_item(
     svc: ServicesDep,
     team: str | None = None,
     as_of: datetime | None = Query(default=None, description="State as it stood then."),
-) -> Any:
-    return svc.item(item_id, team=team, as_of=_aware(as_of)).to_json()
+) -> dict[str, Any]:
+    return items.item(svc, item_id, team=team, as_of=_aware(as_of)).to_json()
 
 
 def _aware(value: datetime | None) -> datetime | None:

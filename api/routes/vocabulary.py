@@ -12,7 +12,10 @@ from fastapi import APIRouter, BackgroundTasks, Response
 from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep, TeamPath
-from handoff.errors import NotFound
+from api.tasks import vocabulary_changed
+from api.usecases import vocabulary
+from api.wiring.services import Services
+from handoff.vocabulary import PersonEntry
 
 router = APIRouter(tags=["vocabulary"])
 
@@ -35,20 +38,18 @@ class CorrectionBody(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="The known person it meant.")
 
 
-def _changed(background: BackgroundTasks, svc: Any, team: str) -> None:
+def _changed(background: BackgroundTasks, svc: Services, team: str) -> None:
     """After the response: a worker rebuilds the team's speech model before its next clip."""
-    from api.tasks import vocabulary_changed
-
     background.add_task(vocabulary_changed, svc, team)
 
 
-def _person_json(person: Any) -> dict[str, Any]:
+def _person_json(person: PersonEntry) -> dict[str, Any]:
     return {"name": person.name, "handle": person.handle, "aliases": list(person.aliases)}
 
 
 @router.get("/teams/{team}/vocabulary", summary="The team's people, items, projects and prefixes")
 def get_vocabulary(team: TeamPath, svc: ServicesDep) -> dict[str, Any]:
-    return dict(svc.vocabulary.get(team).to_json())
+    return dict(vocabulary.show(svc, team).to_json())
 
 
 @router.post(
@@ -59,7 +60,7 @@ def get_vocabulary(team: TeamPath, svc: ServicesDep) -> dict[str, Any]:
 def add_person(
     team: TeamPath, body: PersonBody, svc: ServicesDep, background: BackgroundTasks
 ) -> dict[str, Any]:
-    person = svc.vocabulary.add_person(team, body.name, handle=body.handle, aliases=body.aliases)
+    person = vocabulary.add_person(svc, team, body.name, handle=body.handle, aliases=body.aliases)
     _changed(background, svc, team)
     return _person_json(person)
 
@@ -72,11 +73,7 @@ def add_person(
 def add_terms(
     team: TeamPath, body: TermsBody, svc: ServicesDep, background: BackgroundTasks
 ) -> dict[str, list[str]]:
-    # Validate every term before storing any, so a bad one leaves the vocabulary as it was.
-    from handoff.vocabulary import check_term
-
-    terms = [check_term(body.kind, t) for t in body.terms]
-    added = [svc.vocabulary.add_term(team, body.kind, t) for t in terms]
+    added = vocabulary.add_terms(svc, team, body.kind, body.terms)
     _changed(background, svc, team)
     return {"added": added}
 
@@ -88,11 +85,7 @@ def add_terms(
 def add_correction(
     team: TeamPath, body: CorrectionBody, svc: ServicesDep, background: BackgroundTasks
 ) -> dict[str, Any]:
-    person = svc.vocabulary.learn_correction(team, body.heard, body.name)
-    if person is None:
-        raise NotFound(
-            f"{body.name!r} is not a person in the {team} team's vocabulary; add them first."
-        )
+    person = vocabulary.learn_correction(svc, team, body.heard, body.name)
     _changed(background, svc, team)
     return _person_json(person)
 
@@ -103,6 +96,6 @@ def add_correction(
     summary="Remove a person (by name) or a term",
 )
 def remove(team: TeamPath, value: str, svc: ServicesDep, background: BackgroundTasks) -> Response:
-    svc.vocabulary.remove(team, value)
+    vocabulary.remove(svc, team, value)
     _changed(background, svc, team)
     return Response(status_code=204, background=background)

@@ -20,17 +20,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.deps import ServicesDep
-from api.routes.handoffs import (
-    answer_by_voice,
-    edit_handoff,
-    handoff_json,
-    publish_then_index,
-    read_answer_clip,
-)
+from api.routes.handoffs import answer_by_voice, handoff_json, read_answer_clip
 from api.routes.items import item_json
 from api.routes.jobs import get_job, retry_job
-from api.services import Services
 from api.stages import stage_label
+from api.tasks import queue_job
+from api.usecases import followups, items, lifecycle
+from api.wiring.services import Services
 from handoff.declaration import LIST_PARTS, STATUSES
 from handoff.errors import InvalidInput
 
@@ -121,7 +117,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 # -- the incoming shift ---------------------------------------------------------------------
 def open_blockers(svc: Services, team: str) -> list[dict[str, Any]]:
     """Open blockers from the item ledger, longest-open first."""
-    rows = [item_json(i) for i in svc.items(team, kind="blocker", state="open")]
+    rows = [item_json(i) for i in items.items(svc, team, kind="blocker", state="open")]
     rows.sort(key=lambda r: r.get("first_at") or "")
     return rows
 
@@ -133,7 +129,7 @@ def shift(request: Request, svc: ServicesDep) -> Response:
     board = open_blockers(svc, team)
     work = [
         i
-        for i in (item_json(x) for x in svc.items(team, kind="work", limit=40))
+        for i in (item_json(x) for x in items.items(svc, team, kind="work", limit=40))
         if i.get("state") != "done"
     ][:12]
     teams = sorted({team, *svc.store.teams()})
@@ -157,7 +153,7 @@ async def acknowledge(handoff_id: str, request: Request, svc: ServicesDep) -> Re
     by = str(form.get("by") or "").strip() or _user(request)
     if not by:
         raise InvalidInput("Say who you are (top right) before acknowledging.")
-    h = await run_in_threadpool(svc.store.acknowledge, handoff_id, by=by)
+    h = await run_in_threadpool(lifecycle.acknowledge, svc, handoff_id, by=by)
     response = render(request, "_ack.html", {"h": h})
     response.set_cookie(USER_COOKIE, quote(by), max_age=365 * 86400, samesite="lax")
     return response
@@ -261,7 +257,7 @@ async def save(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
         current = h.declaration.to_json() if h.declaration else {key: [] for key in LIST_PARTS}
         patch = form_patch(form, current)
         if patch:
-            edit_handoff(svc, handoff_id, patch, _user(request) or None)
+            lifecycle.edit(svc, handoff_id, patch, actor=_user(request) or None)
         ctx = _review_context(svc, handoff_id)
         ctx["notice"] = "Saved." if patch else "No changes to save."
         return ctx
@@ -278,7 +274,9 @@ async def answer(handoff_id: str, request: Request, svc: ServicesDep) -> Respons
         raise InvalidInput("Type an answer first.")
 
     def work() -> dict[str, Any]:
-        svc.answer_followup(handoff_id, field=field, answer=text, actor=_user(request) or None)
+        followups.answer_followup(
+            svc, handoff_id, field=field, answer=text, actor=_user(request) or None
+        )
         ctx = _review_context(svc, handoff_id)
         ctx["notice"] = "Answer recorded."
         return ctx
@@ -334,21 +332,25 @@ async def publish(handoff_id: str, request: Request, svc: ServicesDep) -> Respon
     form = await request.form()
     reason = str(form.get("force_reason") or "").strip() or None
 
-    await run_in_threadpool(
-        publish_then_index, svc, handoff_id, actor=_user(request) or None, force_reason=reason
-    )
+    def work() -> None:
+        handoff = lifecycle.publish(
+            svc, handoff_id, actor=_user(request) or None, force_reason=reason, index=False
+        )
+        queue_job(svc, "index_handoff", handoff)  # the page does not wait for the index
+
+    await run_in_threadpool(work)
     return _go(request, f"/handoffs/{handoff_id}")
 
 
 @router.post("/handoffs/{handoff_id}/unpublish")
 async def unpublish(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
-    await run_in_threadpool(svc.unpublish, handoff_id, actor=_user(request) or None)
+    await run_in_threadpool(lifecycle.unpublish, svc, handoff_id, actor=_user(request) or None)
     return _go(request, f"/handoffs/{handoff_id}")
 
 
 @router.post("/handoffs/{handoff_id}/delete")
 async def delete(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
-    h = await run_in_threadpool(svc.delete, handoff_id, actor=_user(request) or None)
+    h = await run_in_threadpool(lifecycle.delete, svc, handoff_id, actor=_user(request) or None)
     return _go(request, f"/?team={h.team}")
 
 
@@ -374,7 +376,7 @@ def job_retry(job_id: str, request: Request, svc: ServicesDep) -> Response:
 # -- items and asking ------------------------------------------------------------------------
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 def item_page(item_id: str, request: Request, svc: ServicesDep) -> Response:
-    item = item_json(svc.item(item_id))
+    item = item_json(items.item(svc, item_id))
     return render(request, "item.html", {"item": item})
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from handoff.ledger.models import LedgerItem, LedgerRef
 from handoff.text import normalize, overlap, strong_terms
 
-#: Turns texts into vectors (the search package's embedder, wired in by `api.services`).
+#: Turns texts into vectors (the search package's embedder, wired in by `api.wiring`).
 Embed = Callable[[Sequence[str]], list[list[float]]]
 
 CANDIDATES = 400  # most recently touched items considered for fuzzy and embedding matches

@@ -193,18 +193,18 @@ def test_transient_failure_is_retried(
     from sqlalchemy.exc import OperationalError
 
     import api.tasks
-    from api.services import Services
+    from api.usecases import posting
 
-    real = Services.process_wrap
+    real = posting.process_wrap
     calls = {"n": 0}
 
-    def flaky(self: Services, *args: Any, **kwargs: Any) -> Any:
+    def flaky(*args: Any, **kwargs: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 1:
             raise OperationalError("select 1", {}, Exception("database is locked"))
-        return real(self, *args, **kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(Services, "process_wrap", flaky)
+    monkeypatch.setattr(posting, "process_wrap", flaky)
     monkeypatch.setattr(api.tasks, "BACKOFF_BASE_S", 0.0)
     r = client.post("/api/handoffs", json={"text": example_wrap, "team": "t"})
     job = client.get(f"/api/jobs/{r.json()['job_id']}").json()

@@ -16,6 +16,8 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from api.usecases import followups
+
 HOSTILE = [
     "..",
     "../../escape",
@@ -153,6 +155,6 @@ def test_spoken_answers_are_kept_under_a_server_named_folder(services: Any, home
     handoff = services.store.create(
         team="payments", author="Maya", recorded_at=None, source_kind="text", handoff_id="imp-1"
     )
-    folder = services.answer_clips_dir(handoff)
+    folder = followups.answer_clips_dir(services, handoff)
     assert folder.parent == home / "uploads" / "answers"
     assert "imp-1" not in folder.name and len(folder.name) == 32

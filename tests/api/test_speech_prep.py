@@ -10,23 +10,24 @@ import pytest
 from fastapi.testclient import TestClient
 
 import api.tasks as tasks
-from api.services import Services
+from api.usecases import speech
+from api.wiring.services import Services
 
 
 @pytest.fixture
 def prepared(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str | None, bool, Any]]]:
-    """Every `Services.prepare_speech` call (team, warm, hints): a recorder instead of the
+    """Every `speech.prepare_speech` call (team, warm, hints): a recorder instead of the
     ~20-second build (`tests/ingest/test_sphinx_pool.py` covers the build itself)."""
     calls: list[tuple[str | None, bool, Any]] = []
 
-    def record(self: Services, team: str | None, *, warm: bool = False) -> bool:
-        from api.services import speech_hints
+    def record(svc: Services, team: str | None, *, warm: bool = False) -> bool:
+        from api.usecases.vocabulary import team_vocabulary
 
-        hints = speech_hints(self.team_vocabulary(team)) if team else None
+        hints = speech.speech_hints(team_vocabulary(svc, team)) if team else None
         calls.append((team, warm, hints))
         return True
 
-    monkeypatch.setattr(Services, "prepare_speech", record)
+    monkeypatch.setattr(speech, "prepare_speech", record)
     monkeypatch.setattr(tasks, "_preparer", None)
     yield calls
     monkeypatch.setattr(tasks, "_preparer", None)
@@ -70,13 +71,13 @@ def test_a_worker_prepares_on_start_after_publish_and_vocabulary_edits(
 def test_a_failed_build_leaves_the_worker_preparing(
     monkeypatch: pytest.MonkeyPatch, settings: Any, prepared: list[Any]
 ) -> None:
-    def fail_first(self: Services, team: str | None, *, warm: bool = False) -> bool:
+    def fail_first(svc: Services, team: str | None, *, warm: bool = False) -> bool:
         prepared.append((team, warm, None))
         if len(prepared) == 1:
             raise OSError("disk full")
         return True
 
-    monkeypatch.setattr(Services, "prepare_speech", fail_first)
+    monkeypatch.setattr(speech, "prepare_speech", fail_first)
     preparer = tasks.prepare_on_start()
     assert preparer.idle(timeout=30)
     # The failed warm-up is retried by the next request, which warms the decoders.

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from api.usecases import drafting, vocabulary
 from handoff.errors import InvalidInput, NotFound
 from handoff.vocabulary import VocabularyRepository
 
@@ -57,18 +58,21 @@ def test_grows_from_a_published_declaration(repo: VocabularyRepository) -> None:
 
 
 def test_services_feed_the_vocabulary_to_extraction_and_recognizers(services: Any) -> None:
-    from api.services import speech_hints
+    from api.usecases.speech import speech_hints
 
     # No database yet: an empty vocabulary and nothing created (extract stores nothing).
-    assert services.context(author=None, team="payments", recorded_at=None).vocabulary.people == ()
+    assert (
+        drafting.context(services, author=None, team="payments", recorded_at=None).vocabulary.people
+        == ()
+    )
     assert not services.settings.home.exists()
     services.vocabulary.add_person("payments", "Siobhan", aliases=["Shivon"])
     services.vocabulary.add_term("payments", "project", "ledger")
-    ctx = services.context(author=None, team="payments", recorded_at=None)
+    ctx = drafting.context(services, author=None, team="payments", recorded_at=None)
     assert ctx.vocabulary.people[0].name == "Siobhan"
     assert ctx.vocabulary.people[0].aliases == ("Shivon",)
     assert "ledger" in ctx.vocabulary.items
-    hints = speech_hints(services.team_vocabulary("payments"))
+    hints = speech_hints(vocabulary.team_vocabulary(services, "payments"))
     assert hints.people == ("Siobhan", "Shivon") and hints.items == ("ledger",)
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from api.usecases import lifecycle, posting
+
 WRAPS = [
     (
         "Maya",
@@ -43,10 +45,10 @@ WRAPS = [
 def load_history(services: Any, team: str = "core") -> list[str]:
     ids = []
     for author, at, text in WRAPS:
-        h = services.ingest_text(
-            text, author=author, team=team, recorded_at=datetime.fromisoformat(at)
+        h = posting.ingest_text(
+            services, text, author=author, team=team, recorded_at=datetime.fromisoformat(at)
         )
-        services.publish(h.id, team=team, actor=author, force_reason="test")
+        lifecycle.publish(services, h.id, team=team, actor=author, force_reason="test")
         ids.append(h.id)
     return ids
 

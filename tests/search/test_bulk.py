@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from api.usecases import items as ledger_items
+from api.usecases import lifecycle, posting
+from api.usecases.bulk import import_many
 from handoff.errors import ConflictError
 from search.retrieve import Filters, _accept, _where
 from tests.search.conftest import WRAPS
@@ -22,7 +25,7 @@ def _view(services: Any, handoff: Any) -> dict[str, Any]:
     return {
         "status": handoff.status,
         "declaration": {k: v for k, v in handoff.declaration.to_json().items() if k != "team"},
-        "fields": sorted(services.ledger_fields(handoff.id)),
+        "fields": sorted(ledger_items.fields(services, handoff.id)),
         "docs": sorted(d.split(":", 1)[1] for d in docs["ids"]),
     }
 
@@ -30,19 +33,19 @@ def _view(services: Any, handoff: Any) -> dict[str, Any]:
 def test_import_many_gives_what_one_by_one_gives(services: Any) -> None:
     one_by_one = []
     for row in _rows("solo"):
-        h = services.ingest_text(
-            row["text"], author=row["author"], team="solo", recorded_at=row["recorded_at"]
+        h = posting.ingest_text(
+            services, row["text"], author=row["author"], team="solo", recorded_at=row["recorded_at"]
         )
-        one_by_one.append(services.publish(h.id, team="solo", force_reason="test"))
+        one_by_one.append(lifecycle.publish(services, h.id, team="solo", force_reason="test"))
     rows = _rows("bulk")
     rows.insert(1, {**rows[0], "id": "dup"})
     rows.insert(2, {**rows[0], "id": "dup"})  # a bad row: its error, and the rest go on
-    results = list(services.import_many(rows, publish=True, force_reason="test", batch=2))
+    results = list(import_many(services, rows, publish=True, force_reason="test", batch=2))
     assert isinstance(results[2], ConflictError)
     bulk = [r for i, r in enumerate(results) if i not in (1, 2)]
     assert [_view(services, h) for h in bulk] == [_view(services, h) for h in one_by_one]
-    solo = [i.to_json(with_events=False) for i in services.items("solo")]
-    bulk_items = [i.to_json(with_events=False) for i in services.items("bulk")]
+    solo = [i.to_json(with_events=False) for i in ledger_items.items(services, "solo")]
+    bulk_items = [i.to_json(with_events=False) for i in ledger_items.items(services, "bulk")]
     strip = ("id", "team", "parent_id", "resolved_handoff_id", "superseded_by")
 
     def same_shape(items: list[dict[str, Any]]) -> list[str]:
@@ -53,7 +56,7 @@ def test_import_many_gives_what_one_by_one_gives(services: Any) -> None:
 
 def test_vector_search_fast_paths_match_chroma_filters(services: Any) -> None:
     for team in ("core", "other"):
-        list(services.import_many(_rows(team), publish=True, force_reason="test"))
+        list(import_many(services, _rows(team), publish=True, force_reason="test"))
     index = services.index
     last = datetime.fromisoformat(WRAPS[-1][1])
     for filters in (

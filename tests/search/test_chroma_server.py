@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.usecases import questions
 from tests.search.conftest import load_history
 
 CHROMA = str(Path(sys.executable).with_name("chroma"))
@@ -61,7 +62,7 @@ def chroma_url(tmp_path: Path) -> Iterator[str]:
 def test_answers_through_a_chroma_server(
     chroma_url: str, home: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api.services import build_services
+    from api.wiring.services import build_services
     from handoff.settings import get_settings
 
     monkeypatch.setenv("HANDOFF_CHROMA_URL", chroma_url)
@@ -70,7 +71,8 @@ def test_answers_through_a_chroma_server(
     load_history(svc)
     assert svc.index.count() > 0
     assert not (home / "index").exists()  # nothing embedded
-    got = svc.ask(
+    got = questions.ask(
+        svc,
         "what's blocking auth?",
         team="core",
         as_of=datetime.fromisoformat("2026-11-19T09:00:00+00:00"),
@@ -79,7 +81,7 @@ def test_answers_through_a_chroma_server(
 
 
 def test_unreachable_server_is_one_clear_error(home: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from api.services import build_services
+    from api.wiring.services import build_services
     from handoff.settings import get_settings
     from search.errors import IndexUnavailable
 

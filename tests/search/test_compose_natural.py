@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from api.usecases import lifecycle, posting, questions
+
 TEAM = "web"
 WRAPS = [
     (
@@ -36,14 +38,14 @@ AS_OF = datetime.fromisoformat("2026-11-05T20:00:00+01:00")
 
 def _load(services: Any) -> None:
     for author, at, text in WRAPS:
-        h = services.ingest_text(
-            text, author=author, team=TEAM, recorded_at=datetime.fromisoformat(at)
+        h = posting.ingest_text(
+            services, text, author=author, team=TEAM, recorded_at=datetime.fromisoformat(at)
         )
-        services.publish(h.id, team=TEAM, actor=author, force_reason="test")
+        lifecycle.publish(services, h.id, team=TEAM, actor=author, force_reason="test")
 
 
 def _ask(services: Any, question: str) -> str:
-    return str(services.ask(question, team=TEAM, as_of=AS_OF)["answer"])
+    return str(questions.ask(services, question, team=TEAM, as_of=AS_OF)["answer"])
 
 
 def test_owner_names_who_is_taking_over(services: Any) -> None:
@@ -103,22 +105,24 @@ OPS = [
 
 def _load_ops(services: Any) -> None:
     for author, at, text in OPS:
-        h = services.ingest_text(
-            text, author=author, team="ops", recorded_at=datetime.fromisoformat(at)
+        h = posting.ingest_text(
+            services, text, author=author, team="ops", recorded_at=datetime.fromisoformat(at)
         )
-        services.publish(h.id, team="ops", actor=author, force_reason="test")
+        lifecycle.publish(services, h.id, team="ops", actor=author, force_reason="test")
 
 
 def test_blocker_beside_the_only_work_of_its_handoff(services: Any) -> None:
     _load_ops(services)
     as_of = datetime.fromisoformat("2026-10-05T12:00:00+00:00")
-    got = services.ask("who can unblock the kubernetes upgrade?", team="ops", as_of=as_of)
+    got = questions.ask(
+        services, "who can unblock the kubernetes upgrade?", team="ops", as_of=as_of
+    )
     assert "Chen can clear" in got["answer"]
 
 
 def test_a_replacing_decision_answers_for_the_subject_it_replaced(services: Any) -> None:
     _load_ops(services)
     as_of = datetime.fromisoformat("2026-10-10T12:00:00+00:00")
-    got = services.ask("what did we decide about logging?", team="ops", as_of=as_of)
+    got = questions.ask(services, "what did we decide about logging?", team="ops", as_of=as_of)
     assert "staying on Elasticsearch" in got["answer"] and "query load" in got["answer"]
     assert "cheaper to run" not in got["answer"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from api.usecases import questions
 from tests.search.conftest import ChatServer, load_history
 
 AFTER = datetime.fromisoformat("2026-11-19T09:00:00+00:00")
@@ -15,7 +16,7 @@ AFTER = datetime.fromisoformat("2026-11-19T09:00:00+00:00")
 
 @pytest.fixture
 def llm_services(chat_server: ChatServer, home: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    from api.services import build_services
+    from api.wiring.services import build_services
     from handoff.settings import get_settings
 
     monkeypatch.setenv("HANDOFF_LLM", "openai:test-model")
@@ -29,7 +30,7 @@ def test_llm_answer_cites_only_what_was_retrieved(
 ) -> None:
     load_history(llm_services)
     chat_server.enqueue("Auth is waiting on Sarah's session timeout decision [1]. See also [42].")
-    got = llm_services.ask("what's blocking auth?", team="core", as_of=AFTER)
+    got = questions.ask(llm_services, "what's blocking auth?", team="core", as_of=AFTER)
     assert got["answered_by"] == "llm:openai:test-model"
     assert got["answer"] == "Auth is waiting on Sarah's session timeout decision [1]. See also."
     assert got["dropped_citations"] == [42]
@@ -43,13 +44,15 @@ def test_uncited_claims_fall_back_to_the_ledger_answer(
 ) -> None:
     load_history(llm_services)
     chat_server.enqueue("Auth is blocked by the moon phase.")
-    got = llm_services.ask("what's blocking auth?", team="core", as_of=AFTER)
+    got = questions.ask(llm_services, "what's blocking auth?", team="core", as_of=AFTER)
     assert got["answered_by"] == "offline" and "Sarah" in got["answer"]
 
 
 def test_llm_stream(llm_services: Any, chat_server: ChatServer) -> None:
     load_history(llm_services)
     chat_server.enqueue("Sarah owns the session timeout decision blocking auth [1].")
-    events = list(llm_services.ask_stream("what's blocking auth?", team="core", as_of=AFTER))
+    events = list(
+        questions.ask_stream(llm_services, "what's blocking auth?", team="core", as_of=AFTER)
+    )
     assert len([e for e in events if e["type"] == "token"]) > 1
     assert events[-1]["citations"] and events[-1]["answer"].endswith("[1].")

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from search.embeddings import embedder_for, load_local, minilm_path
+from api.wiring.embeddings import build_embedder
+from search.embeddings import load_local, minilm_path
 from search.errors import EmbeddingsUnavailable
 from search.onnx_model import OnnxEncoder, ensure_exported, read_pipeline
 
@@ -81,14 +82,14 @@ def test_the_setting_chooses_the_backend(
     monkeypatch.setenv("HANDOFF_MODEL_CACHE", str(model_cache))
     monkeypatch.setenv("HANDOFF_EMBEDDINGS_BACKEND", "onnx")
     get_settings.cache_clear()
-    onnx = embedder_for(get_settings())
+    onnx = build_embedder(get_settings())
     assert isinstance(onnx._model, OnnxEncoder)  # type: ignore[attr-defined]
     assert onnx.dimensions == 384
     assert _cosines(np.asarray(onnx.embed(TEXTS[:3])), torch_vectors[:3]).min() > 0.9999
 
     monkeypatch.setenv("HANDOFF_EMBEDDINGS_BACKEND", "torch")
     get_settings.cache_clear()
-    torch = embedder_for(get_settings())
+    torch = build_embedder(get_settings())
     assert type(torch._model).__name__ == "SentenceTransformer"  # type: ignore[attr-defined]
 
 

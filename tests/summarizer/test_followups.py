@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import cli
+from api.usecases import followups, posting
 from handoff.errors import InvalidInput
 
 WRAP = (
@@ -19,11 +20,11 @@ AT = datetime.fromisoformat("2026-11-19T17:00:00+01:00")
 
 
 def stored(services: Any) -> str:
-    return str(services.ingest_text(WRAP, author="Olu", team="web", recorded_at=AT).id)
+    return str(posting.ingest_text(services, WRAP, author="Olu", team="web", recorded_at=AT).id)
 
 
 def test_every_flag_has_one_short_question(services: Any) -> None:
-    items = services.followups(stored(services), team="web")
+    items = followups.followups(services, stored(services), team="web")
     assert [i["field"] for i in items] == [
         "shipped", "returns_at", "blockers[0].needed_from", "next_actions[0].owner",
         "decisions[0].rationale",
@@ -34,21 +35,24 @@ def test_every_flag_has_one_short_question(services: Any) -> None:
 
 def test_answers_merge_and_flags_are_recomputed(services: Any) -> None:
     hid = stored(services)
-    h = services.answer_followup(
+    h = followups.answer_followup(
+        services,
         hid,
         field="blockers.needed_from",
         answer="only the DBA team, Marco specifically, can grow it",
     )
     assert h.declaration.blockers[0].needed_from == "Marco"
-    h = services.answer_followup(hid, field="next_actions[0].owner", answer="I will")
+    h = followups.answer_followup(services, hid, field="next_actions[0].owner", answer="I will")
     assert h.declaration.next_actions[0].owner == "Olu"
-    h = services.answer_followup(
-        hid, field="decisions[0].rationale", answer="because usage is under 0.1%"
+    h = followups.answer_followup(
+        services, hid, field="decisions[0].rationale", answer="because usage is under 0.1%"
     )
     assert h.declaration.decisions[0].rationale == "usage is under 0.1%"
-    h = services.answer_followup(hid, field="shipped", answer="nothing shipped this shift")
+    h = followups.answer_followup(
+        services, hid, field="shipped", answer="nothing shipped this shift"
+    )
     assert "shipped" in h.declaration.stated_empty
-    h = services.answer_followup(hid, field="returns_at", answer="Monday 9am CET")
+    h = followups.answer_followup(services, hid, field="returns_at", answer="Monday 9am CET")
     assert h.declaration.returns_at_iso == datetime.fromisoformat("2026-11-23T09:00:00+01:00")
     assert h.declaration.missing == []
     trail = services.store.audit_trail(hid, team="web")
@@ -57,7 +61,9 @@ def test_answers_merge_and_flags_are_recomputed(services: Any) -> None:
 
 def test_part_answers_are_read_as_items(services: Any) -> None:
     hid = stored(services)
-    h = services.answer_followup(hid, field="shipped", answer="merged the login fix, PR #812")
+    h = followups.answer_followup(
+        services, hid, field="shipped", answer="merged the login fix, PR #812"
+    )
     assert h.declaration.shipped[0].refs == ["#812"]
     assert h.declaration.shipped[0].evidence[0].quote == "merged the login fix, PR #812"
 
@@ -65,11 +71,11 @@ def test_part_answers_are_read_as_items(services: Any) -> None:
 def test_bad_answers_are_one_sentence_errors(services: Any) -> None:
     hid = stored(services)
     with pytest.raises(InvalidInput, match="no open question"):
-        services.answer_followup(hid, field="in_flight", answer="x")
+        followups.answer_followup(services, hid, field="in_flight", answer="x")
     with pytest.raises(InvalidInput, match="Could not read a time"):
-        services.answer_followup(hid, field="returns_at", answer="whenever")
+        followups.answer_followup(services, hid, field="returns_at", answer="whenever")
     with pytest.raises(InvalidInput, match="names nobody"):
-        services.answer_followup(hid, field="next_actions[0].owner", answer="nobody yet")
+        followups.answer_followup(services, hid, field="next_actions[0].owner", answer="nobody yet")
 
 
 def test_cli_followups_and_answer(services: Any) -> None:

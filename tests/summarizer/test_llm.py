@@ -8,12 +8,16 @@ from typing import Any
 
 import pytest
 
+from api.usecases import drafting
+from api.wiring.llm import build_chat_model
+from handoff.errors import LLMUnavailable
 from handoff.missing import with_flags
+from handoff.settings import Settings
 from ingest.text import transcript_from_text
 from ingest.transcript import Segment, Transcript
 from summarizer.base import ExtractionContext
-from summarizer.errors import ExtractionFailed, LLMUnavailable
-from summarizer.llm import FallbackExtractor, LLMExtractor, build_chat_model, chunk_segments
+from summarizer.errors import ExtractionFailed
+from summarizer.llm import FallbackExtractor, LLMExtractor, chunk_segments
 from summarizer.offline import OfflineExtractor
 from tests.summarizer.fake_llm import Delay, FakeLLM, Status, fake_llm_server
 
@@ -53,7 +57,13 @@ def good_answer(**overrides: Any) -> str:
 
 def extractor(fake: FakeLLM, *, timeout_s: float = 5.0, chunk_chars: int = 12_000) -> LLMExtractor:
     model = build_chat_model(
-        "openai:test-model", base_url=fake.url, api_key="test", timeout_s=timeout_s, max_retries=0
+        Settings(
+            llm="openai:test-model",
+            llm_base_url=fake.url,
+            llm_api_key="test",
+            llm_timeout_s=timeout_s,
+            llm_max_retries=0,
+        )
     )
     return LLMExtractor(
         model,
@@ -215,7 +225,7 @@ def test_long_transcripts_are_chunked_and_merged() -> None:
 
 
 def test_services_build_the_llm_extractor_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from api.services import build_services
+    from api.wiring.services import build_services
     from handoff.settings import get_settings
 
     with fake_llm_server() as fake:
@@ -225,9 +235,10 @@ def test_services_build_the_llm_extractor_from_settings(monkeypatch: pytest.Monk
         get_settings.cache_clear()
         svc = build_services(get_settings())
         fake.enqueue(good_answer())
-        decl = svc.extract(
+        decl = drafting.extract(
+            svc,
             transcript_from_text(WRAP),
-            svc.context(author="Jonas", team=None, recorded_at=CONTEXT.recorded_at),
+            drafting.context(svc, author="Jonas", team=None, recorded_at=CONTEXT.recorded_at),
         )
     assert decl.extractor == "llm:openai:test-model"
     assert decl.blockers[0].needed_from == "Petra"
@@ -237,4 +248,4 @@ def test_unknown_provider_is_a_configuration_error() -> None:
     from handoff.errors import ConfigError
 
     with pytest.raises(ConfigError, match="HANDOFF_LLM"):
-        build_chat_model("nosuch:model")
+        build_chat_model(Settings(llm="nosuch:model"))

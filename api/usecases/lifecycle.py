@@ -1,0 +1,118 @@
+"""A handoff's life after its draft: publish, edit, acknowledge, unpublish, delete.
+
+The ledger follows each change inside the store's transaction (a hook); the search index follows
+after the commit, here, so a failed index update never leaves the record and the ledger apart.
+There is one way to publish, `publish`: the CLI and the demo index at once; the web app and the
+API pass `index=False` and queue the `index_handoff` job (`api.tasks.queue_job`); a bulk import
+indexes per batch.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from api.usecases.followups import answer_clips_dir
+from api.wiring.services import Services
+from handoff.errors import InvalidInput
+from handoff.store import Handoff
+
+
+def publish(
+    svc: Services,
+    handoff_id: str,
+    *,
+    team: str | None = None,
+    actor: str | None = None,
+    force_reason: str | None = None,
+    index: bool = True,
+) -> Handoff:
+    """Publish a draft (refused while fields are missing, unless `force_reason`): the ledger
+    takes it in the same transaction, the team's vocabulary grows from it, and with `index` the
+    search index is updated now (without, the caller has it done: see the module's docstring)."""
+    handoff = svc.store.publish(handoff_id, team=team, actor=actor, force_reason=force_reason)
+    if handoff.declaration is not None:  # the team's vocabulary grows from what it publishes
+        svc.vocabulary.grow_from_declaration(
+            handoff.team, handoff.declaration.to_json(), author=handoff.author
+        )
+    if index:
+        svc.index.add_handoff(handoff)
+    return handoff
+
+
+def index_handoff(svc: Services, handoff_id: str, *, team: str | None = None) -> int:
+    """(Re)index one handoff's fields; a draft's are removed. The web app runs it in a worker
+    after publishing; returns how many documents were written."""
+    handoff = svc.store.get(handoff_id, team=team)
+    if handoff.status == "draft":
+        svc.index.remove_handoff(handoff.id)
+        return 0
+    return int(svc.index.add_handoff(handoff))
+
+
+def acknowledge(svc: Services, handoff_id: str, *, by: str, team: str | None = None) -> Handoff:
+    """Record who took over, and when."""
+    return svc.store.acknowledge(handoff_id, by=by, team=team)
+
+
+def unpublish(
+    svc: Services, handoff_id: str, *, team: str | None = None, actor: str | None = None
+) -> Handoff:
+    """Back to draft: the ledger rolls its effects back in the transaction, the index after."""
+    handoff = svc.store.unpublish(handoff_id, team=team, actor=actor)
+    svc.index.remove_handoff(handoff.id, team=handoff.team)
+    return handoff
+
+
+def delete(
+    svc: Services, handoff_id: str, *, team: str | None = None, actor: str | None = None
+) -> Handoff:
+    """Delete the record (the ledger rolls back in its transaction), then its index entries,
+    its kept upload and its spoken answers: deleting means the data is gone."""
+    handoff = svc.store.delete(handoff_id, team=team, actor=actor)
+    svc.index.remove_handoff(handoff.id, team=handoff.team)
+    uploads = svc.settings.uploads_dir.resolve()
+    if handoff.source_path:
+        kept = Path(handoff.source_path).resolve()
+        if kept.is_relative_to(uploads):  # only what keep_upload copied; never a user's file
+            kept.unlink(missing_ok=True)
+    shutil.rmtree(answer_clips_dir(svc, handoff), ignore_errors=True)
+    return handoff
+
+
+def edit(
+    svc: Services,
+    handoff_id: str,
+    patch: dict[str, Any],
+    *,
+    team: str | None = None,
+    actor: str | None = None,
+) -> Handoff:
+    """Edit a declaration; a published one is re-applied to the ledger and re-indexed.
+
+    A new spoken return time ('tomorrow 9am SGT') gets its resolved time too, whoever edits.
+    """
+    if "returns_at" in patch and "returns_at_iso" not in patch:
+        patch = {**patch, "returns_at_iso": _resolve_return(svc, handoff_id, patch, team)}
+    handoff = svc.store.edit(handoff_id, patch, team=team, actor=actor)
+    if handoff.status != "draft":
+        svc.index.add_handoff(handoff)
+    return handoff
+
+
+def _resolve_return(
+    svc: Services, handoff_id: str, patch: dict[str, Any], team: str | None
+) -> str | None:
+    from summarizer.returns import resolve_time
+
+    phrase = patch["returns_at"]
+    if phrase is not None and not isinstance(phrase, str):
+        raise InvalidInput("'returns_at' must be text such as 'tomorrow 9am SGT'.")
+    if not phrase or not phrase.strip():
+        return None
+    current = svc.store.get(handoff_id, team=team)
+    resolved = resolve_time(
+        phrase, recorded_at=current.recorded_at, default_tz=svc.settings.timezone
+    )
+    return resolved.isoformat() if resolved else None

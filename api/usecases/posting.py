@@ -1,0 +1,212 @@
+"""Posting a wrap: typed text, a clip, a voice note or a chat export becomes a stored draft.
+
+Two ways, one path through transcription and extraction:
+
+- at once (the CLI's `ingest`, imports): transcribe and extract first, store after, so bad media
+  never leaves a record behind (`ingest_text`, `ingest_file`);
+- stored first, worked on in a worker (the web app and the API): `accept_wrap` keeps the text or
+  the upload durably and refuses what can never be read; `process_wrap` fills in the draft.
+
+An upload is kept unchanged under HOME/uploads/files, named by the server (`keep_upload`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from api.usecases import drafting
+from api.usecases.speech import no_progress, transcribe
+from api.usecases.teams import team_name
+from api.wiring.services import Services
+from handoff.errors import InvalidInput
+from handoff.paths import safe_suffix
+from handoff.progress import Progress
+from handoff.store import Handoff
+
+if TYPE_CHECKING:
+    from ingest.chat import ChatOptions
+
+SourceKind = Literal["text", "media", "chat"]
+
+
+def keep_upload(svc: Services, path: Path) -> tuple[Path, str]:
+    """Copy an upload, unchanged, to HOME/uploads/files/<uuid><suffix>; returns its path and
+    SHA-256. Every part of the name is the server's: the suffix is one the server recognizes,
+    never the client's file name."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    dest_dir = svc.settings.uploads_dir / "files"
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    dest = dest_dir / f"{uuid.uuid4().hex}{safe_suffix(path)}"
+    shutil.copyfile(path, dest)
+    return dest, digest.hexdigest()
+
+
+def ingest_text(
+    svc: Services,
+    text: str,
+    *,
+    author: str | None,
+    team: str | None,
+    recorded_at: datetime | None,
+    handoff_id: str | None = None,
+) -> Handoff:
+    """Extract a typed wrap and store the draft."""
+    from ingest.text import transcript_from_text
+
+    team = team_name(svc, team)
+    transcript = transcript_from_text(text)
+    context = drafting.context(svc, author=author, team=team, recorded_at=recorded_at)
+    decl = drafting.extract(svc, transcript, context)
+    return svc.store.create(
+        team=team,
+        author=author,
+        recorded_at=recorded_at,
+        source_kind="text",
+        source_text=text,
+        transcript=transcript.to_json(),
+        declaration=decl,
+        handoff_id=handoff_id,
+        actor=author,
+    )
+
+
+def ingest_file(
+    svc: Services,
+    path: Path,
+    *,
+    author: str | None,
+    team: str | None,
+    recorded_at: datetime | None,
+    progress: Progress = no_progress,
+    chat: ChatOptions | None = None,
+) -> Handoff:
+    """Transcribe and extract first, store after: bad media never leaves a record behind.
+    `chat` picks a channel and time range of a chat export."""
+    team = team_name(svc, team)
+    transcript = transcribe(svc, path, progress=progress, team=team, keep_audio=True, chat=chat)
+    progress("extract", 0.9)
+    context = drafting.context(svc, author=author, team=team, recorded_at=recorded_at)
+    decl = drafting.extract(svc, transcript, context)
+    source_text = source_path = sha = None
+    if transcript.source_kind == "text":
+        source_text = path.read_text(encoding="utf-8", errors="replace")
+    else:
+        kept, sha = keep_upload(svc, path)
+        source_path = str(kept)
+    return svc.store.create(
+        team=team,
+        author=author,
+        recorded_at=recorded_at,
+        source_kind=transcript.source_kind,
+        source_name=path.name,
+        source_path=source_path,
+        source_sha256=sha,
+        source_text=source_text,
+        transcript=transcript.to_json(),
+        declaration=decl,
+        actor=author,
+    )
+
+
+def accept_wrap(
+    svc: Services,
+    *,
+    author: str | None,
+    team: str | None,
+    recorded_at: datetime | None,
+    text: str | None = None,
+    upload: Path | None = None,
+    source_name: str | None = None,
+    chat: ChatOptions | None = None,
+) -> Handoff:
+    """Store a wrap durably (text in the row, a file under HOME/uploads) before any work on it.
+
+    The record starts without a declaration; `process_wrap` fills it in, in a worker. `chat`
+    picks a channel and time range of an uploaded chat export; it is kept with the handoff so
+    the worker and any retry read the same part.
+    """
+    team = team_name(svc, team)
+    if upload is None:
+        if text is None or not text.strip():
+            raise InvalidInput("The wrap is empty; paste some text or upload a file.")
+        return svc.store.create(
+            team=team,
+            author=author,
+            recorded_at=recorded_at,
+            source_kind="text",
+            source_name=source_name,
+            source_text=text,
+            actor=author,
+        )
+    source_kind = _readable_kind(svc, upload, team=team, chat=chat)
+    kept, sha = keep_upload(svc, upload)
+    return svc.store.create(
+        team=team,
+        author=author,
+        recorded_at=recorded_at,
+        source_kind=source_kind,
+        source_name=source_name or upload.name,
+        source_path=str(kept),
+        source_sha256=sha,
+        source_options=chat.to_json() if chat is not None else {},
+        actor=author,
+    )
+
+
+def _readable_kind(
+    svc: Services, upload: Path, *, team: str, chat: ChatOptions | None
+) -> SourceKind:
+    """What the upload is, refusing now (415, nothing stored) what can never be read rather than
+    in a failed job: media with no audio, corrupt or too long (a probe, cheap); a channel or time
+    range that is not in a chat export (reading one is cheap)."""
+    from ingest.loader import check_media, detect_kind
+
+    kind = detect_kind(upload)
+    if kind == "media":
+        check_media(upload, settings=svc.settings)
+    source_kind: SourceKind = (
+        "media" if kind == "media" else "chat" if kind in ("chat", "slack") else "text"
+    )
+    if chat is not None and chat.to_json():
+        if source_kind != "chat":
+            raise InvalidInput(
+                "A channel or time range applies to a chat export, not to this upload."
+            )
+        transcribe(svc, upload, team=team, chat=chat)
+    return source_kind
+
+
+def process_wrap(
+    svc: Services, handoff_id: str, *, team: str | None = None, progress: Progress = no_progress
+) -> Handoff:
+    """Transcribe and extract a stored wrap and attach the draft (safe to run again)."""
+    from ingest.text import transcript_from_text
+
+    handoff = svc.store.get(handoff_id, team=team)
+    progress("transcribe", 0.05)
+    if handoff.source_path:
+        from ingest.chat import ChatOptions
+
+        transcript = transcribe(
+            svc,
+            Path(handoff.source_path),
+            progress=progress,
+            team=handoff.team,
+            keep_audio=True,
+            chat=ChatOptions.from_json(handoff.source_options),
+        )
+    else:
+        transcript = transcript_from_text(handoff.source_text or "")
+    progress("extract", 0.9)
+    decl = drafting.extract(svc, transcript, drafting.context_of(svc, handoff))
+    return svc.store.set_extraction(
+        handoff.team, handoff.id, transcript=transcript.to_json(), declaration=decl
+    )
