@@ -1,12 +1,13 @@
 """Errors of search.
 
 SearchError (HandoffError)
-├── IndexUnavailable      the Chroma server cannot be reached, or the index cannot be opened
-└── LLMUnavailable        (`search.llm`) the answering model could not be reached or failed
+└── IndexUnavailable      the Chroma server cannot be reached, or the index cannot be opened
 
 EmbeddingsUnavailable (ConfigError)
                           the embedding model or endpoint cannot be loaded: a setting or an
                           extra to install
+
+An answering model that fails raises `handoff.errors.LLMUnavailable`, shared with the extractor.
 """
 
 from __future__ import annotations
