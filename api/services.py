@@ -22,6 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from api.wiring.asr import build_transcriber, media_limits
 from handoff.declaration import Declaration
 from handoff.errors import InvalidInput
 from handoff.settings import Settings
@@ -33,6 +34,7 @@ from summarizer.offline import OfflineExtractor
 
 if TYPE_CHECKING:
     from handoff.errors import HandoffError
+    from ingest.asr.base import Transcriber
 
 Progress = Callable[[str, float], None]
 
@@ -142,21 +144,22 @@ class Services:
         recognizer. `keep_audio` caches the decoded audio under HOME/cache (for stored uploads)."""
         return load_transcript(
             path,
-            settings=self.settings,
+            limits=media_limits(self.settings),
             progress=progress,
-            asr=asr,
             hints=speech_hints(self.team_vocabulary(team or self.settings.default_team)),
             chat=chat,
             audio_cache=self.settings.cache_dir / "audio" if keep_audio else None,
-            transcriber=self.transcriber if asr is None and self._media_ready(path) else None,
+            transcriber=self._transcriber(asr) if self._media_ready(path) else None,
         )
 
     @cached_property
-    def transcriber(self) -> Any:
+    def transcriber(self) -> Transcriber:
         """The configured speech engine, kept: its decoder processes and models stay loaded."""
-        from ingest import loader  # the seam `load_transcript` uses too
+        return build_transcriber(self.settings)
 
-        return loader.make_transcriber(self.settings.asr, loader.engine_options(self.settings))
+    def _transcriber(self, asr: str | None) -> Transcriber:
+        """The kept engine, or a new one for a call that names another (`--asr`)."""
+        return self.transcriber if asr is None else build_transcriber(self.settings, engine=asr)
 
     def _media_ready(self, path: Path) -> bool:
         """Whether `path` is media (only then is the engine built; text needs none)."""
@@ -171,14 +174,14 @@ class Services:
         """Build the team's speech model now (None: the one every team without a vocabulary
         shares), so its next clip does not wait for it (about 20 s after the vocabulary changed);
         with `warm`, also start the decoder processes. False when the engine needs no preparing."""
-        from ingest.speech import Hints
+        from ingest.asr.base import Hints, Preparable, Warmable
 
         engine = self.transcriber
         hints = Hints() if team is None else speech_hints(self.team_vocabulary(team))
-        if warm and hasattr(engine, "warm_up"):
+        if warm and isinstance(engine, Warmable):
             engine.warm_up(hints)
             return True
-        if hasattr(engine, "prepare"):
+        if isinstance(engine, Preparable):
             engine.prepare(hints)
             return True
         return False
@@ -371,7 +374,7 @@ class Services:
 
         if detect_kind(recording) != "media":
             return False
-        info = check_media(recording, settings=self.settings)
+        info = check_media(recording, limits=media_limits(self.settings))
         if info.duration_s is not None and info.duration_s > ANSWER_CLIP_SECONDS:
             raise MediaTooLong(
                 f"A spoken answer can last at most {ANSWER_CLIP_SECONDS:.0f} seconds; this one "
@@ -741,7 +744,7 @@ class Services:
             # No audio, corrupt, too long: refused before anything is stored (probe only, cheap).
             from ingest.loader import check_media
 
-            check_media(upload, settings=self.settings)
+            check_media(upload, limits=media_limits(self.settings))
         source_kind: Literal["text", "media", "chat"] = (
             "media" if kind == "media" else "chat" if kind in ("chat", "slack") else "text"
         )
@@ -806,7 +809,7 @@ class Services:
 
 def speech_hints(vocab: Any) -> Any:
     """A `TeamVocabulary` as the recognizers' hints (names and aliases, items, ticket prefixes)."""
-    from ingest.speech import Hints
+    from ingest.asr.base import Hints
 
     people = [n for p in vocab.people for n in (p.name, *p.aliases)]
     return Hints(

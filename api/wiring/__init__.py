@@ -1,0 +1,1 @@
+"""The only code that turns settings into backends."""
