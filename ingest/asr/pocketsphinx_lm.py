@@ -275,10 +275,15 @@ def _mix(general: Path, d: _Domain, weight: float, out: Path) -> None:
     finally:
         for sink in sinks:
             sink.close()
+    _write_arpa(out, counts, parts_out)
+
+
+def _write_arpa(out: Path, counts: list[int], sections: list[Path]) -> None:
+    """One ARPA file from its header counts and each order's section (the sections are removed)."""
     with out.open("w", encoding="utf-8") as fh:
         fh.write("\\data\\\n")
         fh.writelines(f"ngram {n}={c}\n" for n, c in enumerate(counts, start=1))
-        for n, part in enumerate(parts_out, start=1):
+        for n, part in enumerate(sections, start=1):
             fh.write(f"\n\\{n}-grams:\n")
             with part.open(encoding="utf-8") as src:
                 shutil.copyfileobj(src, fh)
