@@ -3,8 +3,8 @@ the types they share.
 
     Transcriber.transcribe(audio, hints=..., progress=...) -> Transcript
 
-Everything else in `ingest.asr` imports from here and nothing here imports from the rest of it, so
-the engines, the registry and the helpers they share can never form a cycle through it.
+Nothing here imports from the rest of `ingest.asr`, so the engines, the registry and the helpers
+they share can all import it without forming a cycle through it.
 
 Some engines can do work ahead of a clip (build a language model for a team's vocabulary, load
 weights, start decoder processes). Those abilities are small protocols (`Preparable`, `Warmable`)
