@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.limits import BodyLimitMiddleware
 from handoff.errors import HandoffError, PublishRefused
 from handoff.settings import Settings, get_settings
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
     )
     app.state.settings = settings or get_settings()
+    app.add_middleware(BodyLimitMiddleware, settings=app.state.settings)
 
     @app.exception_handler(HandoffError)
     async def handoff_error(request: Request, exc: HandoffError) -> Response:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from api.services import Services, build_services
 from handoff.settings import Settings
+from handoff.teams import TEAM_PATTERN
 
 
 @lru_cache(maxsize=4)
@@ -22,3 +23,6 @@ def services_dep(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(services_dep)]
+
+
+TeamPath = Annotated[str, Path(pattern=TEAM_PATTERN, description="The team's slug.")]

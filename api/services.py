@@ -25,8 +25,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from api.wiring.asr import build_transcriber, media_limits
 from handoff.declaration import Declaration
 from handoff.errors import InvalidInput
+from handoff.paths import safe_suffix
+from handoff.progress import Progress
 from handoff.settings import Settings
 from handoff.store import Handoff, HandoffStore
+from handoff.teams import validate_team
 from ingest.loader import load_transcript
 from ingest.transcript import Transcript
 from summarizer.base import ExtractionContext, Extractor
@@ -35,8 +38,6 @@ from summarizer.offline import OfflineExtractor
 if TYPE_CHECKING:
     from handoff.errors import HandoffError
     from ingest.asr.base import Transcriber
-
-Progress = Callable[[str, float], None]
 
 #: A follow-up answered by voice is a short clip; a longer one is a new wrap.
 ANSWER_CLIP_SECONDS = 120.0
@@ -146,7 +147,7 @@ class Services:
             path,
             limits=media_limits(self.settings),
             progress=progress,
-            hints=speech_hints(self.team_vocabulary(team or self.settings.default_team)),
+            hints=speech_hints(self.team_vocabulary(self.team_name(team))),
             chat=chat,
             audio_cache=self.settings.cache_dir / "audio" if keep_audio else None,
             transcriber=self._transcriber(asr) if self._media_ready(path) else None,
@@ -206,7 +207,7 @@ class Services:
     def context(
         self, *, author: str | None, team: str | None, recorded_at: datetime | None
     ) -> ExtractionContext:
-        team = team or self.settings.default_team
+        team = self.team_name(team)
         return ExtractionContext(
             author=author,
             team=team,
@@ -220,15 +221,21 @@ class Services:
 
         return with_flags(self.extractor.extract(transcript, context))
 
-    def keep_upload(self, path: Path, *, team: str) -> tuple[Path, str]:
-        """Copy an upload, unchanged, under HOME/uploads/<team>/; returns its path and SHA-256."""
+    def team_name(self, team: str | None) -> str:
+        """The team a request names (the default when it names none), checked to be a slug."""
+        return validate_team(team or self.settings.default_team)
+
+    def keep_upload(self, path: Path) -> tuple[Path, str]:
+        """Copy an upload, unchanged, to HOME/uploads/files/<uuid><suffix>; returns its path and
+        SHA-256. Every part of the name is the server's: the suffix is one the server recognizes,
+        never the client's file name."""
         digest = hashlib.sha256()
         with path.open("rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
-        dest_dir = self.settings.uploads_dir / team
+        dest_dir = self.settings.uploads_dir / "files"
         dest_dir.mkdir(parents=True, exist_ok=True)
-        dest = dest_dir / f"{uuid.uuid4().hex}{path.suffix.lower()}"
+        dest = dest_dir / f"{uuid.uuid4().hex}{safe_suffix(path)}"
         shutil.copyfile(path, dest)
         return dest, digest.hexdigest()
 
@@ -243,7 +250,7 @@ class Services:
     ) -> Handoff:
         from ingest.text import transcript_from_text
 
-        team = team or self.settings.default_team
+        team = self.team_name(team)
         transcript = transcript_from_text(text)
         decl = self.extract(
             transcript, self.context(author=author, team=team, recorded_at=recorded_at)
@@ -272,7 +279,7 @@ class Services:
     ) -> Handoff:
         """Transcribe and extract first, store after: bad media never leaves a record behind.
         `chat` (ChatOptions) picks a channel and time range of a chat export."""
-        team = team or self.settings.default_team
+        team = self.team_name(team)
         transcript = self.transcribe(path, progress=progress, team=team, keep_audio=True, chat=chat)
         progress("extract", 0.9)
         decl = self.extract(
@@ -290,7 +297,7 @@ class Services:
                 declaration=decl,
                 actor=author,
             )
-        kept, sha = self.keep_upload(path, team=team)
+        kept, sha = self.keep_upload(path)
         return self.store.create(
             team=team,
             author=author,
@@ -385,14 +392,17 @@ class Services:
     def _keep_answer_clip(self, recording: Path, handoff: Handoff) -> Path:
         folder = self.answer_clips_dir(handoff)
         folder.mkdir(parents=True, exist_ok=True)
-        suffix = re.sub(r"[^a-z0-9]", "", recording.suffix.lower())[:8]
-        dest = folder / f"{uuid.uuid4().hex}{'.' + suffix if suffix else ''}"
+        dest = folder / f"{uuid.uuid4().hex}{safe_suffix(recording)}"
         shutil.copyfile(recording, dest)
         return dest
 
     def answer_clips_dir(self, handoff: Handoff) -> Path:
-        """Where a handoff's spoken follow-up answers are kept: HOME/uploads/<team>/answers/<id>."""
-        return self.settings.uploads_dir / handoff.team / "answers" / handoff.id
+        """Where a handoff's spoken follow-up answers are kept: HOME/uploads/answers/<digest>.
+
+        Imported handoffs may carry ids chosen elsewhere, so the folder is named by a digest of the
+        id, never by the id itself."""
+        folder = hashlib.sha256(handoff.id.encode()).hexdigest()[:32]
+        return self.settings.uploads_dir / "answers" / folder
 
     def answer_clip(self, handoff_id: str, name: str, *, team: str | None = None) -> Path:
         """The stored clip of a spoken answer, by the name its evidence gives."""
@@ -511,7 +521,7 @@ class Services:
         return results
 
     def _import_one(self, row: dict[str, Any]) -> Handoff:
-        team = row.get("team") or self.settings.default_team
+        team = self.team_name(row.get("team"))
         decl = row.get("declaration")
         if decl is None:
             return self.ingest_text(
@@ -643,7 +653,7 @@ class Services:
         with self.store.session() as session:
             return read_items(
                 session,
-                team or self.settings.default_team,
+                self.team_name(team),
                 kinds=[kind] if kind else None,
                 states=[state] if state else None,
                 as_of=as_of,
@@ -676,7 +686,7 @@ class Services:
         return dict(
             self.answerer.ask(
                 question,
-                team=team or self.settings.default_team,
+                team=self.team_name(team),
                 as_of=as_of,
                 conversation=conversation,
             )
@@ -693,7 +703,7 @@ class Services:
         """The same answer as events: {"type": "token", "text"}..., then {"type": "done", ...}."""
         return self.answerer.stream(
             question,
-            team=team or self.settings.default_team,
+            team=self.team_name(team),
             as_of=as_of,
             conversation=conversation,
         )
@@ -725,7 +735,7 @@ class Services:
         """
         from ingest.loader import detect_kind
 
-        team = team or self.settings.default_team
+        team = self.team_name(team)
         if upload is None:
             if text is None or not text.strip():
                 raise InvalidInput("The wrap is empty; paste some text or upload a file.")
@@ -756,7 +766,7 @@ class Services:
                 )
             # Cheap for a chat export, and an unknown channel or an empty range is refused now.
             self.transcribe(upload, team=team, chat=chat)
-        kept, sha = self.keep_upload(upload, team=team)
+        kept, sha = self.keep_upload(upload)
         return self.store.create(
             team=team,
             author=author,

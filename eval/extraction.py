@@ -1,11 +1,12 @@
 """`handoff eval extraction`: score an extractor on the dev set and on real meeting action items.
 
     handoff eval extraction [--backend offline|llm] [--data PATH] [--split all|tune|heldout]
-                            [--errors] [--no-ubuntu]
+                            [--errors] [--by-format] [--no-ubuntu]
 
 Prints one table per data file and split (the held-out part is what the quality bar is judged on;
 `fresh.jsonl` was written apart from the rules, as an outside check): per part precision/recall/F1,
-attribute accuracy, missing-flag precision/recall/F1. The LLM backend uses the
+attribute accuracy, missing-flag precision/recall/F1; `--by-format` adds one line per wrap format
+(rows with a `format` field: stand-up template, emoji lines, table, ...). The LLM backend uses the
 configured `HANDOFF_LLM`; each wrap it fails on is counted with the offline fallback it returned.
 """
 
@@ -80,6 +81,22 @@ def table(title: str, score: Score, n: int) -> str:
     return "\n".join(lines)
 
 
+def format_table(extractor: Extractor, examples: list[Example]) -> str:
+    """One line per wrap format (the rows' `format` field): item F1, attributes, missing flags."""
+    formats = sorted({e.format for e in examples if e.format})
+    if not formats:
+        return "(no row has a format field)"
+    lines = [f"{'format':<14}{'wraps':>6}{'item F1':>9}{'attr acc':>10}{'missing F1':>12}"]
+    for fmt in formats:
+        chosen = [e for e in examples if e.format == fmt]
+        score, _ = run(extractor, chosen)
+        lines.append(
+            f"{fmt:<14}{len(chosen):>6}{score.items.f1:>9.3f}{score.attribute_accuracy:>10.3f}"
+            f"{score.missing.f1:>12.3f}"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="handoff eval extraction", description=__doc__.split("\n")[0]
@@ -90,6 +107,9 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--split", choices=("all", "tune", "heldout"), default="all")
     parser.add_argument("--errors", action="store_true", help="list every mismatch")
+    parser.add_argument(
+        "--by-format", action="store_true", help="also one line per wrap format (row `format`)"
+    )
     parser.add_argument("--no-ubuntu", action="store_true", help="skip the Ubuntu meetings score")
     args = parser.parse_args(argv)
     try:
@@ -116,6 +136,8 @@ def main(argv: list[str]) -> int:
             score, errors = run(extractor, chosen)
             title = f"{dataset} / split: {split}" if len(datasets) > 1 else f"split: {split}"
             print(table(title, score, len(chosen)))
+            if args.by_format:
+                print(format_table(extractor, chosen))
             if args.errors:
                 print("\n".join(f"  - {e}" for e in errors))
     if not args.no_ubuntu:

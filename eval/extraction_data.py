@@ -1,9 +1,10 @@
 """The extraction dev set: rows in JSONL, each turned into the transcript an ingest path would give.
 
 A row is `{"id", "source": "speech"|"chat", "author", "recorded_at", "text", "gold": {...},
-"split": "tune"|"heldout", "vocabulary"?}`. Speech rows become timed segments (one per sentence,
-timed at a speaking rate, as a recognizer would give); chat rows become one segment per message with
-its speaker and time. Rows without a `split` count as held out (an outside set).
+"split": "tune"|"heldout", "vocabulary"?, "format"?}`; `format` names how the wrap was written
+("standup", "table", "chat", ...) for per-format figures. Speech rows become timed segments (one
+per sentence, timed at a speaking rate, as a recognizer would give); chat rows become one segment
+per message with its speaker and time. Rows without a `split` count as held out (an outside set).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Example:
     split: str
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     dataset: str = ""  # the file it came from ("dev", "fresh")
+    format: str = ""  # how the wrap was written ("standup", "emoji", "table", ...), if the row says
 
     def context(self) -> ExtractionContext:
         return ExtractionContext(
@@ -165,6 +167,7 @@ def load_examples(path: Path) -> list[Example]:
                     split=row.get("split", "heldout"),
                     vocabulary=_vocabulary(row.get("vocabulary")),
                     dataset=file.stem,
+                    format=str(row.get("format") or ""),
                 )
             )
     return out

@@ -18,8 +18,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from handoff.declaration import LIST_PARTS
+from handoff.declaration import LIST_PARTS, PART_BY_NAME
 from handoff.missing import field_path
+from handoff.text import FUNCTION_WORDS
 
 MATCH_THRESHOLD = 60.0
 RETURN_TOLERANCE_S = 60 * 60
@@ -31,71 +32,21 @@ _TEXT_FIELDS = {
     "blockers": ("description", "why_blocking"),
     "next_actions": ("action",),
 }
-_GOLD_KEY = {
-    "shipped": "summary",
-    "in_flight": "item",
-    "decisions": "decision",
-    "blockers": "description",
-    "next_actions": "action",
-}
 _ATTRIBUTES = {
     "in_flight": ("status", "owner"),
     "blockers": ("needed_from",),
     "next_actions": ("owner",),
 }
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "to",
-        "for",
-        "in",
-        "on",
-        "at",
-        "is",
-        "are",
-        "was",
-        "be",
-        "been",
-        "it",
-        "its",
-        "it's",
-        "that",
-        "this",
-        "with",
-        "from",
-        "by",
-        "as",
-        "i",
-        "i'll",
-        "we",
-        "our",
-        "my",
-        "me",
-        "so",
-        "just",
-        "still",
-        "also",
-        "about",
-        "up",
-        "out",
-        "then",
-    ]
-)
 
 
 def _words(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     tokens = re.findall(r"[a-z0-9#]+(?:[-_.][a-z0-9]+)*", text)
-    return " ".join(t for t in tokens if t not in _STOP)
+    return " ".join(t for t in tokens if t not in FUNCTION_WORDS)
 
 
 def similarity(part: str, gold: dict[str, Any], pred: dict[str, Any]) -> float:
-    g = _words(str(gold.get(_GOLD_KEY[part]) or ""))
+    g = _words(str(gold.get(PART_BY_NAME[part].text) or ""))
     p = _words(" ".join(str(pred.get(k) or "") for k in _TEXT_FIELDS[part]))
     score = float(fuzz.token_set_ratio(g, p)) if g and p else 0.0
     if set(gold.get("refs") or ()) & set(pred.get("refs") or ()):
@@ -215,11 +166,11 @@ def score_example(gold: dict[str, Any], pred: dict[str, Any], *, label: str = ""
         matched_g = {gi for gi, _ in pairs}
         for gi, g in enumerate(g_items):
             if gi not in matched_g:
-                score.errors.append(f"{label} {part}: missed {g.get(_GOLD_KEY[part])!r}")
+                score.errors.append(f"{label} {part}: missed {g.get(PART_BY_NAME[part].text)!r}")
         matched_p = {pi for _, pi in pairs}
         for pi, p in enumerate(p_items):
             if pi not in matched_p:
-                score.errors.append(f"{label} {part}: extra {p.get(_GOLD_KEY[part])!r}")
+                score.errors.append(f"{label} {part}: extra {p.get(PART_BY_NAME[part].text)!r}")
         for gi, pi in pairs:
             for attr in _ATTRIBUTES.get(part, ()):
                 if attr == "owner" and part == "in_flight" and "owner" not in g_items[gi]:

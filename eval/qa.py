@@ -7,8 +7,11 @@ The scenario goes through the real path: the wraps are ingested and published th
 parts under an override reason), then each question is asked as `handoff ask --as-of` would.
 
 Question format (one JSON object per line):
-    {"q", "team", "as_of", "must": [[alt, ...], ...], "must_not": [...], "conversation"?: [q, ...]}
+    {"q", "team", "as_of", "must": [[alt, ...], ...], "must_not": [...], "conversation"?: [q, ...],
+     "kind"?: str, "split"?: "tune"|"heldout"}
 `conversation` (optional) is the earlier questions of the same conversation, for follow-ups.
+`kind` (optional) groups questions in the report ("who_owns", "as_of", ...); `--split` keeps one
+half of a file whose questions carry a `split` (a question without one counts as held out).
 A question is right when every `must` group has one alternative in the answer (case-insensitive)
 and nothing in `must_not` appears.
 """
@@ -68,7 +71,23 @@ def ingest(svc: Any, rows: list[dict[str, Any]], *, source: str) -> list[str]:
     return problems
 
 
-def run(scenario: Path, questions: Path, *, verbose: bool) -> dict[str, Any]:
+def select_questions(qs: list[dict[str, Any]], split: str) -> list[dict[str, Any]]:
+    """The questions of one split ("all" keeps every one; no `split` field means held out)."""
+    return qs if split == "all" else [q for q in qs if q.get("split", "heldout") == split]
+
+
+def by_kind(details: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per question kind: questions, right, baseline right (questions without a kind: "-")."""
+    out: dict[str, dict[str, int]] = {}
+    for d in details:
+        row = out.setdefault(d.get("kind") or "-", {"questions": 0, "right": 0, "baseline": 0})
+        row["questions"] += 1
+        row["right"] += int(d["ok"])
+        row["baseline"] += int(d["baseline_ok"])
+    return out
+
+
+def run(scenario: Path, questions: Path, *, verbose: bool, split: str = "all") -> dict[str, Any]:
     from datetime import datetime
 
     from api.services import build_services
@@ -77,7 +96,7 @@ def run(scenario: Path, questions: Path, *, verbose: bool) -> dict[str, Any]:
     from search.retrieve import Filters, hybrid_search
 
     rows = load_jsonl(scenario)
-    qs = load_jsonl(questions)
+    qs = select_questions(load_jsonl(questions), split)
     with tempfile.TemporaryDirectory(prefix="handoff-eval-qa-") as tmp:
         os.environ["HANDOFF_HOME"] = tmp
         os.environ.pop("HANDOFF_DATABASE_URL", None)
@@ -111,6 +130,8 @@ def run(scenario: Path, questions: Path, *, verbose: bool) -> dict[str, Any]:
             details.append(
                 {
                     "q": item["q"],
+                    "kind": item.get("kind"),
+                    "split": item.get("split"),
                     "team": item["team"],
                     "as_of": item.get("as_of"),
                     "ok": ok,
@@ -128,6 +149,7 @@ def run(scenario: Path, questions: Path, *, verbose: bool) -> dict[str, Any]:
         "ours": ours.summary(),
         "baseline": base.summary(),
         "details": details,
+        "by_kind": by_kind(details),
     }
     print_report(report, verbose=verbose)
     return report
@@ -154,12 +176,24 @@ def print_report(report: dict[str, Any], *, verbose: bool) -> None:
         f"{'questions right':24}{o['right']:>15}{b['right']:>12}   of {report['questions']}",
         file=out,
     )
+    kinds = report.get("by_kind") or {}
+    if set(kinds) - {"-"}:
+        print(f"\n{'kind':24}{'ledger+hybrid':>15}{'vector RAG':>12}", file=out)
+        for kind, row in sorted(kinds.items()):
+            n = row["questions"]
+            print(f"{kind:24}{row['right']:>11} of {n:<2}{row['baseline']:>8} of {n:<2}", file=out)
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="handoff eval qa", description=__doc__.split("\n")[0])
     parser.add_argument("--scenario", type=Path, default=DATA / "scenario.jsonl")
     parser.add_argument("--questions", type=Path, default=DATA / "questions.jsonl")
+    parser.add_argument(
+        "--split",
+        choices=("all", "tune", "heldout"),
+        default="all",
+        help="only the questions of this split (their `split` field)",
+    )
     parser.add_argument("--json", dest="json_out", type=Path, help="Also write the report here.")
     parser.add_argument("-v", "--verbose", action="store_true", help="Print every answer.")
     args = parser.parse_args(argv)
@@ -167,7 +201,7 @@ def main(argv: list[str]) -> int:
         if not path.is_file():
             print(f"handoff: {path} does not exist.", file=sys.stderr)
             return 2
-    report = run(args.scenario, args.questions, verbose=args.verbose)
+    report = run(args.scenario, args.questions, verbose=args.verbose, split=args.split)
     if args.json_out:
         args.json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     return 0 if report["ours"]["right"] == report["questions"] else 1

@@ -7,6 +7,7 @@ live in one place. Everything here is plain data: extraction fills it, the revie
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -14,10 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["not_started", "in_progress", "in_review", "blocked", "done"]
 STATUSES: tuple[str, ...] = ("not_started", "in_progress", "in_review", "blocked", "done")
-
-#: The parts of a declaration a wrap must speak to. A part never mentioned is flagged missing.
-LIST_PARTS: tuple[str, ...] = ("shipped", "in_flight", "decisions", "blockers", "next_actions")
-REQUIRED_PARTS: tuple[str, ...] = (*LIST_PARTS, "returns_at")
 
 
 class _Model(BaseModel):
@@ -44,16 +41,18 @@ class Evidence(_Model):
     )
 
 
-class _Part(_Model):
+class PartItem(_Model):
+    """What every item of a list part has: the words it came from."""
+
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class ShippedItem(_Part):
+class ShippedItem(PartItem):
     summary: str
     refs: list[str] = Field(default_factory=list)
 
 
-class InFlightItem(_Part):
+class InFlightItem(PartItem):
     item: str
     status: Status = "in_progress"
     summary: str | None = None
@@ -61,20 +60,20 @@ class InFlightItem(_Part):
     owner: str | None = None
 
 
-class Decision(_Part):
+class Decision(PartItem):
     decision: str
     rationale: str | None = None
     item: str | None = None
 
 
-class Blocker(_Part):
+class Blocker(PartItem):
     description: str
     item: str | None = None
     needed_from: str | None = None
     why_blocking: str | None = None
 
 
-class NextAction(_Part):
+class NextAction(PartItem):
     action: str
     item: str | None = None
     owner: str | None = None
@@ -116,14 +115,42 @@ class Declaration(_Model):
         return self.model_dump(mode="json")
 
 
-# The part name -> item model, used by edits and by the LLM's structured output.
-PART_MODELS: dict[str, type[_Part]] = {
-    "shipped": ShippedItem,
-    "in_flight": InFlightItem,
-    "decisions": Decision,
-    "blockers": Blocker,
-    "next_actions": NextAction,
-}
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One list part of the declaration, as code that handles every part alike sees it: the
+    index writing a document per item, the LLM extractor grounding the model's items, the ledger
+    naming them, the evaluation matching them to gold ones."""
+
+    #: The declaration's field ("blockers"), also the start of an item's field path.
+    name: str
+    #: The model of one item (`Blocker`).
+    model: type[PartItem]
+    #: The item field that says what the item is ("description"): its name, its matching text.
+    text: str
+    #: The item field that names a person ("needed_from"), or None for parts that name nobody.
+    people: str | None
+
+    def where(self, index: int) -> str:
+        """The field path of one item, as flags, edits and the ledger write it: "blockers[0]"."""
+        return f"{self.name}[{index}]"
+
+    def items(self, declaration: Declaration) -> list[PartItem]:
+        """The part's items in `declaration` (a copy: add to the declaration's own list)."""
+        return list(getattr(declaration, self.name))
+
+
+#: The list parts in the declaration's order. Adding a part here is how every walker learns it.
+PARTS: tuple[Part, ...] = (
+    Part("shipped", ShippedItem, text="summary", people=None),
+    Part("in_flight", InFlightItem, text="item", people="owner"),
+    Part("decisions", Decision, text="decision", people=None),
+    Part("blockers", Blocker, text="description", people="needed_from"),
+    Part("next_actions", NextAction, text="action", people="owner"),
+)
+PART_BY_NAME: dict[str, Part] = {part.name: part for part in PARTS}
+#: The parts of a declaration a wrap must speak to. A part never mentioned is flagged missing.
+LIST_PARTS: tuple[str, ...] = tuple(part.name for part in PARTS)
+REQUIRED_PARTS: tuple[str, ...] = (*LIST_PARTS, "returns_at")
 
 
 def declaration_schema() -> dict[str, Any]:

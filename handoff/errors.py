@@ -4,11 +4,14 @@
     ├── ConfigError              a setting is wrong or a backend is not installed
     ├── InvalidInput             bad input: the message says what to fix
     ├── NotFound                 no such record in this team
-    └── PublishRefused           required fields are missing; carries the flags
-        (ConflictError)          a state transition that is not allowed
+    └── ConflictError            a state transition that is not allowed
+        └── PublishRefused       required fields are missing; carries the flags
 
 Other packages root their own errors (`IngestError`, `SummarizerError`, `SearchError`) in
-`HandoffError`, so the CLI and the API turn any of them into one sentence.
+`HandoffError`, so the CLI and the API turn any of them into one sentence. A backend that is not
+installed is a `ConfigError` wherever it is raised (`RecognizerUnavailable`,
+`EmbeddingsUnavailable`): the fix is a setting or an extra, not the input. The API's own few
+(`PayloadTooLarge`, `UnsupportedMediaType`, `QueueUnavailable`) subclass `HandoffError` directly.
 """
 
 from __future__ import annotations

@@ -65,6 +65,17 @@ class Settings(BaseSettings):
     whisper_model: str = Field(default="base.en", description="Whisper model name or checkpoint.")
     max_media_seconds: float = Field(default=15 * 60, description="Longest clip accepted.")
     max_upload_bytes: int = Field(default=500 * 1024 * 1024, description="Largest upload.")
+    max_json_bytes: int = Field(
+        default=2 * 1024 * 1024, ge=1024, description="Largest JSON request body (413 past it)."
+    )
+    max_form_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        description="Largest url-encoded form body, and largest text field of a multipart form.",
+    )
+    max_text_chars: int = Field(
+        default=200_000, ge=100, description="Longest pasted wrap or chat thread, in characters."
+    )
     llm: str | None = Field(
         default=None, description="langchain model id, e.g. 'openai:gpt-4o-mini'; none = offline."
     )
@@ -88,6 +99,68 @@ class Settings(BaseSettings):
     )
     workers: int = Field(default=1, description="Embedded worker concurrency for `handoff serve`.")
 
+    # -- identities (issue 15): sign-in, sessions, tokens, single sign-on ----------------------
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs session cookies; at least 32 random characters. Development without "
+        "one uses a key kept in HOME/secret_key; production refuses to start without it.",
+    )
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="Send cookies over HTTPS only; default on in production, off in development.",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The address people use, e.g. https://handoff.example.com (OIDC redirects).",
+    )
+    session_max_age_s: int = Field(
+        default=7 * 24 * 3600, ge=300, description="How long a browser sign-in lasts."
+    )
+    password_min_length: int = Field(
+        default=12, ge=8, description="Shortest password a local account may have."
+    )
+    signin_max_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins per account within the window."
+    )
+    signin_max_failures_per_address: int = Field(
+        default=20, ge=1, description="Failed sign-ins per client address within the window."
+    )
+    signin_window_s: int = Field(
+        default=15 * 60, ge=1, description="The window sign-in failures are counted in."
+    )
+    rate_limit_url: str | None = Field(
+        default=None,
+        description="Redis URL where sign-in failures are counted, shared by every server; "
+        "default in-process.",
+    )
+    open_signup: bool = Field(
+        default=False,
+        description="Single sign-on creates an account for anyone the provider signs in, "
+        "whatever their email domain; production refuses it.",
+    )
+    oidc_issuer: str | None = Field(
+        default=None, description="OpenID Connect issuer URL; single sign-on is off without it."
+    )
+    oidc_metadata_url: str | None = Field(
+        default=None,
+        description="Discovery document URL; default ISSUER/.well-known/openid-configuration.",
+    )
+    oidc_client_id: str | None = Field(default=None, description="OIDC client id.")
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="OIDC client secret (none for a public client with PKCE)."
+    )
+    oidc_scopes: str = Field(default="openid email profile", description="OIDC scopes requested.")
+    oidc_allowed_domains: str = Field(
+        default="",
+        description="Comma-separated email domains whose people get an account at their first "
+        "single sign-on; empty = only accounts an admin created (or everyone with OPEN_SIGNUP).",
+    )
+    oidc_auto_provision: bool = Field(
+        default=True,
+        description="Create accounts at first single sign-on (for the allowed domains).",
+    )
+    oidc_label: str = Field(default="single sign-on", description="Sign-in button's label.")
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'handoff.db'}"
@@ -103,6 +176,19 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.home / "cache"
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether cookies carry `Secure`: the setting, or on exactly when in production."""
+        if self.secure_cookies is None:
+            return self.environment == "production"
+        return self.secure_cookies
+
+    @property
+    def oidc_domains(self) -> frozenset[str]:
+        return frozenset(
+            d.strip().lower().lstrip("@") for d in self.oidc_allowed_domains.split(",") if d.strip()
+        )
 
 
 @lru_cache(maxsize=1)

@@ -22,10 +22,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handoff.db import migrate, session_scope
-from handoff.declaration import LIST_PARTS, PART_MODELS, Declaration
+from handoff.declaration import LIST_PARTS, Declaration
 from handoff.errors import ConflictError, InvalidInput, NotFound, PublishRefused
 from handoff.missing import with_flags
 from handoff.models import AuditEvent, HandoffRecord, utcnow
+from handoff.teams import validate_handoff_id, validate_team
 
 HandoffStatus = Literal["draft", "published", "acknowledged"]
 SourceKind = Literal["text", "media", "chat"]
@@ -178,13 +179,14 @@ class HandoffStore:
         """Store a new handoff (a draft). With a declaration, it is both the draft and current."""
         if not team or not team.strip():
             raise InvalidInput("Every handoff needs a team.")
-        hid = handoff_id or uuid.uuid4().hex
+        team = validate_team(team.strip())
+        hid = validate_handoff_id(handoff_id) if handoff_id else uuid.uuid4().hex
         with self.session() as session:
             if session.get(HandoffRecord, hid) is not None:
                 raise ConflictError(f"A handoff with id '{hid}' already exists.")
             rec = HandoffRecord(
                 id=hid,
-                team=team.strip(),
+                team=team,
                 author=author,
                 recorded_at=recorded_at,
                 status="draft",
@@ -363,7 +365,7 @@ class HandoffStore:
             for key, value in patch.items():
                 if key == "team" and value != rec.team:
                     raise InvalidInput("A handoff cannot be moved to another team.")
-                if key in PART_MODELS:
+                if key in LIST_PARTS:
                     if not isinstance(value, list):
                         raise InvalidInput(f"'{key}' must be a list.")
                     if value:

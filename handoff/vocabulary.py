@@ -19,8 +19,10 @@ from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint, delete, s
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from handoff.db import migrate, session_scope
+from handoff.declaration import PARTS
 from handoff.errors import InvalidInput, NotFound
 from handoff.models import Base, utcnow
+from handoff.teams import validate_team
 
 TermKind = Literal["item", "project", "ticket_prefix"]
 TERM_KINDS: tuple[str, ...] = ("item", "project", "ticket_prefix")
@@ -153,6 +155,7 @@ class VocabularyRepository:
         source: str = "manual",
     ) -> PersonEntry:
         """Add someone, or merge the handle and aliases into the entry with that name."""
+        team = validate_team(team)
         name = " ".join(name.split())
         if not name:
             raise InvalidInput("A person needs a name.")
@@ -160,6 +163,7 @@ class VocabularyRepository:
             return _upsert_person(s, team, name, handle, list(aliases), source)
 
     def add_term(self, team: str, kind: str, term: str, *, source: str = "manual") -> str:
+        team = validate_team(team)
         term = check_term(kind, term)
         with session_scope(self.url) as s:
             _upsert_term(s, team, kind, term, source)
@@ -199,16 +203,16 @@ class VocabularyRepository:
         people = {author} if author else set()
         items: set[str] = set()
         prefixes: set[str] = set()
-        for part in declaration.get("in_flight") or []:
-            if part.get("item"):
-                items.add(str(part["item"]))
-            if part.get("owner"):
-                people.add(str(part["owner"]))
-        for key in ("blockers", "decisions", "next_actions"):
-            for part in declaration.get(key) or []:
-                for who in ("needed_from", "owner"):
-                    if part.get(who):
-                        people.add(str(part[who]))
+        for entry in declaration.get("in_flight") or []:
+            if entry.get("item"):
+                items.add(str(entry["item"]))
+        for part in PARTS:
+            who = part.people
+            if who is None:
+                continue
+            for entry in declaration.get(part.name) or []:
+                if entry.get(who):
+                    people.add(str(entry[who]))
         for match in _TICKET_REF.finditer(str(declaration)):
             prefixes.add(match[1])
         with session_scope(self.url) as s:

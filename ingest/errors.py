@@ -7,8 +7,11 @@ IngestError (HandoffError)     anything that stops a file becoming a transcript
 │   ├── MediaDecodeError       corrupt, truncated or undecodable data
 │   ├── SilentMedia            empty or all-silent audio
 │   └── MediaTooLong / MediaTooLarge
-├── ChatImportError            a chat export that cannot be read
-└── RecognizerUnavailable      the chosen speech engine is not installed or has no model
+└── ChatImportError            a chat export that cannot be read
+
+RecognizerUnavailable (ConfigError)
+                               the chosen speech engine is not installed or has no model: a
+                               setting or an extra to install, not a bad file
 """
 
 from __future__ import annotations

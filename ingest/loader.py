@@ -19,7 +19,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.asr.base import Hints, Progress, Transcriber, quiet
+from handoff.progress import Progress, quiet
+from ingest.asr.base import Hints, Transcriber
 from ingest.asr.registry import EngineOptions, make_transcriber
 from ingest.chat import (
     ChatOptions,

@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 
 from handoff.ledger.models import LedgerEvent, LedgerItem
 from handoff.ledger.queries import ItemView, Snapshot, read_items
-from search.compose import Context, compose
+from search.compose import compose
 from search.index import FieldIndex, Hit
 from search.question import Question, understand
 from search.retrieve import Filters, hybrid_search
+from search.selection import Context
 
 if TYPE_CHECKING:
     from search.llm import LLMAnswerer

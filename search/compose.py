@@ -1,6 +1,6 @@
 """The offline composer: complete, readable answers from the ledger's state and retrieved facts,
 every sentence citing the handoff it came from. No model, so no invention: each sentence is built
-from a stored item or a quoted passage.
+from a stored item or a quoted passage. Which items an answer is about is `search.selection`'s.
 """
 
 from __future__ import annotations
@@ -9,13 +9,24 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
+from handoff.ledger.cues import says_owner_change
 from handoff.ledger.queries import EventView, ItemView
-from handoff.ledger.text import overlap, says_owner_change, stem, strong_terms, terms
 from search.index import Hit
-from search.question import Question
+from search.selection import (
+    Context,
+    beside_work,
+    candidate_ids,
+    covers,
+    drop_overtaken,
+    pick,
+    recorded_after,
+    related,
+    replacements,
+    subject_work,
+    with_latest_plan,
+)
 
 STATUS_WORDS = {
     "not_started": "not started",
@@ -25,33 +36,6 @@ STATUS_WORDS = {
     "done": "done",
 }
 MAX_LISTED = 8
-
-
-class LedgerAccess(Protocol):
-    """What the composer reads from the ledger, for one team at one moment."""
-
-    as_of: datetime | None
-
-    def items(
-        self,
-        *,
-        kinds: Sequence[str] | None = None,
-        states: Sequence[str] | None = None,
-        ids: Sequence[str] | None = None,
-        limit: int | None = None,
-    ) -> list[ItemView]: ...
-
-    def item_ids(
-        self,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        status: str | None = None,
-        author: str | None = None,
-        kinds: Sequence[str] | None = None,
-    ) -> list[str]: ...
-
-    def named(self, words: Sequence[str], *, kinds: Sequence[str]) -> list[str]: ...
 
 
 def _when(at: datetime) -> str:
@@ -107,179 +91,7 @@ class Draft:
         return {"answer": " ".join(self.sentences), "citations": self.citations}
 
 
-# -- relevance ---------------------------------------------------------------------------------
-def _item_words(item: ItemView, parent: ItemView | None) -> frozenset[str]:
-    text = " ".join(
-        [item.name, item.summary or "", " ".join(item.refs), parent.name if parent else ""]
-        + [e.text for e in item.events[-3:]]
-    )
-    return _stems(text) | {t.lower() for t in item.refs}
-
-
-@lru_cache(maxsize=65_536)
-def _stems(text: str) -> frozenset[str]:
-    # Every question scores the same few hundred items; their words are worth keeping.
-    return frozenset(stem(t) for t in terms(text))
-
-
-def _matches(word: str, words: frozenset[str] | set[str]) -> bool:
-    if word in words:
-        return True
-    return len(word) >= 3 and any(
-        (w.startswith(word) or (len(w) >= 4 and word.startswith(w))) for w in words
-    )
-
-
-def relevance(
-    q: Question, item: ItemView, parent: ItemView | None, retrieval: dict[str, float]
-) -> float:
-    """How well an item fits the question's subject (0 = not at all, ~1 = named outright)."""
-    words = _item_words(item, parent)
-    score = 0.0
-    if q.refs and any(r.lower() in words or r in item.refs for r in q.refs):
-        score = 1.0
-    if q.subject:
-        hits = sum(1 for s in q.subject if _matches(s, words))
-        score = max(score, hits / len(q.subject))
-    vec = max(retrieval.get(item.id, 0.0), 0.8 * retrieval.get(item.parent_id or "", 0.0))
-    # One shared word of a longer subject ("data" of "data lake migration") is another subject:
-    # retrieval similarity, which that one word drives, cannot lift it to a fit.
-    weight = 0.35 if score >= 0.4 else 0.1
-    return score + weight * vec
-
-
 # -- composing per intent -----------------------------------------------------------------------
-@dataclass
-class Context:
-    q: Question
-    team: str
-    ledger: LedgerAccess
-    hits: list[Hit]
-    retrieval: dict[str, float]  # item id -> 0..1 from the hybrid ranking
-    parents: Callable[[Sequence[ItemView]], dict[str, ItemView]]
-
-
-def _scored(ctx: Context, items: Sequence[ItemView]) -> list[tuple[float, ItemView]]:
-    parents = ctx.parents(items)
-    return [
-        (relevance(ctx.q, it, parents.get(it.parent_id or ""), ctx.retrieval), it) for it in items
-    ]
-
-
-def _pick(
-    ctx: Context, items: Sequence[ItemView], *, threshold: float = 0.5, margin: float = 0.45
-) -> list[ItemView]:
-    """Items that fit the subject (all of them when the question names none), best first;
-    `margin` is how far below the best fit an item may be and still be kept."""
-    if not ctx.q.has_subject:
-        return list(items)
-    scored = [(s, it) for s, it in _scored(ctx, items) if s >= threshold]
-    if not scored:
-        return []
-    top = max(s for s, _ in scored)
-    keep = [(s, it) for s, it in scored if s >= min(top, 1.0) - margin]
-    keep.sort(key=lambda p: (p[0], p[1].last_at), reverse=True)
-    return [it for _, it in keep]
-
-
-def _text_of(item: ItemView) -> str:
-    return " ".join([item.name, item.summary or "", *(e.text for e in item.events)])
-
-
-def _related(work: Sequence[ItemView], pool: Sequence[ItemView]) -> list[ItemView]:
-    """Items of `pool` written in the same handoff as a mention of one of `work` and sharing an
-    identifying word with it: a decision or next step stated beside the work it is about,
-    without naming it ("Picked up the quality checks ... Decision: Great Expectations over
-    Soda"). Newest first."""
-    out: dict[str, ItemView] = {}
-    for w in work:
-        handoffs = {e.handoff_id for e in w.events}
-        words = strong_terms(_text_of(w))
-        for it in pool:
-            if it.id in out or it.id == w.id:
-                continue
-            if any(e.handoff_id in handoffs for e in it.events) and strong_terms(it.name) & words:
-                out[it.id] = it
-    return sorted(out.values(), key=lambda it: it.last_at, reverse=True)
-
-
-def _replacements(ctx: Context, current: Sequence[ItemView]) -> list[ItemView]:
-    """Current decisions that replaced an earlier one on the subject, when the new wording does
-    not repeat it ("move logs to Loki", then "we're staying on Elasticsearch (reverting the Loki
-    decision)" answers "what did we decide about logging?")."""
-    old = _pick(ctx, ctx.ledger.items(kinds=("decision",), states=("superseded",)), threshold=0.45)
-    by_id = {it.id: it for it in current}
-    if not old:
-        return []
-    # Every decision once, in memory: the chains are walked here, not one ledger read per link.
-    nxt_of = {it.id: it.superseded_by for it in ctx.ledger.items(kinds=("decision",))}
-    ends: dict[str, str | None] = {}  # where a chain from this id ends in `current`, if it does
-
-    def end_of(start: str | None) -> str | None:
-        path: list[str] = []
-        nxt, seen = start, set()
-        while nxt and nxt not in by_id and nxt not in seen and nxt not in ends:
-            seen.add(nxt)
-            path.append(nxt)
-            if nxt not in nxt_of:
-                later = ctx.ledger.items(ids=[nxt])
-                nxt_of[nxt] = later[0].superseded_by if later else None
-            nxt = nxt_of[nxt]
-        found = ends[nxt] if nxt and nxt in ends else (nxt if nxt and nxt in by_id else None)
-        for step in path:
-            ends[step] = found
-        return found
-
-    out: dict[str, ItemView] = {}
-    for it in old:
-        found = end_of(it.superseded_by)
-        if found:
-            out[found] = by_id[found]
-    return list(out.values())
-
-
-def _beside_work(ctx: Context, blockers: Sequence[ItemView]) -> list[ItemView]:
-    """Blockers tied to no item, raised in a handoff whose only work is the work asked about
-    ("Terraform upgrade in progress. Blocker: state bucket locked, need Chen to unlock it")."""
-    if not ctx.q.has_subject or not any(not b.parent_id for b in blockers):
-        return []
-    asked = {w.id for w in _subject_work(ctx)[:2]}
-    if not asked:
-        return []
-    work = ctx.ledger.items(kinds=("work",), limit=400)
-    out: list[ItemView] = []
-    for b in blockers:
-        if b.parent_id or not b.events:
-            continue
-        opened = b.events[0].handoff_id
-        named = {w.id for w in work if any(e.handoff_id == opened for e in w.events)}
-        if len(named) == 1 and named <= asked:
-            out.append(b)
-    return out
-
-
-def _drop_overtaken(ctx: Context, work: list[ItemView]) -> list[ItemView]:
-    """Leave out an unfinished item when a later item, reported done, is the same work under
-    another name ("Cert renewal for the ingress" in progress, then "Cert renewal done on prod")
-    and fits the question as well: its old status is no longer the state of that work."""
-    if len(work) < 2:
-        return work
-    score = {it.id: s for s, it in _scored(ctx, work)}
-    done = [it for it in work if it.state == "done"]
-    keep: list[ItemView] = []
-    for it in work:
-        overtaken = it.state != "done" and any(
-            d.last_at > it.last_at
-            and score[d.id] >= score[it.id] - 0.05
-            and overlap(it.name, _text_of(d)) >= 0.5
-            and overlap(d.name, _text_of(it)) >= 0.5
-            for d in done
-        )
-        if not overtaken:
-            keep.append(it)
-    return keep
-
-
 def _latest(item: ItemView, *actions: str) -> EventView | None:
     evs = [e for e in item.events if not actions or e.action in actions]
     return evs[-1] if evs else None
@@ -323,7 +135,7 @@ def _resolved_sentence(d: Draft, b: ItemView) -> None:
 
 def blockers(ctx: Context, d: Draft) -> None:
     open_items = ctx.ledger.items(kinds=("blocker",), states=("open",), limit=400)
-    chosen = (_pick(ctx, open_items) or _beside_work(ctx, open_items))[:MAX_LISTED]
+    chosen = (pick(ctx, open_items) or beside_work(ctx, open_items))[:MAX_LISTED]
     parents = ctx.parents(chosen)
     for b in chosen:
         _blocker_sentence(d, b, parents)
@@ -336,8 +148,8 @@ def blockers(ctx: Context, d: Draft) -> None:
             "published handoffs"
         )
         return
-    cleared = _pick(ctx, ctx.ledger.items(kinds=("blocker",), states=("resolved",), limit=200))
-    work = _pick(ctx, ctx.ledger.items(ids=_candidate_ids(ctx, ("work",)), kinds=("work",)))
+    cleared = pick(ctx, ctx.ledger.items(kinds=("blocker",), states=("resolved",), limit=200))
+    work = pick(ctx, ctx.ledger.items(ids=candidate_ids(ctx, ("work",)), kinds=("work",)))
     d.say(f"Nothing is blocking {subject} now: no open blocker on it in the published handoffs")
     for b in cleared[:2]:
         _resolved_sentence(d, b)
@@ -347,7 +159,7 @@ def blockers(ctx: Context, d: Draft) -> None:
 
 def who_can(ctx: Context, d: Draft) -> None:
     open_items = ctx.ledger.items(kinds=("blocker",), states=("open",), limit=400)
-    items = _pick(ctx, open_items) or _beside_work(ctx, open_items)
+    items = pick(ctx, open_items) or beside_work(ctx, open_items)
     if not items:
         blockers(ctx, d)
         return
@@ -397,17 +209,15 @@ def status(ctx: Context, d: Draft) -> None:
         for it in items:
             _status_sentence(d, it, {})
         return
-    work = _pick(ctx, ctx.ledger.items(ids=_candidate_ids(ctx, ("work",)), kinds=("work",)))
-    work = _drop_overtaken(ctx, work)
+    work = pick(ctx, ctx.ledger.items(ids=candidate_ids(ctx, ("work",)), kinds=("work",)))
+    work = drop_overtaken(ctx, work)
     for it in work[:3]:
         _status_sentence(d, it, {})
         for b in ctx.ledger.items(kinds=("blocker",), states=("open",), limit=400):
             if b.parent_id == it.id:
                 _blocker_sentence(d, b, {it.id: it})
     if not work:
-        blockers_open = _pick(
-            ctx, ctx.ledger.items(kinds=("blocker",), states=("open",), limit=400)
-        )
+        blockers_open = pick(ctx, ctx.ledger.items(kinds=("blocker",), states=("open",), limit=400))
         for b in blockers_open[:3]:
             _blocker_sentence(d, b, ctx.parents([b]))
         if not blockers_open:
@@ -416,11 +226,11 @@ def status(ctx: Context, d: Draft) -> None:
 
 def decisions(ctx: Context, d: Draft) -> None:
     pool = ctx.ledger.items(kinds=("decision",), states=("current",), limit=300)
-    chosen = _pick(ctx, pool, threshold=0.45)
+    chosen = pick(ctx, pool, threshold=0.45)
     if not ctx.q.has_subject:
         chosen = chosen[:MAX_LISTED]
     elif not chosen:
-        chosen = _replacements(ctx, pool) or _related(_subject_work(ctx)[:2], pool)
+        chosen = replacements(ctx, pool) or related(subject_work(ctx)[:2], pool)
     for it in chosen[:5]:
         ev = _latest(it, "decided", "mentioned") or it.events[0]
         n = d.cite_event(ev, it)
@@ -444,10 +254,10 @@ def decisions(ctx: Context, d: Draft) -> None:
 
 def owner(ctx: Context, d: Draft) -> None:
     # An owner question is about one thing: only the items that fit about as well as the best.
-    work = _pick(
-        ctx, ctx.ledger.items(ids=_candidate_ids(ctx, ("work",)), kinds=("work",)), margin=0.2
+    work = pick(
+        ctx, ctx.ledger.items(ids=candidate_ids(ctx, ("work",)), kinds=("work",)), margin=0.2
     )
-    acts = _pick(ctx, ctx.ledger.items(kinds=("action",), states=("open",), limit=300))
+    acts = pick(ctx, ctx.ledger.items(kinds=("action",), states=("open",), limit=300))
     handovers = [a for a in acts if a.owner and says_owner_change(a.name)]
     for it in work[:3]:
         ev = _latest(it) or it.events[-1]
@@ -513,9 +323,9 @@ def working_on(ctx: Context, d: Draft) -> None:
 
 def next_actions(ctx: Context, d: Draft) -> None:
     acts = ctx.ledger.items(kinds=("action",), states=("open",), limit=300)
-    chosen = _pick(ctx, acts)
+    chosen = pick(ctx, acts)
     if ctx.q.has_subject:
-        chosen = _with_latest_plan(ctx, chosen, acts)
+        chosen = with_latest_plan(ctx, chosen, acts)
     if ctx.q.people:
         first = ctx.q.people[0].split()[0].lower()
         chosen = [a for a in chosen if (a.owner or "").lower().startswith(first)] or chosen
@@ -538,7 +348,7 @@ def shipped(ctx: Context, d: Draft) -> None:
     until = ctx.q.until or ctx.ledger.as_of
     since = ctx.q.since or ((until or datetime.now().astimezone()) - timedelta(days=7))
     ids = ctx.ledger.item_ids(since=since, until=until, status="done", kinds=("work",))
-    items = _pick(ctx, ctx.ledger.items(ids=ids, kinds=("work",)))
+    items = pick(ctx, ctx.ledger.items(ids=ids, kinds=("work",)))
     window = ctx.q.window or "in the last week"
     for it in items[:MAX_LISTED]:
         ev = (
@@ -591,11 +401,11 @@ def general(ctx: Context, d: Draft, *, kinds: Sequence[str] | None = None) -> No
     """No ledger fact fits: quote the best passages, as a fallback answer."""
     hits = [h for h in ctx.hits if kinds is None or h.metadata.get("kind") in kinds]
     if ctx.q.has_subject:
-        hits = [h for h in hits if _covers(ctx.q, h.text)]
+        hits = [h for h in hits if covers(ctx.q, h.text)]
     if ctx.q.since is not None:
         # "this week", "yesterday": passages from that window come first.
         since = ctx.q.since
-        hits.sort(key=lambda h: not _recorded_after(h, since))
+        hits.sort(key=lambda h: not recorded_after(h, since))
     for h in hits[:3]:
         quote = str(h.metadata.get("quote") or h.text).rstrip(". ")
         d.say(
@@ -603,62 +413,6 @@ def general(ctx: Context, d: Draft, *, kinds: Sequence[str] | None = None) -> No
             f'{_when(datetime.fromisoformat(str(h.metadata["recorded_at"])))}: "{quote}"',
             d.cite_hit(h),
         )
-
-
-def _subject_work(ctx: Context) -> list[ItemView]:
-    return _pick(
-        ctx,
-        ctx.ledger.items(ids=_candidate_ids(ctx, ("work",)), kinds=("work",)),
-        margin=0.2,
-    )
-
-
-def _with_latest_plan(
-    ctx: Context, chosen: list[ItemView], acts: Sequence[ItemView]
-) -> list[ItemView]:
-    """The next steps of the work asked about, as its latest handoff states them, first; a step
-    from before that handoff is an older plan and is left out when a newer one exists."""
-    work = _subject_work(ctx)[:1]
-    if not work:
-        return chosen
-    latest = work[0].events[-1]
-    plan = [
-        a for a in _related(work, acts) if any(e.handoff_id == latest.handoff_id for e in a.events)
-    ]
-    if not plan:
-        return chosen
-    rest = [a for a in chosen if a.last_at >= latest.at and a not in plan]
-    return plan + rest
-
-
-def _recorded_after(hit: Hit, since: datetime) -> bool:
-    at = hit.metadata.get("recorded_at")
-    if not at:
-        return False
-    when = datetime.fromisoformat(str(at))
-    if when.tzinfo is None or since.tzinfo is None:
-        return when.replace(tzinfo=None) >= since.replace(tzinfo=None)
-    return when >= since
-
-
-def _covers(q: Question, text: str) -> bool:
-    """A passage is about the question's subject: it has a ref the question names, or most of
-    the subject's words (one shared word of "data lake migration" is not the same subject)."""
-    if q.refs and any(r.lower().lstrip("#") in text.lower() for r in q.refs):
-        return True
-    if not q.subject:
-        return False
-    words = _stems(text)
-    found = sum(1 for w in q.subject if _matches(w, words))
-    return found >= max(1, -(-len(q.subject) * 3 // 5))
-
-
-def _candidate_ids(ctx: Context, kinds: Sequence[str]) -> list[str]:
-    """Item ids the retrieval found, plus items whose names contain the subject's words."""
-    ids = list(ctx.retrieval)
-    words = [w for w in ctx.q.subject if len(w) >= 3] + [r.lower() for r in ctx.q.refs]
-    ids.extend(ctx.ledger.named(words, kinds=kinds))
-    return list(dict.fromkeys(ids))
 
 
 COMPOSERS: dict[str, Callable[[Context, Draft], None]] = {

@@ -2,7 +2,11 @@
 
 SearchError (HandoffError)
 ├── IndexUnavailable      the Chroma server cannot be reached, or the index cannot be opened
-└── EmbeddingsUnavailable the embedding model or endpoint cannot be loaded
+└── LLMUnavailable        (`search.llm`) the answering model could not be reached or failed
+
+EmbeddingsUnavailable (ConfigError)
+                          the embedding model or endpoint cannot be loaded: a setting or an
+                          extra to install
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from handoff.declaration import Declaration, Evidence
+from handoff.declaration import PARTS, Declaration, Evidence, Part
 from search.embeddings import Embedder, embedder_for
 from search.errors import IndexUnavailable
 from search.lexical import LexicalIndex
@@ -86,8 +86,57 @@ def _chunks(handoff: Handoff) -> Iterator[tuple[str, float | None]]:
         yield " ".join(buf), start
 
 
+@dataclass(frozen=True, slots=True)
+class _DocShape:
+    """How the items of one declaration part read as documents (the part table says the rest)."""
+
+    #: The document kind retrieval filters on ("blocker"); singular, unlike the part's name.
+    kind: str
+    text: Callable[[Any], str]
+    #: The state a fresh document of the part is in (None: the part has no state).
+    state: Callable[[Any], str | None] = lambda _item: None
+    #: Item fields kept as metadata besides its attached item, person and refs.
+    extra: tuple[str, ...] = ()
+
+
+_SHAPES: dict[str, _DocShape] = {
+    "shipped": _DocShape("shipped", lambda s: f"Shipped: {s.summary}", state=lambda _s: "done"),
+    "in_flight": _DocShape(
+        "in_flight",
+        lambda f: f"{f.item}: {f.summary or ''} ({f.status})",
+        state=lambda f: str(f.status),
+    ),
+    "decisions": _DocShape(
+        "decision",
+        lambda d: f"Decision: {d.decision}. {d.rationale or ''}",
+        extra=("rationale",),
+    ),
+    "blockers": _DocShape(
+        "blocker",
+        lambda b: f"Blocker: {b.description} {('needs ' + b.needed_from) if b.needed_from else ''}",
+        state=lambda _b: "open",
+    ),
+    "next_actions": _DocShape("next_action", lambda n: f"Next: {n.action}"),
+}
+
+
+def _item_meta(part: Part, shape: _DocShape, item: Any) -> dict[str, Any]:
+    """An item's own metadata: the item it is attached to, its person, refs, state, extras."""
+    meta: dict[str, Any] = {
+        "item": getattr(item, "item", None),
+        "refs": " ".join(getattr(item, "refs", ())),
+        "state": shape.state(item),
+    }
+    if part.people:
+        meta[part.people] = getattr(item, part.people)
+    for name in shape.extra:
+        meta[name] = getattr(item, name)
+    return meta
+
+
 def field_documents(handoff: Handoff, fields: dict[str, str] | None = None) -> list[FieldDoc]:
-    """The documents one published handoff contributes to the index."""
+    """The documents one published handoff contributes to the index: one per item of each part,
+    its return time, and transcript chunks for what the fields do not cover."""
     decl: Declaration | None = handoff.declaration
     if decl is None:
         return []
@@ -115,54 +164,11 @@ def field_documents(handoff: Handoff, fields: dict[str, str] | None = None) -> l
                 meta[key] = value
         docs.append(FieldDoc(id=f"{handoff.id}:{where}", text=text, metadata=meta))
 
-    for i, s in enumerate(decl.shipped):
-        add(
-            "shipped",
-            f"shipped[{i}]",
-            f"Shipped: {s.summary}",
-            s.evidence,
-            refs=" ".join(s.refs),
-            state="done",
-        )
-    for i, f in enumerate(decl.in_flight):
-        add(
-            "in_flight",
-            f"in_flight[{i}]",
-            f"{f.item}: {f.summary or ''} ({f.status})",
-            f.evidence,
-            item=f.item,
-            state=f.status,
-            owner=f.owner,
-            refs=" ".join(f.refs),
-        )
-    for i, d in enumerate(decl.decisions):
-        add(
-            "decision",
-            f"decisions[{i}]",
-            f"Decision: {d.decision}. {d.rationale or ''}",
-            d.evidence,
-            item=d.item,
-            rationale=d.rationale,
-        )
-    for i, b in enumerate(decl.blockers):
-        add(
-            "blocker",
-            f"blockers[{i}]",
-            f"Blocker: {b.description} {('needs ' + b.needed_from) if b.needed_from else ''}",
-            b.evidence,
-            item=b.item,
-            needed_from=b.needed_from,
-            state="open",
-        )
-    for i, n in enumerate(decl.next_actions):
-        add(
-            "next_action",
-            f"next_actions[{i}]",
-            f"Next: {n.action}",
-            n.evidence,
-            item=n.item,
-            owner=n.owner,
-        )
+    for part in PARTS:
+        shape = _SHAPES[part.name]
+        for i, item in enumerate(part.items(decl)):
+            meta = _item_meta(part, shape, item)
+            add(shape.kind, part.where(i), shape.text(item), item.evidence, **meta)
     if decl.returns_at:
         add(
             "returns",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from handoff.ledger.text import stem, terms
+from handoff.text import stem, terms
 
 K1 = 1.2
 B = 0.75

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handoff.ledger.text import STOPWORDS, stem, terms
 from handoff.refs import find_refs
+from handoff.text import STOPWORDS, WEEKDAYS, stem, terms
 
 #: (intent, pattern), first match wins; ordered from the most specific.
 _INTENTS: list[tuple[str, re.Pattern[str]]] = [
@@ -254,7 +254,6 @@ _FOLLOW_UP_RE = re.compile(
     r"those|its|their|he|she|his|her)\b",
     re.I,
 )
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True)
@@ -305,9 +304,9 @@ def _window(text: str, now: datetime) -> tuple[datetime | None, datetime | None,
     if m:
         n = {"two": 2, "three": 3, "few": 3}.get(m.group(1)) or int(m.group(1))
         return today - timedelta(days=n), None, m.group(0)
-    m = re.search(r"\b(since|on|last) (" + "|".join(_WEEKDAYS) + r")\b", lowered)
+    m = re.search(r"\b(since|on|last) (" + "|".join(WEEKDAYS) + r")\b", lowered)
     if m:
-        back = (today.weekday() - _WEEKDAYS.index(m.group(2))) % 7 or 7
+        back = (today.weekday() - WEEKDAYS.index(m.group(2))) % 7 or 7
         day = today - timedelta(days=back)
         if m.group(1) == "since":
             return day, None, m.group(0)
@@ -329,7 +328,7 @@ def _subject(text: str, people: Sequence[str], refs: Sequence[str]) -> tuple[lis
         if t not in _QUESTION_WORDS
         and t not in STOPWORDS
         and t not in names
-        and t not in _WEEKDAYS
+        and t not in WEEKDAYS
         and not t.isdigit()
         and len(t) > 1
         and not re.fullmatch(r"yesterday|today|week|weeks|days?|last|past|since|this", t)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from handoff.text import WEEKDAYS
 from summarizer.people import NOT_NAMES
 
 
@@ -34,18 +35,15 @@ _MARKER_PAIRS = frozenset(
     {("and", "then"), ("oh", "and"), ("so", "yeah"), ("yeah", "so"), ("and", "also"), ("so", "um")}
 )
 _TIME_WORDS = _wordset(
-    "tomorrow today tonight monday tuesday wednesday thursday friday saturday sunday week month "
-    "sprint morning afternoon evening later next this then"
-)
+    "tomorrow today tonight week month sprint morning afternoon evening later next this then"
+) | frozenset(WEEKDAYS)
 _SUBORDINATE = _wordset(
     "and but or because since so that when if until as before after which who what where cause "
     "once while than though although unless whether how why think guess say said hope know mean "
     "whatever till"
 )
 _SUBJECTS = _wordset("i i'll i'm i've we we've we're we'll there's someone somebody")
-_FUTURE_TIME = _wordset(
-    "tomorrow tonight monday tuesday wednesday thursday friday saturday sunday week next later then"
-)
+_FUTURE_TIME = _wordset("tomorrow tonight week next later then") | frozenset(WEEKDAYS)
 _NOT_CONTENT = _wordset(
     "um umm uh uhh uhm erm er hmm so yeah hey oh and then also anyway okay ok alright right well "
     "there's basically"
@@ -83,9 +81,8 @@ _MODAL_AFTER_NAME = re.compile(
     r"^(?:will|please|is going to|is gonna|needs to|has to|should|can|could|is on|owns|takes)\b"
 )
 _BACK_FOLLOW = _wordset(
-    "tomorrow today tonight on at in online monday tuesday wednesday thursday friday saturday "
-    "sunday next around by from early first late after this"
-)
+    "tomorrow today tonight on at in online next around by from early first late after this"
+) | frozenset(WEEKDAYS)
 _BACK_NOT_AFTER = _wordset(
     "be i'm im am rolled roll get got come coming came go going went call calling write bring "
     "push pushed scale scaled set sent send fall fell dial i'll"
@@ -96,8 +93,9 @@ _EMPTY_STARTS = re.compile(
 )
 _LABEL_WORDS = re.compile(
     r"^(blockers?|next steps|next up|next|decisions?|shipped|done|in review|in progress)\s+"
-    r"(?!(?:is|are|was|were|for|on|week|month|sprint|shift|time|monday|tuesday|wednesday|"
-    r"thursday|friday|saturday|sunday|to|of|the\s+\w+\s+is)\b)",
+    r"(?!(?:is|are|was|were|for|on|week|month|sprint|shift|time|"
+    + "|".join(WEEKDAYS)
+    + r"|to|of|the\s+\w+\s+is)\b)",
 )
 _THERE_BLOCKER = re.compile(
     r"^(?:(?:there's|there is|the|one|my|our)\s+)?(?:(?:one|a|only one|just one|another|main|big|"

@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from handoff.declaration import LIST_PARTS, Declaration, Evidence
+from handoff.declaration import LIST_PARTS, PART_BY_NAME, Declaration, Evidence
 from handoff.errors import InvalidInput
 from handoff.missing import compute_missing, field_path
 from ingest.text import transcript_from_text
-from summarizer import rules
+from summarizer import owners, rules
 from summarizer.base import ExtractionContext
 from summarizer.normalize import normalize
 from summarizer.offline import OfflineExtractor
@@ -35,10 +35,6 @@ _NOBODY = re.compile(r"^\s*(?:nobody|no ?one|not sure|unknown|don'?t know|dunno|
 _LABEL = {
     "shipped": "Shipped", "in_flight": "In flight", "decisions": "Decision",
     "blockers": "Blocker", "next_actions": "Next",
-}  # fmt: skip
-_MAIN = {
-    "shipped": "summary", "in_flight": "item", "decisions": "decision",
-    "blockers": "description", "next_actions": "action",
 }  # fmt: skip
 
 
@@ -115,7 +111,7 @@ def _part_patch(
     draft = OfflineExtractor().extract(transcript_from_text(labelled), context)
     items = [item.model_dump(mode="json") for item in getattr(draft, part)]
     if not items:
-        items = [{_MAIN[part]: answer}]
+        items = [{PART_BY_NAME[part].text: answer}]
     for item in items:
         item["evidence"] = [ev.model_dump(mode="json")]
     return {part: [*data[part], *items]}
@@ -131,10 +127,10 @@ def _subfield_value(key: str, answer: str, context: ExtractionContext) -> str | 
             if not context.author:
                 raise InvalidInput("'I' needs the author's name; answer with a name instead.")
             return context.author
-        who = rules.resolver(text, people=people, exclude=set())
+        who = owners.resolver(text, people=people, exclude=set())
         if who:
             return who
-        owner, how = rules.action_owner(text, people=people, me=context.author)
+        owner, how = owners.action_owner(text, people=people, me=context.author)
         if how == "named" and owner:
             return owner
         words = text.strip(" .!").split()

@@ -21,18 +21,17 @@ import re
 from collections.abc import Callable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from rapidfuzz import fuzz
 
 from handoff.declaration import (
     LIST_PARTS,
-    Blocker,
-    Decision,
+    PART_BY_NAME,
+    PARTS,
     Declaration,
     Evidence,
-    InFlightItem,
-    NextAction,
-    ShippedItem,
+    Part,
+    PartItem,
     Status,
 )
 from handoff.errors import ConfigError
@@ -82,6 +81,11 @@ class LLMDecision(_Out):
     item: str | None = None
     quote: str
 
+    @field_validator("rationale")
+    @classmethod
+    def _no_blank_rationale(cls, value: str | None) -> str | None:
+        return value or None  # models write "" for "no reason given"
+
 
 class LLMBlocker(_Out):
     description: str
@@ -96,6 +100,13 @@ class LLMNextAction(_Out):
     item: str | None = None
     owner: str | None = None
     quote: str
+
+    @model_validator(mode="after")
+    def _quote_or_action(self) -> LLMNextAction:
+        # An action is often said in the words the model wrote it in: with no quote, those words
+        # are looked for in the transcript (other parts' items need a quote).
+        self.quote = self.quote or self.action
+        return self
 
 
 class LLMEmpty(_Out):
@@ -341,86 +352,68 @@ class LLMExtractor:
     def _declaration(
         self, draft: LLMDraft, transcript: Transcript, context: ExtractionContext
     ) -> Declaration:
-        people = PeopleIndex(
-            vocabulary=context.vocabulary,
-            speakers={s.speaker for s in transcript.segments if s.speaker},
-        )
-        said = fold(normalize(transcript.text))
-        allowed_refs = set(find_refs(normalize(transcript.text))) | set(find_refs(transcript.text))
-
-        def evidence(quote: str) -> Evidence | None:
-            quote = re.sub(r"^\s*(?:\[[^\]]*\]\s*)?[@\w.-]+:\s+", "", quote).strip()
-            if not quote or rules.is_instruction(quote):
-                return None
-            grounded = ground(Evidence(quote=quote), transcript)
-            return grounded if grounded.supported else None
-
-        def person(name: str | None) -> str | None:
-            return _named_person(name, people=people, said=said, author=context.author)
-
-        def refs(values: list[str]) -> list[str]:
-            return [r for r in dict.fromkeys(normalize_ref(v) for v in values) if r in allowed_refs]
-
+        check = _Grounding(transcript, context)
         decl = Declaration(
             author=context.author,
             team=context.team,
             recorded_at=context.recorded_at,
             extractor=self.name,
         )
-        for s in draft.shipped:
-            if ev := evidence(s.quote):
-                decl.shipped.append(
-                    ShippedItem(summary=s.summary, refs=refs(s.refs), evidence=[ev])
-                )
-        for f in draft.in_flight:
-            if ev := evidence(f.quote):
-                decl.in_flight.append(
-                    InFlightItem(
-                        item=f.item,
-                        status=f.status,
-                        summary=f.summary,
-                        refs=refs(f.refs),
-                        owner=person(f.owner),
-                        evidence=[ev],
-                    )
-                )
-        for d in draft.decisions:
-            if ev := evidence(d.quote):
-                decl.decisions.append(
-                    Decision(
-                        decision=d.decision,
-                        rationale=d.rationale or None,
-                        item=d.item,
-                        evidence=[ev],
-                    )
-                )
-        for b in draft.blockers:
-            if ev := evidence(b.quote):
-                decl.blockers.append(
-                    Blocker(
-                        description=b.description,
-                        item=b.item,
-                        needed_from=person(b.needed_from),
-                        why_blocking=b.why_blocking,
-                        evidence=[ev],
-                    )
-                )
-        for a in draft.next_actions:
-            if ev := evidence(a.action if not a.quote else a.quote):
-                decl.next_actions.append(
-                    NextAction(action=a.action, item=a.item, owner=person(a.owner), evidence=[ev])
-                )
-        if draft.returns_at and (draft.returns_quote is None or evidence(draft.returns_quote)):
+        for part in PARTS:
+            kept = (check.item(part, raw) for raw in getattr(draft, part.name))
+            getattr(decl, part.name).extend(item for item in kept if item is not None)
+        if draft.returns_at and (
+            draft.returns_quote is None or check.evidence(draft.returns_quote)
+        ):
             when = resolve_time(
                 normalize(draft.returns_at),
                 recorded_at=context.recorded_at,
                 default_tz=context.timezone,
             )
-            if when is not None or evidence(draft.returns_at):
+            if when is not None or check.evidence(draft.returns_at):
                 decl.returns_at, decl.returns_at_iso = draft.returns_at, when
-        empty = {e.part for e in draft.stated_empty if evidence(e.quote)}
+        empty = {e.part for e in draft.stated_empty if check.evidence(e.quote)}
         decl.stated_empty = sorted(p for p in empty if p == "returns_at" or not getattr(decl, p))
         return decl
+
+
+class _Grounding:
+    """What code checks of the model's answer against the transcript: quotes must be found in it,
+    people must be named in it, refs must occur in it."""
+
+    def __init__(self, transcript: Transcript, context: ExtractionContext) -> None:
+        self.transcript = transcript
+        self.author = context.author
+        self.people = PeopleIndex(
+            vocabulary=context.vocabulary,
+            speakers={s.speaker for s in transcript.segments if s.speaker},
+        )
+        self.said = fold(normalize(transcript.text))
+        self.refs = set(find_refs(normalize(transcript.text))) | set(find_refs(transcript.text))
+
+    def evidence(self, quote: str) -> Evidence | None:
+        """The quote grounded in the transcript, or None (not found, or addressed to the system)."""
+        quote = re.sub(r"^\s*(?:\[[^\]]*\]\s*)?[@\w.-]+:\s+", "", quote).strip()
+        if not quote or rules.is_instruction(quote):
+            return None
+        grounded = ground(Evidence(quote=quote), self.transcript)
+        return grounded if grounded.supported else None
+
+    def item(self, part: Part, raw: _Out) -> PartItem | None:
+        """The declaration's item for one of the model's, or None when its quote is not found."""
+        ev = self.evidence(str(getattr(raw, "quote", "")))
+        if ev is None:
+            return None
+        values = raw.model_dump(exclude={"quote"})
+        if "refs" in values:
+            values["refs"] = [
+                r for r in dict.fromkeys(normalize_ref(v) for v in values["refs"]) if r in self.refs
+            ]
+        if part.people:
+            values[part.people] = _named_person(
+                values[part.people], people=self.people, said=self.said, author=self.author
+            )
+        return part.model(**values, evidence=[ev])
 
 
 def _named_person(
@@ -464,9 +457,7 @@ def _provider_error(exc: BaseException, name: str) -> str:
 
 
 def _key(part: str, item: BaseModel) -> str:
-    field_name = {"shipped": "summary", "in_flight": "item", "decisions": "decision",
-                  "blockers": "description", "next_actions": "action"}[part]  # fmt: skip
-    return " ".join(str(getattr(item, field_name)).lower().split())
+    return " ".join(str(getattr(item, PART_BY_NAME[part].text)).lower().split())
 
 
 def merge_drafts(drafts: list[LLMDraft]) -> LLMDraft:

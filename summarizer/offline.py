@@ -31,12 +31,20 @@ from handoff.names import fold
 from handoff.refs import find_refs
 from ingest.text import split_sentences
 from ingest.transcript import Segment, Transcript
-from summarizer import rules
+from summarizer import owners, rules
 from summarizer.base import ExtractionContext
 from summarizer.clauses import clauses
 from summarizer.evidence import segment_evidence
+from summarizer.items import (
+    dedupe_actions,
+    has_content,
+    last_noun_phrase,
+    mentioned_item,
+    split_named_items,
+    split_objects,
+)
 from summarizer.normalize import normalize
-from summarizer.people import PeopleIndex, looks_like_name
+from summarizer.people import PeopleIndex
 from summarizer.returns import find_return_time
 
 _CLAIM = re.compile(
@@ -161,7 +169,7 @@ class OfflineExtractor:
             previous_speaker = seg.speaker
             self._segment(walk, seg, context)
         decl = walk.decl
-        decl.next_actions = _dedupe_actions(decl.next_actions)
+        decl.next_actions = dedupe_actions(decl.next_actions)
         decl.stated_empty = sorted(
             p for p in walk.stated_empty if p == "returns_at" or not getattr(decl, p)
         )
@@ -220,6 +228,26 @@ class OfflineExtractor:
         other: bool,
         context: ExtractionContext,
     ) -> None:
+        groups = self._groups(walk, text, other=other, context=context)
+        if groups and groups[0].part and walk.section and groups[0].part != walk.section:
+            walk.section, walk.label_status = None, None  # a new topic ends the label's reach
+        for before, group in zip([None, *groups], groups, strict=False):
+            if before is not None:
+                group.antecedent = last_noun_phrase(before.text)
+            part = group.part or walk.section
+            if part is None and len(groups) == 1:
+                # "the main thing is the new layout, which is done": the status came in a
+                # clause that only continues the sentence
+                part = rules.part_of(group.text)
+            if part is None:
+                continue
+            self._add(walk, part, group, ev, me=me)
+
+    def _groups(
+        self, walk: _Walk, text: str, *, other: bool, context: ExtractionContext
+    ) -> list[_Group]:
+        """The sentence's clauses merged into groups of one idea, each with the part it speaks
+        to; stated-empty parts, return times and absences are taken out on the way."""
         groups: list[_Group] = []
         for hard_index, hard in enumerate(rules.split_hard(text)):
             pieces = rules.split_soft(hard)
@@ -238,42 +266,16 @@ class OfflineExtractor:
                         longer = piece + pieces[soft_index + 1][0] + pieces[soft_index + 1][1]
                         skip = self._return_spans(walk, longer, piece, context)
                     rest = walk.return_rest
-                    if not (_has_content(rest, 3) and rules.part_of(rest)):
+                    if not (has_content(rest, 3) and rules.part_of(rest)):
                         continue
                     piece = rest  # the clause said something before its return time
                 if rules.ABSENCE_RE.match(piece):
                     continue
                 part = self._piece_part(walk, piece, first=hard_index == 0 and soft_index == 0)
-                # "WIP: search autocomplete (70%), onboarding tooltips": a list of items
-                listed = (
-                    soft_index > 0
-                    and walk.section == "in_flight"
-                    and part == walk.section
-                    and rules.part_of(piece) is None
-                    and len(piece.split()) <= 5
-                    and not find_refs(piece)
-                    and not re.search(r"\d", piece)
-                )
-                self._merge(
-                    groups,
-                    part,
-                    piece,
-                    sep,
-                    boundary=(soft_index == 0 and hard_index > 0) or listed,
-                )
-        if groups and groups[0].part and walk.section and groups[0].part != walk.section:
-            walk.section, walk.label_status = None, None  # a new topic ends the label's reach
-        for before, group in zip([None, *groups], groups, strict=False):
-            if before is not None:
-                group.antecedent = _last_noun_phrase(before.text)
-            part = group.part or walk.section
-            if part is None and len(groups) == 1:
-                # "the main thing is the new layout, which is done": the status came in a
-                # clause that only continues the sentence
-                part = rules.part_of(group.text)
-            if part is None:
-                continue
-            self._add(walk, part, group, ev, me=me)
+                listed = soft_index > 0 and _listed_item(walk, part, piece)
+                boundary = (soft_index == 0 and hard_index > 0) or listed
+                self._merge(groups, part, piece, sep, boundary=boundary)
+        return groups
 
     def _piece_part(self, walk: _Walk, piece: str, *, first: bool) -> str | None:
         if not first and rules.CONTINUATION_RE.match(piece):
@@ -290,7 +292,7 @@ class OfflineExtractor:
             return own
         if own == "decisions":
             return own
-        if own == "next_actions" and section == "blockers" and _names_resolver(piece):
+        if own == "next_actions" and section == "blockers" and owners.names_resolver(piece):
             return None
         if own == "next_actions" and section == "blockers" and _asks_for_action(piece):
             return own  # "Blocker: ... . Next shift, please keep watching": a new sentence's ask
@@ -325,7 +327,7 @@ class OfflineExtractor:
         if part == "shipped" and prev.part == "in_flight" and len(piece.split()) <= 3:
             prev.text += joined_sep + piece.strip()  # "upgrade in progress, staging done, ..."
             return
-        resolver_talk = _names_resolver(piece) and not rules._SELF.match(piece)
+        resolver_talk = owners.names_resolver(piece) and not rules.SELF_RE.match(piece)
         if prev.part == "blockers" and part in ("next_actions", "in_flight") and resolver_talk:
             prev.text += joined_sep + piece.strip()
             return
@@ -401,19 +403,19 @@ class OfflineExtractor:
     # -- building items ------------------------------------------------------------------------
     def _add(self, walk: _Walk, part: str, group: _Group, ev: Evidence, *, me: str | None) -> None:
         text = group.text.strip(" ,;.")
-        if not _has_content(text):
+        if not has_content(text):
             return
         decl = walk.decl
         refs = find_refs(text)
         if part == "shipped":
-            for piece in _split_objects(text):
+            for piece in split_objects(text):
                 summary = re.sub(r"^(?:also|and|oh and|plus)\s+", "", piece, flags=re.I)
                 decl.shipped = [
                     *decl.shipped,
                     ShippedItem(summary=summary, refs=find_refs(piece), evidence=[ev]),
                 ]
         elif part == "in_flight":
-            pieces = _split_named_items(text)
+            pieces = split_named_items(text)
             for n, piece in enumerate(pieces):
                 self._in_flight(
                     walk,
@@ -481,15 +483,15 @@ class OfflineExtractor:
         item_name: str | None = None
         subject = _BLOCKED_SUBJECT.match(text)
         pronoun = _PRONOUN_BLOCKED.match(text)
-        if pronoun and not subject and _last_noun_phrase(pronoun.group("head")):
+        if pronoun and not subject and last_noun_phrase(pronoun.group("head")):
             # "The tricky bit is the ranking experiment — it can't start until ..."
-            name = _last_noun_phrase(pronoun.group("head")) or ""
+            name = last_noun_phrase(pronoun.group("head")) or ""
             created = self._in_flight(walk, name, find_refs(pronoun.group("head")), ev, me=me)
             item_name = created.item
             self._set_blocked(walk, len(decl.in_flight) - 1)
         elif (
             group.lead_part == "in_flight"
-            or (subject and _has_content(subject.group("subject"), 1))
+            or (subject and has_content(subject.group("subject"), 1))
             or (
                 walk.blocked_label
                 and not _SUBJECTLESS_BLOCKER.match(text)
@@ -509,11 +511,11 @@ class OfflineExtractor:
             item_name = decl.in_flight[idx].item
             self._set_blocked(walk, idx)
         else:
-            mentioned = _mentioned_item(decl.in_flight, text)
+            mentioned = mentioned_item(decl.in_flight, text)
             if mentioned is not None:
                 item_name = decl.in_flight[mentioned].item
                 self._set_blocked(walk, mentioned)
-        needed_from = rules.resolver(
+        needed_from = owners.resolver(
             text, people=walk.people, exclude={me or "", walk.author or ""}
         )
         decl.blockers = [
@@ -533,7 +535,7 @@ class OfflineExtractor:
         same_sentence = bool(last.evidence) and last.evidence[0].quote == ev.quote
         if not same_sentence or last.needed_from:
             return False
-        needed_from = rules.resolver(
+        needed_from = owners.resolver(
             text, people=walk.people, exclude={me or "", walk.author or ""}
         )
         if needed_from is None:
@@ -554,157 +556,38 @@ class OfflineExtractor:
 
     def _action(self, walk: _Walk, text: str, ev: Evidence, *, me: str | None) -> None:
         text = text.strip(" ,;.")
-        if not _has_content(text):
+        if not has_content(text):
             return
-        owner, how = rules.action_owner(text, people=walk.people, me=me)
+        owner, how = owners.action_owner(text, people=walk.people, me=me)
         explicit = _EXPLICIT_OWNER.match(text) if walk.action_label else None
         if explicit and fold(explicit.group(1)) not in {"i", "we", "someone", "somebody"}:
             owner, how = walk.people.canonical(explicit.group(1)), "named"
         if how == "self" and me is None:
             owner = None
         action = _ACTION_LEAD.sub("", text).strip() or text
-        idx = _mentioned_item(walk.decl.in_flight, action)
+        idx = mentioned_item(walk.decl.in_flight, action)
         item = walk.decl.in_flight[idx].item if idx is not None else None
         self._append_action(walk, NextAction(action=action, item=item, owner=owner, evidence=[ev]))
 
 
-_NAMED_ITEM_LEAD = re.compile(
-    r"^(?:and\s+|also\s+|plus\s+)?(?:[a-z0-9]+(?:[-_/][a-z0-9]+)+|[A-Z][A-Z0-9]+-\d+)\b"
-)
-
-
-def _split_named_items(text: str) -> list[str]:
-    """'auth-refresh in progress, about 10% done, BILL-412 for billing is not started' -> two
-    items: a comma clause that opens with another item's name (a slug or a ticket key) and says
-    its own status starts a new item; other clauses ('PR #1842 open', '40% done') are details."""
-    clauses = re.split(r",\s+", text)
-    pieces = [clauses[0]]
-    for clause in clauses[1:]:
-        if _NAMED_ITEM_LEAD.match(clause) and rules.status_of(clause) is not None:
-            pieces.append(re.sub(r"^(?:and|also|plus)\s+", "", clause))
-        else:
-            pieces[-1] += ", " + clause
-    return pieces
-
-
-def _split_objects(text: str) -> list[str]:
-    """'Shipped the report export and the PDF fix' -> two shipped items."""
-    head = re.match(
-        r"^(?:(?:also|and|oh and)\s+)?(?:(?:I|we)\s+)?(?:shipped|merged|deployed|released"
-        r"|landed|fixed|"
-        r"finished|closed|published)\s+",
-        text,
-        re.I,
+def _listed_item(walk: _Walk, part: str | None, piece: str) -> bool:
+    """A bare name after a comma under an in-flight label is another item of the list ("WIP:
+    search autocomplete (70%), onboarding tooltips")."""
+    return (
+        walk.section == "in_flight"
+        and part == walk.section
+        and rules.part_of(piece) is None
+        and len(piece.split()) <= 5
+        and not find_refs(piece)
+        and not re.search(r"\d", piece)
     )
-    parts = re.split(r"\s+and\s+(?=(?:the|a|an|our|my|also)\s)", text)
-    if head and len(parts) > 1 and all(_has_content(p) for p in parts):
-        return [parts[0], *(head.group(0) + p for p in parts[1:])]
-    return [text]
-
-
-def _last_noun_phrase(text: str) -> str | None:
-    m = re.search(
-        r"\b(?:the|a|an|our|my|this|their)\s+([\w-]+(?:\s+[\w-]+){0,4})\s*[,.;]?\s*$", text
-    )
-    return m.group(1) if m else None
-
-
-def _stems(text: str) -> set[str]:
-    words = re.findall(r"[a-z0-9#]+", text.lower())
-    return {w[:5] for w in words if w not in _GENERIC and len(w) > 2}
-
-
-def _dedupe_actions(actions: list[NextAction]) -> list[NextAction]:
-    """Drop an action that repeats an earlier one by the same owner ('Siobhan reviews')."""
-    kept: list[NextAction] = []
-    for action in actions:
-        stems = _stems(action.action) | ({fold(action.owner)[:5]} if action.owner else set())
-        duplicate = False
-        for other in kept:
-            if (action.owner or "") != (other.owner or ""):
-                continue
-            other_stems = _stems(other.action) | ({fold(other.owner)[:5]} if other.owner else set())
-            if stems and (stems <= other_stems or other_stems <= stems):
-                duplicate = True
-                break
-        if not duplicate:
-            kept.append(action)
-    return kept
 
 
 def _asks_for_action(piece: str) -> bool:
     """A clause that asks for or commits to work: 'I'll ...', '... please ...', 'Next, X will'."""
     return bool(
-        rules._SELF.match(piece)
+        rules.SELF_RE.match(piece)
         or re.search(
             r"\bplease\b|^(?:next|then|tomorrow)\b|^(?:can|could) (?:someone|you)\b", piece, re.I
         )
     )
-
-
-def _names_resolver(piece: str) -> bool:
-    """Does the clause say who can resolve something ("Sarah owns this", "only Marco can")?"""
-    for m in rules._RESOLVER_STRONG.finditer(piece):
-        word = next((g for g in m.groups() if g), "")
-        if "@" in m.group(0) or looks_like_name(word):
-            return True
-    return False
-
-
-_GENERIC = frozenset(
-    [
-        "everything",
-        "all",
-        "it",
-        "that",
-        "this",
-        "stuff",
-        "things",
-        "everything's",
-        "that's",
-        "it's",
-        "all",
-        "done",
-        "wrapped",
-        "up",
-        "the",
-        "a",
-        "an",
-        "and",
-        "so",
-        "yeah",
-        "ok",
-        "okay",
-        "right",
-        "now",
-        "today",
-        "also",
-        "just",
-    ]
-)
-
-
-def _has_content(text: str, minimum: int = 2) -> bool:
-    words = re.findall(r"[\w#'-]+", text.lower())
-    content = [w for w in words if w not in _GENERIC and len(w) > 1]
-    return len(content) >= minimum or bool(find_refs(text))
-
-
-def _mentioned_item(items: list[InFlightItem], text: str) -> int | None:
-    lowered = text.lower()
-    refs = set(find_refs(text))
-    for i in range(len(items) - 1, -1, -1):
-        it = items[i]
-        if refs & set(it.refs):
-            return i
-        name = it.item.lower()
-        if len(name) >= 4 and (
-            name in lowered
-            or (
-                len(name.split()) >= 2
-                and name.split()[-1] in lowered.split()
-                and name.split()[0] in lowered.split()
-            )
-        ):
-            return i
-    return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from handoff.names import fold, sound_key
+from handoff.text import MONTHS, WEEKDAYS
 from summarizer.base import Vocabulary
 
 # Capitalized words that are not people (sentence words, calendar words, part labels, roles).
@@ -63,25 +64,8 @@ NOT_NAMES = frozenset(
         "morning",
         "afternoon",
         "evening",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
+        *WEEKDAYS,
+        *MONTHS,
         "shipped",
         "shipping",
         "done",

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import dateparser
 
+from handoff.text import WEEKDAYS
+
 #: Abbreviations and regions people say, mapped to IANA zones (dateparser knows few of them).
 ZONE_ABBREVIATIONS: dict[str, str] = {
     "SGT": "Asia/Singapore", "IST": "Asia/Kolkata", "INDIA": "Asia/Kolkata",
@@ -109,8 +111,9 @@ def _fold(text: str) -> str:
 
 
 _DAY = (
-    r"(?:today|tonight|tomorrow|tmrw|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"mon|tue|tues|wed|thu|thurs|fri|sat|sun|next\s+week|"
+    r"(?:today|tonight|tomorrow|tmrw|"
+    + "|".join(WEEKDAYS)
+    + r"|mon|tue|tues|wed|thu|thurs|fri|sat|sun|next\s+week|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?|"
     r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|"
     r"\d{4}-\d{2}-\d{2})"

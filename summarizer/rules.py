@@ -1,4 +1,5 @@
-"""The offline extractor's reading rules: which part a clause belongs to, its status, who owns it.
+"""The offline extractor's reading rules: which part a clause belongs to, its status, its name.
+Who owns it, or can clear it, is read by `summarizer.owners`.
 
 Every rule is about how people phrase a handoff in general (status words, modal verbs, "X instead of
 Y since ...", "only X can ..."), never about particular sentences. Text reaching these functions is
@@ -9,13 +10,7 @@ from __future__ import annotations
 
 import re
 
-from handoff.names import fold
-from summarizer.people import NOT_NAMES, PeopleIndex
-
-
-def _wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
+from handoff.text import WEEKDAY_PATTERN
 
 # -- labels ("Blockers: none", "In flight: ...", "[action] ...") ---------------------------------
 LABELS: dict[str, tuple[str, str | None]] = {
@@ -168,36 +163,31 @@ BLOCKER_RE = re.compile(
 )
 STRONG_BLOCKER_RE = re.compile(r"\b(?:blocked|blocker|blocking|blocks|stuck|on hold)\b", re.I)
 
+#: A word that may be a person's name or handle, as the owner and resolver rules match it.
 NAME = r"@?[A-Za-zÀ-ÿ][\w'’.-]*"
-_SELF = re.compile(
+#: "I'll ...", "I need to ...", a bare "will ...": the author commits to the work.
+SELF_RE = re.compile(
     r"^(?:and\s+|also\s+|then\s+|so\s+|tomorrow\s+|next\s+)*(?:I'?ll|I\s+will|I'?m\s+going\s+to|"
     r"I\s+am\s+going\s+to|I'?m\s+gonna|I\s+need\s+to|I\s+have\s+to|I\s+plan\s+to|I\s+should|"
     r"I\s+can|I\s+must|I'?d\s+like\s+to|I\s+want\s+to|will(?!\s+(?:someone|somebody|anyone|you|"
     r"we|they|it|this|that)\b))\b",
     re.I,
 )
-_NOBODY = re.compile(
-    r"\b(?:someone|somebody|anyone|anybody|whoever|nobody|no one|we|us|a volunteer)\b", re.I
-)
-_MODAL = (
+#: The verbs that give a named person, role or "someone" the work that follows.
+MODAL = (
     r"(?:will|'ll|to(?!\s+(?-i:[A-Z0-9]))|should|needs?\s+to|has\s+to|have\s+to|must|"
     r"is\s+going\s+to|are\s+going\s+to|"
     r"can|could|please|is\s+taking|is\s+picking\s+up|picks\s+up|is\s+on|owns|is\s+doing)"
 )
 NEXT_RE = re.compile(
-    rf"(?:{_SELF.pattern})|^(?:next|then|tomorrow|todo|to do|follow[- ]up|after that|later)\b|"
-    rf"\b(?:tomorrow|next|then|later) I\b|\b(?:someone|somebody|anyone|we)\s+{_MODAL}\b|"
-    rf"\bcan (?:someone|somebody|anyone|you)\b|\bplease\b|^@\w|\b(?-i:[A-Z][a-z]+)\s+{_MODAL}\b|"
+    rf"(?:{SELF_RE.pattern})|^(?:next|then|tomorrow|todo|to do|follow[- ]up|after that|later)\b|"
+    rf"\b(?:tomorrow|next|then|later) I\b|\b(?:someone|somebody|anyone|we)\s+{MODAL}\b|"
+    rf"\bcan (?:someone|somebody|anyone|you)\b|\bplease\b|^@\w|\b(?-i:[A-Z][a-z]+)\s+{MODAL}\b|"
     rf"\b(?:need to|needs to|should|must|has to)\b|"
     rf"\b(?:handing|passing|giving|hand(?:ing)? off)\b[^.]{{0,60}}?\bto\s+(?-i:@?[A-Z][a-z]+)|"
-    rf"^(?:the\s+)?(?:(?:day|night|morning|evening|next|incoming)\s+shift|on-?call)\s+{_MODAL}\b|"
+    rf"^(?:the\s+)?(?:(?:day|night|morning|evening|next|incoming)\s+shift|on-?call)\s+{MODAL}\b|"
     rf"^(?:(?:next|then)\s*[:,]?\s*)?(?-i:[A-Z][a-z]+)\s+(?-i:[a-z]+(?<!s)(?<!')s)\s+(?:the|a|an|it|them|this|that|to)\b",
     re.IGNORECASE,
-)
-_ROLE = re.compile(
-    r"^(?:the\s+)?((?:day|night|morning|evening|next|incoming|late|early)\s+shift|on-?call|"
-    r"[\w-]+\s+(?:team|squad|crew))\s*,?\s+" + _MODAL + r"\b",
-    re.I,
 )
 
 
@@ -271,9 +261,7 @@ ABSENCE_RE = re.compile(
     r"signing off|logging off|heading out|offline|on leave|ooo)\b"
     # "Out Monday", "I'm out Wednesday and Thursday": the return clause beside it says when
     r"(?:\s+(?:now|today|tomorrow|for the day|for the weekend|next week|(?:on\s+)?"
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-    r"(?:\s+(?:and|to|through|-)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|"
-    r"sunday))?))?\s*[.!]?$",
+    rf"{WEEKDAY_PATTERN}(?:\s+(?:and|to|through|-)\s+{WEEKDAY_PATTERN})?))?\s*[.!]?$",
     re.I,
 )
 
@@ -329,7 +317,7 @@ def part_of(text: str) -> str | None:
     if status in ("in_review", "in_progress", "not_started"):
         return "in_flight"
     asks = _NOTHING_TO_DO.sub("", text)
-    if _SELF.match(asks) or (
+    if SELF_RE.match(asks) or (
         NEXT_RE.search(asks) and not (status == "done" and not _FUTURE.search(text))
     ):
         return "next_actions"
@@ -346,7 +334,7 @@ _SOFT_SPLIT = re.compile(
 )
 _STARTS_CLAUSE = re.compile(
     rf"^(?:and\s+|but\s+|then\s+|plus\s+|also\s+|and\s+then\s+)*(?:I'?ll|I\b|we\b|we'll|"
-    rf"someone|somebody|anyone|can\s+(?:someone|you)|@\w+|(?-i:[A-Z][a-z]+)\s+{_MODAL}\b|"
+    rf"someone|somebody|anyone|can\s+(?:someone|you)|@\w+|(?-i:[A-Z][a-z]+)\s+{MODAL}\b|"
     rf"(?:the\s+)?(?:day|night|next)\s+shift)",
     re.IGNORECASE,
 )
@@ -503,150 +491,3 @@ def item_name(text: str) -> str:
     if not words:
         return text[:60]
     return " ".join(words[:8])
-
-
-# -- people: owners of actions, resolvers of blockers --------------------------------------------
-_ADDRESSED = re.compile(
-    rf"^(?:(?:next|then|and|also)\s*[:,]?\s*)*({NAME})\s*[:,]?\s+(?:please|can you|could you"
-    rf"|would you|"
-    rf"pls|plz)\b",
-    re.I,
-)
-_AT_PLEASE = re.compile(
-    r"@([\w.-]+)[^.?!]{0,40}?\b(?:please|can you|could you|pls)\b|"
-    r"\b(?:please|can you|could you)\b[^.?!]{0,10}@([\w.-]+)",
-    re.I,
-)
-_LEAD_NAME = re.compile(
-    rf"^(?:(?:next|then|and|also|tomorrow|after that)\s*[:,]?\s*)*({NAME}(?:'s\s+team|’s\s+team)?"
-    rf"(?:\s+and\s+{NAME})?)\s*,?\s+(?:{_MODAL}|reviews|approves|signs\s+off|takes|handles|"
-    rf"covers|checks|runs|owns|leads|(?-i:[a-z]+(?<!s)(?<!')s))\b",
-    re.I,
-)
-_ANY_NAME_MODAL = re.compile(
-    rf"\b({NAME})\s+(?:will|'ll|is\s+going\s+to|is\s+taking|is\s+picking\s+up|has\s+it|"
-    rf"is\s+on\s+it|'s\s+on\s+it|owns\s+(?:it|this|that))\b|"
-    rf"\b(?:assigned\s+to|over\s+to|owner(?:\s+is)?:?|(?:handing|passing|giving|hand(?:ing)?\s+off)\b"
-    rf"[^.]{{0,60}}?\bto)\s+({NAME})",
-    re.I,
-)
-
-
-def _person_word(word: str, people: PeopleIndex, *, lead: bool = False) -> bool:
-    w = word.strip(" ,.;:!?'\"()")
-    w = re.sub(r"(?:'s|’s)(?:\s+team)?$", "", w)
-    if not w or fold(w.lstrip("@")) in NOT_NAMES:
-        return False
-    if w.startswith("@"):
-        return True
-    return people.is_person(w) if not lead else (people.is_known(w) or w[:1].isupper())
-
-
-def action_owner(text: str, *, people: PeopleIndex, me: str | None) -> tuple[str | None, str]:
-    """(owner, how): 'self' for I'll/imperatives, 'named', 'nobody' for someone/we, 'none'."""
-    t = text.strip()
-    m = _ADDRESSED.match(t)
-    if m and _person_word(m.group(1), people, lead=True):
-        return people.canonical(m.group(1)), "named"
-    m = _AT_PLEASE.search(t)
-    if m:
-        return people.canonical(m.group(1) or m.group(2)), "named"
-    if _SELF.match(t):
-        return me, "self"
-    m = _LEAD_NAME.match(t)
-    if m:
-        who = m.group(1)
-        first = re.split(r"\s+and\s+|'s|’s", who)[0]
-        if _person_word(first, people, lead=True) and not re.match(
-            r"(?:someone|somebody|anyone|we|they|it|this|that|there)\b", first, re.I
-        ):
-            return people.canonical(re.sub(r"(?:'s|’s)\s+team$", "", who)), "named"
-    m = _ROLE.match(t)
-    if m:
-        return m.group(1), "named"
-    for m in _ANY_NAME_MODAL.finditer(t):
-        who = m.group(1) or m.group(2)
-        if _person_word(who, people):
-            return people.canonical(who), "named"
-    if re.search(r"\b(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody)\b", t, re.I):
-        return None, "nobody"
-    head = re.split(r"\b(?:will|should|needs?|has|must|can|to)\b", t, maxsplit=1)[0]
-    if _NOBODY.search(head) or re.search(r"\b(?:needs? to be|has to be|should be)\b", t, re.I):
-        return None, "nobody"
-    return me, "self"
-
-
-_RESOLVER_STRONG = re.compile(
-    rf"\bonly\s+(?:the\s+[\w-]+(?:\s+team)?\s*,?\s*)?({NAME})|"
-    rf"\b({NAME})\s+(?:owns|has\s+to|needs\s+to|must|should|can|will|is\s+the\s+(?:contact|owner|one|"
-    rf"person)|leads|has\s+(?:the|them|it|admin|access|rights)|is\s+chasing|is\s+handling|approves|"
-    rf"decides|signs\s+off|is\s+on\b|specifically|has\s+to)|"
-    rf"\b({NAME})(?:'s|’s)\s+(?:call|decision|sign-?off|approval|team)|"
-    rf"\b(?:is|are)\s+with\s+({NAME})|@([\w.-]+)",
-    re.I,
-)
-_RESOLVER_WEAK = re.compile(
-    rf"\b(?:waiting\s+(?:on|for)|pending(?:\s+a)?(?:\s+\w+)?\s+from|blocked\s+(?:on|by)|"
-    rf"from|ask|ping|chase|chasing|contact|by|with|on)\s+(?:the\s+[\w-]+\s+)?({NAME})",
-    re.I,
-)
-_RESOLVER_GROUP = re.compile(
-    r"\b(?:from|only|waiting on|waiting for|needs?)\s+(?:the\s+)?([\w-]+\s+team|"
-    r"(?:[\w-]+\s+)?on[- ]?call)\b|"
-    r"\b(?:the\s+)?([\w-]+\s+team)\s+(?:has to|needs to|must|can|owns)\b",
-    re.I,
-)
-
-
-# Without a person or team, the party a blocker waits on: "waiting on the registrar",
-# "pending sign-off from legal", "blocked on finance".
-_RESOLVER_ROLE = re.compile(
-    r"\b(?:waiting\s+(?:on|for)|pending(?:\s+\w+)?\s+from|blocked\s+(?:on|by)|"
-    r"(?:approval|sign-?off|answer|reply|decision|input|go-ahead|confirmation)\s+from)\s+"
-    r"(?:the\s+|our\s+)?(?!(?:the|our)\b)([a-z][\w-]{2,})\b(?!'s|’s|\s+(?:review|approval|sign-?off|of)\b)",
-    re.I,
-)
-_NOT_ROLES = _wordset(
-    "review reviews approval approvals a an it this that them us me him her someone somebody "
-    "anyone something more news word answer reply response feedback decision confirmation "
-    "legal-review results data access"
-)
-
-
-def resolver(text: str, *, people: PeopleIndex, exclude: set[str]) -> str | None:
-    """Who can resolve a blocker: the best-placed person named in it, else a named team."""
-    scores: dict[str, tuple[int, int]] = {}
-    excluded = {fold(x) for x in exclude if x}
-
-    def consider(word: str | None, weight: int, pos: int) -> None:
-        if not word:
-            return
-        name = re.sub(r"(?:'s|’s)$", "", word.strip(" ,.;:"))
-        if not _person_word(name, people) or fold(name.lstrip("@")) in excluded:
-            return
-        if fold(name.lstrip("@")) in {"i", "me", "we", "us"}:
-            return
-        key = people.canonical(name) or name
-        old = scores.get(key, (0, -1))
-        scores[key] = (old[0] + weight, max(old[1], pos))
-
-    for m in _RESOLVER_STRONG.finditer(text):
-        word = next((g for g in m.groups() if g), None)
-        consider(word, 3, m.start())
-    for m in _RESOLVER_WEAK.finditer(text):
-        consider(m.group(1), 1, m.start())
-    for m in re.finditer(rf"(?<![\w@]){NAME}", text):
-        if m.start() == 0:
-            continue  # a capitalized first word is the sentence's, not necessarily a name
-        consider(m.group(0), 1, m.start())
-    if scores:
-        return max(scores.items(), key=lambda kv: (kv[1][0], kv[1][1]))[0]
-    g = _RESOLVER_GROUP.search(text)
-    if g:
-        return g.group(1) or g.group(2)
-    if re.search(r"\b(?:nobody|no one|not sure who|don'?t know who)\b", text, re.I):
-        return None
-    for m in _RESOLVER_ROLE.finditer(text):
-        if m.group(1).lower() not in _NOT_ROLES:
-            return m.group(1)
-    return None

@@ -9,6 +9,7 @@ import click
 
 from api.cli.base import HandoffGroup
 from api.cli.core import delete, extract, ingest, list_cmd, publish, schema, show, unpublish
+from api.cli.identity import audit, teams, tokens, users
 from api.cli.questions import ask, reindex
 from api.cli.review import answer, followups, reextract
 from api.cli.server import demo, serve, worker
@@ -43,6 +44,8 @@ for command in (
 ):
     cli.add_command(command)
 for command in (transcribe, vocab):  # issue 3: speech and the team vocabulary
+    cli.add_command(command)
+for command in (users, teams, tokens, audit):  # issue 15: identities and the audit log
     cli.add_command(command)
 
 

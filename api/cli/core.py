@@ -13,9 +13,9 @@ import click
 from tqdm import tqdm
 
 from api.cli.base import UserError, echo_json, echo_json_line, parse_time, services
-from api.services import Progress
 from handoff.declaration import declaration_schema
 from handoff.errors import HandoffError
+from handoff.progress import Progress
 from handoff.store import Handoff
 
 _path = click.Path(path_type=Path, dir_okay=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,12 +22,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import ServicesDep
 from api.services import Services
 from api.tasks import enqueue
 from handoff.errors import HandoffError, InvalidInput
+from handoff.paths import safe_suffix
 from handoff.store import Handoff
+from handoff.teams import TEAM_PATTERN
 from handoff.times import parse_instant
 
 router = APIRouter(tags=["handoffs"])
@@ -44,7 +49,7 @@ class UnsupportedMediaType(HandoffError):
 class TextWrap(BaseModel):
     text: str = Field(min_length=1, description="The wrap as typed or pasted (or a chat thread).")
     author: str | None = None
-    team: str | None = None
+    team: str | None = Field(default=None, pattern=TEAM_PATTERN)
     recorded_at: datetime | None = None
 
 
@@ -121,8 +126,7 @@ async def _save_upload(upload: UploadFile, svc: Services) -> Path:
     limit = svc.settings.max_upload_bytes
     incoming = svc.settings.uploads_dir / ".incoming"
     await run_in_threadpool(incoming.mkdir, parents=True, exist_ok=True)
-    suffix = Path(upload.filename or "").suffix.lower()[:16]
-    fd, name = tempfile.mkstemp(dir=incoming, suffix=suffix)
+    fd, name = tempfile.mkstemp(dir=incoming, suffix=safe_suffix(upload.filename or ""))
     size = 0
     try:
         with os.fdopen(fd, "wb") as out:
@@ -162,6 +166,36 @@ def _chat_choice(form: Any, svc: Services) -> Any:
     if channel is None and since is None and until is None:
         return None
     return ChatOptions(channel=channel, since=since, until=until)
+
+
+@asynccontextmanager
+async def _parsed_form(request: Request, svc: Services) -> AsyncIterator[Any]:
+    """The multipart or url-encoded form, its text fields held to HANDOFF_MAX_FORM_BYTES.
+
+    Starlette refuses an oversized part with a 400; a body part too large is a 413 here."""
+    limit = svc.settings.max_form_bytes
+    try:
+        form = await request.form(max_files=1, max_fields=20, max_part_size=limit)
+    except StarletteHTTPException as exc:
+        if exc.status_code == 400 and str(exc.detail).startswith("Part exceeded maximum size"):
+            raise PayloadTooLarge(
+                f"A form field is larger than {limit:,} bytes (HANDOFF_MAX_FORM_BYTES)."
+            ) from exc
+        raise
+    try:
+        yield form
+    finally:
+        await form.close()
+
+
+def _check_text_length(text: str, svc: Services) -> None:
+    """A pasted wrap longer than the setting is refused before anything is stored."""
+    limit = svc.settings.max_text_chars
+    if len(text) > limit:
+        raise PayloadTooLarge(
+            f"The pasted text is longer than {limit:,} characters (HANDOFF_MAX_TEXT_CHARS); "
+            "upload it as a file instead."
+        )
 
 
 def _form_text(form: Any, name: str) -> str | None:
@@ -229,6 +263,7 @@ async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
             raise RequestValidationError(exc.errors()) from exc
         if not body.text.strip():
             raise InvalidInput("The wrap is empty; paste some text or upload a file.")
+        _check_text_length(body.text, svc)
         recorded_at = body.recorded_at
         if recorded_at is not None and recorded_at.tzinfo is None:
             recorded_at = recorded_at.replace(tzinfo=ZoneInfo(svc.settings.timezone))
@@ -245,7 +280,7 @@ async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
         raise UnsupportedMediaType(
             "Send the wrap as multipart/form-data with a 'file', or as JSON with a 'text'."
         )
-    async with request.form(max_files=1, max_fields=20) as form:
+    async with _parsed_form(request, svc) as form:
         author = _form_text(form, "author")
         team = _form_text(form, "team")
         recorded_at = parse_when(_form_text(form, "recorded_at"), svc)
@@ -270,6 +305,7 @@ async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
             text = _form_text(form, "text")
             if not text:
                 raise InvalidInput("Attach a 'file' or give the wrap as 'text'.")
+            _check_text_length(text, svc)
             if chat is not None:
                 raise InvalidInput("A channel or time range applies to an uploaded chat export.")
             accepted = await run_in_threadpool(

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, BackgroundTasks, Response
 from pydantic import BaseModel, Field
 
-from api.deps import ServicesDep
+from api.deps import ServicesDep, TeamPath
 from handoff.errors import NotFound
 
 router = APIRouter(tags=["vocabulary"])
@@ -47,7 +47,7 @@ def _person_json(person: Any) -> dict[str, Any]:
 
 
 @router.get("/teams/{team}/vocabulary", summary="The team's people, items, projects and prefixes")
-def get_vocabulary(team: str, svc: ServicesDep) -> dict[str, Any]:
+def get_vocabulary(team: TeamPath, svc: ServicesDep) -> dict[str, Any]:
     return dict(svc.vocabulary.get(team).to_json())
 
 
@@ -57,7 +57,7 @@ def get_vocabulary(team: str, svc: ServicesDep) -> dict[str, Any]:
     summary="Add a person, or merge a handle and aliases into one already known",
 )
 def add_person(
-    team: str, body: PersonBody, svc: ServicesDep, background: BackgroundTasks
+    team: TeamPath, body: PersonBody, svc: ServicesDep, background: BackgroundTasks
 ) -> dict[str, Any]:
     person = svc.vocabulary.add_person(team, body.name, handle=body.handle, aliases=body.aliases)
     _changed(background, svc, team)
@@ -70,7 +70,7 @@ def add_person(
     summary="Add item or project names, or ticket prefixes",
 )
 def add_terms(
-    team: str, body: TermsBody, svc: ServicesDep, background: BackgroundTasks
+    team: TeamPath, body: TermsBody, svc: ServicesDep, background: BackgroundTasks
 ) -> dict[str, list[str]]:
     # Validate every term before storing any, so a bad one leaves the vocabulary as it was.
     from handoff.vocabulary import check_term
@@ -86,7 +86,7 @@ def add_terms(
     summary="Record that HEARD (as transcribed) means the known person NAME",
 )
 def add_correction(
-    team: str, body: CorrectionBody, svc: ServicesDep, background: BackgroundTasks
+    team: TeamPath, body: CorrectionBody, svc: ServicesDep, background: BackgroundTasks
 ) -> dict[str, Any]:
     person = svc.vocabulary.learn_correction(team, body.heard, body.name)
     if person is None:
@@ -102,7 +102,7 @@ def add_correction(
     status_code=204,
     summary="Remove a person (by name) or a term",
 )
-def remove(team: str, value: str, svc: ServicesDep, background: BackgroundTasks) -> Response:
+def remove(team: TeamPath, value: str, svc: ServicesDep, background: BackgroundTasks) -> Response:
     svc.vocabulary.remove(team, value)
     _changed(background, svc, team)
     return Response(status_code=204, background=background)

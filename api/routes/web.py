@@ -28,7 +28,9 @@ from api.routes.handoffs import (
     read_answer_clip,
 )
 from api.routes.items import item_json
+from api.routes.jobs import get_job, retry_job
 from api.services import Services
+from api.stages import stage_label
 from handoff.declaration import LIST_PARTS, STATUSES
 from handoff.errors import InvalidInput
 
@@ -92,6 +94,7 @@ def _when(value: str | datetime | None) -> str:
 templates.env.filters["ago"] = _ago
 templates.env.filters["clock"] = _clock
 templates.env.filters["when"] = _when
+templates.env.filters["stage_label"] = stage_label
 SINGULAR = {
     "shipped": "shipped item",
     "in_flight": "in-flight item",
@@ -347,6 +350,25 @@ async def unpublish(handoff_id: str, request: Request, svc: ServicesDep) -> Resp
 async def delete(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
     h = await run_in_threadpool(svc.delete, handoff_id, actor=_user(request) or None)
     return _go(request, f"/?team={h.team}")
+
+
+# -- following a job -------------------------------------------------------------------------
+def _follow(request: Request, job: dict[str, Any]) -> Response:
+    """A job's progress block (`_job.html`), which polls this route while the job runs: the one
+    way pages follow a job. A finished job sends the page to its handoff instead."""
+    if job["state"] == "done" and job["handoff_id"]:
+        return _go(request, f"/handoffs/{job['handoff_id']}")
+    return render(request, "_job.html", {"job": job})
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_state(job_id: str, request: Request, svc: ServicesDep) -> Response:
+    return _follow(request, get_job(job_id, svc))
+
+
+@router.post("/jobs/{job_id}/retry", response_class=HTMLResponse)
+def job_retry(job_id: str, request: Request, svc: ServicesDep) -> Response:
+    return _follow(request, retry_job(job_id, svc))
 
 
 # -- items and asking ------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 """The item ledger: every in-flight item, blocker, decision and next action gets a stable identity
 across handoffs, and a timeline of what each handoff said about it.
 
-    models.py    tables (items, events, refs); every row carries its team
-    text.py      names, identifying terms, resolution and change cues
-    matching.py  identity: refs, names, fuzzy names, embedding similarity
-    state.py     an item's state as a function of its events (now, or as of a moment)
-    engine.py    apply a published handoff, roll one back, rebuild from the system of record
-    queries.py   reading items and timelines
+    models.py       tables (items, events, refs); every row carries its team
+    cues.py         resolution, change and handover cues; the names shipped items go by
+    matching.py     identity: refs, names, fuzzy names, embedding similarity
+    state.py        an item's state as a function of its events (now, or as of a moment)
+    materialize.py  that state stored on each item, kept up to date as handoffs add events
+    engine.py       apply a published handoff, roll one back, rebuild from the system of record
+    queries.py      reading items and timelines
 """
 
 from handoff.ledger.engine import Ledger

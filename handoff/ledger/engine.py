@@ -8,9 +8,8 @@ resolved and the decisions it superseded) and derives the touched items again.
 Item ids are derived from the handoff and field that first mentioned the item, so a rebuild from
 the system of record in the same order gives the same ids and the same state.
 
-State is materialized incrementally: a handoff's events that come after everything an item already
-had are folded onto the item's stored state, so applying one handoff reads no old events (an
-author's "back tomorrow" item collects thousands). Anything out of order derives from all events.
+Each item's state is stored on its row (`handoff.ledger.materialize`), brought up to date by the
+events a handoff added.
 """
 
 from __future__ import annotations
@@ -25,25 +24,20 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from handoff.declaration import Declaration, Evidence
+from handoff.declaration import PART_BY_NAME, PARTS, Declaration, Evidence, Part, PartItem
+from handoff.ledger.cues import CHANGE_RE, resolver, says_resolved, shipped_name
 from handoff.ledger.matching import Embed, Matcher, Named, VectorCache, contained_name
+from handoff.ledger.materialize import advance, bump, rederive
 from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRef, LedgerRevision
-from handoff.ledger.state import ItemState, derive
-from handoff.ledger.text import (
-    CHANGE_RE,
-    normalize,
-    overlap,
-    resolver,
-    says_resolved,
-    shipped_name,
-    strong_terms,
-)
 from handoff.refs import find_refs, normalize_ref
+from handoff.text import normalize, overlap, strong_terms
 
 if TYPE_CHECKING:
     from handoff.store import Event, Handoff, HandoffStore
 
 LIVE = ("published", "acknowledged")
+#: The parts whose items are matched by embedding too (next actions only by their exact key).
+_EMBEDDED = tuple(PART_BY_NAME[p] for p in ("in_flight", "shipped", "blockers", "decisions"))
 SUPERSEDE_EMBED = 0.62
 SUPERSEDE_EMBED_WITH_CUE = 0.45
 
@@ -65,8 +59,8 @@ class _Apply:
     matcher: Matcher
     touched: set[str] = field(default_factory=set)
     fields: dict[str, str] = field(default_factory=dict)
-    #: Work items this handoff reports done: id -> (text, quote, clip time).
-    done: dict[str, tuple[str, str | None, float | None]] = field(default_factory=dict)
+    #: Work items this handoff reports done: id -> what it said of them.
+    done: dict[str, _Said] = field(default_factory=dict)
     #: The events this handoff added, per item, and each touched item's last event time before
     #: them (None for items this handoff created): what incremental derivation needs.
     added: dict[str, list[LedgerEvent]] = field(default_factory=dict)
@@ -77,10 +71,21 @@ def _item_id(team: str, kind: str, handoff_id: str, where: str) -> str:
     return hashlib.sha1(f"{team}|{kind}|{handoff_id}|{where}".encode()).hexdigest()[:32]
 
 
-def _quote(evidence: list[Evidence], fallback: str) -> tuple[str, float | None]:
+@dataclass(frozen=True, slots=True)
+class _Said:
+    """What a wrap said about an item, as an event records it: the text, the quote that cites it
+    and where in the clip the quote is."""
+
+    text: str
+    quote: str | None
+    start_s: float | None
+
+
+def _said(evidence: list[Evidence], text: str) -> _Said:
+    """`text` cited by its first evidence, or by itself when the field has none."""
     if evidence:
-        return evidence[0].quote, evidence[0].start_s
-    return fallback, None
+        return _Said(text, evidence[0].quote, evidence[0].start_s)
+    return _Said(text, text, None)
 
 
 def sentences(handoff: Handoff) -> list[_Sentence]:
@@ -115,14 +120,13 @@ class Ledger:
         """
         if self.embed is None:
             return
-        texts: list[str] = []
-        for decl in declarations:
-            if decl is None:
-                continue
-            texts.extend(f.item for f in decl.in_flight)
-            texts.extend(_short_name(s.summary) for s in decl.shipped)
-            texts.extend(b.description for b in decl.blockers)
-            texts.extend(d.decision for d in decl.decisions)
+        texts = [
+            _item_name(part, item)
+            for decl in declarations
+            if decl is not None
+            for part in _EMBEDDED
+            for item in part.items(decl)
+        ]
         texts = [t for t in dict.fromkeys(texts) if t.strip()]
         if texts:
             self.embed(texts)
@@ -188,26 +192,8 @@ class Ledger:
         session.execute(delete(LedgerEvent).where(LedgerEvent.handoff_id == handoff_id))
         session.execute(delete(LedgerRef).where(LedgerRef.handoff_id == handoff_id))
         session.flush()
-        self._rederive(session, touched)
+        rederive(session, touched)
         return touched
-
-    def _rederive(self, session: Session, item_ids: Iterable[str]) -> None:
-        for item_id in sorted(set(item_ids)):
-            item = session.get(LedgerItem, item_id)
-            if item is None:
-                continue
-            events = list(
-                session.scalars(select(LedgerEvent).where(LedgerEvent.item_id == item_id))
-            )
-            st = derive(item.kind, events)
-            if st is None:
-                session.execute(
-                    update(LedgerItem).where(LedgerItem.parent_id == item_id).values(parent_id=None)
-                )
-                session.delete(item)
-                continue
-            _materialize(item, st)
-        session.flush()
 
     # -- rebuild ---------------------------------------------------------------------------------
     def rebuild(self, store: HandoffStore, *, team: str | None = None) -> int:
@@ -268,46 +254,22 @@ class Ledger:
         self._actions(ctx)
         self._returns(ctx)
         session.flush()
-        self._advance(session, ctx)
+        advance(session, ctx.touched, added=ctx.added, prior=ctx.prior)
         return ctx.fields
-
-    def _advance(self, session: Session, ctx: _Apply) -> None:
-        """Materialize the touched items: fold this handoff's events onto each item's stored
-        state when they all come after its earlier events, else derive from all of them."""
-        full: list[str] = []
-        for item_id in sorted(ctx.touched):
-            item = session.get(LedgerItem, item_id)
-            added = ctx.added.get(item_id, [])
-            if item is None or not added:
-                full.append(item_id)
-                continue
-            prior = ctx.prior.get(item_id)
-            if prior is None:  # created by this handoff: these are all its events
-                st = derive(item.kind, added)
-            elif min(e.at for e in added) >= prior:
-                st = derive(item.kind, added, start=_stored_state(item, prior))
-            else:
-                full.append(item_id)
-                continue
-            if st is not None:
-                _materialize(item, st)
-        if full:
-            self._rederive(session, full)
-        session.flush()
 
     def _event(
         self,
         ctx: _Apply,
         item: LedgerItem,
         action: str,
+        said: _Said,
         *,
-        where: str | None,
-        text: str,
-        quote: str | None,
-        start_s: float | None,
+        where: str | None = None,
         status: str | None = None,
-        detail: dict[str, Any] | None = None,
+        **detail: Any,
     ) -> None:
+        """Record one thing this handoff says about `item`; `detail` values that are None are
+        left out. `where` is the declaration field that said it (None: read from the text)."""
         if item.id not in ctx.prior:
             ctx.prior[item.id] = item.last_at if item.id not in ctx.added else None
         event = LedgerEvent(
@@ -319,10 +281,10 @@ class Ledger:
             action=action,
             field=where,
             status=status,
-            text=text,
-            quote=quote,
-            start_s=start_s,
-            detail={k: v for k, v in (detail or {}).items() if v is not None} or None,
+            text=said.text,
+            quote=said.quote,
+            start_s=said.start_s,
+            detail={k: v for k, v in detail.items() if v is not None} or None,
         )
         ctx.session.add(event)
         ctx.added.setdefault(item.id, []).append(event)
@@ -330,7 +292,7 @@ class Ledger:
         if where:
             ctx.fields[where] = item.id
         if status == "done" and item.kind == "work":
-            ctx.done[item.id] = (text, quote, start_s)
+            ctx.done[item.id] = said
         if item.last_at is None or ctx.at > item.last_at:
             item.last_at = ctx.at
             ctx.matcher.changed()
@@ -413,33 +375,17 @@ class Ledger:
             refs = [normalize_ref(r) for r in (*f.refs, *find_refs(text))]
             where = f"in_flight[{i}]"
             item = self._work_item(ctx, f.item, refs, text, where, f.status)
-            quote, start = _quote(f.evidence, text)
+            said = _said(f.evidence, text)
             self._event(
-                ctx,
-                item,
-                "mentioned",
-                where=where,
-                text=text,
-                quote=quote,
-                start_s=start,
-                status=f.status,
-                detail={"owner": f.owner or author},
+                ctx, item, "mentioned", said, where=where, status=f.status, owner=f.owner or author
             )
         for i, s in enumerate(ctx.decl.shipped):
             refs = [normalize_ref(r) for r in (*s.refs, *find_refs(s.summary))]
             where = f"shipped[{i}]"
-            item = self._work_item(ctx, _short_name(s.summary), refs, s.summary, where, "done")
-            quote, start = _quote(s.evidence, s.summary)
+            item = self._work_item(ctx, shipped_name(s.summary), refs, s.summary, where, "done")
+            said = _said(s.evidence, s.summary)
             self._event(
-                ctx,
-                item,
-                "mentioned",
-                where=where,
-                text=s.summary,
-                quote=quote,
-                start_s=start,
-                status="done",
-                detail={"owner": author, "shipped": True},
+                ctx, item, "mentioned", said, where=where, status="done", owner=author, shipped=True
             )
 
     def _blockers(self, ctx: _Apply) -> None:
@@ -461,28 +407,18 @@ class Ledger:
             elif parent_id and not item.parent_id:
                 item.parent_id = parent_id
                 ctx.matcher.changed()
-            quote, start = _quote(b.evidence, b.description)
+            said = _said(b.evidence, b.description)
             self._event(
                 ctx,
                 item,
                 action,
+                said,
                 where=where,
-                text=b.description,
-                quote=quote,
-                start_s=start,
-                detail={"needed_from": b.needed_from, "why_blocking": b.why_blocking},
+                needed_from=b.needed_from,
+                why_blocking=b.why_blocking,
             )
             if parent is not None and parent.id not in ctx.touched:
-                self._event(
-                    ctx,
-                    parent,
-                    "mentioned",
-                    where=None,
-                    text=b.description,
-                    quote=quote,
-                    start_s=start,
-                    status="blocked",
-                )
+                self._event(ctx, parent, "mentioned", said, status="blocked")
 
     def _resolutions(self, ctx: _Apply) -> None:
         """Close open blockers this wrap says were cleared, or whose work it reports done."""
@@ -493,34 +429,17 @@ class Ledger:
         ]
         if not open_blockers:
             return
-        said = [s for s in sentences(ctx.handoff) if says_resolved(s.text)]
+        cleared = [s for s in sentences(ctx.handoff) if says_resolved(s.text)]
         for blocker in open_blockers:
-            hit = next((s for s in said if _about(s.text, blocker, ctx)), None)
+            hit = next((s for s in cleared if _about(s.text, blocker, ctx)), None)
             if hit is not None:
                 # The event's author reported it; who cleared it is whom the sentence names.
                 who = resolver(hit.text, known=_names(ctx, blocker), author=ctx.handoff.author)
-                self._event(
-                    ctx,
-                    ctx.matcher.item(blocker),
-                    "resolved",
-                    where=None,
-                    text=hit.text,
-                    quote=hit.text,
-                    start_s=hit.start_s,
-                    detail={"resolved_by": who},
-                )
+                said = _Said(hit.text, hit.text, hit.start_s)
+                self._event(ctx, ctx.matcher.item(blocker), "resolved", said, resolved_by=who)
             elif blocker.parent_id in ctx.done:
-                text, quote, start = ctx.done[blocker.parent_id]
-                self._event(
-                    ctx,
-                    ctx.matcher.item(blocker),
-                    "resolved",
-                    where=None,
-                    text=text,
-                    quote=quote,
-                    start_s=start,
-                    detail={"because": "work done"},
-                )
+                said = ctx.done[blocker.parent_id]
+                self._event(ctx, ctx.matcher.item(blocker), "resolved", said, because="work done")
 
     def _decisions(self, ctx: _Apply) -> None:
         current = ctx.matcher.candidates("decision", states=("current",), before=ctx.at)
@@ -528,7 +447,7 @@ class Ledger:
             where = f"decisions[{i}]"
             text = f"{d.decision} because {d.rationale}" if d.rationale else d.decision
             parent = self._parent(ctx, d.item, d.decision)
-            quote, start = _quote(d.evidence, text)
+            said = _said(d.evidence, text)
             same = [
                 old
                 for old in current
@@ -536,16 +455,8 @@ class Ledger:
             ]
             restated = next((old for old in same if _restates(ctx, d.decision, old)), None)
             if restated is not None:
-                self._event(
-                    ctx,
-                    ctx.matcher.item(restated),
-                    "mentioned",
-                    where=where,
-                    text=text,
-                    quote=quote,
-                    start_s=start,
-                    detail={"rationale": d.rationale},
-                )
+                item = ctx.matcher.item(restated)
+                self._event(ctx, item, "mentioned", said, where=where, rationale=d.rationale)
                 continue
             item = self._new_item(
                 ctx,
@@ -555,27 +466,18 @@ class Ledger:
                 state="current",
                 parent=parent.id if parent else None,
             )
+            supersedes = [o.id for o in same]
             self._event(
                 ctx,
                 item,
                 "decided",
+                said,
                 where=where,
-                text=text,
-                quote=quote,
-                start_s=start,
-                detail={"rationale": d.rationale, "supersedes": [o.id for o in same]},
+                rationale=d.rationale,
+                supersedes=supersedes,
             )
             for old in same:
-                self._event(
-                    ctx,
-                    ctx.matcher.item(old),
-                    "superseded",
-                    where=None,
-                    text=text,
-                    quote=quote,
-                    start_s=start,
-                    detail={"by": item.id},
-                )
+                self._event(ctx, ctx.matcher.item(old), "superseded", said, by=item.id)
 
     def _actions(self, ctx: _Apply) -> None:
         open_actions = ctx.matcher.candidates("action", states=("open",), before=ctx.at)
@@ -595,16 +497,8 @@ class Ledger:
                     state="open",
                     parent=parent.id if parent else None,
                 )
-            quote, start = _quote(n.evidence, n.action)
             self._event(
-                ctx,
-                item,
-                "planned",
-                where=where,
-                text=n.action,
-                quote=quote,
-                start_s=start,
-                detail={"owner": n.owner},
+                ctx, item, "planned", _said(n.evidence, n.action), where=where, owner=n.owner
             )
 
     def _returns(self, ctx: _Apply) -> None:
@@ -628,29 +522,10 @@ class Ledger:
             (s.text for s in sentences(ctx.handoff) if decl.returns_at.lower() in s.text.lower()),
             decl.returns_at,
         )
+        said = _Said(decl.returns_at, quote, None)
         self._event(
-            ctx,
-            item,
-            "returns",
-            where="returns_at",
-            text=decl.returns_at,
-            quote=quote,
-            start_s=None,
-            detail={"returns_at_iso": iso, "owner": author},
+            ctx, item, "returns", said, where="returns_at", returns_at_iso=iso, owner=author
         )
-
-
-def bump(session: Session, team: str, *, removed: bool = False) -> None:
-    """Mark the team's ledger changed (see `LedgerRevision`); takes its row lock."""
-    values: dict[str, Any] = {"revision": LedgerRevision.revision + 1}
-    if removed:
-        values["removals"] = LedgerRevision.removals + 1
-    done = session.execute(
-        update(LedgerRevision).where(LedgerRevision.team == team).values(**values)
-    )
-    if not getattr(done, "rowcount", 0):
-        session.add(LedgerRevision(team=team, revision=1, removals=int(removed)))
-        session.flush()
 
 
 def _order(keyed: tuple[tuple[bool, datetime | None, str], Any]) -> tuple[Any, ...]:
@@ -661,46 +536,19 @@ def _order(keyed: tuple[tuple[bool, datetime | None, str], Any]) -> tuple[Any, .
     return (has_time, at or datetime.min.replace(tzinfo=UTC), hid)
 
 
-def _stored_state(item: LedgerItem, last_at: datetime) -> ItemState:
-    """The state materialized on an item (its events up to `last_at`), to fold new events onto."""
-    return ItemState(
-        state=item.state,
-        owner=item.owner,
-        needed_from=item.needed_from,
-        summary=item.summary,
-        first_at=item.first_at,
-        last_at=last_at,
-        resolved_at=item.resolved_at,
-        resolved_by=item.resolved_by,
-        resolved_handoff_id=item.resolved_handoff_id,
-        resolution_quote=item.resolution_quote,
-        superseded_by=item.superseded_by,
-    )
-
-
-def _materialize(item: LedgerItem, st: ItemState) -> None:
-    item.state = st.state
-    item.owner, item.needed_from, item.summary = st.owner, st.needed_from, st.summary
-    item.first_at, item.last_at = st.first_at or item.first_at, st.last_at or item.last_at
-    item.resolved_at, item.resolved_by = st.resolved_at, st.resolved_by
-    item.resolved_handoff_id, item.resolution_quote = st.resolved_handoff_id, st.resolution_quote
-    item.superseded_by = st.superseded_by
-
-
-def _short_name(summary: str) -> str:
-    return shipped_name(summary)
+def _item_name(part: Part, item: PartItem) -> str:
+    """What the ledger names an item after: its text, a shipped entry's cut to the thing."""
+    text = str(getattr(item, part.text))
+    return shipped_name(text) if part.name == "shipped" else text
 
 
 def _names(ctx: _Apply, blocker: Named) -> list[str | None]:
     """Names a resolution sentence may give as the resolver: whom the blocker needed first, then
     the people this wrap names (owners, who blockers need)."""
-    decl = ctx.decl
-    return [
-        blocker.needed_from,
-        *(b.needed_from for b in decl.blockers),
-        *(f.owner for f in decl.in_flight),
-        *(n.owner for n in decl.next_actions),
+    named = [
+        getattr(item, part.people) for part in PARTS if part.people for item in part.items(ctx.decl)
     ]
+    return [blocker.needed_from, *named]
 
 
 def _about(sentence: str, blocker: Named, ctx: _Apply) -> bool:

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handoff.ledger.models import LedgerItem, LedgerRef
-from handoff.ledger.text import normalize, overlap, strong_terms
+from handoff.text import normalize, overlap, strong_terms
 
 #: Turns texts into vectors (the search package's embedder, wired in by `api.services`).
 Embed = Callable[[Sequence[str]], list[list[float]]]

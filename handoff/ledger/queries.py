@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from handoff.errors import NotFound
 from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRevision
-from handoff.ledger.state import derive
+from handoff.ledger.state import STATE_FIELDS, ItemState, derive
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -176,35 +176,29 @@ def read_items(
             continue
         if as_of is not None and states and st.state not in states:
             continue
-        out.append(
-            ItemView(
-                id=row.id,
-                team=row.team,
-                kind=row.kind,
-                name=row.name,
-                state=st.state,
-                refs=list(row.refs or []),
-                parent_id=row.parent_id,
-                owner=st.owner,
-                needed_from=st.needed_from,
-                summary=st.summary,
-                first_at=st.first_at or row.first_at,
-                last_at=st.last_at or row.last_at,
-                resolved_at=st.resolved_at,
-                resolved_by=st.resolved_by,
-                resolved_handoff_id=st.resolved_handoff_id,
-                resolution_quote=st.resolution_quote,
-                resolution_reported_by=st.resolution_reported_by,
-                superseded_by=st.superseded_by,
-                events=[_event_view(e) for e in evs],
-                timeline=st.timeline,
-            )
-        )
+        out.append(_item_view(row, st, evs))
     if as_of is not None:
         out.sort(key=lambda it: (it.last_at, it.id), reverse=True)
         if limit is not None:
             out = out[:limit]
     return out
+
+
+def _item_view(row: LedgerItem, st: ItemState, events: list[LedgerEvent]) -> ItemView:
+    """The row's identity with the state its events give (times the events lack: the row's)."""
+    state = {name: getattr(st, name) for name in STATE_FIELDS}
+    state["first_at"] = st.first_at or row.first_at
+    state["last_at"] = st.last_at or row.last_at
+    return ItemView(
+        id=row.id,
+        team=row.team,
+        kind=row.kind,
+        name=row.name,
+        refs=list(row.refs or []),
+        parent_id=row.parent_id,
+        events=[_event_view(e) for e in events],
+        **state,
+    )
 
 
 def read_item(

@@ -4,7 +4,7 @@ answers "as of" a past moment derive it from the events up to then."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -38,10 +38,21 @@ class ItemState:
     resolved_handoff_id: str | None = None
     resolution_quote: str | None = None
     #: Derived from the events only: not materialized on `LedgerItem` (reads derive it).
-    resolution_reported_by: str | None = None
+    resolution_reported_by: str | None = field(default=None, metadata={"stored": False})
     superseded_by: str | None = None
     #: (at, state) each time the state changed, oldest first: the item's history.
-    timeline: list[tuple[datetime, str, str | None]] = field(default_factory=list)
+    timeline: list[tuple[datetime, str, str | None]] = field(
+        default_factory=list, metadata={"stored": False}
+    )
+
+
+#: Every field of `ItemState`: what a read copies onto its view of an item.
+STATE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ItemState))
+#: The fields `LedgerItem` stores too (its columns of the same names): what materializing copies
+#: onto the row, and what the incremental path folds new events onto.
+STORED_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(ItemState) if f.metadata.get("stored", True)
+)
 
 
 _INITIAL = {"work": "in_progress", "blocker": "open", "decision": "current", "action": "open"}

@@ -2,8 +2,8 @@
 
 Imports point one way, down this list; nothing imports a module listed after it:
 
-- `base` — the `Transcriber` protocol, its optional abilities (`Preparable`, `Warmable`), `Hints`,
-  `Progress` and `quiet`;
+- `base` — the `Transcriber` protocol, its optional abilities (`Preparable`, `Warmable`) and
+  `Hints` (progress is `handoff.progress.Progress`, its no-op `quiet`);
 - `chunking` — cutting audio at quiet points, merging channels' segments;
 - `pronounce` — the English dictionary and guessed pronunciations for words it lacks;
 - `vocab_text` — the team's spelling put back into recognized text;

@@ -1,5 +1,5 @@
 """What every speech engine is and is told: the `Transcriber` protocol, its optional abilities and
-the types they share.
+the hints it is given (progress is reported through `handoff.progress`, as every stage does).
 
     Transcriber.transcribe(audio, hints=..., progress=...) -> Transcript
 
@@ -14,20 +14,12 @@ a type checker rather than by a `hasattr` string.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from handoff.progress import Progress
 from ingest.media import Audio
 from ingest.transcript import Transcript
-
-Progress = Callable[[str, float], None]
-"""Told (stage, fraction done of that stage) as work goes on; progress bars and job rows read it."""
-
-
-def quiet(stage: str, fraction: float) -> None:
-    """The `Progress` for callers that do not watch (the default everywhere)."""
-    return None
 
 
 @dataclass(frozen=True, slots=True)

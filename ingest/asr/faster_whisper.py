@@ -27,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from ingest.asr.base import Hints, Progress, quiet
+from handoff.progress import Progress, quiet
+from ingest.asr.base import Hints
 from ingest.asr.chunking import Region, speech_regions, transcript_from_channels
 from ingest.asr.term_spotting import FOCUS_TERMS, english_phones, near_terms
 from ingest.asr.vocab_text import apply_vocabulary

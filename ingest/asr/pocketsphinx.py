@@ -32,7 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from ingest.asr.base import Hints, Progress, quiet
+from handoff.progress import Progress, quiet
+from ingest.asr.base import Hints
 from ingest.asr.chunking import Region, channel_label, speech_regions, transcript_from_channels
 from ingest.asr.pocketsphinx_lm import DEFAULT_WEIGHT, SphinxModel, biased_model, stock_model
 from ingest.asr.vocab_text import apply_vocabulary

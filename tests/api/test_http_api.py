@@ -66,7 +66,7 @@ def test_upload_is_stored_before_the_answer(
         files={"file": ("wrap.txt", example_wrap.encode(), "text/plain")},
         data={"team": "payments"},
     )
-    stored = [p for p in (settings.uploads_dir / "payments").iterdir()]
+    stored = [p for p in (settings.uploads_dir / "files").iterdir()]
     assert len(stored) == 1 and stored[0].read_text() == example_wrap
     assert not any((settings.uploads_dir / ".incoming").iterdir())
     assert r.status_code == 202
@@ -123,7 +123,7 @@ def test_unreadable_file_is_415_and_not_stored(client: TestClient, settings: Any
     r = client.post("/api/handoffs", files={"file": ("noise.bin", noise, "application/x-bin")})
     _one_sentence(r, 415)
     assert client.get("/api/handoffs").json() == []
-    assert not (settings.uploads_dir / "default").exists()
+    assert not (settings.uploads_dir / "files").exists()
 
 
 def test_corrupt_clip_is_refused_before_anything_is_stored(
@@ -134,7 +134,7 @@ def test_corrupt_clip_is_refused_before_anything_is_stored(
     assert 400 <= r.status_code < 500
     assert isinstance(r.json()["detail"], str) and "\n" not in r.json()["detail"]
     assert client.get("/api/handoffs").json() == []
-    assert not (settings.uploads_dir / "default").exists()
+    assert not (settings.uploads_dir / "files").exists()
 
 
 def _silent_clip(tmp_path: Any) -> bytes:

@@ -50,7 +50,7 @@ def test_deleting_removes_the_kept_upload(
         data={"team": "pay"},
     )
     assert r.status_code == 202, r.text
-    kept = [p for p in (settings.uploads_dir / "pay").iterdir() if p.is_file()]
+    kept = [p for p in (settings.uploads_dir / "files").iterdir() if p.is_file()]
     assert len(kept) == 1
     assert client.delete(f"/api/handoffs/{r.json()['id']}").status_code == 204
     assert not kept[0].exists()

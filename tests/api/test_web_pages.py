@@ -4,6 +4,7 @@ does what the API does."""
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -157,3 +158,87 @@ def test_item_page(client: TestClient, draft: str) -> None:
     assert "Timeline" in client.get(f"/items/{items[0]['id']}").text and "tl-h" in p.ids
     board = client.get("/?team=payments").text
     assert f"/items/{items[0]['id']}" in board
+
+
+PAGE_SCRIPTS = {
+    "/": "/static/shift.js",
+    "/post": "/static/post.js",
+    "/ask": "/static/ask.js",
+    "/handoffs/{draft}": "/static/review.js",
+}
+
+
+def test_no_inline_script_and_each_page_loads_only_its_own(client: TestClient, draft: str) -> None:
+    """A later Content-Security-Policy forbids inline script: every script is a file, no element
+    carries an `on...` handler, and each page loads the shared module plus its own."""
+    own_scripts = set(PAGE_SCRIPTS.values())
+    for path, own in PAGE_SCRIPTS.items():
+        p = page(client, path.format(draft=draft))
+        scripts = [a.get("src") for t, a in p.tags if t == "script"]
+        assert None not in scripts, f"{path} has an inline <script>"
+        handlers = [(t, k) for t, a in p.tags for k in a if k.startswith(("on", "hx-on"))]
+        assert not handlers, f"{path} has inline handlers: {handlers}"
+        assert "/static/app.js" in scripts and own in scripts
+        assert not (own_scripts - {own}) & set(scripts), f"{path} loads another page's script"
+        for src in scripts:
+            assert client.get(str(src)).status_code == 200, src
+
+
+def test_stage_labels_come_from_the_server(client: TestClient, services: Any, draft: str) -> None:
+    """The job block is rendered from `api.stages`; no script keeps its own copy of the words."""
+    from api.stages import STAGE_LABELS, stage_label
+
+    assert stage_label("load model") == "Loading the speech model"
+    assert stage_label("retrying in 4 s") == "Retrying in 4 s"
+    assert stage_label(None) == "Working"
+    static = Path(__file__).resolve().parents[2] / "api" / "static"
+    scripts = " ".join(f.read_text() for f in static.glob("*.js") if f.name != "htmx.min.js")
+    copied = [label for label in STAGE_LABELS.values() if " " in label and label in scripts]
+    assert not copied, f"stage labels copied into JavaScript: {copied}"
+
+    job = services.jobs.create(team="payments", handoff_id=draft, kind="process_wrap")
+    services.jobs.progress(job.id, stage="transcribe", fraction=0.4)
+    r = client.get(f"/jobs/{job.id}", headers=HX)
+    assert r.status_code == 200 and "Transcribing · 40%" in r.text
+    block = next(a for _, a in Page(r.text).check().tags if a.get("id") == f"job-{job.id}")
+    assert block.get("hx-get") == f"/jobs/{job.id}", "a running job's block polls for itself"
+
+
+def test_following_a_job_fails_retries_and_lands_on_the_draft(
+    client: TestClient, services: Any, draft: str
+) -> None:
+    job = services.jobs.create(team="payments", handoff_id=draft, kind="process_wrap")
+    services.jobs.fail(job.id, "The clip could not be decoded.")
+    r = client.get(f"/jobs/{job.id}", headers=HX)
+    failed = Page(r.text).check()
+    assert "The clip could not be decoded." in r.text
+    assert not [a for _, a in failed.tags if a.get("hx-get")], "a failed job stops polling"
+    assert [a for _, a in failed.tags if a.get("hx-post") == f"/jobs/{job.id}/retry"]
+    # The review page offers the same Retry for its latest job.
+    assert f'hx-post="/jobs/{job.id}/retry"' in client.get(f"/handoffs/{draft}").text
+
+    # Retried (and, with eager tasks, run at once): the page goes to the draft.
+    r = client.post(f"/jobs/{job.id}/retry", headers=HX)
+    assert r.status_code == 204 and r.headers["HX-Redirect"] == f"/handoffs/{draft}"
+    r = client.get(f"/jobs/{job.id}", headers=HX)
+    assert r.status_code == 204 and r.headers["HX-Redirect"] == f"/handoffs/{draft}"
+
+
+def test_rows_added_in_one_edit_keep_their_order(client: TestClient, draft: str) -> None:
+    """New rows are numbered after the largest row on screen, and saved in numeric row order
+    (10 after 9, whatever order the fields arrive in)."""
+    current = client.get(f"/api/handoffs/{draft}").json()["declaration"]["next_actions"]
+    data: dict[str, Any] = {"parts": ["next_actions"]}
+    for row, entry in enumerate(current):
+        data[f"next_actions.{row}._src"] = str(row)
+        data[f"next_actions.{row}.action"] = entry["action"]
+    data["next_actions.10.action"] = "second added row"
+    data["next_actions.9.action"] = "first added row"
+    r = client.post(f"/handoffs/{draft}/save", data=data, headers=HX)
+    assert r.status_code == 200 and "Saved." in r.text
+    saved = client.get(f"/api/handoffs/{draft}").json()["declaration"]["next_actions"]
+    assert [e["action"] for e in saved] == [
+        *(e["action"] for e in current),
+        "first added row",
+        "second added row",
+    ]

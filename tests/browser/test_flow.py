@@ -268,3 +268,29 @@ def test_upload_a_chat_export_choosing_its_channel(page: Any, server: str, shots
     shots(page, "review-chat")
     dates = page.locator("#transcript li .muted").all_inner_texts()
     assert dates and all("15 Jan" in d or "Jan 15" in d for d in dates), dates
+
+
+def test_rows_added_in_one_edit_are_saved_in_order(page: Any, server: str, shots: Shots) -> None:
+    """Two next actions added before one save keep the order they have on screen."""
+    posted = httpx.post(
+        f"{server}/api/handoffs", json={"text": TYPED_WRAP, "author": "Maya", "team": "rows"}
+    ).json()
+    page.goto(f"/handoffs/{posted['id']}")
+    page.wait_for_selector("#decl-form", timeout=60_000)
+    before = httpx.get(f"{server}/api/handoffs/{posted['id']}").json()["declaration"]
+    rows = page.locator(".entries[data-part=next_actions] .entry")
+    for text in ("first added action", "second added action"):
+        page.click("[data-add-entry=next_actions]")
+        rows.last.locator("input").first.fill(text)
+    names = [rows.nth(i).locator("input").first.get_attribute("name") for i in range(rows.count())]
+    numbers = [int(str(name).split(".")[1]) for name in names]
+    assert numbers == sorted(numbers) and numbers[-1] == numbers[-2] + 1, names
+    shots(page, "rows-added")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_selector(".notice:has-text('Saved.')")
+    saved = httpx.get(f"{server}/api/handoffs/{posted['id']}").json()["declaration"]
+    assert [e["action"] for e in saved["next_actions"]] == [
+        *(e["action"] for e in before["next_actions"]),
+        "first added action",
+        "second added action",
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from handoff.ledger.text import resolver, says_owner_change, shipped_name
+from handoff.ledger.cues import resolver, says_owner_change, shipped_name
 
 
 @pytest.mark.parametrize(
@@ -36,7 +36,7 @@ def test_not_an_owner_change(sentence: str) -> None:
 
 
 def test_stem_undoubles_after_a_suffix() -> None:
-    from handoff.ledger.text import stem
+    from handoff.text import stem
 
     assert stem("logging") == "log" and stem("stopped") == "stop" and stem("planned") == "plan"
     assert stem("installing") == "install" and stem("staffing") == "staff"

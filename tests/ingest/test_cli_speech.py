@@ -69,7 +69,7 @@ def test_clip_transcribe_extract_ingest(tmp_path: Path, home: Path) -> None:
     stored = run("ingest", str(clip), "--author", "Maya", "--team", "payments", home=home)
     assert stored.returncode == 0, stored.stderr
     assert json.loads(stored.stdout)["status"] == "draft"
-    kept = list((home / "uploads" / "payments").iterdir())
+    kept = list((home / "uploads" / "files").iterdir())
     assert len(kept) == 1 and kept[0].read_bytes() == clip.read_bytes()  # original, unchanged
     assert list((home / "cache" / "audio").glob("*.npz"))  # derived audio, regenerable
 

@@ -12,10 +12,11 @@ from handoff.declaration import Declaration
 from handoff.missing import with_flags
 from ingest.text import split_sentences, transcript_from_text
 from ingest.transcript import Segment, Transcript, Word
-from summarizer import rules
+from summarizer import owners, rules
 from summarizer.base import ExtractionContext
 from summarizer.clauses import clauses, truecase, unpunctuated
 from summarizer.offline import OfflineExtractor
+from summarizer.people import PeopleIndex
 
 AT = datetime.fromisoformat("2026-11-18T17:00:00+00:00")
 
@@ -172,11 +173,11 @@ def test_status_words_in_context() -> None:
 
 
 def test_a_blocker_waiting_on_an_organisation_names_it() -> None:
-    assert rules.resolver("waiting on the registrar", people=_people(), exclude=set()) == (
+    assert owners.resolver("waiting on the registrar", people=_people(), exclude=set()) == (
         "registrar"
     )
     nobody = "blocked on the provider's status update, nobody here can speed it up"
-    assert rules.resolver(nobody, people=_people(), exclude=set()) is None
+    assert owners.resolver(nobody, people=_people(), exclude=set()) is None
 
 
 def test_a_new_sentence_asking_for_work_leaves_the_blocker_label() -> None:
@@ -192,8 +193,8 @@ def test_country_time_zones_resolve() -> None:
     assert decl.returns_at_iso == datetime.fromisoformat("2026-11-18T18:00:00-03:00")
 
 
-def _people() -> rules.PeopleIndex:
-    return rules.PeopleIndex()
+def _people() -> PeopleIndex:
+    return PeopleIndex()
 
 
 def test_a_clause_keeps_what_it_said_before_its_return_time() -> None:

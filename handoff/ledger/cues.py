@@ -1,231 +1,14 @@
-"""Words the ledger reads: normalized names, content terms, and the cues that say a blocker was
-cleared or a decision changed. Kept apart from matching so the rules can be read in one place."""
+"""The cues the ledger reads in a wrap: that a blocker was cleared (and by whom), that a decision
+changed, that work moved to another owner, and the name a shipped item goes by. Kept apart from
+matching so the rules can be read in one place; the words themselves come from `handoff.text`."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from handoff.refs import strip_refs
-
-_WORD_RE = re.compile(r"[a-z0-9]+(?:[-_/][a-z0-9]+)*|#\d+")
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "if",
-        "so",
-        "to",
-        "of",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "from",
-        "with",
-        "about",
-        "into",
-        "onto",
-        "over",
-        "after",
-        "before",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "do",
-        "does",
-        "did",
-        "done",
-        "have",
-        "has",
-        "had",
-        "having",
-        "it",
-        "its",
-        "it's",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "here",
-        "i",
-        "we",
-        "you",
-        "he",
-        "she",
-        "they",
-        "me",
-        "us",
-        "him",
-        "her",
-        "them",
-        "my",
-        "our",
-        "your",
-        "their",
-        "mine",
-        "ours",
-        "not",
-        "no",
-        "yes",
-        "can",
-        "could",
-        "should",
-        "would",
-        "will",
-        "shall",
-        "may",
-        "might",
-        "must",
-        "just",
-        "still",
-        "also",
-        "now",
-        "then",
-        "than",
-        "as",
-        "up",
-        "down",
-        "out",
-        "off",
-        "again",
-        "very",
-        "really",
-        "quite",
-        "some",
-        "any",
-        "all",
-        "each",
-        "both",
-        "more",
-        "most",
-        "other",
-        "such",
-        "only",
-        "own",
-        "same",
-        "too",
-        "get",
-        "got",
-        "getting",
-        "going",
-        "go",
-        "went",
-        "gone",
-        "need",
-        "needs",
-        "needed",
-        "want",
-        "wants",
-        "one",
-        "two",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "today",
-        "tomorrow",
-        "yesterday",
-        "tonight",
-        "week",
-        "day",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "morning",
-        "afternoon",
-        "evening",
-        "shift",
-        "next",
-        "last",
-        "new",
-        "yet",
-        "back",
-        "let",
-        "lets",
-        "let's",
-        # what "isn't", "hasn't", "we'll" leave behind: never what a text is about
-        "isn",
-        "aren",
-        "wasn",
-        "weren",
-        "doesn",
-        "didn",
-        "hasn",
-        "haven",
-        "hadn",
-        "wouldn",
-        "couldn",
-        "shouldn",
-        "ll",
-        "ve",
-        "re",
-    ]
-)
-#: Generic work words that say little about *which* work is meant.
-WEAK_TERMS = frozenset(
-    [
-        "work",
-        "working",
-        "item",
-        "task",
-        "thing",
-        "things",
-        "stuff",
-        "bit",
-        "part",
-        "change",
-        "changes",
-        "fix",
-        "update",
-        "issue",
-        "ticket",
-        "pr",
-        "review",
-        "progress",
-        "status",
-        "blocked",
-        "blocker",
-        "blocking",
-        "waiting",
-        "wait",
-        "on",
-        "pending",
-        "decision",
-        "decided",
-        "shipped",
-        "merged",
-        "deploy",
-        "deployed",
-        "release",
-        "released",
-        "started",
-        "start",
-        "finish",
-        "finished",
-    ]
-)
+from handoff.text import MONTHS, STOPWORDS, WEEKDAYS, strong_terms
 
 # A blocker is cleared: the needed thing happened, or someone says it is no longer in the way.
 RESOLVED_RE = re.compile(
@@ -256,53 +39,6 @@ CHANGE_RE = re.compile(
     r"now (?:going|using|doing))\b",
     re.IGNORECASE,
 )
-
-
-def normalize(name: str) -> str:
-    """The matching key of a name: lowercase words joined by single spaces, dashes as spaces."""
-    words = re.findall(r"[a-z0-9#]+", name.lower().replace("_", " ").replace("-", " "))
-    return " ".join(words)[:300]
-
-
-def terms(text: str) -> list[str]:
-    """Content words of a text (lowercase, no stopwords), with compound names also split."""
-    out: list[str] = []
-    for token in _WORD_RE.findall(text.lower()):
-        if token in STOPWORDS:
-            continue
-        out.append(token)
-        if re.search(r"[-_/]", token):
-            out.extend(p for p in re.split(r"[-_/]", token) if p and p not in STOPWORDS)
-    return out
-
-
-def stem(word: str) -> str:
-    """A crude stem so 'migrations'/'migration' and 'approved'/'approve' meet."""
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            base = word[: -len(suffix)]
-            # "logging" -> "log", "stopped" -> "stop" (but "install", "staff" keep theirs)
-            if suffix in ("ings", "ing", "ed") and re.search(r"([bdgmnprt])\1$", base):
-                base = base[:-1]
-            return base
-    return word
-
-
-@lru_cache(maxsize=65_536)
-def strong_terms(text: str) -> frozenset[str]:
-    """Stems of the words that identify *what* a text is about (weak work words removed).
-
-    Cached: matching asks this of the same few hundred candidate names for every mention."""
-    return frozenset(stem(t) for t in terms(text) if t not in WEAK_TERMS and len(t) > 1)
-
-
-def overlap(a: str, b: str) -> float:
-    """Share of `a`'s identifying terms that `b` also has (0..1)."""
-    ta, tb = strong_terms(a), strong_terms(b)
-    if not ta:
-        return 0.0
-    hits = sum(1 for t in ta if t in tb or any(len(t) >= 4 and u.startswith(t) for u in tb))
-    return hits / len(ta)
 
 
 def says_resolved(sentence: str) -> bool:
@@ -358,9 +94,8 @@ _NOT_A_NAME = frozenset(
     """the this that these those it its we they he she you so and but then finally also now
     today yesterday tonight tomorrow shipped blocker blockers decision decisions next back
     everything nothing someone everyone somebody access approval budget request keys it's
-    in-flight inflight update pr ticket monday tuesday wednesday thursday friday saturday sunday
-    january february march april may june july august september october november december""".split()  # noqa: SIM905
-)
+    in-flight inflight update pr ticket""".split()  # noqa: SIM905
+) | frozenset((*WEEKDAYS, *MONTHS))
 # "Priya's approval came through": what of a known person's clears a blocker.
 _THEIR_PART = (
     r"(?:approval|sign-?off|answer|reply|review|decision|fix|patch|change|pr|keys?|go-?ahead|"

@@ -1,0 +1,185 @@
+"""Who a clause names: the owner of a next action, and whoever can clear a blocker.
+
+Split from the part rules (`summarizer.rules`) because these read people, not parts: a name has to
+be told from a capitalized sentence word (`summarizer.people`), a handle or a role ("the night
+shift", "the DBA team") may stand for one, and "someone" or "we" is nobody in particular.
+"""
+
+from __future__ import annotations
+
+import re
+
+from handoff.names import fold
+from summarizer.people import NOT_NAMES, PeopleIndex, looks_like_name
+from summarizer.rules import MODAL, NAME, SELF_RE
+
+
+def _words(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_NOBODY = re.compile(
+    r"\b(?:someone|somebody|anyone|anybody|whoever|nobody|no one|we|us|a volunteer)\b", re.I
+)
+_ROLE = re.compile(
+    r"^(?:the\s+)?((?:day|night|morning|evening|next|incoming|late|early)\s+shift|on-?call|"
+    r"[\w-]+\s+(?:team|squad|crew))\s*,?\s+" + MODAL + r"\b",
+    re.I,
+)
+
+
+_ADDRESSED = re.compile(
+    rf"^(?:(?:next|then|and|also)\s*[:,]?\s*)*({NAME})\s*[:,]?\s+(?:please|can you|could you"
+    rf"|would you|"
+    rf"pls|plz)\b",
+    re.I,
+)
+_AT_PLEASE = re.compile(
+    r"@([\w.-]+)[^.?!]{0,40}?\b(?:please|can you|could you|pls)\b|"
+    r"\b(?:please|can you|could you)\b[^.?!]{0,10}@([\w.-]+)",
+    re.I,
+)
+_LEAD_NAME = re.compile(
+    rf"^(?:(?:next|then|and|also|tomorrow|after that)\s*[:,]?\s*)*({NAME}(?:'s\s+team|’s\s+team)?"
+    rf"(?:\s+and\s+{NAME})?)\s*,?\s+(?:{MODAL}|reviews|approves|signs\s+off|takes|handles|"
+    rf"covers|checks|runs|owns|leads|(?-i:[a-z]+(?<!s)(?<!')s))\b",
+    re.I,
+)
+_ANY_NAME_MODAL = re.compile(
+    rf"\b({NAME})\s+(?:will|'ll|is\s+going\s+to|is\s+taking|is\s+picking\s+up|has\s+it|"
+    rf"is\s+on\s+it|'s\s+on\s+it|owns\s+(?:it|this|that))\b|"
+    rf"\b(?:assigned\s+to|over\s+to|owner(?:\s+is)?:?|(?:handing|passing|giving|hand(?:ing)?\s+off)\b"
+    rf"[^.]{{0,60}}?\bto)\s+({NAME})",
+    re.I,
+)
+
+
+def _person_word(word: str, people: PeopleIndex, *, lead: bool = False) -> bool:
+    w = word.strip(" ,.;:!?'\"()")
+    w = re.sub(r"(?:'s|’s)(?:\s+team)?$", "", w)
+    if not w or fold(w.lstrip("@")) in NOT_NAMES:
+        return False
+    if w.startswith("@"):
+        return True
+    return people.is_person(w) if not lead else (people.is_known(w) or w[:1].isupper())
+
+
+def action_owner(text: str, *, people: PeopleIndex, me: str | None) -> tuple[str | None, str]:
+    """(owner, how): 'self' for I'll/imperatives, 'named', 'nobody' for someone/we, 'none'."""
+    t = text.strip()
+    m = _ADDRESSED.match(t)
+    if m and _person_word(m.group(1), people, lead=True):
+        return people.canonical(m.group(1)), "named"
+    m = _AT_PLEASE.search(t)
+    if m:
+        return people.canonical(m.group(1) or m.group(2)), "named"
+    if SELF_RE.match(t):
+        return me, "self"
+    m = _LEAD_NAME.match(t)
+    if m:
+        who = m.group(1)
+        first = re.split(r"\s+and\s+|'s|’s", who)[0]
+        if _person_word(first, people, lead=True) and not re.match(
+            r"(?:someone|somebody|anyone|we|they|it|this|that|there)\b", first, re.I
+        ):
+            return people.canonical(re.sub(r"(?:'s|’s)\s+team$", "", who)), "named"
+    m = _ROLE.match(t)
+    if m:
+        return m.group(1), "named"
+    for m in _ANY_NAME_MODAL.finditer(t):
+        who = m.group(1) or m.group(2)
+        if _person_word(who, people):
+            return people.canonical(who), "named"
+    if re.search(r"\b(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody)\b", t, re.I):
+        return None, "nobody"
+    head = re.split(r"\b(?:will|should|needs?|has|must|can|to)\b", t, maxsplit=1)[0]
+    if _NOBODY.search(head) or re.search(r"\b(?:needs? to be|has to be|should be)\b", t, re.I):
+        return None, "nobody"
+    return me, "self"
+
+
+RESOLVER_STRONG_RE = re.compile(
+    rf"\bonly\s+(?:the\s+[\w-]+(?:\s+team)?\s*,?\s*)?({NAME})|"
+    rf"\b({NAME})\s+(?:owns|has\s+to|needs\s+to|must|should|can|will|is\s+the\s+(?:contact|owner|one|"
+    rf"person)|leads|has\s+(?:the|them|it|admin|access|rights)|is\s+chasing|is\s+handling|approves|"
+    rf"decides|signs\s+off|is\s+on\b|specifically|has\s+to)|"
+    rf"\b({NAME})(?:'s|’s)\s+(?:call|decision|sign-?off|approval|team)|"
+    rf"\b(?:is|are)\s+with\s+({NAME})|@([\w.-]+)",
+    re.I,
+)
+
+
+def names_resolver(piece: str) -> bool:
+    """Does the clause say who can resolve something ("Sarah owns this", "only Marco can")?"""
+    for m in RESOLVER_STRONG_RE.finditer(piece):
+        word = next((g for g in m.groups() if g), "")
+        if "@" in m.group(0) or looks_like_name(word):
+            return True
+    return False
+
+
+_RESOLVER_WEAK = re.compile(
+    rf"\b(?:waiting\s+(?:on|for)|pending(?:\s+a)?(?:\s+\w+)?\s+from|blocked\s+(?:on|by)|"
+    rf"from|ask|ping|chase|chasing|contact|by|with|on)\s+(?:the\s+[\w-]+\s+)?({NAME})",
+    re.I,
+)
+_RESOLVER_GROUP = re.compile(
+    r"\b(?:from|only|waiting on|waiting for|needs?)\s+(?:the\s+)?([\w-]+\s+team|"
+    r"(?:[\w-]+\s+)?on[- ]?call)\b|"
+    r"\b(?:the\s+)?([\w-]+\s+team)\s+(?:has to|needs to|must|can|owns)\b",
+    re.I,
+)
+
+
+# Without a person or team, the party a blocker waits on: "waiting on the registrar",
+# "pending sign-off from legal", "blocked on finance".
+_RESOLVER_ROLE = re.compile(
+    r"\b(?:waiting\s+(?:on|for)|pending(?:\s+\w+)?\s+from|blocked\s+(?:on|by)|"
+    r"(?:approval|sign-?off|answer|reply|decision|input|go-ahead|confirmation)\s+from)\s+"
+    r"(?:the\s+|our\s+)?(?!(?:the|our)\b)([a-z][\w-]{2,})\b(?!'s|’s|\s+(?:review|approval|sign-?off|of)\b)",
+    re.I,
+)
+_NOT_ROLES = _words(
+    "review reviews approval approvals a an it this that them us me him her someone somebody "
+    "anyone something more news word answer reply response feedback decision confirmation "
+    "legal-review results data access"
+)
+
+
+def resolver(text: str, *, people: PeopleIndex, exclude: set[str]) -> str | None:
+    """Who can resolve a blocker: the best-placed person named in it, else a named team."""
+    scores: dict[str, tuple[int, int]] = {}
+    excluded = {fold(x) for x in exclude if x}
+
+    def consider(word: str | None, weight: int, pos: int) -> None:
+        if not word:
+            return
+        name = re.sub(r"(?:'s|’s)$", "", word.strip(" ,.;:"))
+        if not _person_word(name, people) or fold(name.lstrip("@")) in excluded:
+            return
+        if fold(name.lstrip("@")) in {"i", "me", "we", "us"}:
+            return
+        key = people.canonical(name) or name
+        old = scores.get(key, (0, -1))
+        scores[key] = (old[0] + weight, max(old[1], pos))
+
+    for m in RESOLVER_STRONG_RE.finditer(text):
+        word = next((g for g in m.groups() if g), None)
+        consider(word, 3, m.start())
+    for m in _RESOLVER_WEAK.finditer(text):
+        consider(m.group(1), 1, m.start())
+    for m in re.finditer(rf"(?<![\w@]){NAME}", text):
+        if m.start() == 0:
+            continue  # a capitalized first word is the sentence's, not necessarily a name
+        consider(m.group(0), 1, m.start())
+    if scores:
+        return max(scores.items(), key=lambda kv: (kv[1][0], kv[1][1]))[0]
+    g = _RESOLVER_GROUP.search(text)
+    if g:
+        return g.group(1) or g.group(2)
+    if re.search(r"\b(?:nobody|no one|not sure who|don'?t know who)\b", text, re.I):
+        return None
+    for m in _RESOLVER_ROLE.finditer(text):
+        if m.group(1).lower() not in _NOT_ROLES:
+            return m.group(1)
+    return None
