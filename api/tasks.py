@@ -164,7 +164,7 @@ class SpeechPreparer:
     """Builds teams' speech models in the background of a worker, one at a time, so a clip does
     not wait ~20 s for a model its team's vocabulary already determined. The first request warms
     the decoder processes too. A clip whose model is being built waits for that build (a lock
-    per vocabulary, see `ingest.sphinx`); other work goes on meanwhile."""
+    per vocabulary, see `ingest.asr.pocketsphinx`); other work goes on meanwhile."""
 
     def __init__(self) -> None:
         self._queue: queue.Queue[str | None] = queue.Queue()

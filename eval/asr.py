@@ -119,8 +119,8 @@ def _heard(term: str, hypothesis: str, norm: Any) -> bool:
 
 
 def build_engine(name: str, *, cache: Path, workers: int) -> Any:
-    from ingest.speech import EngineOptions, make_transcriber
-    from ingest.sphinx import PocketsphinxTranscriber
+    from ingest.asr.pocketsphinx import PocketsphinxTranscriber
+    from ingest.asr.registry import EngineOptions, make_transcriber
 
     if name == "pocketsphinx-plain":  # the stock model, for comparison
         return PocketsphinxTranscriber(
@@ -182,7 +182,7 @@ def per_voice(result: SetResult) -> dict[str, float]:
 
 
 def _hints(team: TeamWords) -> Any:
-    from ingest.speech import Hints
+    from ingest.asr.base import Hints
 
     return Hints(
         people=tuple(sorted(team.people)),
@@ -293,8 +293,8 @@ def main(argv: list[str]) -> int:
         if name == "auto":
             print(f"{name:<20} runs {engine.name} (model {engine.model})")
         # Build (and cache) the language models before any clip is timed, on the shortest clip.
+        from ingest.asr.base import Hints
         from ingest.loader import load_transcript
-        from ingest.speech import Hints
 
         warm = min(real, key=lambda c: c.path.stat().st_size)
         for warm_hints in (hints, Hints(), Hints(terms=(hot_term,))):

@@ -1,6 +1,6 @@
 """Comparing people's names as written by different hands: a typist, a chat handle, a recognizer.
 
-Shared by the recognizers' vocabulary pass (`ingest.vocab_text`) and extraction's people index
+Shared by the recognizers' vocabulary pass (`ingest.asr.vocab_text`) and extraction's people index
 (`summarizer.people`), so both agree on when "Preya" is Priya.
 """
 

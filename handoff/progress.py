@@ -11,3 +11,8 @@ from collections.abc import Callable
 
 #: `progress(stage, fraction)`: the stage's name ("transcribing") and how much of it is done (0..1).
 Progress = Callable[[str, float], None]
+
+
+def quiet(stage: str, fraction: float) -> None:
+    """The `Progress` for callers that do not watch: the default wherever progress is optional."""
+    return None

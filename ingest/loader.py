@@ -7,16 +7,21 @@ The one exception is headerless PCM (`.raw`/`.pcm`), which has no signature to s
 
 `check_media` is the cheap half for upload routes: it sniffs and probes (no decoding), so bad
 media is refused with its error before a job is queued.
+
+Nothing here reads settings: the caller passes the limits and the speech engine (`api.wiring.asr`
+builds both from settings). Without an engine, a clip goes to `auto` with its default options.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from handoff.progress import Progress
+from handoff.progress import Progress, quiet
+from ingest.asr.base import Hints, Transcriber
+from ingest.asr.registry import EngineOptions, make_transcriber
 from ingest.chat import (
     ChatOptions,
     is_slack_export,
@@ -26,16 +31,16 @@ from ingest.chat import (
 )
 from ingest.errors import SilentMedia, UnsupportedInput
 from ingest.media import MediaInfo, load_audio, probe, sniff_media
-from ingest.speech import EngineOptions, Hints, Transcriber, make_transcriber
 from ingest.text import transcript_from_text
 from ingest.transcript import Transcript
 
-if TYPE_CHECKING:
-    from handoff.settings import Settings
 
+@dataclass(frozen=True, slots=True)
+class MediaLimits:
+    """The longest clip (seconds) and largest file (bytes) accepted; None: no bound."""
 
-def _quiet(stage: str, fraction: float) -> None:
-    return None
+    max_seconds: float | None = None
+    max_bytes: int | None = None
 
 
 def read_text_file(path: Path) -> str | None:
@@ -77,30 +82,19 @@ def detect_kind(path: Path) -> str:
     return "chat" if looks_like_chat_log(text) else "text"
 
 
-def engine_options(settings: Settings | None) -> EngineOptions:
-    if settings is None:
-        return EngineOptions()
-    return EngineOptions(whisper_model=settings.whisper_model, cache_dir=settings.cache_dir / "asr")
-
-
-def check_media(path: Path, *, settings: Settings | None = None) -> MediaInfo:
+def check_media(path: Path, *, limits: MediaLimits = MediaLimits()) -> MediaInfo:
     """Refuse a clip that cannot be used (no audio, corrupt, too long or too large), cheaply."""
     kind = detect_kind(path)
     if kind != "media":
         raise UnsupportedInput(f"{path.name} is not an audio or video file.")
-    return probe(
-        path,
-        max_seconds=settings.max_media_seconds if settings else None,
-        max_bytes=settings.max_upload_bytes if settings else None,
-    )
+    return probe(path, max_seconds=limits.max_seconds, max_bytes=limits.max_bytes)
 
 
 def load_transcript(
     path: Path,
     *,
-    settings: Settings | None = None,
-    progress: Progress = _quiet,
-    asr: str | None = None,
+    limits: MediaLimits = MediaLimits(),
+    progress: Progress = quiet,
     hints: Hints = Hints(),
     chat: ChatOptions | None = None,
     audio_cache: Path | None = None,
@@ -108,8 +102,9 @@ def load_transcript(
 ) -> Transcript:
     """The transcript of a clip, chat export or wrap.
 
-    `asr` overrides `HANDOFF_ASR`; `hints` is the team vocabulary for the recognizer; `chat`
-    chooses a channel and time range; `audio_cache` keeps the decoded audio for reuse.
+    `limits` bound the clip; `transcriber` hears it (`auto` when None); `hints` is the team
+    vocabulary for the recognizer; `chat` chooses a channel and time range; `audio_cache` keeps
+    the decoded audio for reuse.
     """
     kind = detect_kind(path)
     if kind == "slack":
@@ -118,9 +113,8 @@ def load_transcript(
     if kind == "media":
         return _transcribe_media(
             path,
-            settings=settings,
+            limits=limits,
             progress=progress,
-            asr=asr,
             hints=hints,
             audio_cache=audio_cache,
             transcriber=transcriber,
@@ -135,9 +129,8 @@ def load_transcript(
 def _transcribe_media(
     path: Path,
     *,
-    settings: Settings | None,
+    limits: MediaLimits,
     progress: Progress,
-    asr: str | None,
     hints: Hints,
     audio_cache: Path | None,
     transcriber: Transcriber | None,
@@ -145,13 +138,11 @@ def _transcribe_media(
     progress("decode", 0.02)
     audio = load_audio(
         path,
-        max_seconds=settings.max_media_seconds if settings else None,
-        max_bytes=settings.max_upload_bytes if settings else None,
+        max_seconds=limits.max_seconds,
+        max_bytes=limits.max_bytes,
         cache_dir=audio_cache,
     )
-    engine = transcriber or make_transcriber(
-        asr or (settings.asr if settings else "auto"), engine_options(settings)
-    )
+    engine = transcriber or make_transcriber("auto", EngineOptions())
 
     def scaled(stage: str, fraction: float) -> None:
         progress(stage, 0.05 + 0.8 * fraction)

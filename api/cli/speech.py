@@ -9,6 +9,7 @@ import click
 from api.cli.base import echo_json, services
 from api.cli.core import chat_choice, chat_options, progress_bar
 from api.usecases import speech, vocabulary
+from ingest.asr.registry import ENGINES
 
 _path = click.Path(path_type=Path, dir_okay=True)
 
@@ -25,7 +26,7 @@ def _fmt_time(seconds: float | None) -> str:
 @click.option(
     "--asr",
     "engine",
-    type=click.Choice(["auto", "whisper", "pocketsphinx", "faster-whisper"]),
+    type=click.Choice(ENGINES),
     help="Speech engine (default: HANDOFF_ASR).",
 )
 @click.option(

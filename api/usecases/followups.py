@@ -18,6 +18,7 @@ from pathlib import Path
 
 from api.usecases import drafting
 from api.usecases.speech import transcribe
+from api.wiring.asr import media_limits
 from api.wiring.services import Services
 from handoff.declaration import Evidence
 from handoff.errors import InvalidInput, NotFound
@@ -102,7 +103,7 @@ def _check_answer_clip(svc: Services, recording: Path) -> bool:
 
     if detect_kind(recording) != "media":
         return False
-    info = check_media(recording, settings=svc.settings)
+    info = check_media(recording, limits=media_limits(svc.settings))
     if info.duration_s is not None and info.duration_s > ANSWER_CLIP_SECONDS:
         raise MediaTooLong(
             f"A spoken answer can last at most {ANSWER_CLIP_SECONDS:.0f} seconds; this one "

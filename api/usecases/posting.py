@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from api.usecases import drafting
-from api.usecases.speech import no_progress, transcribe
+from api.usecases.speech import transcribe
 from api.usecases.teams import team_name
+from api.wiring.asr import media_limits
 from api.wiring.services import Services
 from handoff.errors import InvalidInput
 from handoff.paths import safe_suffix
-from handoff.progress import Progress
+from handoff.progress import Progress, quiet
 from handoff.store import Handoff
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def ingest_file(
     author: str | None,
     team: str | None,
     recorded_at: datetime | None,
-    progress: Progress = no_progress,
+    progress: Progress = quiet,
     chat: ChatOptions | None = None,
 ) -> Handoff:
     """Transcribe and extract first, store after: bad media never leaves a record behind.
@@ -171,7 +172,7 @@ def _readable_kind(
 
     kind = detect_kind(upload)
     if kind == "media":
-        check_media(upload, settings=svc.settings)
+        check_media(upload, limits=media_limits(svc.settings))
     source_kind: SourceKind = (
         "media" if kind == "media" else "chat" if kind in ("chat", "slack") else "text"
     )
@@ -185,7 +186,7 @@ def _readable_kind(
 
 
 def process_wrap(
-    svc: Services, handoff_id: str, *, team: str | None = None, progress: Progress = no_progress
+    svc: Services, handoff_id: str, *, team: str | None = None, progress: Progress = quiet
 ) -> Handoff:
     """Transcribe and extract a stored wrap and attach the draft (safe to run again)."""
     from ingest.text import transcript_from_text

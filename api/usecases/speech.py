@@ -8,26 +8,23 @@ from typing import TYPE_CHECKING
 
 from api.usecases.teams import team_name
 from api.usecases.vocabulary import team_vocabulary
+from api.wiring.asr import build_transcriber, media_limits
 from api.wiring.services import Services
-from handoff.progress import Progress
+from handoff.progress import Progress, quiet
 from handoff.vocabulary import TeamVocabulary
+from ingest.asr.base import Hints, Preparable, Transcriber, Warmable
 from ingest.loader import load_transcript
 from ingest.transcript import Transcript
 
 if TYPE_CHECKING:
     from ingest.chat import ChatOptions
-    from ingest.speech import Hints
-
-
-def no_progress(stage: str, fraction: float) -> None:
-    return None
 
 
 def transcribe(
     svc: Services,
     path: Path,
     *,
-    progress: Progress = no_progress,
+    progress: Progress = quiet,
     team: str | None = None,
     asr: str | None = None,
     chat: ChatOptions | None = None,
@@ -37,14 +34,18 @@ def transcribe(
     recognizer. `keep_audio` caches the decoded audio under HOME/cache (for stored uploads)."""
     return load_transcript(
         path,
-        settings=svc.settings,
+        limits=media_limits(svc.settings),
         progress=progress,
-        asr=asr,
         hints=speech_hints(team_vocabulary(svc, team_name(svc, team))),
         chat=chat,
         audio_cache=svc.settings.cache_dir / "audio" if keep_audio else None,
-        transcriber=svc.transcriber if asr is None and is_media(path) else None,
+        transcriber=_transcriber(svc, asr) if is_media(path) else None,
     )
+
+
+def _transcriber(svc: Services, asr: str | None) -> Transcriber:
+    """The kept engine, or a new one for a call that names another (`--asr`)."""
+    return svc.transcriber if asr is None else build_transcriber(svc.settings, engine=asr)
 
 
 def is_media(path: Path) -> bool:
@@ -61,14 +62,12 @@ def prepare_speech(svc: Services, team: str | None, *, warm: bool = False) -> bo
     """Build the team's speech model now (None: the one every team without a vocabulary
     shares), so its next clip does not wait for it (about 20 s after the vocabulary changed);
     with `warm`, also start the decoder processes. False when the engine needs no preparing."""
-    from ingest.speech import Hints
-
     engine = svc.transcriber
     hints = Hints() if team is None else speech_hints(team_vocabulary(svc, team))
-    if warm and hasattr(engine, "warm_up"):
+    if warm and isinstance(engine, Warmable):
         engine.warm_up(hints)
         return True
-    if hasattr(engine, "prepare"):
+    if isinstance(engine, Preparable):
         engine.prepare(hints)
         return True
     return False
@@ -76,8 +75,6 @@ def prepare_speech(svc: Services, team: str | None, *, warm: bool = False) -> bo
 
 def speech_hints(vocab: TeamVocabulary) -> Hints:
     """A `TeamVocabulary` as the recognizers' hints (names and aliases, items, ticket prefixes)."""
-    from ingest.speech import Hints
-
     people = [n for p in vocab.people for n in (p.name, *p.aliases)]
     return Hints(
         people=tuple(people),

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from handoff.ledger import Ledger
     from handoff.store import HandoffStore
     from handoff.vocabulary import VocabularyRepository
-    from ingest.speech import Transcriber
+    from ingest.asr.base import Transcriber
     from search.answer import Answerer
     from search.embeddings import Embedder
     from search.index import FieldIndex
@@ -85,9 +85,9 @@ class Services:
     @cached_property
     def transcriber(self) -> Transcriber:
         """The configured speech engine, kept: its decoder processes and models stay loaded."""
-        from ingest import loader  # the seam `load_transcript` uses too
+        from api.wiring.asr import build_transcriber
 
-        return loader.make_transcriber(self.settings.asr, loader.engine_options(self.settings))
+        return build_transcriber(self.settings)
 
     @cached_property
     def vocabulary(self) -> VocabularyRepository:

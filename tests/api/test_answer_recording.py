@@ -1,6 +1,6 @@
 """Answering a follow-up question by voice: a short clip (spoken by espeak-ng) goes through the
 real upload, probe and decode; the recognizer is the configured one, swapped at its seam
-(`ingest.loader.make_transcriber`) for one that hears what the clip says, so the test is fast."""
+(`api.wiring.asr.make_transcriber`) for one that hears what the clip says, so the test is fast."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def heard(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float]]:
         engine = name
         return Hears()
 
-    monkeypatch.setattr("ingest.loader.make_transcriber", make)
+    monkeypatch.setattr("api.wiring.asr.make_transcriber", make)
     return calls
 
 

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from eval.asr import word_error_rate as wer
+from ingest.asr.base import Hints
+from ingest.asr.faster_whisper import BUNDLED_MODEL, FasterWhisperTranscriber, bundled_model_dir
+from ingest.asr.registry import EngineOptions, auto_engine, make_transcriber
 from ingest.errors import RecognizerUnavailable
-from ingest.faster_whisper_asr import BUNDLED_MODEL, FasterWhisperTranscriber, bundled_model_dir
 from ingest.media import Audio, load_audio
-from ingest.speech import EngineOptions, Hints, auto_engine, make_transcriber
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def test_a_model_folder_that_is_not_one_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_missing_model_says_what_to_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ingest.faster_whisper_asr as fw
+    import ingest.asr.faster_whisper as fw
 
     monkeypatch.setattr(fw, "bundled_model_dir", lambda: None)
     with pytest.raises(RecognizerUnavailable, match="HANDOFF_WHISPER_MODEL"):
@@ -100,8 +101,8 @@ def test_speech_after_a_piece_ends_early_is_still_heard(
 
 
 def test_unheard_speech_is_what_no_segment_covers() -> None:
-    from ingest.faster_whisper_asr import unheard
-    from ingest.speech import Region
+    from ingest.asr.chunking import Region
+    from ingest.asr.faster_whisper import unheard
     from ingest.transcript import Segment
 
     def seg(a: float, b: float) -> Segment:
@@ -166,7 +167,7 @@ def test_a_term_past_the_glossary_is_heard_on_the_second_listening(
 
 
 def test_warming_up_for_a_team_loads_the_pronunciations(engine: FasterWhisperTranscriber) -> None:
-    from ingest.term_spotting import english_phones
+    from ingest.asr.term_spotting import english_phones
 
     english_phones.cache_clear()
     engine.warm_up()

@@ -6,12 +6,12 @@ import shutil
 
 import pytest
 
+from ingest.asr.base import Hints
+from ingest.asr.pocketsphinx_lm import _extra_entries, acronyms
+from ingest.asr.pronounce import ipa_to_arpabet, pronunciations, spelled
+from ingest.asr.vocab_text import apply_vocabulary
 from ingest.phrasing import spoken_words
-from ingest.pronounce import ipa_to_arpabet, pronunciations, spelled
-from ingest.speech import Hints
-from ingest.sphinx_lm import _extra_entries, acronyms
 from ingest.transcript import Segment, Transcript
-from ingest.vocab_text import apply_vocabulary
 
 KNOWN = {
     "zen": ["Z EH N"],

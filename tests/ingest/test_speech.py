@@ -7,15 +7,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from api.wiring.asr import media_limits
+from ingest.asr.base import Hints
+from ingest.asr.chunking import speech_regions
+from ingest.asr.pocketsphinx import PocketsphinxTranscriber
+from ingest.asr.pocketsphinx_lm import biased_model
+from ingest.asr.pronounce import festival_guesses
+from ingest.asr.vocab_text import apply_vocabulary
 from ingest.errors import SilentMedia
 from ingest.loader import load_transcript
 from ingest.media import SAMPLE_RATE, Audio, load_audio
-from ingest.pronounce import festival_guesses
-from ingest.speech import Hints, speech_regions
-from ingest.sphinx import PocketsphinxTranscriber
-from ingest.sphinx_lm import biased_model
 from ingest.transcript import Segment, Transcript
-from ingest.vocab_text import apply_vocabulary
 from tests.ingest.conftest import mux, speak
 
 TEAM = Hints(people=("Siobhan", "Priya"), items=("payments-refund-flow",), prefixes=("BILL",))
@@ -144,4 +146,8 @@ def test_loader_refuses_noise_it_cannot_recognize(
             (np.random.default_rng(1).standard_normal(SAMPLE_RATE * 2) * 20).astype("<i2").tobytes()
         )
     with pytest.raises(SilentMedia):
-        load_transcript(wav, settings=settings, transcriber=sphinx)  # type: ignore[arg-type]
+        load_transcript(
+            wav,
+            limits=media_limits(settings),  # type: ignore[arg-type]
+            transcriber=sphinx,
+        )

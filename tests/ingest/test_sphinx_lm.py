@@ -8,11 +8,11 @@ from pathlib import Path
 import jiwer
 import pytest
 
+from ingest.asr.base import Hints
+from ingest.asr.pocketsphinx import PocketsphinxTranscriber
+from ingest.asr.pocketsphinx_lm import _domain_model, _domain_prob, _mix, general_arpa
 from ingest.loader import load_transcript
 from ingest.media import load_audio
-from ingest.speech import Hints
-from ingest.sphinx import PocketsphinxTranscriber
-from ingest.sphinx_lm import _domain_model, _domain_prob, _mix, general_arpa
 from tests.ingest.conftest import speak
 
 GENERAL = """\\data\\

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from ingest import sphinx
+from ingest.asr import pocketsphinx as sphinx
+from ingest.asr.base import Hints
+from ingest.asr.chunking import speech_regions
+from ingest.asr.pocketsphinx import DECODER_OPTIONS, PocketsphinxTranscriber
+from ingest.asr.pocketsphinx_lm import stock_model
 from ingest.media import load_audio
-from ingest.speech import Hints, speech_regions
-from ingest.sphinx import DECODER_OPTIONS, PocketsphinxTranscriber
-from ingest.sphinx_lm import stock_model
 from tests.ingest.conftest import speak
 
 pytestmark = pytest.mark.slow
@@ -128,7 +129,7 @@ def test_builds_for_one_vocabulary_wait_for_each_other(tmp_path: Path) -> None:
 
 
 def test_prepare_gives_the_model_transcription_uses(asr_cache: Path) -> None:
-    from ingest.sphinx_lm import biased_model
+    from ingest.asr.pocketsphinx_lm import biased_model
 
     hints = Hints(people=("Siobhan", "Priya"), items=("payments-refund-flow",), prefixes=("BILL",))
     engine = PocketsphinxTranscriber(cache_dir=asr_cache, workers=2)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ingest import term_spotting
-from ingest.faster_whisper_asr import _EncodeOnce
-from ingest.speech import Hints
-from ingest.term_spotting import near_terms, phones
+from ingest.asr import term_spotting
+from ingest.asr.base import Hints
+from ingest.asr.faster_whisper import _EncodeOnce
+from ingest.asr.term_spotting import near_terms, phones
 
 PEOPLE = (
     "Abena", "Ahmed", "Aiko", "Arjun", "Bea", "Bruno", "Carla", "Chen", "Derek", "Diego",

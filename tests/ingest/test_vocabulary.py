@@ -86,9 +86,9 @@ def test_the_migration_creates_the_tables(repo: VocabularyRepository) -> None:
 
 
 def test_whisper_s_spelling_of_a_name_becomes_the_team_s() -> None:
-    from ingest.speech import Hints
+    from ingest.asr.base import Hints
+    from ingest.asr.vocab_text import apply_vocabulary, respell_names
     from ingest.transcript import Segment, Transcript, Word
-    from ingest.vocab_text import apply_vocabulary, respell_names
 
     team = Hints(people=("Priya", "Rahul", "Marco", "Carla", "Siobhan"))
     assert respell_names("Preya needs to review it.", team) == "Priya needs to review it."

@@ -8,10 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ingest.asr.base import Hints
+from ingest.asr.registry import EngineOptions, make_transcriber
+from ingest.asr.whisper import WhisperTranscriber, whisper_model_available
+from ingest.asr.whisper_common import prompt_for
 from ingest.errors import RecognizerUnavailable
 from ingest.media import Audio, load_audio
-from ingest.speech import EngineOptions, Hints, make_transcriber
-from ingest.whisper_asr import WhisperTranscriber, prompt_for, whisper_model_available
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +53,7 @@ def test_auto_falls_back_to_pocketsphinx(tmp_path: Path, monkeypatch: pytest.Mon
     """With no Whisper weights at all (no download, no tiny.en package), the offline recognizer."""
     import huggingface_hub.constants
 
-    import ingest.faster_whisper_asr as fw
+    import ingest.asr.faster_whisper as fw
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "empty-hub"))
@@ -94,7 +96,7 @@ def test_with_a_team_whisper_listens_twice(
 ) -> None:
     """A greedy first listening with the team's glossary, then the timed one, whose prompt holds
     only terms the first came near."""
-    from ingest import whisper_asr
+    from ingest.asr import whisper as whisper_asr
 
     model = whisper_asr._load_model(str(tiny_checkpoint))
     calls: list[dict[str, object]] = []

@@ -24,7 +24,7 @@ from ingest.phrasing import spoken_words
 from ingest.transcript import Transcript, Word
 
 if TYPE_CHECKING:
-    from ingest.speech import Hints
+    from ingest.asr.base import Hints
 
 
 def _pattern(hints: Hints) -> tuple[re.Pattern[str], dict[str, str]] | None:

@@ -1,4 +1,5 @@
-"""The offline recognizer: pocketsphinx with a handoff-biased language model (`ingest.sphinx_lm`).
+"""The offline recognizer: pocketsphinx with a handoff-biased language model
+(`ingest.asr.pocketsphinx_lm`).
 
 Each stretch of speech between pauses is decoded as its own utterance (pocketsphinx degrades on
 long utterances), and the stretches of a long clip are spread over worker processes (the decoder
@@ -31,20 +32,14 @@ from typing import Any
 
 import numpy as np
 
-from handoff.progress import Progress
+from handoff.progress import Progress, quiet
+from ingest.asr.base import Hints
+from ingest.asr.chunking import Region, channel_label, speech_regions, transcript_from_channels
+from ingest.asr.pocketsphinx_lm import DEFAULT_WEIGHT, SphinxModel, biased_model, stock_model
+from ingest.asr.vocab_text import apply_vocabulary
 from ingest.errors import RecognizerUnavailable
 from ingest.media import SAMPLE_RATE, Audio
-from ingest.speech import (
-    Hints,
-    Region,
-    _quiet,
-    channel_label,
-    speech_regions,
-    transcript_from_channels,
-)
-from ingest.sphinx_lm import DEFAULT_WEIGHT, SphinxModel, biased_model, stock_model
 from ingest.transcript import Segment, Transcript, Word
-from ingest.vocab_text import apply_vocabulary
 
 FRAME_RATE = 100  # pocketsphinx frames per second
 _FILLERS = {"<s>", "</s>", "<sil>", "[noise]", "[NOISE]", "++noise++"}
@@ -227,7 +222,7 @@ class PocketsphinxTranscriber:
                 future.result()
 
     def transcribe(
-        self, audio: Audio, *, hints: Hints = Hints(), progress: Progress = _quiet
+        self, audio: Audio, *, hints: Hints = Hints(), progress: Progress = quiet
     ) -> Transcript:
         progress("language model", 0.05)
         model = self.prepare(hints)

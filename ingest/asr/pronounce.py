@@ -10,6 +10,10 @@ the decoder picks whichever the audio fits:
 - for an acronym the team writes in capitals ("CVE", "SSO"), its letters, as people often spell
   those out (and sometimes say them as a word);
 - for a possessive ("omar's"), the word plus its ending.
+
+The English pronouncing dictionary these are measured against (`english_dictionary`, the CMU
+dictionary that ships in pocketsphinx's wheel) is read here too, so pocketsphinx's language model
+and the Whisper engines' term spotting share it without one engine importing the other.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
 
 # The acoustic model's phones: anything else (festival's "nil" for a word it cannot say) is not
 # a pronunciation.
@@ -273,3 +278,26 @@ def pronunciations(
         if distinct:
             out[w] = distinct
     return out
+
+
+# ------------------------------------------------------------------ the English dictionary
+
+_DICT_LINE = re.compile(r"^(\S+?)(?:\(\d+\))?\s+(.+?)\s*$")
+
+
+def english_dictionary() -> str:
+    """The path of the English pronouncing dictionary (CMUdict, ARPAbet) in pocketsphinx's wheel:
+    a data file every engine may read, whichever engine runs."""
+    from pocketsphinx import get_model_path
+
+    return str(get_model_path("en-us/cmudict-en-us.dict"))
+
+
+def read_dictionary(dict_path: str | Path) -> dict[str, list[str]]:
+    """word -> its pronunciations, in the dictionary's order."""
+    words: dict[str, list[str]] = {}
+    with open(dict_path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if m := _DICT_LINE.match(line):
+                words.setdefault(m[1], []).append(m[2])
+    return words

@@ -21,9 +21,9 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from ingest.asr.base import Hints
+from ingest.asr.pronounce import english_dictionary, espeak_guesses, read_dictionary, spelled
 from ingest.phrasing import spoken_words
-from ingest.pronounce import espeak_guesses, spelled
-from ingest.speech import Hints
 
 # On the tune split's synthetic wraps (tiny.en, 38 clips, a 219-term vocabulary), a second pass
 # with the 14 nearest terms heard 78 of 99 terms against 69 with the glossary alone (6: 76, 10:
@@ -37,9 +37,7 @@ _STRESS = re.compile(r"\d")
 @lru_cache(maxsize=1)
 def english_phones() -> dict[str, str]:
     """word -> its first pronunciation in the dictionary that ships with pocketsphinx."""
-    from ingest.sphinx_lm import read_dictionary, stock_model
-
-    return {w: _STRESS.sub("", p[0]) for w, p in read_dictionary(stock_model().dict).items()}
+    return {w: _STRESS.sub("", p[0]) for w, p in read_dictionary(english_dictionary()).items()}
 
 
 _guessed: dict[str, str] = {}  # espeak-ng's guesses, per process

@@ -9,9 +9,10 @@ A clip is cut at pauses by faster-whisper's voice-activity detector and its piec
 one batch (`BatchedInferencePipeline`), which keeps both cores busy on a minute of speech. The model
 loads once per process.
 
-With a team vocabulary it listens twice (`ingest.term_spotting`): a quick greedy pass with the
+With a team vocabulary it listens twice (`ingest.asr.term_spotting`): a quick greedy pass with the
 team's glossary, then the real one (beam search, word times) with a prompt of the terms the first
-came near. The second reuses the first's encoder output, so it costs only its decoding.
+came near. The second reuses the first's encoder output, so it costs only its decoding. The prompt
+and the silence rule are shared with openai-whisper (`ingest.asr.whisper_common`).
 """
 
 from __future__ import annotations
@@ -26,20 +27,15 @@ from typing import Any
 
 import numpy as np
 
-from handoff.progress import Progress
+from handoff.progress import Progress, quiet
+from ingest.asr.base import Hints
+from ingest.asr.chunking import Region, speech_regions, transcript_from_channels
+from ingest.asr.term_spotting import FOCUS_TERMS, english_phones, near_terms
+from ingest.asr.vocab_text import apply_vocabulary
+from ingest.asr.whisper_common import PROMPT_TOKENS, prompt_for, segment_from
 from ingest.errors import RecognizerUnavailable
 from ingest.media import Audio
-from ingest.speech import (
-    Hints,
-    Region,
-    _quiet,
-    speech_regions,
-    transcript_from_channels,
-)
-from ingest.term_spotting import FOCUS_TERMS, english_phones, near_terms
 from ingest.transcript import Segment, Transcript
-from ingest.vocab_text import apply_vocabulary
-from ingest.whisper_asr import PROMPT_TOKENS, prompt_for, segment_from
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +167,7 @@ class FasterWhisperTranscriber:
         if not installed():
             raise RecognizerUnavailable(
                 "HANDOFF_ASR=faster-whisper needs the faster-whisper package; "
-                "pip install 'handoff[faster-whisper]'."
+                "pip install faster-whisper."
             )
         found = default_model(model_name, cache_dir)
         if found is None:
@@ -205,7 +201,7 @@ class FasterWhisperTranscriber:
         )
 
     def transcribe(
-        self, audio: Audio, *, hints: Hints = Hints(), progress: Progress = _quiet
+        self, audio: Audio, *, hints: Hints = Hints(), progress: Progress = quiet
     ) -> Transcript:
         from faster_whisper import BatchedInferencePipeline
 
@@ -229,33 +225,55 @@ class FasterWhisperTranscriber:
                 progress("transcribe", share[0] + share[1] * 0.3)
                 focused = self.prompt(near_terms(text, hints, self.focus_terms)) or prompt
                 share = (share[0] + share[1] * 0.3, share[1] * 0.7)
-            timed = LISTEN | {
-                "beam_size": BEAM_SIZE,
-                "word_timestamps": True,
-                "initial_prompt": focused,
-            }
-            pieces, _info = pipeline.transcribe(samples, **timed)
-            regions = speech_regions(samples)
-            kept: list[Segment] = []
-            for piece in pieces:  # a generator: each piece arrives as its batch is decoded
-                done = min(1.0, piece.end / max(audio.duration_s, 1e-6))
-                progress("transcribe", share[0] + share[1] * done)
-                if seg := segment_from(asdict(piece), ci, multi, regions, audio.duration_s):
-                    kept.append(seg)
-            if gaps := unheard(regions, kept):
-                # The batched pipeline decodes each piece once: when Whisper ends a piece early,
-                # the rest of its speech is never heard. Listen to those stretches on their own.
-                clips = [{"start": a, "end": b} for a, b in gaps]
-                more, _ = pipeline.transcribe(samples, clip_timestamps=clips, **timed)
-                kept += [
-                    seg
-                    for piece in more
-                    if (seg := segment_from(asdict(piece), ci, multi, regions, audio.duration_s))
-                ]
-                kept.sort(key=lambda seg: seg.start_s or 0.0)
+            kept = self._listen(
+                pipeline,
+                samples,
+                focused,
+                channel=ci,
+                multi=multi,
+                duration_s=audio.duration_s,
+                share=share,
+                progress=progress,
+            )
             per_channel.append(kept)
         transcript = transcript_from_channels(
             per_channel, engine=self.name, model=self.model, duration_s=audio.duration_s
         )
         progress("transcribe", 1.0)
         return apply_vocabulary(transcript, hints)
+
+    def _listen(
+        self,
+        pipeline: Any,
+        samples: np.ndarray,
+        prompt: str | None,
+        *,
+        channel: int,
+        multi: bool,
+        duration_s: float,
+        share: tuple[float, float],
+        progress: Progress,
+    ) -> list[Segment]:
+        """The timed listening of one channel (beam search, word times, silence dropped), then
+        the speech it left unheard; progress moves through `share` (start, width)."""
+        timed = LISTEN | {"beam_size": BEAM_SIZE, "word_timestamps": True, "initial_prompt": prompt}
+        pieces, _info = pipeline.transcribe(samples, **timed)
+        regions = speech_regions(samples)
+        kept: list[Segment] = []
+        for piece in pieces:  # a generator: each piece arrives as its batch is decoded
+            done = min(1.0, piece.end / max(duration_s, 1e-6))
+            progress("transcribe", share[0] + share[1] * done)
+            if seg := segment_from(asdict(piece), channel, multi, regions, duration_s):
+                kept.append(seg)
+        if gaps := unheard(regions, kept):
+            # The batched pipeline decodes each piece once: when Whisper ends a piece early,
+            # the rest of its speech is never heard. Listen to those stretches on their own.
+            clips = [{"start": a, "end": b} for a, b in gaps]
+            more, _ = pipeline.transcribe(samples, clip_timestamps=clips, **timed)
+            kept += [
+                seg
+                for piece in more
+                if (seg := segment_from(asdict(piece), channel, multi, regions, duration_s))
+            ]
+            kept.sort(key=lambda seg: seg.start_s or 0.0)
+        return kept

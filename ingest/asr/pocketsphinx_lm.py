@@ -11,7 +11,8 @@ team's people and items, and a word missing from its dictionary is never recogni
    alone decides between such words (general speech keeps its trigrams and its ranking);
 3. vocabulary words the dictionary lacks get several pronunciations (festival's, flite's and
    espeak-ng's letter-to-sound guesses, compounds of dictionary words, and letters for the team's
-   acronyms; `ingest.pronounce`), so a name is heard however the guesses differ from the speaker.
+   acronyms; `ingest.asr.pronounce`), so a name is heard however the guesses differ from the
+   speaker.
 
 The result is cached under `cache_dir` by a hash of its inputs and converted to pocketsphinx's
 binary format, so a decoder loads it as fast as the stock model. The general model ships only in
@@ -34,8 +35,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.asr.pronounce import english_dictionary, pronunciations, read_dictionary, spelled
 from ingest.phrasing import handoff_corpus, spoken_words
-from ingest.pronounce import pronunciations, spelled
 
 LM_VERSION = "8"
 DEFAULT_WEIGHT = 0.3
@@ -57,7 +58,7 @@ def stock_model() -> SphinxModel:
     return SphinxModel(
         hmm=get_model_path("en-us/en-us"),
         lm=get_model_path("en-us/en-us.lm.bin"),
-        dict=get_model_path("en-us/cmudict-en-us.dict"),
+        dict=english_dictionary(),
     )
 
 
@@ -274,10 +275,15 @@ def _mix(general: Path, d: _Domain, weight: float, out: Path) -> None:
     finally:
         for sink in sinks:
             sink.close()
+    _write_arpa(out, counts, parts_out)
+
+
+def _write_arpa(out: Path, counts: list[int], sections: list[Path]) -> None:
+    """One ARPA file from its header counts and each order's section (the sections are removed)."""
     with out.open("w", encoding="utf-8") as fh:
         fh.write("\\data\\\n")
         fh.writelines(f"ngram {n}={c}\n" for n, c in enumerate(counts, start=1))
-        for n, part in enumerate(parts_out, start=1):
+        for n, part in enumerate(sections, start=1):
             fh.write(f"\n\\{n}-grams:\n")
             with part.open(encoding="utf-8") as src:
                 shutil.copyfileobj(src, fh)
@@ -288,18 +294,7 @@ def _mix(general: Path, d: _Domain, weight: float, out: Path) -> None:
 # ------------------------------------------------------------------ pronunciations
 
 
-_DICT_LINE = re.compile(r"^(\S+?)(?:\(\d+\))?\s+(.+?)\s*$")
 _ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
-
-
-def read_dictionary(dict_path: str) -> dict[str, list[str]]:
-    """word -> its pronunciations, in the dictionary's order."""
-    words: dict[str, list[str]] = {}
-    with open(dict_path, encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            if m := _DICT_LINE.match(line):
-                words.setdefault(m[1], []).append(m[2])
-    return words
 
 
 def acronyms(terms: Iterable[str]) -> set[str]:
