@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import dateparser
 
 from handoff.text import WEEKDAYS
+from summarizer.moments import read_moment
 
 #: Abbreviations and regions people say, mapped to IANA zones (dateparser knows few of them).
 ZONE_ABBREVIATIONS: dict[str, str] = {
@@ -43,6 +44,16 @@ ZONE_ABBREVIATIONS: dict[str, str] = {
     "BAY AREA": "America/Los_Angeles", "SAN FRANCISCO": "America/Los_Angeles",
     "SEATTLE": "America/Los_Angeles", "NEW YORK": "America/New_York", "BOSTON": "America/New_York",
     "AUSTIN": "America/Chicago", "WASHINGTON": "America/New_York",
+    "ICT": "Asia/Bangkok", "WIB": "Asia/Jakarta", "PHT": "Asia/Manila", "PKT": "Asia/Karachi",
+    "CAT": "Africa/Maputo", "AET": "Australia/Sydney", "ACST": "Australia/Adelaide",
+    "NZT": "Pacific/Auckland", "CLT": "America/Santiago", "COT": "America/Bogota",
+    "PET": "America/Lima", "IDT": "Asia/Jerusalem",
+    # Cities people name that are not the city of an IANA zone.
+    "MILAN": "Europe/Rome", "BARCELONA": "Europe/Madrid", "MUNICH": "Europe/Berlin",
+    "FRANKFURT": "Europe/Berlin", "HAMBURG": "Europe/Berlin", "LYON": "Europe/Paris",
+    "MANCHESTER": "Europe/London", "EDINBURGH": "Europe/London", "GENEVA": "Europe/Zurich",
+    "OSAKA": "Asia/Tokyo", "CAPE TOWN": "Africa/Johannesburg", "TEL AVIV": "Asia/Jerusalem",
+    "RIO": "America/Sao_Paulo", "KRAKOW": "Europe/Warsaw", "PORTO": "Europe/Lisbon",
 }  # fmt: skip
 # Words that end in a zone's city name but are not places people say for a time zone.
 _NOT_CITIES = frozenset({"CENTRAL", "EASTERN", "PACIFIC", "MOUNTAIN", "ZULU", "UNIVERSAL"})
@@ -193,6 +204,9 @@ def resolve_time(
     cleaned = re.sub(r"\b(\d{1,2})\s*o'?clock\b", r"\1:00", cleaned)
     for word, clock in (("noon", "12:00"), ("midday", "12:00"), ("midnight", "0:00")):
         cleaned = re.sub(rf"\b{word}\b", clock, cleaned)
+    simple = read_moment(re.sub(r"[(),;]", " ", cleaned), base)
+    if simple is not None:
+        return simple.replace(tzinfo=tz)  # type: ignore[arg-type]
     has_clock = re.search(rf"{_CLOCK}|\b\d{{1,2}}\b", cleaned) is not None
     for part, clock in _DAYPART_TIMES.items():
         if re.search(rf"\b{part}\b", cleaned):
