@@ -33,6 +33,7 @@ from ingest.text import split_sentences
 from ingest.transcript import Segment, Transcript
 from summarizer import owners, rules
 from summarizer.base import ExtractionContext
+from summarizer.blocks import restructure
 from summarizer.clauses import clauses
 from summarizer.evidence import segment_evidence
 from summarizer.items import (
@@ -143,7 +144,7 @@ class OfflineExtractor:
     name = "offline"
 
     def extract(self, transcript: Transcript, context: ExtractionContext) -> Declaration:
-        segments = transcript.segments or [Segment(text=transcript.text)]
+        segments = restructure(transcript.segments or [Segment(text=transcript.text)])
         speakers = {s.speaker for s in segments if s.speaker}
         people = PeopleIndex(vocabulary=context.vocabulary, speakers=set(speakers))
         first_speaker = next((s.speaker for s in segments if s.speaker), None)

@@ -1,0 +1,105 @@
+"""Structure before sentences: pasted formats become one labelled line per item."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ingest.text import transcript_from_text
+from ingest.transcript import Segment
+from summarizer.base import ExtractionContext
+from summarizer.blocks import restructure
+from summarizer.labels import LabelClassifier, label_part
+from summarizer.offline import OfflineExtractor
+
+WHEN = datetime(2026, 3, 12, 18, 0, tzinfo=ZoneInfo("Europe/Oslo"))  # a Thursday
+
+
+def lines(text: str) -> list[str]:
+    return [s.text for s in restructure(transcript_from_text(text).segments)]
+
+
+def extract(text: str):  # type: ignore[no-untyped-def]
+    context = ExtractionContext(author="Ingrid", recorded_at=WHEN)
+    return OfflineExtractor().extract(transcript_from_text(text), context)
+
+
+def test_headings_become_labels_and_each_bullet_one_line() -> None:
+    got = lines(
+        "## Done\n- Fjord map tiles\n- Ferry timetable parser\n\n## Blockers\nNone.\n\n"
+        "## Next\n- Ingrid: tidy the tile cache\n"
+    )
+    assert got == [
+        "Shipped: Fjord map tiles",
+        "Shipped: Ferry timetable parser",
+        "Blockers: None.",
+        "Next: Ingrid: tidy the tile cache",
+    ]
+
+
+def test_a_list_under_a_heading_yields_one_item_per_line_and_none_states_empty() -> None:
+    decl = extract(
+        "## Shipped\n- Fjord map tiles\n- Ferry timetable parser\n\n## Blockers\nNone.\n"
+    )
+    assert [s.summary for s in decl.shipped] == ["Fjord map tiles", "Ferry timetable parser"]
+    assert decl.blockers == []
+    assert "blockers" in decl.stated_empty
+
+
+def test_emoji_lines_run_together_are_cut_apart() -> None:
+    got = lines("✅ Ferry parser merged 🚧 Tile cache, half done ➡️ Ask Sigrid for the bucket")
+    assert got == [
+        "Done: Ferry parser merged",
+        "In progress: Tile cache, half done",
+        "Next: Ask Sigrid for the bucket",
+    ]
+
+
+def test_table_rows_become_labelled_lines_without_pipes() -> None:
+    got = lines(
+        "| Item | Status | Notes |\n|---|---|---|\n| Ferry parser | Done | merged |\n"
+        "| Tile cache | Blocked | only Sigrid can grant the bucket |\n"
+    )
+    assert got == [
+        "Shipped: Ferry parser",
+        "Tile cache is blocked: only Sigrid can grant the bucket",
+    ]
+    assert not any("|" in line for line in got)
+
+
+def test_standup_questions_are_soft_headings_never_items() -> None:
+    decl = extract(
+        "What did you get done?\nMerged the ferry parser.\nWhat's next?\n"
+        "Tidy the tile cache.\nAny blockers?\nNone."
+    )
+    names = [s.summary for s in decl.shipped] + [a.action for a in decl.next_actions]
+    assert not any("?" in n for n in names)
+    assert [a.action for a in decl.next_actions] == ["Tidy the tile cache"]
+
+
+def test_label_table_and_unknown_headings() -> None:
+    assert label_part("Risks / blockers") == "blockers"
+    assert label_part("What will you do next?") == "next_actions"
+    assert label_part("Availability") == "returns_at"
+    assert label_part("Recap") is None
+
+
+class _Letters:
+    """A deterministic embedder: letter counts, enough to find a nearest example."""
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        return [[float(t.lower().count(c)) for c in "abcdefghijklmnopqrstuvwxyz"] for t in texts]
+
+
+def test_the_nearest_example_classifier_takes_headings_the_table_lacks() -> None:
+    classifier = LabelClassifier(_Letters(), threshold=0.9)
+    assert classifier.part("Impediment") == "blockers"
+    got = restructure([Segment(text="## Impediment"), Segment(text="Sigrid owes us a key.")],
+                      classifier=classifier)  # fmt: skip
+    assert [s.text for s in got] == ["Blockers: Sigrid owes us a key."]
+
+
+def test_chat_messages_are_left_alone() -> None:
+    chat = [Segment(text="✅ merged 🚧 cache", speaker="Ingrid")]
+    assert restructure(chat) == chat
