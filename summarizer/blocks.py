@@ -258,8 +258,7 @@ def _table_row(line: str, state: _State) -> str | None:
     if part == "decisions":
         return f"Decision: {item}, because {notes}" if notes else f"Decision: {item}"
     if part == "blockers":
-        # without a reason the row only gives a status; a sentence after the table says more
-        return f"{item} is blocked: {notes}" if notes else f"In flight: {item} (blocked)"
+        return f"{item} is blocked: {notes}" if notes else f"{item} is blocked"
     if part == "shipped":
         return f"Shipped: {item}"
     if part == "in_flight":

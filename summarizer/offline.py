@@ -136,6 +136,8 @@ class _Walk:
     action_at: dict[int, int] = field(default_factory=dict)  # next_actions index -> message number
     message: int = 0
     return_rest: str = ""  # what the last clause with a return time said before it
+    sentence: int = 0  # sentences read so far
+    blocker_sentence: int = -99  # the sentence that added the last blocker
 
 
 class OfflineExtractor:
@@ -229,6 +231,9 @@ class OfflineExtractor:
         other: bool,
         context: ExtractionContext,
     ) -> None:
+        walk.sentence += 1
+        if self._names_resolver_of_last_blocker(walk, text, ev, me=me):
+            return
         groups = self._groups(walk, text, other=other, context=context)
         if groups and groups[0].part and walk.section and groups[0].part != walk.section:
             walk.section, walk.label_status = None, None  # a new topic ends the label's reach
@@ -519,6 +524,20 @@ class OfflineExtractor:
         needed_from = owners.resolver(
             text, people=walk.people, exclude={me or "", walk.author or ""}
         )
+        walk.blocker_sentence = walk.sentence
+        for i, old in enumerate(decl.blockers):
+            if item_name and old.item and fold(old.item) == fold(item_name):
+                # the same item said to be blocked twice (a table row, then a sentence on why)
+                decl.blockers[i] = old.model_copy(
+                    update={
+                        "description": text
+                        if len(old.description.split()) <= 5
+                        else f"{old.description}; {text}",
+                        "needed_from": old.needed_from or needed_from,
+                        "evidence": [*old.evidence, ev],
+                    }
+                )
+                return
         decl.blockers = [
             *decl.blockers,
             Blocker(description=text, item=item_name, needed_from=needed_from, evidence=[ev]),
@@ -545,6 +564,36 @@ class OfflineExtractor:
             *decl.blockers[:-1],
             last.model_copy(
                 update={"description": f"{last.description}; {text}", "needed_from": needed_from}
+            ),
+        ]
+        return True
+
+    @staticmethod
+    def _names_resolver_of_last_blocker(
+        walk: _Walk, text: str, ev: Evidence, *, me: str | None
+    ) -> bool:
+        """'X is blocked: waiting on the review. Only Oksana in security signs it.': a sentence
+        right after a blocker that names no one, saying who alone can act, completes it."""
+        decl = walk.decl
+        if not decl.blockers or decl.blockers[-1].needed_from:
+            return False
+        if walk.sentence - walk.blocker_sentence > 2 or not owners.names_resolver(text):
+            return False
+        if rules.part_of(text) in ("shipped", "decisions"):
+            return False
+        who = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
+        if who is None:
+            return False
+        last = decl.blockers[-1]
+        decl.blockers = [
+            *decl.blockers[:-1],
+            last.model_copy(
+                update={
+                    "needed_from": who,
+                    "evidence": [*last.evidence, ev],
+                    # "X is blocked" alone, then the sentence saying why: keep the why
+                    "description": text if len(last.description.split()) <= 5 else last.description,
+                }
             ),
         ]
         return True
