@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from ingest.transcript import Segment
 from summarizer import rules
 from summarizer.labels import LabelClassifier, label_part
+from summarizer.status import one_item
 
 #: Status emoji and the part (and label word the clause rules read) each one stands for.
 EMOJI_LABELS: dict[str, str] = {
@@ -92,6 +93,7 @@ def restructure(
                 continue
             text = _rewrite(line, state, classifier)
             if text:
+                text = one_item(text)
                 out.append(seg.model_copy(update={"text": text}))
     return out
 
