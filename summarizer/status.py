@@ -17,7 +17,8 @@ _PARTLY_DONE = re.compile(
     r"\b(?:done|works?|working|finished|complete[d]?|migrated|merged|is\s+in|are\s+in|built|"
     r"shipped|landed)\b[^.;]{0,40}?(?:,|;|\bbut\b)\s*(?:but\s+)?(?:the\s+)?"
     r"(?!sorry\b|not\b|I\b)[\w-]+(?:\s+[\w-]+){0,4}?\s+(?:isn'?t|is\s+not|aren'?t|are\s+not|don'?t|"
-    r"doesn'?t|hasn'?t|haven'?t|is\s+still\s+(?:open|to\s+do|missing))\b",
+    r"doesn'?t|hasn'?t|haven'?t|is\s+still\s+(?:open|to\s+do|missing))"
+    r"(?:\s+(?:yet|done|finished|there|working|wired|in))?\s*(?:[.,;)]|$)",
     re.I,
 )
 _MITIGATED = re.compile(
