@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from ingest.transcript import Segment
 from summarizer import rules
 from summarizer.labels import LabelClassifier, label_part
+from summarizer.moments import drop_corrected_days
 from summarizer.status import one_item
 
 #: Status emoji and the part (and label word the clause rules read) each one stands for.
@@ -83,7 +84,7 @@ def restructure(
         return segments
     state = _State()
     out: list[Segment] = []
-    for seg in segments:
+    for seg in _join_cut_returns(segments):
         for line in _lines(seg.text, state):
             if out and _continues(line, state):
                 # the second sentence of one bullet ("Dropping X. Screen readers ...") or a
@@ -95,6 +96,22 @@ def restructure(
             if text:
                 text = one_item(text)
                 out.append(seg.model_copy(update={"text": text}))
+    return out
+
+
+_CUT_RETURN = re.compile(r"\b(?:back|returning|online\s+again)\s*(?:\.{2,}|…)\s*$", re.I)
+
+
+def _join_cut_returns(segments: list[Segment]) -> list[Segment]:
+    """ "I'm back..." then "Monday, no, Tuesday ten": a pause the sentence splitter took for an
+    end; the time belongs to the cue."""
+    out: list[Segment] = []
+    for seg in (s.model_copy(update={"text": drop_corrected_days(s.text)}) for s in segments):
+        if out and _CUT_RETURN.search(out[-1].text):
+            head = _CUT_RETURN.sub(lambda m: m.group(0).rstrip(".… "), out[-1].text)
+            out[-1] = out[-1].model_copy(update={"text": f"{head} {seg.text}"})
+        else:
+            out.append(seg)
     return out
 
 

@@ -105,3 +105,17 @@ def next_moment(day: str, hour: int, minute: int, base: datetime) -> datetime:
     if day in ("today", "tonight"):
         return start
     return start if start > base else start + timedelta(days=1)
+
+
+_DAY_WORD = (
+    r"(?:today|tonight|tomorrow|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?)"
+)
+_CORRECTED_DAY = re.compile(
+    rf"\b{_DAY_WORD}(?:\s+\w+)?\s*,?\s*(?:no|sorry|I\s+mean|actually|wait)\s*,\s*(?={_DAY_WORD}\b)",
+    re.IGNORECASE,
+)
+
+
+def drop_corrected_days(text: str) -> str:
+    """'back Monday, no, Tuesday ten' -> 'back Tuesday ten': the day taken back is not said."""
+    return _CORRECTED_DAY.sub("", text)

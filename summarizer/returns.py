@@ -250,6 +250,7 @@ def find_return_time(
     text: str, *, recorded_at: datetime | None, default_tz: str | None = None
 ) -> tuple[str, datetime | None] | None:
     """(phrase as said, resolved time) when the sentence says when the author is back."""
+    text = re.sub(r"\.{3}|…", " ", text)  # "I'm back... Monday": a pause, not a sentence end
     for m in _CUE_RE.finditer(text):
         if _NOT_RETURN_BEFORE.search(text[: m.start()]):
             continue
@@ -258,7 +259,26 @@ def find_return_time(
         when = re.split(r",\s+(?:and|then|but|so)\b|\s+(?:and|but)\s+(?:I|we)\b", when)[0].strip(
             " ,"
         )
-        resolved = resolve_time(when, recorded_at=recorded_at, default_tz=default_tz)
-        if resolved is not None:
-            return when, resolved
+        for phrase in _candidates(when):
+            resolved = resolve_time(phrase, recorded_at=recorded_at, default_tz=default_tz)
+            if resolved is not None:
+                return phrase, resolved
     return None
+
+
+_CORRECTION = re.compile(r"^.*\b(?:no|sorry|I\s+mean|actually|rather)\s*,\s*", re.I)
+
+
+def _candidates(when: str) -> list[str]:
+    """The words after a return cue, then shorter readings of them: after a self-correction
+    ("Monday, no, Tuesday ten" -> "Tuesday ten"), without an aside in parentheses, and cut at
+    each comma from the right ("Tuesday ten, Milan time, Monday's a holiday")."""
+    corrected = _CORRECTION.sub("", when)
+    bases = (corrected, when) if corrected != when else (when,)
+    out = list(bases)
+    for base in bases:
+        plain = " ".join(re.sub(r"\([^)]*\)", " ", base).split())
+        out.append(plain)
+        pieces = plain.split(",")
+        out.extend(",".join(pieces[:n]).strip() for n in range(len(pieces) - 1, 0, -1))
+    return list(dict.fromkeys(p for p in out if p))

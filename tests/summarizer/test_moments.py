@@ -101,3 +101,30 @@ def test_a_spoken_return_time_in_a_sentence() -> None:
     found = find_return_time("I'm off now, back Tuesday ten, Milan time.", recorded_at=friday_night)
     assert found is not None
     assert found[1] == datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/Rome"))
+
+
+def test_a_corrected_day_an_aside_and_a_trailing_clause_are_read_past() -> None:
+    thursday = datetime(2026, 3, 12, 18, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+    found = find_return_time(
+        "back Friday, no, Saturday nine, Lisbon time, Friday is a holiday", recorded_at=thursday
+    )
+    assert found is not None
+    assert found[1] == datetime(2026, 3, 14, 9, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
+    aside = find_return_time(
+        "back Monday 9:00 Oslo time (at the dentist first)", recorded_at=thursday
+    )
+    assert aside is not None
+    assert aside[1] == datetime(2026, 3, 16, 9, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+
+
+def test_a_pause_after_back_keeps_the_time_with_its_cue() -> None:
+    from ingest.text import transcript_from_text
+    from summarizer.base import ExtractionContext
+    from summarizer.offline import OfflineExtractor
+
+    thursday = datetime(2026, 3, 12, 18, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+    decl = OfflineExtractor().extract(
+        transcript_from_text("Parser merged. I'm back... Monday, no, Tuesday ten, Oslo time."),
+        ExtractionContext(author="Ola", recorded_at=thursday),
+    )
+    assert decl.returns_at_iso == datetime(2026, 3, 17, 10, 0, tzinfo=ZoneInfo("Europe/Oslo"))
