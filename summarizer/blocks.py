@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ingest.transcript import Segment
 from summarizer import rules
@@ -29,8 +30,8 @@ EMOJI_LABELS: dict[str, str] = {
     "✅": "Done", "✔️": "Done", "✔": "Done", "☑️": "Done", "🟢": "Done", "🚀": "Done",
     "🎉": "Done", "🚧": "In progress", "🟡": "In progress", "🔄": "In progress",
     "⏳": "In progress", "🛠️": "In progress", "🛠": "In progress", "👀": "In review",
-    "🔍": "In review", "⛔": "Blockers", "🔴": "Blockers", "🚫": "Blockers", "🛑": "Blockers",
-    "❌": "Blockers", "🧱": "Blockers", "➡️": "Next", "➡": "Next", "👉": "Next", "⏭️": "Next",
+    "🔍": "In review", "⛔": "Blocked", "🔴": "Blocked", "🚫": "Blocked", "🛑": "Blocked",
+    "❌": "Blocked", "🧱": "Blocked", "➡️": "Next", "➡": "Next", "👉": "Next", "⏭️": "Next",
     "🔜": "Next", "📌": "Decision", "⚖️": "Decision", "🧭": "Decision", "🌙": "Back",
     "👋": "Back", "🏠": "Back", "🏖️": "Back",
 }  # fmt: skip
@@ -41,6 +42,7 @@ PART_LABELS: dict[str, str] = {
 }  # fmt: skip
 _EMOJI = "|".join(sorted(map(re.escape, EMOJI_LABELS), key=len, reverse=True))
 _EMOJI_SPLIT = re.compile(rf"\s+(?=(?:{_EMOJI}))")
+_HEADING_SPLIT = re.compile(r"\s+(?=#{1,6}\s)")
 _EMOJI_LEAD = re.compile(rf"^(?:{_EMOJI})\ufe0f?\s*")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 _HEADING = re.compile(r"^#{1,6}\s*(?P<text>.*?)\s*#*$")
@@ -53,6 +55,8 @@ _BULLET = re.compile(r"^(?:[-*•·◦▪]|\d{1,2}[.)]|[a-z][.)])\s+(?P<text>.+)
 _MARKER_ALONE = re.compile(r"^(?:[-*•]|\d{1,2}[.)])$")
 _REASON = re.compile(r"^(?:reason|why|rationale|because)\b\s*[:：,-]?\s*", re.I)
 _SPEAKER_LEAD = re.compile(r"^[A-Z][\w'-]+\s*:\s+(?=\S)")
+_NAMED_ITEM = re.compile(r"^[^:]{3,60}:\s+\S")
+_OWNER_COLON = re.compile(r"^([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*:\s+(?=[a-z])")
 _RETURN_LEAD = re.compile(r"^(?:back|out|off|returning|ooo|online|away)\b", re.I)
 _QUESTION = re.compile(
     r"^(?:(?:stand-?up\s+)?bot\s+asked\s*:\s*|\d{1,2}[.)]\s*|Q\s*[:.]\s*)?"
@@ -73,6 +77,15 @@ class _State:
     header: list[str] | None = None  # the open table's column names
     width: int = 0  # the open table's column count, from its rule line
     bulleted: bool = False  # the last line under this heading was a list item
+    listed: bool = False  # the line being read is a list item, an emoji line or a table row
+
+
+class Structured(NamedTuple):
+    """The rewritten segments, and which of them were list lines (a bullet, an emoji line, a
+    table row, a line under a heading): each of those is an item of its own."""
+
+    segments: list[Segment]
+    listed: frozenset[int]
 
 
 def restructure(
@@ -80,10 +93,17 @@ def restructure(
 ) -> list[Segment]:
     """The segments with structured lines rewritten as labelled lines; chat messages and plain
     prose come back as they were."""
+    return read_blocks(segments, classifier=classifier).segments
+
+
+def read_blocks(
+    segments: list[Segment], *, classifier: LabelClassifier | None = None
+) -> Structured:
     if any(s.speaker for s in segments):
-        return segments
+        return Structured(segments, frozenset())
     state = _State()
     out: list[Segment] = []
+    listed: set[int] = set()
     for seg in _join_cut_returns(segments):
         for line in _lines(seg.text, state):
             if out and _continues(line, state):
@@ -92,11 +112,13 @@ def restructure(
                 joined = _join(out[-1].text, line)
                 out[-1] = out[-1].model_copy(update={"text": joined})
                 continue
+            state.listed = False
             text = _rewrite(line, state, classifier)
             if text:
-                text = one_item(text)
-                out.append(seg.model_copy(update={"text": text}))
-    return out
+                if state.listed or state.part is not None:
+                    listed.add(len(out))
+                out.append(seg.model_copy(update={"text": one_item(text)}))
+    return Structured(out, frozenset(listed))
 
 
 _CUT_RETURN = re.compile(r"\b(?:back|returning|online\s+again)\s*(?:\.{2,}|…)\s*$", re.I)
@@ -132,6 +154,9 @@ def _join(before: str, line: str) -> str:
     reason = _REASON.match(line)
     if reason:
         return f"{before.rstrip(' .')}, because {line[reason.end() :]}"
+    if before.startswith(f"{PART_LABELS['decisions']}:"):
+        # a decision's second sentence under its bullet is why it was taken
+        return f"{before.rstrip(' .')}, because {line}"
     return f"{before.rstrip()} {line}"
 
 
@@ -147,7 +172,8 @@ def _lines(text: str, state: _State) -> list[str]:
         return [
             "| " + " | ".join(cells[i : i + width]) + " |" for i in range(0, len(cells), width + 1)
         ]
-    return [p.strip() for p in _EMOJI_SPLIT.split(text) if p.strip()]
+    pieces = (p for h in _HEADING_SPLIT.split(text) for p in _EMOJI_SPLIT.split(h))
+    return [p.strip() for p in pieces if p.strip()]
 
 
 def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> str | None:
@@ -158,6 +184,7 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
         state.width = line.strip().strip("|").count("|") + 1
         return None
     if line.startswith("|") and line.endswith("|") and line.count("|") >= 3:
+        state.listed = True
         return _table_row(line, state)
     state.header, state.width = None, 0
     heading = _heading_text(line)
@@ -171,6 +198,7 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
             return f"{_label_for(part, bold.group('label'))}: {bold.group('rest')}"
         line = f"{bold.group('label')}: {bold.group('rest')}"
     bullet = _BULLET.match(line)
+    state.listed = bool(bullet or _EMOJI_LEAD.match(line))
     state.bulleted = bool(bullet) or (state.bulleted and bool(_EMOJI_LEAD.match(line)))
     if bullet:
         line = bullet.group("text")
@@ -227,6 +255,10 @@ def _under_heading(line: str, state: _State) -> str:
         return line
     if state.part == "in_flight" and state.status_label is None:
         return rules.terse_status(line) if rules.part_of(rules.terse_status(line)) else line
+    if state.soft and _NAMED_ITEM.match(line):
+        return line  # "Item: how it stands" answering a question: its words say the part
+    if state.part == "next_actions":
+        line = _OWNER_COLON.sub(r"\1 to ", line)  # "Jakob: review #55" -> "Jakob to review #55"
     label = state.status_label or PART_LABELS[state.part]
     return f"{label}: {line}"
 
@@ -234,7 +266,12 @@ def _under_heading(line: str, state: _State) -> str:
 def _emoji_line(line: str, emoji: re.Match[str]) -> str:
     """'✅ X' -> 'Done: X'; a line that labels itself after the emoji keeps its own label."""
     rest = line[emoji.end() :].strip()
-    if rules.LABEL_RE.match(rest) or _RETURN_LEAD.match(rest) or rules.terse_status(rest) != rest:
+    if (
+        rules.LABEL_RE.match(rest)
+        or _RETURN_LEAD.match(rest)
+        or rules.stated_empty(rest)
+        or rules.terse_status(rest) != rest
+    ):
         return rest
     label = _emoji_label(emoji.group(0))
     return f"{label}: {rest}"

@@ -33,7 +33,7 @@ from ingest.text import split_sentences
 from ingest.transcript import Segment, Transcript
 from summarizer import owners, rules
 from summarizer.base import ExtractionContext
-from summarizer.blocks import restructure
+from summarizer.blocks import read_blocks
 from summarizer.clauses import clauses
 from summarizer.evidence import segment_evidence
 from summarizer.items import (
@@ -91,6 +91,9 @@ _SUBJECTLESS_BLOCKER = re.compile(
     r"pending)\b",
     re.I,
 )
+# "in review, waiting on Rami": a review being waited on is the review status, not a blocker.
+_REVIEW_WAIT = re.compile(r"\bin\s+review\b", re.I)
+_WAITING_ONLY = re.compile(r"^\s*(?:and\s+|still\s+)*waiting\s+(?:on|for)\b(?!.*\bblocked\b)", re.I)
 # "Blocked: need finance's sign-off": under a blocked label, what is needed, not an item.
 _NEEDS_LEAD = re.compile(r"^(?:I\s+|we\s+)?(?:need|needs|require|requires)\b", re.I)
 # "waiting on X before I can start Y": the blocker names what it holds up, so it is not the item
@@ -137,6 +140,7 @@ class _Walk:
     message: int = 0
     return_rest: str = ""  # what the last clause with a return time said before it
     sentence: int = 0  # sentences read so far
+    listed: bool = False  # the segment is a list line: an item of its own
     blocker_sentence: int = -99  # the sentence that added the last blocker
 
 
@@ -146,7 +150,7 @@ class OfflineExtractor:
     name = "offline"
 
     def extract(self, transcript: Transcript, context: ExtractionContext) -> Declaration:
-        segments = restructure(transcript.segments or [Segment(text=transcript.text)])
+        segments, listed = read_blocks(transcript.segments or [Segment(text=transcript.text)])
         speakers = {s.speaker for s in segments if s.speaker}
         people = PeopleIndex(vocabulary=context.vocabulary, speakers=set(speakers))
         first_speaker = next((s.speaker for s in segments if s.speaker), None)
@@ -162,8 +166,9 @@ class OfflineExtractor:
             author=author,
         )
         previous_speaker: str | None = None
-        for seg in segments:
+        for index, seg in enumerate(segments):
             walk.message += 1
+            walk.listed = index in listed
             if seg.speaker or seg.speaker != previous_speaker:
                 # A label in a chat message speaks for that message only.
                 walk.section, walk.label_status = None, None
@@ -336,6 +341,14 @@ class OfflineExtractor:
         resolver_talk = owners.names_resolver(piece) and not rules.SELF_RE.match(piece)
         if prev.part == "blockers" and part in ("next_actions", "in_flight") and resolver_talk:
             prev.text += joined_sep + piece.strip()
+            return
+        if (
+            part == "blockers"
+            and prev.part == "in_flight"
+            and rules.status_of(prev.text) == "in_review"
+            and _WAITING_ONLY.match(piece)
+        ):
+            prev.text += joined_sep + piece.strip()  # "in review, waiting on Rami": the review
             return
         if part == "blockers" and prev.part in ("next_actions", "in_flight") and not boundary:
             prev.part = "blockers"
@@ -512,6 +525,8 @@ class OfflineExtractor:
             (_SUBJECTLESS_BLOCKER.match(text) or (walk.blocked_label and _NEEDS_LEAD.match(text)))
             and decl.in_flight
             and not _OWN_OBJECT.search(text)
+            and not _REVIEW_WAIT.search(decl.in_flight[-1].summary or "")
+            and (not walk.listed or _same_line(decl.in_flight[-1].evidence, ev))
         ):
             idx = len(decl.in_flight) - 1
             item_name = decl.in_flight[idx].item
@@ -618,6 +633,13 @@ class OfflineExtractor:
         idx = mentioned_item(walk.decl.in_flight, action)
         item = walk.decl.in_flight[idx].item if idx is not None else None
         self._append_action(walk, NextAction(action=action, item=item, owner=owner, evidence=[ev]))
+
+
+def _same_line(evidence: list[Evidence], ev: Evidence) -> bool:
+    """Was the item said in the sentence or list line `ev` quotes? A blocker on a line of its own
+    ("- Blocked on the certificate; Hicham has to renew it") names no item; it does not block the
+    item on the line before."""
+    return any(e.quote == ev.quote for e in evidence)
 
 
 def _listed_item(walk: _Walk, part: str | None, piece: str) -> bool:

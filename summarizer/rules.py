@@ -62,6 +62,7 @@ EMPTY_RES: dict[str, re.Pattern[str]] = {
     "blockers": re.compile(
         r"\bno\s+(?:real\s+|other\s+|new\s+)?(?:blockers?|blocking issues|impediments)\b|"
         r"\bnothing(?:'s| is| was)?\s+(?:really\s+)?(?:blocking|blocked|stuck|in the way)\b"
+        r"|\bblocked\s+(?:on|by)\s+nothing\b"
         r"|\bnot blocked\b|"
         r"\bno impediments\b|"
         r"\bnothing in (?:my|our) way\b",

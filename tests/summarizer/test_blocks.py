@@ -34,7 +34,7 @@ def test_headings_become_labels_and_each_bullet_one_line() -> None:
         "Shipped: Fjord map tiles",
         "Shipped: Ferry timetable parser",
         "Blockers: None.",
-        "Next: Ingrid: tidy the tile cache",
+        "Next: Ingrid to tidy the tile cache",
     ]
 
 
@@ -103,3 +103,28 @@ def test_the_nearest_example_classifier_takes_headings_the_table_lacks() -> None
 def test_chat_messages_are_left_alone() -> None:
     chat = [Segment(text="✅ merged 🚧 cache", speaker="Ingrid")]
     assert restructure(chat) == chat
+
+
+def test_a_blocker_on_its_own_list_line_does_not_block_the_item_above() -> None:
+    decl = extract(
+        "- Ferry parser is in progress: the core works.\n"
+        "- Blocked on the bucket quota; Sigrid in IT has to raise it.\n"
+    )
+    assert [(i.item, i.status) for i in decl.in_flight] == [("Ferry parser", "in_progress")]
+    assert [b.needed_from for b in decl.blockers] == ["Sigrid"]
+
+
+def test_in_review_waiting_on_a_reviewer_is_in_review() -> None:
+    decl = extract("- Tile cache: in review (PR #12), waiting on Sigrid")
+    assert [i.status for i in decl.in_flight] == ["in_review"]
+
+
+def test_blocked_emoji_line_names_a_blocked_item_and_next_owner_colon() -> None:
+    decl = extract(
+        "⛔ Ferry export: need the signing key, only Sigrid can create it\n"
+        "## Next\n- Sigrid: create the signing key\n"
+    )
+    assert [(i.item, i.status) for i in decl.in_flight] == [("Ferry export", "blocked")]
+    assert [(a.owner, a.action) for a in decl.next_actions] == [
+        ("Sigrid", "Sigrid to create the signing key")
+    ]
