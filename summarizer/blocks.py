@@ -314,11 +314,13 @@ def _table_row(line: str, state: _State) -> str | None:
     if part == "decisions":
         return f"Decision: {item}, because {notes}" if notes else f"Decision: {item}"
     if part == "blockers":
-        return f"{item} is blocked: {notes}" if notes else f"{item} is blocked"
+        who = f" (owner: {owner})" if owner else ""
+        return f"{item}{who} is blocked: {notes}" if notes else f"{item}{who} is blocked"
     if part == "shipped":
         return f"Shipped: {item}"
     if part == "in_flight":
-        return f"{_label_for(part, status_text)}: {item}{tail}"
+        who = f" (owner: {owner})" if owner else ""
+        return f"{_label_for(part, status_text)}: {item}{who}{tail}"
     return f"{item}: {status_text}{tail}" if status_text else item
 
 

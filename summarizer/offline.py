@@ -92,6 +92,7 @@ _SUBJECTLESS_BLOCKER = re.compile(
     re.I,
 )
 # "in review, waiting on Rami": a review being waited on is the review status, not a blocker.
+_OWNER_NOTE = re.compile(r"\s*\(owner:\s*([^)]+)\)")
 _REVIEW_WAIT = re.compile(r"\bin\s+review\b", re.I)
 _WAITING_ONLY = re.compile(r"^\s*(?:and\s+|still\s+)*waiting\s+(?:on|for)\b(?!.*\bblocked\b)", re.I)
 # "Blocked: need finance's sign-off": under a blocked label, what is needed, not an item.
@@ -470,6 +471,10 @@ class OfflineExtractor:
         if status == "done" and walk.section != "in_flight":
             status = "in_progress"
         owner = me if re.search(r"\b(?:I|I'm|I've|my)\b", text) and me else None
+        named = _OWNER_NOTE.search(text)
+        if named:  # a table's owner column ("Biometric login (owner: Marisol)")
+            owner = walk.people.canonical(named.group(1))
+            text = (text[: named.start()] + text[named.end() :]).strip()
         name = rules.item_name(text)
         if (
             re.fullmatch(
@@ -540,6 +545,7 @@ class OfflineExtractor:
             text, people=walk.people, exclude={me or "", walk.author or ""}
         )
         walk.blocker_sentence = walk.sentence
+        text = _OWNER_NOTE.sub("", text)  # the owner went to the item; the blocker is the why
         for i, old in enumerate(decl.blockers):
             if item_name and old.item and fold(old.item) == fold(item_name):
                 # the same item said to be blocked twice (a table row, then a sentence on why)

@@ -29,7 +29,7 @@ _ROLE = re.compile(
 
 
 _ADDRESSED = re.compile(
-    rf"^(?:(?:next|then|and|also)\s*[:,]?\s*)*({NAME})\s*[:,]?\s+(?:please|can you|could you"
+    rf"^(?:(?:next|then|and|also)\b\s*[:,]?\s*)*({NAME})\s*[:,]?\s+(?:please|can you|could you"
     rf"|would you|"
     rf"pls|plz)\b",
     re.I,
@@ -40,9 +40,12 @@ _AT_PLEASE = re.compile(
     re.I,
 )
 _LEAD_NAME = re.compile(
-    rf"^(?:(?:next|then|and|also|tomorrow|after that)\s*[:,]?\s*)*({NAME}(?:'s\s+team|’s\s+team)?"
-    rf"(?:\s+and\s+{NAME})?)\s*,?\s+(?:{MODAL}|reviews|approves|signs\s+off|takes|handles|"
-    rf"covers|checks|runs|owns|leads|(?-i:[a-z]+(?<!s)(?<!')s))\b",
+    rf"^(?:(?:next|then|and|also|tomorrow|after that)\b\s*[:,]?\s*)*({NAME}(?:'s\s+team|’s\s+team)?"
+    rf"(?:\s+and\s+{NAME})?)"
+    # "Chiara from support warns ...": where the person sits, between name and verb
+    rf"(?:\s+(?:from|in|at)\s+(?:the\s+)?[\w-]+(?:\s+team)?)?"
+    rf"\s*,?\s+(?:{MODAL}|reviews|approves|signs\s+off|takes|handles|"
+    rf"covers|checks|runs|owns|leads|(?-i:[a-z]+(?<!s)(?<!')s)|(?-i:[A-Z]{{2,}}'?s))\b",
     re.I,
 )
 _ANY_NAME_MODAL = re.compile(

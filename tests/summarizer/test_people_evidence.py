@@ -48,3 +48,27 @@ def test_a_resolver_in_the_next_sentence_completes_the_blocker() -> None:
     )
     assert [b.needed_from for b in decl.blockers] == ["Halvard"]
     assert decl.next_actions == []
+
+
+def test_an_owner_placed_in_a_department_and_a_name_starting_like_a_lead_word() -> None:
+    people = PeopleIndex()
+    from summarizer.owners import action_owner
+
+    assert action_owner("Ilse from support warns the big customers", people=people, me="Ola") == (
+        "Ilse",
+        "named",
+    )
+    assert action_owner("Andrés to fix the review comments", people=people, me="Ola") == (
+        "Andrés",
+        "named",
+    )
+
+
+def test_a_table_owner_column_owns_the_item() -> None:
+    decl = OfflineExtractor().extract(
+        transcript_from_text(
+            "| Item | Status | Owner |\n|---|---|---|\n| Tile cache | in progress | Sigrid |\n"
+        ),
+        ExtractionContext(author="Ingrid"),
+    )
+    assert [(i.item, i.owner) for i in decl.in_flight] == [("Tile cache", "Sigrid")]
