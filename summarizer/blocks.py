@@ -55,6 +55,9 @@ _BULLET = re.compile(r"^(?:[-*•·◦▪]|\d{1,2}[.)]|[a-z][.)])\s+(?P<text>.+)
 _MARKER_ALONE = re.compile(r"^(?:[-*•]|\d{1,2}[.)])$")
 _REASON = re.compile(r"^(?:reason|why|rationale|because)\b\s*[:：,-]?\s*", re.I)
 _SPEAKER_LEAD = re.compile(r"^[A-Z][\w'-]+\s*:\s+(?=\S)")
+_NAMED_ITEM_PARTS = re.compile(r"^(?P<name>[^:]{3,60}):\s+(?P<detail>\S.*)$")
+_NOTHING = re.compile(r"^(?:nothing|none|n/?a|nil)\b", re.I)
+_RETRACTED = re.compile(r"^.*\b(?:scratch|strike|forget|ignore)\s+that\b[,.;:]?\s*", re.I)
 _NAMED_ITEM = re.compile(r"^[^:]{3,60}:\s+\S")
 _OWNER_COLON = re.compile(r"^([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*:\s+(?=[a-z])")
 _RETURN_LEAD = re.compile(r"^(?:back|out|off|returning|ooo|online|away)\b", re.I)
@@ -113,7 +116,7 @@ def read_blocks(
                 out[-1] = out[-1].model_copy(update={"text": joined})
                 continue
             state.listed = False
-            text = _rewrite(line, state, classifier)
+            text = _rewrite(_RETRACTED.sub("", line), state, classifier)
             if text:
                 if state.listed or state.part is not None:
                     listed.add(len(out))
@@ -257,6 +260,14 @@ def _under_heading(line: str, state: _State) -> str:
         return rules.terse_status(line) if rules.part_of(rules.terse_status(line)) else line
     if state.soft and _NAMED_ITEM.match(line):
         return line  # "Item: how it stands" answering a question: its words say the part
+    named = _NAMED_ITEM_PARTS.match(line)
+    if state.part == "in_flight" and named:
+        # "**Feed exporter**: builder done, errors left": the item is the name; its own status
+        # words (in review, blocked) win over the heading's
+        status = rules.status_of(named.group("detail"))
+        if status in ("in_review", "blocked", "not_started"):
+            return f"In flight: {named.group('name')} is {named.group('detail')}"
+        return f"{state.status_label or 'In flight'}: {named.group('name')}"
     if state.part == "next_actions":
         line = _OWNER_COLON.sub(r"\1 to ", line)  # "Jakob: review #55" -> "Jakob to review #55"
     label = state.status_label or PART_LABELS[state.part]
@@ -274,6 +285,10 @@ def _emoji_line(line: str, emoji: re.Match[str]) -> str:
     ):
         return rest
     label = _emoji_label(emoji.group(0))
+    if _NOTHING.match(rest):
+        # "👀 nothing in review": no items of that kind; a part stated empty only when the
+        # emoji stands for a whole part
+        return None if label in ("In progress", "In review") else f"{label}: none"
     return f"{label}: {rest}"
 
 
@@ -313,6 +328,8 @@ def _table_row(line: str, state: _State) -> str | None:
         return f"Back {item}"
     if part == "decisions":
         return f"Decision: {item}, because {notes}" if notes else f"Decision: {item}"
+    if part == "blockers" and re.fullmatch(r"(?:blockers?|impediments?|risks?)", status_text, re.I):
+        return f"Blockers: {item}, {notes}" if notes else f"Blockers: {item}"  # a row of its kind
     if part == "blockers":
         who = f" (owner: {owner})" if owner else ""
         return f"{item}{who} is blocked: {notes}" if notes else f"{item}{who} is blocked"

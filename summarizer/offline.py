@@ -92,6 +92,9 @@ _SUBJECTLESS_BLOCKER = re.compile(
     re.I,
 )
 # "in review, waiting on Rami": a review being waited on is the review status, not a blocker.
+_SAME_THING = re.compile(
+    r"^\s*(?:and\s+)?(?:it|that|this)(?:'s|\s+is|\s+was|\s+has\s+been)\b", re.I
+)
 _OWNER_NOTE = re.compile(r"\s*\(owner:\s*([^)]+)\)")
 _REVIEW_WAIT = re.compile(r"\bin\s+review\b", re.I)
 _WAITING_ONLY = re.compile(r"^\s*(?:and\s+|still\s+)*waiting\s+(?:on|for)\b(?!.*\bblocked\b)", re.I)
@@ -328,6 +331,9 @@ class OfflineExtractor:
             prev.part = part
             prev.lead_part = prev.lead_part or part
             prev.text += joined_sep + piece.strip()
+            return
+        if part == prev.part and part == "shipped" and _SAME_THING.match(piece):
+            prev.text += joined_sep + piece.strip()  # "X; it's live behind the flag": same X
             return
         if part == prev.part:
             new_action = part == "next_actions" and (boundary or rules.starts_clause(piece))

@@ -219,10 +219,10 @@ def status_of(text: str) -> str | None:
                 continue
             if status == "done" and _FUTURE.search(text[: m.start()]):
                 continue
-            if status == "done" and re.search(
-                r"\b(?:not|never|n't)\s+(?:\w+\s+)?$", text[: m.start()]
+            if re.search(r"(?:\bnot|\bnever|n't)\s+(?:\w+\s+)?$", text[: m.start()]) and not (
+                m.group(0).lower().startswith("not")
             ):
-                continue
+                continue  # "it's not in review yet": a status denied is not the status
             return status
     return None
 
@@ -305,6 +305,14 @@ _DID = re.compile(
 )
 
 
+# "we haven't decided on the timing yet": a decision not taken is no decision.
+_UNDECIDED = re.compile(
+    r"\b(?:haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t|did\s+not|not|never|yet\s+to)\s+"
+    r"(?:really\s+|actually\s+|yet\s+)?(?:decided|decide|made\s+a\s+(?:decision|call))\b",
+    re.I,
+)
+
+
 def part_of(text: str) -> str | None:
     """The part a clause speaks to from its own words (labels are handled by the caller)."""
     if _NARRATIVE.match(text):
@@ -312,7 +320,11 @@ def part_of(text: str) -> str | None:
     if _blocker_cue(text):
         # "need a decision from Carla" is a blocker, not a decision.
         return "blockers"
-    if DECISION_RE.search(text) and not re.search(r"\b(?:should|will|to)\s+decide\b", text, re.I):
+    if (
+        DECISION_RE.search(text)
+        and not re.search(r"\b(?:should|will|to)\s+decide\b", text, re.I)
+        and not _UNDECIDED.search(text)
+    ):
         return "decisions"
     status = status_of(text)
     if status in ("in_review", "in_progress", "not_started"):

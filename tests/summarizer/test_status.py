@@ -34,3 +34,32 @@ def test_a_self_correction_is_not_a_partial_item() -> None:
 def test_labels_other_than_in_flight_are_left_alone() -> None:
     line = "Next: the parser is done, the scheduler isn't"
     assert one_item(line) == line
+
+
+def test_a_denied_status_is_not_the_status() -> None:
+    from summarizer import rules
+
+    assert rules.status_of("the tile cache isn't done") is None
+    assert rules.status_of("it's not in review yet, it's still in progress") == "in_progress"
+
+
+def test_a_decision_not_taken_or_taken_back_is_no_decision() -> None:
+    decl = extract("We decided, no, scratch that, we haven't decided on the cache size yet.")
+    assert decl.decisions == []
+
+
+def test_a_pronoun_clause_after_a_shipped_item_is_the_same_item() -> None:
+    decl = extract("Finished the fjord tile importer; it's live behind the beta flag.")
+    assert len(decl.shipped) == 1
+
+
+def test_name_colon_detail_under_an_in_flight_heading_is_the_named_item() -> None:
+    decl = extract(
+        "## In progress\n- **Tile cache**: reader done, writer still slow\n"
+        "- **Ferry export**: in review, PR #77\n"
+    )
+    assert [(i.item, i.status) for i in decl.in_flight] == [
+        ("Tile cache", "in_progress"),
+        ("Ferry export", "in_review"),
+    ]
+    assert decl.shipped == []
