@@ -274,7 +274,7 @@ def _under_heading(line: str, state: _State) -> str:
     return f"{label}: {line}"
 
 
-def _emoji_line(line: str, emoji: re.Match[str]) -> str:
+def _emoji_line(line: str, emoji: re.Match[str]) -> str | None:
     """'✅ X' -> 'Done: X'; a line that labels itself after the emoji keeps its own label."""
     rest = line[emoji.end() :].strip()
     if (
