@@ -109,6 +109,8 @@ RESOLVER_STRONG_RE = re.compile(
     rf"only|person)|signs|holds|grants|leads|has\s+(?:the|them|it|admin|access|rights)|is\s+chasing|is\s+handling|approves|"
     rf"decides|signs\s+off|is\s+on\b|specifically|has\s+to)|"
     rf"\b({NAME})(?:'s|’s)\s+(?:call|decision|sign-?off|approval|team)|"
+    # "the ministry's liaison, Ignacio": a role, then the person holding it
+    rf"\b(?:liaison|contact|owner|admin|administrator|lead|manager|approver|signatory)\s*,\s*({NAME})|"
     rf"\b(?:is|are)\s+with\s+({NAME})|@([\w.-]+)",
     re.I,
 )

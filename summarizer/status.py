@@ -52,8 +52,8 @@ def one_item(line: str) -> str:
     if mitigated and _STILL_OPEN.search(body[mitigated.end() :]):
         return _in_progress(lead, mitigated.group("subject"))
     named = _NAMED_FIRST.match(body)
-    if named is None:
-        return line
+    if named is None or _PARTLY_DONE.search(named.group("item")):
+        return _ongoing_clause(line) if _PARTLY_DONE.search(body) else line
     rest = _STATUS_WORD.sub("", named.group("rest")).strip()
     if _PARTLY_DONE.search(rest):
         return _in_progress(lead, named.group("item").strip())
@@ -68,3 +68,13 @@ def _in_progress(lead: str, item: str) -> str:
     if part == "in_flight" and "review" not in lead.lower():
         return f"{lead}{item}"
     return f"{item} is in progress"
+
+
+def _ongoing_clause(line: str) -> str:
+    """'The first table is migrated; the second is not, so the migration is still in progress':
+    no item named first, but one clause says what is in progress; that clause is the item."""
+    for clause in re.split(r"[,;]\s*", line):
+        clause = re.sub(r"^(?:so|and|but|which\s+means)\s+", "", clause.strip(), flags=re.I)
+        if rules.status_of(clause) == "in_progress" and not _PARTLY_DONE.search(clause):
+            return clause
+    return line

@@ -72,3 +72,7 @@ def test_a_table_owner_column_owns_the_item() -> None:
         ExtractionContext(author="Ingrid"),
     )
     assert [(i.item, i.owner) for i in decl.in_flight] == [("Tile cache", "Sigrid")]
+
+
+def test_a_role_then_the_person_holding_it() -> None:
+    assert who("we need it from the port authority's liaison, Halvard.") == "Halvard"

@@ -63,3 +63,12 @@ def test_name_colon_detail_under_an_in_flight_heading_is_the_named_item() -> Non
         ("Ferry export", "in_review"),
     ]
     assert decl.shipped == []
+
+
+def test_with_no_item_named_first_the_clause_in_progress_is_the_item() -> None:
+    decl = extract(
+        "The reader is migrated; the writer is not, so the tile migration is still in progress."
+    )
+    assert decl.shipped == []
+    assert [i.status for i in decl.in_flight] == ["in_progress"]
+    assert "tile migration" in decl.in_flight[0].item
