@@ -47,6 +47,7 @@ from summarizer.items import (
     split_named_items,
     split_objects,
 )
+from summarizer.labels import LabelClassifier
 from summarizer.normalize import normalize
 from summarizer.people import PeopleIndex
 from summarizer.returns import find_return_time
@@ -108,8 +109,16 @@ class OfflineExtractor:
 
     name = "offline"
 
+    def __init__(self, *, label_classifier: LabelClassifier | None = None) -> None:
+        # Headings the phrase table does not know go to this nearest-example classifier when a
+        # caller supplies one (it needs an embedding model; the default path stays model-free).
+        self.label_classifier = label_classifier
+
     def extract(self, transcript: Transcript, context: ExtractionContext) -> Declaration:
-        segments, listed = read_blocks(transcript.segments or [Segment(text=transcript.text)])
+        segments, listed = read_blocks(
+            transcript.segments or [Segment(text=transcript.text)],
+            classifier=self.label_classifier,
+        )
         speakers = {s.speaker for s in segments if s.speaker}
         people = PeopleIndex(vocabulary=context.vocabulary, speakers=set(speakers))
         first_speaker = next((s.speaker for s in segments if s.speaker), None)

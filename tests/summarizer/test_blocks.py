@@ -128,3 +128,12 @@ def test_blocked_emoji_line_names_a_blocked_item_and_next_owner_colon() -> None:
     assert [(a.owner, a.action) for a in decl.next_actions] == [
         ("Sigrid", "Sigrid to create the signing key")
     ]
+
+
+def test_the_extractor_passes_its_label_classifier_to_the_block_reader() -> None:
+    extractor = OfflineExtractor(label_classifier=LabelClassifier(_Letters(), threshold=0.9))
+    decl = extractor.extract(
+        transcript_from_text("## Impediment\nThe ferry key is missing, only Sigrid can issue it."),
+        ExtractionContext(author="Ingrid"),
+    )
+    assert [b.needed_from for b in decl.blockers] == ["Sigrid"]
