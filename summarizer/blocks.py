@@ -56,6 +56,11 @@ _MARKER_ALONE = re.compile(r"^(?:[-*•]|\d{1,2}[.)])$")
 _REASON = re.compile(r"^(?:reason|why|rationale|because)\b\s*[:：,-]?\s*", re.I)
 _SPEAKER_LEAD = re.compile(r"^[A-Z][\w'-]+\s*:\s+(?=\S)")
 _NAMED_ITEM_PARTS = re.compile(r"^(?P<name>[^:]{3,60}):\s+(?P<detail>\S.*)$")
+_OPEN_QUESTION = re.compile(
+    r"^(?:[-*•]\s+)?(?:what|why|how|when|where|who|which|should\s+we|do\s+we|does|is\s+it|are\s+we)\b"
+    r"[^?]*\?$",
+    re.I,
+)
 _NOTHING = re.compile(r"^(?:nothing|none|n/?a|nil)\b", re.I)
 _RETRACTED = re.compile(r"^.*\b(?:scratch|strike|forget|ignore)\s+that\b[,.;:]?\s*", re.I)
 _NAMED_ITEM = re.compile(r"^[^:]{3,60}:\s+\S")
@@ -194,6 +199,8 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
     if heading is not None:
         _set_heading(state, heading, classifier, soft=bool(_QUESTION.match(line)))
         return None
+    if _OPEN_QUESTION.match(line):
+        return None  # a question asked in a pasted note is never an item
     bold = _BOLD_LEAD.match(line)
     if bold:
         part = label_part(bold.group("label"))

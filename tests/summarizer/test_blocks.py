@@ -137,3 +137,9 @@ def test_the_extractor_passes_its_label_classifier_to_the_block_reader() -> None
         ExtractionContext(author="Ingrid"),
     )
     assert [b.needed_from for b in decl.blockers] == ["Sigrid"]
+
+
+def test_a_question_in_a_pasted_note_is_never_an_item() -> None:
+    decl = extract("Ferry parser merged.\nShould we close the old tile tickets?\n")
+    names = [s.summary for s in decl.shipped] + [a.action for a in decl.next_actions]
+    assert not any("?" in n for n in names)
