@@ -16,6 +16,7 @@ Chat messages are left alone: their structure is the message, already a segment.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -61,6 +62,7 @@ _OPEN_QUESTION = re.compile(
     r"[^?]*\?$",
     re.I,
 )
+_OTHER_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+)?)\s*:\s+(?P<rest>\S.*)$")
 _NOTHING = re.compile(r"^(?:nothing|none|n/?a|nil)\b", re.I)
 _RETRACTED = re.compile(r"^.*\b(?:scratch|strike|forget|ignore)\s+that\b[,.;:]?\s*", re.I)
 _NAMED_ITEM = re.compile(r"^[^:]{3,60}:\s+\S")
@@ -150,6 +152,8 @@ def _continues(line: str, state: _State) -> bool:
         return False
     if state.part == "decisions" and _REASON.match(line):
         return True
+    if _BOLD_LEAD.match(line) or rules.LABEL_RE.match(line) or _OTHER_LABEL.match(line):
+        return False  # "**Blockers:** none" after a list starts a part of its own
     return (
         state.bulleted
         and not _BULLET.match(line)
@@ -207,6 +211,12 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
         if part is not None:
             return f"{_label_for(part, bold.group('label'))}: {bold.group('rest')}"
         line = f"{bold.group('label')}: {bold.group('rest')}"
+    other = _OTHER_LABEL.match(line)
+    if other and not rules.LABEL_RE.match(line):
+        # "Yesterday: ...", "Impediments: ...": a label the clause rules do not know, said as one
+        part = label_part(other.group("label"))
+        if part is not None:
+            line = f"{_label_for(part, other.group('label'))}: {other.group('rest')}"
     bullet = _BULLET.match(line)
     state.listed = bool(bullet or _EMOJI_LEAD.match(line))
     state.bulleted = bool(bullet) or (state.bulleted and bool(_EMOJI_LEAD.match(line)))
@@ -215,6 +225,7 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
     emoji = _EMOJI_LEAD.match(line)
     if emoji:
         return _emoji_line(line, emoji)
+    line = _strip_symbol(line)
     if state.soft:
         line = _SPEAKER_LEAD.sub("", line)  # "Jonas: ..." answering the bot's question
     return _under_heading(_BOLD_MARKS.sub("", line).strip(), state)
@@ -244,7 +255,9 @@ def _set_heading(
 
 def _status_label(text: str) -> str | None:
     low = text.lower()
-    for words in ("in review", "not started", "in progress"):
+    if "review" in low:
+        return "In review"
+    for words in ("not started", "in progress"):
         if words in low:
             return words.capitalize()
     return None
@@ -292,6 +305,8 @@ def _emoji_line(line: str, emoji: re.Match[str]) -> str | None:
     ):
         return rest
     label = _emoji_label(emoji.group(0))
+    if label == "Next":
+        rest = _OWNER_COLON.sub(r"\1 to ", rest)
     if _NOTHING.match(rest):
         # "👀 nothing in review": no items of that kind; a part stated empty only when the
         # emoji stands for a whole part
@@ -304,6 +319,16 @@ def _emoji_label(emoji: str) -> str:
     return next(
         (label for e, label in EMOJI_LABELS.items() if e.replace("\ufe0f", "") == key), "Next"
     )
+
+
+def _strip_symbol(line: str) -> str:
+    """A status symbol the table does not know ("❓ ...") is dropped, never part of a name."""
+    i = 0
+    while i < len(line) and (
+        unicodedata.category(line[i]) in ("So", "Sk", "Mn") or line[i] in "\ufe0f\u200d"
+    ):
+        i += 1
+    return line[i:].lstrip() if i else line
 
 
 def _cells(line: str) -> list[str]:

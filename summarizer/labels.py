@@ -45,6 +45,7 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
         "in_flight",
         re.compile(
             r"\b(?:in[- ]flight|in progress|wip|ongoing|current(?:ly)?|working on|in review|"
+            r"(?:waiting|awaiting|ready)\s+for\s+review|under review|in qa|testing|"
             r"open|still going|not started|doing)\b",
             re.I,
         ),

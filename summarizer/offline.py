@@ -84,7 +84,15 @@ _RETURN_CUE_END = re.compile(
 _SAME_THING = re.compile(
     r"^\s*(?:and\s+)?(?:it|that|this)(?:'s|\s+is|\s+was|\s+has\s+been)\b", re.I
 )
+# "nobody owns X; it broke this morning and it blocks Y": the pronoun goes on about the blocker.
+_SAME_BLOCKER = re.compile(
+    r"^\s*(?:and\s+)?(?:it|this|that)\b(?!\s+(?:is|'s)\s+(?:done|merged))", re.I
+)
 # "in review, waiting on Rami": a review being waited on is the review status, not a blocker.
+# "nobody owns X; it broke this morning and it blocks Y": the pronoun goes on about the blocker.
+_SAME_BLOCKER = re.compile(
+    r"^\s*(?:and\s+)?(?:it|this|that)\b(?!\s+(?:is|'s)\s+(?:done|merged))", re.I
+)
 # "in review, waiting on Rami": a review being waited on is the review status, not a blocker.
 _WAITING_ONLY = re.compile(r"^\s*(?:and\s+|still\s+)*waiting\s+(?:on|for)\b(?!.*\bblocked\b)", re.I)
 _ACTION_LEAD = re.compile(
@@ -296,7 +304,10 @@ class OfflineExtractor:
             prev.lead_part = prev.lead_part or part
             prev.text += joined_sep + piece.strip()
             return
-        if part == prev.part and part == "shipped" and _SAME_THING.match(piece):
+        if part == prev.part and (
+            (part == "shipped" and _SAME_THING.match(piece))
+            or (part == "blockers" and _SAME_BLOCKER.match(piece))
+        ):
             prev.text += joined_sep + piece.strip()  # "X; it's live behind the flag": same X
             return
         if part == prev.part:

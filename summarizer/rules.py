@@ -159,7 +159,9 @@ BLOCKER_RE = re.compile(
     r"can'?t (?:\w+ ){1,6}until|(?:is|are) (?:out of|down|full)\b|"
     r"(?:is|are|'s|keeps?|been) (?:still\s+)?(?:broken|failing|erroring|crashing|timing out)\b|"
     r"keeps? (?:on\s+)?(?:firing|paging|flapping)\b|"
-    r"\bcan'?t (?:process|access|reach|log in|run|build|test|get)\b)",
+    r"\bcan'?t (?:process|access|reach|log in|run|build|test|get)\b|"
+    # "no idea who owns the signing keys": an owner nobody can name is a blocker with no resolver
+    r"(?:no idea|nobody knows|no one knows)\s+who\s+(?:owns|is\s+responsible\s+for)\b)",
     re.I,
 )
 STRONG_BLOCKER_RE = re.compile(r"\b(?:blocked|blocker|blocking|blocks|stuck|on hold)\b", re.I)

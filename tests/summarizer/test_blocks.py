@@ -143,3 +143,23 @@ def test_a_question_in_a_pasted_note_is_never_an_item() -> None:
     decl = extract("Ferry parser merged.\nShould we close the old tile tickets?\n")
     names = [s.summary for s in decl.shipped] + [a.action for a in decl.next_actions]
     assert not any("?" in n for n in names)
+
+
+def test_labels_the_clause_rules_lack_and_a_bold_label_after_a_list() -> None:
+    decl = extract(
+        "**Yesterday**\n1) Shipped the ferry parser\n2) Fixed tile eviction\n\n"
+        "**Blockers:** none\n\nImpediments: waiting on legal to approve the licence\n"
+    )
+    assert [s.summary for s in decl.shipped] == ["Shipped the ferry parser", "Fixed tile eviction"]
+    assert [b.needed_from for b in decl.blockers] == ["legal"]
+
+
+def test_table_review_states_and_unknown_symbols() -> None:
+    got = lines(
+        "| Task | State | Who |\n| --- | --- | --- |\n"
+        "| Ferry alerts | Waiting for review | Sigrid |\n"
+    )
+    assert got == ["In review: Ferry alerts (owner: Sigrid)"]
+    decl = extract("❓ Nobody knows who owns the tide API key now\n➡️ Ola: chase the key")
+    assert [b.needed_from for b in decl.blockers] == [None]
+    assert [(a.action, a.owner) for a in decl.next_actions] == [("Ola to chase the key", "Ola")]
