@@ -217,11 +217,16 @@ def spoken_times(text: str) -> str:
     sub(rf"\b(half|quarter)\s+past\s+({_TIME_WORD}|\d{{1,2}})\b", past)
     sub(rf"\bquarter\s+to\s+({_TIME_WORD}|\d{{1,2}})\b", to)
 
-    def hundred(m: re.Match[str]) -> str:
-        h = _hour(m.group(1))
-        return f"{h}:00" if h is not None else m.group(0)
+    def hundred_clock(word: str, said: str) -> str:
+        h = _hour(word)
+        return f"{h}:00" if h is not None else said
 
-    sub(rf"\b({_TIME_WORD})\s+hundred(?:\s+hours)?\b", hundred)
+    # "at fourteen hundred" is a time; "three hundred megabytes" is an amount (read elsewhere)
+    sub(
+        rf"\b((?:at|by|from|until|till|around|before|after|back)\s+)({_TIME_WORD})\s+hundred"
+        rf"(?:\s+hours)?\b(?!\s+and\b)",
+        lambda m: m.group(1) + hundred_clock(m.group(2), m.group(0)),
+    )
 
     def hh_mm(m: re.Match[str]) -> str:
         h = _hour(m.group(1))
@@ -248,10 +253,34 @@ def spoken_times(text: str) -> str:
         return f"{m.group(1)} {h}" if h is not None else m.group(0)
 
     sub(
-        rf"\b(at|by|from|until|around)\s+({_TIME_WORD})\b(?!\s+(?:percent|%|of|days|hours|minutes|people|clusters))",
+        rf"\b(at|by|from|until|around)\s+({_TIME_WORD})\b(?!\s+(?:percent|%|of|days|hours|minutes|people|"
+        rf"clusters|thousand|hundred|million|{UNIT_WORDS}))",
         at,
     )
     return text
+
+
+#: Words that make a spoken number an amount, never a clock time ("three hundred megabytes").
+UNIT_WORDS = (
+    r"(?:[kmgt]i?b|bytes?|kilobytes?|megabytes?|gigabytes?|terabytes?|ms|milliseconds?|seconds?|"
+    r"secs?|minutes?|mins?|hours?|days?|weeks?|months?|requests?|events?|users?|items?|machines?|"
+    r"sites?|rows?|records?|customers?|errors?|pods?|nodes?|servers?|tickets?|orders?|messages?|"
+    r"calls?|times|devices?|accounts?|files?|images?|euros?|dollars?|pounds?|rps|qps|percent)"
+)
+
+
+def spoken_amounts(text: str) -> str:
+    """'three hundred megabytes' -> '300 megabytes', 'twenty five megabytes' -> '25 megabytes':
+    a run of number words before a unit is one amount, read by value."""
+
+    def amount(m: re.Match[str]) -> str:
+        words = [w for w in re.split(r"[\s-]+", m.group(1)) if w.lower() != "and"]
+        if len(words) < 2:
+            return m.group(0)  # "one week" reads as said; only runs could be misread as times
+        value = spoken_number(m.group(1))
+        return f"{value} " if value else m.group(0)
+
+    return re.sub(rf"\b({_RUN})\s+(?={UNIT_WORDS}\b)", amount, text, flags=re.IGNORECASE)
 
 
 def spoken_quantities(text: str) -> str:
@@ -317,5 +346,6 @@ def normalize(text: str, *, ticket_prefixes: tuple[str, ...] = ()) -> str:
     text = apply_corrections(text)
     text = spoken_refs(text, ticket_prefixes=ticket_prefixes)
     text = spoken_quantities(text)
+    text = spoken_amounts(text)
     text = spoken_times(text)
     return text

@@ -16,10 +16,8 @@ becomes their next action.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from handoff.declaration import (
-    Blocker,
     Decision,
     Declaration,
     Evidence,
@@ -33,6 +31,12 @@ from ingest.text import split_sentences
 from ingest.transcript import Segment, Transcript
 from summarizer import owners, rules
 from summarizer.base import ExtractionContext
+from summarizer.blockers import (
+    OWNER_NOTE,
+    add_blocker,
+    names_resolver_of_last_blocker,
+)
+from summarizer.blocks import read_blocks
 from summarizer.clauses import clauses
 from summarizer.evidence import segment_evidence
 from summarizer.items import (
@@ -43,9 +47,11 @@ from summarizer.items import (
     split_named_items,
     split_objects,
 )
+from summarizer.labels import LabelClassifier
 from summarizer.normalize import normalize
 from summarizer.people import PeopleIndex
 from summarizer.returns import find_return_time
+from summarizer.walk import Group, Walk
 
 _CLAIM = re.compile(
     r"^(?:(?:ok|okay|sure|yes|yep|yeah|ack|np|no problem|sounds good|got it|will do)[,!.]?\s*)*"
@@ -74,27 +80,21 @@ _RETURN_CUE_END = re.compile(
     r"(?:\s+(?:online|again))*(?:\s+(?:at|around|by|on|from))?\s*$",
     re.I,
 )
-_BLOCKED_SUBJECT = re.compile(
-    r"^(?P<subject>.{3,80}?)\s+(?:is|are|'s|has\s+been|was|remains)\s+(?:still\s+|currently\s+|now\s+|"
-    r"also\s+|totally\s+|completely\s+)?(?:blocked|stuck|on\s+hold|held\s+up|waiting\s+(?:on|for)"
-    r"(?!\s+(?:a\s+|the\s+)?review))\b",
-    re.I,
+# "X; it's live behind the flag": a pronoun clause goes on about the same shipped item.
+_SAME_THING = re.compile(
+    r"^\s*(?:and\s+)?(?:it|that|this)(?:'s|\s+is|\s+was|\s+has\s+been)\b", re.I
 )
-_PRONOUN_BLOCKED = re.compile(
-    r"^(?P<head>.{3,120}?)\s*(?:—|–|--|,|;)\s*(?:it|this|that)(?:'s|\s+is)?\s+(?:can'?t|cannot|won'?t|"
-    r"blocked|stuck|on\s+hold|waiting)\b",
-    re.I,
+# "nobody owns X; it broke this morning and it blocks Y": the pronoun goes on about the blocker.
+_SAME_BLOCKER = re.compile(
+    r"^\s*(?:and\s+)?(?:it|this|that)\b(?!\s+(?:is|'s)\s+(?:done|merged))", re.I
 )
-_SUBJECTLESS_BLOCKER = re.compile(
-    r"^(?:and\s+|but\s+|it'?s\s+|currently\s+|still\s+)*(?:blocked|stuck|waiting|on hold|held up|"
-    r"pending)\b",
-    re.I,
+# "in review, waiting on Rami": a review being waited on is the review status, not a blocker.
+# "nobody owns X; it broke this morning and it blocks Y": the pronoun goes on about the blocker.
+_SAME_BLOCKER = re.compile(
+    r"^\s*(?:and\s+)?(?:it|this|that)\b(?!\s+(?:is|'s)\s+(?:done|merged))", re.I
 )
-# "Blocked: need finance's sign-off": under a blocked label, what is needed, not an item.
-_NEEDS_LEAD = re.compile(r"^(?:I\s+|we\s+)?(?:need|needs|require|requires)\b", re.I)
-# "waiting on X before I can start Y": the blocker names what it holds up, so it is not the item
-# mentioned last.
-_OWN_OBJECT = re.compile(r"\bbefore (?:I|we) can (?:start|begin)\b", re.I)
+# "in review, waiting on Rami": a review being waited on is the review status, not a blocker.
+_WAITING_ONLY = re.compile(r"^\s*(?:and\s+|still\s+)*waiting\s+(?:on|for)\b(?!.*\bblocked\b)", re.I)
 _ACTION_LEAD = re.compile(
     r"^(?:(?:next(?!\s+shift)|then|and|also|so|tomorrow|after that|later)\s*[:,]?\s+)*", re.I
 )
@@ -112,43 +112,26 @@ _EXPLICIT_OWNER = re.compile(
 CLAIM_WINDOW = 6
 
 
-@dataclass
-class _Group:
-    part: str | None
-    text: str
-    lead_part: str | None = None
-    antecedent: str | None = None
-
-
-@dataclass
-class _Walk:
-    """What the extractor has read so far."""
-
-    decl: Declaration
-    people: PeopleIndex
-    author: str | None
-    section: str | None = None
-    label_status: str | None = None
-    action_label: bool = False  # "[action] X to ...": the first word names the owner
-    blocked_label: bool = False  # "Blocked: X, needs Y": X is an item that is blocked
-    stated_empty: set[str] = field(default_factory=set)
-    action_at: dict[int, int] = field(default_factory=dict)  # next_actions index -> message number
-    message: int = 0
-    return_rest: str = ""  # what the last clause with a return time said before it
-
-
 class OfflineExtractor:
     """Rule-based extraction; fast (milliseconds) and deterministic."""
 
     name = "offline"
 
+    def __init__(self, *, label_classifier: LabelClassifier | None = None) -> None:
+        # Headings the phrase table does not know go to this nearest-example classifier when a
+        # caller supplies one (it needs an embedding model; the default path stays model-free).
+        self.label_classifier = label_classifier
+
     def extract(self, transcript: Transcript, context: ExtractionContext) -> Declaration:
-        segments = transcript.segments or [Segment(text=transcript.text)]
+        segments, listed = read_blocks(
+            transcript.segments or [Segment(text=transcript.text)],
+            classifier=self.label_classifier,
+        )
         speakers = {s.speaker for s in segments if s.speaker}
         people = PeopleIndex(vocabulary=context.vocabulary, speakers=set(speakers))
         first_speaker = next((s.speaker for s in segments if s.speaker), None)
         author = people.canonical(context.author) if context.author else first_speaker
-        walk = _Walk(
+        walk = Walk(
             decl=Declaration(
                 author=context.author,
                 team=context.team,
@@ -159,8 +142,9 @@ class OfflineExtractor:
             author=author,
         )
         previous_speaker: str | None = None
-        for seg in segments:
+        for index, seg in enumerate(segments):
             walk.message += 1
+            walk.listed = index in listed
             if seg.speaker or seg.speaker != previous_speaker:
                 # A label in a chat message speaks for that message only.
                 walk.section, walk.label_status = None, None
@@ -176,7 +160,7 @@ class OfflineExtractor:
         return decl
 
     # -- reading ---------------------------------------------------------------------------------
-    def _segment(self, walk: _Walk, seg: Segment, context: ExtractionContext) -> None:
+    def _segment(self, walk: Walk, seg: Segment, context: ExtractionContext) -> None:
         speaker = walk.people.canonical(seg.speaker) if seg.speaker else None
         other = bool(speaker and walk.author and fold(speaker) != fold(walk.author))
         me = speaker if speaker else walk.author
@@ -220,7 +204,7 @@ class OfflineExtractor:
 
     def _sentence(
         self,
-        walk: _Walk,
+        walk: Walk,
         text: str,
         ev: Evidence,
         *,
@@ -228,6 +212,9 @@ class OfflineExtractor:
         other: bool,
         context: ExtractionContext,
     ) -> None:
+        walk.sentence += 1
+        if names_resolver_of_last_blocker(walk, text, ev, me=me):
+            return
         groups = self._groups(walk, text, other=other, context=context)
         if groups and groups[0].part and walk.section and groups[0].part != walk.section:
             walk.section, walk.label_status = None, None  # a new topic ends the label's reach
@@ -244,11 +231,11 @@ class OfflineExtractor:
             self._add(walk, part, group, ev, me=me)
 
     def _groups(
-        self, walk: _Walk, text: str, *, other: bool, context: ExtractionContext
-    ) -> list[_Group]:
+        self, walk: Walk, text: str, *, other: bool, context: ExtractionContext
+    ) -> list[Group]:
         """The sentence's clauses merged into groups of one idea, each with the part it speaks
         to; stated-empty parts, return times and absences are taken out on the way."""
-        groups: list[_Group] = []
+        groups: list[Group] = []
         for hard_index, hard in enumerate(rules.split_hard(text)):
             pieces = rules.split_soft(hard)
             skip = False
@@ -277,7 +264,7 @@ class OfflineExtractor:
                 self._merge(groups, part, piece, sep, boundary=boundary)
         return groups
 
-    def _piece_part(self, walk: _Walk, piece: str, *, first: bool) -> str | None:
+    def _piece_part(self, walk: Walk, piece: str, *, first: bool) -> str | None:
         if not first and rules.CONTINUATION_RE.match(piece):
             return None  # "..., since X", "..., should finish overnight": part of the clause before
         own = rules.part_of(piece)
@@ -302,11 +289,11 @@ class OfflineExtractor:
 
     @staticmethod
     def _merge(
-        groups: list[_Group], part: str | None, piece: str, sep: str, *, boundary: bool
+        groups: list[Group], part: str | None, piece: str, sep: str, *, boundary: bool
     ) -> None:
         joined_sep = "; " if boundary else (sep if sep else " ")
         if not groups:
-            groups.append(_Group(part, piece.strip(), lead_part=part))
+            groups.append(Group(part, piece.strip(), lead_part=part))
             return
         prev = groups[-1]
         if part is None:
@@ -317,10 +304,16 @@ class OfflineExtractor:
             prev.lead_part = prev.lead_part or part
             prev.text += joined_sep + piece.strip()
             return
+        if part == prev.part and (
+            (part == "shipped" and _SAME_THING.match(piece))
+            or (part == "blockers" and _SAME_BLOCKER.match(piece))
+        ):
+            prev.text += joined_sep + piece.strip()  # "X; it's live behind the flag": same X
+            return
         if part == prev.part:
             new_action = part == "next_actions" and (boundary or rules.starts_clause(piece))
             if boundary or new_action or re.match(r"\s*,?\s*(?:and|but)\b", sep):
-                groups.append(_Group(part, piece.strip(), lead_part=part))
+                groups.append(Group(part, piece.strip(), lead_part=part))
             else:
                 prev.text += joined_sep + piece.strip()
             return
@@ -331,13 +324,21 @@ class OfflineExtractor:
         if prev.part == "blockers" and part in ("next_actions", "in_flight") and resolver_talk:
             prev.text += joined_sep + piece.strip()
             return
+        if (
+            part == "blockers"
+            and prev.part == "in_flight"
+            and rules.status_of(prev.text) == "in_review"
+            and _WAITING_ONLY.match(piece)
+        ):
+            prev.text += joined_sep + piece.strip()  # "in review, waiting on Rami": the review
+            return
         if part == "blockers" and prev.part in ("next_actions", "in_flight") and not boundary:
             prev.part = "blockers"
             prev.text += joined_sep + piece.strip()
             return
-        groups.append(_Group(part, piece.strip(), lead_part=part))
+        groups.append(Group(part, piece.strip(), lead_part=part))
 
-    def _return(self, walk: _Walk, text: str, context: ExtractionContext, other: bool) -> bool:
+    def _return(self, walk: Walk, text: str, context: ExtractionContext, other: bool) -> bool:
         if other:
             return False
         found = find_return_time(text, recorded_at=context.recorded_at, default_tz=context.timezone)
@@ -352,7 +353,7 @@ class OfflineExtractor:
         return True
 
     def _return_spans(
-        self, walk: _Walk, longer: str, piece: str, context: ExtractionContext
+        self, walk: Walk, longer: str, piece: str, context: ExtractionContext
     ) -> bool:
         """Take the return time from `longer` when it reaches past `piece` (one more clause)."""
         found = find_return_time(
@@ -368,7 +369,7 @@ class OfflineExtractor:
         return False
 
     # -- chat replies ------------------------------------------------------------------------
-    def _claim(self, walk: _Walk, seg: Segment, speaker: str) -> bool:
+    def _claim(self, walk: Walk, seg: Segment, speaker: str) -> bool:
         text = " ".join(seg.text.split())
         if not _CLAIM.match(text):
             return False
@@ -396,12 +397,12 @@ class OfflineExtractor:
         )
         return True
 
-    def _append_action(self, walk: _Walk, action: NextAction) -> None:
+    def _append_action(self, walk: Walk, action: NextAction) -> None:
         walk.decl.next_actions = [*walk.decl.next_actions, action]
         walk.action_at[len(walk.decl.next_actions) - 1] = walk.message
 
     # -- building items ------------------------------------------------------------------------
-    def _add(self, walk: _Walk, part: str, group: _Group, ev: Evidence, *, me: str | None) -> None:
+    def _add(self, walk: Walk, part: str, group: Group, ev: Evidence, *, me: str | None) -> None:
         text = group.text.strip(" ,;.")
         if not has_content(text):
             return
@@ -432,14 +433,21 @@ class OfflineExtractor:
                 Decision(decision=decision, rationale=rationale, evidence=[ev]),
             ]
         elif part == "blockers":
-            self._blocker(walk, group, text, ev, me=me)
+            add_blocker(
+                walk,
+                group,
+                text,
+                ev,
+                me=me,
+                make_item=lambda name, refs: self._in_flight(walk, name, refs, ev, me=me),
+            )
         elif part == "next_actions":
             for action in _SPLIT_ACTIONS.split(text):
                 self._action(walk, action, ev, me=me)
 
     def _in_flight(
         self,
-        walk: _Walk,
+        walk: Walk,
         text: str,
         refs: list[str],
         ev: Evidence,
@@ -451,6 +459,10 @@ class OfflineExtractor:
         if status == "done" and walk.section != "in_flight":
             status = "in_progress"
         owner = me if re.search(r"\b(?:I|I'm|I've|my)\b", text) and me else None
+        named = OWNER_NOTE.search(text)
+        if named:  # a table's owner column ("Biometric login (owner: Marisol)")
+            owner = walk.people.canonical(named.group(1))
+            text = (text[: named.start()] + text[named.end() :]).strip()
         name = rules.item_name(text)
         if (
             re.fullmatch(
@@ -474,87 +486,7 @@ class OfflineExtractor:
         walk.decl.in_flight = [*walk.decl.in_flight, item]
         return item
 
-    def _blocker(
-        self, walk: _Walk, group: _Group, text: str, ev: Evidence, *, me: str | None
-    ) -> None:
-        decl = walk.decl
-        if self._continues_last_blocker(walk, text, ev, me=me):
-            return
-        item_name: str | None = None
-        subject = _BLOCKED_SUBJECT.match(text)
-        pronoun = _PRONOUN_BLOCKED.match(text)
-        if pronoun and not subject and last_noun_phrase(pronoun.group("head")):
-            # "The tricky bit is the ranking experiment — it can't start until ..."
-            name = last_noun_phrase(pronoun.group("head")) or ""
-            created = self._in_flight(walk, name, find_refs(pronoun.group("head")), ev, me=me)
-            item_name = created.item
-            self._set_blocked(walk, len(decl.in_flight) - 1)
-        elif (
-            group.lead_part == "in_flight"
-            or (subject and has_content(subject.group("subject"), 1))
-            or (
-                walk.blocked_label
-                and not _SUBJECTLESS_BLOCKER.match(text)
-                and not _NEEDS_LEAD.match(text)
-            )
-        ):
-            head = subject.group("subject") if subject else re.split(r",|\s+(?:—|–)\s+", text)[0]
-            created = self._in_flight(walk, head, find_refs(head), ev, me=me)
-            item_name = created.item
-            self._set_blocked(walk, len(decl.in_flight) - 1)
-        elif (
-            (_SUBJECTLESS_BLOCKER.match(text) or (walk.blocked_label and _NEEDS_LEAD.match(text)))
-            and decl.in_flight
-            and not _OWN_OBJECT.search(text)
-        ):
-            idx = len(decl.in_flight) - 1
-            item_name = decl.in_flight[idx].item
-            self._set_blocked(walk, idx)
-        else:
-            mentioned = mentioned_item(decl.in_flight, text)
-            if mentioned is not None:
-                item_name = decl.in_flight[mentioned].item
-                self._set_blocked(walk, mentioned)
-        needed_from = owners.resolver(
-            text, people=walk.people, exclude={me or "", walk.author or ""}
-        )
-        decl.blockers = [
-            *decl.blockers,
-            Blocker(description=text, item=item_name, needed_from=needed_from, evidence=[ev]),
-        ]
-
-    @staticmethod
-    def _continues_last_blocker(walk: _Walk, text: str, ev: Evidence, *, me: str | None) -> bool:
-        """'X is blocking Y; waiting on Priya to approve it': the second clause says who can clear
-        the blocker just named in the same sentence, so it completes that blocker rather than
-        becoming a new one (which would also be pinned to the wrong item)."""
-        decl = walk.decl
-        if not decl.blockers or not _SUBJECTLESS_BLOCKER.match(text):
-            return False
-        last = decl.blockers[-1]
-        same_sentence = bool(last.evidence) and last.evidence[0].quote == ev.quote
-        if not same_sentence or last.needed_from:
-            return False
-        needed_from = owners.resolver(
-            text, people=walk.people, exclude={me or "", walk.author or ""}
-        )
-        if needed_from is None:
-            return False
-        decl.blockers = [
-            *decl.blockers[:-1],
-            last.model_copy(
-                update={"description": f"{last.description}; {text}", "needed_from": needed_from}
-            ),
-        ]
-        return True
-
-    @staticmethod
-    def _set_blocked(walk: _Walk, idx: int) -> None:
-        items = list(walk.decl.in_flight)
-        items[idx] = items[idx].model_copy(update={"status": "blocked"})
-        walk.decl.in_flight = items
-
-    def _action(self, walk: _Walk, text: str, ev: Evidence, *, me: str | None) -> None:
+    def _action(self, walk: Walk, text: str, ev: Evidence, *, me: str | None) -> None:
         text = text.strip(" ,;.")
         if not has_content(text):
             return
@@ -570,7 +502,7 @@ class OfflineExtractor:
         self._append_action(walk, NextAction(action=action, item=item, owner=owner, evidence=[ev]))
 
 
-def _listed_item(walk: _Walk, part: str | None, piece: str) -> bool:
+def _listed_item(walk: Walk, part: str | None, piece: str) -> bool:
     """A bare name after a comma under an in-flight label is another item of the list ("WIP:
     search autocomplete (70%), onboarding tooltips")."""
     return (

@@ -29,7 +29,7 @@ _ROLE = re.compile(
 
 
 _ADDRESSED = re.compile(
-    rf"^(?:(?:next|then|and|also)\s*[:,]?\s*)*({NAME})\s*[:,]?\s+(?:please|can you|could you"
+    rf"^(?:(?:next|then|and|also)\b\s*[:,]?\s*)*({NAME})\s*[:,]?\s+(?:please|can you|could you"
     rf"|would you|"
     rf"pls|plz)\b",
     re.I,
@@ -40,9 +40,12 @@ _AT_PLEASE = re.compile(
     re.I,
 )
 _LEAD_NAME = re.compile(
-    rf"^(?:(?:next|then|and|also|tomorrow|after that)\s*[:,]?\s*)*({NAME}(?:'s\s+team|’s\s+team)?"
-    rf"(?:\s+and\s+{NAME})?)\s*,?\s+(?:{MODAL}|reviews|approves|signs\s+off|takes|handles|"
-    rf"covers|checks|runs|owns|leads|(?-i:[a-z]+(?<!s)(?<!')s))\b",
+    rf"^(?:(?:next|then|and|also|tomorrow|after that)\b\s*[:,]?\s*)*({NAME}(?:'s\s+team|’s\s+team)?"
+    rf"(?:\s+and\s+{NAME})?)"
+    # "Chiara from support warns ...": where the person sits, between name and verb
+    rf"(?:\s+(?:from|in|at)\s+(?:the\s+)?[\w-]+(?:\s+team)?)?"
+    rf"\s*,?\s+(?:{MODAL}|reviews|approves|signs\s+off|takes|handles|"
+    rf"covers|checks|runs|owns|leads|(?-i:[a-z]+(?<!s)(?<!')s)|(?-i:[A-Z]{{2,}}'?s))\b",
     re.I,
 )
 _ANY_NAME_MODAL = re.compile(
@@ -98,12 +101,16 @@ def action_owner(text: str, *, people: PeopleIndex, me: str | None) -> tuple[str
     return me, "self"
 
 
+# "Hicham in IT has to", "Sana from finance can": a person placed in a department, then acting.
+_PLACED = r"(?:\s+(?:in|from|at)\s+(?:the\s+)?[\w-]+(?:\s+team)?\s*,?)?"
 RESOLVER_STRONG_RE = re.compile(
     rf"\bonly\s+(?:the\s+[\w-]+(?:\s+team)?\s*,?\s*)?({NAME})|"
-    rf"\b({NAME})\s+(?:owns|has\s+to|needs\s+to|must|should|can|will|is\s+the\s+(?:contact|owner|one|"
-    rf"person)|leads|has\s+(?:the|them|it|admin|access|rights)|is\s+chasing|is\s+handling|approves|"
+    rf"\b({NAME}){_PLACED}\s+(?:owns|has\s+to|needs\s+to|must|should|can|will|is\s+the\s+(?:contact|owner|one|"
+    rf"only|person)|signs|holds|grants|leads|has\s+(?:the|them|it|admin|access|rights)|is\s+chasing|is\s+handling|approves|"
     rf"decides|signs\s+off|is\s+on\b|specifically|has\s+to)|"
     rf"\b({NAME})(?:'s|’s)\s+(?:call|decision|sign-?off|approval|team)|"
+    # "the ministry's liaison, Ignacio": a role, then the person holding it
+    rf"\b(?:liaison|contact|owner|admin|administrator|lead|manager|approver|signatory)\s*,\s*({NAME})|"
     rf"\b(?:is|are)\s+with\s+({NAME})|@([\w.-]+)",
     re.I,
 )
@@ -119,8 +126,21 @@ def names_resolver(piece: str) -> bool:
 
 
 _RESOLVER_WEAK = re.compile(
-    rf"\b(?:waiting\s+(?:on|for)|pending(?:\s+a)?(?:\s+\w+)?\s+from|blocked\s+(?:on|by)|"
-    rf"from|ask|ping|chase|chasing|contact|by|with|on)\s+(?:the\s+[\w-]+\s+)?({NAME})",
+    rf"\b(?:waiting\s+(?:on|for)|pending(?:\s+a)?(?:\s+\w+)?\s+from|"
+    rf"from|ask|ping|chase|chasing|contact|by|with)\s+(?:the\s+[\w-]+\s+)?({NAME})",
+    re.I,
+)
+# What is blocked on: a person only when the team knows them ("blocked on Okta" is a product).
+_BLOCKED_ON = re.compile(rf"\b(?:blocked\s+(?:on|by)|on)\s+({NAME})", re.I)
+_ON_SOMEONE = re.compile(rf"\b(?:that'?s|it'?s|that\s+is|it\s+is|falls)\s+on\s+({NAME})", re.I)
+# A word after these is a thing ("the Apple Wallet pass", "on Mapbox"), not a person, unless
+# the team's vocabulary knows it.
+_THING_BEFORE = re.compile(r"\b(?:the|our|a|an|on|their|its|this|that|your|my)\s+$", re.I)
+# Roles that clear blockers when no person is named ("until the DBA adds an index").
+_ROLE_NOUN = re.compile(
+    r"\bthe\s+((?:finance\s+|financial\s+)?controller|DBAs?|CFO|CTO|CISO|SRE|release\s+manager|"
+    r"product\s+owner|tech\s+lead|on-?call\s+lead|security\s+officer|data\s+protection\s+officer|"
+    r"DPO|landlord|registrar|auditors?|vendor|legal\s+team|lawyers?)\b",
     re.I,
 )
 _RESOLVER_GROUP = re.compile(
@@ -168,12 +188,22 @@ def resolver(text: str, *, people: PeopleIndex, exclude: set[str]) -> str | None
         consider(word, 3, m.start())
     for m in _RESOLVER_WEAK.finditer(text):
         consider(m.group(1), 1, m.start())
+    for m in _ON_SOMEONE.finditer(text):
+        consider(m.group(1), 3, m.start())  # "that's on Priya": hers to do
+    for m in _BLOCKED_ON.finditer(text):
+        if people.is_known(m.group(1)):
+            consider(m.group(1), 1, m.start())
     for m in re.finditer(rf"(?<![\w@]){NAME}", text):
         if m.start() == 0:
             continue  # a capitalized first word is the sentence's, not necessarily a name
+        if _THING_BEFORE.search(text[: m.start()]) and not people.is_known(m.group(0)):
+            continue
         consider(m.group(0), 1, m.start())
     if scores:
-        return max(scores.items(), key=lambda kv: (kv[1][0], kv[1][1]))[0]
+        return _full_name(max(scores.items(), key=lambda kv: (kv[1][0], kv[1][1]))[0], text)
+    role = _ROLE_NOUN.search(text)
+    if role:
+        return role.group(1)
     g = _RESOLVER_GROUP.search(text)
     if g:
         return g.group(1) or g.group(2)
@@ -183,3 +213,19 @@ def resolver(text: str, *, people: PeopleIndex, exclude: set[str]) -> str | None
         if m.group(1).lower() not in _NOT_ROLES:
             return m.group(1)
     return None
+
+
+def _full_name(name: str, text: str) -> str:
+    """'Rosa' -> 'Rosa Mamani' when the text gives the surname right after the first name (and
+    the other way round), so a two-word name is not cut to one of its words."""
+    first = re.search(rf"\b([A-ZÀ-Þ][\w'-]+)\s+{re.escape(name)}\b", text)
+    if (
+        first
+        and looks_like_name(first.group(1))
+        and not _THING_BEFORE.search(text[: first.start()])
+    ):
+        return f"{first.group(1)} {name}"
+    after = re.search(rf"\b{re.escape(name)}\s+([A-ZÀ-Þ][a-zß-ÿ]+)\b", text)
+    if after and looks_like_name(after.group(1)) and " " not in name:
+        return f"{name} {after.group(1)}"
+    return name

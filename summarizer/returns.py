@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import dateparser
 
 from handoff.text import WEEKDAYS
+from summarizer.moments import read_moment
 
 #: Abbreviations and regions people say, mapped to IANA zones (dateparser knows few of them).
 ZONE_ABBREVIATIONS: dict[str, str] = {
@@ -43,6 +44,16 @@ ZONE_ABBREVIATIONS: dict[str, str] = {
     "BAY AREA": "America/Los_Angeles", "SAN FRANCISCO": "America/Los_Angeles",
     "SEATTLE": "America/Los_Angeles", "NEW YORK": "America/New_York", "BOSTON": "America/New_York",
     "AUSTIN": "America/Chicago", "WASHINGTON": "America/New_York",
+    "ICT": "Asia/Bangkok", "WIB": "Asia/Jakarta", "PHT": "Asia/Manila", "PKT": "Asia/Karachi",
+    "CAT": "Africa/Maputo", "AET": "Australia/Sydney", "ACST": "Australia/Adelaide",
+    "NZT": "Pacific/Auckland", "CLT": "America/Santiago", "COT": "America/Bogota",
+    "PET": "America/Lima", "IDT": "Asia/Jerusalem",
+    # Cities people name that are not the city of an IANA zone.
+    "MILAN": "Europe/Rome", "BARCELONA": "Europe/Madrid", "MUNICH": "Europe/Berlin",
+    "FRANKFURT": "Europe/Berlin", "HAMBURG": "Europe/Berlin", "LYON": "Europe/Paris",
+    "MANCHESTER": "Europe/London", "EDINBURGH": "Europe/London", "GENEVA": "Europe/Zurich",
+    "OSAKA": "Asia/Tokyo", "CAPE TOWN": "Africa/Johannesburg", "TEL AVIV": "Asia/Jerusalem",
+    "RIO": "America/Sao_Paulo", "KRAKOW": "Europe/Warsaw", "PORTO": "Europe/Lisbon",
 }  # fmt: skip
 # Words that end in a zone's city name but are not places people say for a time zone.
 _NOT_CITIES = frozenset({"CENTRAL", "EASTERN", "PACIFIC", "MOUNTAIN", "ZULU", "UNIVERSAL"})
@@ -193,6 +204,9 @@ def resolve_time(
     cleaned = re.sub(r"\b(\d{1,2})\s*o'?clock\b", r"\1:00", cleaned)
     for word, clock in (("noon", "12:00"), ("midday", "12:00"), ("midnight", "0:00")):
         cleaned = re.sub(rf"\b{word}\b", clock, cleaned)
+    simple = read_moment(re.sub(r"[(),;]", " ", cleaned), base)
+    if simple is not None:
+        return simple.replace(tzinfo=tz)  # type: ignore[arg-type]
     has_clock = re.search(rf"{_CLOCK}|\b\d{{1,2}}\b", cleaned) is not None
     for part, clock in _DAYPART_TIMES.items():
         if re.search(rf"\b{part}\b", cleaned):
@@ -236,6 +250,7 @@ def find_return_time(
     text: str, *, recorded_at: datetime | None, default_tz: str | None = None
 ) -> tuple[str, datetime | None] | None:
     """(phrase as said, resolved time) when the sentence says when the author is back."""
+    text = re.sub(r"\.{3}|…", " ", text)  # "I'm back... Monday": a pause, not a sentence end
     for m in _CUE_RE.finditer(text):
         if _NOT_RETURN_BEFORE.search(text[: m.start()]):
             continue
@@ -244,7 +259,26 @@ def find_return_time(
         when = re.split(r",\s+(?:and|then|but|so)\b|\s+(?:and|but)\s+(?:I|we)\b", when)[0].strip(
             " ,"
         )
-        resolved = resolve_time(when, recorded_at=recorded_at, default_tz=default_tz)
-        if resolved is not None:
-            return when, resolved
+        for phrase in _candidates(when):
+            resolved = resolve_time(phrase, recorded_at=recorded_at, default_tz=default_tz)
+            if resolved is not None:
+                return phrase, resolved
     return None
+
+
+_CORRECTION = re.compile(r"^.*\b(?:no|sorry|I\s+mean|actually|rather)\s*,\s*", re.I)
+
+
+def _candidates(when: str) -> list[str]:
+    """The words after a return cue, then shorter readings of them: after a self-correction
+    ("Monday, no, Tuesday ten" -> "Tuesday ten"), without an aside in parentheses, and cut at
+    each comma from the right ("Tuesday ten, Milan time, Monday's a holiday")."""
+    corrected = _CORRECTION.sub("", when)
+    bases = (corrected, when) if corrected != when else (when,)
+    out = list(bases)
+    for base in bases:
+        plain = " ".join(re.sub(r"\([^)]*\)", " ", base).split())
+        out.append(plain)
+        pieces = plain.split(",")
+        out.extend(",".join(pieces[:n]).strip() for n in range(len(pieces) - 1, 0, -1))
+    return list(dict.fromkeys(p for p in out if p))

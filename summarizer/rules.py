@@ -62,6 +62,7 @@ EMPTY_RES: dict[str, re.Pattern[str]] = {
     "blockers": re.compile(
         r"\bno\s+(?:real\s+|other\s+|new\s+)?(?:blockers?|blocking issues|impediments)\b|"
         r"\bnothing(?:'s| is| was)?\s+(?:really\s+)?(?:blocking|blocked|stuck|in the way)\b"
+        r"|\bblocked\s+(?:on|by)\s+nothing\b"
         r"|\bnot blocked\b|"
         r"\bno impediments\b|"
         r"\bnothing in (?:my|our) way\b",
@@ -158,7 +159,9 @@ BLOCKER_RE = re.compile(
     r"can'?t (?:\w+ ){1,6}until|(?:is|are) (?:out of|down|full)\b|"
     r"(?:is|are|'s|keeps?|been) (?:still\s+)?(?:broken|failing|erroring|crashing|timing out)\b|"
     r"keeps? (?:on\s+)?(?:firing|paging|flapping)\b|"
-    r"\bcan'?t (?:process|access|reach|log in|run|build|test|get)\b)",
+    r"\bcan'?t (?:process|access|reach|log in|run|build|test|get)\b|"
+    # "no idea who owns the signing keys": an owner nobody can name is a blocker with no resolver
+    r"(?:no idea|nobody knows|no one knows)\s+who\s+(?:owns|is\s+responsible\s+for)\b)",
     re.I,
 )
 STRONG_BLOCKER_RE = re.compile(r"\b(?:blocked|blocker|blocking|blocks|stuck|on hold)\b", re.I)
@@ -218,10 +221,10 @@ def status_of(text: str) -> str | None:
                 continue
             if status == "done" and _FUTURE.search(text[: m.start()]):
                 continue
-            if status == "done" and re.search(
-                r"\b(?:not|never|n't)\s+(?:\w+\s+)?$", text[: m.start()]
+            if re.search(r"(?:\bnot|\bnever|n't)\s+(?:\w+\s+)?$", text[: m.start()]) and not (
+                m.group(0).lower().startswith("not")
             ):
-                continue
+                continue  # "it's not in review yet": a status denied is not the status
             return status
     return None
 
@@ -304,6 +307,14 @@ _DID = re.compile(
 )
 
 
+# "we haven't decided on the timing yet": a decision not taken is no decision.
+_UNDECIDED = re.compile(
+    r"\b(?:haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t|did\s+not|not|never|yet\s+to)\s+"
+    r"(?:really\s+|actually\s+|yet\s+)?(?:decided|decide|made\s+a\s+(?:decision|call))\b",
+    re.I,
+)
+
+
 def part_of(text: str) -> str | None:
     """The part a clause speaks to from its own words (labels are handled by the caller)."""
     if _NARRATIVE.match(text):
@@ -311,7 +322,11 @@ def part_of(text: str) -> str | None:
     if _blocker_cue(text):
         # "need a decision from Carla" is a blocker, not a decision.
         return "blockers"
-    if DECISION_RE.search(text) and not re.search(r"\b(?:should|will|to)\s+decide\b", text, re.I):
+    if (
+        DECISION_RE.search(text)
+        and not re.search(r"\b(?:should|will|to)\s+decide\b", text, re.I)
+        and not _UNDECIDED.search(text)
+    ):
         return "decisions"
     status = status_of(text)
     if status in ("in_review", "in_progress", "not_started"):

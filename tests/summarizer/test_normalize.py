@@ -44,3 +44,18 @@ def test_people_resolve_spellings_and_handles() -> None:
     assert people.canonical("Shivon") == "Siobhan"
     assert people.canonical("@li") == "Li Wei"
     assert people.canonical("Marco") == "Marco"
+
+
+def test_spoken_amounts_with_units_are_never_clock_times() -> None:
+    from summarizer.normalize import normalize
+
+    assert (
+        normalize("the tiles are three hundred megabytes now") == "the tiles are 300 megabytes now"
+    )
+    assert normalize("we cut it to twenty five megabytes") == "we cut it to 25 megabytes"
+    assert normalize("we had two hundred and fifty users") == "we had 250 users"
+    assert normalize("it peaks at ten thousand events a minute") == (
+        "it peaks at 10000 events a minute"
+    )
+    assert normalize("deployed at fourteen hundred") == "deployed at 14:00"
+    assert normalize("back at nine thirty") == "back at 9:30"

@@ -1,0 +1,190 @@
+"""Blockers: which item a blocker holds up, who can clear it, and when a later clause or sentence
+completes a blocker already read instead of starting a new one.
+
+Split from `summarizer.offline` so the clause walk stays readable: these rules read what was
+already extracted (the last blocker, the last in-flight item) as much as the clause itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from handoff.declaration import Blocker, Evidence, InFlightItem
+from handoff.names import fold
+from handoff.refs import find_refs
+from summarizer import owners, rules
+from summarizer.items import has_content, last_noun_phrase, mentioned_item
+from summarizer.walk import Group, Walk
+
+#: Makes an in-flight item from a name and its refs (the extractor's own item rules).
+MakeItem = Callable[[str, list[str]], InFlightItem]
+
+_BLOCKED_SUBJECT = re.compile(
+    r"^(?P<subject>.{3,80}?)\s+(?:is|are|'s|has\s+been|was|remains)\s+(?:still\s+|currently\s+|now\s+|"
+    r"also\s+|totally\s+|completely\s+)?(?:blocked|stuck|on\s+hold|held\s+up|waiting\s+(?:on|for)"
+    r"(?!\s+(?:a\s+|the\s+)?review))\b",
+    re.I,
+)
+_PRONOUN_BLOCKED = re.compile(
+    r"^(?P<head>.{3,120}?)\s*(?:—|–|--|,|;)\s*(?:it|this|that)(?:'s|\s+is)?\s+(?:can'?t|cannot|won'?t|"
+    r"blocked|stuck|on\s+hold|waiting)\b",
+    re.I,
+)
+SUBJECTLESS_BLOCKER = re.compile(
+    r"^(?:and\s+|but\s+|it'?s\s+|currently\s+|still\s+)*(?:blocked|stuck|waiting|on hold|held up|"
+    r"pending)\b",
+    re.I,
+)
+# "Blocked: need finance's sign-off": under a blocked label, what is needed, not an item.
+_NEEDS_LEAD = re.compile(r"^(?:I\s+|we\s+)?(?:need|needs|require|requires)\b", re.I)
+# "waiting on X before I can start Y": the blocker names what it holds up, so it is not the item
+# mentioned last.
+_OWN_OBJECT = re.compile(r"\bbefore (?:I|we) can (?:start|begin)\b", re.I)
+# The item before a subjectless "waiting on X" is in review: the wait is the review, not a block.
+_REVIEW_WAIT = re.compile(r"\bin\s+review\b", re.I)
+OWNER_NOTE = re.compile(r"\s*\(owner:\s*([^)]+)\)")
+
+
+def add_blocker(
+    walk: Walk,
+    group: Group,
+    text: str,
+    ev: Evidence,
+    *,
+    me: str | None,
+    make_item: MakeItem,
+) -> None:
+    """A blocker from a clause: the item it holds up (named, pronoun, or the one just said), who
+    can clear it, merged with an earlier blocker on the same item."""
+    decl = walk.decl
+    if continues_last_blocker(walk, text, ev, me=me):
+        return
+    item_name: str | None = None
+    subject = _BLOCKED_SUBJECT.match(text)
+    pronoun = _PRONOUN_BLOCKED.match(text)
+    if pronoun and not subject and last_noun_phrase(pronoun.group("head")):
+        # "The tricky bit is the ranking experiment — it can't start until ..."
+        name = last_noun_phrase(pronoun.group("head")) or ""
+        created = make_item(name, find_refs(pronoun.group("head")))
+        item_name = created.item
+        set_blocked(walk, len(decl.in_flight) - 1)
+    elif (
+        group.lead_part == "in_flight"
+        or (subject and has_content(subject.group("subject"), 1))
+        or (
+            walk.blocked_label
+            and not SUBJECTLESS_BLOCKER.match(text)
+            and not _NEEDS_LEAD.match(text)
+        )
+    ):
+        head = subject.group("subject") if subject else re.split(r",|\s+(?:—|–)\s+", text)[0]
+        created = make_item(head, find_refs(head))
+        item_name = created.item
+        set_blocked(walk, len(decl.in_flight) - 1)
+    elif (
+        (SUBJECTLESS_BLOCKER.match(text) or (walk.blocked_label and _NEEDS_LEAD.match(text)))
+        and decl.in_flight
+        and not _OWN_OBJECT.search(text)
+        and not _REVIEW_WAIT.search(decl.in_flight[-1].summary or "")
+        and (not walk.listed or same_line(decl.in_flight[-1].evidence, ev))
+    ):
+        idx = len(decl.in_flight) - 1
+        item_name = decl.in_flight[idx].item
+        set_blocked(walk, idx)
+    else:
+        mentioned = mentioned_item(decl.in_flight, text)
+        if mentioned is not None:
+            item_name = decl.in_flight[mentioned].item
+            set_blocked(walk, mentioned)
+    _record(walk, text, item_name, ev, me=me)
+
+
+def _record(walk: Walk, text: str, item_name: str | None, ev: Evidence, *, me: str | None) -> None:
+    """Add the blocker, or complete the one already read on the same item (a table row saying
+    "blocked", then a sentence saying why)."""
+    decl = walk.decl
+    needed_from = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
+    walk.blocker_sentence = walk.sentence
+    text = OWNER_NOTE.sub("", text)  # the owner went to the item; the blocker is the why
+    for i, old in enumerate(decl.blockers):
+        if item_name and old.item and fold(old.item) == fold(item_name):
+            # the same item said to be blocked twice (a table row, then a sentence on why)
+            decl.blockers[i] = old.model_copy(
+                update={
+                    "description": text
+                    if len(old.description.split()) <= 5
+                    else f"{old.description}; {text}",
+                    "needed_from": old.needed_from or needed_from,
+                    "evidence": [*old.evidence, ev],
+                }
+            )
+            return
+    decl.blockers = [
+        *decl.blockers,
+        Blocker(description=text, item=item_name, needed_from=needed_from, evidence=[ev]),
+    ]
+
+
+def continues_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: str | None) -> bool:
+    """'X is blocking Y; waiting on Priya to approve it': the second clause says who can clear
+    the blocker just named in the same sentence, so it completes that blocker rather than
+    becoming a new one (which would also be pinned to the wrong item)."""
+    decl = walk.decl
+    if not decl.blockers or not SUBJECTLESS_BLOCKER.match(text):
+        return False
+    last = decl.blockers[-1]
+    same_sentence = bool(last.evidence) and last.evidence[0].quote == ev.quote
+    if not same_sentence or last.needed_from:
+        return False
+    needed_from = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
+    if needed_from is None:
+        return False
+    decl.blockers = [
+        *decl.blockers[:-1],
+        last.model_copy(
+            update={"description": f"{last.description}; {text}", "needed_from": needed_from}
+        ),
+    ]
+    return True
+
+
+def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: str | None) -> bool:
+    """'X is blocked: waiting on the review. Only Oksana in security signs it.': a sentence
+    right after a blocker that names no one, saying who alone can act, completes it."""
+    decl = walk.decl
+    if not decl.blockers or decl.blockers[-1].needed_from:
+        return False
+    if walk.sentence - walk.blocker_sentence > 2 or not owners.names_resolver(text):
+        return False
+    if rules.part_of(text) in ("shipped", "decisions"):
+        return False
+    who = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
+    if who is None:
+        return False
+    last = decl.blockers[-1]
+    decl.blockers = [
+        *decl.blockers[:-1],
+        last.model_copy(
+            update={
+                "needed_from": who,
+                "evidence": [*last.evidence, ev],
+                # "X is blocked" alone, then the sentence saying why: keep the why
+                "description": text if len(last.description.split()) <= 5 else last.description,
+            }
+        ),
+    ]
+    return True
+
+
+def set_blocked(walk: Walk, idx: int) -> None:
+    items = list(walk.decl.in_flight)
+    items[idx] = items[idx].model_copy(update={"status": "blocked"})
+    walk.decl.in_flight = items
+
+
+def same_line(evidence: list[Evidence], ev: Evidence) -> bool:
+    """Was the item said in the sentence or list line `ev` quotes? A blocker on a line of its own
+    ("- Blocked on the certificate; Hicham has to renew it") names no item; it does not block the
+    item on the line before."""
+    return any(e.quote == ev.quote for e in evidence)

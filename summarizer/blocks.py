@@ -1,0 +1,391 @@
+"""Structure before sentences: a pasted wrap's headings, lists, tables, stand-up templates and
+emoji status lines, read as blocks and rewritten as the labelled lines the clause rules read.
+
+People paste what their tools make: a stand-up bot's questions with answers under them, Markdown
+headings with a list under each, a table of items and statuses, one line per status emoji. Read
+as sentences, a heading or a question becomes an item, a bullet or table marker stays in a name,
+and a whole emoji list is one sentence. So before any clause is read, each segment is cut into
+lines at the markers that survive the sentence splitter (a status emoji, a table row's edge), each
+line is classified, headings are mapped to the part they introduce (`summarizer.labels`), and
+every line under a heading becomes "Label: line" — one item per line, markers gone. A stand-up
+question is a soft heading: its part is the default for an answer whose own words name none.
+
+Chat messages are left alone: their structure is the message, already a segment.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from ingest.transcript import Segment
+from summarizer import rules
+from summarizer.labels import LabelClassifier, label_part
+from summarizer.moments import drop_corrected_days
+from summarizer.status import one_item
+
+#: Status emoji and the part (and label word the clause rules read) each one stands for.
+EMOJI_LABELS: dict[str, str] = {
+    "✅": "Done", "✔️": "Done", "✔": "Done", "☑️": "Done", "🟢": "Done", "🚀": "Done",
+    "🎉": "Done", "🚧": "In progress", "🟡": "In progress", "🔄": "In progress",
+    "⏳": "In progress", "🛠️": "In progress", "🛠": "In progress", "👀": "In review",
+    "🔍": "In review", "⛔": "Blocked", "🔴": "Blocked", "🚫": "Blocked", "🛑": "Blocked",
+    "❌": "Blocked", "🧱": "Blocked", "➡️": "Next", "➡": "Next", "👉": "Next", "⏭️": "Next",
+    "🔜": "Next", "📌": "Decision", "⚖️": "Decision", "🧭": "Decision", "🌙": "Back",
+    "👋": "Back", "🏠": "Back", "🏖️": "Back",
+}  # fmt: skip
+#: The label word for each part, as the clause rules read it.
+PART_LABELS: dict[str, str] = {
+    "shipped": "Shipped", "in_flight": "In flight", "decisions": "Decision",
+    "blockers": "Blockers", "next_actions": "Next", "returns_at": "Back",
+}  # fmt: skip
+_EMOJI = "|".join(sorted(map(re.escape, EMOJI_LABELS), key=len, reverse=True))
+_EMOJI_SPLIT = re.compile(rf"\s+(?=(?:{_EMOJI}))")
+_HEADING_SPLIT = re.compile(r"\s+(?=#{1,6}\s)")
+_EMOJI_LEAD = re.compile(rf"^(?:{_EMOJI})\ufe0f?\s*")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
+_HEADING = re.compile(r"^#{1,6}\s*(?P<text>.*?)\s*#*$")
+_BOLD_ALONE = re.compile(r"^(?:\*\*|__)(?P<text>[^*_]{1,60}?)[:：]?(?:\*\*|__)[:：]?$")
+_BOLD_LEAD = re.compile(
+    r"^(?:\*\*|__)(?P<label>[^*_]{1,60}?)[:：]?(?:\*\*|__)[:：]?\s+(?P<rest>.+)$"
+)
+_ITALIC_ALONE = re.compile(r"^[*_](?P<text>[^*_]{3,80})[*_]$")
+_BULLET = re.compile(r"^(?:[-*•·◦▪]|\d{1,2}[.)]|[a-z][.)])\s+(?P<text>.+)$")
+_MARKER_ALONE = re.compile(r"^(?:[-*•]|\d{1,2}[.)])$")
+_REASON = re.compile(r"^(?:reason|why|rationale|because)\b\s*[:：,-]?\s*", re.I)
+_SPEAKER_LEAD = re.compile(r"^[A-Z][\w'-]+\s*:\s+(?=\S)")
+_NAMED_ITEM_PARTS = re.compile(r"^(?P<name>[^:]{3,60}):\s+(?P<detail>\S.*)$")
+_OPEN_QUESTION = re.compile(
+    r"^(?:[-*•]\s+)?(?:what|why|how|when|where|who|which|should\s+we|do\s+we|does|is\s+it|are\s+we)\b"
+    r"[^?]*\?$",
+    re.I,
+)
+_OTHER_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+)?)\s*:\s+(?P<rest>\S.*)$")
+_NOTHING = re.compile(r"^(?:nothing|none|n/?a|nil)\b", re.I)
+_RETRACTED = re.compile(r"^.*\b(?:scratch|strike|forget|ignore)\s+that\b[,.;:]?\s*", re.I)
+_NAMED_ITEM = re.compile(r"^[^:]{3,60}:\s+\S")
+_OWNER_COLON = re.compile(r"^([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*:\s+(?=[a-z])")
+_RETURN_LEAD = re.compile(r"^(?:back|out|off|returning|ooo|online|away)\b", re.I)
+_QUESTION = re.compile(
+    r"^(?:(?:stand-?up\s+)?bot\s+asked\s*:\s*|\d{1,2}[.)]\s*|Q\s*[:.]\s*)?"
+    r"(?P<text>(?:what|any|anything|is|are|do|did|how|where|blockers|impediments)\b[^?]{2,80}\?)$",
+    re.IGNORECASE,
+)
+_LABEL_ALONE = re.compile(r"^(?P<text>[A-Za-z][\w /&'-]{1,40}?)\s*[:：]$")
+_BOLD_MARKS = re.compile(r"\*\*|__|(?<!\w)\*(?=\w)|(?<=\w)\*(?!\w)")
+
+
+@dataclass
+class _State:
+    """The heading in force: its part, and whether it is a question (a soft default)."""
+
+    part: str | None = None
+    soft: bool = False
+    status_label: str | None = None  # a heading's own wording ("In review") when it says one
+    header: list[str] | None = None  # the open table's column names
+    width: int = 0  # the open table's column count, from its rule line
+    bulleted: bool = False  # the last line under this heading was a list item
+    listed: bool = False  # the line being read is a list item, an emoji line or a table row
+
+
+class Structured(NamedTuple):
+    """The rewritten segments, and which of them were list lines (a bullet, an emoji line, a
+    table row, a line under a heading): each of those is an item of its own."""
+
+    segments: list[Segment]
+    listed: frozenset[int]
+
+
+def restructure(
+    segments: list[Segment], *, classifier: LabelClassifier | None = None
+) -> list[Segment]:
+    """The segments with structured lines rewritten as labelled lines; chat messages and plain
+    prose come back as they were."""
+    return read_blocks(segments, classifier=classifier).segments
+
+
+def read_blocks(
+    segments: list[Segment], *, classifier: LabelClassifier | None = None
+) -> Structured:
+    if any(s.speaker for s in segments):
+        return Structured(segments, frozenset())
+    state = _State()
+    out: list[Segment] = []
+    listed: set[int] = set()
+    for seg in _join_cut_returns(segments):
+        for line in _lines(seg.text, state):
+            if out and _continues(line, state):
+                # the second sentence of one bullet ("Dropping X. Screen readers ...") or a
+                # decision's "Reason: ..." line belongs to the line before it
+                joined = _join(out[-1].text, line)
+                out[-1] = out[-1].model_copy(update={"text": joined})
+                continue
+            state.listed = False
+            text = _rewrite(_RETRACTED.sub("", line), state, classifier)
+            if text:
+                if state.listed or state.part is not None:
+                    listed.add(len(out))
+                out.append(seg.model_copy(update={"text": one_item(text)}))
+    return Structured(out, frozenset(listed))
+
+
+_CUT_RETURN = re.compile(r"\b(?:back|returning|online\s+again)\s*(?:\.{2,}|…)\s*$", re.I)
+
+
+def _join_cut_returns(segments: list[Segment]) -> list[Segment]:
+    """ "I'm back..." then "Monday, no, Tuesday ten": a pause the sentence splitter took for an
+    end; the time belongs to the cue."""
+    out: list[Segment] = []
+    for seg in (s.model_copy(update={"text": drop_corrected_days(s.text)}) for s in segments):
+        if out and _CUT_RETURN.search(out[-1].text):
+            head = _CUT_RETURN.sub(lambda m: m.group(0).rstrip(".… "), out[-1].text)
+            out[-1] = out[-1].model_copy(update={"text": f"{head} {seg.text}"})
+        else:
+            out.append(seg)
+    return out
+
+
+def _continues(line: str, state: _State) -> bool:
+    if state.part is None or _heading_text(line) is not None or line.startswith("|"):
+        return False
+    if state.part == "decisions" and _REASON.match(line):
+        return True
+    if _BOLD_LEAD.match(line) or rules.LABEL_RE.match(line) or _OTHER_LABEL.match(line):
+        return False  # "**Blockers:** none" after a list starts a part of its own
+    return (
+        state.bulleted
+        and not _BULLET.match(line)
+        and not _EMOJI_LEAD.match(line)
+        and not _RETURN_LEAD.match(line)
+    )
+
+
+def _join(before: str, line: str) -> str:
+    reason = _REASON.match(line)
+    if reason:
+        return f"{before.rstrip(' .')}, because {line[reason.end() :]}"
+    if before.startswith(f"{PART_LABELS['decisions']}:"):
+        # a decision's second sentence under its bullet is why it was taken
+        return f"{before.rstrip(' .')}, because {line}"
+    return f"{before.rstrip()} {line}"
+
+
+def _lines(text: str, state: _State) -> list[str]:
+    """A segment cut at the markers the sentence splitter does not see: table rows run together
+    (cut by the table's column count) and status emoji inside one sentence."""
+    text = text.strip()
+    if text.startswith("|") and text.endswith("|"):
+        cells = text[1:-1].split("|")
+        width = state.width or len(cells)
+        if not state.width and _TABLE_RULE.match(text) is None:
+            width = len(cells)
+        return [
+            "| " + " | ".join(cells[i : i + width]) + " |" for i in range(0, len(cells), width + 1)
+        ]
+    pieces = (p for h in _HEADING_SPLIT.split(text) for p in _EMOJI_SPLIT.split(h))
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> str | None:
+    """One line as the clause rules should read it, or None when it is only structure."""
+    if _MARKER_ALONE.match(line):
+        return None
+    if _TABLE_RULE.match(line):
+        state.width = line.strip().strip("|").count("|") + 1
+        return None
+    if line.startswith("|") and line.endswith("|") and line.count("|") >= 3:
+        state.listed = True
+        return _table_row(line, state)
+    state.header, state.width = None, 0
+    heading = _heading_text(line)
+    if heading is not None:
+        _set_heading(state, heading, classifier, soft=bool(_QUESTION.match(line)))
+        return None
+    if _OPEN_QUESTION.match(line):
+        return None  # a question asked in a pasted note is never an item
+    bold = _BOLD_LEAD.match(line)
+    if bold:
+        part = label_part(bold.group("label"))
+        if part is not None:
+            return f"{_label_for(part, bold.group('label'))}: {bold.group('rest')}"
+        line = f"{bold.group('label')}: {bold.group('rest')}"
+    other = _OTHER_LABEL.match(line)
+    if other and not rules.LABEL_RE.match(line):
+        # "Yesterday: ...", "Impediments: ...": a label the clause rules do not know, said as one
+        part = label_part(other.group("label"))
+        if part is not None:
+            line = f"{_label_for(part, other.group('label'))}: {other.group('rest')}"
+    bullet = _BULLET.match(line)
+    state.listed = bool(bullet or _EMOJI_LEAD.match(line))
+    state.bulleted = bool(bullet) or (state.bulleted and bool(_EMOJI_LEAD.match(line)))
+    if bullet:
+        line = bullet.group("text")
+    emoji = _EMOJI_LEAD.match(line)
+    if emoji:
+        return _emoji_line(line, emoji)
+    line = _strip_symbol(line)
+    if state.soft:
+        line = _SPEAKER_LEAD.sub("", line)  # "Jonas: ..." answering the bot's question
+    return _under_heading(_BOLD_MARKS.sub("", line).strip(), state)
+
+
+def _heading_text(line: str) -> str | None:
+    for pattern in (_HEADING, _BOLD_ALONE, _QUESTION, _LABEL_ALONE):
+        m = pattern.match(line)
+        if m:
+            return m.group("text")
+    m = _ITALIC_ALONE.match(line)
+    if m and m.group("text").rstrip().endswith("?"):
+        return m.group("text")
+    return None
+
+
+def _set_heading(
+    state: _State, heading: str, classifier: LabelClassifier | None, *, soft: bool
+) -> None:
+    text = _BOLD_MARKS.sub("", heading).strip(" *_:")
+    part = label_part(text)
+    if part is None and classifier is not None:
+        part = classifier.part(text)
+    state.part, state.soft, state.bulleted = part, soft, False
+    state.status_label = _status_label(text) if part == "in_flight" else None
+
+
+def _status_label(text: str) -> str | None:
+    low = text.lower()
+    if "review" in low:
+        return "In review"
+    for words in ("not started", "in progress"):
+        if words in low:
+            return words.capitalize()
+    return None
+
+
+def _label_for(part: str, said: str) -> str:
+    if part == "in_flight":
+        return _status_label(said) or "In flight"
+    return PART_LABELS[part]
+
+
+def _under_heading(line: str, state: _State) -> str:
+    """A line under a heading speaks to the heading's part (one item per line); under a
+    question, only when its own words name no part."""
+    if state.part is None or rules.LABEL_RE.match(line) or _RETURN_LEAD.match(line):
+        return line
+    if state.soft and rules.part_of(line) is not None:
+        return line
+    if state.part == "in_flight" and state.status_label is None:
+        return rules.terse_status(line) if rules.part_of(rules.terse_status(line)) else line
+    if state.soft and _NAMED_ITEM.match(line):
+        return line  # "Item: how it stands" answering a question: its words say the part
+    named = _NAMED_ITEM_PARTS.match(line)
+    if state.part == "in_flight" and named:
+        # "**Feed exporter**: builder done, errors left": the item is the name; its own status
+        # words (in review, blocked) win over the heading's
+        status = rules.status_of(named.group("detail"))
+        if status in ("in_review", "blocked", "not_started"):
+            return f"In flight: {named.group('name')} is {named.group('detail')}"
+        return f"{state.status_label or 'In flight'}: {named.group('name')}"
+    if state.part == "next_actions":
+        line = _OWNER_COLON.sub(r"\1 to ", line)  # "Jakob: review #55" -> "Jakob to review #55"
+    label = state.status_label or PART_LABELS[state.part]
+    return f"{label}: {line}"
+
+
+def _emoji_line(line: str, emoji: re.Match[str]) -> str | None:
+    """'✅ X' -> 'Done: X'; a line that labels itself after the emoji keeps its own label."""
+    rest = line[emoji.end() :].strip()
+    if (
+        rules.LABEL_RE.match(rest)
+        or _RETURN_LEAD.match(rest)
+        or rules.stated_empty(rest)
+        or rules.terse_status(rest) != rest
+    ):
+        return rest
+    label = _emoji_label(emoji.group(0))
+    if label == "Next":
+        rest = _OWNER_COLON.sub(r"\1 to ", rest)
+    if _NOTHING.match(rest):
+        # "👀 nothing in review": no items of that kind; a part stated empty only when the
+        # emoji stands for a whole part
+        return None if label in ("In progress", "In review") else f"{label}: none"
+    return f"{label}: {rest}"
+
+
+def _emoji_label(emoji: str) -> str:
+    key = emoji.strip().replace("\ufe0f", "")
+    return next(
+        (label for e, label in EMOJI_LABELS.items() if e.replace("\ufe0f", "") == key), "Next"
+    )
+
+
+def _strip_symbol(line: str) -> str:
+    """A status symbol the table does not know ("❓ ...") is dropped, never part of a name."""
+    i = 0
+    while i < len(line) and (
+        unicodedata.category(line[i]) in ("So", "Sk", "Mn") or line[i] in "\ufe0f\u200d"
+    ):
+        i += 1
+    return line[i:].lstrip() if i else line
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _table_row(line: str, state: _State) -> str | None:
+    """A table row as a labelled line: the header names the columns; the status (or type)
+    column gives the label, the item column the name, an owner column the owner of a next
+    action, and the notes follow."""
+    cells = _cells(line)
+    if state.header is None:
+        state.header = [c.lower() for c in cells]
+        return None
+    cols = _columns(state.header)
+    get = lambda key: cells[cols[key]] if key in cols and cols[key] < len(cells) else ""  # noqa: E731
+    item, status, owner, notes = get("item"), get("status"), get("owner"), get("notes")
+    if not item:
+        return None
+    status_text = _EMOJI_LEAD.sub("", status).strip()
+    part = label_part(status_text) or rules.part_of(f"it is {status_text}")
+    lead = _EMOJI_LEAD.match(status)
+    if part is None and lead:
+        part = label_part(_emoji_label(lead.group(0)))
+    tail = f" ({notes})" if notes else ""
+    if part == "next_actions":
+        return f"Next: {owner} to {item[:1].lower()}{item[1:]}" if owner else f"Next: {item}"
+    if part == "returns_at":
+        return f"Back {item}"
+    if part == "decisions":
+        return f"Decision: {item}, because {notes}" if notes else f"Decision: {item}"
+    if part == "blockers" and re.fullmatch(r"(?:blockers?|impediments?|risks?)", status_text, re.I):
+        return f"Blockers: {item}, {notes}" if notes else f"Blockers: {item}"  # a row of its kind
+    if part == "blockers":
+        who = f" (owner: {owner})" if owner else ""
+        return f"{item}{who} is blocked: {notes}" if notes else f"{item}{who} is blocked"
+    if part == "shipped":
+        return f"Shipped: {item}"
+    if part == "in_flight":
+        who = f" (owner: {owner})" if owner else ""
+        return f"{_label_for(part, status_text)}: {item}{who}{tail}"
+    return f"{item}: {status_text}{tail}" if status_text else item
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    """Which column holds what, from the header's words."""
+    names = {
+        "item": ("item", "component", "task", "work", "what", "name", "project", "feature"),
+        "status": ("status", "state", "type", "kind", "stage"),
+        "owner": ("owner", "who", "assignee", "person", "dri"),
+        "notes": ("notes", "note", "detail", "details", "comment", "comments", "context"),
+    }
+    cols: dict[str, int] = {}
+    for key, words in names.items():
+        for i, cell in enumerate(header):
+            if any(w in cell.split() for w in words) and i not in cols.values():
+                cols[key] = i
+                break
+    cols.setdefault("item", 0)
+    return cols

@@ -1,0 +1,119 @@
+"""Which part of a declaration a heading or label introduces ("## Risks / blockers" -> blockers,
+"What did you accomplish today?" -> shipped).
+
+A table of phrasings comes first: it is exact, instant and explains itself. Headings it does not
+know can go to a nearest-example classifier over sentence embeddings (the MiniLM model the search
+side already ships), given an embedder by the caller — the summarizer never builds one, so the
+offline path stays model-free unless a caller opts in.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+# Phrasings per part, tried in this order (a "next blockers" heading is about blockers).
+_TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "returns_at",
+        re.compile(
+            r"^(?:back|availability|available|returning|return|ooo|out of office|"
+            r"away|schedule|when I'?m back|back online)\b",
+            re.I,
+        ),
+    ),
+    (
+        "blockers",
+        re.compile(
+            r"\b(?:blockers?|blocked|blocking|impediments?|in (?:your|the) way|risks?|stuck|"
+            r"help needed|need help|obstacles?|issues|problems|waiting on)\b",
+            re.I,
+        ),
+    ),
+    ("decisions", re.compile(r"\b(?:decisions?|decided|we chose|choices|calls? made)\b", re.I)),
+    (
+        "next_actions",
+        re.compile(
+            r"\b(?:next|tomorrow|to ?dos?|todo|plan(?:ned)?|action(?: items)?|actions|"
+            r"follow[- ]?ups?|coming up|up next|will you do|going to do|later)\b",
+            re.I,
+        ),
+    ),
+    (
+        "in_flight",
+        re.compile(
+            r"\b(?:in[- ]flight|in progress|wip|ongoing|current(?:ly)?|working on|in review|"
+            r"(?:waiting|awaiting|ready)\s+for\s+review|under review|in qa|testing|"
+            r"open|still going|not started|doing)\b",
+            re.I,
+        ),
+    ),
+    (
+        "shipped",
+        re.compile(
+            r"\b(?:shipped|done|completed?|released|deployed|merged|finished|wins|"
+            r"get done|got done|accomplish(?:ed)?|did you do|yesterday|landed|delivered)\b",
+            re.I,
+        ),
+    ),
+)
+
+
+def label_part(label: str) -> str | None:
+    """The part a heading's words name, from the table; None when it names none ("Recap")."""
+    text = " ".join(label.replace("*", " ").replace("_", " ").split())
+    if not text or len(text.split()) > 10:
+        return None
+    for part, pattern in _TABLE:
+        if pattern.search(text):
+            return part
+    return None
+
+
+class Embedder(Protocol):
+    """Anything that turns texts into vectors (the search side's embedders fit)."""
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+#: Example headings per part, for phrasings the table lacks.
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "shipped": ("Shipped", "What I finished", "Accomplishments", "Completed today", "Wins"),
+    "in_flight": ("In progress", "Still working on", "Current work", "Open items", "Ongoing"),
+    "decisions": ("Decisions", "What we decided", "Choices made", "Agreed"),
+    "blockers": ("Blockers", "Impediments", "Anything in your way?", "Risks", "Need help with"),
+    "next_actions": ("Next steps", "Tomorrow", "What's next?", "Plan", "To do"),
+    "returns_at": ("Back", "Availability", "When I'm back", "Out of office"),
+}
+# Below this cosine similarity a heading is not close enough to any example to name a part.
+MIN_SIMILARITY = 0.55
+
+
+class LabelClassifier:
+    """Nearest example over sentence embeddings; the examples are embedded once."""
+
+    def __init__(self, embedder: Embedder, *, threshold: float = MIN_SIMILARITY) -> None:
+        self._embedder = embedder
+        self._threshold = threshold
+        self._labels = [part for part, texts in EXAMPLES.items() for _ in texts]
+        self._vectors = embedder.embed([t for texts in EXAMPLES.values() for t in texts])
+        self._cache: dict[str, str | None] = {}
+
+    def part(self, heading: str) -> str | None:
+        if heading not in self._cache:
+            [vector] = self._embedder.embed([heading])
+            scored = [
+                (_cosine(vector, v), part)
+                for v, part in zip(self._vectors, self._labels, strict=True)
+            ]
+            score, part = max(scored)
+            self._cache[heading] = part if score >= self._threshold else None
+        return self._cache[heading]
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0

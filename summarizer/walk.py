@@ -1,0 +1,38 @@
+"""What the offline extractor has read so far, shared by the modules that fill its parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from handoff.declaration import Declaration
+from summarizer.people import PeopleIndex
+
+
+@dataclass
+class Group:
+    """Clauses of one idea, with the part they speak to."""
+
+    part: str | None
+    text: str
+    lead_part: str | None = None
+    antecedent: str | None = None
+
+
+@dataclass
+class Walk:
+    """What the extractor has read so far."""
+
+    decl: Declaration
+    people: PeopleIndex
+    author: str | None
+    section: str | None = None
+    label_status: str | None = None
+    action_label: bool = False  # "[action] X to ...": the first word names the owner
+    blocked_label: bool = False  # "Blocked: X, needs Y": X is an item that is blocked
+    stated_empty: set[str] = field(default_factory=set)
+    action_at: dict[int, int] = field(default_factory=dict)  # next_actions index -> message number
+    message: int = 0
+    return_rest: str = ""  # what the last clause with a return time said before it
+    sentence: int = 0  # sentences read so far
+    listed: bool = False  # the segment is a list line: an item of its own
+    blocker_sentence: int = -99  # the sentence that added the last blocker

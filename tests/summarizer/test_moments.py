@@ -1,0 +1,130 @@
+"""The moment reader: a return time is the next matching moment after the wrap, in its zone.
+
+The sweep is property-style: for every weekday named, several ways of saying the hour, several
+zones (including ones far from the recording's) and every day of a recording week at two times of
+day, the resolved moment must be after the recording, within seven days, on the named weekday, at
+the named hour, in the named zone.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from summarizer.moments import read_moment
+from summarizer.returns import find_return_time, resolve_time
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# (how the hour is said, the 24-hour clock it means)
+PHRASINGS = (
+    ("{day} 9", (9, 0)),
+    ("{day} nine", (9, 0)),
+    ("{day} at ten", (10, 0)),
+    ("{day} 10am", (10, 0)),
+    ("{day} 2pm", (14, 0)),
+    ("{day} 09:30", (9, 30)),
+    ("{day} half eight", (8, 30)),
+    ("{day} morning", (9, 0)),
+    ("{day} evening", (18, 0)),
+    ("{day}", (9, 0)),
+)
+ZONES = (
+    ("Berlin time", "Europe/Berlin"),
+    ("Auckland time", "Pacific/Auckland"),
+    ("HST", "Pacific/Honolulu"),
+    ("", None),  # no zone named: the recording's
+)
+# A recording week that crosses no daylight-saving change in these zones, early and late each day.
+RECORDINGS = [
+    datetime(2026, 11, 23, hour, 15, tzinfo=ZoneInfo("Asia/Singapore")) + timedelta(days=d)
+    for d in range(7)
+    for hour in (8, 19)
+]
+
+
+@pytest.mark.parametrize(
+    ("day", "phrasing", "zone"),
+    list(itertools.product(DAYS, PHRASINGS, ZONES)),
+)
+def test_weekday_and_hour_resolve_to_the_next_matching_moment(
+    day: str, phrasing: tuple[str, tuple[int, int]], zone: tuple[str, str | None]
+) -> None:
+    said, (hour, minute) = phrasing
+    zone_words, zone_name = zone
+    phrase = f"{said.format(day=day)} {zone_words}".strip()
+    for recorded_at in RECORDINGS:
+        got = resolve_time(phrase, recorded_at=recorded_at)
+        assert got is not None, phrase
+        local = got.astimezone(ZoneInfo(zone_name)) if zone_name else got
+        assert got > recorded_at, (phrase, recorded_at)
+        assert got - recorded_at <= timedelta(days=7), (phrase, recorded_at, got)
+        assert local.strftime("%A") == day, (phrase, recorded_at, got)
+        assert (local.hour, local.minute) == (hour, minute), (phrase, recorded_at, got)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "clock", "days_ahead"),
+    [
+        ("tomorrow 9", (9, 0), 1),
+        ("tomorrow night at ten", (22, 0), 1),
+        ("tomorrow afternoon", (14, 0), 1),
+        ("tomorrow at 7:45", (7, 45), 1),
+        ("tonight at nine", (21, 0), 0),
+    ],
+)
+def test_tomorrow_and_parts_of_the_day(
+    phrase: str, clock: tuple[int, int], days_ahead: int
+) -> None:
+    for recorded_at in RECORDINGS:
+        got = resolve_time(phrase, recorded_at=recorded_at)
+        assert got is not None
+        assert (got.hour, got.minute) == clock
+        assert (got.date() - recorded_at.date()).days == days_ahead
+
+
+def test_a_bare_clock_is_the_next_one() -> None:
+    late = datetime(2026, 11, 27, 18, 0)
+    assert read_moment("9:00", late) == datetime(2026, 11, 28, 9, 0)
+    early = datetime(2026, 11, 27, 7, 0)
+    assert read_moment("9:00", early) == datetime(2026, 11, 27, 9, 0)
+
+
+def test_words_outside_the_grammar_are_left_to_the_caller() -> None:
+    assert read_moment("december 3", datetime(2026, 11, 27, 18, 0)) is None
+
+
+def test_a_spoken_return_time_in_a_sentence() -> None:
+    friday_night = datetime(2026, 11, 27, 18, 0, tzinfo=ZoneInfo("Europe/London"))
+    found = find_return_time("I'm off now, back Tuesday ten, Milan time.", recorded_at=friday_night)
+    assert found is not None
+    assert found[1] == datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/Rome"))
+
+
+def test_a_corrected_day_an_aside_and_a_trailing_clause_are_read_past() -> None:
+    thursday = datetime(2026, 3, 12, 18, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+    found = find_return_time(
+        "back Friday, no, Saturday nine, Lisbon time, Friday is a holiday", recorded_at=thursday
+    )
+    assert found is not None
+    assert found[1] == datetime(2026, 3, 14, 9, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
+    aside = find_return_time(
+        "back Monday 9:00 Oslo time (at the dentist first)", recorded_at=thursday
+    )
+    assert aside is not None
+    assert aside[1] == datetime(2026, 3, 16, 9, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+
+
+def test_a_pause_after_back_keeps_the_time_with_its_cue() -> None:
+    from ingest.text import transcript_from_text
+    from summarizer.base import ExtractionContext
+    from summarizer.offline import OfflineExtractor
+
+    thursday = datetime(2026, 3, 12, 18, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+    decl = OfflineExtractor().extract(
+        transcript_from_text("Parser merged. I'm back... Monday, no, Tuesday ten, Oslo time."),
+        ExtractionContext(author="Ola", recorded_at=thursday),
+    )
+    assert decl.returns_at_iso == datetime(2026, 3, 17, 10, 0, tzinfo=ZoneInfo("Europe/Oslo"))

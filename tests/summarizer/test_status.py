@@ -1,0 +1,74 @@
+"""Partly done or mitigated-but-open work is one item in flight, nothing shipped."""
+
+from __future__ import annotations
+
+from ingest.text import transcript_from_text
+from summarizer.base import ExtractionContext
+from summarizer.offline import OfflineExtractor
+from summarizer.status import one_item
+
+
+def extract(text: str):  # type: ignore[no-untyped-def]
+    return OfflineExtractor().extract(transcript_from_text(text), ExtractionContext(author="Ola"))
+
+
+def test_one_part_done_the_other_not_is_one_item_in_progress() -> None:
+    decl = extract("Ferry importer: the parser is done, the scheduler isn't.")
+    assert decl.shipped == []
+    assert [(i.item, i.status) for i in decl.in_flight] == [("Ferry importer", "in_progress")]
+
+
+def test_mitigated_but_open_is_in_flight_not_shipped() -> None:
+    decl = extract(
+        "The tide feed is mitigated (we cached yesterday's data) but the fix is still open."
+    )
+    assert decl.shipped == []
+    assert [(i.item, i.status) for i in decl.in_flight] == [("tide feed", "in_progress")]
+
+
+def test_a_self_correction_is_not_a_partial_item() -> None:
+    line = "the ferry importer is done, sorry, not done, it's blocked"
+    assert one_item(line) == line
+
+
+def test_labels_other_than_in_flight_are_left_alone() -> None:
+    line = "Next: the parser is done, the scheduler isn't"
+    assert one_item(line) == line
+
+
+def test_a_denied_status_is_not_the_status() -> None:
+    from summarizer import rules
+
+    assert rules.status_of("the tile cache isn't done") is None
+    assert rules.status_of("it's not in review yet, it's still in progress") == "in_progress"
+
+
+def test_a_decision_not_taken_or_taken_back_is_no_decision() -> None:
+    decl = extract("We decided, no, scratch that, we haven't decided on the cache size yet.")
+    assert decl.decisions == []
+
+
+def test_a_pronoun_clause_after_a_shipped_item_is_the_same_item() -> None:
+    decl = extract("Finished the fjord tile importer; it's live behind the beta flag.")
+    assert len(decl.shipped) == 1
+
+
+def test_name_colon_detail_under_an_in_flight_heading_is_the_named_item() -> None:
+    decl = extract(
+        "## In progress\n- **Tile cache**: reader done, writer still slow\n"
+        "- **Ferry export**: in review, PR #77\n"
+    )
+    assert [(i.item, i.status) for i in decl.in_flight] == [
+        ("Tile cache", "in_progress"),
+        ("Ferry export", "in_review"),
+    ]
+    assert decl.shipped == []
+
+
+def test_with_no_item_named_first_the_clause_in_progress_is_the_item() -> None:
+    decl = extract(
+        "The reader is migrated; the writer is not, so the tile migration is still in progress."
+    )
+    assert decl.shipped == []
+    assert [i.status for i in decl.in_flight] == ["in_progress"]
+    assert "tile migration" in decl.in_flight[0].item
