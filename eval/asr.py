@@ -120,17 +120,21 @@ def _heard(term: str, hypothesis: str, norm: Any) -> bool:
 
 def build_engine(name: str, *, cache: Path, workers: int) -> Any:
     from ingest.asr.pocketsphinx import PocketsphinxTranscriber
-    from ingest.asr.registry import EngineOptions, make_transcriber
+    from ingest.asr.registry import make_transcriber
 
     if name == "pocketsphinx-plain":  # the stock model, for comparison
         return PocketsphinxTranscriber(
             cache_dir=cache / "pocketsphinx", workers=workers, biased=False
         )
-    model = os.environ.get("HANDOFF_WHISPER_MODEL", "base.en")
-    engine = make_transcriber(
-        name, EngineOptions(whisper_model=model, cache_dir=cache, workers=workers)
-    )
-    return engine
+    from dataclasses import replace
+
+    from api.wiring.asr import engine_options
+    from handoff.settings import get_settings
+
+    # The settings pick the model as the product does; the evaluation keeps its own cache and
+    # worker count so runs are comparable.
+    options = replace(engine_options(get_settings()), cache_dir=cache, workers=workers)
+    return make_transcriber(name, options)
 
 
 def run_set(engine: Any, clips: list[Clip], hints: Any, norm: Any, *, verbose: bool) -> SetResult:
