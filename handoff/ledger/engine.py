@@ -29,6 +29,7 @@ from handoff.ledger.cues import CHANGE_RE, resolver, says_resolved, shipped_name
 from handoff.ledger.matching import Embed, Matcher, Named, VectorCache, contained_name
 from handoff.ledger.materialize import advance, bump, rederive
 from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRef, LedgerRevision
+from handoff.ledger.moves import Moves, SentenceLike, handovers, reroutes, sentence_with
 from handoff.refs import find_refs, normalize_ref
 from handoff.text import normalize, overlap, strong_terms
 
@@ -250,6 +251,7 @@ class Ledger:
         self._work(ctx)
         self._resolutions(ctx)
         self._blockers(ctx)
+        self._moves(ctx)
         self._decisions(ctx)
         self._actions(ctx)
         self._returns(ctx)
@@ -441,6 +443,17 @@ class Ledger:
                 said = ctx.done[blocker.parent_id]
                 self._event(ctx, ctx.matcher.item(blocker), "resolved", said, because="work done")
 
+    def _moves(self, ctx: _Apply) -> None:
+        """Blockers re-routed and work handed over, read from the wrap's sentences."""
+
+        def emit(item: LedgerItem, action: str, sentence: SentenceLike, **detail: Any) -> None:
+            said = _Said(sentence.text, sentence.text, sentence.start_s)
+            self._event(ctx, item, action, said, **detail)
+
+        m = Moves(ctx.session, ctx.matcher, ctx.at, ctx.handoff.author, sentences(ctx.handoff))
+        reroutes(m, emit)
+        handovers(m, emit)
+
     def _decisions(self, ctx: _Apply) -> None:
         current = ctx.matcher.candidates("decision", states=("current",), before=ctx.at)
         for i, d in enumerate(ctx.decl.decisions):
@@ -448,10 +461,13 @@ class Ledger:
             text = f"{d.decision} because {d.rationale}" if d.rationale else d.decision
             parent = self._parent(ctx, d.item, d.decision)
             said = _said(d.evidence, text)
+            # A reversal's cue and subject may sit in its reason or quote ("scratch that: ...").
+            around = sentence_with(sentences(ctx.handoff), d.decision)
+            full = " ".join(filter(None, (d.decision, d.rationale, said.quote, around)))
             same = [
                 old
                 for old in current
-                if old.id not in ctx.touched and _same_subject(ctx, d.decision, old, parent)
+                if old.id not in ctx.touched and _same_subject(ctx, d.decision, old, parent, full)
             ]
             restated = next((old for old in same if _restates(ctx, d.decision, old)), None)
             if restated is not None:
@@ -566,12 +582,15 @@ def _about(sentence: str, blocker: Named, ctx: _Apply) -> bool:
     return False
 
 
-def _same_subject(ctx: _Apply, decision: str, old: Named, parent: LedgerItem | None) -> bool:
-    """A new decision replaces `old` when both are about the same thing."""
-    changed = bool(CHANGE_RE.search(decision))
+def _same_subject(
+    ctx: _Apply, decision: str, old: Named, parent: LedgerItem | None, full: str
+) -> bool:
+    """A new decision replaces `old` when both are about the same thing; a reversal (a change
+    cue anywhere in what was said) may name the subject in its reason or quote only."""
+    changed = bool(CHANGE_RE.search(full))
     if parent is not None and old.parent_id == parent.id:
         return changed or overlap(old.name, decision) >= 0.3
-    shared = strong_terms(decision) & strong_terms(old.name)
+    shared = strong_terms(decision if not changed else full) & strong_terms(old.name)
     if len(shared) >= 2 and (changed or overlap(old.name, decision) >= 0.5):
         return True
     sim = ctx.matcher.similarity(decision, old)

@@ -1,0 +1,97 @@
+"""What a wrap moves rather than reports: a blocker re-routed to someone else ("Dana is on leave,
+so Femi signs it now") and work handed over ("passing the exporter to Kai", "picked up the
+exporter from Noa"). The extractor gives neither as a field, so they are read from the wrap's own
+sentences (`handoff.ledger.cues`) and recorded as events that change only who: `rerouted` sets
+whom a blocker needs, `handed_over` a work item's owner (`handoff.ledger.state.derive`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from handoff.ledger.cues import handed_over, rerouted_to
+from handoff.ledger.matching import Candidate, Matcher, contained_name
+from handoff.ledger.models import LedgerItem
+from handoff.text import normalize, strong_terms
+
+#: Records one event: (item, action, sentence text, clip time, detail).
+Emit = Callable[..., None]
+
+
+class SentenceLike(Protocol):
+    text: str
+    start_s: float | None
+
+
+@dataclass
+class Moves:
+    """One handoff's sentences and the ledger they may change."""
+
+    session: Session
+    matcher: Matcher
+    at: datetime
+    author: str | None
+    sentences: Sequence[SentenceLike]
+
+
+def sentence_with(sentences: Sequence[SentenceLike], text: str) -> str | None:
+    """The wrap's sentence that says `text` (the extractor's words are often a cut of it)."""
+    key = normalize(text)
+    if not key:
+        return None
+    return next((s.text for s in sentences if key in normalize(s.text)), None)
+
+
+def _shares_subject(sentence: str, blocker: Candidate, parent: LedgerItem | None) -> bool:
+    """Whether a sentence is about this blocker: two identifying words of the blocker (or of the
+    work it blocks) in common, or one besides the person it waits on."""
+    said = strong_terms(sentence)
+    words = strong_terms(blocker.name) | (strong_terms(parent.name) if parent else frozenset())
+    shared = {t for t in words if t in said or any(len(t) >= 4 and s.startswith(t) for s in said)}
+    if len(shared) >= 2:
+        return True
+    person = strong_terms(blocker.needed_from or "")
+    return bool(shared - person) and bool(person & said)
+
+
+def reroutes(m: Moves, emit: Emit) -> None:
+    """Blockers opened before this wrap that it hands to someone else: the new person is the one
+    who can clear them now (the one named first no longer is)."""
+    open_blockers = m.matcher.candidates("blocker", states=("open",), before=m.at)
+    for sentence in m.sentences:
+        for blocker in open_blockers:
+            who = rerouted_to(sentence.text, old=blocker.needed_from, author=m.author)
+            if who is None:
+                break  # the sentence re-routes nothing, whichever blocker it is about
+            parent = m.session.get(LedgerItem, blocker.parent_id) if blocker.parent_id else None
+            if _shares_subject(sentence.text, blocker, parent):
+                detail = {"needed_from": who, "previously": blocker.needed_from}
+                emit(m.matcher.item(blocker), "rerouted", sentence, **detail)
+
+
+def handovers(m: Moves, emit: Emit) -> None:
+    """Work this wrap hands over, in either voice: the new owner owns it from here on."""
+    for sentence in m.sentences:
+        moved = handed_over(sentence.text, author=m.author)
+        if moved is None:
+            continue
+        thing, owner = moved
+        item = _work_named(m, thing)
+        if item is not None and normalize(item.owner or "") != normalize(owner):
+            emit(item, "handed_over", sentence, owner=owner, previously=item.owner)
+
+
+def _work_named(m: Moves, thing: str) -> LedgerItem | None:
+    """The known work item a hand-over names: by a name it contains, then by fuzzy match; never
+    a new item (a hand-over of work no wrap reported is not work the ledger knows)."""
+    if not strong_terms(thing):
+        return None
+    named = contained_name(m.matcher.candidates("work"), thing)
+    if named is not None:
+        return m.matcher.item(named)
+    return m.matcher.work(thing, [], text=thing)
