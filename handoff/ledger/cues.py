@@ -271,9 +271,19 @@ def _person_words(name: str | None) -> set[str]:
     return {w.lower().removesuffix("'s") for w in (name or "").split()}
 
 
+# Where a person stands as the one who does it: "by Y", "from Y", or Y before what they do.
+_BY_BEFORE_RE = re.compile(r"\b(?:by|from)\s+$", re.IGNORECASE)
+_DOES_AFTER_RE = re.compile(
+    r"^(?:'s team)?\s+(?:\w+\s+)?(?:now\s+)?(?:has to|have to|needs to|must|can|could|will|"
+    r"is the one|are the ones|signs?|owns?|approves?|runs?|does|handles?|takes?|issues?|"
+    r"grants?|gets?|is (?:now )?(?:on|doing|handling|signing|running))\b",
+    re.IGNORECASE,
+)
+
+
 def _people_in(clause: str, *, skip: Iterable[str | None]) -> list[str]:
-    """Capitalized names in a clause that stand as people (not clause openers, not `skip`, not
-    someone the clause says is away)."""
+    """Capitalized names in a clause that stand as the one who does it ("by Y", "Y signs it"):
+    not clause openers or labels ("Offline sync: ..."), not `skip`, not someone away."""
     skipped = set().union(*(_person_words(s) for s in skip)) if skip else set()
     out: list[str] = []
     for m in _PERSON_RE.finditer(clause):
@@ -281,9 +291,11 @@ def _people_in(clause: str, *, skip: Iterable[str | None]) -> list[str]:
         first = who.split()[0].lower()
         if first in _NOT_A_NAME or first in STOPWORDS or _person_words(who) & skipped:
             continue
-        if _AWAY_AFTER_RE.match(clause[m.end() :]):
+        after = clause[m.start() + len(who) :]
+        if _AWAY_AFTER_RE.match(after):
             continue
-        out.append(who)
+        if _BY_BEFORE_RE.search(clause[: m.start()]) or _DOES_AFTER_RE.match(after):
+            out.append(who)
     return out
 
 

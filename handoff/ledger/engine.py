@@ -25,13 +25,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from handoff.declaration import PART_BY_NAME, PARTS, Declaration, Evidence, Part, PartItem
-from handoff.ledger.cues import CHANGE_RE, resolver, says_resolved, shipped_name
+from handoff.ledger.cues import resolver, says_resolved, shipped_name
+from handoff.ledger.decisions import restates, same_subject, stated
 from handoff.ledger.matching import Embed, Matcher, Named, VectorCache, contained_name
 from handoff.ledger.materialize import advance, bump, rederive
 from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRef, LedgerRevision
 from handoff.ledger.moves import Moves, SentenceLike, handovers, reroutes, sentence_with
 from handoff.refs import find_refs, normalize_ref
-from handoff.text import normalize, overlap, strong_terms
+from handoff.text import normalize, strong_terms
 
 if TYPE_CHECKING:
     from handoff.store import Event, Handoff, HandoffStore
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
 LIVE = ("published", "acknowledged")
 #: The parts whose items are matched by embedding too (next actions only by their exact key).
 _EMBEDDED = tuple(PART_BY_NAME[p] for p in ("in_flight", "shipped", "blockers", "decisions"))
-SUPERSEDE_EMBED = 0.62
-SUPERSEDE_EMBED_WITH_CUE = 0.45
 
 
 @dataclass
@@ -456,31 +455,30 @@ class Ledger:
 
     def _decisions(self, ctx: _Apply) -> None:
         current = ctx.matcher.candidates("decision", states=("current",), before=ctx.at)
-        for i, d in enumerate(ctx.decl.decisions):
-            where = f"decisions[{i}]"
+        wrap = sentences(ctx.handoff)
+        for st in stated(ctx.decl.decisions, wrap):
+            d, where = st.decision, st.where
             text = f"{d.decision} because {d.rationale}" if d.rationale else d.decision
             parent = self._parent(ctx, d.item, d.decision)
             said = _said(d.evidence, text)
             # A reversal's cue and subject may sit in its reason or quote ("scratch that: ...").
-            around = sentence_with(sentences(ctx.handoff), d.decision)
+            around = sentence_with(wrap, d.decision)
             full = " ".join(filter(None, (d.decision, d.rationale, said.quote, around)))
             same = [
                 old
                 for old in current
-                if old.id not in ctx.touched and _same_subject(ctx, d.decision, old, parent, full)
+                if old.id not in ctx.touched
+                and same_subject(ctx.matcher, d.decision, old, parent, full)
             ]
-            restated = next((old for old in same if _restates(ctx, d.decision, old)), None)
+            if st.from_text and not same:
+                continue  # a reversal of nothing the ledger knows
+            restated = next((old for old in same if restates(d.decision, old)), None)
             if restated is not None:
                 item = ctx.matcher.item(restated)
                 self._event(ctx, item, "mentioned", said, where=where, rationale=d.rationale)
                 continue
             item = self._new_item(
-                ctx,
-                "decision",
-                d.decision,
-                where,
-                state="current",
-                parent=parent.id if parent else None,
+                ctx, "decision", d.decision, where, state="current", parent=_id(parent)
             )
             supersedes = [o.id for o in same]
             self._event(
@@ -488,7 +486,7 @@ class Ledger:
                 item,
                 "decided",
                 said,
-                where=where,
+                where=None if st.from_text else where,  # a sentence is no declaration field
                 rationale=d.rationale,
                 supersedes=supersedes,
             )
@@ -582,24 +580,5 @@ def _about(sentence: str, blocker: Named, ctx: _Apply) -> bool:
     return False
 
 
-def _same_subject(
-    ctx: _Apply, decision: str, old: Named, parent: LedgerItem | None, full: str
-) -> bool:
-    """A new decision replaces `old` when both are about the same thing; a reversal (a change
-    cue anywhere in what was said) may name the subject in its reason or quote only."""
-    changed = bool(CHANGE_RE.search(full))
-    if parent is not None and old.parent_id == parent.id:
-        return changed or overlap(old.name, decision) >= 0.3
-    shared = strong_terms(decision if not changed else full) & strong_terms(old.name)
-    if len(shared) >= 2 and (changed or overlap(old.name, decision) >= 0.5):
-        return True
-    sim = ctx.matcher.similarity(decision, old)
-    return sim >= (SUPERSEDE_EMBED_WITH_CUE if changed else SUPERSEDE_EMBED) and bool(shared)
-
-
-def _restates(ctx: _Apply, decision: str, old: Named) -> bool:
-    if CHANGE_RE.search(decision):
-        return False
-    return normalize(decision) == old.key or (
-        overlap(decision, old.name) >= 0.9 and overlap(old.name, decision) >= 0.9
-    )
+def _id(item: LedgerItem | None) -> str | None:
+    return item.id if item is not None else None
