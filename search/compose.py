@@ -129,7 +129,7 @@ def _who_clears(d: Draft, b: ItemView) -> str:
     if moved is None or moved.detail.get("needed_from") != b.needed_from:
         return f"; {b.needed_from} can clear it"
     n = d.cite_event(moved, b)
-    return f"; {b.needed_from} can clear it now (re-routed on {_when(moved.at)} [{n}])"
+    return f"; {b.needed_from} can clear it now (re-routed to them on {_when(moved.at)} [{n}])"
 
 
 def _blocker_sentence(d: Draft, b: ItemView, parents: dict[str, ItemView]) -> None:
@@ -151,6 +151,13 @@ def _resolved_sentence(d: Draft, b: ItemView) -> None:
     if ev is None:
         return
     n = d.cite_event(ev, b)
+    if ev.detail.get("because") == "replaced":
+        d.say(
+            f"The earlier blocker ({_described(b)}) no longer applies since {_when(ev.at)}: a "
+            f'later decision replaced that work: "{(ev.quote or ev.text).rstrip(". ")}"',
+            n,
+        )
+        return
     # Who cleared it is whom the wrap names; its author only reported it.
     by = ev.detail.get("resolved_by")
     who = f" by {by}" if by else ""
@@ -208,7 +215,8 @@ def who_can(ctx: Context, d: Draft) -> None:
             moved = _latest(b, "rerouted")
             now = ""
             if moved is not None and moved.detail.get("needed_from") == b.needed_from:
-                now = f" now (re-routed on {_when(moved.at)} [{d.cite_event(moved, b)}])"
+                n_moved = d.cite_event(moved, b)
+                now = f" (re-routed to {b.needed_from} on {_when(moved.at)} [{n_moved}])"
             d.say(f"{b.needed_from} can clear {what}{now}", n)
         else:
             d.say(f"Nobody was named who can clear {what}", n)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,16 @@ from handoff.ledger.decisions import restates, same_subject, stated
 from handoff.ledger.matching import Embed, Matcher, Named, VectorCache, contained_name
 from handoff.ledger.materialize import advance, bump, rederive
 from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRef, LedgerRevision
-from handoff.ledger.moves import Moves, SentenceLike, handovers, reroutes, sentence_with
+from handoff.ledger.moves import (
+    Line,
+    Moves,
+    SentenceLike,
+    handovers,
+    moot_blockers,
+    reroutes,
+    sentence_with,
+    with_antecedent,
+)
 from handoff.refs import find_refs, normalize_ref
 from handoff.text import normalize, strong_terms
 
@@ -390,10 +399,12 @@ class Ledger:
             )
 
     def _blockers(self, ctx: _Apply) -> None:
+        wrap = sentences(ctx.handoff)
         for i, b in enumerate(ctx.decl.blockers):
             where = f"blockers[{i}]"
             if says_resolved(b.description):
                 continue  # "no longer blocked on X" is news of a resolution, read in _resolutions
+            b = b.model_copy(update={"description": with_antecedent(b.description, wrap)})
             parent = self._parent(ctx, b.item, b.description)
             parent_id = parent.id if parent else None
             item = ctx.matcher.blocker(
@@ -442,16 +453,25 @@ class Ledger:
                 said = ctx.done[blocker.parent_id]
                 self._event(ctx, ctx.matcher.item(blocker), "resolved", said, because="work done")
 
-    def _moves(self, ctx: _Apply) -> None:
-        """Blockers re-routed and work handed over, read from the wrap's sentences."""
+    def _emitter(self, ctx: _Apply) -> Callable[..., None]:
+        """Records an event read from a sentence of the wrap (`handoff.ledger.moves`)."""
 
         def emit(item: LedgerItem, action: str, sentence: SentenceLike, **detail: Any) -> None:
             said = _Said(sentence.text, sentence.text, sentence.start_s)
             self._event(ctx, item, action, said, **detail)
 
+        return emit
+
+    def _moves(self, ctx: _Apply) -> None:
+        """Blockers re-routed and work handed over, read from the wrap's sentences."""
         m = Moves(ctx.session, ctx.matcher, ctx.at, ctx.handoff.author, sentences(ctx.handoff))
-        reroutes(m, emit)
-        handovers(m, emit)
+        reroutes(m, self._emitter(ctx))
+        handovers(m, self._emitter(ctx))
+
+    def _moot(self, ctx: _Apply, full: str, decision: Line, decision_id: str) -> None:
+        """Blockers on the option a reversal dropped no longer block anything."""
+        m = Moves(ctx.session, ctx.matcher, ctx.at, ctx.handoff.author, [])
+        moot_blockers(m, full, decision, decision_id, self._emitter(ctx))
 
     def _decisions(self, ctx: _Apply) -> None:
         current = ctx.matcher.candidates("decision", states=("current",), before=ctx.at)
@@ -492,6 +512,8 @@ class Ledger:
             )
             for old in same:
                 self._event(ctx, ctx.matcher.item(old), "superseded", said, by=item.id)
+            if same:
+                self._moot(ctx, full, Line(around or said.quote or text, said.start_s), item.id)
 
     def _actions(self, ctx: _Apply) -> None:
         open_actions = ctx.matcher.candidates("action", states=("open",), before=ctx.at)

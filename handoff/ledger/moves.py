@@ -7,6 +7,7 @@ whom a blocker needs, `handed_over` a work item's owner (`handoff.ledger.state.d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,14 @@ Emit = Callable[..., None]
 class SentenceLike(Protocol):
     text: str
     start_s: float | None
+
+
+@dataclass(frozen=True)
+class Line:
+    """A sentence of the wrap (or a decision's words) that an event cites."""
+
+    text: str
+    start_s: float | None = None
 
 
 @dataclass
@@ -95,3 +104,62 @@ def _work_named(m: Moves, thing: str) -> LedgerItem | None:
     if named is not None:
         return m.matcher.item(named)
     return m.matcher.work(thing, [], text=thing)
+
+
+# A decision names what it drops: "Equifax rather than Experian", "instead of moving to Feast".
+_DROPPED_RE = re.compile(r"\b(?:rather than|instead of|not|over)\s+(?P<x>[^,;.:()]+)", re.I)
+
+
+def dropped(text: str) -> frozenset[str]:
+    """Stems of the named options (capitalized: products, vendors) a decision drops."""
+    out: set[str] = set()
+    for m in _DROPPED_RE.finditer(text):
+        names = " ".join(re.findall(r"\b[A-Z][\w-]+", m.group("x")))
+        chosen = re.split(r"[:;]", text[: m.start()])[-1]  # "we're going with Equifax"
+        out |= strong_terms(names) - strong_terms(chosen)
+    return frozenset(out)
+
+
+def moot_blockers(m: Moves, said: str, decision: Line, decision_id: str, emit: Emit) -> None:
+    """Open blockers on an option a new decision dropped ("the Experian integration is blocked"
+    after "Equifax rather than Experian"): the decision replaced the work they block. `said` is
+    everything the wrap said of the decision; `decision` the words an event cites."""
+    gone = dropped(said)
+    if not gone:
+        return
+    for blocker in m.matcher.candidates("blocker", states=("open",), before=m.at):
+        parent = m.session.get(LedgerItem, blocker.parent_id) if blocker.parent_id else None
+        words = strong_terms(blocker.name) | (strong_terms(parent.name) if parent else frozenset())
+        if gone & words:
+            emit(m.matcher.item(blocker), "resolved", decision, because="replaced", by=decision_id)
+
+
+# "It's blocked: ..." names its work in the sentence before ("Now on the November report.").
+_PRONOUN_BLOCKED_RE = re.compile(
+    r"^\s*(?:it|this|that)(?:'s|\s+is|\s+was)?\s+(?:\w+\s+)?blocked\b\s*[:,-]?\s*", re.I
+)
+_LEAD_IN_RE = re.compile(
+    r"^(?:(?:now|currently|also|and|then|today)\s+)*(?:(?:i'm|i am|we're|we are)\s+)?"
+    r"(?:(?:now\s+)?(?:on|working on|started(?: on)?|starting(?: on)?|picked up|moving to|"
+    r"doing)\s+)?(?:the\s+|a\s+|our\s+)?",
+    re.I,
+)
+
+
+def with_antecedent(description: str, sentences: Sequence[SentenceLike]) -> str:
+    """A blocker said with a pronoun ("It's blocked: the export is late") named after the work
+    in the sentence before it ("merchant report for November is blocked: the export is late"),
+    so that it is found by, and shown with, the work it blocks. Unchanged otherwise."""
+    m = _PRONOUN_BLOCKED_RE.match(description)
+    if m is None:
+        return description
+    key = normalize(description)[:40]
+    texts = [s.text for s in sentences]
+    at = next((i for i, t in enumerate(texts) if key and key in normalize(t)), None)
+    if not at:
+        return description
+    before = texts[at - 1].rstrip(" .;:!")
+    work = _LEAD_IN_RE.sub("", before.split(",")[0]).strip()
+    if not strong_terms(work) or len(work.split()) > 10:
+        return description
+    return f"{work} is blocked: {description[m.end() :]}"

@@ -118,3 +118,37 @@ def test_handed_over_is_not_a_plan_or_a_maybe() -> None:
     assert handed_over("Next: Kai picks up the exporter on Monday.", author="Noa") is None
     assert handed_over("Maybe I'm passing the exporter to Kai.", author="Noa") is None
     assert handed_over("Handing the pager over to Ana.", author="Noa") == ("pager", "Ana")
+
+
+def test_a_blocker_on_the_option_a_reversal_dropped_no_longer_blocks(
+    store: HandoffStore,
+) -> None:
+    publish(
+        store,
+        "Arun",
+        0,
+        decl(
+            in_flight=[InFlightItem(item="Zendesk integration", status="blocked")],
+            decisions=[Decision(decision="support tickets go to Zendesk rather than Freshdesk")],
+            blockers=[
+                Blocker(
+                    description="the Zendesk integration needs an API token from Zendesk sales",
+                    item="Zendesk integration",
+                )
+            ],
+        ),
+        text="Support tickets go to Zendesk rather than Freshdesk.",
+    )
+    reversal = "Scratch the Zendesk plan: we're going with Freshdesk rather than Zendesk."
+    publish(
+        store,
+        "Arun",
+        1,
+        decl(decisions=[Decision(decision="Scratch the Zendesk plan", rationale="pricing")]),
+        text=reversal + " Because of pricing.",
+    )
+    [blocker] = items(store, kinds=["blocker"])
+    assert blocker.state == "resolved"
+    assert blocker.events[-1].detail["because"] == "replaced"
+    [then] = items(store, kinds=["blocker"], as_of=T0 + timedelta(hours=3))
+    assert then.state == "open"
