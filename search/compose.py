@@ -375,8 +375,22 @@ def working_on(ctx: Context, d: Draft) -> None:
         d.say(f"No open work by {person} is in the published handoffs of the last two weeks")
 
 
+# Said among next steps but not one: a return ("back Monday ten"), news of who does what now.
+_NOT_AN_ACTION_RE = re.compile(
+    r"^\W*(?:i'?m\s+)?back\b|\bback (?:on )?(?:tomorrow|mon|tue|wed|thu|fri|sat|sun)\w*\b|"
+    r"\bturns out\b|\bon (?:\w+ )?leave\b",
+    re.I,
+)
+
+
+def _is_action(a: ItemView) -> bool:
+    return not _NOT_AN_ACTION_RE.search(a.name) and not says_owner_change(a.name)
+
+
 def next_actions(ctx: Context, d: Draft) -> None:
     acts = ctx.ledger.items(kinds=("action",), states=("open",), limit=300)
+    if ctx.q.people:
+        acts = [a for a in acts if _is_action(a)]
     chosen = pick(ctx, acts)
     if ctx.q.has_subject:
         chosen = with_latest_plan(ctx, chosen, acts)
@@ -494,6 +508,16 @@ def nothing_found(ctx: Context, d: Draft) -> None:
             d.say(f'"{quote}" ({h.metadata.get("author") or "unknown"})', d.cite_hit(h))
 
 
+def _asked_about(question: str) -> str:
+    """The thing a question names, in its words ("the returns portal"), for saying there is no
+    record of it: the subject's stems would lose words that double as question words."""
+    m = re.search(r".*\b(?:the|about|of|for|on)\s+(?:the\s+)?([^?]+?)\s*\??\s*$", question)
+    if m is None:
+        return ""
+    thing = re.sub(r"\s+(?:now|then|yet|any ?more|still|so far)$", "", m.group(1), flags=re.I)
+    return thing if 0 < len(thing.split()) <= 8 else ""
+
+
 #: Intents about a thing the question names: one no handoff mentions has no record.
 ABOUT_A_THING = ("blockers", "who_can", "status", "decisions", "owner", "next", "general")
 
@@ -502,7 +526,7 @@ def compose(ctx: Context) -> dict[str, Any]:
     d = Draft()
     if ctx.q.intent in ABOUT_A_THING and unknown(ctx):
         when = f" up to {_when(ctx.ledger.as_of)}" if ctx.ledger.as_of else ""
-        subject = ctx.q.subject_text or " ".join(ctx.q.refs)
+        subject = _asked_about(ctx.q.text) or ctx.q.subject_text or " ".join(ctx.q.refs)
         d.say(
             f"No handoff mentions {subject}: there is no record of it in team {ctx.team}'s "
             f"published handoffs{when}"

@@ -24,6 +24,18 @@ PEOPLE = ["Priya", "Dmitri", "Marta"]
         ("when was the replica restored?", "blockers"),
         ("when did the VPN request come through?", "blockers"),
         ("is the replica in review?", "status"),
+        # Whoever can make it happen, not who owns it.
+        ("who has to approve the vendor contract?", "who_can"),
+        ("who can grant the bucket access?", "who_can"),
+        # A person's next actions, not their work in flight.
+        ("what is Marta doing next?", "next"),
+        ("what's next for Priya?", "next"),
+        # A setting someone decided, and why an option went.
+        ("how long do the cache entries live?", "decisions"),
+        ("why aren't we on Kafka any more?", "decisions"),
+        # "the returns portal" is a thing, not someone's return.
+        ("who owns the returns portal?", "owner"),
+        ("when's Dmitri back?", "returns"),
     ],
 )
 def test_intent(text: str, intent: str) -> None:
