@@ -73,10 +73,12 @@ def reroutes(m: Moves, emit: Emit) -> None:
     who can clear them now (the one named first no longer is)."""
     open_blockers = m.matcher.candidates("blocker", states=("open",), before=m.at)
     for sentence in m.sentences:
+        if rerouted_to(sentence.text, old=None, author=m.author) is None:
+            continue  # the sentence re-routes nothing, whichever blocker it is about
         for blocker in open_blockers:
             who = rerouted_to(sentence.text, old=blocker.needed_from, author=m.author)
             if who is None:
-                break  # the sentence re-routes nothing, whichever blocker it is about
+                continue  # it names only the person this blocker already waits on
             parent = m.session.get(LedgerItem, blocker.parent_id) if blocker.parent_id else None
             if _shares_subject(sentence.text, blocker, parent):
                 detail = {"needed_from": who, "previously": blocker.needed_from}
