@@ -396,7 +396,11 @@ def next_actions(ctx: Context, d: Draft) -> None:
         chosen = with_latest_plan(ctx, chosen, acts)
     if ctx.q.people:
         first = ctx.q.people[0].split()[0].lower()
-        chosen = [a for a in chosen if (a.owner or "").lower().startswith(first)] or chosen
+        # Someone's next actions are their own: another person's would pad the answer.
+        chosen = [a for a in chosen if (a.owner or "").lower().startswith(first)]
+        if not chosen:
+            d.say(f"No next action for {ctx.q.people[0]} is in the published handoffs")
+            return
     if not ctx.q.has_subject and chosen:
         newest = max(a.last_at for a in chosen)
         chosen = [a for a in chosen if newest - a.last_at <= timedelta(days=1)]

@@ -21,7 +21,9 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
         "returns",
         re.compile(
             r"\bwhen(?:'s| is| will| does)\b.*\b(?:back|return|returning|online|available|in)\b|"
-            r"\bback (?:when|online)\b|\b(?:out of office|ooo|on leave|away|off)\b.*\?|"
+            # ("sign off", "kick off", "hand off" are things done, not someone away)
+            r"\bback (?:when|online)\b|\b(?:out of office|ooo|on leave|away|(?<!sign )"
+            r"(?<!signs )(?<!signed )(?<!kick )(?<!hand )(?<!log )(?<!tip )off)\b.*\?|"
             # "is Priya around on Monday?": a name (capitalized, whatever the flags) is asked about
             r"\b(?:is|will) (?-i:[A-Z])[\w'-]+ (?:be )?(?:around|available|reachable|out|away)\b|"
             # ...but "the returns portal" names a thing, not someone's return
@@ -352,6 +354,11 @@ def _window(text: str, now: datetime) -> tuple[datetime | None, datetime | None,
 def _subject(text: str, people: Sequence[str], refs: Sequence[str]) -> tuple[list[str], str]:
     """Identifying words of the question: not question words, not people, not refs."""
     names = {p.lower() for p in people} | {p.lower().split()[0] for p in people if p.strip()}
+    # "Seo-yeon" is one name: its parts ("seo", "yeon") are not subject words either.
+    said = text.lower()
+    names |= {
+        part for p in people if p.lower() in said for part in re.split(r"[-\s]+", p.lower()) if part
+    }
     cleaned = text
     for ref in refs:
         cleaned = re.sub(re.escape(ref.lstrip("#")), " ", cleaned, flags=re.I)

@@ -47,7 +47,9 @@ class LedgerAccess(Protocol):
 
 def _item_words(item: ItemView, parent: ItemView | None) -> frozenset[str]:
     text = " ".join(
-        [item.name, item.summary or "", " ".join(item.refs), parent.name if parent else ""]
+        # The work's own summary too: "UPS" as extracted is "the UPS onboarding screen" as said.
+        [item.name, item.summary or "", " ".join(item.refs)]
+        + ([parent.name, parent.summary or ""] if parent else [])
         + [e.text for e in item.events[-3:]]
     )
     return stems(text) | {t.lower() for t in item.refs}

@@ -52,3 +52,10 @@ def test_question_verbs_are_not_the_subject() -> None:
 @pytest.mark.parametrize("text", ["is it out yet?", "is the fix out?"])
 def test_availability_needs_a_name(text: str) -> None:
     assert understand(text, people=PEOPLE, as_of=AS_OF).intent != "returns"
+
+
+def test_a_hyphenated_name_is_a_person_not_subject_words() -> None:
+    q = understand("what is Seo-yeon doing next?", people=["Seo-yeon"], as_of=AS_OF)
+    assert q.people == ("Seo-yeon",) and not q.subject
+    q = understand("who can sign off the retention settings?", people=PEOPLE, as_of=AS_OF)
+    assert q.intent == "who_can"  # "sign off" is an approval, not someone away
