@@ -297,6 +297,16 @@ def decisions(ctx: Context, d: Draft) -> None:
         general(ctx, d, kinds=("decision", "chunk"))
 
 
+def _handed_over_sentence(d: Draft, it: ItemView, ev: EventView, n: int) -> None:
+    """The owner after a hand-over the ledger read (`handed_over`), and who handed it over."""
+    giver = ev.detail.get("previously") or ev.author or "its owner"
+    d.say(
+        f"{it.owner} owns {it.name}: {giver} handed it over (per {ev.author or 'the author'}, "
+        f"{_when(ev.at)}); it is {STATUS_WORDS.get(it.state, it.state)}",
+        n,
+    )
+
+
 def owner(ctx: Context, d: Draft) -> None:
     # An owner question is about one thing: only the items that fit about as well as the best.
     work = pick(
@@ -327,12 +337,7 @@ def owner(ctx: Context, d: Draft) -> None:
         n = d.cite_event(ev, it)
         who = it.owner or ev.author or "nobody named"
         if ev.action == "handed_over" and not moved:
-            d.say(
-                f"{who} owns {it.name}: {ev.detail.get('previously') or ev.author or 'its owner'} "
-                f"handed it over (per {ev.author or 'the author'}, {_when(ev.at)}); it is "
-                f"{STATUS_WORDS.get(it.state, it.state)}",
-                n,
-            )
+            _handed_over_sentence(d, it, ev, n)
             continue
         d.say(
             f"{'Before that, ' if moved else ''}{who} "

@@ -15,7 +15,6 @@ events a handoff added.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +37,7 @@ from handoff.ledger.moves import (
     moot_blockers,
     reroutes,
     sentence_with,
+    sentences,
     with_antecedent,
 )
 from handoff.refs import find_refs, normalize_ref
@@ -49,12 +49,6 @@ if TYPE_CHECKING:
 LIVE = ("published", "acknowledged")
 #: The parts whose items are matched by embedding too (next actions only by their exact key).
 _EMBEDDED = tuple(PART_BY_NAME[p] for p in ("in_flight", "shipped", "blockers", "decisions"))
-
-
-@dataclass
-class _Sentence:
-    text: str
-    start_s: float | None
 
 
 @dataclass
@@ -95,22 +89,6 @@ def _said(evidence: list[Evidence], text: str) -> _Said:
     if evidence:
         return _Said(text, evidence[0].quote, evidence[0].start_s)
     return _Said(text, text, None)
-
-
-def sentences(handoff: Handoff) -> list[_Sentence]:
-    """The wrap's sentences with their clip times (speech) — what resolution cues are read from."""
-    segs = (handoff.transcript or {}).get("segments") or []
-    out: list[_Sentence] = []
-    if segs:
-        for seg in segs:
-            for piece in re.split(r"(?<=[.!?;])\s+", str(seg.get("text") or "")):
-                if piece.strip():
-                    out.append(_Sentence(piece.strip(), seg.get("start_s")))
-    elif handoff.source_text:
-        for piece in re.split(r"(?<=[.!?;])\s+|\n+", handoff.source_text):
-            if piece.strip():
-                out.append(_Sentence(piece.strip(), None))
-    return out
 
 
 class Ledger:

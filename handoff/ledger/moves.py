@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -20,13 +20,18 @@ from handoff.ledger.matching import Candidate, Matcher, contained_name
 from handoff.ledger.models import LedgerItem
 from handoff.text import normalize, strong_terms
 
+if TYPE_CHECKING:
+    from handoff.store import Handoff
+
 #: Records one event: (item, action, sentence text, clip time, detail).
 Emit = Callable[..., None]
 
 
 class SentenceLike(Protocol):
-    text: str
-    start_s: float | None
+    @property
+    def text(self) -> str: ...
+    @property
+    def start_s(self) -> float | None: ...
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,22 @@ class Moves:
     at: datetime
     author: str | None
     sentences: Sequence[SentenceLike]
+
+
+def sentences(handoff: Handoff) -> list[Line]:
+    """The wrap's sentences with their clip times (speech) — what resolution cues are read from."""
+    segs = (handoff.transcript or {}).get("segments") or []
+    out: list[Line] = []
+    if segs:
+        for seg in segs:
+            for piece in re.split(r"(?<=[.!?;])\s+", str(seg.get("text") or "")):
+                if piece.strip():
+                    out.append(Line(piece.strip(), seg.get("start_s")))
+    elif handoff.source_text:
+        for piece in re.split(r"(?<=[.!?;])\s+|\n+", handoff.source_text):
+            if piece.strip():
+                out.append(Line(piece.strip(), None))
+    return out
 
 
 def sentence_with(sentences: Sequence[SentenceLike], text: str) -> str | None:
