@@ -20,11 +20,13 @@ from search.selection import (
     candidate_ids,
     covers,
     drop_overtaken,
+    named_fully,
     pick,
     recorded_after,
     related,
     replacements,
     subject_work,
+    unknown,
     with_latest_plan,
 )
 
@@ -102,6 +104,34 @@ def _label(item: ItemView, parents: dict[str, ItemView]) -> str:
     return parent.name if parent else ""
 
 
+def _described(b: ItemView) -> str:
+    """A blocker's words, less the clauses naming someone it no longer waits on: after a
+    re-routing the first person must not read as the one to ask."""
+    gone = {
+        w.lower()
+        for e in b.events
+        if e.action == "rerouted"
+        for w in str(e.detail.get("previously") or "").split()
+    } - {w.lower() for w in (b.needed_from or "").split()}
+    text = b.name.rstrip(". ")
+    if not gone:
+        return text
+    parts = re.split(r"(,\s*(?:and|but|so)?\s*|;\s*|\s+and\s+)", text)
+    kept = [p for p in parts[::2] if not gone & {w.lower().strip(".,'s") for w in p.split()}]
+    return ", ".join(k.strip() for k in kept if k.strip()) or text
+
+
+def _who_clears(d: Draft, b: ItemView) -> str:
+    """ "; X can clear it", with "now" and the citation when the wraps re-routed it to X."""
+    if not b.needed_from:
+        return "; nobody was named to clear it"
+    moved = _latest(b, "rerouted")
+    if moved is None or moved.detail.get("needed_from") != b.needed_from:
+        return f"; {b.needed_from} can clear it"
+    n = d.cite_event(moved, b)
+    return f"; {b.needed_from} can clear it now (re-routed to them on {_when(moved.at)} [{n}])"
+
+
 def _blocker_sentence(d: Draft, b: ItemView, parents: dict[str, ItemView]) -> None:
     opened = _latest(b, "opened") or b.events[0]
     latest = _latest(b, "opened", "mentioned") or opened
@@ -109,10 +139,10 @@ def _blocker_sentence(d: Draft, b: ItemView, parents: dict[str, ItemView]) -> No
     if latest is not opened:
         refs.append(d.cite_event(latest, b))
     about = _label(b, parents)
-    who = f"; {b.needed_from} can clear it" if b.needed_from else "; nobody was named to clear it"
+    who = _who_clears(d, b)
     since = f" (raised by {opened.author or 'the author'} on {_when(opened.at)}"
     since += f", still open on {_when(latest.at)})" if latest is not opened else ")"
-    text = b.name.rstrip(". ")
+    text = _described(b)
     d.say(f"{about + ' is blocked: ' if about else 'Blocked: '}{text}{who}{since}", *refs)
 
 
@@ -121,6 +151,13 @@ def _resolved_sentence(d: Draft, b: ItemView) -> None:
     if ev is None:
         return
     n = d.cite_event(ev, b)
+    if ev.detail.get("because") == "replaced":
+        d.say(
+            f"The earlier blocker ({_described(b)}) no longer applies since {_when(ev.at)}: a "
+            f'later decision replaced that work: "{(ev.quote or ev.text).rstrip(". ")}"',
+            n,
+        )
+        return
     # Who cleared it is whom the wrap names; its author only reported it.
     by = ev.detail.get("resolved_by")
     who = f" by {by}" if by else ""
@@ -161,22 +198,30 @@ def who_can(ctx: Context, d: Draft) -> None:
     open_items = ctx.ledger.items(kinds=("blocker",), states=("open",), limit=400)
     items = pick(ctx, open_items) or beside_work(ctx, open_items)
     if not items:
-        blockers(ctx, d)
-        return
+        # Cleared since: the one the wraps named can still do it ("who can grant the access?").
+        cleared = pick(ctx, ctx.ledger.items(kinds=("blocker",), states=("resolved",), limit=200))
+        if not any(b.needed_from for b in cleared):
+            blockers(ctx, d)
+            return
+        items = [b for b in cleared if b.needed_from][:2]
     parents = ctx.parents(items)
     for b in items[:MAX_LISTED]:
         ev = _latest(b, "opened", "mentioned") or b.events[-1]
         n = d.cite_event(ev, b)
         about = _label(b, parents)
-        what = (
-            f"the blocker on {about} ({b.name.rstrip('. ')})"
-            if about
-            else f"the blocker: {b.name.rstrip('. ')}"
-        )
+        text = _described(b)
+        what = f"the blocker on {about} ({text})" if about else f"the blocker: {text}"
         if b.needed_from:
-            d.say(f"{b.needed_from} can clear {what}", n)
+            moved = _latest(b, "rerouted")
+            now = ""
+            if moved is not None and moved.detail.get("needed_from") == b.needed_from:
+                n_moved = d.cite_event(moved, b)
+                now = f" (re-routed to {b.needed_from} on {_when(moved.at)} [{n_moved}])"
+            d.say(f"{b.needed_from} can clear {what}{now}", n)
         else:
             d.say(f"Nobody was named who can clear {what}", n)
+        if b.state == "resolved":
+            _resolved_sentence(d, b)
 
 
 def _status_sentence(d: Draft, it: ItemView, parents: dict[str, ItemView]) -> None:
@@ -252,11 +297,22 @@ def decisions(ctx: Context, d: Draft) -> None:
         general(ctx, d, kinds=("decision", "chunk"))
 
 
+def _handed_over_sentence(d: Draft, it: ItemView, ev: EventView, n: int) -> None:
+    """The owner after a hand-over the ledger read (`handed_over`), and who handed it over."""
+    giver = ev.detail.get("previously") or ev.author or "its owner"
+    d.say(
+        f"{it.owner} owns {it.name}: {giver} handed it over (per {ev.author or 'the author'}, "
+        f"{_when(ev.at)}); it is {STATUS_WORDS.get(it.state, it.state)}",
+        n,
+    )
+
+
 def owner(ctx: Context, d: Draft) -> None:
     # An owner question is about one thing: only the items that fit about as well as the best.
     work = pick(
         ctx, ctx.ledger.items(ids=candidate_ids(ctx, ("work",)), kinds=("work",)), margin=0.2
     )
+    work = named_fully(ctx, work)
     acts = pick(ctx, ctx.ledger.items(kinds=("action",), states=("open",), limit=300))
     handovers = [a for a in acts if a.owner and says_owner_change(a.name)]
     for it in work[:3]:
@@ -280,6 +336,9 @@ def owner(ctx: Context, d: Draft) -> None:
             )
         n = d.cite_event(ev, it)
         who = it.owner or ev.author or "nobody named"
+        if ev.action == "handed_over" and not moved:
+            _handed_over_sentence(d, it, ev, n)
+            continue
         d.say(
             f"{'Before that, ' if moved else ''}{who} "
             f"{'owned' if moved else 'owns'} {it.name} (per {ev.author or 'the author'}, "
@@ -321,14 +380,32 @@ def working_on(ctx: Context, d: Draft) -> None:
         d.say(f"No open work by {person} is in the published handoffs of the last two weeks")
 
 
+# Said among next steps but not one: a return ("back Monday ten"), news of who does what now.
+_NOT_AN_ACTION_RE = re.compile(
+    r"^\W*(?:i'?m\s+)?back\b|\bback (?:on )?(?:tomorrow|mon|tue|wed|thu|fri|sat|sun)\w*\b|"
+    r"\bturns out\b|\bon (?:\w+ )?leave\b",
+    re.I,
+)
+
+
+def _is_action(a: ItemView) -> bool:
+    return not _NOT_AN_ACTION_RE.search(a.name) and not says_owner_change(a.name)
+
+
 def next_actions(ctx: Context, d: Draft) -> None:
     acts = ctx.ledger.items(kinds=("action",), states=("open",), limit=300)
+    if ctx.q.people:
+        acts = [a for a in acts if _is_action(a)]
     chosen = pick(ctx, acts)
     if ctx.q.has_subject:
         chosen = with_latest_plan(ctx, chosen, acts)
     if ctx.q.people:
         first = ctx.q.people[0].split()[0].lower()
-        chosen = [a for a in chosen if (a.owner or "").lower().startswith(first)] or chosen
+        # Someone's next actions are their own: another person's would pad the answer.
+        chosen = [a for a in chosen if (a.owner or "").lower().startswith(first)]
+        if not chosen:
+            d.say(f"No next action for {ctx.q.people[0]} is in the published handoffs")
+            return
     if not ctx.q.has_subject and chosen:
         newest = max(a.last_at for a in chosen)
         chosen = [a for a in chosen if newest - a.last_at <= timedelta(days=1)]
@@ -440,8 +517,30 @@ def nothing_found(ctx: Context, d: Draft) -> None:
             d.say(f'"{quote}" ({h.metadata.get("author") or "unknown"})', d.cite_hit(h))
 
 
+def _asked_about(question: str) -> str:
+    """The thing a question names, in its words ("the returns portal"), for saying there is no
+    record of it: the subject's stems would lose words that double as question words."""
+    m = re.search(r".*\b(?:the|about|of|for|on)\s+(?:the\s+)?([^?]+?)\s*\??\s*$", question)
+    if m is None:
+        return ""
+    thing = re.sub(r"\s+(?:now|then|yet|any ?more|still|so far)$", "", m.group(1), flags=re.I)
+    return thing if 0 < len(thing.split()) <= 8 else ""
+
+
+#: Intents about a thing the question names: one no handoff mentions has no record.
+ABOUT_A_THING = ("blockers", "who_can", "status", "decisions", "owner", "next", "general")
+
+
 def compose(ctx: Context) -> dict[str, Any]:
     d = Draft()
+    if ctx.q.intent in ABOUT_A_THING and unknown(ctx):
+        when = f" up to {_when(ctx.ledger.as_of)}" if ctx.ledger.as_of else ""
+        subject = _asked_about(ctx.q.text) or ctx.q.subject_text or " ".join(ctx.q.refs)
+        d.say(
+            f"No handoff mentions {subject}: there is no record of it in team {ctx.team}'s "
+            f"published handoffs{when}"
+        )
+        return d.result()
     COMPOSERS.get(ctx.q.intent, status)(ctx, d)
     if not d.citations:
         d = Draft(sentences=[s for s in d.sentences if re.match(r"(Nothing|No )", s)])

@@ -20,11 +20,14 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "returns",
         re.compile(
-            r"\bwhen (?:is|will|does|'s)\b.*\b(?:back|return|returning|online|available|in)\b|"
-            r"\bback (?:when|online)\b|\b(?:out of office|ooo|on leave|away|off)\b.*\?|"
+            r"\bwhen(?:'s| is| will| does)\b.*\b(?:back|return|returning|online|available|in)\b|"
+            # ("sign off", "kick off", "hand off" are things done, not someone away)
+            r"\bback (?:when|online)\b|\b(?:out of office|ooo|on leave|away|(?<!sign )"
+            r"(?<!signs )(?<!signed )(?<!kick )(?<!hand )(?<!log )(?<!tip )off)\b.*\?|"
             # "is Priya around on Monday?": a name (capitalized, whatever the flags) is asked about
             r"\b(?:is|will) (?-i:[A-Z])[\w'-]+ (?:be )?(?:around|available|reachable|out|away)\b|"
-            r"\b(?:return|returns|returning)\b",
+            # ...but "the returns portal" names a thing, not someone's return
+            r"(?<!the )(?<!our )(?<!a )\b(?:return|returns|returning)\b",
             re.I,
         ),
     ),
@@ -34,7 +37,9 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bwho (?:can|could|should|needs to|has to|must) (?:unblock|clear|resolve|fix|approve|"
             r"sign off|decide|help|answer)\b|\bwho(?:'s| is) (?:it|that|this) (?:waiting|"
             r"blocked) on\b|"
-            r"\bwho (?:are|is) (?:we|they|it|he|she) waiting (?:on|for)\b|\bwaiting on whom\b",
+            r"\bwho (?:are|is) (?:we|they|it|he|she) waiting (?:on|for)\b|\bwaiting on whom\b|"
+            # "who has to register us?", "who can grant the access?": whoever can make it happen
+            r"\bwho (?:can|could|has to|have to|needs to|must|is able to|is the one)\b",
             re.I,
         ),
     ),
@@ -58,9 +63,21 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\bdecid\w*|\bdecision\w*|\bwhy (?:did|do|are|is|was|were)\b|\bchose\b|\bchoice\b|"
             r"\brationale\b|\bagreed\b|\bsettled on\b|\bwhich (?:approach|option)\b|"
+            # "why aren't we X any more?"; "how long do entries live?" is a setting someone decided
+            r"\bwhy (?:aren't|isn't|weren't|wasn't|don't|doesn't|didn't|not|no longer)\b|"
+            r"\bhow (?:long|often|frequently)\b|"
             r"\bgo(?:ing)? with\b|\bwent with\b|\bopt(?:ed)? for\b|"
             r"\b(?:pick|picked|choose|chosen)\b(?! up)|\band why\b|"
             r"\bapproach\b",
+            re.I,
+        ),
+    ),
+    (
+        # "what is Kai doing next?" asks for Kai's next actions, not the work in flight
+        "next",
+        re.compile(
+            r"\b(?:doing|do|working on|tackling|taking on|up to) next\b|\bnext for\b|"
+            r"\bwhat will (?-i:[A-Z])[\w'-]+ do\b",
             re.I,
         ),
     ),
@@ -247,6 +264,26 @@ _QUESTION_WORDS = frozenset(
         "around",
         "available",
         "reachable",
+        "long",
+        "often",
+        "frequently",
+        "more",
+        "anymore",
+        "drop",
+        "dropped",
+        "stop",
+        "stopped",
+        "abandon",
+        "abandoned",
+        "aren't",
+        "isn't",
+        "no",
+        "longer",
+        "has",
+        "have",
+        "must",
+        "needs",
+        "one",
     ]
 )
 _FOLLOW_UP_RE = re.compile(
@@ -317,6 +354,11 @@ def _window(text: str, now: datetime) -> tuple[datetime | None, datetime | None,
 def _subject(text: str, people: Sequence[str], refs: Sequence[str]) -> tuple[list[str], str]:
     """Identifying words of the question: not question words, not people, not refs."""
     names = {p.lower() for p in people} | {p.lower().split()[0] for p in people if p.strip()}
+    # "Seo-yeon" is one name: its parts ("seo", "yeon") are not subject words either.
+    said = text.lower()
+    names |= {
+        part for p in people if p.lower() in said for part in re.split(r"[-\s]+", p.lower()) if part
+    }
     cleaned = text
     for ref in refs:
         cleaned = re.sub(re.escape(ref.lstrip("#")), " ", cleaned, flags=re.I)

@@ -47,7 +47,9 @@ class LedgerAccess(Protocol):
 
 def _item_words(item: ItemView, parent: ItemView | None) -> frozenset[str]:
     text = " ".join(
-        [item.name, item.summary or "", " ".join(item.refs), parent.name if parent else ""]
+        # The work's own summary too: "UPS" as extracted is "the UPS onboarding screen" as said.
+        [item.name, item.summary or "", " ".join(item.refs)]
+        + ([parent.name, parent.summary or ""] if parent else [])
         + [e.text for e in item.events[-3:]]
     )
     return stems(text) | {t.lower() for t in item.refs}
@@ -260,6 +262,42 @@ def covers(q: Question, text: str) -> bool:
     words = stems(text)
     found = sum(1 for w in q.subject if _matches(w, words))
     return found >= max(1, -(-len(q.subject) * 3 // 5))
+
+
+def named_fully(ctx: Context, items: list[ItemView]) -> list[ItemView]:
+    """The items whose own names have every word of the subject, when some do ("label
+    exporter" is not "Zofia's exporter review"); all of `items` otherwise."""
+    if not ctx.q.subject:
+        return items
+    full = [it for it in items if all(_matches(w, stems(it.name)) for w in ctx.q.subject)]
+    return full or items
+
+
+#: Every kind of ledger item: what "is it mentioned at all" looks through.
+ALL_KINDS = ("work", "blocker", "decision", "action", "return")
+
+
+def unknown(ctx: Context) -> bool:
+    """The question names something no published handoff of the team mentions (up to the moment
+    asked about): no passage and no item covers its subject. Such a question gets "no record",
+    never "nothing is blocking it", which would assert a fact about work nobody reported."""
+    if ctx.q.refs:
+        return not any(covers(ctx.q, h.text) for h in ctx.hits)
+    subject = [w for w in ctx.q.subject if len(w) >= 3 and not w.isdigit()]
+    if not subject:
+        return False
+    texts = [h.text for h in ctx.hits]
+    texts += [text_of(it) for it in ctx.ledger.items(ids=candidate_ids(ctx, ALL_KINDS))]
+    need = max(1, -(-len(subject) * 3 // 5))
+    return not any(sum(_loosely(w, stems(t)) for w in subject) >= need for t in texts)
+
+
+def _loosely(word: str, words: frozenset[str]) -> bool:
+    """`_matches`, or the same first four letters of two longer words ("storage" and "store"):
+    saying there is no record must not hang on how a word was inflected."""
+    if _matches(word, words):
+        return True
+    return len(word) >= 5 and any(len(w) >= 5 and w[:4] == word[:4] for w in words)
 
 
 def candidate_ids(ctx: Context, kinds: Sequence[str]) -> list[str]:

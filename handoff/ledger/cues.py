@@ -36,7 +36,9 @@ CHANGE_RE = re.compile(
     r"revers(?:e|ed|ing)|revert(?:ed|ing)?|no longer|rather than|replac(?:e|ed|ing)|drop(?:ped)? "
     r"the|going back|moved? (?:away )?from|overrid(?:e|den|ing)|supersed(?:e|ed|es|ing)|"
     r"new plan|change of plan|(?:staying|sticking) (?:on|with)|after all|"
-    r"now (?:going|using|doing))\b",
+    r"now (?:going|using|doing)|undid|undo(?:ne|ing)?|scratch|walk(?:ed|ing)? back|"
+    r"t(?:ake|ook|aking) (?:that|it|this) back|on second thought|"
+    r"chang(?:e|ed|ing) (?:our|my) minds?)\b",
     re.IGNORECASE,
 )
 
@@ -57,6 +59,8 @@ def says_resolved(sentence: str) -> bool:
 # "reassigned to Omar", "X owns it now". The new owner is named in the sentence.
 OWNER_CHANGE_RE = re.compile(
     r"\b(?:tak(?:es|ing|en)|took) over\b|\bhand(?:s|ing|ed)? (?:\w+ ){0,4}(?:over|off) to\b|"
+    r"\b(?:pass|hand)(?:es|s|ing|ed)? (?:[\w'-]+ ){1,6}?to (?-i:[A-Z])|"
+    r"\bpick(?:s|ing|ed) up (?:[\w'-]+ ){1,6}?from (?-i:[A-Z])|"
     r"\bhand(?:s|ing|ed)? (?:it|this|that) (?:over|off)\b|\breassign(?:ed|ing)? to\b|"
     r"\b(?:owns|is owning|is the owner of) (?:it|this|that|\w+(?: \w+){0,4}) now\b|"
     r"\bnow owns\b|\bis now (?:on|owning)\b|\bpick(?:s|ing|ed) (?:it|this|that) up from\b",
@@ -246,3 +250,94 @@ def _names_something(part: str) -> bool:
     """Whether a part names a thing: identifying words besides refs, not a pronoun."""
     name = _tidy(part)
     return bool(strong_terms(name)) and not _PRONOUN_RE.match(name.split()[0])
+
+
+# -- who can clear a blocker now, and who owns work now --------------------------------------------
+# A blocker re-routed to someone else: "X is on leave, so Y signs it now", "now has to be run by Y
+# instead", "it turns out Y owns that, so Y has to do it", "Y is the one who can get it out".
+_REROUTE_RE = re.compile(
+    r"\b(?:now|instead|turns out|is the one|are the ones|from now on|any ?more|"
+    r"on (?:\w+ )?leave|(?:has|have) left|left the (?:company|team))\b",
+    re.IGNORECASE,
+)
+_PERSON_RE = re.compile(rf"(?<![\w'-])(?P<who>{_TITLE_NAME})(?:'s\b)?")
+_AWAY_AFTER_RE = re.compile(
+    r"^\s*(?:is|has|was|will be)\s+(?:\w+\s+)?(?:on|at|away|out|off|left|gone|sick|moved)\b",
+    re.IGNORECASE,
+)
+
+
+def _person_words(name: str | None) -> set[str]:
+    return {w.lower().removesuffix("'s") for w in (name or "").split()}
+
+
+# Where a person stands as the one who does it: "by Y", "from Y", or Y before what they do.
+_BY_BEFORE_RE = re.compile(r"\b(?:by|from)\s+$", re.IGNORECASE)
+_DOES_AFTER_RE = re.compile(
+    r"^(?:'s team)?\s+(?:\w+\s+)?(?:now\s+)?(?:has to|have to|needs to|must|can|could|will|"
+    r"is the one|are the ones|signs?|owns?|approves?|runs?|does|handles?|takes?|issues?|"
+    r"grants?|gets?|is (?:now )?(?:on|doing|handling|signing|running))\b",
+    re.IGNORECASE,
+)
+
+
+def _people_in(clause: str, *, skip: Iterable[str | None]) -> list[str]:
+    """Capitalized names in a clause that stand as the one who does it ("by Y", "Y signs it"):
+    not clause openers or labels ("Offline sync: ..."), not `skip`, not someone away."""
+    skipped = set().union(*(_person_words(s) for s in skip)) if skip else set()
+    out: list[str] = []
+    for m in _PERSON_RE.finditer(clause):
+        who = m.group("who").removesuffix("'s")
+        first = who.split()[0].lower()
+        if first in _NOT_A_NAME or first in STOPWORDS or _person_words(who) & skipped:
+            continue
+        after = clause[m.start() + len(who) :]
+        if _AWAY_AFTER_RE.match(after):
+            continue
+        if _BY_BEFORE_RE.search(clause[: m.start()]) or _DOES_AFTER_RE.match(after):
+            out.append(who)
+    return out
+
+
+def rerouted_to(sentence: str, *, old: str | None, author: str | None) -> str | None:
+    """Who can clear a blocker now, when the sentence moves it to someone new ("Dana is on leave,
+    so Femi signs it now"); None when it does not. The person is read from the clause after "so"
+    when there is one: the clause before it names who is away."""
+    if not _REROUTE_RE.search(sentence) or says_resolved(sentence):
+        return None
+    clauses = re.split(r"\bso\b", sentence, flags=re.IGNORECASE)
+    people = _people_in(clauses[-1], skip=(old, author))
+    return people[0] if people else None
+
+
+_THING = r"(?P<thing>[^,;.:!?]+?)"
+_GIVEN_RE = re.compile(
+    rf"\b(?:pass|hand|reassign)(?:es|s|ing|ed)?\s+(?:over\s+)?{_THING}\s+(?:over\s+|off\s+)?"
+    rf"to\s+(?P<who>(?-i:{_TITLE_NAME}))",
+    re.IGNORECASE,
+)
+_TAKEN_RE = re.compile(
+    rf"\b(?:pick(?:s|ing|ed)\s+up|t(?:ake|akes|aking|ook|aken)\s+over)\s+{_THING}\s+"
+    rf"from\s+(?P<giver>(?-i:{_TITLE_NAME}))",
+    re.IGNORECASE,
+)
+_TAKER_RE = re.compile(rf"(?P<who>{_TITLE_NAME})\s+(?:(?:is|has|will|just)\s+)*$")
+
+
+def handed_over(sentence: str, *, author: str | None) -> tuple[str, str] | None:
+    """(the work, its new owner) when the sentence hands work over, in either voice: the giver's
+    ("passing the exporter to Kai from tomorrow") or the taker's ("picked up the exporter from
+    Noa": the taker is the sentence's subject, the author when that is "I" or left out)."""
+    if not says_owner_change(sentence):
+        return None
+    m = _GIVEN_RE.search(sentence)
+    if m is not None and m.group("who").split()[0].lower() not in _NOT_A_NAME:
+        return _tidy(m.group("thing")), m.group("who")
+    m = _TAKEN_RE.search(sentence)
+    if m is None:
+        return None
+    taker = _TAKER_RE.search(sentence[: m.start()])
+    who = taker.group("who") if taker is not None else None
+    if who is None or who.split()[0].lower() in _NOT_A_NAME:
+        who = author
+    return (_tidy(m.group("thing")), who) if who else None

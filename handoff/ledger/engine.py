@@ -15,8 +15,7 @@ events a handoff added.
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -25,12 +24,24 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from handoff.declaration import PART_BY_NAME, PARTS, Declaration, Evidence, Part, PartItem
-from handoff.ledger.cues import CHANGE_RE, resolver, says_resolved, shipped_name
+from handoff.ledger.cues import resolver, says_resolved, shipped_name
+from handoff.ledger.decisions import restates, same_subject, stated
 from handoff.ledger.matching import Embed, Matcher, Named, VectorCache, contained_name
 from handoff.ledger.materialize import advance, bump, rederive
 from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRef, LedgerRevision
+from handoff.ledger.moves import (
+    Line,
+    Moves,
+    SentenceLike,
+    handovers,
+    moot_blockers,
+    reroutes,
+    sentence_with,
+    sentences,
+    with_antecedent,
+)
 from handoff.refs import find_refs, normalize_ref
-from handoff.text import normalize, overlap, strong_terms
+from handoff.text import normalize, strong_terms
 
 if TYPE_CHECKING:
     from handoff.store import Event, Handoff, HandoffStore
@@ -38,14 +49,6 @@ if TYPE_CHECKING:
 LIVE = ("published", "acknowledged")
 #: The parts whose items are matched by embedding too (next actions only by their exact key).
 _EMBEDDED = tuple(PART_BY_NAME[p] for p in ("in_flight", "shipped", "blockers", "decisions"))
-SUPERSEDE_EMBED = 0.62
-SUPERSEDE_EMBED_WITH_CUE = 0.45
-
-
-@dataclass
-class _Sentence:
-    text: str
-    start_s: float | None
 
 
 @dataclass
@@ -86,22 +89,6 @@ def _said(evidence: list[Evidence], text: str) -> _Said:
     if evidence:
         return _Said(text, evidence[0].quote, evidence[0].start_s)
     return _Said(text, text, None)
-
-
-def sentences(handoff: Handoff) -> list[_Sentence]:
-    """The wrap's sentences with their clip times (speech) — what resolution cues are read from."""
-    segs = (handoff.transcript or {}).get("segments") or []
-    out: list[_Sentence] = []
-    if segs:
-        for seg in segs:
-            for piece in re.split(r"(?<=[.!?;])\s+", str(seg.get("text") or "")):
-                if piece.strip():
-                    out.append(_Sentence(piece.strip(), seg.get("start_s")))
-    elif handoff.source_text:
-        for piece in re.split(r"(?<=[.!?;])\s+|\n+", handoff.source_text):
-            if piece.strip():
-                out.append(_Sentence(piece.strip(), None))
-    return out
 
 
 class Ledger:
@@ -250,6 +237,7 @@ class Ledger:
         self._work(ctx)
         self._resolutions(ctx)
         self._blockers(ctx)
+        self._moves(ctx)
         self._decisions(ctx)
         self._actions(ctx)
         self._returns(ctx)
@@ -389,10 +377,12 @@ class Ledger:
             )
 
     def _blockers(self, ctx: _Apply) -> None:
+        wrap = sentences(ctx.handoff)
         for i, b in enumerate(ctx.decl.blockers):
             where = f"blockers[{i}]"
             if says_resolved(b.description):
                 continue  # "no longer blocked on X" is news of a resolution, read in _resolutions
+            b = b.model_copy(update={"description": with_antecedent(b.description, wrap)})
             parent = self._parent(ctx, b.item, b.description)
             parent_id = parent.id if parent else None
             item = ctx.matcher.blocker(
@@ -441,30 +431,52 @@ class Ledger:
                 said = ctx.done[blocker.parent_id]
                 self._event(ctx, ctx.matcher.item(blocker), "resolved", said, because="work done")
 
+    def _emitter(self, ctx: _Apply) -> Callable[..., None]:
+        """Records an event read from a sentence of the wrap (`handoff.ledger.moves`)."""
+
+        def emit(item: LedgerItem, action: str, sentence: SentenceLike, **detail: Any) -> None:
+            said = _Said(sentence.text, sentence.text, sentence.start_s)
+            self._event(ctx, item, action, said, **detail)
+
+        return emit
+
+    def _moves(self, ctx: _Apply) -> None:
+        """Blockers re-routed and work handed over, read from the wrap's sentences."""
+        m = Moves(ctx.session, ctx.matcher, ctx.at, ctx.handoff.author, sentences(ctx.handoff))
+        reroutes(m, self._emitter(ctx))
+        handovers(m, self._emitter(ctx))
+
+    def _moot(self, ctx: _Apply, full: str, decision: Line, decision_id: str) -> None:
+        """Blockers on the option a reversal dropped no longer block anything."""
+        m = Moves(ctx.session, ctx.matcher, ctx.at, ctx.handoff.author, [])
+        moot_blockers(m, full, decision, decision_id, self._emitter(ctx))
+
     def _decisions(self, ctx: _Apply) -> None:
         current = ctx.matcher.candidates("decision", states=("current",), before=ctx.at)
-        for i, d in enumerate(ctx.decl.decisions):
-            where = f"decisions[{i}]"
+        wrap = sentences(ctx.handoff)
+        for st in stated(ctx.decl.decisions, wrap):
+            d, where = st.decision, st.where
             text = f"{d.decision} because {d.rationale}" if d.rationale else d.decision
             parent = self._parent(ctx, d.item, d.decision)
             said = _said(d.evidence, text)
+            # A reversal's cue and subject may sit in its reason or quote ("scratch that: ...").
+            around = sentence_with(wrap, d.decision)
+            full = " ".join(filter(None, (d.decision, d.rationale, said.quote, around)))
             same = [
                 old
                 for old in current
-                if old.id not in ctx.touched and _same_subject(ctx, d.decision, old, parent)
+                if old.id not in ctx.touched
+                and same_subject(ctx.matcher, d.decision, old, parent, full)
             ]
-            restated = next((old for old in same if _restates(ctx, d.decision, old)), None)
+            if st.from_text and not same:
+                continue  # a reversal of nothing the ledger knows
+            restated = next((old for old in same if restates(d.decision, old)), None)
             if restated is not None:
                 item = ctx.matcher.item(restated)
                 self._event(ctx, item, "mentioned", said, where=where, rationale=d.rationale)
                 continue
             item = self._new_item(
-                ctx,
-                "decision",
-                d.decision,
-                where,
-                state="current",
-                parent=parent.id if parent else None,
+                ctx, "decision", d.decision, where, state="current", parent=_id(parent)
             )
             supersedes = [o.id for o in same]
             self._event(
@@ -472,12 +484,14 @@ class Ledger:
                 item,
                 "decided",
                 said,
-                where=where,
+                where=None if st.from_text else where,  # a sentence is no declaration field
                 rationale=d.rationale,
                 supersedes=supersedes,
             )
             for old in same:
                 self._event(ctx, ctx.matcher.item(old), "superseded", said, by=item.id)
+            if same:
+                self._moot(ctx, full, Line(around or said.quote or text, said.start_s), item.id)
 
     def _actions(self, ctx: _Apply) -> None:
         open_actions = ctx.matcher.candidates("action", states=("open",), before=ctx.at)
@@ -566,21 +580,5 @@ def _about(sentence: str, blocker: Named, ctx: _Apply) -> bool:
     return False
 
 
-def _same_subject(ctx: _Apply, decision: str, old: Named, parent: LedgerItem | None) -> bool:
-    """A new decision replaces `old` when both are about the same thing."""
-    changed = bool(CHANGE_RE.search(decision))
-    if parent is not None and old.parent_id == parent.id:
-        return changed or overlap(old.name, decision) >= 0.3
-    shared = strong_terms(decision) & strong_terms(old.name)
-    if len(shared) >= 2 and (changed or overlap(old.name, decision) >= 0.5):
-        return True
-    sim = ctx.matcher.similarity(decision, old)
-    return sim >= (SUPERSEDE_EMBED_WITH_CUE if changed else SUPERSEDE_EMBED) and bool(shared)
-
-
-def _restates(ctx: _Apply, decision: str, old: Named) -> bool:
-    if CHANGE_RE.search(decision):
-        return False
-    return normalize(decision) == old.key or (
-        overlap(decision, old.name) >= 0.9 and overlap(old.name, decision) >= 0.9
-    )
+def _id(item: LedgerItem | None) -> str | None:
+    return item.id if item is not None else None

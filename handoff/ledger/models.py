@@ -64,7 +64,8 @@ class LedgerEvent(Base):
     handoff_id: Mapped[str] = mapped_column(String(36), index=True)
     at: Mapped[datetime] = mapped_column()
     author: Mapped[str | None] = mapped_column(String(200))
-    #: mentioned | opened | resolved | reopened | decided | superseded | planned | returns
+    #: mentioned | opened | resolved | reopened | decided | superseded | planned | returns |
+    #: rerouted (whom a blocker needs changed) | handed_over (the work's owner changed)
     action: Mapped[str] = mapped_column(String(20))
     #: Which declaration field said it, e.g. "blockers[0]"; None for facts read from the text.
     field: Mapped[str | None] = mapped_column(String(40))

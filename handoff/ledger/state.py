@@ -55,6 +55,8 @@ STORED_FIELDS: tuple[str, ...] = tuple(
 )
 
 
+#: Events that move an item to another person without saying anything else about it.
+MOVES = ("rerouted", "handed_over")
 _INITIAL = {"work": "in_progress", "blocker": "open", "decision": "current", "action": "open"}
 
 
@@ -77,6 +79,11 @@ def derive(
     st.last_at = ordered[-1].at
     for ev in ordered:
         detail = ev.detail or {}
+        if ev.action in MOVES:
+            # Only who changes: whom a blocker needs, who owns the work (handoff.ledger.moves).
+            st.needed_from = detail.get("needed_from") or st.needed_from
+            st.owner = detail.get("owner") or st.owner
+            continue
         before = st.state
         if kind == "work" and ev.status:
             st.state = ev.status

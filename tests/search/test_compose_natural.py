@@ -78,8 +78,9 @@ def test_work_reported_done_under_another_name(services: Any) -> None:
 def test_one_shared_word_is_not_the_subject(services: Any) -> None:
     _load(services)
     answer = _ask(services, "what's the plan for the data lake migration?")
-    assert answer.startswith("Nothing"), answer
-    assert "export" not in answer.split(".")[0]
+    # No handoff covers it (one shared word is not the subject): there is no record of it.
+    assert answer.startswith("No handoff mentions data lake migration"), answer
+    assert "no record" in answer and "export" not in answer
 
 
 OPS = [

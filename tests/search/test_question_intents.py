@@ -24,6 +24,18 @@ PEOPLE = ["Priya", "Dmitri", "Marta"]
         ("when was the replica restored?", "blockers"),
         ("when did the VPN request come through?", "blockers"),
         ("is the replica in review?", "status"),
+        # Whoever can make it happen, not who owns it.
+        ("who has to approve the vendor contract?", "who_can"),
+        ("who can grant the bucket access?", "who_can"),
+        # A person's next actions, not their work in flight.
+        ("what is Marta doing next?", "next"),
+        ("what's next for Priya?", "next"),
+        # A setting someone decided, and why an option went.
+        ("how long do the cache entries live?", "decisions"),
+        ("why aren't we on Kafka any more?", "decisions"),
+        # "the returns portal" is a thing, not someone's return.
+        ("who owns the returns portal?", "owner"),
+        ("when's Dmitri back?", "returns"),
     ],
 )
 def test_intent(text: str, intent: str) -> None:
@@ -40,3 +52,10 @@ def test_question_verbs_are_not_the_subject() -> None:
 @pytest.mark.parametrize("text", ["is it out yet?", "is the fix out?"])
 def test_availability_needs_a_name(text: str) -> None:
     assert understand(text, people=PEOPLE, as_of=AS_OF).intent != "returns"
+
+
+def test_a_hyphenated_name_is_a_person_not_subject_words() -> None:
+    q = understand("what is Seo-yeon doing next?", people=["Seo-yeon"], as_of=AS_OF)
+    assert q.people == ("Seo-yeon",) and not q.subject
+    q = understand("who can sign off the retention settings?", people=PEOPLE, as_of=AS_OF)
+    assert q.intent == "who_can"  # "sign off" is an approval, not someone away

@@ -1,0 +1,188 @@
+"""What a wrap moves rather than reports: a blocker re-routed to someone else ("Dana is on leave,
+so Femi signs it now") and work handed over ("passing the exporter to Kai", "picked up the
+exporter from Noa"). The extractor gives neither as a field, so they are read from the wrap's own
+sentences (`handoff.ledger.cues`) and recorded as events that change only who: `rerouted` sets
+whom a blocker needs, `handed_over` a work item's owner (`handoff.ledger.state.derive`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from sqlalchemy.orm import Session
+
+from handoff.ledger.cues import handed_over, rerouted_to
+from handoff.ledger.matching import Candidate, Matcher, contained_name
+from handoff.ledger.models import LedgerItem
+from handoff.text import normalize, strong_terms
+
+if TYPE_CHECKING:
+    from handoff.store import Handoff
+
+#: Records one event: (item, action, sentence text, clip time, detail).
+Emit = Callable[..., None]
+
+
+class SentenceLike(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def start_s(self) -> float | None: ...
+
+
+@dataclass(frozen=True)
+class Line:
+    """A sentence of the wrap (or a decision's words) that an event cites."""
+
+    text: str
+    start_s: float | None = None
+
+
+@dataclass
+class Moves:
+    """One handoff's sentences and the ledger they may change."""
+
+    session: Session
+    matcher: Matcher
+    at: datetime
+    author: str | None
+    sentences: Sequence[SentenceLike]
+
+
+def sentences(handoff: Handoff) -> list[Line]:
+    """The wrap's sentences with their clip times (speech) — what resolution cues are read from."""
+    segs = (handoff.transcript or {}).get("segments") or []
+    out: list[Line] = []
+    if segs:
+        for seg in segs:
+            for piece in re.split(r"(?<=[.!?;])\s+", str(seg.get("text") or "")):
+                if piece.strip():
+                    out.append(Line(piece.strip(), seg.get("start_s")))
+    elif handoff.source_text:
+        for piece in re.split(r"(?<=[.!?;])\s+|\n+", handoff.source_text):
+            if piece.strip():
+                out.append(Line(piece.strip(), None))
+    return out
+
+
+def sentence_with(sentences: Sequence[SentenceLike], text: str) -> str | None:
+    """The wrap's sentence that says `text` (the extractor's words are often a cut of it)."""
+    key = normalize(text)
+    if not key:
+        return None
+    return next((s.text for s in sentences if key in normalize(s.text)), None)
+
+
+def _shares_subject(sentence: str, blocker: Candidate, parent: LedgerItem | None) -> bool:
+    """Whether a sentence is about this blocker: two identifying words of the blocker (or of the
+    work it blocks) in common, or one besides the person it waits on."""
+    said = strong_terms(sentence)
+    words = strong_terms(blocker.name) | (strong_terms(parent.name) if parent else frozenset())
+    shared = {t for t in words if t in said or any(len(t) >= 4 and s.startswith(t) for s in said)}
+    if len(shared) >= 2:
+        return True
+    person = strong_terms(blocker.needed_from or "")
+    return bool(shared - person) and bool(person & said)
+
+
+def reroutes(m: Moves, emit: Emit) -> None:
+    """Blockers opened before this wrap that it hands to someone else: the new person is the one
+    who can clear them now (the one named first no longer is)."""
+    open_blockers = m.matcher.candidates("blocker", states=("open",), before=m.at)
+    for sentence in m.sentences:
+        if rerouted_to(sentence.text, old=None, author=m.author) is None:
+            continue  # the sentence re-routes nothing, whichever blocker it is about
+        for blocker in open_blockers:
+            who = rerouted_to(sentence.text, old=blocker.needed_from, author=m.author)
+            if who is None:
+                continue  # it names only the person this blocker already waits on
+            parent = m.session.get(LedgerItem, blocker.parent_id) if blocker.parent_id else None
+            if _shares_subject(sentence.text, blocker, parent):
+                detail = {"needed_from": who, "previously": blocker.needed_from}
+                emit(m.matcher.item(blocker), "rerouted", sentence, **detail)
+
+
+def handovers(m: Moves, emit: Emit) -> None:
+    """Work this wrap hands over, in either voice: the new owner owns it from here on."""
+    for sentence in m.sentences:
+        moved = handed_over(sentence.text, author=m.author)
+        if moved is None:
+            continue
+        thing, owner = moved
+        item = _work_named(m, thing)
+        if item is not None and normalize(item.owner or "") != normalize(owner):
+            emit(item, "handed_over", sentence, owner=owner, previously=item.owner)
+
+
+def _work_named(m: Moves, thing: str) -> LedgerItem | None:
+    """The known work item a hand-over names: by a name it contains, then by fuzzy match; never
+    a new item (a hand-over of work no wrap reported is not work the ledger knows)."""
+    if not strong_terms(thing):
+        return None
+    named = contained_name(m.matcher.candidates("work"), thing)
+    if named is not None:
+        return m.matcher.item(named)
+    return m.matcher.work(thing, [], text=thing)
+
+
+# A decision names what it drops: "Equifax rather than Experian", "instead of moving to Feast".
+_DROPPED_RE = re.compile(r"\b(?:rather than|instead of|not|over)\s+(?P<x>[^,;.:()]+)", re.I)
+
+
+def dropped(text: str) -> frozenset[str]:
+    """Stems of the named options (capitalized: products, vendors) a decision drops."""
+    out: set[str] = set()
+    for m in _DROPPED_RE.finditer(text):
+        names = " ".join(re.findall(r"\b[A-Z][\w-]+", m.group("x")))
+        chosen = re.split(r"[:;]", text[: m.start()])[-1]  # "we're going with Equifax"
+        out |= strong_terms(names) - strong_terms(chosen)
+    return frozenset(out)
+
+
+def moot_blockers(m: Moves, said: str, decision: Line, decision_id: str, emit: Emit) -> None:
+    """Open blockers on an option a new decision dropped ("the Experian integration is blocked"
+    after "Equifax rather than Experian"): the decision replaced the work they block. `said` is
+    everything the wrap said of the decision; `decision` the words an event cites."""
+    gone = dropped(said)
+    if not gone:
+        return
+    for blocker in m.matcher.candidates("blocker", states=("open",), before=m.at):
+        parent = m.session.get(LedgerItem, blocker.parent_id) if blocker.parent_id else None
+        words = strong_terms(blocker.name) | (strong_terms(parent.name) if parent else frozenset())
+        if gone & words:
+            emit(m.matcher.item(blocker), "resolved", decision, because="replaced", by=decision_id)
+
+
+# "It's blocked: ..." names its work in the sentence before ("Now on the November report.").
+_PRONOUN_BLOCKED_RE = re.compile(
+    r"^\s*(?:it|this|that)(?:'s|\s+is|\s+was)?\s+(?:\w+\s+)?blocked\b\s*[:,-]?\s*", re.I
+)
+_LEAD_IN_RE = re.compile(
+    r"^(?:(?:now|currently|also|and|then|today)\s+)*(?:(?:i'm|i am|we're|we are)\s+)?"
+    r"(?:(?:now\s+)?(?:on|working on|started(?: on)?|starting(?: on)?|picked up|moving to|"
+    r"doing)\s+)?(?:the\s+|a\s+|our\s+)?",
+    re.I,
+)
+
+
+def with_antecedent(description: str, sentences: Sequence[SentenceLike]) -> str:
+    """A blocker said with a pronoun ("It's blocked: the export is late") named after the work
+    in the sentence before it ("merchant report for November is blocked: the export is late"),
+    so that it is found by, and shown with, the work it blocks. Unchanged otherwise."""
+    m = _PRONOUN_BLOCKED_RE.match(description)
+    if m is None:
+        return description
+    key = normalize(description)[:40]
+    texts = [s.text for s in sentences]
+    at = next((i for i, t in enumerate(texts) if key and key in normalize(t)), None)
+    if not at:
+        return description
+    before = texts[at - 1].rstrip(" .;:!")
+    work = _LEAD_IN_RE.sub("", before.split(",")[0]).strip()
+    if not strong_terms(work) or len(work.split()) > 10:
+        return description
+    return f"{work} is blocked: {description[m.end() :]}"

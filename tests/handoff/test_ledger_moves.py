@@ -1,0 +1,154 @@
+"""The ledger across a week: a decision reversed in other words supersedes the earlier one, a
+blocker re-routed to someone else changes who can clear it, work handed over (in the giver's or
+the taker's voice) changes its owner, and each reads as it stood at an earlier moment."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from handoff.declaration import Blocker, Decision, InFlightItem
+from handoff.ledger import Ledger
+from handoff.ledger.cues import handed_over, rerouted_to
+from handoff.store import HandoffStore
+from tests.handoff.test_ledger import T0, decl, items, publish
+
+
+@pytest.fixture
+def store(database_url: str) -> HandoffStore:
+    return HandoffStore(database_url, hooks=[Ledger().hook])
+
+
+def test_a_reversal_in_other_words_supersedes_the_earlier_decision(store: HandoffStore) -> None:
+    first = "For the search index we picked Typesense over Meilisearch, because it is cheaper."
+    publish(
+        store,
+        "Ines",
+        0,
+        decl(decisions=[Decision(decision=first)]),
+        text=first,
+    )
+    undo = (
+        "We took yesterday's call back: the search index goes on Meilisearch rather than "
+        "Typesense, because Typesense can't do per-tenant keys."
+    )
+    publish(
+        store,
+        "Ines",
+        1,
+        decl(
+            decisions=[
+                Decision(
+                    decision="We took yesterday's call back",
+                    rationale="Typesense can't do per-tenant keys",
+                )
+            ]
+        ),
+        text=undo,
+    )
+    by_state = {d.state: d.name for d in items(store, kinds=["decision"])}
+    assert by_state["current"] == "We took yesterday's call back"
+    assert by_state["superseded"].startswith("For the search index")
+    then = items(store, kinds=["decision"], as_of=T0 + timedelta(hours=2))
+    assert [d.state for d in then] == ["current"]
+
+
+def test_a_rerouted_blocker_names_the_new_person(store: HandoffStore) -> None:
+    opened = "The payout report is blocked: only Dana in finance can approve the fee table."
+    publish(
+        store,
+        "Kofi",
+        0,
+        decl(
+            in_flight=[InFlightItem(item="payout report", status="blocked")],
+            blockers=[
+                Blocker(
+                    description="only Dana in finance can approve the fee table",
+                    item="payout report",
+                    needed_from="Dana",
+                )
+            ],
+        ),
+        text=opened,
+    )
+    moved = "Dana is out on leave until January, so Femi approves the fee table now."
+    publish(store, "Kofi", 1, decl(), text=moved)
+    [blocker] = items(store, kinds=["blocker"])
+    assert (blocker.state, blocker.needed_from) == ("open", "Femi")
+    # As it stood before the re-routing, Dana was the one to ask.
+    [before] = items(store, kinds=["blocker"], as_of=T0 + timedelta(hours=3))
+    assert before.needed_from == "Dana"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "author", "owner"),
+    [
+        ("I'm passing the invoice exporter to Kai from tomorrow.", "Noa", "Kai"),
+        ("Picked up the invoice exporter from Noa today.", "Kai", "Kai"),
+        ("Kai took over the invoice exporter from Noa this morning.", "Lea", "Kai"),
+    ],
+)
+def test_work_handed_over_in_either_voice_changes_its_owner(
+    store: HandoffStore, sentence: str, author: str, owner: str
+) -> None:
+    publish(
+        store,
+        "Noa",
+        0,
+        decl(in_flight=[InFlightItem(item="invoice exporter", owner="Noa")]),
+        text="The invoice exporter is in progress.",
+    )
+    publish(store, author, 1, decl(), text=sentence)
+    [work] = items(store, kinds=["work"])
+    assert work.owner == owner and work.state == "in_progress"
+    [before] = items(store, kinds=["work"], as_of=T0 + timedelta(hours=3))
+    assert before.owner == "Noa"
+
+
+def test_rerouting_reads_the_person_after_so() -> None:
+    said = "Tomas left the company, so the vendor keys now come from Aiko Sato in procurement."
+    assert rerouted_to(said, old="Tomas", author="Bea") == "Aiko Sato"
+    cleared = "Aiko signed the keys, so it's unblocked now."
+    assert rerouted_to(cleared, old=None, author=None) is None
+    assert rerouted_to("The keys are still with Tomas.", old="Tomas", author=None) is None
+
+
+def test_handed_over_is_not_a_plan_or_a_maybe() -> None:
+    assert handed_over("Next: Kai picks up the exporter on Monday.", author="Noa") is None
+    assert handed_over("Maybe I'm passing the exporter to Kai.", author="Noa") is None
+    assert handed_over("Handing the pager over to Ana.", author="Noa") == ("pager", "Ana")
+
+
+def test_a_blocker_on_the_option_a_reversal_dropped_no_longer_blocks(
+    store: HandoffStore,
+) -> None:
+    publish(
+        store,
+        "Arun",
+        0,
+        decl(
+            in_flight=[InFlightItem(item="Zendesk integration", status="blocked")],
+            decisions=[Decision(decision="support tickets go to Zendesk rather than Freshdesk")],
+            blockers=[
+                Blocker(
+                    description="the Zendesk integration needs an API token from Zendesk sales",
+                    item="Zendesk integration",
+                )
+            ],
+        ),
+        text="Support tickets go to Zendesk rather than Freshdesk.",
+    )
+    reversal = "Scratch the Zendesk plan: we're going with Freshdesk rather than Zendesk."
+    publish(
+        store,
+        "Arun",
+        1,
+        decl(decisions=[Decision(decision="Scratch the Zendesk plan", rationale="pricing")]),
+        text=reversal + " Because of pricing.",
+    )
+    [blocker] = items(store, kinds=["blocker"])
+    assert blocker.state == "resolved"
+    assert blocker.events[-1].detail["because"] == "replaced"
+    [then] = items(store, kinds=["blocker"], as_of=T0 + timedelta(hours=3))
+    assert then.state == "open"
