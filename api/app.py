@@ -63,10 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
     )
     app.state.settings = settings or get_settings()
-    install_security(app, app.state.settings)
-    # Added after the security layer, so it sits inside it: a 413 it answers still leaves through
-    # the security headers (Starlette runs the last-added middleware first).
+    # Starlette runs the last-added middleware first, so the body limit goes in before the
+    # security layer: it sits inside it, and a 413 it answers still gets the security headers.
     app.add_middleware(BodyLimitMiddleware, settings=app.state.settings)
+    install_security(app, app.state.settings)
     _add_error_handlers(app)
     _add_routes(app)
     return app

@@ -58,7 +58,7 @@ def ask(
     if conversation is not None:
         check_name(conversation)
     svc = services()
-    team = team or svc.settings.default_team
+    team = validate_team(team or svc.settings.default_team)  # a slug, before it names a file
     when = parse_time(as_of, "--as-of")
     store = Conversations(svc.settings.home, team)
     if conversation is not None:
