@@ -14,6 +14,7 @@ from api.cli.conversations import Conversations, check_name
 from api.usecases import items, questions
 from api.wiring.services import Services
 from handoff.errors import HandoffError
+from handoff.teams import validate_team
 
 
 @click.command()

@@ -24,8 +24,8 @@ def serve(host: str, port: int, with_worker: bool | None) -> None:
     from api.app import create_app
     from api.auth.production import check_production
     from api.auth.services import get_identity
-    from handoff.identity.demo import first_admin_hint
     from api.worker import EmbeddedWorker
+    from handoff.identity.demo import first_admin_hint
     from handoff.settings import get_settings
 
     settings = get_settings()
