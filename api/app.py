@@ -45,11 +45,10 @@ def validation_sentence(exc: RequestValidationError) -> str:
 
 
 def _error_page(request: Request, status: int, detail: str) -> Response:
-    from api.routes.web import templates
+    from api.routes.web import render
 
-    return templates.TemplateResponse(
-        request, "error.html", {"status": status, "detail": detail}, status_code=status
-    )
+    # The same header as every page: who is signed in, and the way to sign out.
+    return render(request, "error.html", {"status": status, "detail": detail}, status=status)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
