@@ -45,21 +45,34 @@ def validation_sentence(exc: RequestValidationError) -> str:
 
 
 def _error_page(request: Request, status: int, detail: str) -> Response:
-    from api.routes.web import templates
+    from api.routes.web import render
 
-    return templates.TemplateResponse(
-        request, "error.html", {"status": status, "detail": detail}, status_code=status
-    )
+    # The same header as every page: who is signed in, and the way to sign out.
+    return render(request, "error.html", {"status": status, "detail": detail}, status=status)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app with identities mounted: `install_security` runs before any route exists, so the
+    policy dependency guards every route added after it (`api.auth.policy.POLICY`)."""
+    from api.auth.security import install_security
+
     app = FastAPI(
         title="handoff",
         description="Turns end-of-shift wraps into handoffs the next shift can trust.",
         version="0.1.0",
     )
     app.state.settings = settings or get_settings()
+    # Starlette runs the last-added middleware first, so the body limit goes in before the
+    # security layer: it sits inside it, and a 413 it answers still gets the security headers.
     app.add_middleware(BodyLimitMiddleware, settings=app.state.settings)
+    install_security(app, app.state.settings)
+    _add_error_handlers(app)
+    _add_routes(app)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """One place that turns errors into JSON under /api and /media, and into a page elsewhere."""
 
     @app.exception_handler(HandoffError)
     async def handoff_error(request: Request, exc: HandoffError) -> Response:
@@ -93,11 +106,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
         )
 
+
+def _add_routes(app: FastAPI) -> None:
+    """The routers (each route guarded by the policy dependency), static files, health."""
+    from api.auth.routes import router as auth_router
     from api.routes import ask, handoffs, items, jobs, vocabulary, web
 
     for module in (handoffs, jobs, ask, items, vocabulary):
         app.include_router(module.router, prefix="/api")
     app.include_router(handoffs.media_router)
+    app.include_router(auth_router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -111,5 +129,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
         return HTMLResponse(status_code=204)
-
-    return app

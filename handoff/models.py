@@ -57,6 +57,9 @@ class HandoffRecord(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     team: Mapped[str] = mapped_column(String(100), index=True)
     author: Mapped[str | None] = mapped_column(String(200))
+    # The signed-in account that posted it (migration 0005): authors may edit and publish their
+    # own drafts. None for handoffs posted by an operator at the console or before sign-in.
+    author_user_id: Mapped[str | None] = mapped_column(String(32))
     recorded_at: Mapped[datetime | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     source_kind: Mapped[str] = mapped_column(String(20))  # text | media | chat

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from handoff.audit import Actor, record
 from handoff.db import migrate, session_scope
 from handoff.declaration import LIST_PARTS, Declaration
 from handoff.errors import ConflictError, InvalidInput, NotFound, PublishRefused
@@ -124,6 +125,17 @@ def _to_view(rec: HandoffRecord) -> Handoff:
 Hook = Callable[[Session, Event, Handoff], None]
 
 
+#: The audit log's name for each of the handoff trail's actions.
+AUDIT_ACTIONS = {
+    "created": "handoff.post",
+    "edited": "handoff.edit",
+    "published": "handoff.publish",
+    "unpublished": "handoff.unpublish",
+    "acknowledged": "handoff.acknowledge",
+    "deleted": "handoff.delete",
+}
+
+
 class HandoffStore:
     """Repository over the handoff tables. Construct with a database URL; migrates on first use."""
 
@@ -152,11 +164,29 @@ class HandoffStore:
 
     @staticmethod
     def _audit(
-        session: Session, rec: HandoffRecord, action: str, actor: str | None, detail: Any = None
+        session: Session,
+        rec: HandoffRecord,
+        action: str,
+        actor: str | None,
+        detail: Any = None,
+        *,
+        audit: Actor | None = None,
+        audit_action: str | None = None,
     ) -> None:
+        """The handoff's own trail (shown on its page) and, for a change a signed-in user or an
+        operator made, one row of the append-only audit log in the same transaction."""
         session.add(
             AuditEvent(handoff_id=rec.id, team=rec.team, actor=actor, action=action, detail=detail)
         )
+        if audit is not None:
+            record(
+                session,
+                audit,
+                audit_action or AUDIT_ACTIONS[action],
+                team=rec.team,
+                resource=("handoff", rec.id),
+                detail=detail or None,
+            )
 
     # -- creation -------------------------------------------------------------------------------
     def create(
@@ -175,8 +205,11 @@ class HandoffStore:
         declaration: Declaration | None = None,
         handoff_id: str | None = None,
         actor: str | None = None,
+        author_user_id: str | None = None,
+        audit: Actor | None = None,
     ) -> Handoff:
-        """Store a new handoff (a draft). With a declaration, it is both the draft and current."""
+        """Store a new handoff (a draft). With a declaration, it is both the draft and current.
+        `author_user_id` is the signed-in account that posted it; `audit` who did (logged)."""
         if not team or not team.strip():
             raise InvalidInput("Every handoff needs a team.")
         team = validate_team(team.strip())
@@ -188,6 +221,7 @@ class HandoffStore:
                 id=hid,
                 team=team,
                 author=author,
+                author_user_id=author_user_id,
                 recorded_at=recorded_at,
                 status="draft",
                 source_kind=source_kind,
@@ -198,7 +232,14 @@ class HandoffStore:
                 source_options=source_options or None,
             )
             session.add(rec)
-            self._audit(session, rec, "created", actor or author, {"source_kind": source_kind})
+            self._audit(
+                session,
+                rec,
+                "created",
+                actor or author,
+                {"source_kind": source_kind},
+                audit=audit,
+            )
             view = self._emit(session, "created", rec)
             if transcript is not None or declaration is not None:
                 view = self._set_extraction(session, rec, transcript, declaration, actor)
@@ -353,8 +394,11 @@ class HandoffStore:
         *,
         team: str | None = None,
         actor: str | None = None,
+        audit: Actor | None = None,
+        audit_action: str | None = None,
     ) -> Handoff:
-        """Replace the parts named in `patch`, validate, recompute flags, record the diff.
+        """Replace the parts named in `patch`, validate, recompute flags, record the diff
+        (`audit_action` names it in the audit log when it is more than an edit: an answer).
 
         Setting a list part to `[]` is a statement that it is empty (not flagged); the reviewer
         said so. Bad input raises `InvalidInput` and changes nothing.
@@ -399,7 +443,15 @@ class HandoffStore:
                 rec.author = updated.author
             if "recorded_at" in patch:
                 rec.recorded_at = updated.recorded_at
-            self._audit(session, rec, "edited", actor, {"changes": changes})
+            self._audit(
+                session,
+                rec,
+                "edited",
+                actor,
+                {"changes": changes},
+                audit=audit,
+                audit_action=audit_action,
+            )
             return self._emit(session, "edited", rec)
 
     def publish(
@@ -409,6 +461,7 @@ class HandoffStore:
         team: str | None = None,
         actor: str | None = None,
         force_reason: str | None = None,
+        audit: Actor | None = None,
     ) -> Handoff:
         with self.session() as session:
             rec = self._load(session, team, handoff_id)
@@ -432,11 +485,16 @@ class HandoffStore:
                     "reason": force_reason,
                     "missing": [f.field for f in decl.missing],
                 }
-            self._audit(session, rec, "published", actor, detail)
+            self._audit(session, rec, "published", actor, detail, audit=audit)
             return self._emit(session, "published", rec)
 
     def unpublish(
-        self, handoff_id: str, *, team: str | None = None, actor: str | None = None
+        self,
+        handoff_id: str,
+        *,
+        team: str | None = None,
+        actor: str | None = None,
+        audit: Actor | None = None,
     ) -> Handoff:
         with self.session() as session:
             rec = self._load(session, team, handoff_id)
@@ -446,10 +504,12 @@ class HandoffStore:
             rec.published_at = None
             rec.acknowledged_at = None
             rec.acknowledged_by = None
-            self._audit(session, rec, "unpublished", actor)
+            self._audit(session, rec, "unpublished", actor, audit=audit)
             return self._emit(session, "unpublished", rec)
 
-    def acknowledge(self, handoff_id: str, *, by: str, team: str | None = None) -> Handoff:
+    def acknowledge(
+        self, handoff_id: str, *, by: str, team: str | None = None, audit: Actor | None = None
+    ) -> Handoff:
         if not by or not by.strip():
             raise InvalidInput("Say who is acknowledging the handoff.")
         with self.session() as session:
@@ -459,15 +519,25 @@ class HandoffStore:
             rec.status = "acknowledged"
             rec.acknowledged_by = by.strip()
             rec.acknowledged_at = utcnow()
-            self._audit(session, rec, "acknowledged", by.strip())
+            self._audit(session, rec, "acknowledged", by.strip(), audit=audit)
             return self._emit(session, "acknowledged", rec)
 
     def delete(
-        self, handoff_id: str, *, team: str | None = None, actor: str | None = None
+        self,
+        handoff_id: str,
+        *,
+        team: str | None = None,
+        actor: str | None = None,
+        audit: Actor | None = None,
     ) -> Handoff:
-        """Delete the record; hooks roll back its effects first. The upload is the caller's."""
+        """Delete the record; hooks roll back its effects first. The upload is the caller's.
+        The handoff's own trail goes with it; the audit log's row stays."""
         with self.session() as session:
             rec = self._load(session, team, handoff_id)
+            if audit is not None:
+                record(
+                    session, audit, "handoff.delete", team=rec.team, resource=("handoff", rec.id)
+                )
             view = self._emit(session, "deleted", rec)
             session.delete(rec)
             return view

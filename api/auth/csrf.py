@@ -9,6 +9,7 @@ browser never attaches a bearer token by itself. SameSite=Lax cookies are a seco
 from __future__ import annotations
 
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from handoff.identity.errors import Forbidden
@@ -39,7 +40,16 @@ async def read_form(request: Request) -> FormData:
     would take is never refused here first."""
     settings = getattr(request.app.state, "settings", None)
     part = int(getattr(settings, "max_form_bytes", 1024 * 1024))
-    return await request.form(max_files=1, max_fields=1000, max_part_size=part)
+    try:
+        form = await request.form(max_files=1, max_fields=1000, max_part_size=part)
+    except HTTPException as exc:
+        if exc.status_code == 400 and str(exc.detail).startswith("Part exceeded maximum size"):
+            raise HTTPException(
+                413, f"A form field is larger than {part:,} bytes (HANDOFF_MAX_FORM_BYTES)."
+            ) from exc
+        raise
+    request.state.policy_form = form  # closed by the policy when it refuses the request
+    return form
 
 
 async def _sent_token(request: Request) -> str | None:

@@ -8,6 +8,7 @@ never a fallback to the cookie. The principal is resolved once per request and k
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -88,6 +89,25 @@ async def request_actor(request: Request) -> Actor:
     return principal.actor(client_address(request))
 
 
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The signed-in caller as a route needs them: the display name a handoff shows as its
+    author, publisher or acknowledger, the account id, and the audit log's `Actor`."""
+
+    name: str
+    user_id: str
+    actor: Actor
+
+
+async def request_caller(request: Request) -> Caller:
+    principal = await require_principal(request)
+    return Caller(
+        name=principal.display_name or principal.username,
+        user_id=principal.user_id,
+        actor=principal.actor(client_address(request)),
+    )
+
+
 def policy_team(request: Request) -> str:
     """The team the policy check found for this request (from the path, query, body or the
     resource), so a route acts on exactly the team that was checked."""
@@ -99,6 +119,7 @@ def policy_team(request: Request) -> str:
 
 PrincipalDep = Annotated[Principal, Depends(require_principal)]
 ActorDep = Annotated[Actor, Depends(request_actor)]
+CallerDep = Annotated[Caller, Depends(request_caller)]
 TeamDep = Annotated[str, Depends(policy_team)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 IdentityDep = Annotated[Identity, Depends(identity_dep)]

@@ -87,7 +87,20 @@ def require(access: Access, team: TeamFrom = TeamFrom.NONE, *, reads: bool | Non
 
 
 async def enforce_rule(request: Request, rule: Rule) -> Principal | None:
-    """Check one rule for one request (see the module docstring); the principal or None."""
+    """Check one rule for one request (see the module docstring); the principal or None.
+
+    A refused request's form (read here for its team or CSRF token) is closed at once: the
+    route that would have closed its uploaded file never runs."""
+    try:
+        return await _enforce_rule(request, rule)
+    except BaseException:
+        form = getattr(request.state, "policy_form", None)
+        if form is not None:
+            await form.close()
+        raise
+
+
+async def _enforce_rule(request: Request, rule: Rule) -> Principal | None:
     principal = await optional_principal(request)
     if principal is not None and principal.via == "session":
         await check_csrf(request)

@@ -135,6 +135,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/items/{item_id}"): Rule(A.MEMBER, T.ITEM),
     ("GET", "/jobs/{job_id}"): Rule(A.MEMBER, T.JOB),
     ("POST", "/jobs/{job_id}/retry"): Rule(A.MEMBER, T.JOB),
+    ("GET", "/teams/{team}/audit"): Rule(A.LEAD, T.PATH),
     # -- sign-in, the caller's account and tokens (api.auth.routes) -----------------------------
     ("GET", "/auth/login"): PUBLIC,
     ("POST", "/auth/login"): PUBLIC,

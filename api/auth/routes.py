@@ -52,6 +52,17 @@ def safe_next(value: str | None) -> str:
     return value[:2000]
 
 
+def landing(identity: Identity, user: User, target: str) -> str:
+    """Where a sign-in goes: `target`, except that the bare home page opens one of the user's
+    own teams when they are not in the default team (which would answer 404 for them)."""
+    if target != "/":
+        return target
+    teams = identity.directory.memberships(user.id)
+    if not teams or identity.settings.default_team in teams:
+        return target
+    return f"/?team={sorted(teams)[0]}"
+
+
 def start_session(request: Request, identity: Identity, user: User, *, method: str) -> None:
     """Sign `user` in on this browser: the old session ends, a new id and CSRF token are made."""
     old = request.session.get(SESSION_ID_KEY)
@@ -134,7 +145,7 @@ async def sign_in(request: Request, identity: IdentityDep) -> Response:
         )
     await run_in_threadpool(identity.guard.succeeded, login)
     await run_in_threadpool(start_session, request, identity, user, method="password")
-    return RedirectResponse(target, status_code=303)
+    return RedirectResponse(landing(identity, user, target), status_code=303)
 
 
 def _record_failure(identity: Identity, login: str, address: str | None) -> None:
@@ -210,7 +221,7 @@ async def oidc_callback(request: Request, identity: IdentityDep) -> Response:
         )
         return login_page(request, identity, error=str(exc), status=exc.status_code)
     await run_in_threadpool(start_session, request, identity, user, method="oidc")
-    return RedirectResponse(target, status_code=303)
+    return RedirectResponse(landing(identity, user, target), status_code=303)
 
 
 # -- the caller's account and tokens -----------------------------------------------------------

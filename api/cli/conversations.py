@@ -1,8 +1,14 @@
-"""Conversations for `handoff ask`, kept per team under HOME/conversations.
+"""Conversations for `handoff ask`, kept per owner and team under HOME/conversations.
 
-The API takes a follow-up's earlier questions in the request; a shell has no such state, so the
-CLI keeps them on disk: the team's last conversation (continued by `--follow-up`) and named ones
-(`--conversation NAME`). Only questions are kept, as the answerer re-reads them for context.
+The API takes a follow-up's earlier questions in the request, from the signed-in caller's own
+page or script, and stores none: one user's conversation never reaches another. A shell has no
+such state, so the CLI keeps them on disk: the team's last conversation (continued by
+`--follow-up`) and named ones (`--conversation NAME`). Only questions are kept, as the answerer
+re-reads them for context.
+
+Conversations belong to their user: a file is keyed by the owner's account id (server-made) and
+the team's validated slug, never by a path or name from input; the operator at the console has
+their own (`HOME/conversations/<team>.json`, where they always were).
 """
 
 from __future__ import annotations
@@ -38,9 +44,13 @@ class Conversations:
     `--follow-up` continues, whichever was used last.
     """
 
-    def __init__(self, home: Path, team: str) -> None:
-        # quote() leaves '.' alone, so a team called '..' still gets a file name, not a path.
-        self.path = home / "conversations" / f"{quote(team, safe='')}.json"
+    def __init__(self, home: Path, team: str, *, owner: str | None = None) -> None:
+        # quote() leaves '.' alone, so even a team called '..' gets a file name, not a path;
+        # the owner is an account id the server made (hex), quoted all the same.
+        folder = home / "conversations"
+        if owner is not None:
+            folder = folder / "users" / quote(owner, safe="")
+        self.path = folder / f"{quote(team, safe='')}.json"
 
     def _read(self) -> dict[str, Any]:
         try:

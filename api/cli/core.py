@@ -17,10 +17,14 @@ from api.usecases import bulk, drafting, lifecycle, posting
 from api.usecases.bulk import Row
 from api.usecases.speech import transcribe
 from api.wiring.services import Services
+from handoff.audit import Actor
 from handoff.declaration import declaration_schema
 from handoff.errors import HandoffError
 from handoff.progress import Progress
 from handoff.store import Handoff
+
+#: A change made at the server's console is audited as the operator running the command.
+OPERATOR = Actor.operator
 
 if TYPE_CHECKING:
     from ingest.chat import ChatOptions
@@ -268,7 +272,9 @@ def list_cmd(team: str | None, status: str | None, author: str | None, limit: in
 def publish(handoff_id: str, team: str | None, actor: str | None, force_reason: str | None) -> None:
     """Publish a draft (refused while fields are missing, unless --force REASON)."""
     svc = services()
-    handoff = lifecycle.publish(svc, handoff_id, team=team, actor=actor, force_reason=force_reason)
+    handoff = lifecycle.publish(
+        svc, handoff_id, team=team, actor=actor, force_reason=force_reason, audit=OPERATOR()
+    )
     echo_json(result_json(handoff))
 
 
@@ -278,7 +284,11 @@ def publish(handoff_id: str, team: str | None, actor: str | None, force_reason: 
 @click.option("--by", "actor", help="Who is unpublishing (for the audit trail).")
 def unpublish(handoff_id: str, team: str | None, actor: str | None) -> None:
     """Take a published handoff back to draft; the ledger and answers forget it."""
-    echo_json(result_json(lifecycle.unpublish(services(), handoff_id, team=team, actor=actor)))
+    echo_json(
+        result_json(
+            lifecycle.unpublish(services(), handoff_id, team=team, actor=actor, audit=OPERATOR())
+        )
+    )
 
 
 @click.command()
@@ -292,5 +302,5 @@ def delete(handoff_id: str, team: str | None, actor: str | None, yes: bool) -> N
         if not sys.stdin.isatty():
             raise UserError("Deleting is permanent; add --yes to confirm.")
         click.confirm(f"Delete handoff {handoff_id} and its upload for good?", abort=True)
-    handoff = lifecycle.delete(services(), handoff_id, team=team, actor=actor)
+    handoff = lifecycle.delete(services(), handoff_id, team=team, actor=actor, audit=OPERATOR())
     click.echo(f"Deleted handoff {handoff.id}.")

@@ -14,6 +14,7 @@ from api.cli.conversations import Conversations, check_name
 from api.usecases import items, questions
 from api.wiring.services import Services
 from handoff.errors import HandoffError
+from handoff.teams import validate_team
 
 
 @click.command()
@@ -58,7 +59,7 @@ def ask(
     if conversation is not None:
         check_name(conversation)
     svc = services()
-    team = team or svc.settings.default_team
+    team = validate_team(team or svc.settings.default_team)  # a slug, before it names a file
     when = parse_time(as_of, "--as-of")
     store = Conversations(svc.settings.home, team)
     if conversation is not None:

@@ -22,16 +22,21 @@ def serve(host: str, port: int, with_worker: bool | None) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.auth.production import check_production
+    from api.auth.services import get_identity
     from api.worker import EmbeddedWorker
+    from handoff.identity.demo import first_admin_hint
     from handoff.settings import get_settings
 
     settings = get_settings()
+    check_production(settings)  # unsafe production settings: one sentence, before anything
     if with_worker is None:
         with_worker = settings.broker_url is None
-    if settings.environment == "production" and host not in ("127.0.0.1", "localhost"):
-        click.echo("handoff: serving beyond this machine with no sign-in.", err=True)
     svc = services()
     svc.store.count()  # migrate (and fail with one sentence) before anything starts
+    hint = first_admin_hint(get_identity(settings).directory)
+    if hint is not None:  # nobody can sign in yet
+        click.echo(f"handoff: {hint}", err=True)
     worker = EmbeddedWorker(concurrency=settings.workers) if with_worker else None
     try:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
@@ -57,10 +62,24 @@ def worker(concurrency: int, loglevel: str, hostname: str | None) -> None:
 @click.command()
 @click.option("--if-empty", is_flag=True, help="Only when the data directory holds no handoffs.")
 def demo(if_empty: bool) -> None:
-    """Load a few demo wraps (published) into the data directory."""
+    """Create the demo accounts (development only) and load a few demo wraps (published)."""
+    from api.auth.services import get_identity
     from api.demo import load_demo
+    from handoff.identity.demo import create_demo_accounts
 
     svc = services()
+    settings = svc.settings
+    if settings.environment == "development":
+        created = create_demo_accounts(
+            get_identity(settings).directory,
+            environment=settings.environment,
+            default_team=settings.default_team,
+        )
+        if created:
+            names = ", ".join(a.username for a in created)
+            click.echo(f"Created demo accounts ({names}); the sign-in page lists them.")
+    else:
+        click.echo("Demo accounts skipped: they exist only in development.", err=True)
     if if_empty and svc.store.count() > 0:
         click.echo("Demo data skipped: the data directory already holds handoffs.")
         return

@@ -24,11 +24,13 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.auth.deps import Caller, CallerDep
 from api.deps import ServicesDep
 from api.tasks import queue_job
 from api.usecases import followups, lifecycle, posting
 from api.wiring.services import Services
 from handoff.errors import HandoffError, InvalidInput, NotFound
+from handoff.identity.roles import Role
 from handoff.paths import safe_suffix
 from handoff.store import Handoff
 from handoff.teams import TEAM_PATTERN
@@ -50,7 +52,11 @@ class UnsupportedMediaType(HandoffError):
 
 class TextWrap(BaseModel):
     text: str = Field(min_length=1, description="The wrap as typed or pasted (or a chat thread).")
-    author: str | None = None
+    author: str | None = Field(
+        default=None,
+        description="Ignored unless the caller is a reviewer or lead of the team (importing "
+        "a teammate's history); otherwise the author is the signed-in user.",
+    )
     team: str | None = Field(default=None, pattern=TEAM_PATTERN)
     recorded_at: datetime | None = None
 
@@ -65,17 +71,21 @@ class PublishBody(BaseModel):
     force_reason: str | None = Field(
         default=None, description="Publish despite missing fields, recording this reason."
     )
-    by: str | None = Field(default=None, description="Who is publishing.")
-
-
-class AcknowledgeBody(BaseModel):
-    by: str = Field(min_length=1, description="Who is taking over.")
 
 
 class AnswerBody(BaseModel):
     field: str = Field(min_length=1, description="The flag's field, e.g. 'blockers[0].owner'.")
     answer: str = Field(min_length=1, description="The author's answer, in their words.")
-    by: str | None = None
+
+
+def wrap_author(request: Request, caller: Caller, named: str | None) -> dict[str, Any]:
+    """Who a posted wrap is by: the signed-in user. A reviewer or lead may name a teammate (to
+    import the team's history); the audit row still records the real poster, and the handoff
+    is then linked to no account, so only reviewers edit it."""
+    role = getattr(request.state, "role", None)
+    if named and role is not None and role >= Role.REVIEWER and named != caller.name:
+        return {"author": named[:200], "author_user_id": None, "audit": caller.actor}
+    return {"author": caller.name, "author_user_id": caller.user_id, "audit": caller.actor}
 
 
 def media_url(h: Handoff) -> str | None:
@@ -247,18 +257,18 @@ def _form_text(form: FormData, name: str) -> str | None:
         }
     },
 )
-async def post_handoff(request: Request, svc: ServicesDep) -> JSONResponse:
+async def post_handoff(request: Request, svc: ServicesDep, caller: CallerDep) -> JSONResponse:
     ctype = upload_type(request, svc)
     if ctype == "application/json":
-        return JSONResponse(await _accept_json(request, svc), status_code=202)
+        return JSONResponse(await _accept_json(request, svc, caller), status_code=202)
     if ctype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
         raise UnsupportedMediaType(
             "Send the wrap as multipart/form-data with a 'file', or as JSON with a 'text'."
         )
-    return JSONResponse(await _accept_form(request, svc), status_code=202)
+    return JSONResponse(await _accept_form(request, svc, caller), status_code=202)
 
 
-async def _accept_json(request: Request, svc: Services) -> dict[str, Any]:
+async def _accept_json(request: Request, svc: Services, caller: Caller) -> dict[str, Any]:
     """A typed or pasted wrap as JSON (`TextWrap`)."""
     try:
         raw = await request.json()
@@ -276,15 +286,16 @@ async def _accept_json(request: Request, svc: Services) -> dict[str, Any]:
     recorded_at = body.recorded_at
     if recorded_at is not None and recorded_at.tzinfo is None:
         recorded_at = recorded_at.replace(tzinfo=ZoneInfo(svc.settings.timezone))
+    who = wrap_author(request, caller, body.author)
     return await run_in_threadpool(
-        _accept, svc, author=body.author, team=body.team, recorded_at=recorded_at, text=body.text
+        _accept, svc, team=body.team, recorded_at=recorded_at, text=body.text, **who
     )
 
 
-async def _accept_form(request: Request, svc: Services) -> dict[str, Any]:
+async def _accept_form(request: Request, svc: Services, caller: Caller) -> dict[str, Any]:
     """A wrap as a form: an uploaded file (with a chat export's channel and range), or text."""
     async with _parsed_form(request, svc) as form:
-        author = _form_text(form, "author")
+        who = wrap_author(request, caller, _form_text(form, "author"))
         team = _form_text(form, "team")
         recorded_at = parse_when(_form_text(form, "recorded_at"), svc)
         chat = _chat_choice(form, svc)
@@ -295,12 +306,12 @@ async def _accept_form(request: Request, svc: Services) -> dict[str, Any]:
                 return await run_in_threadpool(
                     _accept,
                     svc,
-                    author=author,
                     team=team,
                     recorded_at=recorded_at,
                     upload=path,
                     source_name=Path(upload.filename).name[:200],
                     chat=chat,
+                    **who,
                 )
             finally:
                 path.unlink(missing_ok=True)
@@ -311,7 +322,7 @@ async def _accept_form(request: Request, svc: Services) -> dict[str, Any]:
         if chat is not None:
             raise InvalidInput("A channel or time range applies to an uploaded chat export.")
         return await run_in_threadpool(
-            _accept, svc, author=author, team=team, recorded_at=recorded_at, text=text
+            _accept, svc, team=team, recorded_at=recorded_at, text=text, **who
         )
 
 
@@ -344,23 +355,31 @@ def patch_handoff(
     handoff_id: str,
     svc: ServicesDep,
     patch: Annotated[dict[str, Any], Body(examples=[{"returns_at": "tomorrow 9am SGT"}])],
-    by: str | None = Query(default=None, description="Who is editing (recorded in the audit)."),
+    caller: CallerDep,
 ) -> dict[str, Any]:
     if not patch:
         raise InvalidInput("The edit is empty; send the fields to replace.")
-    return handoff_json(svc, lifecycle.edit(svc, handoff_id, patch, actor=by))
+    edited = lifecycle.edit(svc, handoff_id, patch, actor=caller.name, audit=caller.actor)
+    return handoff_json(svc, edited)
 
 
 @router.post("/handoffs/{handoff_id}/answers", summary="Answer a missing-field follow-up question")
-def answer_followup(handoff_id: str, body: AnswerBody, svc: ServicesDep) -> dict[str, Any]:
+def answer_followup(
+    handoff_id: str, body: AnswerBody, svc: ServicesDep, caller: CallerDep
+) -> dict[str, Any]:
     handoff = followups.answer_followup(
-        svc, handoff_id, field=body.field, answer=body.answer, actor=body.by
+        svc,
+        handoff_id,
+        field=body.field,
+        answer=body.answer,
+        actor=caller.name,
+        audit=caller.actor,
     )
     return handoff_json(svc, handoff)
 
 
 def answer_by_voice(
-    svc: Services, handoff_id: str, *, field: str, clip: Path, by: str | None
+    svc: Services, handoff_id: str, *, field: str, clip: Path, by: Caller
 ) -> Handoff:
     """A follow-up answered with a short clip: only audio or video here (text goes to /answers);
     transcribed with the configured recognizer and merged like a typed answer, its evidence
@@ -371,24 +390,25 @@ def answer_by_voice(
         raise UnsupportedMediaType(
             "Send the spoken answer as an audio or video clip; a typed answer goes to /answers."
         )
-    return followups.answer_followup(svc, handoff_id, field=field, recording=clip, actor=by)
+    return followups.answer_followup(
+        svc, handoff_id, field=field, recording=clip, actor=by.name, audit=by.actor
+    )
 
 
-async def read_answer_clip(request: Request, svc: Services) -> tuple[str, Path, str | None]:
-    """The field, the saved clip (a temporary file: the caller removes it) and who answered."""
+async def read_answer_clip(request: Request, svc: Services) -> tuple[str, Path]:
+    """The field and the saved clip (a temporary file: the caller removes it)."""
     if upload_type(request, svc) != "multipart/form-data":
         raise UnsupportedMediaType(
             "Send the spoken answer as multipart/form-data with a 'file' and the 'field'."
         )
     async with request.form(max_files=1, max_fields=10) as form:
         field = _form_text(form, "field")
-        by = _form_text(form, "by")
         upload = form.get("file")
         if not field:
             raise InvalidInput("Say which question this answers: 'field', e.g. 'returns_at'.")
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise InvalidInput("Attach the spoken answer as a 'file' (a short audio clip).")
-        return field, await _save_upload(upload, svc), by
+        return field, await _save_upload(upload, svc)
 
 
 @router.post(
@@ -404,7 +424,6 @@ async def read_answer_clip(request: Request, svc: Services) -> tuple[str, Path, 
                         "properties": {
                             "file": {"type": "string", "format": "binary"},
                             "field": {"type": "string"},
-                            "by": {"type": "string"},
                         },
                     }
                 }
@@ -414,12 +433,12 @@ async def read_answer_clip(request: Request, svc: Services) -> tuple[str, Path, 
     },
 )
 async def answer_followup_recording(
-    handoff_id: str, request: Request, svc: ServicesDep
+    handoff_id: str, request: Request, svc: ServicesDep, caller: CallerDep
 ) -> dict[str, Any]:
-    field, clip, by = await read_answer_clip(request, svc)
+    field, clip = await read_answer_clip(request, svc)
     try:
         handoff = await run_in_threadpool(
-            answer_by_voice, svc, handoff_id, field=field, clip=clip, by=by
+            answer_by_voice, svc, handoff_id, field=field, clip=clip, by=caller
         )
     finally:
         clip.unlink(missing_ok=True)
@@ -427,25 +446,28 @@ async def answer_followup_recording(
 
 
 @router.post("/handoffs/{handoff_id}/publish", summary="Publish (409 while fields are missing)")
-def publish(handoff_id: str, svc: ServicesDep, body: PublishBody | None = None) -> dict[str, Any]:
+def publish(
+    handoff_id: str, svc: ServicesDep, caller: CallerDep, body: PublishBody | None = None
+) -> dict[str, Any]:
     body = body or PublishBody()
     handoff = lifecycle.publish(
-        svc, handoff_id, actor=body.by, force_reason=body.force_reason, index=False
+        svc,
+        handoff_id,
+        actor=caller.name,
+        force_reason=body.force_reason,
+        index=False,
+        audit=caller.actor,
     )
     job = queue_job(svc, "index_handoff", handoff)  # answered without waiting for the index
     return handoff_json(svc, svc.store.get(handoff_id)) | {"index_job_id": job.id}
-
-
-class ActorBody(BaseModel):
-    by: str | None = Field(default=None, description="Who is doing it (for the audit trail).")
 
 
 @router.post(
     "/handoffs/{handoff_id}/unpublish",
     summary="Back to draft: the ledger and the index forget it (409 if it is a draft)",
 )
-def unpublish(handoff_id: str, svc: ServicesDep, body: ActorBody | None = None) -> dict[str, Any]:
-    handoff = lifecycle.unpublish(svc, handoff_id, actor=(body or ActorBody()).by)
+def unpublish(handoff_id: str, svc: ServicesDep, caller: CallerDep) -> dict[str, Any]:
+    handoff = lifecycle.unpublish(svc, handoff_id, actor=caller.name, audit=caller.actor)
     return handoff_json(svc, handoff)
 
 
@@ -454,14 +476,18 @@ def unpublish(handoff_id: str, svc: ServicesDep, body: ActorBody | None = None) 
     status_code=204,
     summary="Delete a handoff, its upload and its effects on the ledger and the index",
 )
-def delete(handoff_id: str, svc: ServicesDep, by: str | None = None) -> Response:
-    lifecycle.delete(svc, handoff_id, actor=by)
+def delete(handoff_id: str, svc: ServicesDep, caller: CallerDep) -> Response:
+    lifecycle.delete(svc, handoff_id, actor=caller.name, audit=caller.actor)
     return Response(status_code=204)
 
 
-@router.post("/handoffs/{handoff_id}/acknowledge", summary="Record who took over, and when")
-def acknowledge(handoff_id: str, body: AcknowledgeBody, svc: ServicesDep) -> dict[str, Any]:
-    return handoff_json(svc, lifecycle.acknowledge(svc, handoff_id, by=body.by))
+@router.post(
+    "/handoffs/{handoff_id}/acknowledge",
+    summary="Record that the signed-in user took over, and when (any body is ignored)",
+)
+def acknowledge(handoff_id: str, svc: ServicesDep, caller: CallerDep) -> dict[str, Any]:
+    acked = lifecycle.acknowledge(svc, handoff_id, by=caller.name, audit=caller.actor)
+    return handoff_json(svc, acked)
 
 
 @router.get("/handoffs/{handoff_id}/audit", summary="The audit trail of one handoff")

@@ -6,8 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from api.auth.deps import Caller, CallerDep
 from api.deps import ServicesDep
 from api.tasks import enqueue
+from api.usecases.audit import log
+from api.wiring.services import Services
 
 router = APIRouter(tags=["jobs"])
 
@@ -18,7 +21,13 @@ def get_job(job_id: str, svc: ServicesDep) -> dict[str, Any]:
 
 
 @router.post("/jobs/{job_id}/retry", status_code=202, summary="Run a failed job again")
-def retry_job(job_id: str, svc: ServicesDep) -> dict[str, Any]:
+def retry_job(job_id: str, svc: ServicesDep, caller: CallerDep) -> dict[str, Any]:
+    return retry(svc, job_id, caller)
+
+
+def retry(svc: Services, job_id: str, caller: Caller) -> dict[str, Any]:
+    """Requeue a failed job, audited as the caller's (the web page's button does the same)."""
     job = svc.jobs.requeue(job_id)
+    log(svc, caller.actor, "job.retry", team=job.team, resource=("job", job.id))
     enqueue(svc, job)
     return svc.jobs.get(job_id).to_json()

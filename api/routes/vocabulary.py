@@ -11,9 +11,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, BackgroundTasks, Response
 from pydantic import BaseModel, Field
 
+from api.auth.deps import Caller, CallerDep
 from api.deps import ServicesDep, TeamPath
 from api.tasks import vocabulary_changed
 from api.usecases import vocabulary
+from api.usecases.audit import log
 from api.wiring.services import Services
 from handoff.vocabulary import PersonEntry
 
@@ -38,8 +40,19 @@ class CorrectionBody(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="The known person it meant.")
 
 
-def _changed(background: BackgroundTasks, svc: Services, team: str) -> None:
-    """After the response: a worker rebuilds the team's speech model before its next clip."""
+def _changed(
+    background: BackgroundTasks, svc: Services, team: str, caller: Caller, detail: dict[str, Any]
+) -> None:
+    """Audit the edit; after the response a worker rebuilds the team's speech model before its
+    next clip."""
+    log(
+        svc,
+        caller.actor,
+        "vocabulary.edit",
+        team=team,
+        resource=("vocabulary", team),
+        detail=detail,
+    )
     background.add_task(vocabulary_changed, svc, team)
 
 
@@ -58,10 +71,14 @@ def get_vocabulary(team: TeamPath, svc: ServicesDep) -> dict[str, Any]:
     summary="Add a person, or merge a handle and aliases into one already known",
 )
 def add_person(
-    team: TeamPath, body: PersonBody, svc: ServicesDep, background: BackgroundTasks
+    team: TeamPath,
+    body: PersonBody,
+    svc: ServicesDep,
+    background: BackgroundTasks,
+    caller: CallerDep,
 ) -> dict[str, Any]:
     person = vocabulary.add_person(svc, team, body.name, handle=body.handle, aliases=body.aliases)
-    _changed(background, svc, team)
+    _changed(background, svc, team, caller, {"add_person": person.name})
     return _person_json(person)
 
 
@@ -71,10 +88,14 @@ def add_person(
     summary="Add item or project names, or ticket prefixes",
 )
 def add_terms(
-    team: TeamPath, body: TermsBody, svc: ServicesDep, background: BackgroundTasks
+    team: TeamPath,
+    body: TermsBody,
+    svc: ServicesDep,
+    background: BackgroundTasks,
+    caller: CallerDep,
 ) -> dict[str, list[str]]:
     added = vocabulary.add_terms(svc, team, body.kind, body.terms)
-    _changed(background, svc, team)
+    _changed(background, svc, team, caller, {"add_terms": body.kind, "added": added})
     return {"added": added}
 
 
@@ -83,10 +104,14 @@ def add_terms(
     summary="Record that HEARD (as transcribed) means the known person NAME",
 )
 def add_correction(
-    team: TeamPath, body: CorrectionBody, svc: ServicesDep, background: BackgroundTasks
+    team: TeamPath,
+    body: CorrectionBody,
+    svc: ServicesDep,
+    background: BackgroundTasks,
+    caller: CallerDep,
 ) -> dict[str, Any]:
     person = vocabulary.learn_correction(svc, team, body.heard, body.name)
-    _changed(background, svc, team)
+    _changed(background, svc, team, caller, {"correction": body.heard, "name": person.name})
     return _person_json(person)
 
 
@@ -95,7 +120,9 @@ def add_correction(
     status_code=204,
     summary="Remove a person (by name) or a term",
 )
-def remove(team: TeamPath, value: str, svc: ServicesDep, background: BackgroundTasks) -> Response:
+def remove(
+    team: TeamPath, value: str, svc: ServicesDep, background: BackgroundTasks, caller: CallerDep
+) -> Response:
     vocabulary.remove(svc, team, value)
-    _changed(background, svc, team)
+    _changed(background, svc, team, caller, {"remove": value[:200]})
     return Response(status_code=204, background=background)

@@ -12,17 +12,18 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from api.auth.csrf import csrf_token
+from api.auth.deps import CallerDep, IdentityDep, TeamDep
 from api.deps import ServicesDep
 from api.routes.handoffs import answer_by_voice, handoff_json, read_answer_clip
 from api.routes.items import item_json
-from api.routes.jobs import get_job, retry_job
+from api.routes.jobs import get_job, retry
 from api.stages import stage_label
 from api.tasks import queue_job
 from api.usecases import followups, items, lifecycle
@@ -32,8 +33,6 @@ from handoff.errors import InvalidInput
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
-
-USER_COOKIE = "handoff_user"
 
 #: Part -> (title, main key, the other keys the form edits).
 PARTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -101,16 +100,21 @@ SINGULAR = {
 templates.env.globals.update(PARTS=PARTS, LABELS=LABELS, STATUSES=STATUSES, SINGULAR=SINGULAR)
 
 
-def _user(request: Request) -> str:
-    return unquote(request.cookies.get(USER_COOKIE) or "").strip()[:200]
-
-
 def _team(request: Request, svc: Services) -> str:
     return (request.query_params.get("team") or "").strip() or svc.settings.default_team
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
-    base = {"user": _user(request), "path": request.url.path}
+    """A page with who is signed in (the header shows them and a sign-out button) and the
+    session's CSRF token (`<meta name="csrf-token">`, sent back by htmx and fetch)."""
+    principal = getattr(request.state, "principal", None)
+    base = {
+        "user": principal.display_name if principal is not None else "",
+        "username": principal.username if principal is not None else "",
+        "my_teams": principal.teams if principal is not None else [],
+        "csrf_token": csrf_token(request) if "session" in request.scope else "",
+        "path": request.url.path,
+    }
     return templates.TemplateResponse(request, name, base | context, status_code=status)
 
 
@@ -132,7 +136,9 @@ def shift(request: Request, svc: ServicesDep) -> Response:
         for i in (item_json(x) for x in items.items(svc, team, kind="work", limit=40))
         if i.get("state") != "done"
     ][:12]
-    teams = sorted({team, *svc.store.teams()})
+    principal = getattr(request.state, "principal", None)
+    # Only the caller's own teams: another team's name is not shown, not even in a menu.
+    teams = sorted({team, *(principal.teams if principal is not None else ())})
     return render(
         request,
         "shift.html",
@@ -148,15 +154,13 @@ def shift(request: Request, svc: ServicesDep) -> Response:
 
 
 @router.post("/handoffs/{handoff_id}/acknowledge", response_class=HTMLResponse)
-async def acknowledge(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
-    form = await request.form()
-    by = str(form.get("by") or "").strip() or _user(request)
-    if not by:
-        raise InvalidInput("Say who you are (top right) before acknowledging.")
-    h = await run_in_threadpool(lifecycle.acknowledge, svc, handoff_id, by=by)
-    response = render(request, "_ack.html", {"h": h})
-    response.set_cookie(USER_COOKIE, quote(by), max_age=365 * 86400, samesite="lax")
-    return response
+async def acknowledge(
+    handoff_id: str, request: Request, svc: ServicesDep, caller: CallerDep
+) -> Response:
+    h = await run_in_threadpool(
+        lifecycle.acknowledge, svc, handoff_id, by=caller.name, audit=caller.actor
+    )
+    return render(request, "_ack.html", {"h": h})
 
 
 # -- posting a wrap ----------------------------------------------------------------------------
@@ -249,7 +253,7 @@ def _comparable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @router.post("/handoffs/{handoff_id}/save", response_class=HTMLResponse)
-async def save(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
+async def save(handoff_id: str, request: Request, svc: ServicesDep, caller: CallerDep) -> Response:
     form = await request.form()
 
     def work() -> dict[str, Any]:
@@ -257,7 +261,7 @@ async def save(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
         current = h.declaration.to_json() if h.declaration else {key: [] for key in LIST_PARTS}
         patch = form_patch(form, current)
         if patch:
-            lifecycle.edit(svc, handoff_id, patch, actor=_user(request) or None)
+            lifecycle.edit(svc, handoff_id, patch, actor=caller.name, audit=caller.actor)
         ctx = _review_context(svc, handoff_id)
         ctx["notice"] = "Saved." if patch else "No changes to save."
         return ctx
@@ -266,7 +270,9 @@ async def save(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
 
 
 @router.post("/handoffs/{handoff_id}/answer", response_class=HTMLResponse)
-async def answer(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
+async def answer(
+    handoff_id: str, request: Request, svc: ServicesDep, caller: CallerDep
+) -> Response:
     form = await request.form()
     field = str(form.get("field") or "")
     text = str(form.get("answer") or "").strip()
@@ -275,7 +281,7 @@ async def answer(handoff_id: str, request: Request, svc: ServicesDep) -> Respons
 
     def work() -> dict[str, Any]:
         followups.answer_followup(
-            svc, handoff_id, field=field, answer=text, actor=_user(request) or None
+            svc, handoff_id, field=field, answer=text, actor=caller.name, audit=caller.actor
         )
         ctx = _review_context(svc, handoff_id)
         ctx["notice"] = "Answer recorded."
@@ -285,15 +291,15 @@ async def answer(handoff_id: str, request: Request, svc: ServicesDep) -> Respons
 
 
 @router.post("/handoffs/{handoff_id}/answer-recording", response_class=HTMLResponse)
-async def answer_recording(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
+async def answer_recording(
+    handoff_id: str, request: Request, svc: ServicesDep, caller: CallerDep
+) -> Response:
     """A follow-up answered with a clip recorded (or chosen) next to its question."""
-    field, clip, by = await read_answer_clip(request, svc)
+    field, clip = await read_answer_clip(request, svc)
 
     def work() -> dict[str, Any]:
         before = _clip_quotes(svc.store.get(handoff_id))
-        h = answer_by_voice(
-            svc, handoff_id, field=field, clip=clip, by=by or _user(request) or None
-        )
+        h = answer_by_voice(svc, handoff_id, field=field, clip=clip, by=caller)
         heard = [quote for name, quote in _clip_quotes(h) if (name, quote) not in before]
         if field == "returns_at" and h.declaration and h.declaration.returns_at:
             heard = [h.declaration.returns_at]  # the time read from it: it has no evidence list
@@ -328,13 +334,20 @@ def _go(request: Request, target: str) -> Response:
 
 
 @router.post("/handoffs/{handoff_id}/publish")
-async def publish(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
+async def publish(
+    handoff_id: str, request: Request, svc: ServicesDep, caller: CallerDep
+) -> Response:
     form = await request.form()
     reason = str(form.get("force_reason") or "").strip() or None
 
     def work() -> None:
         handoff = lifecycle.publish(
-            svc, handoff_id, actor=_user(request) or None, force_reason=reason, index=False
+            svc,
+            handoff_id,
+            actor=caller.name,
+            force_reason=reason,
+            index=False,
+            audit=caller.actor,
         )
         queue_job(svc, "index_handoff", handoff)  # the page does not wait for the index
 
@@ -343,14 +356,20 @@ async def publish(handoff_id: str, request: Request, svc: ServicesDep) -> Respon
 
 
 @router.post("/handoffs/{handoff_id}/unpublish")
-async def unpublish(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
-    await run_in_threadpool(lifecycle.unpublish, svc, handoff_id, actor=_user(request) or None)
+async def unpublish(
+    handoff_id: str, request: Request, svc: ServicesDep, caller: CallerDep
+) -> Response:
+    who: dict[str, Any] = {"actor": caller.name, "audit": caller.actor}
+    await run_in_threadpool(lifecycle.unpublish, svc, handoff_id, **who)
     return _go(request, f"/handoffs/{handoff_id}")
 
 
 @router.post("/handoffs/{handoff_id}/delete")
-async def delete(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
-    h = await run_in_threadpool(lifecycle.delete, svc, handoff_id, actor=_user(request) or None)
+async def delete(
+    handoff_id: str, request: Request, svc: ServicesDep, caller: CallerDep
+) -> Response:
+    who: dict[str, Any] = {"actor": caller.name, "audit": caller.actor}
+    h = await run_in_threadpool(lifecycle.delete, svc, handoff_id, **who)
     return _go(request, f"/?team={h.team}")
 
 
@@ -369,8 +388,8 @@ def job_state(job_id: str, request: Request, svc: ServicesDep) -> Response:
 
 
 @router.post("/jobs/{job_id}/retry", response_class=HTMLResponse)
-def job_retry(job_id: str, request: Request, svc: ServicesDep) -> Response:
-    return _follow(request, retry_job(job_id, svc))
+def job_retry(job_id: str, request: Request, svc: ServicesDep, caller: CallerDep) -> Response:
+    return _follow(request, retry(svc, job_id, caller))
 
 
 # -- items and asking ------------------------------------------------------------------------
@@ -387,3 +406,14 @@ def ask_page(request: Request, svc: ServicesDep) -> Response:
         "ask.html",
         {"team": _team(request, svc), "question": request.query_params.get("q", "")},
     )
+
+
+# -- the team's audit log (leads) --------------------------------------------------------------
+@router.get("/teams/{team}/audit", response_class=HTMLResponse)
+def audit_page(request: Request, team: TeamDep, identity: IdentityDep) -> Response:
+    """The team's audit log, newest first (the JSON route and `handoff audit` read the same)."""
+    raw = request.query_params.get("before")
+    before = int(raw) if raw and raw.isdigit() else None
+    entries = identity.audit.entries(team=team, before_id=before, limit=100)
+    older = entries[-1].id if len(entries) == 100 else None
+    return render(request, "audit.html", {"team": team, "entries": entries, "older": older})

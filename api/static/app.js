@@ -1,4 +1,4 @@
-// handoff web UI, shared by every page: who you are, and one way to show a failed request.
+// handoff web UI, shared by every page: the CSRF token, and one way to show a failed request.
 // Each page loads its own module next to this one (post.js, review.js, ask.js, shift.js); there
 // is no inline script anywhere, so a Content-Security-Policy without 'unsafe-inline' holds.
 // No build step, no CDN.
@@ -6,17 +6,15 @@
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 
-// -- who am I (no sign-in yet): a cookie the server reads for "by" ----------------------------
-export function currentUser() {
-  const input = $("#whoami");
-  return input ? input.value.trim() : "";
+// -- who is signed in, and the CSRF token every state-changing request sends back ------------
+// htmx sends it from <body hx-headers>; fetch() calls add `csrfHeaders()` themselves.
+export function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
 }
 
-export function fillWhoami(root = document) {
-  const user = currentUser();
-  $$("[data-whoami]", root).forEach((el) => { el.value = user; });
-  const author = $("#author", root);
-  if (author && !author.value) author.value = user;
+export function csrfHeaders(extra = {}) {
+  return { ...extra, "X-CSRF-Token": csrfToken() };
 }
 
 // -- errors: every failed request shows its one-sentence detail -------------------------------
@@ -39,17 +37,6 @@ export async function detailOf(response) {
   return `The request failed (${response.status}).`;
 }
 
-// Modules run once the document is parsed, so the page's elements are already there.
-const whoami = $("#whoami");
-if (whoami) {
-  whoami.addEventListener("change", () => {
-    document.cookie = "handoff_user=" + encodeURIComponent(whoami.value.trim()) +
-      "; path=/; max-age=31536000; samesite=lax";
-    fillWhoami();
-  });
-}
-fillWhoami();
-
 document.addEventListener("htmx:responseError", (evt) => {
   const xhr = evt.detail.xhr;
   let msg = `The request failed (${xhr.status}).`;
@@ -57,8 +44,3 @@ document.addEventListener("htmx:responseError", (evt) => {
   toast(msg);
 });
 document.addEventListener("htmx:sendError", () => toast("The server cannot be reached."));
-document.addEventListener("htmx:configRequest", (evt) => {
-  const by = evt.detail.parameters;
-  if (by && "by" in by && !by.by) by.by = currentUser();
-});
-document.addEventListener("htmx:afterSwap", (evt) => fillWhoami(evt.detail.target));

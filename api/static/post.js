@@ -1,7 +1,7 @@
 // Post a wrap: tabs, the recorder, upload and paste. Once the server accepts a wrap, the job is
 // followed the way every page follows one: the server's job partial (htmx polling), which sends
 // the page to the draft when the job is done.
-import { $, $$, detailOf, toast } from "/static/app.js";
+import { $, $$, csrfHeaders, detailOf, toast } from "/static/app.js";
 
 function setupTabs() {
   const tabs = $$("[role=tab]");
@@ -26,11 +26,8 @@ function setupTabs() {
 
 function wrapFields() {
   const data = new FormData();
-  const author = $("#author").value.trim();
   const team = $("#team-input").value.trim();
-  if (!author) { toast("Say who you are first."); $("#author").focus(); return null; }
   if (!team) { toast("Say which team this is for."); $("#team-input").focus(); return null; }
-  data.append("author", author);
   data.append("team", team);
   data.append("recorded_at", new Date().toISOString());
   return data;
@@ -46,7 +43,7 @@ function followJob(jobId) {
 async function send(data) {
   $$("#wrap-form button").forEach((b) => { b.disabled = true; });
   try {
-    const response = await fetch("/api/handoffs", { method: "POST", body: data });
+    const response = await fetch("/api/handoffs", { method: "POST", body: data, headers: csrfHeaders() });
     if (response.status !== 202) {
       toast(await detailOf(response));
       return;

@@ -1,7 +1,7 @@
 // Review or read a handoff: evidence plays the clip at its moment, the form's rows can be added
 // and removed, the "publish anyway" dialog, and follow-up questions answered by voice.
 // A job still running is followed by the server's job partial (htmx), not here.
-import { $, $$, currentUser, detailOf, fillWhoami, toast } from "/static/app.js";
+import { $, $$, csrfHeaders, detailOf, toast } from "/static/app.js";
 
 // -- evidence: play the clip from the quote's moment and mark its transcript line -------------
 function playAt(seconds) {
@@ -116,11 +116,10 @@ async function sendAnswerClip(box, blob, name) {
   const msg = $("[data-voice-msg]", box);
   const data = new FormData();
   data.append("field", box.dataset.field);
-  data.append("by", currentUser());
   data.append("file", blob, name);
   msg.textContent = "Transcribing your answer…";
   enableVoiceBox(box, false);
-  const r = await fetch(box.dataset.url, { method: "POST", body: data, headers: { "HX-Request": "true" } });
+  const r = await fetch(box.dataset.url, { method: "POST", body: data, headers: csrfHeaders({ "HX-Request": "true" }) });
   if (!r.ok) {
     toast(await detailOf(r));
     msg.textContent = "";
@@ -132,7 +131,6 @@ async function sendAnswerClip(box, blob, name) {
   review.remove();
   const fresh = $("#review");
   if (window.htmx) window.htmx.process(fresh);
-  fillWhoami(fresh);
   const notice = $(".notice", fresh);
   if (notice) { notice.tabIndex = -1; notice.focus(); }
 }

@@ -7,6 +7,7 @@ Each function takes the process's `Services` (the backends, `api.wiring.services
     posting     post a wrap: store it, transcribe and extract it (now or in a worker), keep uploads
     drafting    the extraction context, extracting (again)
     followups   the questions a draft's missing fields raise, and merging their answers
+    audit       audit rows for changes outside the handoff store (vocabulary, job retry)
     lifecycle   publish, unpublish, delete, edit, acknowledge; indexing after a change
     bulk        importing many wraps at once
     questions   asking (with the earlier questions of a conversation)

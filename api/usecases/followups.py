@@ -20,6 +20,7 @@ from api.usecases import drafting
 from api.usecases.speech import transcribe
 from api.wiring.asr import media_limits
 from api.wiring.services import Services
+from handoff.audit import Actor
 from handoff.declaration import Evidence
 from handoff.errors import InvalidInput, NotFound
 from handoff.paths import safe_suffix
@@ -47,6 +48,7 @@ def answer_followup(
     recording: Path | None = None,
     actor: str | None = None,
     team: str | None = None,
+    audit: Actor | None = None,
 ) -> Handoff:
     """Merge a typed answer (or a short re-recording, transcribed) into the draft for the flag
     on `field`. A kept clip that the merged answer does not cite, or that belongs to a refused
@@ -71,7 +73,14 @@ def answer_followup(
         )
         if kept is not None and kept.name not in json.dumps(patch, default=str):
             kept.unlink(missing_ok=True)  # no evidence kept ("returns_at", "nothing shipped")
-        return svc.store.edit(handoff_id, patch, team=handoff.team, actor=actor or handoff.author)
+        return svc.store.edit(
+            handoff_id,
+            patch,
+            team=handoff.team,
+            actor=actor or handoff.author,
+            audit=audit,
+            audit_action="handoff.answer",
+        )
     except BaseException:
         if kept is not None:
             kept.unlink(missing_ok=True)  # the answer was refused: nothing points at the clip

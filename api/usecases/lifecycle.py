@@ -15,6 +15,7 @@ from typing import Any
 
 from api.usecases.followups import answer_clips_dir
 from api.wiring.services import Services
+from handoff.audit import Actor
 from handoff.errors import InvalidInput
 from handoff.store import Handoff
 
@@ -27,11 +28,14 @@ def publish(
     actor: str | None = None,
     force_reason: str | None = None,
     index: bool = True,
+    audit: Actor | None = None,
 ) -> Handoff:
     """Publish a draft (refused while fields are missing, unless `force_reason`): the ledger
     takes it in the same transaction, the team's vocabulary grows from it, and with `index` the
     search index is updated now (without, the caller has it done: see the module's docstring)."""
-    handoff = svc.store.publish(handoff_id, team=team, actor=actor, force_reason=force_reason)
+    handoff = svc.store.publish(
+        handoff_id, team=team, actor=actor, force_reason=force_reason, audit=audit
+    )
     if handoff.declaration is not None:  # the team's vocabulary grows from what it publishes
         svc.vocabulary.grow_from_declaration(
             handoff.team, handoff.declaration.to_json(), author=handoff.author
@@ -51,26 +55,43 @@ def index_handoff(svc: Services, handoff_id: str, *, team: str | None = None) ->
     return int(svc.index.add_handoff(handoff))
 
 
-def acknowledge(svc: Services, handoff_id: str, *, by: str, team: str | None = None) -> Handoff:
+def acknowledge(
+    svc: Services,
+    handoff_id: str,
+    *,
+    by: str,
+    team: str | None = None,
+    audit: Actor | None = None,
+) -> Handoff:
     """Record who took over, and when."""
-    return svc.store.acknowledge(handoff_id, by=by, team=team)
+    return svc.store.acknowledge(handoff_id, by=by, team=team, audit=audit)
 
 
 def unpublish(
-    svc: Services, handoff_id: str, *, team: str | None = None, actor: str | None = None
+    svc: Services,
+    handoff_id: str,
+    *,
+    team: str | None = None,
+    actor: str | None = None,
+    audit: Actor | None = None,
 ) -> Handoff:
     """Back to draft: the ledger rolls its effects back in the transaction, the index after."""
-    handoff = svc.store.unpublish(handoff_id, team=team, actor=actor)
+    handoff = svc.store.unpublish(handoff_id, team=team, actor=actor, audit=audit)
     svc.index.remove_handoff(handoff.id, team=handoff.team)
     return handoff
 
 
 def delete(
-    svc: Services, handoff_id: str, *, team: str | None = None, actor: str | None = None
+    svc: Services,
+    handoff_id: str,
+    *,
+    team: str | None = None,
+    actor: str | None = None,
+    audit: Actor | None = None,
 ) -> Handoff:
     """Delete the record (the ledger rolls back in its transaction), then its index entries,
     its kept upload and its spoken answers: deleting means the data is gone."""
-    handoff = svc.store.delete(handoff_id, team=team, actor=actor)
+    handoff = svc.store.delete(handoff_id, team=team, actor=actor, audit=audit)
     svc.index.remove_handoff(handoff.id, team=handoff.team)
     uploads = svc.settings.uploads_dir.resolve()
     if handoff.source_path:
@@ -88,6 +109,7 @@ def edit(
     *,
     team: str | None = None,
     actor: str | None = None,
+    audit: Actor | None = None,
 ) -> Handoff:
     """Edit a declaration; a published one is re-applied to the ledger and re-indexed.
 
@@ -95,7 +117,7 @@ def edit(
     """
     if "returns_at" in patch and "returns_at_iso" not in patch:
         patch = {**patch, "returns_at_iso": _resolve_return(svc, handoff_id, patch, team)}
-    handoff = svc.store.edit(handoff_id, patch, team=team, actor=actor)
+    handoff = svc.store.edit(handoff_id, patch, team=team, actor=actor, audit=audit)
     if handoff.status != "draft":
         svc.index.add_handoff(handoff)
     return handoff

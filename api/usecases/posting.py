@@ -17,13 +17,14 @@ import shutil
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from api.usecases import drafting
 from api.usecases.speech import transcribe
 from api.usecases.teams import team_name
 from api.wiring.asr import media_limits
 from api.wiring.services import Services
+from handoff.audit import Actor
 from handoff.errors import InvalidInput
 from handoff.paths import safe_suffix
 from handoff.progress import Progress, quiet
@@ -127,14 +128,18 @@ def accept_wrap(
     upload: Path | None = None,
     source_name: str | None = None,
     chat: ChatOptions | None = None,
+    author_user_id: str | None = None,
+    audit: Actor | None = None,
 ) -> Handoff:
     """Store a wrap durably (text in the row, a file under HOME/uploads) before any work on it.
 
     The record starts without a declaration; `process_wrap` fills it in, in a worker. `chat`
     picks a channel and time range of an uploaded chat export; it is kept with the handoff so
-    the worker and any retry read the same part.
+    the worker and any retry read the same part. Over HTTP the author is the signed-in account
+    (`author_user_id`) and `audit` is who posted it, for the audit log.
     """
     team = team_name(svc, team)
+    who: dict[str, Any] = {"author_user_id": author_user_id, "audit": audit}
     if upload is None:
         if text is None or not text.strip():
             raise InvalidInput("The wrap is empty; paste some text or upload a file.")
@@ -146,6 +151,7 @@ def accept_wrap(
             source_name=source_name,
             source_text=text,
             actor=author,
+            **who,
         )
     source_kind = _readable_kind(svc, upload, team=team, chat=chat)
     kept, sha = keep_upload(svc, upload)
@@ -159,6 +165,7 @@ def accept_wrap(
         source_sha256=sha,
         source_options=chat.to_json() if chat is not None else {},
         actor=author,
+        **who,
     )
 
 

@@ -1,18 +1,13 @@
-"""Shared pieces of the identity tests: the real app with `install_security` mounted the way the
-app factory will mount it, and a small world of teams, accounts, tokens and records."""
+"""Shared pieces of the identity tests: a small world of teams, accounts, tokens and records
+(the app itself is `api.app.create_app`, which mounts `install_security`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-from unittest.mock import patch
 
 import sqlalchemy as sa
-from fastapi import FastAPI
 
-from api.auth.routes import router as auth_router
-from api.auth.security import install_security
 from api.auth.services import Identity, get_identity
 from handoff.audit import Actor
 from handoff.db import session_scope
@@ -32,24 +27,6 @@ PEOPLE: dict[str, tuple[str, Role] | None] = {
     "otto": (OTHER, Role.LEAD),  # a lead, but of another team
     "admin": None,
 }
-
-
-def secured_app(settings: Settings) -> FastAPI:
-    """`api.app.create_app` with `install_security` called right after `FastAPI(...)`, and the
-    auth router included: what the mounting step will make of the factory."""
-    import api.app as app_module
-
-    base = app_module.FastAPI
-
-    class SecuredFastAPI(base):  # type: ignore[misc,valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            install_security(self, settings)
-
-    with patch.object(app_module, "FastAPI", SecuredFastAPI):
-        app = app_module.create_app(settings)
-    app.include_router(auth_router)
-    return app
 
 
 @dataclass

@@ -26,9 +26,36 @@ def app(settings: Any) -> Any:
     celery.conf.task_always_eager = False
 
 
+#: The teams the API tests post to; the signed-in test user is lead in each.
+TEAMS = ("payments", "default", "t", "ops", "core", "infra", "pay", "search")
+
+
+def signed_in_token(settings: Any, username: str = "maya", display_name: str = "Maya") -> str:
+    """A bearer token for a user who is lead in every team the tests use (created first)."""
+    from api.auth.services import get_identity
+    from handoff.audit import Actor
+    from handoff.identity.roles import Role
+
+    identity = get_identity(settings)
+    op = Actor.operator()
+    known = {t.slug for t in identity.directory.teams()}
+    for team in TEAMS:
+        if team not in known:
+            identity.directory.create_team(team, actor=op)
+    user = identity.directory.create_user(username, display_name=display_name, actor=op)
+    for team in TEAMS:
+        identity.directory.add_member(team, username, Role.LEAD, actor=op)
+    return identity.tokens.create(user.id, name="tests", actor=op).secret
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture
-def client(app: Any) -> Iterator[TestClient]:
-    with TestClient(app) as c:
+def client(app: Any, settings: Any) -> Iterator[TestClient]:
+    """The app, signed in as Maya (lead in the tests' teams) with a bearer token."""
+    with TestClient(app, headers=bearer(signed_in_token(settings))) as c:
         yield c
 
 

@@ -13,13 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from api.app import create_app
 from api.auth.production import check_production, resolve_secret_key
 from api.auth.ratelimit import MemoryCounter, RedisCounter, SignInGuard
 from handoff.errors import ConfigError
 from handoff.identity.demo import create_demo_accounts
 from handoff.identity.errors import TooManyAttempts
 from handoff.settings import Settings
-from tests.api.auth_support import PASSWORD, TEAM, World, build_world, secured_app
+from tests.api.auth_support import PASSWORD, TEAM, World, build_world
 
 GOOD_KEY = "k7Qv2pX9sLm4Zr8Tn1Wc6Yb3Hd5Jf0Ge-AaBbCcDd"
 
@@ -31,7 +32,7 @@ def world(settings: Settings) -> World:
 
 @pytest.fixture
 def client(settings: Settings, world: World) -> Iterator[TestClient]:
-    with TestClient(secured_app(settings), follow_redirects=False) as c:
+    with TestClient(create_app(settings), follow_redirects=False) as c:
         yield c
 
 
@@ -67,7 +68,7 @@ def test_sign_in_sets_a_signed_httponly_lax_cookie(client: TestClient) -> None:
 
 
 def test_sign_in_rotates_the_session_and_sign_out_ends_it(settings: Settings, world: World) -> None:
-    app = secured_app(settings)
+    app = create_app(settings)
     with TestClient(app, follow_redirects=False) as browser:
         csrf_of(browser)
         planted = browser.cookies.get("handoff_session")  # what a fixation attack would plant
@@ -94,7 +95,7 @@ def test_sign_in_rotates_the_session_and_sign_out_ends_it(settings: Settings, wo
 def test_secure_cookie_with_host_prefix_in_production(home: Any) -> None:
     settings = Settings(home=home, environment="production", secret_key=SecretStr(GOOD_KEY))
     build_world(settings, passwords=True)
-    app = secured_app(settings)
+    app = create_app(settings)
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as browser:
         r = sign_in(browser, "mia")
         cookie = session_cookie(r).lower()
@@ -145,7 +146,7 @@ def test_sign_in_form_itself_needs_the_csrf_token(client: TestClient) -> None:
 def test_failed_sign_ins_are_limited_per_account(home: Any) -> None:
     settings = Settings(home=home, signin_max_failures=3, signin_window_s=600)
     build_world(settings, passwords=True)
-    with TestClient(secured_app(settings), follow_redirects=False) as browser:
+    with TestClient(create_app(settings), follow_redirects=False) as browser:
         for _ in range(3):
             assert sign_in(browser, "mia", "wrong password, sorry").status_code == 401
         locked = sign_in(browser, "mia")  # even the right password, until the window passes
@@ -157,7 +158,7 @@ def test_failed_sign_ins_are_limited_per_account(home: Any) -> None:
 def test_failed_sign_ins_are_limited_per_address(home: Any) -> None:
     settings = Settings(home=home, signin_max_failures_per_address=4, signin_max_failures=10)
     build_world(settings, passwords=True)
-    with TestClient(secured_app(settings), follow_redirects=False) as browser:
+    with TestClient(create_app(settings), follow_redirects=False) as browser:
         for name in ("mia", "ann", "rex", "nobody"):
             assert sign_in(browser, name, "wrong password, sorry").status_code == 401
         assert sign_in(browser, "lee").status_code == 429
@@ -284,7 +285,7 @@ def test_demo_accounts_show_on_the_sign_in_page_in_development_only(
     assert "admin-handoff-demo" not in page
     assert sign_in(client, "maya", "maya-handoff-demo").status_code == 303
     prod = Settings(home=home, environment="production", secret_key=SecretStr(GOOD_KEY))
-    with TestClient(secured_app(prod), base_url="https://testserver") as browser:
+    with TestClient(create_app(prod), base_url="https://testserver") as browser:
         page = browser.get("/auth/login").text
         assert "handoff-demo" not in page and "Sign in" in page
 
@@ -293,7 +294,8 @@ def test_next_is_kept_on_this_site(client: TestClient) -> None:
     again = sign_in(client, "mia", "wrong password, sorry", next="/handoffs/h1")
     assert again.status_code == 401 and 'name="next" value="/handoffs/h1"' in again.text
     for evil in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
-        assert sign_in(client, "mia", next=evil).headers["location"] == "/"
+        # Home, on the user's own team (mia is not in the default team).
+        assert sign_in(client, "mia", next=evil).headers["location"] == f"/?team={TEAM}"
 
 
 # -- security headers ---------------------------------------------------------------------------
@@ -335,7 +337,7 @@ def test_production_refuses_unsafe_settings(
         check_production(settings)
     assert str(err.value).count(".") >= 1 and "\n" not in str(err.value)
     with pytest.raises(ConfigError):
-        secured_app(settings)
+        create_app(settings)
 
 
 def test_production_with_safe_settings_starts(home: Any) -> None:

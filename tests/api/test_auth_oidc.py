@@ -15,10 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from api.app import create_app
 from api.auth.services import get_identity
 from handoff.audit import Actor
 from handoff.settings import Settings
-from tests.api.auth_support import secured_app
 from tests.oidc_provider import Person, Provider
 
 
@@ -42,7 +42,7 @@ def settings(home: Any, provider: Provider) -> Settings:
 
 @pytest.fixture
 def browser(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(secured_app(settings), follow_redirects=False) as client:
+    with TestClient(create_app(settings), follow_redirects=False) as client:
         yield client
 
 
@@ -147,6 +147,6 @@ def test_no_account_outside_the_allowed_domains(
 
 
 def test_single_sign_on_is_off_without_an_issuer(home: Any) -> None:
-    with TestClient(secured_app(Settings(home=home)), follow_redirects=False) as client:
+    with TestClient(create_app(Settings(home=home)), follow_redirects=False) as client:
         assert client.get("/auth/oidc/login").status_code == 404
         assert "Sign in with" not in client.get("/auth/login").text

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.conftest import bearer, signed_in_token
+
 
 @pytest.fixture
 def small_limits(monkeypatch: pytest.MonkeyPatch, home: Path) -> Any:
@@ -30,7 +32,8 @@ def limited(small_limits: Any) -> Iterator[TestClient]:
 
     celery = celery_for(small_limits)
     celery.conf.task_always_eager = True
-    with TestClient(create_app(small_limits)) as c:
+    token = signed_in_token(small_limits)
+    with TestClient(create_app(small_limits), headers=bearer(token)) as c:
         yield c
     celery.conf.task_always_eager = False
 

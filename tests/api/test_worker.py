@@ -15,6 +15,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.conftest import bearer, signed_in_token
+
 HANDOFF = str(Path(sys.executable).with_name("handoff"))
 
 pytestmark = pytest.mark.slow
@@ -41,7 +43,7 @@ def test_worker_process_runs_jobs_from_the_embedded_broker(
 ) -> None:
     from api.app import create_app
 
-    client = TestClient(create_app(settings))
+    client = TestClient(create_app(settings), headers=bearer(signed_in_token(settings)))
     workdir = tmp_path / "elsewhere"
     workdir.mkdir()
     worker = subprocess.Popen(

@@ -1,5 +1,7 @@
-"""Real-browser fixtures: `handoff serve` on 127.0.0.1 (with its embedded worker) and Debian's
-Chromium driven by playwright. Screenshots go to artifacts/screenshots/ (gitignored)."""
+"""Real-browser fixtures: `handoff serve` on 127.0.0.1 (with its embedded worker, accounts made
+first and single sign-on through a test OpenID Connect provider) and Debian's Chromium driven by
+playwright; a `page` is signed in as Maya through the sign-in page. Screenshots go to
+artifacts/screenshots/ (gitignored)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +61,71 @@ def wait_healthy(url: str, proc: subprocess.Popen[Any], log: Path, timeout: floa
     pytest.fail(f"handoff serve did not answer within {timeout:.0f} s: {log.read_text()[-2000:]}")
 
 
+PASSWORD = "correct horse battery staple"
+#: The teams the tests post to; Maya and Tomás are members of each, Paul only of OTHER_TEAM.
+TEAMS = ("payments", "clips", "recorded", "phone", "chat", "rows")
+OTHER_TEAM = "platform"
+#: account -> display name
+PEOPLE = {"maya": "Maya", "tomas": "Tomás", "paul": "Paul"}
+
+
+def make_accounts(home: Path) -> dict[str, str]:
+    """Teams and accounts in the server's database before it starts (as an operator would with
+    `handoff teams|users`); returns each account's API token, for the tests' own HTTP calls."""
+    from api.auth.services import build_identity
+    from handoff.audit import Actor
+    from handoff.identity.roles import Role
+    from handoff.settings import Settings
+
+    identity = build_identity(Settings(home=home))
+    directory, op = identity.directory, Actor.operator()
+    for team in (*TEAMS, OTHER_TEAM):
+        directory.create_team(team, actor=op)
+    tokens = {}
+    for username, display in PEOPLE.items():
+        user = directory.create_user(username, display_name=display, password=PASSWORD, actor=op)
+        tokens[username] = identity.tokens.create(user.id, name="tests", actor=op).secret
+    for team in TEAMS:
+        directory.add_member(team, "maya", Role.MEMBER, actor=op)
+        directory.add_member(team, "tomas", Role.MEMBER, actor=op)
+    directory.add_member(OTHER_TEAM, "paul", Role.LEAD, actor=op)
+    return tokens
+
+
+@dataclass
+class Server:
+    """The running server: its URL and the accounts' API tokens."""
+
+    url: str
+    tokens: dict[str, str]
+
+    def headers(self, who: str = "maya") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`handoff serve` on a free port with an empty data directory; its base URL."""
+def oidc() -> Iterator[Any]:
+    """A real OpenID Connect provider on 127.0.0.1 (tests/oidc_provider.py)."""
+    from tests.oidc_provider import Provider
+
+    running = Provider().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, oidc: Any) -> Iterator[Server]:
+    """`handoff serve` on a free port with a fresh data directory, its accounts made first, and
+    single sign-on through the test provider."""
     home = tmp_path_factory.mktemp("browser-home")
+    tokens = make_accounts(home)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HANDOFF_")}
     env["HANDOFF_HOME"] = str(home)
+    env["HANDOFF_OIDC_ISSUER"] = oidc.issuer
+    env["HANDOFF_OIDC_CLIENT_ID"] = oidc.client_id
+    env["HANDOFF_OIDC_CLIENT_SECRET"] = oidc.client_secret
+    env["HANDOFF_OIDC_ALLOWED_DOMAINS"] = "acme.test"
     log = home / "serve.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -77,13 +138,27 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc, log)
-        yield url
+        yield Server(url, tokens)
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(served: Server) -> str:
+    return served.url
+
+
+def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the real sign-in page (a local account)."""
+    page.goto("/auth/login?next=%2F%3Fteam%3Dpayments")
+    page.fill("#login", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#signed-in")
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +255,7 @@ def page(chromium: Any, server: str) -> Iterator[Any]:
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(pg, "maya")
     yield pg
     context.close()
     assert not errors, f"JavaScript errors: {errors}"

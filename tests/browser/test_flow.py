@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import Shots
+from tests.browser.conftest import Server, Shots, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -32,18 +32,28 @@ ANSWERS = {
 }
 
 
-def set_user(page: Any, name: str) -> None:
-    if page.url == "about:blank":
-        page.goto("/")
-    page.fill("#whoami", name)
-    page.dispatch_event("#whoami", "change")
+def wait_until(page: Any, expression: str, timeout: float = 30) -> None:
+    """Poll a JavaScript expression until it is true. (Playwright's `wait_for_function` evaluates
+    its predicate with `eval` inside the page, which the app's Content-Security-Policy forbids.)"""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.evaluate(expression):
+            return
+        time.sleep(0.1)
+    pytest.fail(f"Still false after {timeout:.0f} s: {expression}")
 
 
-def wait_for_index(server: str, handoff_id: str, timeout: float = 90) -> None:
+def sign_out(page: Any) -> None:
+    page.click("#sign-out")
+    page.wait_for_url(re.compile(r"/auth/login"))
+
+
+def wait_for_index(served: Server, handoff_id: str, timeout: float = 90) -> None:
     """Publishing queues an index job; wait until the worker has done it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        job = httpx.get(f"{server}/api/handoffs/{handoff_id}").json()["job"]
+        url = f"{served.url}/api/handoffs/{handoff_id}"
+        job = httpx.get(url, headers=served.headers()).json()["job"]
         if job and job["kind"] == "index_handoff" and job["state"] in ("done", "failed"):
             assert job["state"] == "done", job["error"]
             return
@@ -64,16 +74,15 @@ def answer_every_flag(page: Any, shots: Shots) -> None:
         box = form.locator("input[name=answer]")
         box.fill(ANSWERS.get(key, "none"))
         box.press("Enter")
-        page.wait_for_function(f"document.querySelectorAll('form.answer').length < {before}")
+        wait_until(page, f"document.querySelectorAll('form.answer').length < {before}")
         if _ == 0:
             shots(page, "answered-first-flag")
     pytest.fail("Follow-up questions kept coming back.")
 
 
-def test_paste_review_publish_acknowledge_ask(page: Any, server: str, shots: Shots) -> None:
+def test_paste_review_publish_acknowledge_ask(page: Any, served: Server, shots: Shots) -> None:
     page.goto("/?team=payments")
     shots(page, "incoming-shift-empty")
-    set_user(page, "Maya")
 
     # Post: paste a typed wrap; the progress bar follows the job to the review page.
     page.goto("/post?team=payments")
@@ -105,10 +114,11 @@ def test_paste_review_publish_acknowledge_ask(page: Any, server: str, shots: Sho
     page.click("#publish")
     page.wait_for_selector(".pill.s-published")
     shots(page, "published")
-    wait_for_index(server, handoff_id)
+    wait_for_index(served, handoff_id)
 
-    # Incoming shift: acknowledge with one click.
-    set_user(page, "Tomás")
+    # Incoming shift: Tomás signs in (after Maya signs out) and acknowledges with one click.
+    sign_out(page)
+    sign_in(page, "tomas")
     page.goto("/?team=payments")
     page.wait_for_selector(".board")
     assert "the staging VPN request" in page.locator(".board").inner_text()
@@ -117,7 +127,9 @@ def test_paste_review_publish_acknowledge_ask(page: Any, server: str, shots: Sho
     page.wait_for_selector(f"#ack-{handoff_id}:has-text('Acknowledged by Tomás')")
     shots(page, "acknowledged")
 
-    # Ask: the answer streams in with citations; a citation opens the handoff.
+    # Ask (as Maya again): the answer streams in with citations; a citation opens the handoff.
+    sign_out(page)
+    sign_in(page, "maya")
     page.goto("/ask?team=payments")
     page.fill("#question", "what is blocking the migration test?")
     page.keyboard.press("Enter")
@@ -143,9 +155,8 @@ def test_paste_review_publish_acknowledge_ask(page: Any, server: str, shots: Sho
 
 
 def test_upload_clip_evidence_plays_the_moment(
-    page: Any, server: str, shots: Shots, speech_clip: Path
+    page: Any, served: Server, shots: Shots, speech_clip: Path
 ) -> None:
-    set_user(page, "Maya")
     page.goto("/post?team=clips")
     page.get_by_role("tab", name="Upload a file").click()
     page.set_input_files("#file", str(speech_clip))
@@ -166,9 +177,7 @@ def test_upload_clip_evidence_plays_the_moment(
     assert timed.count() > 0
     start = float(timed.last.get_attribute("data-start") or 0)
     timed.last.click()
-    page.wait_for_function(
-        f"Math.abs(document.querySelector('#player').currentTime - {start}) < 1.5"
-    )
+    wait_until(page, f"Math.abs(document.querySelector('#player').currentTime - {start}) < 1.5")
     assert page.locator("#transcript li.hit").count() == 1
 
     # Publish anyway, with a reason, when flags remain.
@@ -180,10 +189,11 @@ def test_upload_clip_evidence_plays_the_moment(
     else:
         page.click("#publish")
     page.wait_for_selector(".pill.s-published")
-    wait_for_index(server, handoff_id)
+    wait_for_index(served, handoff_id)
 
     # Ask about something the recognizer did hear (speech recognition of espeak is rough).
-    decl = httpx.get(f"{server}/api/handoffs/{handoff_id}").json()["declaration"]
+    url = f"{served.url}/api/handoffs/{handoff_id}"
+    decl = httpx.get(url, headers=served.headers()).json()["declaration"]
     question = "what is blocked?" if decl["blockers"] else "what was decided?"
     assert decl["blockers"] or decl["decisions"], decl
     page.goto(f"/ask?team=clips&q={question.replace(' ', '%20')}")
@@ -193,17 +203,16 @@ def test_upload_clip_evidence_plays_the_moment(
     shots(page, "ask-clip")
     link.click()
     page.wait_for_url(re.compile(rf"/handoffs/{handoff_id}\?t="))
-    page.wait_for_function("document.querySelector('#player').currentTime > 0")
+    wait_until(page, "document.querySelector('#player').currentTime > 0")
     shots(page, "citation-at-moment")
 
 
 def test_record_in_the_browser(page: Any, server: str, shots: Shots) -> None:
     """MediaRecorder with Chromium's fake camera and microphone (the spoken wrap as audio)."""
-    set_user(page, "Maya")
     page.goto("/post?team=recorded")
     page.check("input[name=device][value=video]")
     page.click("#rec-start")
-    page.wait_for_function("document.querySelector('#timer').textContent.startsWith('0:04')")
+    wait_until(page, "document.querySelector('#timer').textContent.startsWith('0:04')")
     shots(page, "recording")
     page.click("#rec-stop")
     page.wait_for_selector("#preview-wrap:not([hidden])")
@@ -218,11 +227,13 @@ def test_record_in_the_browser(page: Any, server: str, shots: Shots) -> None:
     shots(page, "recorded-review")
 
 
-def test_keyboard_and_phone_layout(chromium: Any, server: str, shots: Shots) -> None:
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, base_url=server)
+def test_keyboard_and_phone_layout(chromium: Any, served: Server, shots: Shots) -> None:
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, base_url=served.url)
     page = context.new_page()
     try:
-        for path, name in (("/", "phone-shift"), ("/post", "phone-post"), ("/ask", "phone-ask")):
+        sign_in(page, "maya")
+        pages = (("/", "phone-shift"), ("/post", "phone-post"), ("/ask", "phone-ask"))
+        for path, name in ((f"{p}?team=phone", n) for p, n in pages):
             page.goto(path)
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -230,8 +241,9 @@ def test_keyboard_and_phone_layout(chromium: Any, server: str, shots: Shots) -> 
             assert overflow <= 0, f"{path} scrolls sideways on a phone"
             shots(page, name)
         posted = httpx.post(
-            f"{server}/api/handoffs",
-            json={"text": TYPED_WRAP, "author": "Maya", "team": "phone"},
+            f"{served.url}/api/handoffs",
+            json={"text": TYPED_WRAP, "team": "phone"},
+            headers=served.headers(),
         ).json()
         page.goto(f"/handoffs/{posted['id']}")
         page.wait_for_selector("#decl-form", timeout=60_000)
@@ -241,7 +253,7 @@ def test_keyboard_and_phone_layout(chromium: Any, server: str, shots: Shots) -> 
         assert overflow <= 0, "the review page scrolls sideways on a phone"
         shots(page, "phone-review")
         # Keyboard: the post tabs follow the arrow keys; the skip link comes first.
-        page.goto("/post")
+        page.goto("/post?team=phone")
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.className") == "skip"
         page.focus("#tab-record")
@@ -254,7 +266,6 @@ def test_keyboard_and_phone_layout(chromium: Any, server: str, shots: Shots) -> 
 
 def test_upload_a_chat_export_choosing_its_channel(page: Any, server: str, shots: Shots) -> None:
     slack = Path(__file__).parents[2].parent / "shared" / "data" / "chat" / "slack-export-viewer"
-    set_user(page, "Maya")
     page.goto("/post?team=chat")
     page.get_by_role("tab", name="Upload a file").click()
     page.set_input_files("#file", str(slack / "testarchive.zip"))
@@ -270,14 +281,17 @@ def test_upload_a_chat_export_choosing_its_channel(page: Any, server: str, shots
     assert dates and all("15 Jan" in d or "Jan 15" in d for d in dates), dates
 
 
-def test_rows_added_in_one_edit_are_saved_in_order(page: Any, server: str, shots: Shots) -> None:
+def test_rows_added_in_one_edit_are_saved_in_order(page: Any, served: Server, shots: Shots) -> None:
     """Two next actions added before one save keep the order they have on screen."""
     posted = httpx.post(
-        f"{server}/api/handoffs", json={"text": TYPED_WRAP, "author": "Maya", "team": "rows"}
+        f"{served.url}/api/handoffs",
+        json={"text": TYPED_WRAP, "team": "rows"},
+        headers=served.headers(),
     ).json()
+    url = f"{served.url}/api/handoffs/{posted['id']}"
     page.goto(f"/handoffs/{posted['id']}")
     page.wait_for_selector("#decl-form", timeout=60_000)
-    before = httpx.get(f"{server}/api/handoffs/{posted['id']}").json()["declaration"]
+    before = httpx.get(url, headers=served.headers()).json()["declaration"]
     rows = page.locator(".entries[data-part=next_actions] .entry")
     for text in ("first added action", "second added action"):
         page.click("[data-add-entry=next_actions]")
@@ -288,7 +302,7 @@ def test_rows_added_in_one_edit_are_saved_in_order(page: Any, server: str, shots
     shots(page, "rows-added")
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_selector(".notice:has-text('Saved.')")
-    saved = httpx.get(f"{server}/api/handoffs/{posted['id']}").json()["declaration"]
+    saved = httpx.get(url, headers=served.headers()).json()["declaration"]
     assert [e["action"] for e in saved["next_actions"]] == [
         *(e["action"] for e in before["next_actions"]),
         "first added action",

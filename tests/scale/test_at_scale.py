@@ -146,6 +146,29 @@ WRAPS = [
 ]
 
 
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def scale_accounts(home: Path, database_url: str) -> tuple[str, str]:
+    """The team, its lead and someone of another team, in PostgreSQL before the server starts;
+    their API tokens."""
+    from api.auth.services import build_identity
+    from handoff.audit import Actor
+    from handoff.identity.roles import Role
+    from handoff.settings import Settings
+
+    identity = build_identity(Settings(home=home, database_url=database_url))
+    directory, op = identity.directory, Actor.operator()
+    tokens = []
+    for team, name in (("scale", "lena"), ("elsewhere", "otto")):
+        directory.create_team(team, actor=op)
+        user = directory.create_user(name, actor=op)
+        directory.add_member(team, name, Role.LEAD, actor=op)
+        tokens.append(identity.tokens.create(user.id, name="scale", actor=op).secret)
+    return tokens[0], tokens[1]
+
+
 def test_postgres_redis_chroma_and_two_workers(
     tmp_path: Path, postgres_url: str, redis_url: str, chroma_url: str
 ) -> None:
@@ -156,6 +179,7 @@ def test_postgres_redis_chroma_and_two_workers(
         HANDOFF_BROKER_URL=redis_url,
         HANDOFF_CHROMA_URL=chroma_url,
     )
+    lead, outsider = scale_accounts(tmp_path / "home", postgres_url)
     stack = Stack(env, tmp_path)
     port = free_port()
     try:
@@ -167,7 +191,9 @@ def test_postgres_redis_chroma_and_two_workers(
         _wait_for_log(stack, "worker1", "ready", [w1])
         _wait_for_log(stack, "worker2", "ready", [w2])
 
-        with httpx.Client(base_url=base, timeout=30) as api:
+        # Signed in with a bearer token as the team's lead, who imports the team's wraps
+        # under each author's name (a member could post only as themselves).
+        with httpx.Client(base_url=base, timeout=30, headers=bearer(lead)) as api:
             accepted = [
                 api.post(
                     "/api/handoffs",
@@ -210,6 +236,12 @@ def test_postgres_redis_chroma_and_two_workers(
             assert last in {c["handoff_id"] for c in answer["citations"]}
             items = api.get("/api/items", params={"team": "scale"}).json()
             assert any(i["kind"] == "blocker" for i in items)
+            # Someone of another team: the same records are not there for them.
+            other = bearer(outsider)
+            assert api.get(f"/api/handoffs/{last}", headers=other).status_code == 404
+            assert (
+                api.get("/api/handoffs", params={"team": "scale"}, headers=other).status_code == 404
+            )
 
         # The records are in PostgreSQL and the index is in the Chroma server.
         import sqlalchemy as sa
