@@ -85,6 +85,32 @@ class Handoff:
         }
 
 
+def _patched(current: Declaration, patch: dict[str, Any], *, team: str) -> Declaration:
+    """`current` with the parts in `patch` replaced, validated, its flags recomputed.
+
+    An empty list is the reviewer stating the part empty (not flagged); a non-empty one takes that
+    statement back. Raises `InvalidInput` on anything the schema refuses."""
+    data = current.model_dump(mode="json")
+    stated_empty = set(current.stated_empty)
+    for key, value in patch.items():
+        if key == "team" and value != team:
+            raise InvalidInput("A handoff cannot be moved to another team.")
+        if key in LIST_PARTS:
+            if not isinstance(value, list):
+                raise InvalidInput(f"'{key}' must be a list.")
+            if value:
+                stated_empty.discard(key)
+            else:
+                stated_empty.add(key)
+        data[key] = value
+    if "stated_empty" not in patch:
+        data["stated_empty"] = sorted(stated_empty)
+    try:
+        return with_flags(Declaration.model_validate(data))
+    except ValidationError as exc:
+        raise InvalidInput(_validation_sentence(exc)) from exc
+
+
 def _iso(value: datetime | None) -> str | None:
     return _aware(value).isoformat() if value else None
 
@@ -412,25 +438,7 @@ class HandoffStore:
         with self.session() as session:
             rec = self._load(session, team, handoff_id)
             current = Declaration.model_validate(rec.declaration or {"team": rec.team})
-            data = current.model_dump(mode="json")
-            stated_empty = set(current.stated_empty)
-            for key, value in patch.items():
-                if key == "team" and value != rec.team:
-                    raise InvalidInput("A handoff cannot be moved to another team.")
-                if key in LIST_PARTS:
-                    if not isinstance(value, list):
-                        raise InvalidInput(f"'{key}' must be a list.")
-                    if value:
-                        stated_empty.discard(key)
-                    else:
-                        stated_empty.add(key)
-                data[key] = value
-            if "stated_empty" not in patch:
-                data["stated_empty"] = sorted(stated_empty)
-            try:
-                updated = with_flags(Declaration.model_validate(data))
-            except ValidationError as exc:
-                raise InvalidInput(_validation_sentence(exc)) from exc
+            updated = _patched(current, patch, team=rec.team)
             before = current.model_dump(mode="json")
             after = updated.model_dump(mode="json")
             changes = {
