@@ -199,3 +199,23 @@ def test_followups_and_answer_over_http_match_local_output(
     assert set(merged) == {"id", "status", "team", "declaration"}
     bad = one_sentence(run("answer", draft["id"], "no_such_field", "x"))
     assert "no_such_field" in bad or "field" in bad.lower()
+
+
+def test_error_mapping_and_missing_token_without_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    from api.cli.remote import RemoteClient, RemoteError
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/ask"):
+            detail = [{"loc": ["body", "question"], "msg": "Field required", "type": "missing"}]
+            return httpx.Response(422, json={"detail": detail})
+        return httpx.Response(502, text="<html>bad gateway</html>")
+
+    client = RemoteClient("http://h.example", "hnd_secret", transport=httpx.MockTransport(answer))
+    with pytest.raises(RemoteError, match="^question: Field required$"):
+        client.ask({})
+    with pytest.raises(RemoteError, match="^The server answered 502 Bad Gateway.$"):
+        client.list_handoffs({})
+    no_token = one_sentence(handoff(monkeypatch, "http://127.0.0.1:9", "", "list"))
+    assert "HANDOFF_TOKEN" in no_token
