@@ -11,7 +11,8 @@ import click
 from api.cli.base import echo_json, services
 from api.cli.core import chat_choice, chat_options, progress_bar
 from api.cli.remote import remote
-from api.usecases import speech, vocabulary
+from api.usecases import people, speech, vocabulary
+from handoff.audit import Actor
 from handoff.settings import get_settings
 from handoff.teams import validate_team
 from ingest.asr.registry import ENGINES
@@ -92,7 +93,7 @@ def _over_http(method: str, team: str | None, tail: str, body: Any = None) -> tu
 def vocab_show(team: str | None) -> None:
     """Print the team's vocabulary as JSON."""
     remote_done, answer = _over_http("GET", team, "")
-    echo_json(answer if remote_done else vocabulary.show(services(), team).to_json())
+    echo_json(answer if remote_done else people.vocabulary_json(services(), team))
 
 
 @vocab.command("add-person")
@@ -109,7 +110,9 @@ def vocab_add_person(
     if remote_done:
         echo_json(answer)
         return
-    person = vocabulary.add_person(services(), team, name, handle=handle, aliases=aliases)
+    person = vocabulary.add_person(
+        services(), team, name, handle=handle, aliases=aliases, actor=Actor.operator()
+    )
     echo_json({"name": person.name, "handle": person.handle, "aliases": list(person.aliases)})
 
 
@@ -149,5 +152,31 @@ def vocab_remove(value: str, team: str | None) -> None:
     """Remove a person (by name) or a term."""
     remote_done, _ = _over_http("DELETE", team, "/" + quote(value, safe=""))
     if not remote_done:
-        vocabulary.remove(services(), team, value)
+        vocabulary.remove(services(), team, value, actor=Actor.operator())
     click.echo(f"Removed {value!r}.")
+
+
+@vocab.command("link")
+@click.argument("name")
+@click.argument("username")
+@click.option("--team")
+def vocab_link(name: str, username: str, team: str | None) -> None:
+    """Link the person NAME to the team member's account USERNAME (work waiting on them can be
+    routed to them); people matching one member's account without doubt are linked by
+    themselves."""
+    tail = "/people/" + quote(name, safe="") + "/user"
+    remote_done, answer = _over_http("PUT", team, tail, {"username": username})
+    if not remote_done:
+        answer = people.link(services(), team, name, username, actor=Actor.operator())
+    echo_json(answer)
+
+
+@vocab.command("unlink")
+@click.argument("name")
+@click.option("--team")
+def vocab_unlink(name: str, team: str | None) -> None:
+    """Remove the link between the person NAME and their account."""
+    remote_done, _ = _over_http("DELETE", team, "/people/" + quote(name, safe="") + "/user")
+    if not remote_done:
+        people.unlink(services(), team, name, actor=Actor.operator())
+    click.echo(f"Unlinked {name!r}.")

@@ -114,6 +114,11 @@ def test_the_cli_posts_lists_shows_publishes_and_asks_as_the_token_user(
     assert _json(run("vocab", "add-person", "Siobhan", "--team", "payments"))["name"] == "Siobhan"
     people = _json(run("vocab", "show", "--team", "payments"))["people"]
     assert "Siobhan" in [p["name"] for p in people]
+    linked = _json(run("vocab", "link", "Siobhan", "maya", "--team", "payments"))
+    assert linked["user"] == "maya"
+    people = _json(run("vocab", "show", "--team", "payments"))["people"]
+    assert {p["name"]: p["user"] for p in people}["Siobhan"] == "maya"
+    assert run("vocab", "unlink", "Siobhan", "--team", "payments").exit_code == 0
 
     assert _json(run("unpublish", posted["id"]))["status"] == "draft"
     assert run("delete", posted["id"], "--yes").stdout.strip() == f"Deleted handoff {posted['id']}."
@@ -213,9 +218,9 @@ def test_error_mapping_and_missing_token_without_a_server(monkeypatch: pytest.Mo
         return httpx.Response(502, text="<html>bad gateway</html>")
 
     client = RemoteClient("http://h.example", "hnd_secret", transport=httpx.MockTransport(answer))
-    with pytest.raises(RemoteError, match="^question: Field required$"):
+    with pytest.raises(RemoteError, match=r"^question: Field required$"):
         client.ask({})
-    with pytest.raises(RemoteError, match="^The server answered 502 Bad Gateway.$"):
+    with pytest.raises(RemoteError, match=r"^The server answered 502 Bad Gateway\.$"):
         client.list_handoffs({})
     no_token = one_sentence(handoff(monkeypatch, "http://127.0.0.1:9", "", "list"))
     assert "HANDOFF_TOKEN" in no_token
