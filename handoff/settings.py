@@ -164,6 +164,16 @@ class Settings(BaseSettings):
     )
     oidc_label: str = Field(default="single sign-on", description="Sign-in button's label.")
 
+    # -- the CLI against a remote server (issue 15) --------------------------------------------
+    url: str | None = Field(
+        default=None,
+        description="A handoff server's base URL, e.g. https://handoff.example.com: the CLI then "
+        "calls its API as TOKEN's user instead of opening the local database.",
+    )
+    token: SecretStr | None = Field(
+        default=None, description="The API token (hnd_...) the CLI sends to URL."
+    )
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'handoff.db'}"

@@ -119,6 +119,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/teams/{team}/vocabulary/terms"): Rule(A.LEAD, T.PATH),
     ("POST", "/api/teams/{team}/vocabulary/corrections"): Rule(A.LEAD, T.PATH),
     ("DELETE", "/api/teams/{team}/vocabulary/{value}"): Rule(A.LEAD, T.PATH),
+    ("PUT", "/api/teams/{team}/vocabulary/people/{name}/user"): Rule(A.LEAD, T.PATH),
+    ("DELETE", "/api/teams/{team}/vocabulary/people/{name}/user"): Rule(A.LEAD, T.PATH),
     # -- web pages and their form posts --------------------------------------------------------
     ("GET", "/"): Rule(A.MEMBER, T.QUERY),
     ("GET", "/post"): Rule(A.MEMBER, T.QUERY),

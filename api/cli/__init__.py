@@ -11,16 +11,27 @@ from api.cli.base import HandoffGroup
 from api.cli.core import delete, extract, ingest, list_cmd, publish, schema, show, unpublish
 from api.cli.identity import audit, teams, tokens, users
 from api.cli.questions import ask, reindex
+from api.cli.remote import refuse_remote
 from api.cli.review import answer, followups, reextract
 from api.cli.server import demo, serve, worker
 from api.cli.speech import transcribe, vocab
 from api.cli.tools import eval_cmd
 
+#: Commands that run the server or act on its data as the operator: with HANDOFF_URL set they
+#: would act on this machine's data instead of the server's, so they refuse. extract, transcribe
+#: and schema store nothing and run here in either case.
+LOCAL_ONLY = frozenset(
+    {"serve", "worker", "demo", "reindex", "reextract", "eval", "users", "teams", "tokens", "audit"}
+)
+
 
 @click.group(cls=HandoffGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="handoff")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """handoff: turn end-of-shift wraps into handoffs the next shift can trust."""
+    if ctx.invoked_subcommand in LOCAL_ONLY:
+        refuse_remote(ctx.invoked_subcommand)
 
 
 for command in (

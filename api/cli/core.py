@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 import click
 from tqdm import tqdm
 
+from api.cli import remote as remote_api
 from api.cli.base import UserError, echo_json, echo_json_line, parse_time, services
+from api.cli.remote import RemoteClient, remote
 from api.usecases import bulk, drafting, lifecycle, posting
 from api.usecases.bulk import Row
 from api.usecases.speech import transcribe
@@ -21,6 +23,7 @@ from handoff.audit import Actor
 from handoff.declaration import declaration_schema
 from handoff.errors import HandoffError
 from handoff.progress import Progress
+from handoff.settings import get_settings
 from handoff.store import Handoff
 
 #: A change made at the server's console is audited as the operator running the command.
@@ -141,6 +144,12 @@ def ingest(
     """
     if force_reason is not None and not do_publish:
         raise UserError("--force only makes sense with --publish.")
+    client = remote()
+    if client is not None:
+        fields = {"author": author, "team": team, "recorded_at": recorded_at}
+        fields |= {"channel": channel, "since": since, "until": until}
+        _ingest_remote(client, path, fields, do_publish=do_publish, force_reason=force_reason)
+        return
     svc = services()
     when = parse_time(recorded_at, "--recorded-at")
     chat = chat_options(channel, since, until)
@@ -163,6 +172,36 @@ def ingest(
             echo_json(result_json(handoff))
             raise
     echo_json(result_json(handoff))
+
+
+def _ingest_remote(
+    client: RemoteClient,
+    path: Path,
+    fields: dict[str, str | None],
+    *,
+    do_publish: bool,
+    force_reason: str | None,
+) -> None:
+    """Upload the wrap, follow its job to the end, then publish: the same steps and output as
+    locally, done by the server as the token's user (who is the author unless a reviewer names
+    one with --author). A bulk .jsonl import is history from the server's own machine."""
+    if path.suffix.lower() == ".jsonl":
+        raise UserError("A .jsonl bulk import runs on the server's machine; unset HANDOFF_URL.")
+    for option in ("recorded_at", "since", "until"):  # checked here, sent with their zone
+        when = parse_time(fields[option], "--" + option.replace("_", "-"))
+        fields[option] = when.isoformat() if when else None
+    fields["team"] = fields["team"] or get_settings().default_team
+    accepted = client.post_wrap(path, fields)
+    with progress_bar("ingest") as report:
+        client.wait_job(accepted["job_id"], progress=report)
+    handoff = remote_api.result(client.handoff(accepted["id"]))
+    if do_publish:
+        try:
+            handoff = remote_api.result(client.publish(handoff["id"], force_reason))
+        except HandoffError:
+            echo_json(handoff)  # the draft is stored, as locally
+            raise
+    echo_json(handoff)
 
 
 def _ingest_jsonl(
@@ -237,6 +276,14 @@ def schema() -> None:
 @click.option("--audit", is_flag=True, help="Include the audit trail.")
 def show(handoff_id: str, team: str | None, audit: bool) -> None:
     """Print one stored handoff."""
+    client = remote()
+    if client is not None:
+        data = remote_team_check(client, handoff_id, team)
+        out = remote_api.result(data) | remote_api.summary(data)
+        if audit:
+            out["audit"] = client.audit_trail(handoff_id)
+        echo_json(out)
+        return
     svc = services()
     handoff = svc.store.get(handoff_id, team=team)
     out = result_json(handoff) | handoff.summary_json()
@@ -252,6 +299,11 @@ def show(handoff_id: str, team: str | None, audit: bool) -> None:
 @click.option("--limit", default=20, show_default=True)
 def list_cmd(team: str | None, status: str | None, author: str | None, limit: int) -> None:
     """List stored handoffs, newest first."""
+    client = remote()
+    if client is not None:
+        query = {"team": team or get_settings().default_team, "status": status, "author": author}
+        echo_json(client.list_handoffs(query | {"limit": limit}))
+        return
     svc = services()
     rows = svc.store.list(
         team=team or svc.settings.default_team, status=status, author=author, limit=limit
@@ -271,6 +323,11 @@ def list_cmd(team: str | None, status: str | None, author: str | None, limit: in
 )
 def publish(handoff_id: str, team: str | None, actor: str | None, force_reason: str | None) -> None:
     """Publish a draft (refused while fields are missing, unless --force REASON)."""
+    client = remote()
+    if client is not None:
+        remote_team_check(client, handoff_id, team)
+        echo_json(remote_api.result(client.publish(handoff_id, force_reason)))
+        return
     svc = services()
     handoff = lifecycle.publish(
         svc, handoff_id, team=team, actor=actor, force_reason=force_reason, audit=OPERATOR()
@@ -284,6 +341,11 @@ def publish(handoff_id: str, team: str | None, actor: str | None, force_reason: 
 @click.option("--by", "actor", help="Who is unpublishing (for the audit trail).")
 def unpublish(handoff_id: str, team: str | None, actor: str | None) -> None:
     """Take a published handoff back to draft; the ledger and answers forget it."""
+    client = remote()
+    if client is not None:
+        remote_team_check(client, handoff_id, team)
+        echo_json(remote_api.result(client.unpublish(handoff_id)))
+        return
     echo_json(
         result_json(
             lifecycle.unpublish(services(), handoff_id, team=team, actor=actor, audit=OPERATOR())
@@ -302,5 +364,19 @@ def delete(handoff_id: str, team: str | None, actor: str | None, yes: bool) -> N
         if not sys.stdin.isatty():
             raise UserError("Deleting is permanent; add --yes to confirm.")
         click.confirm(f"Delete handoff {handoff_id} and its upload for good?", abort=True)
-    handoff = lifecycle.delete(services(), handoff_id, team=team, actor=actor, audit=OPERATOR())
-    click.echo(f"Deleted handoff {handoff.id}.")
+    client = remote()
+    if client is not None:
+        remote_team_check(client, handoff_id, team)
+        client.delete(handoff_id)
+    else:
+        lifecycle.delete(services(), handoff_id, team=team, actor=actor, audit=OPERATOR())
+    click.echo(f"Deleted handoff {handoff_id}.")
+
+
+def remote_team_check(client: RemoteClient, handoff_id: str, team: str | None) -> dict[str, Any]:
+    """The handoff from the server; with --team, one of another team is not found, as locally
+    (the server itself already answers 404 for a team the token's user is not in)."""
+    data = client.handoff(handoff_id)
+    if team is not None and data.get("team") != team:
+        raise UserError(f"No handoff with id '{handoff_id}' in team '{team}'.")
+    return data

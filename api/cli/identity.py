@@ -19,6 +19,7 @@ import click
 from api.cli.base import UserError, echo_json
 from handoff.audit import Actor, AuditLog
 from handoff.identity.directory import Directory
+from handoff.identity.people import PeopleLinks
 from handoff.identity.tokens import TokenStore
 from handoff.settings import get_settings
 
@@ -140,6 +141,11 @@ def teams_add(team: str, username: str, role: str) -> None:
     """Add an account to a team."""
     m = _directory().add_member(team, username, role, actor=Actor.operator())
     click.echo(f"'{m.username}' is now a {m.role.label} of '{m.team}'.")
+    settings = get_settings()
+    for person, user in PeopleLinks(settings.resolved_database_url).auto_link(
+        m.team, actor=Actor.operator()
+    ):
+        click.echo(f"{person} of the team's vocabulary is now linked to '{user}'.")
 
 
 @teams.command("remove")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -11,9 +12,10 @@ from tqdm import tqdm
 
 from api.cli.base import UserError, echo_json, parse_time, services
 from api.cli.conversations import Conversations, check_name
+from api.cli.remote import remote
 from api.usecases import items, questions
-from api.wiring.services import Services
 from handoff.errors import HandoffError
+from handoff.settings import get_settings
 from handoff.teams import validate_team
 
 
@@ -58,10 +60,11 @@ def ask(
         raise UserError("Ask a question.")
     if conversation is not None:
         check_name(conversation)
-    svc = services()
-    team = validate_team(team or svc.settings.default_team)  # a slug, before it names a file
+    settings = get_settings()
+    team = validate_team(team or settings.default_team)  # a slug, before it names a file
     when = parse_time(as_of, "--as-of")
-    store = Conversations(svc.settings.home, team)
+    answer = answerer(team, when)
+    store = Conversations(settings.home, team)  # this machine's, also against a server
     if conversation is not None:
         name = conversation
     elif follow_up:
@@ -72,10 +75,10 @@ def ask(
     if follow_up and conversation is None and not earlier:
         raise UserError(f"There is no earlier question for team '{team}' to follow up; ask one.")
     if interactive:
-        _interactive(svc, store, name, earlier, question, team=team, as_of=when, as_json=as_json)
+        _interactive(answer, store, name, earlier, question, team=team, as_json=as_json)
         return
     assert question is not None
-    result = questions.ask(svc, question.strip(), team=team, as_of=when, conversation=earlier)
+    result = answer(question.strip(), earlier)
     _show(result, as_json)
     try:
         store.save(name, [*earlier, question.strip()])
@@ -83,6 +86,30 @@ def ask(
         if conversation is not None or follow_up:
             raise
         # A plain question answers the same with a read-only data directory.
+
+
+#: Answers one question given the earlier ones of its conversation.
+Answerer = Callable[[str, list[str]], dict[str, Any]]
+
+
+def answerer(team: str, as_of: datetime | None) -> Answerer:
+    """The one place `ask` chooses: the local search and model, or the server's `/api/ask` as
+    the token's user (the same `{answer, citations}`)."""
+    client = remote()
+    if client is not None:
+        when = as_of.isoformat() if as_of else None
+
+        def over_http(text: str, earlier: list[str]) -> dict[str, Any]:
+            body = {"question": text, "team": team, "as_of": when, "conversation": earlier}
+            return client.ask(body)
+
+        return over_http
+    svc = services()
+
+    def local(text: str, earlier: list[str]) -> dict[str, Any]:
+        return questions.ask(svc, text, team=team, as_of=as_of, conversation=earlier)
+
+    return local
 
 
 def _show(result: dict[str, Any], as_json: bool) -> None:
@@ -101,14 +128,13 @@ _QUIT = {"/quit", "/exit", "quit", "exit"}
 
 
 def _interactive(
-    svc: Services,
+    answer: Answerer,
     store: Conversations,
     name: str,
     earlier: list[str],
     first: str | None,
     *,
     team: str,
-    as_of: datetime | None,
     as_json: bool,
 ) -> None:
     """A question loop that keeps the conversation, on disk too, so --follow-up can go on later.
@@ -142,7 +168,7 @@ def _interactive(
             store.save(name, earlier)
             continue
         try:
-            result = questions.ask(svc, text, team=team, as_of=as_of, conversation=earlier)
+            result = answer(text, earlier)
         except HandoffError as exc:
             click.echo(f"handoff: {exc}", err=True)
             continue

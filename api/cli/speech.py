@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import click
 
 from api.cli.base import echo_json, services
 from api.cli.core import chat_choice, chat_options, progress_bar
-from api.usecases import speech, vocabulary
+from api.cli.remote import remote
+from api.usecases import people, speech, vocabulary
+from handoff.audit import Actor
+from handoff.settings import get_settings
+from handoff.teams import validate_team
 from ingest.asr.registry import ENGINES
 
 _path = click.Path(path_type=Path, dir_okay=True)
@@ -72,11 +78,22 @@ def vocab() -> None:
     """A team's vocabulary: people, items, projects, ticket prefixes."""
 
 
+def _over_http(method: str, team: str | None, tail: str, body: Any = None) -> tuple[bool, Any]:
+    """With HANDOFF_URL set, the vocabulary call made on the server as the token's user (a
+    lead, for changes): (True, its answer); else (False, None) and the command works locally."""
+    client = remote()
+    if client is None:
+        return False, None
+    slug = validate_team(team or get_settings().default_team)
+    return True, client.vocabulary_call(method, slug, tail, body)
+
+
 @vocab.command("show")
 @click.option("--team")
 def vocab_show(team: str | None) -> None:
     """Print the team's vocabulary as JSON."""
-    echo_json(vocabulary.show(services(), team).to_json())
+    remote_done, answer = _over_http("GET", team, "")
+    echo_json(answer if remote_done else people.vocabulary_json(services(), team))
 
 
 @vocab.command("add-person")
@@ -88,7 +105,14 @@ def vocab_add_person(
     name: str, team: str | None, handle: str | None, aliases: tuple[str, ...]
 ) -> None:
     """Add a person (or merge a handle and aliases into one already known)."""
-    person = vocabulary.add_person(services(), team, name, handle=handle, aliases=aliases)
+    body = {"name": name, "handle": handle, "aliases": list(aliases)}
+    remote_done, answer = _over_http("POST", team, "/people", body)
+    if remote_done:
+        echo_json(answer)
+        return
+    person = vocabulary.add_person(
+        services(), team, name, handle=handle, aliases=aliases, actor=Actor.operator()
+    )
     echo_json({"name": person.name, "handle": person.handle, "aliases": list(person.aliases)})
 
 
@@ -98,6 +122,11 @@ def vocab_add_person(
 @click.option("--team")
 def vocab_add(kind: str, terms: tuple[str, ...], team: str | None) -> None:
     """Add item or project names, or ticket prefixes (BILL, OPS)."""
+    body = {"kind": kind.replace("-", "_"), "terms": list(terms)}
+    remote_done, answer = _over_http("POST", team, "/terms", body)
+    if remote_done:
+        echo_json(answer)
+        return
     added = vocabulary.add_terms(services(), team, kind.replace("-", "_"), terms)
     echo_json({"added": added})
 
@@ -108,6 +137,10 @@ def vocab_add(kind: str, terms: tuple[str, ...], team: str | None) -> None:
 @click.option("--team")
 def vocab_alias(heard: str, name: str, team: str | None) -> None:
     """Record a correction: HEARD (as transcribed) means the person NAME."""
+    remote_done, answer = _over_http("POST", team, "/corrections", {"heard": heard, "name": name})
+    if remote_done:
+        echo_json(answer)
+        return
     person = vocabulary.learn_correction(services(), team, heard, name)
     echo_json({"name": person.name, "handle": person.handle, "aliases": list(person.aliases)})
 
@@ -117,5 +150,33 @@ def vocab_alias(heard: str, name: str, team: str | None) -> None:
 @click.option("--team")
 def vocab_remove(value: str, team: str | None) -> None:
     """Remove a person (by name) or a term."""
-    vocabulary.remove(services(), team, value)
+    remote_done, _ = _over_http("DELETE", team, "/" + quote(value, safe=""))
+    if not remote_done:
+        vocabulary.remove(services(), team, value, actor=Actor.operator())
     click.echo(f"Removed {value!r}.")
+
+
+@vocab.command("link")
+@click.argument("name")
+@click.argument("username")
+@click.option("--team")
+def vocab_link(name: str, username: str, team: str | None) -> None:
+    """Link the person NAME to the team member's account USERNAME (work waiting on them can be
+    routed to them); people matching one member's account without doubt are linked by
+    themselves."""
+    tail = "/people/" + quote(name, safe="") + "/user"
+    remote_done, answer = _over_http("PUT", team, tail, {"username": username})
+    if not remote_done:
+        answer = people.link(services(), team, name, username, actor=Actor.operator())
+    echo_json(answer)
+
+
+@vocab.command("unlink")
+@click.argument("name")
+@click.option("--team")
+def vocab_unlink(name: str, team: str | None) -> None:
+    """Remove the link between the person NAME and their account."""
+    remote_done, _ = _over_http("DELETE", team, "/people/" + quote(name, safe="") + "/user")
+    if not remote_done:
+        people.unlink(services(), team, name, actor=Actor.operator())
+    click.echo(f"Unlinked {name!r}.")

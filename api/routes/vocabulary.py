@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from api.auth.deps import Caller, CallerDep
 from api.deps import ServicesDep, TeamPath
 from api.tasks import vocabulary_changed
-from api.usecases import vocabulary
+from api.usecases import people, vocabulary
 from api.usecases.audit import log
 from api.wiring.services import Services
 from handoff.vocabulary import PersonEntry
@@ -28,6 +28,10 @@ class PersonBody(BaseModel):
     aliases: list[str] = Field(
         default_factory=list, max_length=50, description="Other spellings or mishearings."
     )
+
+
+class LinkBody(BaseModel):
+    username: str = Field(min_length=1, max_length=100, description="A team member's account.")
 
 
 class TermsBody(BaseModel):
@@ -62,7 +66,8 @@ def _person_json(person: PersonEntry) -> dict[str, Any]:
 
 @router.get("/teams/{team}/vocabulary", summary="The team's people, items, projects and prefixes")
 def get_vocabulary(team: TeamPath, svc: ServicesDep) -> dict[str, Any]:
-    return dict(vocabulary.show(svc, team).to_json())
+    """People entries carry `user`: the account the person is linked to, or null."""
+    return people.vocabulary_json(svc, team)
 
 
 @router.post(
@@ -77,7 +82,9 @@ def add_person(
     background: BackgroundTasks,
     caller: CallerDep,
 ) -> dict[str, Any]:
-    person = vocabulary.add_person(svc, team, body.name, handle=body.handle, aliases=body.aliases)
+    person = vocabulary.add_person(
+        svc, team, body.name, handle=body.handle, aliases=body.aliases, actor=caller.actor
+    )
     _changed(background, svc, team, caller, {"add_person": person.name})
     return _person_json(person)
 
@@ -123,6 +130,27 @@ def add_correction(
 def remove(
     team: TeamPath, value: str, svc: ServicesDep, background: BackgroundTasks, caller: CallerDep
 ) -> Response:
-    vocabulary.remove(svc, team, value)
+    vocabulary.remove(svc, team, value, actor=caller.actor)
     _changed(background, svc, team, caller, {"remove": value[:200]})
     return Response(status_code=204, background=background)
+
+
+@router.put(
+    "/teams/{team}/vocabulary/people/{name}/user",
+    summary="Link a person of the vocabulary to a team member's account",
+)
+def link_person(
+    team: TeamPath, name: str, body: LinkBody, svc: ServicesDep, caller: CallerDep
+) -> dict[str, Any]:
+    """The link is audited (`person.link`); a person already linked is 409 until unlinked."""
+    return people.link(svc, team, name, body.username, actor=caller.actor)
+
+
+@router.delete(
+    "/teams/{team}/vocabulary/people/{name}/user",
+    status_code=204,
+    summary="Unlink a person of the vocabulary from their account",
+)
+def unlink_person(team: TeamPath, name: str, svc: ServicesDep, caller: CallerDep) -> Response:
+    people.unlink(svc, team, name, actor=caller.actor)
+    return Response(status_code=204)

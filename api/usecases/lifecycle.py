@@ -17,6 +17,7 @@ from api.usecases.followups import answer_clips_dir
 from api.wiring.services import Services
 from handoff.audit import Actor
 from handoff.errors import InvalidInput
+from handoff.identity.people import PeopleLinks
 from handoff.store import Handoff
 
 
@@ -39,6 +40,10 @@ def publish(
     if handoff.declaration is not None:  # the team's vocabulary grows from what it publishes
         svc.vocabulary.grow_from_declaration(
             handoff.team, handoff.declaration.to_json(), author=handoff.author
+        )
+        # people it names may be the team's members: link them where the match is certain
+        PeopleLinks(svc.settings.resolved_database_url).auto_link(
+            handoff.team, actor=audit or Actor.operator()
         )
     if index:
         svc.index.add_handoff(handoff)

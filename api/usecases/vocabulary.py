@@ -9,7 +9,9 @@ from pathlib import Path
 
 from api.usecases.teams import team_name
 from api.wiring.services import Services
+from handoff.audit import Actor
 from handoff.errors import NotFound
+from handoff.identity.people import PeopleLinks
 from handoff.vocabulary import PersonEntry, TeamVocabulary, check_term
 from summarizer.base import Person, Vocabulary
 
@@ -42,10 +44,14 @@ def add_person(
     *,
     handle: str | None = None,
     aliases: Iterable[str] = (),
+    actor: Actor | None = None,
 ) -> PersonEntry:
-    """Add a person, or merge a handle and aliases into one already known."""
+    """Add a person, or merge a handle and aliases into one already known; a team member
+    whose account is certainly this person is linked to them at once (`actor` did it)."""
     team = team_name(svc, team)
-    return svc.vocabulary.add_person(team, name, handle=handle, aliases=tuple(aliases))
+    person = svc.vocabulary.add_person(team, name, handle=handle, aliases=tuple(aliases))
+    PeopleLinks(svc.settings.resolved_database_url).auto_link(team, actor=actor or Actor.operator())
+    return person
 
 
 def add_terms(svc: Services, team: str | None, kind: str, terms: Iterable[str]) -> list[str]:
@@ -65,6 +71,10 @@ def learn_correction(svc: Services, team: str | None, heard: str, name: str) -> 
     return person
 
 
-def remove(svc: Services, team: str | None, value: str) -> None:
-    """Remove a person (by name) or a term."""
-    svc.vocabulary.remove(team_name(svc, team), value)
+def remove(svc: Services, team: str | None, value: str, *, actor: Actor | None = None) -> None:
+    """Remove a person (by name) or a term; a removed person's account link goes with them."""
+    team = team_name(svc, team)
+    svc.vocabulary.remove(team, value)
+    PeopleLinks(svc.settings.resolved_database_url).forget(
+        team, value, actor=actor or Actor.operator()
+    )

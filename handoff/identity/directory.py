@@ -19,7 +19,12 @@ from handoff.audit import Actor, record
 from handoff.db import migrate, session_scope
 from handoff.errors import ConflictError, InvalidInput, NotFound
 from handoff.identity.errors import Forbidden
-from handoff.identity.models import MembershipRecord, TeamRecord, UserRecord
+from handoff.identity.models import (
+    MembershipRecord,
+    PersonLinkRecord,
+    TeamRecord,
+    UserRecord,
+)
 from handoff.identity.passwords import hash_password, verify_password
 from handoff.identity.roles import Role
 from handoff.identity.secrets import new_id
@@ -346,6 +351,14 @@ class Directory:
             if row is None:
                 raise NotFound(f"'{user.username}' is not in the team '{slug}'.")
             session.delete(row)
+            # someone who left the team is no longer who its people are (routing stays inside)
+            links = session.scalars(
+                select(PersonLinkRecord).where(
+                    PersonLinkRecord.team == slug, PersonLinkRecord.user_id == user.id
+                )
+            )
+            for link in links:
+                session.delete(link)
             detail = {"username": user.username, "role": row.role}
             record(
                 session,

@@ -231,6 +231,8 @@ REVIEWED = {
     "POST /api/teams/{team}/vocabulary/people": "lead, path",
     "POST /api/teams/{team}/vocabulary/terms": "lead, path",
     "DELETE /api/teams/{team}/vocabulary/{value}": "lead, path",
+    "PUT /api/teams/{team}/vocabulary/people/{name}/user": "lead, path",
+    "DELETE /api/teams/{team}/vocabulary/people/{name}/user": "lead, path",
     "GET /api/tokens": "signed_in",
     "POST /api/tokens": "signed_in",
     "DELETE /api/tokens/{token_id}": "signed_in",
