@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from tqdm import tqdm
 
-from api.cli import remote as remote_api
+import api.cli.remote as remote_api
 from api.cli.base import UserError, echo_json, echo_json_line, parse_time, services
 from api.cli.remote import RemoteClient, remote
 from api.usecases import bulk, drafting, lifecycle, posting

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from api.cli import remote as remote_api
+import api.cli.remote as remote_api
 from api.cli.base import UserError, echo_json, services
 from api.cli.core import remote_team_check, result_json
 from api.cli.remote import remote
