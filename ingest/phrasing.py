@@ -13,6 +13,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
+from handoff.text import WEEKDAYS
+
 _ONES = [
     "zero",
     "one",
@@ -254,13 +256,7 @@ _STATUS = (
     "deployed to staging",
 )
 _DAYS = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
+    *WEEKDAYS,
     "tomorrow",
     "tomorrow morning",
     "next week",
