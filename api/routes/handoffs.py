@@ -121,15 +121,9 @@ def parse_when(value: str | None, svc: Services, name: str = "recorded_at") -> d
     return parse_instant(str(value), default_tz=svc.settings.timezone, label=f"'{name}'")
 
 
-def upload_type(request: Request, svc: Services) -> str:
-    """The request's content type, once a body its declared length puts past the upload limit
-    (plus room for the form's other fields) is refused unread."""
-    limit = svc.settings.max_upload_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise PayloadTooLarge(
-            f"The upload is larger than {limit:,} bytes (HANDOFF_MAX_UPLOAD_BYTES)."
-        )
+def content_type(request: Request) -> str:
+    """The request's media type, lowercased, without parameters. (A body whose declared length
+    is past its limit never gets here: `api.limits` refuses it unread.)"""
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
@@ -258,7 +252,7 @@ def _form_text(form: FormData, name: str) -> str | None:
     },
 )
 async def post_handoff(request: Request, svc: ServicesDep, caller: CallerDep) -> JSONResponse:
-    ctype = upload_type(request, svc)
+    ctype = content_type(request)
     if ctype == "application/json":
         return JSONResponse(await _accept_json(request, svc, caller), status_code=202)
     if ctype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
@@ -397,7 +391,7 @@ def answer_by_voice(
 
 async def read_answer_clip(request: Request, svc: Services) -> tuple[str, Path]:
     """The field and the saved clip (a temporary file: the caller removes it)."""
-    if upload_type(request, svc) != "multipart/form-data":
+    if content_type(request) != "multipart/form-data":
         raise UnsupportedMediaType(
             "Send the spoken answer as multipart/form-data with a 'file' and the 'field'."
         )
