@@ -9,6 +9,7 @@ import click
 
 from api.cli.base import HandoffGroup
 from api.cli.core import delete, extract, ingest, list_cmd, publish, schema, show, unpublish
+from api.cli.decisions import decisions
 from api.cli.identity import audit, teams, tokens, users
 from api.cli.questions import ask, reindex
 from api.cli.remote import refuse_remote
@@ -58,6 +59,7 @@ for command in (transcribe, vocab):  # issue 3: speech and the team vocabulary
     cli.add_command(command)
 for command in (users, teams, tokens, audit):  # issue 15: identities and the audit log
     cli.add_command(command)
+cli.add_command(decisions)  # issue 17: the decision log and its ADRs
 
 
 def main() -> None:

@@ -157,6 +157,9 @@ class RemoteClient:
     def ask(self, body: dict[str, Any]) -> dict[str, Any]:
         return dict(self.call("POST", "/ask", json=body))
 
+    def decisions(self, team: str) -> list[dict[str, Any]]:
+        return list(self.call("GET", f"/teams/{team}/decisions"))
+
     # -- vocabulary -------------------------------------------------------------------------------
     def vocabulary(self, team: str) -> dict[str, Any]:
         return dict(self.call("GET", f"/teams/{team}/vocabulary"))
