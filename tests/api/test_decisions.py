@@ -105,7 +105,9 @@ def test_cli_export_writes_then_rewrites_only_what_changed(
     assert again.exit_code == 0 and "0 ADRs written, 3 unchanged" in again.output
 
     (folder / files[1]).write_text("# Our own notes, not an ADR from handoff\n")
-    refused = runner.invoke(cli, ["decisions", "export", "--adr", str(folder), "--team", "payments"])
+    refused = runner.invoke(
+        cli, ["decisions", "export", "--adr", str(folder), "--team", "payments"]
+    )
     assert refused.exit_code == 2 and "was not written by handoff" in refused.output
     assert (folder / files[1]).read_text().startswith("# Our own notes")
 
