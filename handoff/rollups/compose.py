@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from handoff.ledger.queries import EventView, ItemView, read_items
@@ -216,28 +216,33 @@ def _returns(returns: Iterable[ItemView], since: datetime) -> list[Line]:
 
 
 def _unacknowledged(session: Session, team: str, since: datetime, until: datetime) -> list[Line]:
+    """Handoffs published by `until` and not acknowledged by then, recorded (or, lacking a
+    recording time, published) in the period: older ones are the previous rollup's."""
+    h = HandoffRecord
+    wrapped = func.coalesce(h.recorded_at, h.published_at)
     rows = session.scalars(
-        select(HandoffRecord)
+        select(h)
         .where(
-            HandoffRecord.team == team,
-            HandoffRecord.status == "published",
-            HandoffRecord.published_at >= since,
-            HandoffRecord.published_at <= until,
+            h.team == team,
+            h.published_at <= until,
+            wrapped >= since,
+            or_(h.status == "published", h.acknowledged_at > until),
         )
-        .order_by(HandoffRecord.published_at)
+        .order_by(h.published_at)
     )
-    return [
-        Line(
-            text=f"Handoff from {h.author or 'someone'}",
-            cite=Cite(h.id),
-            who=h.author,
-            at=_aware(h.published_at) if h.published_at else None,
-            age_hours=(until - _aware(h.published_at)).total_seconds() / 3600
-            if h.published_at
-            else None,
+    out = []
+    for row in rows:
+        published = _aware(row.published_at) if row.published_at else until
+        out.append(
+            Line(
+                text=f"Handoff from {row.author or 'someone'}",
+                cite=Cite(row.id),
+                who=row.author,
+                at=published,
+                age_hours=(until - published).total_seconds() / 3600,
+            )
         )
-        for h in rows
-    ]
+    return out
 
 
 def _not_posted(

@@ -7,10 +7,12 @@ reading it in Slack can check any fact in one click.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from handoff.rollups.compose import Cite, Line, TeamRollup
 from handoff.rollups.pod import PodRollup
+from handoff.text import normalize
 
 
 def team_markdown(rollup: TeamRollup, *, base_url: str = "", heading: str = "#") -> str:
@@ -45,7 +47,8 @@ def pod_markdown(rollup: PodRollup, *, base_url: str = "") -> str:
     if rollup.cross_team:
         out += ["", "## Blockers waiting on another team", ""]
         for b in rollup.cross_team:
-            text = f"[{b.team}] {_blocker(b.line)} (in {b.waits_on_team})"
+            who = f"{b.line.who} ({b.waits_on_team})"
+            text = f"[{b.team}] {_blocker(replace(b.line, who=who))}"
             out.append(_bullet(text, b.line.cite, base))
     for team in rollup.teams:
         out += ["", team_markdown(team, base_url=base, heading="##").rstrip()]
@@ -62,7 +65,8 @@ def _bullet(text: str, cite: Cite | None, base: str) -> str:
     if cite is None:
         return f"- {text}"
     moment = f"?t={cite.start_s:g}" if cite.start_s is not None else ""
-    quote = f' "{_short(cite.quote)}"' if cite.quote and cite.quote != text else ""
+    adds = cite.quote and normalize(cite.quote) not in normalize(text)
+    quote = f' "{_short(cite.quote or "")}"' if adds else ""
     return f"- {text} —{quote} [handoff]({base}/handoffs/{cite.handoff_id}{moment})"
 
 
