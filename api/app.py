@@ -110,13 +110,15 @@ def _add_error_handlers(app: FastAPI) -> None:
 def _add_routes(app: FastAPI) -> None:
     """The routers (each route guarded by the policy dependency), static files, health."""
     from api.auth.routes import router as auth_router
-    from api.routes import ask, handoffs, items, jobs, vocabulary, web
+    from api.routes import ask, decisions, handoffs, items, jobs, rollups, vocabulary, web
 
-    for module in (handoffs, jobs, ask, items, vocabulary):
+    for module in (handoffs, jobs, ask, items, vocabulary, decisions, rollups):
         app.include_router(module.router, prefix="/api")
     app.include_router(handoffs.media_router)
     app.include_router(auth_router)
     app.include_router(web.router)
+    app.include_router(decisions.pages)
+    app.include_router(rollups.pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/api/health", tags=["meta"], summary="Liveness: the database answers")

@@ -46,6 +46,9 @@ ACTIONS = frozenset(
         "member.role",
         "person.link",
         "person.unlink",
+        "pod.create",
+        "pod.add_team",
+        "pod.remove_team",
         # the work (written by the routes once identities are mounted)
         "handoff.post",
         "handoff.edit",

@@ -138,6 +138,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/jobs/{job_id}"): Rule(A.MEMBER, T.JOB),
     ("POST", "/jobs/{job_id}/retry"): Rule(A.MEMBER, T.JOB),
     ("GET", "/teams/{team}/audit"): Rule(A.LEAD, T.PATH),
+    ("GET", "/teams/{team}/decisions"): Rule(A.MEMBER, T.PATH),
+    ("GET", "/teams/{team}/rollup"): Rule(A.MEMBER, T.PATH),
+    # A pod: the route itself answers 404 unless the caller is in one of its teams.
+    ("GET", "/pods/{pod}/rollup"): Rule(A.SIGNED_IN),
     # -- sign-in, the caller's account and tokens (api.auth.routes) -----------------------------
     ("GET", "/auth/login"): PUBLIC,
     ("POST", "/auth/login"): PUBLIC,
@@ -149,6 +153,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/tokens"): Rule(A.SIGNED_IN),
     ("DELETE", "/api/tokens/{token_id}"): Rule(A.SIGNED_IN),
     ("GET", "/api/teams/{team}/audit"): Rule(A.LEAD, T.PATH),
+    ("GET", "/api/teams/{team}/decisions"): Rule(A.MEMBER, T.PATH),
+    ("GET", "/api/teams/{team}/rollup"): Rule(A.MEMBER, T.PATH),
+    ("GET", "/api/pods/{pod}/rollup"): Rule(A.SIGNED_IN),
 }
 
 

@@ -9,10 +9,12 @@ import click
 
 from api.cli.base import HandoffGroup
 from api.cli.core import delete, extract, ingest, list_cmd, publish, schema, show, unpublish
+from api.cli.decisions import decisions
 from api.cli.identity import audit, teams, tokens, users
 from api.cli.questions import ask, reindex
 from api.cli.remote import refuse_remote
 from api.cli.review import answer, followups, reextract
+from api.cli.rollups import pods, rollup
 from api.cli.server import demo, serve, worker
 from api.cli.speech import transcribe, vocab
 from api.cli.tools import eval_cmd
@@ -21,7 +23,19 @@ from api.cli.tools import eval_cmd
 #: would act on this machine's data instead of the server's, so they refuse. extract, transcribe
 #: and schema store nothing and run here in either case.
 LOCAL_ONLY = frozenset(
-    {"serve", "worker", "demo", "reindex", "reextract", "eval", "users", "teams", "tokens", "audit"}
+    {
+        "serve",
+        "worker",
+        "demo",
+        "reindex",
+        "reextract",
+        "eval",
+        "users",
+        "teams",
+        "tokens",
+        "audit",
+        "pods",
+    }
 )
 
 
@@ -57,6 +71,8 @@ for command in (
 for command in (transcribe, vocab):  # issue 3: speech and the team vocabulary
     cli.add_command(command)
 for command in (users, teams, tokens, audit):  # issue 15: identities and the audit log
+    cli.add_command(command)
+for command in (decisions, rollup, pods):  # issue 17: the leads' view
     cli.add_command(command)
 
 

@@ -73,8 +73,8 @@ class RemoteClient:
         self._http.close()
 
     # -- plumbing ---------------------------------------------------------------------------------
-    def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        """The JSON body of a successful call (None for 204); any failure is a RemoteError."""
+    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """A successful response of the API; any failure is a RemoteError."""
         try:
             response = self._http.request(method, "/api" + path, **kwargs)
         except httpx.TimeoutException as exc:
@@ -85,6 +85,11 @@ class RemoteClient:
             ) from exc
         if response.status_code >= 400:
             raise RemoteError(error_sentence(response))
+        return response
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The JSON body of a successful call (None for 204); any failure is a RemoteError."""
+        response = self.send(method, path, **kwargs)
         if response.status_code == 204 or not response.content:
             return None
         try:
@@ -156,6 +161,15 @@ class RemoteClient:
 
     def ask(self, body: dict[str, Any]) -> dict[str, Any]:
         return dict(self.call("POST", "/ask", json=body))
+
+    def decisions(self, team: str) -> list[dict[str, Any]]:
+        return list(self.call("GET", f"/teams/{team}/decisions"))
+
+    def rollup(self, path: str, params: dict[str, Any]) -> str:
+        """A team's (`/teams/T/rollup`) or a pod's (`/pods/P/rollup`) rollup, as the server
+        renders it (`format` json or markdown)."""
+        query = {k: v for k, v in params.items() if v is not None}
+        return self.send("GET", path, params=query).text
 
     # -- vocabulary -------------------------------------------------------------------------------
     def vocabulary(self, team: str) -> dict[str, Any]:
