@@ -1,6 +1,6 @@
-"""The unseen material (eval/data/UNSEEN.md): wraps in seven formats and two multi-week scenarios,
-written apart from the rules, each half tune and half held out. These tests check its shape and
-that the eval's loaders read it; they never judge the product on it."""
+"""The unseen material (eval/data/UNSEEN.md, UNSEEN2.md): wraps in seven formats and multi-week
+scenarios, written apart from the rules, each half tune and half held out. These tests check
+its shape and that the eval's loaders read it; they never judge the product on it."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
 from eval.extraction import format_table
 from eval.extraction_data import DATA_DIR, load_examples
 from eval.qa import DATA, by_kind, load_jsonl, select_questions
 from handoff.declaration import LIST_PARTS, Declaration
 
 UNSEEN = DATA_DIR / "unseen.jsonl"
+#: Both unseen sets of wraps, by dataset name (the file's stem).
+WRAP_SETS = ("unseen", "unseen2")
 FORMATS = {"standup", "emoji", "markdown", "table", "list", "speech", "chat"}
 KINDS = {
     "current_blocker",
@@ -28,14 +32,15 @@ KINDS = {
     "return_time",
     "cross_team",
 }
-SCENARIOS = ("unseen_a", "unseen_b")
+SCENARIOS = ("unseen_a", "unseen_b", "unseen2_c", "unseen2_d")
 
 
-def test_unseen_wraps_load_and_each_format_is_split_in_half() -> None:
-    examples = load_examples(UNSEEN)
+@pytest.mark.parametrize("name", WRAP_SETS)
+def test_unseen_wraps_load_and_each_format_is_split_in_half(name: str) -> None:
+    examples = load_examples(DATA_DIR / f"{name}.jsonl")
     assert len(examples) >= 48
     assert len({e.id for e in examples}) == len(examples)
-    assert {e.dataset for e in examples} == {"unseen"}
+    assert {e.dataset for e in examples} == {name}
     per_format = Counter(e.format for e in examples)
     assert set(per_format) == FORMATS and min(per_format.values()) >= 6
     for fmt in FORMATS:
@@ -45,9 +50,10 @@ def test_unseen_wraps_load_and_each_format_is_split_in_half() -> None:
     assert all(e.source == "chat" for e in examples if e.format == "chat")
 
 
-def test_unseen_gold_is_consistent() -> None:
+@pytest.mark.parametrize("name", WRAP_SETS)
+def test_unseen_gold_is_consistent(name: str) -> None:
     """Return times are the next moment after the wrap; item flags follow from the gold items."""
-    for ex in load_examples(UNSEEN):
+    for ex in load_examples(DATA_DIR / f"{name}.jsonl"):
         gold = ex.gold
         assert ex.recorded_at is not None and ex.recorded_at.utcoffset() is not None, ex.id
         assert set(LIST_PARTS) <= set(gold), ex.id
@@ -65,8 +71,9 @@ def test_unseen_gold_is_consistent() -> None:
         assert all(not gold[part] for part in LIST_PARTS if flags[part]), ex.id
 
 
-def test_unseen_chat_rows_become_messages_with_speaker_and_time() -> None:
-    for ex in load_examples(UNSEEN):
+@pytest.mark.parametrize("name", WRAP_SETS)
+def test_unseen_chat_rows_become_messages_with_speaker_and_time(name: str) -> None:
+    for ex in load_examples(DATA_DIR / f"{name}.jsonl"):
         if ex.source == "chat":
             segments = ex.transcript().segments
             assert len(segments) >= 5 and all(s.speaker and s.at for s in segments), ex.id
@@ -87,20 +94,20 @@ def test_by_format_prints_one_line_per_format() -> None:
     assert all(int(r[0]) == sum(e.format == f for e in examples) for f, r in rows.items())
 
 
-def test_unseen_scenarios_have_two_look_alike_teams_over_weeks() -> None:
-    for name in SCENARIOS:
-        rows = load_jsonl(DATA / f"{name}_scenario.jsonl")
-        qs = load_jsonl(DATA / f"{name}_questions.jsonl")
-        assert len({r["team"] for r in rows}) == 2 and len({r["author"] for r in rows}) >= 5
-        days = sorted(datetime.fromisoformat(r["recorded_at"]) for r in rows)
-        assert days[-1] - days[0] >= timedelta(days=14), name
-        assert len({r["recorded_at"][-6:] for r in rows}) >= 4, name  # several time zones
-        assert len(qs) >= 24 and {q["team"] for q in qs} == {r["team"] for r in rows}
-        assert {q["kind"] for q in qs} == KINDS, name
-        assert Counter(q["split"] for q in qs) == {"tune": len(qs) // 2, "heldout": len(qs) // 2}
-        for q in qs:
-            assert datetime.fromisoformat(q["as_of"]) > days[0], q
-            assert q["must"] and all(group for group in q["must"]), q
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_unseen_scenarios_have_two_look_alike_teams_over_weeks(name: str) -> None:
+    rows = load_jsonl(DATA / f"{name}_scenario.jsonl")
+    qs = load_jsonl(DATA / f"{name}_questions.jsonl")
+    assert len({r["team"] for r in rows}) == 2 and len({r["author"] for r in rows}) >= 5
+    days = sorted(datetime.fromisoformat(r["recorded_at"]) for r in rows)
+    assert days[-1] - days[0] >= timedelta(days=14), name
+    assert len({r["recorded_at"][-6:] for r in rows}) >= 4, name  # several time zones
+    assert len(qs) >= 24 and {q["team"] for q in qs} == {r["team"] for r in rows}
+    assert {q["kind"] for q in qs} == KINDS, name
+    assert Counter(q["split"] for q in qs) == {"tune": len(qs) // 2, "heldout": len(qs) // 2}
+    for q in qs:
+        assert datetime.fromisoformat(q["as_of"]) > days[0], q
+        assert q["must"] and all(group for group in q["must"]), q
 
 
 def test_question_split_selection_and_kind_tally() -> None:
