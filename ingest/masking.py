@@ -1,0 +1,213 @@
+"""Secrets said or pasted in a wrap are masked before anything is stored or sent anywhere.
+
+A wrap is written for people, and people paste what they have at hand: an AWS key, a GitHub or
+Slack token, a private key block, a connection string with its password, "the password is
+hunter2". None of that belongs in the handoff, the search index or a prompt to a remote model, so
+every transcript and every pasted text passes through here first and comes out with each secret
+replaced by `[secret masked: <kind>]`. What was masked is reported as `Masked` entries (the kind
+and where, never the value) for the author's review page and the handoff's JSON.
+
+Detection is detect-secrets' line plugins (vendor token formats, keyword assignments, URLs with
+credentials, private key headers), minus its entropy and public-IP plugins: on prose those flag
+ordinary words, git commit hashes and UUIDs. One small pattern of our own catches the spoken or
+typed "password is hunter2" form that the keyword plugin (written for code) misses; it needs a
+value with a digit or a symbol, so "the password is in the vault" is left alone.
+
+detect-secrets keeps its plugin settings in process-wide state, so scans are serialized by a lock.
+Nothing here logs a line it scanned.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ingest.transcript import Segment, Transcript, Word
+
+#: detect-secrets plugins that flag ordinary prose (commit hashes, UUIDs, every word of a
+#: sentence under eager search, addresses in runbooks) and so are not used.
+_NOISY_PLUGINS = frozenset({"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"})
+
+#: Friendlier names for detect-secrets' secret types where theirs read oddly in a sentence.
+_KIND_NAMES = {
+    "AWS Access Key": "AWS key",
+    "Basic Auth Credentials": "password in a URL",
+    "Secret Keyword": "password",
+    "Private Key": "private key",
+}
+
+# "the password is hunter2", "pwd: s3cret!", "passcode was 4471": a keyword, a verb or a colon, a
+# value with a digit or a symbol (plain words are left alone: "the password is in the vault").
+_SPOKEN = re.compile(
+    r"\b(?:password|passphrase|passcode|passwd|pwd|pin)\b(?:\s+(?:is|was|=)|\s*[:=])\s*"
+    r"[\"'`]?(?P<value>(?=[^\s\"'`]*[\d!@#$%^&*+=?~_/\\-])[^\s\"'`]{3,}?)(?=[.,;:!?)]*(?:\s|$|[\"'`]))",
+    re.IGNORECASE,
+)
+_PRIVATE_KEY_END = re.compile(r"-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----")
+_TRAILING = ".,;:!?)]}\"'`"
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Masked:
+    """One secret that was masked: its kind and where it was (never the secret itself).
+
+    `where` names the text ("wrap", "transcript", "answer"); `line` is the 1-based line of a
+    wrap or answer, `segment` the 0-based transcript segment."""
+
+    kind: str
+    where: str
+    line: int | None = None
+    segment: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "where": self.where}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.segment is not None:
+            out["segment"] = self.segment
+        return out
+
+
+def placeholder(kind: str) -> str:
+    return f"[secret masked: {kind}]"
+
+
+def _plugins() -> list[dict[str, str]]:
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    names = {c.__name__ for c in get_mapping_from_secret_type_to_class().values()}
+    return [{"name": n} for n in sorted(names - _NOISY_PLUGINS)]
+
+
+def _scan(line: str) -> list[tuple[str, str]]:
+    """(kind, value) of each secret detect-secrets finds on one line."""
+    from detect_secrets.core.scan import scan_line
+
+    return [(s.type, s.secret_value or "") for s in scan_line(line)]
+
+
+def _token_spans(line: str) -> Iterator[tuple[int, int]]:
+    """Whitespace-separated tokens, without trailing punctuation (a sentence's full stop)."""
+    for m in re.finditer(r"\S+", line):
+        start, end = m.start(), m.end()
+        while end > start + 1 and line[end - 1] in _TRAILING:
+            end -= 1
+        yield start, end
+
+
+def _spans(line: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every secret on a line, found by detect-secrets and `_SPOKEN`.
+
+    A plugin reports a value, not where it is, and sometimes only part of it (a GitHub token's
+    prefix, a URL's password): a token that contains the value and is flagged on its own is
+    masked whole; otherwise (a keyword assignment) exactly the value is."""
+    found: list[tuple[int, int, str]] = []
+    for kind, value in _scan(line):
+        if not value:
+            continue
+        name = _KIND_NAMES.get(kind, kind)
+        if kind == "Private Key":
+            found.append((0, len(line), name))
+            continue
+        for start, end in _token_spans(line):
+            token = line[start:end]
+            if value in token and any(k == kind for k, _ in _scan(token)):
+                found.append((start, end, name))
+        if not any(n == name for _, _, n in found):
+            found.extend((m.start(), m.end(), name) for m in re.finditer(re.escape(value), line))
+    found.extend((m.start("value"), m.end("value"), "password") for m in _SPOKEN.finditer(line))
+    return _merged(found)
+
+
+def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping spans as one (the first kind found wins), in order."""
+    out: list[tuple[int, int, str]] = []
+    for start, end, kind in sorted(spans):
+        if out and start < out[-1][1]:
+            last = out[-1]
+            out[-1] = (last[0], max(last[1], end), last[2])
+        else:
+            out.append((start, end, kind))
+    return out
+
+
+def _apply(line: str, spans: list[tuple[int, int, str]]) -> str:
+    for start, end, kind in reversed(spans):
+        line = line[:start] + placeholder(kind) + line[end:]
+    return line
+
+
+def mask_text(text: str, *, where: str) -> tuple[str, list[Masked]]:
+    """`text` with every secret replaced, and what was masked (line numbers 1-based). A private
+    key is masked from its BEGIN line through its END line."""
+    if not text:
+        return text, []
+    lines = text.split("\n")
+    masked: list[Masked] = []
+    in_key = False
+    with _lock, _settings():
+        for i, line in enumerate(lines):
+            if in_key:
+                in_key = not _PRIVATE_KEY_END.search(line)
+                lines[i] = ""
+                continue
+            spans = _spans(line)
+            if not spans:
+                continue
+            lines[i] = _apply(line, spans)
+            masked.extend(Masked(kind=kind, where=where, line=i + 1) for _, _, kind in spans)
+            if any(kind == "private key" for _, _, kind in spans):
+                in_key = not _PRIVATE_KEY_END.search(line)
+    return "\n".join(lines), masked
+
+
+class _settings:  # noqa: N801 - a context manager used like a function
+    """detect-secrets' plugin choice for the duration of a scan (restored after)."""
+
+    def __enter__(self) -> None:
+        from detect_secrets.settings import transient_settings
+
+        self._cm = transient_settings({"plugins_used": _plugins()})
+        self._cm.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._cm.__exit__(None, None, None)
+
+
+def mask_transcript(transcript: Transcript) -> tuple[Transcript, list[Masked]]:
+    """The transcript with secrets masked in every segment and in its text; recognized words
+    inside a masked span are replaced too (they carry the same characters)."""
+    segments: list[Segment] = []
+    masked: list[Masked] = []
+    for index, segment in enumerate(transcript.segments):
+        text, found = mask_text(segment.text, where="transcript")
+        if not found:
+            segments.append(segment)
+            continue
+        masked.extend(Masked(kind=m.kind, where="transcript", segment=index) for m in found)
+        segments.append(
+            segment.model_copy(update={"text": text, "words": _masked_words(segment, text)})
+        )
+    text, in_text = mask_text(transcript.text, where="transcript")
+    if not masked:
+        masked = in_text
+    return transcript.model_copy(update={"text": text, "segments": segments}), masked
+
+
+def _masked_words(segment: Segment, masked_text: str) -> list[Word]:
+    """Words of a masked segment: a word that no longer appears in its text is masked."""
+    out = []
+    for word in segment.words:
+        bare = word.word.strip().strip(_TRAILING)
+        if bare and bare not in masked_text:
+            word = word.model_copy(update={"word": placeholder("secret")})
+        out.append(word)
+    return out
+
+
+def masked_json(entries: list[Masked]) -> list[dict[str, Any]]:
+    return [m.to_json() for m in entries]
