@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,45 +147,52 @@ def mask_text(text: str, *, where: str) -> tuple[str, list[Masked]]:
     key is masked from its BEGIN line through its END line."""
     if not text:
         return text, []
+    with _scanning():
+        return _mask_lines(text, where=where)
+
+
+def _mask_lines(text: str, *, where: str) -> tuple[str, list[Masked]]:
+    """`mask_text` inside `_scanning`."""
     lines = text.split("\n")
     masked: list[Masked] = []
     in_key = False
-    with _lock, _settings():
-        for i, line in enumerate(lines):
-            if in_key:
-                in_key = not _PRIVATE_KEY_END.search(line)
-                lines[i] = ""
-                continue
-            spans = _spans(line)
-            if not spans:
-                continue
-            lines[i] = _apply(line, spans)
-            masked.extend(Masked(kind=kind, where=where, line=i + 1) for _, _, kind in spans)
-            if any(kind == "private key" for _, _, kind in spans):
-                in_key = not _PRIVATE_KEY_END.search(line)
+    for i, line in enumerate(lines):
+        if in_key:
+            in_key = not _PRIVATE_KEY_END.search(line)
+            lines[i] = ""
+            continue
+        spans = _spans(line)
+        if not spans:
+            continue
+        lines[i] = _apply(line, spans)
+        masked.extend(Masked(kind=kind, where=where, line=i + 1) for _, _, kind in spans)
+        if any(kind == "private key" for _, _, kind in spans):
+            in_key = not _PRIVATE_KEY_END.search(line)
     return "\n".join(lines), masked
 
 
-class _settings:  # noqa: N801 - a context manager used like a function
-    """detect-secrets' plugin choice for the duration of a scan (restored after)."""
+@contextmanager
+def _scanning() -> Iterator[None]:
+    """detect-secrets configured with our plugins for the block (its settings are global, so
+    one scan at a time; restored after)."""
+    from detect_secrets.settings import transient_settings
 
-    def __enter__(self) -> None:
-        from detect_secrets.settings import transient_settings
-
-        self._cm = transient_settings({"plugins_used": _plugins()})
-        self._cm.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        self._cm.__exit__(None, None, None)
+    with _lock, transient_settings({"plugins_used": _plugins()}):
+        yield
 
 
 def mask_transcript(transcript: Transcript) -> tuple[Transcript, list[Masked]]:
     """The transcript with secrets masked in every segment and in its text; recognized words
     inside a masked span are replaced too (they carry the same characters)."""
+    with _scanning():
+        return _mask_transcript(transcript)
+
+
+def _mask_transcript(transcript: Transcript) -> tuple[Transcript, list[Masked]]:
     segments: list[Segment] = []
     masked: list[Masked] = []
     for index, segment in enumerate(transcript.segments):
-        text, found = mask_text(segment.text, where="transcript")
+        text, found = _mask_lines(segment.text, where="transcript")
         if not found:
             segments.append(segment)
             continue
@@ -192,7 +200,7 @@ def mask_transcript(transcript: Transcript) -> tuple[Transcript, list[Masked]]:
         segments.append(
             segment.model_copy(update={"text": text, "words": _masked_words(segment, text)})
         )
-    text, in_text = mask_text(transcript.text, where="transcript")
+    text, in_text = _mask_lines(transcript.text, where="transcript")
     if not masked:
         masked = in_text
     return transcript.model_copy(update={"text": text, "segments": segments}), masked
@@ -211,3 +219,31 @@ def _masked_words(segment: Segment, masked_text: str) -> list[Word]:
 
 def masked_json(entries: list[Masked]) -> list[dict[str, Any]]:
     return [m.to_json() for m in entries]
+
+
+def mask_value(value: Any, *, where: str) -> tuple[Any, list[Masked]]:
+    """A JSON value (an edit's patch, an imported declaration) with secrets masked in every
+    string; `where` of each entry names the field ("edit: blockers[0].text")."""
+    with _scanning():
+        return _mask_value(value, where=where, path="")
+
+
+def _mask_value(value: Any, *, where: str, path: str) -> tuple[Any, list[Masked]]:
+    if isinstance(value, str):
+        return _mask_lines(value, where=f"{where}: {path}" if path else where)
+    masked: list[Masked] = []
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
+            out[key], found = _mask_value(item, where=where, path=child)
+            masked.extend(found)
+        return out, masked
+    if isinstance(value, list):
+        items = []
+        for i, item in enumerate(value):
+            masked_item, found = _mask_value(item, where=where, path=f"{path}[{i}]")
+            items.append(masked_item)
+            masked.extend(found)
+        return items, masked
+    return value, masked
