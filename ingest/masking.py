@@ -80,7 +80,8 @@ def placeholder(kind: str) -> str:
 def _plugins() -> list[dict[str, str]]:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    names = {c.__name__ for c in get_mapping_from_secret_type_to_class().values()}
+    plugins: list[type] = list(get_mapping_from_secret_type_to_class().values())
+    names = {plugin.__name__ for plugin in plugins}
     return [{"name": n} for n in sorted(names - _NOISY_PLUGINS)]
 
 

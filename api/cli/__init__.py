@@ -10,6 +10,7 @@ import click
 from api.cli.base import HandoffGroup
 from api.cli.core import delete, extract, ingest, list_cmd, publish, schema, show, unpublish
 from api.cli.identity import audit, teams, tokens, users
+from api.cli.operations import backup, restore
 from api.cli.questions import ask, reindex
 from api.cli.remote import refuse_remote
 from api.cli.review import answer, followups, reextract
@@ -22,6 +23,7 @@ from api.cli.tools import eval_cmd
 #: and schema store nothing and run here in either case.
 LOCAL_ONLY = frozenset(
     {"serve", "worker", "demo", "reindex", "reextract", "eval", "users", "teams", "tokens", "audit"}
+    | {"backup", "restore"}
 )
 
 
@@ -57,6 +59,8 @@ for command in (
 for command in (transcribe, vocab):  # issue 3: speech and the team vocabulary
     cli.add_command(command)
 for command in (users, teams, tokens, audit):  # issue 15: identities and the audit log
+    cli.add_command(command)
+for command in (backup, restore):  # issue 18: backups and retention
     cli.add_command(command)
 
 

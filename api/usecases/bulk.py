@@ -105,7 +105,8 @@ def _import_batch(
 
 def _import_one(svc: Services, row: Row) -> Handoff:
     team = team_name(svc, row.get("team"))
-    if row.get("declaration") is None:
+    declaration = row.get("declaration")
+    if declaration is None:
         return posting.ingest_text(
             svc,
             row["text"],
@@ -118,8 +119,7 @@ def _import_one(svc: Services, row: Row) -> Handoff:
     from ingest.text import transcript_from_text
 
     text, masked = mask_text(row["text"], where="wrap")
-    declaration = row["declaration"].model_dump(mode="json")
-    data, in_declaration = mask_value(declaration, where="declaration")
+    data, in_declaration = mask_value(declaration.model_dump(mode="json"), where="declaration")
     return svc.store.create(
         team=team,
         author=row.get("author"),
