@@ -558,14 +558,21 @@ class HandoffStore:
         team: str | None = None,
         actor: str | None = None,
         audit: Actor | None = None,
+        audit_detail: dict[str, Any] | None = None,
     ) -> Handoff:
         """Delete the record; hooks roll back its effects first. The upload is the caller's.
-        The handoff's own trail goes with it; the audit log's row stays."""
+        The handoff's own trail goes with it; the audit log's row stays (with `audit_detail`,
+        e.g. the retention rule that deleted it)."""
         with self.session() as session:
             rec = self._load(session, team, handoff_id)
             if audit is not None:
                 record(
-                    session, audit, "handoff.delete", team=rec.team, resource=("handoff", rec.id)
+                    session,
+                    audit,
+                    "handoff.delete",
+                    team=rec.team,
+                    resource=("handoff", rec.id),
+                    detail=audit_detail,
                 )
             view = self._emit(session, "deleted", rec)
             session.delete(rec)

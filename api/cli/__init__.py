@@ -10,7 +10,7 @@ import click
 from api.cli.base import HandoffGroup
 from api.cli.core import delete, extract, ingest, list_cmd, publish, schema, show, unpublish
 from api.cli.identity import audit, teams, tokens, users
-from api.cli.operations import backup, restore
+from api.cli.operations import backup, restore, retention
 from api.cli.questions import ask, reindex
 from api.cli.remote import refuse_remote
 from api.cli.review import answer, followups, reextract
@@ -23,7 +23,7 @@ from api.cli.tools import eval_cmd
 #: and schema store nothing and run here in either case.
 LOCAL_ONLY = frozenset(
     {"serve", "worker", "demo", "reindex", "reextract", "eval", "users", "teams", "tokens", "audit"}
-    | {"backup", "restore"}
+    | {"backup", "restore", "retention"}
 )
 
 
@@ -60,7 +60,7 @@ for command in (transcribe, vocab):  # issue 3: speech and the team vocabulary
     cli.add_command(command)
 for command in (users, teams, tokens, audit):  # issue 15: identities and the audit log
     cli.add_command(command)
-for command in (backup, restore):  # issue 18: backups and retention
+for command in (backup, restore, retention):  # issue 18: backups and retention
     cli.add_command(command)
 
 

@@ -94,10 +94,14 @@ def delete(
     team: str | None = None,
     actor: str | None = None,
     audit: Actor | None = None,
+    audit_detail: dict[str, Any] | None = None,
 ) -> Handoff:
     """Delete the record (the ledger rolls back in its transaction), then its index entries,
-    its kept upload and its spoken answers: deleting means the data is gone."""
-    handoff = svc.store.delete(handoff_id, team=team, actor=actor, audit=audit)
+    its kept upload and its spoken answers: deleting means the data is gone. `audit_detail`
+    says why in the audit log (a retention rule)."""
+    handoff = svc.store.delete(
+        handoff_id, team=team, actor=actor, audit=audit, audit_detail=audit_detail
+    )
     svc.index.remove_handoff(handoff.id, team=handoff.team)
     uploads = svc.settings.uploads_dir.resolve()
     if handoff.source_path:
