@@ -107,3 +107,19 @@ def test_a_secret_in_an_answer_is_masked(client: TestClient, settings: Any) -> N
 
 def test_ordinary_posts_mask_nothing(client: TestClient, posted: dict[str, Any]) -> None:
     assert client.get(f"/api/handoffs/{posted['id']}").json()["masked"] == []
+
+
+def test_the_cli_masks_what_it_extracts_and_ingests(tmp_path: Any, settings: Any) -> None:
+    from click.testing import CliRunner
+
+    from api.cli import cli
+
+    wrap = tmp_path / "wrap.txt"
+    wrap.write_text(f"Shipped the retry policy.\nBlocked on the deploy: key {AWS} expired.\n")
+    out = CliRunner().invoke(cli, ["extract", str(wrap), "--team", "payments"])
+    assert out.exit_code == 0, out.output
+    assert AWS not in out.output and "[secret masked: AWS key]" in out.output
+    out = CliRunner().invoke(cli, ["ingest", str(wrap), "--team", "payments"])
+    assert out.exit_code == 0, out.output
+    assert '"kind": "AWS key"' in out.output and AWS not in out.output
+    assert AWS not in _stored_text(settings)
