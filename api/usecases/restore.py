@@ -37,7 +37,7 @@ from api.usecases.backup import (
 )
 from api.wiring.services import Services
 from handoff.db import MIGRATIONS_DIR, forget, get_engine, migrate, session_scope
-from handoff.models import HandoffRecord
+from handoff.models import HandoffRecord, JobRecord
 from handoff.progress import Progress, quiet
 from handoff.settings import Settings
 
@@ -74,6 +74,7 @@ def restore(
     forget(url)
     migrate(url)
     _point_uploads(url, manifest.get("uploads_dir"), settings.uploads_dir.resolve())
+    _fail_unfinished_jobs(svc)
     total = max(1, svc.store.count(status="published") + svc.store.count(status="acknowledged"))
     indexed = svc.index.rebuild(svc.store, progress=lambda n: progress("index", n / total))
     return Summary(path=archive, database=kind, files=count, handoffs_indexed=indexed)
@@ -202,6 +203,17 @@ def _put_files(settings: Settings, staging: Path, *, skip: Path) -> int:
             shutil.move(path, dest)
             count += 1
     return count
+
+
+def _fail_unfinished_jobs(svc: Services) -> None:
+    """Jobs that were queued or running at the snapshot lost their queue message (the queue is
+    not in a backup): they are failed with a reason, so the page offers to retry them."""
+    with session_scope(svc.settings.resolved_database_url) as session:
+        ids = session.scalars(
+            select(JobRecord.id).where(JobRecord.state.in_(("queued", "running")))
+        ).all()
+    for job_id in ids:
+        svc.jobs.fail(job_id, "The job was interrupted by a restore from backup; retry it.")
 
 
 def _point_uploads(url: str, old: str | None, new: Path) -> None:

@@ -103,6 +103,12 @@ def test_backup_while_running_then_restore_into_a_fresh_home(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from api.wiring.services import build_services
+
+    # a job whose queue message the backup cannot carry (team ops: compared apart below)
+    stuck = build_services(get_settings()).jobs.create(
+        team="ops", handoff_id=None, kind="index_handoff"
+    )
     archive = tmp_path / "backups" / "handoff.tar.gz"
     out = handoff("backup", str(archive))
     writer.set()
@@ -130,9 +136,9 @@ def test_backup_while_running_then_restore_into_a_fresh_home(
     restored = fresh.uploads_dir / "files" / kept[0].name
     assert filecmp.cmp(kept[0], restored, shallow=False)
 
-    from api.wiring.services import build_services
-
     svc = build_services(fresh)
+    failed = svc.jobs.get(stuck.id)
+    assert failed.state == "failed" and "restore from backup" in (failed.error or "")
     moved = svc.store.get(published[2])
     assert moved.source_path == str(restored.resolve())
     answer = svc.answerer.ask("what is blocked?", team="payments")
