@@ -113,7 +113,7 @@ def _spans(line: str) -> list[tuple[int, int, str]]:
             continue
         name = _KIND_NAMES.get(kind, kind)
         if kind == "Private Key":
-            found.append((0, len(line), name))
+            found.append(_key_span(line, value, name))
             continue
         for start, end in _token_spans(line):
             token = line[start:end]
@@ -123,6 +123,15 @@ def _spans(line: str) -> list[tuple[int, int, str]]:
             found.extend((m.start(), m.end(), name) for m in re.finditer(re.escape(value), line))
     found.extend((m.start("value"), m.end("value"), "password") for m in _SPOKEN.finditer(line))
     return _merged(found)
+
+
+def _key_span(line: str, header: str, name: str) -> tuple[int, int, str]:
+    """A private key from its BEGIN marker to its END marker on the same line (a transcript
+    joins a pasted block into one line) or, when the block goes on, to the end of the line."""
+    begin = re.search(r"-*\s*" + re.escape(header), line)
+    start = begin.start() if begin else 0
+    end = _PRIVATE_KEY_END.search(line, start)
+    return start, end.end() if end else len(line), name
 
 
 def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -154,22 +163,29 @@ def mask_text(text: str, *, where: str) -> tuple[str, list[Masked]]:
 
 def _mask_lines(text: str, *, where: str) -> tuple[str, list[Masked]]:
     """`mask_text` inside `_scanning`."""
+    masked_text, masked, _ = _mask_block(text, where=where)
+    return masked_text, masked
+
+
+def _mask_block(text: str, *, where: str, in_key: bool = False) -> tuple[str, list[Masked], bool]:
+    """Mask `text` line by line, starting inside a private key block when `in_key` (the block
+    began in an earlier transcript segment); returns whether a key block is still open."""
     lines = text.split("\n")
     masked: list[Masked] = []
-    in_key = False
     for i, line in enumerate(lines):
         if in_key:
-            in_key = not _PRIVATE_KEY_END.search(line)
-            lines[i] = ""
-            continue
+            end = _PRIVATE_KEY_END.search(line)
+            in_key = end is None
+            if in_key:
+                lines[i] = ""
+                continue
+            line = line[end.end() :].lstrip() if end else line
         spans = _spans(line)
-        if not spans:
-            continue
         lines[i] = _apply(line, spans)
         masked.extend(Masked(kind=kind, where=where, line=i + 1) for _, _, kind in spans)
-        if any(kind == "private key" for _, _, kind in spans):
-            in_key = not _PRIVATE_KEY_END.search(line)
-    return "\n".join(lines), masked
+        if any(kind == "private key" for *_, kind in spans):
+            in_key = not _PRIVATE_KEY_END.search(line)  # the block goes on below
+    return "\n".join(lines), masked, in_key
 
 
 @contextmanager
@@ -192,9 +208,13 @@ def mask_transcript(transcript: Transcript) -> tuple[Transcript, list[Masked]]:
 def _mask_transcript(transcript: Transcript) -> tuple[Transcript, list[Masked]]:
     segments: list[Segment] = []
     masked: list[Masked] = []
+    in_key = False
     for index, segment in enumerate(transcript.segments):
-        text, found = _mask_lines(segment.text, where="transcript")
-        if not found:
+        was_in_key = in_key
+        text, found, in_key = _mask_block(segment.text, where="transcript", in_key=in_key)
+        if was_in_key:  # the rest of a key block that began in an earlier segment
+            text = f"{placeholder('private key')} {text}".strip()
+        elif not found:
             segments.append(segment)
             continue
         masked.extend(Masked(kind=m.kind, where="transcript", segment=index) for m in found)

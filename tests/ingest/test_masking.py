@@ -54,6 +54,13 @@ def test_a_private_key_block_is_masked_to_its_end_line() -> None:
     assert [(m.kind, m.line) for m in found] == [("private key", 3)]
 
 
+def test_a_private_key_joined_into_one_line_masks_only_the_key() -> None:
+    line = "Notes: " + " ".join(KEY_BLOCK.split()) + " and the vault upgrade is blocked."
+    masked, found = mask_text(line, where="transcript")
+    assert masked == "Notes: [secret masked: private key] and the vault upgrade is blocked."
+    assert [m.kind for m in found] == ["private key"]
+
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -98,6 +105,17 @@ def test_a_transcript_is_masked_in_segments_words_and_text() -> None:
     assert masked.segments[0].text == "All quiet."
     assert masked.segments[1].words[0].word == "key"
     assert [(m.kind, m.where, m.segment) for m in found] == [("AWS key", "transcript", 1)]
+
+
+def test_a_key_block_across_segments_is_masked_in_each() -> None:
+    lines = ["Here is the key:", *KEY_BLOCK.split("\n"), "Vault upgrade is blocked."]
+    transcript = Transcript(text=" ".join(lines), segments=[Segment(text=line) for line in lines])
+    masked, found = mask_transcript(transcript)
+    assert "MIIEpAIBAAKCAQEA" not in masked.model_dump_json()
+    assert "Z1BjP5CE" not in masked.model_dump_json()
+    assert [s.text for s in masked.segments][-1] == "Vault upgrade is blocked."
+    assert masked.text == "Here is the key: [secret masked: private key] Vault upgrade is blocked."
+    assert [(m.kind, m.segment) for m in found] == [("private key", 1)]
 
 
 def test_a_pasted_wrap_keeps_its_sentences() -> None:
