@@ -123,3 +123,19 @@ def test_the_cli_masks_what_it_extracts_and_ingests(tmp_path: Any, settings: Any
     assert out.exit_code == 0, out.output
     assert '"kind": "AWS key"' in out.output and AWS not in out.output
     assert AWS not in _stored_text(settings)
+
+
+def test_an_uploaded_wrap_is_masked_in_its_transcript(client: TestClient, settings: Any) -> None:
+    """An upload is transcribed in the worker (the same path as a clip's recognized words or a
+    chat export's messages): the transcript and the draft are masked before they are stored."""
+    body = f"Shipped the retry policy.\nBlocked: the bot token {SLACK} expired.\n"
+    r = client.post(
+        "/api/handoffs",
+        files={"file": ("wrap.txt", body.encode(), "text/plain")},
+        data={"team": "payments"},
+    )
+    assert r.status_code == 202, r.text
+    h = client.get(f"/api/handoffs/{r.json()['id']}").json()
+    assert [m["kind"] for m in h["masked"]] == ["Slack Token"]
+    assert h["masked"][0]["where"] == "transcript" and "segment" in h["masked"][0]
+    assert SLACK not in repr(h) and SLACK not in _stored_text(settings)
