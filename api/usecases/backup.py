@@ -49,6 +49,8 @@ HOME_PREFIX = "home"
 #: HOME's top-level entries that are derived, transient or the database itself.
 NOT_BACKED_UP = frozenset({"index", "cache", "broker"})
 _CHUNK = 1 << 20
+#: Working folders of a backup or a restore (left behind only if one was killed).
+STAGING_PREFIXES = (".handoff-backup-", ".restore-")
 
 
 class BackupError(HandoffError):
@@ -134,7 +136,11 @@ def home_files(settings: Settings, exclude: Collection[Path] = ()) -> Iterator[P
     left_out += database_files(settings.resolved_database_url)
     for root, dirs, files in os.walk(home):
         here = Path(root)
-        dirs[:] = sorted(d for d in dirs if here / d not in left_out)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if here / d not in left_out and not (here == home and d.startswith(STAGING_PREFIXES))
+        )
         for name in sorted(files):
             path = here / name
             if any(path.is_relative_to(p) for p in left_out) or path.is_symlink():
@@ -151,7 +157,7 @@ def backup(settings: Settings, dest: Path, *, progress: Progress = quiet) -> Sum
     migrate(url)
     dest = dest.resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".handoff-backup-") as tmp:
+    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=STAGING_PREFIXES[0]) as tmp:
         staging = Path(tmp)
         progress("database", 0.0)
         member = _snapshot(url, kind, staging)

@@ -27,6 +27,7 @@ from api.usecases.backup import (
     MANIFEST,
     PG_MEMBER,
     SQLITE_MEMBER,
+    STAGING_PREFIXES,
     BackupError,
     Summary,
     database_kind,
@@ -54,7 +55,7 @@ def restore(
     if not archive.is_file():
         raise BackupError(f"There is no backup file at {archive}.")
     settings.home.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=settings.home, prefix=".restore-") as tmp:
+    with tempfile.TemporaryDirectory(dir=settings.home, prefix=STAGING_PREFIXES[1]) as tmp:
         staging = Path(tmp)
         manifest = _unpack(archive, staging, progress)
         if manifest["database"] != kind:
