@@ -141,7 +141,12 @@ def answer_clips_dir(svc: Services, handoff: Handoff) -> Path:
 
     Imported handoffs may carry ids chosen elsewhere, so the folder is named by a digest of the
     id, never by the id itself."""
-    folder = hashlib.sha256(handoff.id.encode()).hexdigest()[:32]
+    return answer_clips_folder(svc, handoff.id)
+
+
+def answer_clips_folder(svc: Services, handoff_id: str) -> Path:
+    """`answer_clips_dir` from the id alone (retention looks at many handoffs at once)."""
+    folder = hashlib.sha256(handoff_id.encode()).hexdigest()[:32]
     return svc.settings.uploads_dir / "answers" / folder
 
 

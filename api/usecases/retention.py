@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from api.usecases import lifecycle
-from api.usecases.followups import answer_clips_dir
+from api.usecases.followups import answer_clips_folder
 from api.usecases.teams import team_name
 from api.wiring.services import Services
 from handoff.audit import Actor, record
@@ -106,8 +106,8 @@ def apply(
                 done.append(deletion)
         if rule.media_days is not None:
             gone = {d.handoff_id for d in done}
-            for deletion in _due(svc, rule.team, "media_days", rule.media_days, now):
-                if deletion.handoff_id in gone or not _has_media(svc, deletion.handoff_id):
+            for deletion in _due(svc, rule.team, "media_days", rule.media_days, now, media=True):
+                if deletion.handoff_id in gone:
                     continue
                 if not dry_run:
                     _drop_media(svc, deletion)
@@ -115,29 +115,29 @@ def apply(
     return done
 
 
-def _due(svc: Services, team: str, rule: str, days: int, now: datetime) -> Iterator[Deletion]:
-    """The team's handoffs recorded more than `days` before `now`, oldest first."""
+def _due(
+    svc: Services, team: str, rule: str, days: int, now: datetime, *, media: bool = False
+) -> Iterator[Deletion]:
+    """The team's handoffs recorded more than `days` before `now`, oldest first; with `media`,
+    only those that still have a kept upload or spoken answers."""
     age = func.coalesce(HandoffRecord.recorded_at, HandoffRecord.created_at)
     query = (
-        select(HandoffRecord.id, HandoffRecord.recorded_at, HandoffRecord.created_at)
+        select(HandoffRecord.id, age, HandoffRecord.source_path)
         .where(HandoffRecord.team == team, age < now - timedelta(days=days))
         .order_by(age, HandoffRecord.id)
     )
     with svc.store.session() as session:
         rows = session.execute(query).all()
-    for handoff_id, recorded_at, created_at in rows:
-        yield Deletion(team, handoff_id, rule, days, recorded_at or created_at)
-
-
-def _has_media(svc: Services, handoff_id: str) -> bool:
-    handoff = svc.store.get(handoff_id)
-    return handoff.source_path is not None or answer_clips_dir(svc, handoff).is_dir()
+    for handoff_id, recorded_at, kept in rows:
+        if media and kept is None and not answer_clips_folder(svc, handoff_id).is_dir():
+            continue
+        yield Deletion(team, handoff_id, rule, days, recorded_at)
 
 
 def _drop_media(svc: Services, deletion: Deletion) -> None:
     """Forget the handoff's kept upload (audited in the same transaction), then delete it, its
     spoken answers and the decoded audio cached from it."""
-    clips = answer_clips_dir(svc, svc.store.get(deletion.handoff_id))
+    clips = answer_clips_folder(svc, deletion.handoff_id)
     with svc.store.session() as session:
         rec = session.get(HandoffRecord, deletion.handoff_id)
         if rec is None:
