@@ -110,9 +110,19 @@ def _add_error_handlers(app: FastAPI) -> None:
 def _add_routes(app: FastAPI) -> None:
     """The routers (each route guarded by the policy dependency), static files, health."""
     from api.auth.routes import router as auth_router
-    from api.routes import ask, decisions, handoffs, items, jobs, rollups, vocabulary, web
+    from api.routes import (
+        ask,
+        decisions,
+        handoffs,
+        items,
+        jobs,
+        retention,
+        rollups,
+        vocabulary,
+        web,
+    )
 
-    for module in (handoffs, jobs, ask, items, vocabulary, decisions, rollups):
+    for module in (handoffs, jobs, ask, items, vocabulary, decisions, rollups, retention):
         app.include_router(module.router, prefix="/api")
     app.include_router(handoffs.media_router)
     app.include_router(auth_router)

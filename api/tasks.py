@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 PROCESS_WRAP = "handoff.process_wrap"
 INDEX_HANDOFF = "handoff.index_handoff"
 PREPARE_SPEECH = "handoff.prepare_speech"
+APPLY_RETENTION = "handoff.apply_retention"
 MAX_RETRIES = 4
 #: Seconds before retry n (1-based): 2, 4, 8, 16.
 BACKOFF_BASE_S = 2.0
@@ -262,6 +263,18 @@ def prepare_speech(team: str) -> None:
     """Build a team's speech model after its vocabulary changed (in the background: returns at
     once, so the worker takes the next job meanwhile)."""
     prepare_soon(team)
+
+
+@shared_task(name=APPLY_RETENTION, ignore_result=True)
+def apply_retention() -> int:
+    """Apply every team's retention rules now; meant to run daily from Celery beat
+    (`{"task": "handoff.apply_retention", "schedule": crontab(hour=3, minute=0)}`). Running it
+    twice deletes nothing twice. Returns how many deletions it made."""
+    from api.usecases import retention
+
+    done = retention.apply(_services())
+    log.info("retention: %d handoffs or media deleted", len(done))
+    return len(done)
 
 
 TASKS = {"process_wrap": PROCESS_WRAP, "index_handoff": INDEX_HANDOFF}

@@ -59,6 +59,9 @@ ACTIONS = frozenset(
         "handoff.acknowledge",
         "vocabulary.edit",
         "job.retry",
+        # retention (issue 18): a lead's rules, and what applying them deleted
+        "retention.set",
+        "retention.media",
     }
 )
 

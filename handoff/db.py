@@ -82,6 +82,13 @@ def migrate(url: str) -> None:
     _migrated.add(url)
 
 
+def forget(url: str) -> None:
+    """Close this process's connections to `url` and forget that it was migrated: its database
+    was replaced underneath (a restore), so the next `migrate()` looks at it again."""
+    _migrated.discard(url)
+    get_engine(url).dispose()
+
+
 @lru_cache(maxsize=8)
 def _factory(url: str) -> sessionmaker[Session]:
     return sessionmaker(get_engine(url), expire_on_commit=False)

@@ -70,6 +70,9 @@ class HandoffRecord(Base):
     # Which part of a chat export is the handoff: {"channel", "since", "until"} (ISO times).
     source_options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     transcript: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Secrets masked out of the wrap before it was stored (migration 0009): [{"kind", "where",
+    # "line" | "segment"}], never the value (ingest.masking).
+    masked: Mapped[list[Any] | None] = mapped_column(JSON)
     draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     declaration: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     force_reason: Mapped[str | None] = mapped_column(Text)

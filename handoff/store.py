@@ -64,6 +64,7 @@ class Handoff:
     created_at: datetime
     updated_at: datetime
     source_options: dict[str, Any] | None = None
+    masked: list[dict[str, Any]] | None = None
 
     @property
     def missing(self) -> list[dict[str, Any]]:
@@ -145,7 +146,18 @@ def _to_view(rec: HandoffRecord) -> Handoff:
         created_at=_aware(rec.created_at),
         updated_at=_aware(rec.updated_at),
         source_options=rec.source_options,
+        masked=rec.masked,
     )
+
+
+def _with_masked(
+    current: list[dict[str, Any]] | None, new: Iterable[dict[str, Any]]
+) -> list[dict[str, Any]] | None:
+    """What was masked so far plus `new`, each entry once (re-running extraction finds the same
+    secrets again); None while nothing was."""
+    out = list(current or [])
+    out.extend(entry for entry in new if entry not in out)
+    return out or None
 
 
 Hook = Callable[[Session, Event, Handoff], None]
@@ -233,9 +245,11 @@ class HandoffStore:
         actor: str | None = None,
         author_user_id: str | None = None,
         audit: Actor | None = None,
+        masked: Iterable[dict[str, Any]] = (),
     ) -> Handoff:
         """Store a new handoff (a draft). With a declaration, it is both the draft and current.
-        `author_user_id` is the signed-in account that posted it; `audit` who did (logged)."""
+        `author_user_id` is the signed-in account that posted it; `audit` who did (logged);
+        `masked` the secrets taken out of its text before it came here."""
         if not team or not team.strip():
             raise InvalidInput("Every handoff needs a team.")
         team = validate_team(team.strip())
@@ -256,6 +270,7 @@ class HandoffStore:
                 source_sha256=source_sha256,
                 source_text=source_text,
                 source_options=source_options or None,
+                masked=_with_masked(None, masked),
             )
             session.add(rec)
             self._audit(
@@ -279,12 +294,15 @@ class HandoffStore:
         transcript: dict[str, Any] | None,
         declaration: Declaration,
         actor: str | None = "system",
+        masked: Iterable[dict[str, Any]] = (),
     ) -> Handoff:
-        """Attach the transcript and the extracted draft (replacing any earlier draft)."""
+        """Attach the transcript and the extracted draft (replacing any earlier draft), and
+        note the secrets masked out of the transcript."""
         with self.session() as session:
             rec = self._load(session, team, handoff_id)
             if rec.status != "draft":
                 raise ConflictError("Only a draft can be re-extracted; unpublish it first.")
+            rec.masked = _with_masked(rec.masked, masked)
             return self._set_extraction(session, rec, transcript, declaration, actor)
 
     def _set_extraction(
@@ -422,9 +440,11 @@ class HandoffStore:
         actor: str | None = None,
         audit: Actor | None = None,
         audit_action: str | None = None,
+        masked: Iterable[dict[str, Any]] = (),
     ) -> Handoff:
         """Replace the parts named in `patch`, validate, recompute flags, record the diff
-        (`audit_action` names it in the audit log when it is more than an edit: an answer).
+        (`audit_action` names it in the audit log when it is more than an edit: an answer) and
+        the secrets masked out of it (`masked`).
 
         Setting a list part to `[]` is a statement that it is empty (not flagged); the reviewer
         said so. Bad input raises `InvalidInput` and changes nothing.
@@ -447,6 +467,7 @@ class HandoffStore:
                 if before.get(k) != after.get(k)
             }
             rec.declaration = after
+            rec.masked = _with_masked(rec.masked, masked)
             if "author" in patch:
                 rec.author = updated.author
             if "recorded_at" in patch:
@@ -537,14 +558,21 @@ class HandoffStore:
         team: str | None = None,
         actor: str | None = None,
         audit: Actor | None = None,
+        audit_detail: dict[str, Any] | None = None,
     ) -> Handoff:
         """Delete the record; hooks roll back its effects first. The upload is the caller's.
-        The handoff's own trail goes with it; the audit log's row stays."""
+        The handoff's own trail goes with it; the audit log's row stays (with `audit_detail`,
+        e.g. the retention rule that deleted it)."""
         with self.session() as session:
             rec = self._load(session, team, handoff_id)
             if audit is not None:
                 record(
-                    session, audit, "handoff.delete", team=rec.team, resource=("handoff", rec.id)
+                    session,
+                    audit,
+                    "handoff.delete",
+                    team=rec.team,
+                    resource=("handoff", rec.id),
+                    detail=audit_detail,
                 )
             view = self._emit(session, "deleted", rec)
             session.delete(rec)

@@ -121,6 +121,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/teams/{team}/vocabulary/{value}"): Rule(A.LEAD, T.PATH),
     ("PUT", "/api/teams/{team}/vocabulary/people/{name}/user"): Rule(A.LEAD, T.PATH),
     ("DELETE", "/api/teams/{team}/vocabulary/people/{name}/user"): Rule(A.LEAD, T.PATH),
+    # -- the team's retention rules (issue 18) ---------------------------------------------------
+    ("GET", "/api/teams/{team}/retention"): Rule(A.LEAD, T.PATH),
+    ("PUT", "/api/teams/{team}/retention"): Rule(A.LEAD, T.PATH),
     # -- web pages and their form posts --------------------------------------------------------
     ("GET", "/"): Rule(A.MEMBER, T.QUERY),
     ("GET", "/post"): Rule(A.MEMBER, T.QUERY),

@@ -11,6 +11,7 @@ from api.cli.base import HandoffGroup
 from api.cli.core import delete, extract, ingest, list_cmd, publish, schema, show, unpublish
 from api.cli.decisions import decisions
 from api.cli.identity import audit, teams, tokens, users
+from api.cli.operations import backup, restore, retention
 from api.cli.questions import ask, reindex
 from api.cli.remote import refuse_remote
 from api.cli.review import answer, followups, reextract
@@ -35,6 +36,9 @@ LOCAL_ONLY = frozenset(
         "tokens",
         "audit",
         "pods",
+        "backup",
+        "restore",
+        "retention",
     }
 )
 
@@ -73,6 +77,8 @@ for command in (transcribe, vocab):  # issue 3: speech and the team vocabulary
 for command in (users, teams, tokens, audit):  # issue 15: identities and the audit log
     cli.add_command(command)
 for command in (decisions, rollup, pods):  # issue 17: the leads' view
+    cli.add_command(command)
+for command in (backup, restore, retention):  # issue 18: backups and retention
     cli.add_command(command)
 
 

@@ -88,6 +88,7 @@ def result_json(handoff: Handoff) -> dict[str, Any]:
         "status": handoff.status,
         "team": handoff.team,
         "declaration": handoff.declaration.to_json() if handoff.declaration else None,
+        **({"masked": handoff.masked} if handoff.masked else {}),
     }
 
 
@@ -104,12 +105,16 @@ def extract(
     since: str | None,
     until: str | None,
 ) -> None:
-    """Print the declaration extracted from PATH (a wrap, clip or chat export); stores nothing."""
+    """Print the declaration extracted from PATH (a wrap, clip or chat export); stores nothing.
+    Secrets in it are masked before a model sees them, as when it is posted."""
+    from ingest.masking import mask_transcript
+
     svc = services()
     when = parse_time(recorded_at, "--recorded-at")
     chat = chat_options(channel, since, until)
     with progress_bar("extract") as report:
         transcript = transcribe(svc, path, progress=report, team=team, chat=chat)
+    transcript, _ = mask_transcript(transcript)
     context = drafting.context(svc, author=author, team=team, recorded_at=when)
     decl = drafting.extract(svc, transcript, context)
     echo_json(decl.to_json())

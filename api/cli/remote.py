@@ -180,8 +180,10 @@ class RemoteClient:
 
 
 def result(handoff: dict[str, Any]) -> dict[str, Any]:
-    """The API's handoff in the shape a local command prints (`{id, status, team, declaration}`)."""
-    return {k: handoff.get(k) for k in RESULT_KEYS}
+    """The API's handoff in the shape a local command prints (`{id, status, team, declaration}`,
+    and `masked` when secrets were masked out of it)."""
+    out = {k: handoff.get(k) for k in RESULT_KEYS}
+    return out | ({"masked": handoff["masked"]} if handoff.get("masked") else {})
 
 
 def summary(handoff: dict[str, Any]) -> dict[str, Any]:

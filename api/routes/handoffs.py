@@ -111,6 +111,8 @@ def handoff_json(svc: Services, h: Handoff) -> dict[str, Any]:
         "media_url": media_url(h),
         "source_name": h.source_name,
         "force_reason": h.force_reason,
+        # secrets masked out before storage: kind and where, never the value (ingest.masking)
+        "masked": list(h.masked or []),
         "job": jobs[0].to_json() if jobs else None,
     }
 

@@ -105,7 +105,8 @@ def _import_batch(
 
 def _import_one(svc: Services, row: Row) -> Handoff:
     team = team_name(svc, row.get("team"))
-    if row.get("declaration") is None:
+    declaration = row.get("declaration")
+    if declaration is None:
         return posting.ingest_text(
             svc,
             row["text"],
@@ -114,16 +115,20 @@ def _import_one(svc: Services, row: Row) -> Handoff:
             recorded_at=row.get("recorded_at"),
             handoff_id=row.get("id"),
         )
+    from ingest.masking import mask_text, mask_value, masked_json
     from ingest.text import transcript_from_text
 
+    text, masked = mask_text(row["text"], where="wrap")
+    data, in_declaration = mask_value(declaration.model_dump(mode="json"), where="declaration")
     return svc.store.create(
         team=team,
         author=row.get("author"),
         recorded_at=row.get("recorded_at"),
         source_kind="text",
-        source_text=row["text"],
-        transcript=transcript_from_text(row["text"]).to_json(),
-        declaration=row.get("declaration"),
+        source_text=text,
+        transcript=transcript_from_text(text).to_json(),
+        declaration=Declaration.model_validate(data),
         handoff_id=row.get("id"),
         actor=row.get("author"),
+        masked=masked_json([*masked, *in_declaration]),
     )

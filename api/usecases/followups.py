@@ -25,6 +25,7 @@ from handoff.declaration import Evidence
 from handoff.errors import InvalidInput, NotFound
 from handoff.paths import safe_suffix
 from handoff.store import Handoff
+from ingest.masking import Masked, mask_text, masked_json
 
 #: A follow-up answered by voice is a short clip; a longer one is a new wrap.
 ANSWER_CLIP_SECONDS = 120.0
@@ -52,15 +53,20 @@ def answer_followup(
 ) -> Handoff:
     """Merge a typed answer (or a short re-recording, transcribed) into the draft for the flag
     on `field`. A kept clip that the merged answer does not cite, or that belongs to a refused
-    answer, is removed again."""
+    answer, is removed again. Secrets in the answer are masked before anything reads it."""
     from summarizer.followups import answer_patch
 
     handoff = svc.store.get(handoff_id, team=team)
     if handoff.declaration is None:
         raise InvalidInput("This handoff has no draft yet; wait for extraction to finish.")
     evidence, kept = None, None
+    masked: list[Masked] = []
     if recording is not None:
         answer, evidence, kept = _heard(svc, handoff, recording, actor)
+    if answer:
+        answer, masked = mask_text(answer, where=f"answer: {field}")
+        if evidence is not None:
+            evidence = evidence.model_copy(update={"quote": answer})
     try:
         if not answer:
             raise InvalidInput("Give an answer as text or as a recording.")
@@ -80,6 +86,7 @@ def answer_followup(
             actor=actor or handoff.author,
             audit=audit,
             audit_action="handoff.answer",
+            masked=masked_json(masked),
         )
     except BaseException:
         if kept is not None:
@@ -134,7 +141,12 @@ def answer_clips_dir(svc: Services, handoff: Handoff) -> Path:
 
     Imported handoffs may carry ids chosen elsewhere, so the folder is named by a digest of the
     id, never by the id itself."""
-    folder = hashlib.sha256(handoff.id.encode()).hexdigest()[:32]
+    return answer_clips_folder(svc, handoff.id)
+
+
+def answer_clips_folder(svc: Services, handoff_id: str) -> Path:
+    """`answer_clips_dir` from the id alone (retention looks at many handoffs at once)."""
+    folder = hashlib.sha256(handoff_id.encode()).hexdigest()[:32]
     return svc.settings.uploads_dir / "answers" / folder
 
 

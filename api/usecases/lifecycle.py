@@ -19,6 +19,7 @@ from handoff.audit import Actor
 from handoff.errors import InvalidInput
 from handoff.identity.people import PeopleLinks
 from handoff.store import Handoff
+from ingest.masking import mask_value, masked_json
 
 
 def publish(
@@ -93,10 +94,14 @@ def delete(
     team: str | None = None,
     actor: str | None = None,
     audit: Actor | None = None,
+    audit_detail: dict[str, Any] | None = None,
 ) -> Handoff:
     """Delete the record (the ledger rolls back in its transaction), then its index entries,
-    its kept upload and its spoken answers: deleting means the data is gone."""
-    handoff = svc.store.delete(handoff_id, team=team, actor=actor, audit=audit)
+    its kept upload and its spoken answers: deleting means the data is gone. `audit_detail`
+    says why in the audit log (a retention rule)."""
+    handoff = svc.store.delete(
+        handoff_id, team=team, actor=actor, audit=audit, audit_detail=audit_detail
+    )
     svc.index.remove_handoff(handoff.id, team=handoff.team)
     uploads = svc.settings.uploads_dir.resolve()
     if handoff.source_path:
@@ -119,10 +124,14 @@ def edit(
     """Edit a declaration; a published one is re-applied to the ledger and re-indexed.
 
     A new spoken return time ('tomorrow 9am SGT') gets its resolved time too, whoever edits.
+    A secret typed into a field is masked, as in a wrap.
     """
+    patch, masked = mask_value(patch, where="edit")
     if "returns_at" in patch and "returns_at_iso" not in patch:
         patch = {**patch, "returns_at_iso": _resolve_return(svc, handoff_id, patch, team)}
-    handoff = svc.store.edit(handoff_id, patch, team=team, actor=actor, audit=audit)
+    handoff = svc.store.edit(
+        handoff_id, patch, team=team, actor=actor, audit=audit, masked=masked_json(masked)
+    )
     if handoff.status != "draft":
         svc.index.add_handoff(handoff)
     return handoff

@@ -29,6 +29,7 @@ from handoff.errors import InvalidInput
 from handoff.paths import safe_suffix
 from handoff.progress import Progress, quiet
 from handoff.store import Handoff
+from ingest.masking import mask_text, mask_transcript, masked_json
 
 if TYPE_CHECKING:
     from ingest.chat import ChatOptions
@@ -60,10 +61,11 @@ def ingest_text(
     recorded_at: datetime | None,
     handoff_id: str | None = None,
 ) -> Handoff:
-    """Extract a typed wrap and store the draft."""
+    """Extract a typed wrap and store the draft; secrets in it are masked first."""
     from ingest.text import transcript_from_text
 
     team = team_name(svc, team)
+    text, masked = mask_text(text, where="wrap")
     transcript = transcript_from_text(text)
     context = drafting.context(svc, author=author, team=team, recorded_at=recorded_at)
     decl = drafting.extract(svc, transcript, context)
@@ -77,6 +79,7 @@ def ingest_text(
         declaration=decl,
         handoff_id=handoff_id,
         actor=author,
+        masked=masked_json(masked),
     )
 
 
@@ -94,12 +97,15 @@ def ingest_file(
     `chat` picks a channel and time range of a chat export."""
     team = team_name(svc, team)
     transcript = transcribe(svc, path, progress=progress, team=team, keep_audio=True, chat=chat)
+    transcript, masked = mask_transcript(transcript)
     progress("extract", 0.9)
     context = drafting.context(svc, author=author, team=team, recorded_at=recorded_at)
     decl = drafting.extract(svc, transcript, context)
     source_text = source_path = sha = None
     if transcript.source_kind == "text":
-        source_text = path.read_text(encoding="utf-8", errors="replace")
+        source_text, _ = mask_text(
+            path.read_text(encoding="utf-8", errors="replace"), where="wrap"
+        )  # what was masked is listed from the transcript
     else:
         kept, sha = keep_upload(svc, path)
         source_path = str(kept)
@@ -115,6 +121,7 @@ def ingest_file(
         transcript=transcript.to_json(),
         declaration=decl,
         actor=author,
+        masked=masked_json(masked),
     )
 
 
@@ -131,7 +138,8 @@ def accept_wrap(
     author_user_id: str | None = None,
     audit: Actor | None = None,
 ) -> Handoff:
-    """Store a wrap durably (text in the row, a file under HOME/uploads) before any work on it.
+    """Store a wrap durably (text in the row, a file under HOME/uploads) before any work on it;
+    secrets in a pasted text are masked before it is stored.
 
     The record starts without a declaration; `process_wrap` fills it in, in a worker. `chat`
     picks a channel and time range of an uploaded chat export; it is kept with the handoff so
@@ -143,6 +151,7 @@ def accept_wrap(
     if upload is None:
         if text is None or not text.strip():
             raise InvalidInput("The wrap is empty; paste some text or upload a file.")
+        text, masked = mask_text(text, where="wrap")
         return svc.store.create(
             team=team,
             author=author,
@@ -151,6 +160,7 @@ def accept_wrap(
             source_name=source_name,
             source_text=text,
             actor=author,
+            masked=masked_json(masked),
             **who,
         )
     source_kind = _readable_kind(svc, upload, team=team, chat=chat)
@@ -213,8 +223,14 @@ def process_wrap(
         )
     else:
         transcript = transcript_from_text(handoff.source_text or "")
+    # a pasted wrap was masked when it was accepted; a clip's or chat export's words are here
+    transcript, masked = mask_transcript(transcript)
     progress("extract", 0.9)
     decl = drafting.extract(svc, transcript, drafting.context_of(svc, handoff))
     return svc.store.set_extraction(
-        handoff.team, handoff.id, transcript=transcript.to_json(), declaration=decl
+        handoff.team,
+        handoff.id,
+        transcript=transcript.to_json(),
+        declaration=decl,
+        masked=masked_json(masked),
     )

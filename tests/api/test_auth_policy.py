@@ -236,6 +236,8 @@ REVIEWED = {
     "DELETE /api/teams/{team}/vocabulary/{value}": "lead, path",
     "PUT /api/teams/{team}/vocabulary/people/{name}/user": "lead, path",
     "DELETE /api/teams/{team}/vocabulary/people/{name}/user": "lead, path",
+    "GET /api/teams/{team}/retention": "lead, path",
+    "PUT /api/teams/{team}/retention": "lead, path",
     "GET /api/tokens": "signed_in",
     "POST /api/tokens": "signed_in",
     "DELETE /api/tokens/{token_id}": "signed_in",
