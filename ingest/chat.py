@@ -16,6 +16,7 @@ import html
 import json
 import re
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ingest.archive import ExportLimits, ExportReader
 from ingest.errors import ChatImportError
 from ingest.transcript import Segment, Transcript
 
@@ -96,48 +98,6 @@ _NOISE_SUBTYPES = frozenset(
 _DELETED_TEXT = {"This message was deleted.", "This message was deleted"}
 
 
-class _Export:
-    """Uniform read access to an export held in a zip or a folder."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._zip = zipfile.ZipFile(path) if path.is_file() else None
-        names = (
-            self._zip.namelist()
-            if self._zip
-            else [p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()]
-        )
-        # Zips are often made from the folder, so everything may sit under one top directory.
-        self.root = _common_root(names)
-        self.names = [n[len(self.root) :] for n in names if n.startswith(self.root)]
-
-    def read_json(self, name: str) -> Any:
-        try:
-            if self._zip:
-                raw = self._zip.read(self.root + name)
-            else:
-                raw = (self.path / (self.root + name)).read_bytes()
-            return json.loads(raw.decode("utf-8-sig"))
-        except (KeyError, FileNotFoundError):
-            return None
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ChatImportError(f"{name} in the Slack export is not valid JSON.") from exc
-
-    def close(self) -> None:
-        if self._zip:
-            self._zip.close()
-
-
-def _common_root(names: list[str]) -> str:
-    if any(n in {"channels.json", "users.json"} for n in names):
-        return ""
-    for name in names:
-        parts = PurePosixPath(name).parts
-        if len(parts) == 2 and parts[1] in {"channels.json", "users.json"}:
-            return parts[0] + "/"
-    return ""
-
-
 def is_slack_export(path: Path) -> bool:
     """A zip or folder holding channels.json/users.json, or channel folders of day files."""
     try:
@@ -159,14 +119,18 @@ def is_slack_export(path: Path) -> bool:
     )
 
 
-def load_slack_export(path: Path, options: ChatOptions | None = None) -> Transcript:
+def load_slack_export(
+    path: Path, options: ChatOptions | None = None, limits: ExportLimits = ExportLimits()
+) -> Transcript:
+    """The chosen channel and range of a Slack export as one transcript, read within `limits`
+    (bytes unpacked, compression ratio, files, messages: see `ingest.archive`)."""
     options = options or ChatOptions()
     try:
-        export = _Export(path)
+        export = ExportReader(path, limits)
     except zipfile.BadZipFile as exc:
         raise ChatImportError(f"{path.name} is not a readable zip file.") from exc
     try:
-        users = _user_names(export.read_json("users.json") or [])
+        users = _user_names(_read_json(export, "users.json") or [])
         channels = _channel_folders(export)
         if options.channel is not None:
             wanted = options.channel.lstrip("#")
@@ -181,15 +145,30 @@ def load_slack_export(path: Path, options: ChatOptions | None = None) -> Transcr
             messages = [
                 m
                 for f in channels[name]
-                for m in (export.read_json(f) or [])
+                for m in (_read_json(export, f) or [])
                 if isinstance(m, dict)
             ]
             segments.extend(_channel_segments(name, messages, users, options))
+            limits.check_messages(len(segments), path.name)
     finally:
         export.close()
     if not segments:
         raise ChatImportError(f"{path.name} holds no messages from people in the chosen range.")
     return Transcript.from_segments(segments, engine="slack-export", source_kind="chat")
+
+
+def _read_json(export: ExportReader, name: str) -> Any:
+    """One JSON file of the export (None when absent)."""
+    try:
+        raw = export.read(name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise ChatImportError(f"{name} in the Slack export is damaged.") from exc
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ChatImportError(f"{name} in the Slack export is not valid JSON.") from exc
 
 
 def _user_names(users: Iterable[Any]) -> dict[str, str]:
@@ -208,7 +187,7 @@ def _user_names(users: Iterable[Any]) -> dict[str, str]:
     return names
 
 
-def _channel_folders(export: _Export) -> dict[str, list[str]]:
+def _channel_folders(export: ExportReader) -> dict[str, list[str]]:
     folders: dict[str, list[str]] = defaultdict(list)
     for name in export.names:
         parts = PurePosixPath(name).parts
@@ -377,7 +356,11 @@ def chat_lines(text: str) -> Iterator[_Line]:
 
 
 def load_chat_log(
-    text: str, options: ChatOptions | None = None, *, name: str = "log"
+    text: str,
+    options: ChatOptions | None = None,
+    *,
+    name: str = "log",
+    limits: ExportLimits = ExportLimits(),
 ) -> Transcript:
     options = options or ChatOptions()
     segments = [
@@ -389,4 +372,5 @@ def load_chat_log(
     ]
     if not segments:
         raise ChatImportError(f"{name} holds no chat messages in the chosen range.")
+    limits.check_messages(len(segments), name)
     return Transcript.from_segments(segments, engine="chat-log", source_kind="chat")

@@ -26,11 +26,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth.deps import Caller, CallerDep
 from api.deps import ServicesDep
+from api.limits import MAX_OFFSET
 from api.tasks import queue_job
 from api.usecases import followups, lifecycle, posting
 from api.wiring.services import Services
 from handoff.errors import HandoffError, InvalidInput, NotFound
 from handoff.identity.roles import Role
+from handoff.limits import DeclarationLimits, check_text
 from handoff.paths import safe_suffix
 from handoff.store import Handoff
 from handoff.teams import TEAM_PATTERN
@@ -78,13 +80,17 @@ class AnswerBody(BaseModel):
     answer: str = Field(min_length=1, description="The author's answer, in their words.")
 
 
-def wrap_author(request: Request, caller: Caller, named: str | None) -> dict[str, Any]:
+def wrap_author(
+    request: Request, caller: Caller, named: str | None, svc: Services
+) -> dict[str, Any]:
     """Who a posted wrap is by: the signed-in user. A reviewer or lead may name a teammate (to
     import the team's history); the audit row still records the real poster, and the handoff
-    is then linked to no account, so only reviewers edit it."""
+    is then linked to no account, so only reviewers edit it. A name over HANDOFF_MAX_NAME_CHARS
+    is refused (422) whoever sends it, rather than cut or ignored."""
+    check_text({"author": named}, DeclarationLimits.from_settings(svc.settings))
     role = getattr(request.state, "role", None)
     if named and role is not None and role >= Role.REVIEWER and named != caller.name:
-        return {"author": named[:200], "author_user_id": None, "audit": caller.actor}
+        return {"author": named, "author_user_id": None, "audit": caller.actor}
     return {"author": caller.name, "author_user_id": caller.user_id, "audit": caller.actor}
 
 
@@ -280,7 +286,7 @@ async def _accept_json(request: Request, svc: Services, caller: Caller) -> dict[
     recorded_at = body.recorded_at
     if recorded_at is not None and recorded_at.tzinfo is None:
         recorded_at = recorded_at.replace(tzinfo=ZoneInfo(svc.settings.timezone))
-    who = wrap_author(request, caller, body.author)
+    who = wrap_author(request, caller, body.author, svc)
     return await run_in_threadpool(
         _accept, svc, team=body.team, recorded_at=recorded_at, text=body.text, **who
     )
@@ -289,7 +295,7 @@ async def _accept_json(request: Request, svc: Services, caller: Caller) -> dict[
 async def _accept_form(request: Request, svc: Services, caller: Caller) -> dict[str, Any]:
     """A wrap as a form: an uploaded file (with a chat export's channel and range), or text."""
     async with _parsed_form(request, svc) as form:
-        who = wrap_author(request, caller, _form_text(form, "author"))
+        who = wrap_author(request, caller, _form_text(form, "author"), svc)
         team = _form_text(form, "team")
         recorded_at = parse_when(_form_text(form, "recorded_at"), svc)
         chat = _chat_choice(form, svc)
@@ -327,7 +333,7 @@ def list_handoffs(
     status: Literal["draft", "published", "acknowledged"] | None = None,
     author: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[dict[str, Any]]:
     rows = svc.store.list(
         team=team or svc.settings.default_team,

@@ -172,22 +172,21 @@ def accept_wrap(
 def _readable_kind(
     svc: Services, upload: Path, *, team: str, chat: ChatOptions | None
 ) -> SourceKind:
-    """What the upload is, refusing now (415, nothing stored) what can never be read rather than
-    in a failed job: media with no audio, corrupt or too long (a probe, cheap); a channel or time
-    range that is not in a chat export (reading one is cheap)."""
+    """What the upload is, refusing now (4xx, nothing stored) what can never be read rather than
+    in a failed job: media with no audio, corrupt, truncated, silent or too long (a probe and a
+    bounded decode); text past HANDOFF_MAX_TEXT_CHARS; a chat export past its limits or without
+    the channel or time range asked for (reading one, within its limits, is cheap)."""
     from ingest.loader import check_media, detect_kind
 
     kind = detect_kind(upload)
-    if kind == "media":
-        check_media(upload, limits=media_limits(svc.settings))
     source_kind: SourceKind = (
         "media" if kind == "media" else "chat" if kind in ("chat", "slack") else "text"
     )
-    if chat is not None and chat.to_json():
-        if source_kind != "chat":
-            raise InvalidInput(
-                "A channel or time range applies to a chat export, not to this upload."
-            )
+    if chat is not None and chat.to_json() and source_kind != "chat":
+        raise InvalidInput("A channel or time range applies to a chat export, not to this upload.")
+    if kind == "media":
+        check_media(upload, limits=media_limits(svc.settings))
+    else:
         transcribe(svc, upload, team=team, chat=chat)
     return source_kind
 

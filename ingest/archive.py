@@ -1,0 +1,135 @@
+"""Reading a chat export (a zip or its folder) within limits, so a small zip that unpacks to
+gigabytes costs no more than the limits allow.
+
+A zip member's declared size is the zip's own claim and may lie, so it is never trusted: each
+member is opened and read in chunks, counting the bytes actually decompressed, and the read is
+abandoned (`ExportTooLarge`) as soon as
+
+- the export's members together pass `max_bytes` (HANDOFF_MAX_EXPORT_BYTES), or
+- one member has decompressed to more than `max_ratio` times its compressed size
+  (HANDOFF_MAX_EXPORT_RATIO; members under `RATIO_FLOOR` bytes are not held to it, as tiny JSON
+  files compress well), or
+- the export has more than `max_files` members (HANDOFF_MAX_EXPORT_FILES), checked from the
+  central directory before any member is read.
+
+A folder is held to the same byte and file limits by its files' sizes on disk.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ingest.errors import ChatImportError
+
+CHUNK = 64 * 1024
+RATIO_FLOOR = 1024 * 1024
+"""Bytes a member may decompress to before its compression ratio is looked at."""
+
+
+class ExportTooLarge(ChatImportError):
+    """A chat export past one of its limits; the message names the setting."""
+
+    status_code = 413
+
+
+@dataclass(frozen=True, slots=True)
+class ExportLimits:
+    """How much a chat export may hold; None: no bound (the command line on trusted files)."""
+
+    max_bytes: int | None = None
+    max_ratio: float | None = None
+    max_files: int | None = None
+    max_messages: int | None = None
+
+    def check_messages(self, count: int, name: str) -> None:
+        """Refuse a chat with more messages than the limit."""
+        if self.max_messages is not None and count > self.max_messages:
+            raise ExportTooLarge(
+                f"{name} holds more than {self.max_messages:,} messages in the chosen range "
+                "(HANDOFF_MAX_CHAT_MESSAGES); choose a channel or a shorter time range."
+            )
+
+
+class ExportReader:
+    """Uniform, bounded read access to an export held in a zip or a folder."""
+
+    def __init__(self, path: Path, limits: ExportLimits) -> None:
+        self.path = path
+        self.limits = limits
+        self.read_bytes = 0
+        self._zip = zipfile.ZipFile(path) if path.is_file() else None
+        try:
+            if self._zip:
+                infos = [i for i in self._zip.infolist() if not i.is_dir()]
+                self._infos = {i.filename: i for i in infos}
+                names = [i.filename for i in infos]
+            else:
+                self._infos = {}
+                names = [p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()]
+            self._check_files(len(names))
+        except BaseException:
+            self.close()
+            raise
+        # Zips are often made from the folder, so everything may sit under one top directory.
+        self.root = _common_root(names)
+        self.names = [n[len(self.root) :] for n in names if n.startswith(self.root)]
+
+    def read(self, name: str) -> bytes | None:
+        """A member's bytes (None when absent), counted against the limits as they decompress."""
+        full = self.root + name
+        if self._zip is None:
+            file = self.path / full
+            if not file.is_file():
+                return None
+            self._count(file.stat().st_size, None, name)
+            return file.read_bytes()
+        info = self._infos.get(full)
+        if info is None:
+            return None
+        out = bytearray()
+        with self._zip.open(info) as member:
+            while chunk := member.read(CHUNK):
+                out += chunk
+                self._count(len(chunk), (len(out), info.compress_size), name)
+        return bytes(out)
+
+    def close(self) -> None:
+        if self._zip:
+            self._zip.close()
+
+    def _check_files(self, count: int) -> None:
+        limit = self.limits.max_files
+        if limit is not None and count > limit:
+            raise ExportTooLarge(
+                f"{self.path.name} holds {count:,} files; a chat export may hold at most "
+                f"{limit:,} (HANDOFF_MAX_EXPORT_FILES)."
+            )
+
+    def _count(self, n: int, member: tuple[int, int] | None, name: str) -> None:
+        self.read_bytes += n
+        limit = self.limits.max_bytes
+        if limit is not None and self.read_bytes > limit:
+            raise ExportTooLarge(
+                f"{self.path.name} unpacks to more than {limit:,} bytes (HANDOFF_MAX_EXPORT_BYTES)."
+            )
+        ratio = self.limits.max_ratio
+        if member is None or ratio is None:
+            return
+        unpacked, packed = member
+        if unpacked > RATIO_FLOOR and unpacked > ratio * max(packed, 1):
+            raise ExportTooLarge(
+                f"{name} in {self.path.name} unpacks to more than {ratio:g} times its "
+                "compressed size (HANDOFF_MAX_EXPORT_RATIO)."
+            )
+
+
+def _common_root(names: list[str]) -> str:
+    if any(n in {"channels.json", "users.json"} for n in names):
+        return ""
+    for name in names:
+        parts = PurePosixPath(name).parts
+        if len(parts) == 2 and parts[1] in {"channels.json", "users.json"}:
+            return parts[0] + "/"
+    return ""
