@@ -30,7 +30,7 @@ class TooManyItems(InvalidInput):
 
 @dataclass(frozen=True, slots=True)
 class DeclarationLimits:
-    max_items: int = 200
+    max_items: int = 500
     max_name_chars: int = 200
     max_field_chars: int = 4_000
 

@@ -77,7 +77,7 @@ class Settings(BaseSettings):
         description="Largest url-encoded form body, and largest text field of a multipart form.",
     )
     max_text_chars: int = Field(
-        default=200_000,
+        default=50_000,
         ge=100,
         description="Longest wrap in characters, pasted or uploaded as a text file.",
     )
@@ -88,7 +88,7 @@ class Settings(BaseSettings):
         description="Deepest nesting of brackets in a JSON body (422 past it, before parsing).",
     )
     max_items: int = Field(
-        default=200, ge=10, description="Most items one declaration holds, over all its parts."
+        default=500, ge=10, description="Most items one declaration holds, over all its parts."
     )
     max_name_chars: int = Field(
         default=200,

@@ -202,8 +202,7 @@ def _check_text_length(text: str, svc: Services) -> None:
     limit = svc.settings.max_text_chars
     if len(text) > limit:
         raise PayloadTooLarge(
-            f"The pasted text is longer than {limit:,} characters (HANDOFF_MAX_TEXT_CHARS); "
-            "upload it as a file instead."
+            f"The pasted text is longer than {limit:,} characters (HANDOFF_MAX_TEXT_CHARS)."
         )
 
 

@@ -26,9 +26,11 @@ from api.wiring.asr import media_limits
 from api.wiring.services import Services
 from handoff.audit import Actor
 from handoff.errors import InvalidInput
+from handoff.limits import DeclarationLimits, check_text
 from handoff.paths import safe_suffix
 from handoff.progress import Progress, quiet
 from handoff.store import Handoff
+from ingest.errors import TextTooLong
 
 if TYPE_CHECKING:
     from ingest.chat import ChatOptions
@@ -51,6 +53,12 @@ def keep_upload(svc: Services, path: Path) -> tuple[Path, str]:
     return dest, digest.hexdigest()
 
 
+def _checked(svc: Services, team: str | None, author: str | None) -> str:
+    """The team's checked name; an author name over HANDOFF_MAX_NAME_CHARS is refused."""
+    check_text({"author": author}, DeclarationLimits.from_settings(svc.settings))
+    return team_name(svc, team)
+
+
 def ingest_text(
     svc: Services,
     text: str,
@@ -63,7 +71,12 @@ def ingest_text(
     """Extract a typed wrap and store the draft."""
     from ingest.text import transcript_from_text
 
-    team = team_name(svc, team)
+    team = _checked(svc, team, author)
+    if len(text) > svc.settings.max_text_chars:
+        raise TextTooLong(
+            f"The wrap is longer than {svc.settings.max_text_chars:,} characters "
+            "(HANDOFF_MAX_TEXT_CHARS)."
+        )
     transcript = transcript_from_text(text)
     context = drafting.context(svc, author=author, team=team, recorded_at=recorded_at)
     decl = drafting.extract(svc, transcript, context)
@@ -92,7 +105,7 @@ def ingest_file(
 ) -> Handoff:
     """Transcribe and extract first, store after: bad media never leaves a record behind.
     `chat` picks a channel and time range of a chat export."""
-    team = team_name(svc, team)
+    team = _checked(svc, team, author)
     transcript = transcribe(svc, path, progress=progress, team=team, keep_audio=True, chat=chat)
     progress("extract", 0.9)
     context = drafting.context(svc, author=author, team=team, recorded_at=recorded_at)
@@ -138,7 +151,7 @@ def accept_wrap(
     the worker and any retry read the same part. Over HTTP the author is the signed-in account
     (`author_user_id`) and `audit` is who posted it, for the audit log.
     """
-    team = team_name(svc, team)
+    team = _checked(svc, team, author)
     who: dict[str, Any] = {"author_user_id": author_user_id, "audit": audit}
     if upload is None:
         if text is None or not text.strip():
