@@ -7,6 +7,7 @@ status code.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import AsyncIterator
@@ -134,14 +135,18 @@ def content_type(request: Request) -> str:
 
 
 async def _save_upload(upload: UploadFile, svc: Services) -> Path:
-    """Stream the upload to a temporary file next to the uploads, refusing it past the limit."""
+    """Stream the upload to a temporary file next to the uploads, refusing it past the limit.
+
+    The file is `upload<suffix>` in a folder of its own with a random name (the server's, never
+    the client's), so a refusal's sentence reads "upload.webm is silent"; `discard_upload`
+    removes both."""
     limit = svc.settings.max_upload_bytes
     incoming = svc.settings.uploads_dir / ".incoming"
     await run_in_threadpool(incoming.mkdir, parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=incoming, suffix=safe_suffix(upload.filename or ""))
+    name = Path(tempfile.mkdtemp(dir=incoming)) / f"upload{safe_suffix(upload.filename or '')}"
     size = 0
     try:
-        with os.fdopen(fd, "wb") as out:
+        with name.open("xb") as out:
             while chunk := await upload.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
@@ -152,12 +157,19 @@ async def _save_upload(upload: UploadFile, svc: Services) -> Path:
             out.flush()
             os.fsync(out.fileno())
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        discard_upload(name)
         raise
     if size == 0:
-        Path(name).unlink(missing_ok=True)
+        discard_upload(name)
         raise InvalidInput("The uploaded file is empty.")
-    return Path(name)
+    return name
+
+
+def discard_upload(path: Path) -> None:
+    """Remove a temporary upload and its folder (`_save_upload`)."""
+    path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()
 
 
 def _accept(svc: Services, **kwargs: Any) -> dict[str, Any]:
@@ -313,7 +325,7 @@ async def _accept_form(request: Request, svc: Services, caller: Caller) -> dict[
                     **who,
                 )
             finally:
-                path.unlink(missing_ok=True)
+                discard_upload(path)
         text = _form_text(form, "text")
         if not text:
             raise InvalidInput("Attach a 'file' or give the wrap as 'text'.")
@@ -440,7 +452,7 @@ async def answer_followup_recording(
             answer_by_voice, svc, handoff_id, field=field, clip=clip, by=caller
         )
     finally:
-        clip.unlink(missing_ok=True)
+        discard_upload(clip)
     return handoff_json(svc, handoff)
 
 

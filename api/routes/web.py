@@ -22,7 +22,7 @@ from api.auth.csrf import csrf_token
 from api.auth.deps import CallerDep, IdentityDep, TeamDep
 from api.deps import ServicesDep
 from api.limits import MAX_ROW_ID
-from api.routes.handoffs import answer_by_voice, handoff_json, read_answer_clip
+from api.routes.handoffs import answer_by_voice, discard_upload, handoff_json, read_answer_clip
 from api.routes.items import item_json
 from api.routes.jobs import get_job, retry
 from api.stages import stage_label
@@ -311,7 +311,7 @@ async def answer_recording(
     try:
         return render(request, "_review.html", await run_in_threadpool(work))
     finally:
-        clip.unlink(missing_ok=True)
+        discard_upload(clip)
 
 
 def _clip_quotes(h: Any) -> list[tuple[str, str]]:
