@@ -104,9 +104,9 @@ class Settings(BaseSettings):
         default=5_000, ge=10, description="Most messages read from one chat export or log."
     )
     max_export_bytes: int = Field(
-        default=64 * 1024 * 1024,
+        default=32 * 1024 * 1024,
         ge=1024,
-        description="Most bytes a chat export may unpack to (counted while decompressing).",
+        description="Most bytes read from a chat export, counted while decompressing.",
     )
     max_export_ratio: int = Field(
         default=100, ge=2, description="Highest compression ratio of a member of a zipped export."

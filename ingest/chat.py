@@ -20,7 +20,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -141,20 +141,33 @@ def load_slack_export(
                 )
             channels = {wanted: channels[wanted]}
         segments: list[Segment] = []
+        count = 0
         for name in sorted(channels):
-            messages = [
-                m
-                for f in channels[name]
-                for m in (_read_json(export, f) or [])
-                if isinstance(m, dict)
-            ]
-            segments.extend(_channel_segments(name, messages, users, options))
-            limits.check_messages(len(segments), path.name)
+            kept: dict[str, dict[str, Any]] = {}
+            for day_file in channels[name]:
+                if _day_may_hold(day_file, options):
+                    _keep(_read_json(export, day_file) or [], options, kept)
+                    limits.check_messages(count + len(kept), path.name)
+            count += len(kept)
+            segments.extend(_channel_segments(name, kept, users, options))
     finally:
         export.close()
     if not segments:
         raise ChatImportError(f"{path.name} holds no messages from people in the chosen range.")
     return Transcript.from_segments(segments, engine="slack-export", source_kind="chat")
+
+
+def _day_may_hold(name: str, options: ChatOptions) -> bool:
+    """Whether a day file (`channel/YYYY-MM-DD.json`, dated in the workspace's time zone) can
+    hold messages in the chosen range; files a day or more outside it are not read at all, so
+    choosing a range of a large export costs only that range."""
+    try:
+        day = date.fromisoformat(PurePosixPath(name).name[:10])
+    except ValueError:
+        return True  # not a real date: read it, and let each message's time decide
+    if options.since is not None and day < options.since.date() - timedelta(days=1):
+        return False
+    return not (options.until is not None and day > options.until.date() + timedelta(days=1))
 
 
 def _read_json(export: ExportReader, name: str) -> Any:
@@ -196,17 +209,29 @@ def _channel_folders(export: ExportReader) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in folders.items()}
 
 
-def _channel_segments(
-    channel: str, messages: list[dict[str, Any]], users: dict[str, str], options: ChatOptions
-) -> list[Segment]:
-    """Messages in order, each thread's replies right after their parent."""
-    kept: dict[str, dict[str, Any]] = {}
-    for msg in messages:
+def _keep(messages: Any, options: ChatOptions, kept: dict[str, dict[str, Any]]) -> None:
+    """Add a day file's messages from people in the chosen range to `kept` (by timestamp, so an
+    edit replaces what it edits); the rest is dropped as it is read, so memory follows what is
+    kept, and the caller can stop counting at the limit."""
+    for msg in messages if isinstance(messages, list) else []:
+        if not isinstance(msg, dict):
+            continue
         if msg.get("subtype") == "message_changed" and isinstance(msg.get("message"), dict):
             msg = {**msg["message"], "ts": msg["message"].get("ts", msg.get("ts"))}
         if _is_noise(msg):
             continue
-        kept[str(msg["ts"])] = msg
+        try:
+            at = datetime.fromtimestamp(float(msg["ts"]), tz=UTC)
+        except (TypeError, ValueError, OverflowError, OSError):
+            continue  # no usable time: not a message a person wrote
+        if options.keeps(at):
+            kept[str(msg["ts"])] = msg
+
+
+def _channel_segments(
+    channel: str, kept: dict[str, dict[str, Any]], users: dict[str, str], options: ChatOptions
+) -> list[Segment]:
+    """Kept messages in order, each thread's replies right after their parent."""
     threads: dict[str, list[dict[str, Any]]] = defaultdict(list)
     roots: list[dict[str, Any]] = []
     for ts, msg in sorted(kept.items(), key=lambda kv: float(kv[0])):

@@ -85,3 +85,17 @@ def test_a_damaged_member_is_one_sentence(tmp_path: Path) -> None:
 
     with pytest.raises(ChatImportError, match=r"damaged|not valid JSON"):
         load_slack_export(path)
+
+
+def test_a_range_reads_only_its_days(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from ingest.chat import ChatOptions
+
+    path = export(tmp_path / "e.zip", days=10, per_day=3, pad=2000)
+    small = ExportLimits(max_bytes=20_000)
+    with pytest.raises(ExportTooLarge, match="HANDOFF_MAX_EXPORT_BYTES"):
+        load_slack_export(path, limits=small)
+    day = datetime(2023, 11, 20, tzinfo=UTC)  # the seventh day file (14 + 6)
+    t = load_slack_export(path, ChatOptions(since=day, until=day.replace(hour=23)), small)
+    assert [s.text.split()[1] for s in t.segments] == ["6-0", "6-1", "6-2"]
