@@ -59,6 +59,15 @@ def _checked(svc: Services, team: str | None, author: str | None) -> str:
     return team_name(svc, team)
 
 
+def check_wrap_text(svc: Services, text: str) -> None:
+    """A wrap longer than HANDOFF_MAX_TEXT_CHARS is refused (413) before anything is stored."""
+    if len(text) > svc.settings.max_text_chars:
+        raise TextTooLong(
+            f"The wrap is longer than {svc.settings.max_text_chars:,} characters "
+            "(HANDOFF_MAX_TEXT_CHARS)."
+        )
+
+
 def ingest_text(
     svc: Services,
     text: str,
@@ -72,11 +81,7 @@ def ingest_text(
     from ingest.text import transcript_from_text
 
     team = _checked(svc, team, author)
-    if len(text) > svc.settings.max_text_chars:
-        raise TextTooLong(
-            f"The wrap is longer than {svc.settings.max_text_chars:,} characters "
-            "(HANDOFF_MAX_TEXT_CHARS)."
-        )
+    check_wrap_text(svc, text)
     transcript = transcript_from_text(text)
     context = drafting.context(svc, author=author, team=team, recorded_at=recorded_at)
     decl = drafting.extract(svc, transcript, context)
