@@ -3,8 +3,9 @@
 Each case runs in a fresh Python process holding the whole app in-process (FastAPI's test
 client, Celery tasks run eagerly in the same process, so a job's work is counted too): a small
 wrap is posted first to load everything, then the case's input. Reported per case: the answer's
-status, the wall time, and the process's peak resident memory (`ru_maxrss`) before and after
-the case, so `grew_mb` is what the case itself added.
+status, the wall time, and the process's resident memory before and its peak (VmHWM) after
+the case (the peak is reset after the warm-up, /proc/self/clear_refs), so `grew_mb` is what
+the case itself added.
 
 Cases (default limits):
 - `text_at_limit`: a wrap of HANDOFF_MAX_TEXT_CHARS characters, accepted and extracted;
@@ -25,6 +26,7 @@ Prints one JSON object; a readable table on stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -48,8 +50,27 @@ CASES = (
 )
 
 
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+def _status_mb(field: str) -> float | None:
+    """A memory figure of this process from /proc/self/status (Linux), in MB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak() -> float:
+    """Reset the peak to the present resident size (Linux 4.0+: clear_refs 5) and return it.
+    `ru_maxrss` cannot be reset and even keeps the parent's peak across exec, hence /proc."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+    return _status_mb("VmRSS") or 0.0
+
+
+def _peak_mb() -> float:
+    return _status_mb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def write_bomb(path: Path, unpacked: int = 800 * 1024 * 1024) -> Path:
@@ -163,7 +184,7 @@ def run_case(case: str, files: Path) -> dict[str, Any]:
         with client:
             warm = client.post("/api/handoffs", json={"team": "payments", "text": "Shipped it."})
             assert warm.status_code == 202, warm.text
-            before = _rss_mb()
+            before = _reset_peak()
             started = time.perf_counter()
             r = _send(client, case, files)
             seconds = time.perf_counter() - started
@@ -176,7 +197,7 @@ def run_case(case: str, files: Path) -> dict[str, Any]:
                 out["items"] = item_count(decl)
             else:
                 out["detail"] = r.json().get("detail")
-    peak = _rss_mb()
+    peak = _peak_mb()
     return out | {
         "seconds": round(seconds, 2),
         "rss_before_mb": round(before),
