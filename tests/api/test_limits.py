@@ -120,6 +120,11 @@ def test_long_team_and_author_names_are_422(client: TestClient, limits: Any) -> 
 def test_questions_over_the_field_limit_are_422(client: TestClient) -> None:
     r = client.post("/api/ask", json={"team": "payments", "question": "why? " * 100})
     refused(r, 422, "HANDOFF_MAX_FIELD_CHARS")
+    r = client.get("/api/ask/stream", params={"question": "why? " * 100, "team": "payments"})
+    refused(r, 422, "HANDOFF_MAX_FIELD_CHARS")
+    many = {"question": "why?", "team": "payments", "conversation": ["and?"] * 51}
+    refused(client.get("/api/ask/stream", params=many), 422, "conversation")
+    refused(client.post("/api/ask", json=many), 422, "conversation")
 
 
 # -- text and chat exports -------------------------------------------------------------------------
