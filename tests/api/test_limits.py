@@ -82,7 +82,10 @@ def test_deep_json_is_422_before_parsing(client: TestClient, limits: Any) -> Non
     for body in ("[" * 100_000, '{"a":' * 50_000, '{"text": "x", "team": [[[[[[[[[["'):
         r = client.post("/api/handoffs", content=body, headers={"content-type": "application/json"})
         refused(r, 422, "HANDOFF_MAX_JSON_DEPTH")
-    r = client.post("/api/ask", content="[" * 100_000, headers={"content-type": "application/json"})
+    for ctype in ("application/json", "application/merge-patch+json", "Application/JSON; x=1"):
+        r = client.post("/api/ask", content="[" * 100_000, headers={"content-type": ctype})
+        refused(r, 422, "HANDOFF_MAX_JSON_DEPTH")
+    r = client.patch("/api/handoffs/nope", content=b"[" * 100_000)  # no content type at all
     refused(r, 422, "HANDOFF_MAX_JSON_DEPTH")
     # Brackets inside strings (and escaped quotes) do not count.
     wrap = 'Shipped the "[[[[[[[[[[[[[[ parser" \\" {{{{{{{{{{{{ today; back tomorrow at 9.'

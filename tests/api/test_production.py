@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from api.app import create_app
 from api.auth.production import ProductionRefused, check_production
 from api.auth.services import get_identity
 from api.cli import cli
@@ -49,6 +50,8 @@ def test_every_problem_is_named_at_once(home: Path) -> None:
         check_production(settings)
     problems = err.value.problems
     assert len(problems) == 4 and str(err.value).splitlines() == problems
+    with pytest.raises(ProductionRefused, match="HANDOFF_OPEN_SIGNUP"):
+        create_app(settings)  # the app factory refuses the same way
     for problem, variable in zip(
         problems,
         (

@@ -99,3 +99,28 @@ def test_a_range_reads_only_its_days(tmp_path: Path) -> None:
     day = datetime(2023, 11, 20, tzinfo=UTC)  # the seventh day file (14 + 6)
     t = load_slack_export(path, ChatOptions(since=day, until=day.replace(hour=23)), small)
     assert [s.text.split()[1] for s in t.segments] == ["6-0", "6-1", "6-2"]
+
+
+def _declare_size(path: Path, member: str, size: int) -> None:
+    """Rewrite the uncompressed size the zip's central directory states for `member`."""
+    data = bytearray(path.read_bytes())
+    name = member.encode()
+    at = data.rindex(b"PK\x01\x02", 0, data.rindex(name))  # its central directory entry
+    data[at + 24 : at + 28] = size.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("declared", [100, 0xFFFFFFFE])
+def test_the_declared_size_is_not_trusted(tmp_path: Path, declared: int) -> None:
+    from ingest.errors import ChatImportError
+
+    path = export(tmp_path / "e.zip", per_day=1)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("ops/2023-11-20.json", b"[" + b" " * (4 * 1024 * 1024) + b"]")
+    _declare_size(path, "ops/2023-11-20.json", declared)
+    reader = ExportReader(path, ExportLimits(max_bytes=1024 * 1024))
+    with pytest.raises(ChatImportError):  # cut short and damaged, or past the limit
+        load_slack_export(path, limits=ExportLimits(max_bytes=1024 * 1024))
+    with pytest.raises((ExportTooLarge, zipfile.BadZipFile)):
+        reader.read("ops/2023-11-20.json")
+    assert reader.read_bytes <= 1024 * 1024 + CHUNK
