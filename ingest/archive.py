@@ -10,13 +10,15 @@ abandoned (`ExportTooLarge`) as soon as
   (HANDOFF_MAX_EXPORT_RATIO; members under `RATIO_FLOOR` bytes are not held to it, as tiny JSON
   files compress well), or
 - the export has more than `max_files` members (HANDOFF_MAX_EXPORT_FILES), checked from the
-  central directory before any member is read.
+  count the zip's end record states (`zip_entries`) before its directory is parsed at all, so a
+  zip of a million empty members costs no more than reading its last 64 KiB.
 
 A folder is held to the same byte and file limits by its files' sizes on disk.
 """
 
 from __future__ import annotations
 
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -52,6 +54,57 @@ class ExportLimits:
             )
 
 
+_EOCD = b"PK\x05\x06"
+_ZIP64_EOCD = b"PK\x06\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+
+
+DIRECTORY_ENTRY_BYTES = 512
+"""Room per member in a zip's central directory (46 bytes and its name, extra and comment):
+a directory larger than this times the file limit is refused like too many members, so an end
+record that understates the count does not get a huge directory parsed."""
+
+
+def zip_entries(path: Path) -> tuple[int, int] | None:
+    """The number of members and the central directory's size that a zip's end record states
+    (the zip64 record when there is one), read from the file's last 64 KiB; None when `path`
+    is not a zip."""
+    with path.open("rb") as fh:
+        if fh.read(4) != b"PK\x03\x04":
+            return None
+        size = fh.seek(0, 2)
+        start = max(0, size - (1 << 16) - 22)
+        fh.seek(start)
+        tail = fh.read()
+        at = tail.rfind(_EOCD)
+        if at < 0 or len(tail) < at + 22:
+            return None
+        total, directory = struct.unpack_from("<HI", tail, at + 10)
+        locator = at - 20
+        if locator >= 0 and tail[locator : locator + 4] == _ZIP64_LOCATOR:
+            (offset,) = struct.unpack_from("<Q", tail, locator + 8)
+            fh.seek(offset)
+            record = fh.read(56)
+            if record[:4] == _ZIP64_EOCD and len(record) == 56:
+                total, directory = struct.unpack_from("<QQ", record, 32)
+        return int(total), int(directory)
+
+
+def check_zip_entries(path: Path, limits: ExportLimits) -> None:
+    """Refuse a zip stating more members than `max_files` (or a directory too large for that
+    many), before anything parses it."""
+    limit = limits.max_files
+    stated = zip_entries(path) if limit is not None else None
+    if limit is None or stated is None:
+        return
+    count, directory = stated
+    if count > limit or directory > limit * DIRECTORY_ENTRY_BYTES:
+        raise ExportTooLarge(
+            f"{path.name} holds more than {limit:,} files, the most a chat export may hold "
+            "(HANDOFF_MAX_EXPORT_FILES)."
+        )
+
+
 class ExportReader:
     """Uniform, bounded read access to an export held in a zip or a folder."""
 
@@ -59,6 +112,8 @@ class ExportReader:
         self.path = path
         self.limits = limits
         self.read_bytes = 0
+        if path.is_file():
+            check_zip_entries(path, limits)
         self._zip = zipfile.ZipFile(path) if path.is_file() else None
         try:
             if self._zip:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handoff.progress import Progress, quiet
-from ingest.archive import ExportLimits
+from ingest.archive import ExportLimits, check_zip_entries
 from ingest.asr.base import Hints, Transcriber
 from ingest.asr.registry import EngineOptions, make_transcriber
 from ingest.chat import (
@@ -158,6 +158,8 @@ def load_transcript(
     a clip (`auto` when None); `hints` is the team vocabulary for the recognizer; `chat`
     chooses a channel and time range; `audio_cache` keeps the decoded audio for reuse.
     """
+    if path.is_file():
+        check_zip_entries(path, text_limits.export)  # before anything parses a zip's directory
     kind = detect_kind(path)
     if kind == "slack":
         progress("import", 0.5)

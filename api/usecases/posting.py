@@ -194,8 +194,11 @@ def _readable_kind(
     in a failed job: media with no audio, corrupt, truncated, silent or too long (a probe and a
     bounded decode); text past HANDOFF_MAX_TEXT_CHARS; a chat export past its limits or without
     the channel or time range asked for (reading one, within its limits, is cheap)."""
+    from api.wiring.asr import text_limits
+    from ingest.archive import check_zip_entries
     from ingest.loader import check_media, detect_kind
 
+    check_zip_entries(upload, text_limits(svc.settings).export)  # before a zip is parsed
     kind = detect_kind(upload)
     source_kind: SourceKind = (
         "media" if kind == "media" else "chat" if kind in ("chat", "slack") else "text"

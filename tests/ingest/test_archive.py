@@ -124,3 +124,26 @@ def test_the_declared_size_is_not_trusted(tmp_path: Path, declared: int) -> None
     with pytest.raises((ExportTooLarge, zipfile.BadZipFile)):
         reader.read("ops/2023-11-20.json")
     assert reader.read_bytes <= 1024 * 1024 + CHUNK
+
+
+def test_the_member_count_is_read_from_the_end_record(tmp_path: Path) -> None:
+    from ingest.archive import check_zip_entries, zip_entries
+
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(70_000):  # past 65,535: the count is in the zip64 record
+            zf.writestr(f"f/{i}", b"")
+    assert zip_entries(many) == (70_000, 70_000 * 46 + sum(len(f"f/{i}") for i in range(70_000)))
+    assert zip_entries(export(tmp_path / "e.zip", days=2))[0] == 4  # type: ignore[index]
+    (tmp_path / "note.txt").write_text("not a zip")
+    assert zip_entries(tmp_path / "note.txt") is None
+    with pytest.raises(ExportTooLarge, match="more than 10,000 files"):
+        check_zip_entries(many, ExportLimits(max_files=10_000))
+    # An end record that understates the count still states the directory's size.
+    data = bytearray(many.read_bytes())
+    record = data.rindex(b"PK\x06\x06")
+    data[record + 24 : record + 40] = (1).to_bytes(8, "little") * 2  # "one member"
+    many.write_bytes(bytes(data))
+    assert zip_entries(many)[0] == 1  # type: ignore[index]
+    with pytest.raises(ExportTooLarge, match="HANDOFF_MAX_EXPORT_FILES"):
+        check_zip_entries(many, ExportLimits(max_files=100))
