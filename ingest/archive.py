@@ -13,15 +13,23 @@ abandoned (`ExportTooLarge`) as soon as
   count the zip's end record states (`zip_entries`) before its directory is parsed at all, so a
   zip of a million empty members costs no more than reading its last 64 KiB.
 
-A folder is held to the same byte and file limits by its files' sizes on disk.
+A folder is held to the same byte and file limits, counted as its files are read.
+
+`ExportReader.items(name)` parses a member's top-level JSON array as a stream (ijson), one
+element at a time, so the memory an export costs follows the messages kept from it, not the
+size of its largest file.
 """
 
 from __future__ import annotations
 
 import struct
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO, Any
 
 from ingest.errors import ChatImportError
 
@@ -133,22 +141,42 @@ class ExportReader:
 
     def read(self, name: str) -> bytes | None:
         """A member's bytes (None when absent), counted against the limits as they decompress."""
+        with self._open(name) as member:
+            return None if member is None else member.read()
+
+    def items(self, name: str) -> Iterator[Any]:
+        """The elements of a member's top-level JSON array, parsed as they decompress (nothing
+        when the member is absent or is not an array); ChatImportError when it is not JSON."""
+        import ijson
+
+        with self._open(name) as member:
+            if member is None:
+                return
+            try:
+                yield from ijson.items(member, "item", use_float=True)
+            except (ijson.JSONError, UnicodeDecodeError) as exc:
+                raise ChatImportError(f"{name} in the export is not valid JSON.") from exc
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+                raise ChatImportError(f"{name} in the export is damaged.") from exc
+
+    @contextmanager
+    def _open(self, name: str) -> Iterator[_Counted | None]:
+        """A member (or the folder's file) as a binary stream whose reads are counted."""
         full = self.root + name
         if self._zip is None:
             file = self.path / full
             if not file.is_file():
-                return None
-            self._count(file.stat().st_size, None, name)
-            return file.read_bytes()
+                yield None
+                return
+            with file.open("rb") as fh:
+                yield _Counted(fh, self, name, None)
+            return
         info = self._infos.get(full)
         if info is None:
-            return None
-        out = bytearray()
+            yield None
+            return
         with self._zip.open(info) as member:
-            while chunk := member.read(CHUNK):
-                out += chunk
-                self._count(len(chunk), (len(out), info.compress_size), name)
-        return bytes(out)
+            yield _Counted(member, self, name, info.compress_size)
 
     def close(self) -> None:
         if self._zip:
@@ -162,7 +190,9 @@ class ExportReader:
                 f"{limit:,} (HANDOFF_MAX_EXPORT_FILES)."
             )
 
-    def _count(self, n: int, member: tuple[int, int] | None, name: str) -> None:
+    def count(self, n: int, member: tuple[int, int] | None, name: str) -> None:
+        """Count `n` more bytes read (of a member: unpacked so far, packed size), refusing
+        past the limits."""
         self.read_bytes += n
         limit = self.limits.max_bytes
         if limit is not None and self.read_bytes > limit:
@@ -178,6 +208,27 @@ class ExportReader:
                 f"{name} in {self.path.name} unpacks to more than {ratio:g} times its "
                 "compressed size (HANDOFF_MAX_EXPORT_RATIO)."
             )
+
+
+class _Counted:
+    """A binary stream (read in chunks of at most CHUNK bytes) whose bytes are counted against
+    the export's limits as they are read."""
+
+    def __init__(self, raw: IO[bytes], reader: ExportReader, name: str, packed: int | None):
+        self.raw, self.reader, self.name, self.packed = raw, reader, name, packed
+        self.unpacked = 0
+
+    def read(self, n: int = -1) -> bytes:
+        if n < 0:
+            out = bytearray()
+            while chunk := self.read(CHUNK):
+                out += chunk
+            return bytes(out)
+        chunk = self.raw.read(min(n, CHUNK))
+        self.unpacked += len(chunk)
+        member = None if self.packed is None else (self.unpacked, self.packed)
+        self.reader.count(len(chunk), member, self.name)
+        return chunk
 
 
 def _common_root(names: list[str]) -> str:

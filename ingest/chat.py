@@ -13,10 +13,8 @@ Two kinds of source:
 from __future__ import annotations
 
 import html
-import json
 import re
 import zipfile
-import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -130,7 +128,7 @@ def load_slack_export(
     except zipfile.BadZipFile as exc:
         raise ChatImportError(f"{path.name} is not a readable zip file.") from exc
     try:
-        users = _user_names(_read_json(export, "users.json") or [])
+        users = _user_names(export.items("users.json"))
         channels = _channel_folders(export)
         if options.channel is not None:
             wanted = options.channel.lstrip("#")
@@ -146,7 +144,7 @@ def load_slack_export(
             kept: dict[str, dict[str, Any]] = {}
             for day_file in channels[name]:
                 if _day_may_hold(day_file, options):
-                    _keep(_read_json(export, day_file) or [], options, kept)
+                    _keep(export.items(day_file), options, kept)
                     limits.check_messages(count + len(kept), path.name)
             count += len(kept)
             segments.extend(_channel_segments(name, kept, users, options))
@@ -168,20 +166,6 @@ def _day_may_hold(name: str, options: ChatOptions) -> bool:
     if options.since is not None and day < options.since.date() - timedelta(days=1):
         return False
     return not (options.until is not None and day > options.until.date() + timedelta(days=1))
-
-
-def _read_json(export: ExportReader, name: str) -> Any:
-    """One JSON file of the export (None when absent)."""
-    try:
-        raw = export.read(name)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise ChatImportError(f"{name} in the Slack export is damaged.") from exc
-    if raw is None:
-        return None
-    try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise ChatImportError(f"{name} in the Slack export is not valid JSON.") from exc
 
 
 def _user_names(users: Iterable[Any]) -> dict[str, str]:
@@ -209,11 +193,11 @@ def _channel_folders(export: ExportReader) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in folders.items()}
 
 
-def _keep(messages: Any, options: ChatOptions, kept: dict[str, dict[str, Any]]) -> None:
+def _keep(messages: Iterable[Any], options: ChatOptions, kept: dict[str, dict[str, Any]]) -> None:
     """Add a day file's messages from people in the chosen range to `kept` (by timestamp, so an
-    edit replaces what it edits); the rest is dropped as it is read, so memory follows what is
-    kept, and the caller can stop counting at the limit."""
-    for msg in messages if isinstance(messages, list) else []:
+    edit replaces what it edits); the rest is dropped as it is parsed, so memory follows what
+    is kept, and the caller can stop counting at the limit."""
+    for msg in messages:
         if not isinstance(msg, dict):
             continue
         if msg.get("subtype") == "message_changed" and isinstance(msg.get("message"), dict):
