@@ -15,7 +15,7 @@ Cases (default limits):
   chosen: every file is read and parsed before its message count refuses it (the most any
   export can make the web process read);
 - `export_one_file`: one day file just under HANDOFF_MAX_EXPORT_BYTES of bot messages (all
-  dropped as noise): the largest single JSON document any export makes the process parse;
+  dropped as noise): the largest JSON document an export may hold, parsed as a stream;
 - `export_range`: an export twice the byte limit with a time range chosen down to three
   messages (accepted: only the range's day files are read);
 - `deep_json`: 2 MB of `[` (refused by the depth scan before parsing).
