@@ -9,13 +9,21 @@ nothing is stored. The streamed case raises Starlette's `HTTPException(413)` fro
 the app's one error handler answers it (JSON under /api, a page elsewhere) and FastAPI's body
 parsing passes it through unchanged.
 
+A JSON body is also scanned, as it streams in, for the depth of its brackets
+(`JsonDepthScanner`): past `HANDOFF_MAX_JSON_DEPTH` it is answered 422 before any parser sees it,
+so a body nested 100,000 deep never reaches Python's recursive JSON decoder (a RecursionError).
+
 This is a pure ASGI middleware rather than a route dependency because FastAPI and Starlette read
 JSON and forms into memory before any dependency could count them.
+
+`MAX_OFFSET` and `MAX_ROW_ID` bound numeric query parameters (`Query(le=...)`), so a number no
+database column holds is a 422, not an OverflowError.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -33,6 +41,51 @@ MULTIPART_OVERHEAD = 256 * 1024
 """Room for a multipart form's boundaries and small text fields beside the file."""
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+MAX_OFFSET = 1_000_000
+"""Largest `offset` a listing accepts (no team has a million handoffs to page through)."""
+
+MAX_ROW_ID = 2**63 - 1
+"""Largest row id a query parameter may name: the largest a 64-bit integer column holds."""
+
+# Inside a string only `"` and `\` matter; outside, the four brackets. An escape is a backslash and
+# the byte after it (which may start the next chunk).
+_JSON_TOKENS = re.compile(rb'\\[\s\S]?|["\[\]{}]')
+
+
+class JsonDepthScanner:
+    """Tracks bracket depth over a JSON body fed in chunks, ignoring brackets inside strings.
+
+    It does not validate JSON (the parser does, once the depth is known to be safe); it only
+    answers whether the nesting went deeper than `limit`.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.depth = 0
+        self.in_string = False
+        self.escaped = False
+
+    def feed(self, chunk: bytes) -> bool:
+        """Scan the next chunk; True as soon as the depth passes the limit."""
+        start = 0
+        if self.escaped and chunk:
+            self.escaped, start = False, 1
+        for m in _JSON_TOKENS.finditer(chunk, start):
+            token = m.group()
+            if token[0] == 0x5C:  # a backslash: escapes the next byte, maybe in the next chunk
+                self.escaped = len(token) == 1
+            elif token == b'"':
+                self.in_string = not self.in_string
+            elif self.in_string:
+                continue
+            elif token in (b"[", b"{"):
+                self.depth += 1
+                if self.depth > self.limit:
+                    return True
+            else:
+                self.depth -= 1
+        return False
 
 
 def body_limit(settings: Settings, content_type: str) -> tuple[int, str]:
@@ -63,17 +116,34 @@ class BodyLimitMiddleware:
             await _refuse(send, limit, setting)
             return
         received = 0
+        depth = _depth_scanner(self.settings, headers.get("content-type", ""))
 
         async def counted_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > limit:
                     raise HTTPException(413, _sentence(limit, setting))
+                if depth is not None and depth.feed(chunk):
+                    raise HTTPException(
+                        422,
+                        f"The JSON body is nested deeper than {depth.limit} levels "
+                        "(HANDOFF_MAX_JSON_DEPTH).",
+                    )
             return message
 
         await self.app(scope, counted_receive, send)
+
+
+def _depth_scanner(settings: Settings, content_type: str) -> JsonDepthScanner | None:
+    """A depth scanner for a JSON body (`application/json`, `*+json`, or no type at all, which
+    FastAPI still parses as JSON); None for forms and uploads."""
+    ctype = content_type.split(";")[0].strip().lower()
+    if ctype in ("", "application/json") or ctype.endswith("+json"):
+        return JsonDepthScanner(settings.max_json_depth)
+    return None
 
 
 def _sentence(limit: int, setting: str) -> str:

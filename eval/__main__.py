@@ -12,6 +12,7 @@ SUITES = {
     "bench": "eval.bench",
     "bench_extraction": "eval.bench_extraction",
     "bench_app": "eval.bench_app",
+    "bench_limits": "eval.bench_limits",
 }
 
 

@@ -2,8 +2,10 @@
 
     HandoffError                 root of every error a user can cause or see
     ├── ConfigError              a setting is wrong or a backend is not installed
+    │   └── ProductionRefused    unsafe production settings, one sentence each (`api.auth`)
     ├── LLMUnavailable           the language model timed out, refused or failed (a retry may do)
     ├── InvalidInput             bad input: the message says what to fix
+    │   └── TooManyItems         a declaration past HANDOFF_MAX_ITEMS (`handoff.limits`)
     ├── NotFound                 no such record in this team
     └── ConflictError            a state transition that is not allowed
         └── PublishRefused       required fields are missing; carries the flags

@@ -77,7 +77,42 @@ class Settings(BaseSettings):
         description="Largest url-encoded form body, and largest text field of a multipart form.",
     )
     max_text_chars: int = Field(
-        default=200_000, ge=100, description="Longest pasted wrap or chat thread, in characters."
+        default=50_000,
+        ge=100,
+        description="Longest wrap in characters, pasted or uploaded as a text file.",
+    )
+    max_json_depth: int = Field(
+        default=32,
+        ge=4,
+        le=200,
+        description="Deepest nesting of brackets in a JSON body (422 past it, before parsing).",
+    )
+    max_items: int = Field(
+        default=500, ge=10, description="Most items one declaration holds, over all its parts."
+    )
+    max_name_chars: int = Field(
+        default=200,
+        ge=20,
+        description="Longest author, owner or item name (and any other name field).",
+    )
+    max_field_chars: int = Field(
+        default=4_000,
+        ge=100,
+        description="Longest text of one declaration field, typed answer or question.",
+    )
+    max_chat_messages: int = Field(
+        default=5_000, ge=10, description="Most messages read from one chat export or log."
+    )
+    max_export_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1024,
+        description="Most bytes read from a chat export, counted while decompressing.",
+    )
+    max_export_ratio: int = Field(
+        default=100, ge=2, description="Highest compression ratio of a member of a zipped export."
+    )
+    max_export_files: int = Field(
+        default=10_000, ge=1, description="Most files (members) in a zipped chat export."
     )
     llm: str | None = Field(
         default=None, description="langchain model id, e.g. 'openai:gpt-4o-mini'; none = offline."

@@ -13,16 +13,16 @@ Two kinds of source:
 from __future__ import annotations
 
 import html
-import json
 import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ingest.archive import ExportLimits, ExportReader
 from ingest.errors import ChatImportError
 from ingest.transcript import Segment, Transcript
 
@@ -96,48 +96,6 @@ _NOISE_SUBTYPES = frozenset(
 _DELETED_TEXT = {"This message was deleted.", "This message was deleted"}
 
 
-class _Export:
-    """Uniform read access to an export held in a zip or a folder."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._zip = zipfile.ZipFile(path) if path.is_file() else None
-        names = (
-            self._zip.namelist()
-            if self._zip
-            else [p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()]
-        )
-        # Zips are often made from the folder, so everything may sit under one top directory.
-        self.root = _common_root(names)
-        self.names = [n[len(self.root) :] for n in names if n.startswith(self.root)]
-
-    def read_json(self, name: str) -> Any:
-        try:
-            if self._zip:
-                raw = self._zip.read(self.root + name)
-            else:
-                raw = (self.path / (self.root + name)).read_bytes()
-            return json.loads(raw.decode("utf-8-sig"))
-        except (KeyError, FileNotFoundError):
-            return None
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ChatImportError(f"{name} in the Slack export is not valid JSON.") from exc
-
-    def close(self) -> None:
-        if self._zip:
-            self._zip.close()
-
-
-def _common_root(names: list[str]) -> str:
-    if any(n in {"channels.json", "users.json"} for n in names):
-        return ""
-    for name in names:
-        parts = PurePosixPath(name).parts
-        if len(parts) == 2 and parts[1] in {"channels.json", "users.json"}:
-            return parts[0] + "/"
-    return ""
-
-
 def is_slack_export(path: Path) -> bool:
     """A zip or folder holding channels.json/users.json, or channel folders of day files."""
     try:
@@ -159,14 +117,18 @@ def is_slack_export(path: Path) -> bool:
     )
 
 
-def load_slack_export(path: Path, options: ChatOptions | None = None) -> Transcript:
+def load_slack_export(
+    path: Path, options: ChatOptions | None = None, limits: ExportLimits = ExportLimits()
+) -> Transcript:
+    """The chosen channel and range of a Slack export as one transcript, read within `limits`
+    (bytes unpacked, compression ratio, files, messages: see `ingest.archive`)."""
     options = options or ChatOptions()
     try:
-        export = _Export(path)
+        export = ExportReader(path, limits)
     except zipfile.BadZipFile as exc:
         raise ChatImportError(f"{path.name} is not a readable zip file.") from exc
     try:
-        users = _user_names(export.read_json("users.json") or [])
+        users = _user_names(export.items("users.json"))
         channels = _channel_folders(export)
         if options.channel is not None:
             wanted = options.channel.lstrip("#")
@@ -177,19 +139,33 @@ def load_slack_export(path: Path, options: ChatOptions | None = None) -> Transcr
                 )
             channels = {wanted: channels[wanted]}
         segments: list[Segment] = []
+        count = 0
         for name in sorted(channels):
-            messages = [
-                m
-                for f in channels[name]
-                for m in (export.read_json(f) or [])
-                if isinstance(m, dict)
-            ]
-            segments.extend(_channel_segments(name, messages, users, options))
+            kept: dict[str, dict[str, Any]] = {}
+            for day_file in channels[name]:
+                if _day_may_hold(day_file, options):
+                    _keep(export.items(day_file), options, kept)
+                    limits.check_messages(count + len(kept), path.name)
+            count += len(kept)
+            segments.extend(_channel_segments(name, kept, users, options))
     finally:
         export.close()
     if not segments:
         raise ChatImportError(f"{path.name} holds no messages from people in the chosen range.")
     return Transcript.from_segments(segments, engine="slack-export", source_kind="chat")
+
+
+def _day_may_hold(name: str, options: ChatOptions) -> bool:
+    """Whether a day file (`channel/YYYY-MM-DD.json`, dated in the workspace's time zone) can
+    hold messages in the chosen range; files a day or more outside it are not read at all, so
+    choosing a range of a large export costs only that range."""
+    try:
+        day = date.fromisoformat(PurePosixPath(name).name[:10])
+    except ValueError:
+        return True  # not a real date: read it, and let each message's time decide
+    if options.since is not None and day < options.since.date() - timedelta(days=1):
+        return False
+    return not (options.until is not None and day > options.until.date() + timedelta(days=1))
 
 
 def _user_names(users: Iterable[Any]) -> dict[str, str]:
@@ -208,7 +184,7 @@ def _user_names(users: Iterable[Any]) -> dict[str, str]:
     return names
 
 
-def _channel_folders(export: _Export) -> dict[str, list[str]]:
+def _channel_folders(export: ExportReader) -> dict[str, list[str]]:
     folders: dict[str, list[str]] = defaultdict(list)
     for name in export.names:
         parts = PurePosixPath(name).parts
@@ -217,17 +193,29 @@ def _channel_folders(export: _Export) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in folders.items()}
 
 
-def _channel_segments(
-    channel: str, messages: list[dict[str, Any]], users: dict[str, str], options: ChatOptions
-) -> list[Segment]:
-    """Messages in order, each thread's replies right after their parent."""
-    kept: dict[str, dict[str, Any]] = {}
+def _keep(messages: Iterable[Any], options: ChatOptions, kept: dict[str, dict[str, Any]]) -> None:
+    """Add a day file's messages from people in the chosen range to `kept` (by timestamp, so an
+    edit replaces what it edits); the rest is dropped as it is parsed, so memory follows what
+    is kept, and the caller can stop counting at the limit."""
     for msg in messages:
+        if not isinstance(msg, dict):
+            continue
         if msg.get("subtype") == "message_changed" and isinstance(msg.get("message"), dict):
             msg = {**msg["message"], "ts": msg["message"].get("ts", msg.get("ts"))}
         if _is_noise(msg):
             continue
-        kept[str(msg["ts"])] = msg
+        try:
+            at = datetime.fromtimestamp(float(msg["ts"]), tz=UTC)
+        except (TypeError, ValueError, OverflowError, OSError):
+            continue  # no usable time: not a message a person wrote
+        if options.keeps(at):
+            kept[str(msg["ts"])] = msg
+
+
+def _channel_segments(
+    channel: str, kept: dict[str, dict[str, Any]], users: dict[str, str], options: ChatOptions
+) -> list[Segment]:
+    """Kept messages in order, each thread's replies right after their parent."""
     threads: dict[str, list[dict[str, Any]]] = defaultdict(list)
     roots: list[dict[str, Any]] = []
     for ts, msg in sorted(kept.items(), key=lambda kv: float(kv[0])):
@@ -377,7 +365,11 @@ def chat_lines(text: str) -> Iterator[_Line]:
 
 
 def load_chat_log(
-    text: str, options: ChatOptions | None = None, *, name: str = "log"
+    text: str,
+    options: ChatOptions | None = None,
+    *,
+    name: str = "log",
+    limits: ExportLimits = ExportLimits(),
 ) -> Transcript:
     options = options or ChatOptions()
     segments = [
@@ -389,4 +381,5 @@ def load_chat_log(
     ]
     if not segments:
         raise ChatImportError(f"{name} holds no chat messages in the chosen range.")
+    limits.check_messages(len(segments), name)
     return Transcript.from_segments(segments, engine="chat-log", source_kind="chat")

@@ -7,7 +7,9 @@ IngestError (HandoffError)     anything that stops a file becoming a transcript
 │   ├── MediaDecodeError       corrupt, truncated or undecodable data
 │   ├── SilentMedia            empty or all-silent audio
 │   └── MediaTooLong / MediaTooLarge
+├── TextTooLong                a text wrap past its character limit (413)
 └── ChatImportError            a chat export that cannot be read
+    └── ExportTooLarge         past a limit of `ingest.archive` (413)
 
 RecognizerUnavailable (ConfigError)
                                the chosen speech engine is not installed or has no model: a
@@ -50,6 +52,10 @@ class MediaTooLong(MediaError):
 
 
 class MediaTooLarge(MediaError):
+    status_code = 413
+
+
+class TextTooLong(IngestError):
     status_code = 413
 
 

@@ -5,8 +5,8 @@ goes to `ingest.media` and a speech recognizer, a Slack export (zip or folder) a
 `ingest.chat`, anything else that is UTF-8 text is a typed wrap (Markdown is flattened first).
 The one exception is headerless PCM (`.raw`/`.pcm`), which has no signature to sniff.
 
-`check_media` is the cheap half for upload routes: it sniffs and probes (no decoding), so bad
-media is refused with its error before a job is queued.
+`check_media` is the cheap half for upload routes: it sniffs, probes and decodes once to nothing
+(no recognition, no audio kept), so bad media is refused with its error before anything is stored.
 
 Nothing here reads settings: the caller passes the limits and the speech engine (`api.wiring.asr`
 builds both from settings). Without an engine, a clip goes to `auto` with its default options.
@@ -14,12 +14,14 @@ builds both from settings). Without an engine, a clip goes to `auto` with its de
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from handoff.progress import Progress, quiet
+from ingest.archive import ExportLimits, check_zip_entries
 from ingest.asr.base import Hints, Transcriber
 from ingest.asr.registry import EngineOptions, make_transcriber
 from ingest.chat import (
@@ -29,8 +31,8 @@ from ingest.chat import (
     load_slack_export,
     looks_like_chat_log,
 )
-from ingest.errors import SilentMedia, UnsupportedInput
-from ingest.media import MediaInfo, load_audio, probe, sniff_media
+from ingest.errors import SilentMedia, TextTooLong, UnsupportedInput
+from ingest.media import MediaInfo, load_audio, probe, screen, sniff_media
 from ingest.text import transcript_from_text
 from ingest.transcript import Transcript
 
@@ -43,6 +45,34 @@ class MediaLimits:
     max_bytes: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TextLimits:
+    """The longest text wrap (characters) and what a chat export or log may hold."""
+
+    max_chars: int | None = None
+    export: ExportLimits = field(default_factory=ExportLimits)
+
+
+def read_bounded_text(path: Path, limits: TextLimits, *, kind: str) -> str:
+    """A text wrap or chat log's text, refused past its limit; a file far too large is refused
+    by its size, unread (a character is at most 4 bytes of UTF-8)."""
+    size = path.stat().st_size
+    if kind == "chat":
+        cap = limits.export.max_bytes
+        if cap is not None and size > cap:
+            raise TextTooLong(
+                f"{path.name} is larger than {cap:,} bytes (HANDOFF_MAX_EXPORT_BYTES)."
+            )
+        return read_text_file(path) or ""
+    chars = limits.max_chars
+    text = read_text_file(path) if chars is None or size <= 4 * chars else None
+    if chars is not None and (text is None or len(text) > chars):
+        raise TextTooLong(
+            f"{path.name} is longer than {chars:,} characters (HANDOFF_MAX_TEXT_CHARS)."
+        )
+    return text or ""
+
+
 def read_text_file(path: Path) -> str | None:
     """The file's text when it is UTF-8 text, else None."""
     data = path.read_bytes()
@@ -50,6 +80,24 @@ def read_text_file(path: Path) -> str | None:
         return None
     try:
         return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+SNIFF_BYTES = 256 * 1024
+"""How much of a text file is read to tell a wrap from a chat log (the first 400 lines decide)."""
+
+
+def _text_head(path: Path) -> str | None:
+    """The start of the file as text when it is UTF-8, else None; never the whole of a large
+    file (a multi-byte character cut at the end is left out, not an error)."""
+    with path.open("rb") as fh:
+        data = fh.read(SNIFF_BYTES + 1)
+    if b"\x00" in data[:8192]:
+        return None
+    whole = len(data) <= SNIFF_BYTES
+    try:
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(data[:SNIFF_BYTES], final=whole)
     except UnicodeDecodeError:
         return None
 
@@ -72,7 +120,7 @@ def detect_kind(path: Path) -> str:
         raise UnsupportedInput(f"{path.name} is a zip file but not a Slack export.")
     if sniff_media(head, name=path.name):
         return "media"
-    text = read_text_file(path)
+    text = _text_head(path)
     if text is None:
         raise UnsupportedInput(
             f"{path.name} is not a clip, chat export or text wrap that handoff can read."
@@ -83,17 +131,21 @@ def detect_kind(path: Path) -> str:
 
 
 def check_media(path: Path, *, limits: MediaLimits = MediaLimits()) -> MediaInfo:
-    """Refuse a clip that cannot be used (no audio, corrupt, too long or too large), cheaply."""
+    """Refuse a clip that cannot be used (no audio, corrupt, truncated, silent, too long or too
+    large) before it is stored: a probe, then one bounded decode to nothing (`media.screen`)."""
     kind = detect_kind(path)
     if kind != "media":
         raise UnsupportedInput(f"{path.name} is not an audio or video file.")
-    return probe(path, max_seconds=limits.max_seconds, max_bytes=limits.max_bytes)
+    info = probe(path, max_seconds=limits.max_seconds, max_bytes=limits.max_bytes)
+    screen(path, info, max_seconds=limits.max_seconds)
+    return info
 
 
 def load_transcript(
     path: Path,
     *,
     limits: MediaLimits = MediaLimits(),
+    text_limits: TextLimits = TextLimits(),
     progress: Progress = quiet,
     hints: Hints = Hints(),
     chat: ChatOptions | None = None,
@@ -102,14 +154,16 @@ def load_transcript(
 ) -> Transcript:
     """The transcript of a clip, chat export or wrap.
 
-    `limits` bound the clip; `transcriber` hears it (`auto` when None); `hints` is the team
-    vocabulary for the recognizer; `chat` chooses a channel and time range; `audio_cache` keeps
-    the decoded audio for reuse.
+    `limits` bound the clip and `text_limits` a wrap, chat log or export; `transcriber` hears
+    a clip (`auto` when None); `hints` is the team vocabulary for the recognizer; `chat`
+    chooses a channel and time range; `audio_cache` keeps the decoded audio for reuse.
     """
+    if path.is_file():
+        check_zip_entries(path, text_limits.export)  # before anything parses a zip's directory
     kind = detect_kind(path)
     if kind == "slack":
         progress("import", 0.5)
-        return load_slack_export(path, chat)
+        return load_slack_export(path, chat, text_limits.export)
     if kind == "media":
         return _transcribe_media(
             path,
@@ -119,10 +173,10 @@ def load_transcript(
             audio_cache=audio_cache,
             transcriber=transcriber,
         )
-    text = read_text_file(path) or ""
+    text = read_bounded_text(path, text_limits, kind=kind)
     progress("transcribe", 1.0)
     if kind == "chat":
-        return load_chat_log(text, chat, name=path.name)
+        return load_chat_log(text, chat, name=path.name, limits=text_limits.export)
     return transcript_from_text(markdown_to_text(text))
 
 

@@ -214,6 +214,64 @@ def probe(
     return info
 
 
+SILENCE_PEAK_DB = -50.0
+"""A clip whose loudest sample stays below this (dBFS) is silent: digital silence or a muted
+microphone. (The decode in the worker also refuses room tone with nobody speaking.)"""
+SCREEN_TIMEOUT_S = 120.0
+_PEAK = re.compile(r"max_volume: (-?[\d.]+|-inf) dB")
+_SAMPLES = re.compile(r"n_samples: (\d+)")
+
+
+def screen(path: Path, info: MediaInfo, *, max_seconds: float | None = None) -> float:
+    """Decode the audio once, to nothing, measuring it: the seconds decoded. Refuses a clip that
+    fails to decode (corrupt), decodes to less than its header says (truncated: under 95% of
+    it, less a quarter second) or peaks below SILENCE_PEAK_DB (silent).
+
+    Cheap enough for an upload route: no audio is kept (ffmpeg's volumedetect counts samples and
+    the peak), the decode stops at `max_seconds` and ffmpeg gets SCREEN_TIMEOUT_S at most."""
+    tools = find_tools()
+    source = (
+        ["-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1"] if info.container == "s16le" else []
+    )
+    limit = ["-t", f"{max_seconds + 1:.0f}"] if max_seconds is not None else []
+    args = [tools.ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-xerror", *source]
+    args += ["-i", str(path), *limit, "-map", "0:a:0", "-af"]
+    args += [f"aformat=sample_rates={SAMPLE_RATE}:channel_layouts=mono,volumedetect"]
+    args += ["-f", "null", "-"]
+    try:
+        proc = subprocess.run(
+            args, capture_output=True, text=True, errors="replace", timeout=SCREEN_TIMEOUT_S
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise MediaDecodeError(
+            f"{path.name} took too long to decode; {_UNREADABLE}", stderr=None
+        ) from exc
+    peaks, counts = _PEAK.findall(proc.stderr), _SAMPLES.findall(proc.stderr)
+    if proc.returncode != 0 or not counts:
+        raise MediaDecodeError(
+            f"{path.name} could not be decoded; {_UNREADABLE}", stderr=proc.stderr
+        )
+    seconds = int(counts[-1]) / SAMPLE_RATE
+    expected = info.duration_s
+    if "Estimating duration from bitrate" in proc.stderr:
+        expected = None  # the header gave no duration; ffmpeg guessed one from the file's size
+    elif expected is not None and max_seconds is not None:
+        expected = min(expected, max_seconds)
+    if seconds == 0 or (expected and seconds < 0.95 * expected - 0.25):
+        raise MediaDecodeError(
+            f"{path.name} could not be decoded; the file is corrupt or truncated.",
+            stderr=proc.stderr,
+        )
+    if max_seconds is not None and seconds > max_seconds:  # a header that named no duration
+        raise MediaTooLong(
+            f"{path.name} lasts more than {max_seconds / 60:.0f} minutes, the longest clip "
+            "accepted (HANDOFF_MAX_MEDIA_SECONDS)."
+        )
+    if not peaks or peaks[-1] == "-inf" or float(peaks[-1]) < SILENCE_PEAK_DB:
+        raise SilentMedia(f"{path.name} is silent: there is no speech to transcribe.")
+    return seconds
+
+
 def _run_decode(path: Path, info: MediaInfo, channels: int) -> bytes:
     import ffmpeg
 

@@ -30,6 +30,7 @@ from api.auth.csrf import FORM_FIELD, check_csrf, csrf_token
 from api.auth.deps import SESSION_ID_KEY, IdentityDep, PrincipalDep, client_address
 from api.auth.enforce import POLICY_DEPENDENCY
 from api.auth.services import Identity
+from api.limits import MAX_ROW_ID
 from handoff.audit import Actor
 from handoff.errors import InvalidInput, NotFound
 from handoff.identity.demo import demo_sign_ins, demo_teams
@@ -288,7 +289,9 @@ def team_audit(
     team: str,
     identity: IdentityDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    before: Annotated[int | None, Query(ge=1, description="Older than this entry id.")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_ROW_ID, description="Older than this entry id.")
+    ] = None,
 ) -> list[dict[str, Any]]:
     entries = identity.audit.entries(team=validate_team(team), limit=limit, before_id=before)
     return [e.to_json() for e in entries]

@@ -16,12 +16,13 @@ from handoff.times import parse_instant
 
 
 class UserError(click.ClickException):
-    """One sentence on stderr, exit code 2."""
+    """One sentence on stderr (one a line when there are several problems), exit code 2."""
 
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"handoff: {self.format_message()}", err=True)
+        for line in self.format_message().splitlines() or [""]:
+            click.echo(f"handoff: {line}", err=True)
 
 
 class HandoffGroup(click.Group):

@@ -29,12 +29,14 @@ def serve(host: str, port: int, with_worker: bool | None) -> None:
     from handoff.settings import get_settings
 
     settings = get_settings()
-    check_production(settings)  # unsafe production settings: one sentence, before anything
+    check_production(settings)  # unsafe production settings: a sentence each, before anything
     if with_worker is None:
         with_worker = settings.broker_url is None
     svc = services()
     svc.store.count()  # migrate (and fail with one sentence) before anything starts
-    hint = first_admin_hint(get_identity(settings).directory)
+    directory = get_identity(settings).directory
+    check_production(settings, directory=directory)  # and demo accounts that still sign in
+    hint = first_admin_hint(directory)
     if hint is not None:  # nobody can sign in yet
         click.echo(f"handoff: {hint}", err=True)
     worker = EmbeddedWorker(concurrency=settings.workers) if with_worker else None

@@ -16,8 +16,12 @@ from api.deps import ServicesDep
 from api.usecases import questions
 from api.wiring.services import Services
 from handoff.errors import HandoffError, InvalidInput
+from handoff.limits import DeclarationLimits, check_text
 
 router = APIRouter(tags=["ask"])
+
+MAX_CONVERSATION = 50
+"""Most earlier questions a request may carry (each held to HANDOFF_MAX_FIELD_CHARS)."""
 
 
 class AskBody(BaseModel):
@@ -25,13 +29,18 @@ class AskBody(BaseModel):
     team: str | None = None
     as_of: datetime | None = Field(default=None, description="Answer as things stood then.")
     conversation: list[str] = Field(
-        default_factory=list, description="Earlier questions of the same conversation."
+        default_factory=list,
+        max_length=MAX_CONVERSATION,
+        description="Earlier questions of the same conversation.",
     )
 
 
-def _check(body: AskBody) -> AskBody:
+def _check(body: AskBody, svc: Services) -> AskBody:
+    """Refuse an empty or over-long question (HANDOFF_MAX_FIELD_CHARS, each earlier one too)."""
     if not body.question.strip():
         raise InvalidInput("Ask a question.")
+    limits = DeclarationLimits.from_settings(svc.settings)
+    check_text({"question": body.question, "conversation": body.conversation}, limits)
     if body.as_of is not None and body.as_of.tzinfo is None:
         raise InvalidInput("'as_of' needs a time zone, e.g. 2026-11-20T09:00:00+08:00.")
     return body
@@ -49,7 +58,7 @@ def answer(svc: Services, body: AskBody) -> dict[str, Any]:
 
 @router.post("/ask", summary="Answer a question from published handoffs, with citations")
 def ask(body: AskBody, svc: ServicesDep) -> dict[str, Any]:
-    return answer(svc, _check(body))
+    return answer(svc, _check(body, svc))
 
 
 def _stream(svc: Services, body: AskBody) -> Iterator[dict[str, Any]]:
@@ -79,7 +88,7 @@ async def _events(svc: Services, body: AskBody) -> AsyncIterator[dict[str, str]]
 
 @router.post("/ask/stream", summary="The same answer as server-sent events (token, citations)")
 async def ask_stream_post(body: AskBody, svc: ServicesDep) -> EventSourceResponse:
-    return EventSourceResponse(_events(svc, _check(body)))
+    return EventSourceResponse(_events(svc, _check(body, svc)))
 
 
 @router.get("/ask/stream", summary="The streamed answer, for EventSource clients")
@@ -89,8 +98,11 @@ async def ask_stream_get(
     team: str | None = None,
     as_of: datetime | None = None,
     conversation: list[str] = Query(
-        default_factory=list, description="Earlier questions of the same conversation, in order."
+        default_factory=list,
+        max_length=MAX_CONVERSATION,
+        description="Earlier questions of the same conversation, in order.",
     ),
 ) -> EventSourceResponse:
-    body = _check(AskBody(question=question, team=team, as_of=as_of, conversation=conversation))
+    body = AskBody(question=question, team=team, as_of=as_of, conversation=conversation)
+    body = _check(body, svc)
     return EventSourceResponse(_events(svc, body))

@@ -7,6 +7,7 @@ status code.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import AsyncIterator
@@ -26,11 +27,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth.deps import Caller, CallerDep
 from api.deps import ServicesDep
+from api.limits import MAX_OFFSET
 from api.tasks import queue_job
 from api.usecases import followups, lifecycle, posting
 from api.wiring.services import Services
 from handoff.errors import HandoffError, InvalidInput, NotFound
 from handoff.identity.roles import Role
+from handoff.limits import DeclarationLimits, check_text
 from handoff.paths import safe_suffix
 from handoff.store import Handoff
 from handoff.teams import TEAM_PATTERN
@@ -78,13 +81,17 @@ class AnswerBody(BaseModel):
     answer: str = Field(min_length=1, description="The author's answer, in their words.")
 
 
-def wrap_author(request: Request, caller: Caller, named: str | None) -> dict[str, Any]:
+def wrap_author(
+    request: Request, caller: Caller, named: str | None, svc: Services
+) -> dict[str, Any]:
     """Who a posted wrap is by: the signed-in user. A reviewer or lead may name a teammate (to
     import the team's history); the audit row still records the real poster, and the handoff
-    is then linked to no account, so only reviewers edit it."""
+    is then linked to no account, so only reviewers edit it. A name over HANDOFF_MAX_NAME_CHARS
+    is refused (422) whoever sends it, rather than cut or ignored."""
+    check_text({"author": named}, DeclarationLimits.from_settings(svc.settings))
     role = getattr(request.state, "role", None)
     if named and role is not None and role >= Role.REVIEWER and named != caller.name:
-        return {"author": named[:200], "author_user_id": None, "audit": caller.actor}
+        return {"author": named, "author_user_id": None, "audit": caller.actor}
     return {"author": caller.name, "author_user_id": caller.user_id, "audit": caller.actor}
 
 
@@ -130,14 +137,18 @@ def content_type(request: Request) -> str:
 
 
 async def _save_upload(upload: UploadFile, svc: Services) -> Path:
-    """Stream the upload to a temporary file next to the uploads, refusing it past the limit."""
+    """Stream the upload to a temporary file next to the uploads, refusing it past the limit.
+
+    The file is `upload<suffix>` in a folder of its own with a random name (the server's, never
+    the client's), so a refusal's sentence reads "upload.webm is silent"; `discard_upload`
+    removes both."""
     limit = svc.settings.max_upload_bytes
     incoming = svc.settings.uploads_dir / ".incoming"
     await run_in_threadpool(incoming.mkdir, parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=incoming, suffix=safe_suffix(upload.filename or ""))
+    name = Path(tempfile.mkdtemp(dir=incoming)) / f"upload{safe_suffix(upload.filename or '')}"
     size = 0
     try:
-        with os.fdopen(fd, "wb") as out:
+        with name.open("xb") as out:
             while chunk := await upload.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
@@ -148,12 +159,19 @@ async def _save_upload(upload: UploadFile, svc: Services) -> Path:
             out.flush()
             os.fsync(out.fileno())
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        discard_upload(name)
         raise
     if size == 0:
-        Path(name).unlink(missing_ok=True)
+        discard_upload(name)
         raise InvalidInput("The uploaded file is empty.")
-    return Path(name)
+    return name
+
+
+def discard_upload(path: Path) -> None:
+    """Remove a temporary upload and its folder (`_save_upload`)."""
+    path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()
 
 
 def _accept(svc: Services, **kwargs: Any) -> dict[str, Any]:
@@ -198,8 +216,7 @@ def _check_text_length(text: str, svc: Services) -> None:
     limit = svc.settings.max_text_chars
     if len(text) > limit:
         raise PayloadTooLarge(
-            f"The pasted text is longer than {limit:,} characters (HANDOFF_MAX_TEXT_CHARS); "
-            "upload it as a file instead."
+            f"The pasted text is longer than {limit:,} characters (HANDOFF_MAX_TEXT_CHARS)."
         )
 
 
@@ -282,7 +299,7 @@ async def _accept_json(request: Request, svc: Services, caller: Caller) -> dict[
     recorded_at = body.recorded_at
     if recorded_at is not None and recorded_at.tzinfo is None:
         recorded_at = recorded_at.replace(tzinfo=ZoneInfo(svc.settings.timezone))
-    who = wrap_author(request, caller, body.author)
+    who = wrap_author(request, caller, body.author, svc)
     return await run_in_threadpool(
         _accept, svc, team=body.team, recorded_at=recorded_at, text=body.text, **who
     )
@@ -291,7 +308,7 @@ async def _accept_json(request: Request, svc: Services, caller: Caller) -> dict[
 async def _accept_form(request: Request, svc: Services, caller: Caller) -> dict[str, Any]:
     """A wrap as a form: an uploaded file (with a chat export's channel and range), or text."""
     async with _parsed_form(request, svc) as form:
-        who = wrap_author(request, caller, _form_text(form, "author"))
+        who = wrap_author(request, caller, _form_text(form, "author"), svc)
         team = _form_text(form, "team")
         recorded_at = parse_when(_form_text(form, "recorded_at"), svc)
         chat = _chat_choice(form, svc)
@@ -310,7 +327,7 @@ async def _accept_form(request: Request, svc: Services, caller: Caller) -> dict[
                     **who,
                 )
             finally:
-                path.unlink(missing_ok=True)
+                discard_upload(path)
         text = _form_text(form, "text")
         if not text:
             raise InvalidInput("Attach a 'file' or give the wrap as 'text'.")
@@ -329,7 +346,7 @@ def list_handoffs(
     status: Literal["draft", "published", "acknowledged"] | None = None,
     author: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[dict[str, Any]]:
     rows = svc.store.list(
         team=team or svc.settings.default_team,
@@ -437,7 +454,7 @@ async def answer_followup_recording(
             answer_by_voice, svc, handoff_id, field=field, clip=clip, by=caller
         )
     finally:
-        clip.unlink(missing_ok=True)
+        discard_upload(clip)
     return handoff_json(svc, handoff)
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -21,7 +21,8 @@ from fastapi.templating import Jinja2Templates
 from api.auth.csrf import csrf_token
 from api.auth.deps import CallerDep, IdentityDep, TeamDep
 from api.deps import ServicesDep
-from api.routes.handoffs import answer_by_voice, handoff_json, read_answer_clip
+from api.limits import MAX_ROW_ID
+from api.routes.handoffs import answer_by_voice, discard_upload, handoff_json, read_answer_clip
 from api.routes.items import item_json
 from api.routes.jobs import get_job, retry
 from api.stages import stage_label
@@ -310,7 +311,7 @@ async def answer_recording(
     try:
         return render(request, "_review.html", await run_in_threadpool(work))
     finally:
-        clip.unlink(missing_ok=True)
+        discard_upload(clip)
 
 
 def _clip_quotes(h: Any) -> list[tuple[str, str]]:
@@ -410,10 +411,13 @@ def ask_page(request: Request, svc: ServicesDep) -> Response:
 
 # -- the team's audit log (leads) --------------------------------------------------------------
 @router.get("/teams/{team}/audit", response_class=HTMLResponse)
-def audit_page(request: Request, team: TeamDep, identity: IdentityDep) -> Response:
+def audit_page(
+    request: Request,
+    team: TeamDep,
+    identity: IdentityDep,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
+) -> Response:
     """The team's audit log, newest first (the JSON route and `handoff audit` read the same)."""
-    raw = request.query_params.get("before")
-    before = int(raw) if raw and raw.isdigit() else None
     entries = identity.audit.entries(team=team, before_id=before, limit=100)
     older = entries[-1].id if len(entries) == 100 else None
     return render(request, "audit.html", {"team": team, "entries": entries, "older": older})

@@ -15,6 +15,7 @@ from api.usecases.teams import team_name
 from api.wiring.services import Services
 from handoff.declaration import Declaration
 from handoff.errors import HandoffError
+from handoff.limits import DeclarationLimits, check_patch
 from handoff.store import Handoff
 
 Result = Handoff | HandoffError
@@ -118,6 +119,11 @@ def _import_one(svc: Services, row: Row) -> Handoff:
     from ingest.masking import mask_text, mask_value, masked_json
     from ingest.text import transcript_from_text
 
+    posting.check_wrap_text(svc, row["text"])
+    declared = row.get("declaration")
+    if declared is not None:  # held to the limits an edit is held to
+        given = {"author": row.get("author"), **declared.model_dump(mode="json")}
+        check_patch(Declaration(), given, DeclarationLimits.from_settings(svc.settings))
     text, masked = mask_text(row["text"], where="wrap")
     data, in_declaration = mask_value(declaration.model_dump(mode="json"), where="declaration")
     return svc.store.create(

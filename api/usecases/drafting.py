@@ -10,6 +10,7 @@ from api.usecases.vocabulary import extraction_vocabulary, team_vocabulary
 from api.wiring.services import Services
 from handoff.declaration import Declaration
 from handoff.errors import InvalidInput
+from handoff.limits import DeclarationLimits, check_declaration
 from handoff.missing import with_flags
 from handoff.store import Handoff
 from ingest.transcript import Transcript
@@ -35,8 +36,11 @@ def context_of(svc: Services, handoff: Handoff) -> ExtractionContext:
 
 
 def extract(svc: Services, transcript: Transcript, context: ExtractionContext) -> Declaration:
-    """The configured extractor's draft, its missing flags computed by code."""
-    return with_flags(svc.extractor.extract(transcript, context))
+    """The configured extractor's draft, its missing flags computed by code; a draft with more
+    items than HANDOFF_MAX_ITEMS is refused (the job fails with that sentence) before storing."""
+    decl = with_flags(svc.extractor.extract(transcript, context))
+    check_declaration(decl, DeclarationLimits.from_settings(svc.settings))
+    return decl
 
 
 def reextract(

@@ -23,6 +23,7 @@ from api.wiring.services import Services
 from handoff.audit import Actor
 from handoff.declaration import Evidence
 from handoff.errors import InvalidInput, NotFound
+from handoff.limits import DeclarationLimits, check_patch, check_text
 from handoff.paths import safe_suffix
 from handoff.store import Handoff
 from ingest.masking import Masked, mask_text, masked_json
@@ -56,6 +57,8 @@ def answer_followup(
     answer, is removed again. Secrets in the answer are masked before anything reads it."""
     from summarizer.followups import answer_patch
 
+    limits = DeclarationLimits.from_settings(svc.settings)
+    check_text(answer, limits, path="answer")
     handoff = svc.store.get(handoff_id, team=team)
     if handoff.declaration is None:
         raise InvalidInput("This handoff has no draft yet; wait for extraction to finish.")
@@ -77,6 +80,7 @@ def answer_followup(
             context=drafting.context_of(svc, handoff),
             evidence=evidence,
         )
+        check_patch(handoff.declaration, patch, limits)
         if kept is not None and kept.name not in json.dumps(patch, default=str):
             kept.unlink(missing_ok=True)  # no evidence kept ("returns_at", "nothing shipped")
         return svc.store.edit(

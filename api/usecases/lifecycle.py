@@ -18,6 +18,7 @@ from api.wiring.services import Services
 from handoff.audit import Actor
 from handoff.errors import InvalidInput
 from handoff.identity.people import PeopleLinks
+from handoff.limits import DeclarationLimits, check_patch
 from handoff.store import Handoff
 from ingest.masking import mask_value, masked_json
 
@@ -124,8 +125,10 @@ def edit(
     """Edit a declaration; a published one is re-applied to the ledger and re-indexed.
 
     A new spoken return time ('tomorrow 9am SGT') gets its resolved time too, whoever edits.
-    A secret typed into a field is masked, as in a wrap.
+    Texts over their length limits, or more items than HANDOFF_MAX_ITEMS, are refused first; a
+    secret typed into a field is masked, as in a wrap.
     """
+    check_edit(svc, handoff_id, patch, team=team)
     patch, masked = mask_value(patch, where="edit")
     if "returns_at" in patch and "returns_at_iso" not in patch:
         patch = {**patch, "returns_at_iso": _resolve_return(svc, handoff_id, patch, team)}
@@ -135,6 +138,14 @@ def edit(
     if handoff.status != "draft":
         svc.index.add_handoff(handoff)
     return handoff
+
+
+def check_edit(svc: Services, handoff_id: str, patch: dict[str, Any], *, team: str | None) -> None:
+    """Refuse (422) an edit over the declaration limits before the store sees it."""
+    from handoff.declaration import Declaration
+
+    current = svc.store.get(handoff_id, team=team).declaration or Declaration()
+    check_patch(current, patch, DeclarationLimits.from_settings(svc.settings))
 
 
 def _resolve_return(

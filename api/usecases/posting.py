@@ -26,9 +26,11 @@ from api.wiring.asr import media_limits
 from api.wiring.services import Services
 from handoff.audit import Actor
 from handoff.errors import InvalidInput
+from handoff.limits import DeclarationLimits, check_text
 from handoff.paths import safe_suffix
 from handoff.progress import Progress, quiet
 from handoff.store import Handoff
+from ingest.errors import TextTooLong
 from ingest.masking import mask_text, mask_transcript, masked_json
 
 if TYPE_CHECKING:
@@ -52,6 +54,21 @@ def keep_upload(svc: Services, path: Path) -> tuple[Path, str]:
     return dest, digest.hexdigest()
 
 
+def _checked(svc: Services, team: str | None, author: str | None) -> str:
+    """The team's checked name; an author name over HANDOFF_MAX_NAME_CHARS is refused."""
+    check_text({"author": author}, DeclarationLimits.from_settings(svc.settings))
+    return team_name(svc, team)
+
+
+def check_wrap_text(svc: Services, text: str) -> None:
+    """A wrap longer than HANDOFF_MAX_TEXT_CHARS is refused (413) before anything is stored."""
+    if len(text) > svc.settings.max_text_chars:
+        raise TextTooLong(
+            f"The wrap is longer than {svc.settings.max_text_chars:,} characters "
+            "(HANDOFF_MAX_TEXT_CHARS)."
+        )
+
+
 def ingest_text(
     svc: Services,
     text: str,
@@ -64,7 +81,8 @@ def ingest_text(
     """Extract a typed wrap and store the draft; secrets in it are masked first."""
     from ingest.text import transcript_from_text
 
-    team = team_name(svc, team)
+    team = _checked(svc, team, author)
+    check_wrap_text(svc, text)
     text, masked = mask_text(text, where="wrap")
     transcript = transcript_from_text(text)
     context = drafting.context(svc, author=author, team=team, recorded_at=recorded_at)
@@ -95,7 +113,7 @@ def ingest_file(
 ) -> Handoff:
     """Transcribe and extract first, store after: bad media never leaves a record behind.
     `chat` picks a channel and time range of a chat export."""
-    team = team_name(svc, team)
+    team = _checked(svc, team, author)
     transcript = transcribe(svc, path, progress=progress, team=team, keep_audio=True, chat=chat)
     transcript, masked = mask_transcript(transcript)
     progress("extract", 0.9)
@@ -146,7 +164,7 @@ def accept_wrap(
     the worker and any retry read the same part. Over HTTP the author is the signed-in account
     (`author_user_id`) and `audit` is who posted it, for the audit log.
     """
-    team = team_name(svc, team)
+    team = _checked(svc, team, author)
     who: dict[str, Any] = {"author_user_id": author_user_id, "audit": audit}
     if upload is None:
         if text is None or not text.strip():
@@ -182,22 +200,24 @@ def accept_wrap(
 def _readable_kind(
     svc: Services, upload: Path, *, team: str, chat: ChatOptions | None
 ) -> SourceKind:
-    """What the upload is, refusing now (415, nothing stored) what can never be read rather than
-    in a failed job: media with no audio, corrupt or too long (a probe, cheap); a channel or time
-    range that is not in a chat export (reading one is cheap)."""
+    """What the upload is, refusing now (4xx, nothing stored) what can never be read rather than
+    in a failed job: media with no audio, corrupt, truncated, silent or too long (a probe and a
+    bounded decode); text past HANDOFF_MAX_TEXT_CHARS; a chat export past its limits or without
+    the channel or time range asked for (reading one, within its limits, is cheap)."""
+    from api.wiring.asr import text_limits
+    from ingest.archive import check_zip_entries
     from ingest.loader import check_media, detect_kind
 
+    check_zip_entries(upload, text_limits(svc.settings).export)  # before a zip is parsed
     kind = detect_kind(upload)
-    if kind == "media":
-        check_media(upload, limits=media_limits(svc.settings))
     source_kind: SourceKind = (
         "media" if kind == "media" else "chat" if kind in ("chat", "slack") else "text"
     )
-    if chat is not None and chat.to_json():
-        if source_kind != "chat":
-            raise InvalidInput(
-                "A channel or time range applies to a chat export, not to this upload."
-            )
+    if chat is not None and chat.to_json() and source_kind != "chat":
+        raise InvalidInput("A channel or time range applies to a chat export, not to this upload.")
+    if kind == "media":
+        check_media(upload, limits=media_limits(svc.settings))
+    else:
         transcribe(svc, upload, team=team, chat=chat)
     return source_kind
 

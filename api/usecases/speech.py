@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from api.usecases.teams import team_name
 from api.usecases.vocabulary import team_vocabulary
-from api.wiring.asr import build_transcriber, media_limits
+from api.wiring.asr import build_transcriber, media_limits, text_limits
 from api.wiring.services import Services
 from handoff.progress import Progress, quiet
 from handoff.vocabulary import TeamVocabulary
@@ -35,6 +35,7 @@ def transcribe(
     return load_transcript(
         path,
         limits=media_limits(svc.settings),
+        text_limits=text_limits(svc.settings),
         progress=progress,
         hints=speech_hints(team_vocabulary(svc, team_name(svc, team))),
         chat=chat,

@@ -139,38 +139,23 @@ def test_corrupt_clip_is_refused_before_anything_is_stored(
     assert not (settings.uploads_dir / "files").exists()
 
 
-def _silent_clip(tmp_path: Any) -> bytes:
-    import subprocess
+def _click_clip(tmp_path: Any) -> bytes:
+    """Ten seconds of silence but for one 10 ms click: it passes the check before storing (its
+    peak is loud) and fails in the worker, whose decode finds no frames loud enough for speech."""
+    from tests.ingest.clips import make_clip
 
-    out = tmp_path / "silence.webm"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "anullsrc=r=48000:cl=mono",
-            "-t",
-            "2",
-            "-c:a",
-            "libopus",
-            str(out),
-        ],
-        check=True,
-    )
-    return out.read_bytes()
+    click = "aevalsrc='if(between(t,1,1.01),0.5*sin(2*PI*440*t),0)':s=48000:d=10"
+    return make_clip(tmp_path / "click.webm", click).read_bytes()
 
 
-def test_silent_clip_fails_the_job_with_a_reason_and_can_be_retried(
+def test_a_clip_that_fails_in_the_worker_fails_its_job_with_a_reason_and_can_be_retried(
     client: TestClient, tmp_path: Any
 ) -> None:
-    broken = _silent_clip(tmp_path)  # plays, but there is nothing to transcribe
+    broken = _click_clip(tmp_path)  # plays, but there is nothing to transcribe
     r = client.post("/api/handoffs", files={"file": ("wrap.webm", broken, "video/webm")})
     assert r.status_code == 202, r.text
     job = client.get(f"/api/jobs/{r.json()['job_id']}").json()
-    assert job["state"] == "failed" and job["error"] and job["attempts"] == 1
+    assert job["state"] == "failed" and "silent" in job["error"] and job["attempts"] == 1
     h = client.get(f"/api/handoffs/{r.json()['id']}").json()
     assert h["declaration"] is None and h["job"]["state"] == "failed"
     assert h["source_kind"] == "media" and h["media_url"] == f"/media/{h['id']}"
