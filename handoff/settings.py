@@ -199,6 +199,52 @@ class Settings(BaseSettings):
     )
     oidc_label: str = Field(default="single sign-on", description="Sign-in button's label.")
 
+    # -- notifications (issue 16): email, Slack, webhooks, one-click action links --------------
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for notification email; email is off without it."
+    )
+    smtp_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="SMTP port; default 465 with SSL, 587 with STARTTLS, 25 without either.",
+    )
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls",
+        description="starttls (upgrade a plain connection), ssl (TLS from the first byte) or none.",
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP user name; no login without it.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_from: str = Field(
+        default="handoff <handoff@localhost>", description="The From address of notification mail."
+    )
+    smtp_timeout_s: float = Field(
+        default=10.0, gt=0, description="Seconds to wait for the SMTP server at each step."
+    )
+    slack_token: SecretStr | None = Field(
+        default=None,
+        description="Slack bot token (xoxb-...) with chat:write; Slack is off without it.",
+    )
+    slack_base_url: str | None = Field(
+        default=None, description="Slack Web API base URL; default https://slack.com/api/."
+    )
+    slack_timeout_s: float = Field(default=10.0, gt=0, description="Seconds per Slack API call.")
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs every webhook delivery (HMAC-SHA256) unless WEBHOOK_SECRETS names the "
+        "URL; webhooks are refused without a secret.",
+    )
+    webhook_secrets: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description='Per-webhook signing secrets as JSON, {"https://example.com/hook": "secret"}.',
+    )
+    webhook_timeout_s: float = Field(default=10.0, gt=0, description="Seconds per webhook POST.")
+    action_link_ttl_s: int = Field(
+        default=72 * 3600,
+        ge=60,
+        description="How long a one-click action link in an email or Slack message stays valid.",
+    )
+
     # -- the CLI against a remote server (issue 15) --------------------------------------------
     url: str | None = Field(
         default=None,
