@@ -7,6 +7,7 @@ Only `api/` turns these into concrete backends.
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from handoff.errors import ConfigError
 
 
 def _default_home() -> Path:
@@ -234,9 +237,10 @@ class Settings(BaseSettings):
         description="Signs every webhook delivery (HMAC-SHA256) unless WEBHOOK_SECRETS names the "
         "URL; webhooks are refused without a secret.",
     )
-    webhook_secrets: dict[str, SecretStr] = Field(
-        default_factory=dict,
-        description='Per-webhook signing secrets as JSON, {"https://example.com/hook": "secret"}.',
+    webhook_secrets: SecretStr | None = Field(
+        default=None,
+        description='Per-webhook signing secrets as a JSON object, {"https://example.com/hook": '
+        '"secret"}; a secret as a whole, so the settings stay hashable and never printed.',
     )
     webhook_timeout_s: float = Field(default=10.0, gt=0, description="Seconds per webhook POST.")
     action_link_ttl_s: int = Field(
@@ -277,6 +281,25 @@ class Settings(BaseSettings):
         if self.secure_cookies is None:
             return self.environment == "production"
         return self.secure_cookies
+
+    @property
+    def webhook_secret_map(self) -> dict[str, str]:
+        """HANDOFF_WEBHOOK_SECRETS as {url: secret}; a value that is not such a JSON object is a
+        ConfigError naming the variable (and never quoting it)."""
+        if self.webhook_secrets is None or not self.webhook_secrets.get_secret_value().strip():
+            return {}
+        try:
+            parsed = json.loads(self.webhook_secrets.get_secret_value())
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()
+        ):
+            raise ConfigError(
+                'HANDOFF_WEBHOOK_SECRETS must be a JSON object of URL to secret, {"https://...": '
+                '"..."}.'
+            )
+        return parsed
 
     @property
     def oidc_domains(self) -> frozenset[str]:

@@ -7,7 +7,12 @@ import datetime as dt
 import ipaddress
 import socket
 import ssl
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,3 +97,69 @@ def message() -> Message:
         ),
         data={"item_id": "item-42", "what": "deploy of payments-api <prod>"},
     )
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+#: A responder: given the request, (status, headers, body) to answer with.
+Responder = Callable[[Request], tuple[int, dict[str, str], bytes]]
+
+
+class LocalHTTP:
+    """A threaded `http.server` on 127.0.0.1 on a free port: records each request and answers
+    with `responder` (set per test)."""
+
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+        self.responder: Responder = lambda req: (200, {}, b"{}")
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                request = Request(
+                    "POST",
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    self.rfile.read(length),
+                )
+                owner.requests.append(request)
+                status, headers, body = owner.responder(request)
+                try:
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = int(self.server.server_address[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def local_http() -> Iterator[LocalHTTP]:
+    server = LocalHTTP()
+    yield server
+    server.close()
