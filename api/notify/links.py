@@ -196,15 +196,14 @@ def consume(session: Session, claim: ActionClaim, *, now: datetime | None = None
         "used_at": when,
     }
     dialect = session.get_bind().dialect.name
-    table = ActionTokenRecord.__table__
     if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
+        stmt: Any = postgresql.insert(ActionTokenRecord).values(**values).on_conflict_do_nothing()
     elif dialect == "sqlite":
-        stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+        stmt = sqlite.insert(ActionTokenRecord).values(**values).on_conflict_do_nothing()
     else:  # pragma: no cover - handoff runs on SQLite or PostgreSQL
         raise HandoffError(f"Action links are not supported on {dialect}.")
-    inserted = session.execute(stmt).rowcount
-    if inserted != 1:
+    result: Any = session.execute(stmt)
+    if result.rowcount != 1:
         raise ActionLinkUsed("This action link was already used.")
 
 
