@@ -178,9 +178,9 @@ def consume(session: Session, claim: ActionClaim, *, now: datetime | None = None
     returns, every other raises ActionLinkUsed. Runs in the caller's transaction (no commit),
     so the action it guards and the mark are written together or not at all.
 
-    The mark is an INSERT ... ON CONFLICT DO NOTHING on the link's id: a second use inserts
-    nothing (on PostgreSQL a concurrent second use waits for the first to commit or roll back),
-    and the caller's transaction stays usable either way."""
+    The mark is an INSERT ... ON CONFLICT DO NOTHING RETURNING on the link's id: a second use
+    inserts nothing (on PostgreSQL a concurrent second use waits for the first to commit or roll
+    back), and the caller's transaction stays usable either way."""
     when = now or datetime.now(UTC)
     if when >= claim.expires_at:
         raise ActionLinkExpired(
@@ -197,13 +197,14 @@ def consume(session: Session, claim: ActionClaim, *, now: datetime | None = None
     }
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        stmt: Any = postgresql.insert(ActionTokenRecord).values(**values).on_conflict_do_nothing()
+        stmt: Any = postgresql.insert(ActionTokenRecord).values(**values)
     elif dialect == "sqlite":
-        stmt = sqlite.insert(ActionTokenRecord).values(**values).on_conflict_do_nothing()
+        stmt = sqlite.insert(ActionTokenRecord).values(**values)
     else:  # pragma: no cover - handoff runs on SQLite or PostgreSQL
         raise HandoffError(f"Action links are not supported on {dialect}.")
-    result: Any = session.execute(stmt)
-    if result.rowcount != 1:
+    # RETURNING says whether a row went in (rowcount is not reliable for this on every driver).
+    stmt = stmt.on_conflict_do_nothing().returning(ActionTokenRecord.id)
+    if session.execute(stmt).first() is None:
         raise ActionLinkUsed("This action link was already used.")
 
 

@@ -37,12 +37,18 @@ def keyed(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def sarah(keyed: Settings) -> str:
+def stored(keyed: Settings, database_url: str) -> Settings:
+    """The keyed settings on SQLite, then on the real PostgreSQL."""
+    return keyed.model_copy(update={"database_url": database_url})
+
+
+@pytest.fixture
+def sarah(stored: Settings) -> str:
     """A team and a user in a migrated database; Sarah's user id."""
     from api.auth.services import get_identity
     from handoff.audit import Actor
 
-    directory = get_identity(keyed).directory
+    directory = get_identity(stored).directory
     directory.create_team("payments", actor=Actor.operator())
     return str(directory.create_user("sarah", display_name="Sarah", actor=Actor.operator()).id)
 
@@ -95,10 +101,10 @@ def _used(settings: Settings) -> int:
         return int(session.scalar(select(func.count()).select_from(ActionTokenRecord)) or 0)
 
 
-def test_a_link_works_once(keyed: Settings, sarah: str) -> None:
-    token = make_action_token(keyed, sarah, "resolve", "item-9", 3600, team="payments", now=NOW)
-    claim = read_action_token(keyed, token, now=NOW)
-    url = keyed.resolved_database_url
+def test_a_link_works_once(stored: Settings, sarah: str) -> None:
+    token = make_action_token(stored, sarah, "resolve", "item-9", 3600, team="payments", now=NOW)
+    claim = read_action_token(stored, token, now=NOW)
+    url = stored.resolved_database_url
     with session_scope(url) as session:
         consume(session, claim, now=NOW)
     with pytest.raises(ActionLinkUsed) as used, session_scope(url) as session:
@@ -109,23 +115,25 @@ def test_a_link_works_once(keyed: Settings, sarah: str) -> None:
         assert row is not None and row.team == "payments" and row.used_at == NOW
 
 
-def test_a_rolled_back_action_leaves_the_link_usable(keyed: Settings, sarah: str) -> None:
-    token = make_action_token(keyed, sarah, "acknowledge", "item-9", 3600, team="payments", now=NOW)
-    claim = read_action_token(keyed, token, now=NOW)
-    url = keyed.resolved_database_url
+def test_a_rolled_back_action_leaves_the_link_usable(stored: Settings, sarah: str) -> None:
+    token = make_action_token(
+        stored, sarah, "acknowledge", "item-9", 3600, team="payments", now=NOW
+    )
+    claim = read_action_token(stored, token, now=NOW)
+    url = stored.resolved_database_url
     with pytest.raises(RuntimeError), session_scope(url) as session:
         consume(session, claim, now=NOW)
         raise RuntimeError("the action failed after the link was marked")
-    assert _used(keyed) == 0
+    assert _used(stored) == 0
     with session_scope(url) as session:
         consume(session, claim, now=NOW)
-    assert _used(keyed) == 1
+    assert _used(stored) == 1
 
 
-def test_concurrent_uses_let_exactly_one_through(keyed: Settings, sarah: str) -> None:
-    token = make_action_token(keyed, sarah, "resolve", "item-9", 3600, team="payments", now=NOW)
-    claim = read_action_token(keyed, token, now=NOW)
-    url = keyed.resolved_database_url
+def test_concurrent_uses_let_exactly_one_through(stored: Settings, sarah: str) -> None:
+    token = make_action_token(stored, sarah, "resolve", "item-9", 3600, team="payments", now=NOW)
+    claim = read_action_token(stored, token, now=NOW)
+    url = stored.resolved_database_url
     outcomes: list[str] = []
     start = threading.Barrier(6)
 
@@ -146,15 +154,15 @@ def test_concurrent_uses_let_exactly_one_through(keyed: Settings, sarah: str) ->
     assert sorted(outcomes) == ["ok"] + ["used"] * 5
 
 
-def test_expired_marks_are_purged(keyed: Settings, sarah: str) -> None:
-    url = keyed.resolved_database_url
+def test_expired_marks_are_purged(stored: Settings, sarah: str) -> None:
+    url = stored.resolved_database_url
     for ttl in (60, 3600):
-        token = make_action_token(keyed, sarah, "resolve", "i", ttl, team="payments", now=NOW)
+        token = make_action_token(stored, sarah, "resolve", "i", ttl, team="payments", now=NOW)
         with session_scope(url) as session:
-            consume(session, read_action_token(keyed, token, now=NOW), now=NOW)
+            consume(session, read_action_token(stored, token, now=NOW), now=NOW)
     with session_scope(url) as session:
         assert purge_expired(session, now=NOW + timedelta(minutes=5)) == 1
-    assert _used(keyed) == 1
+    assert _used(stored) == 1
 
 
 def test_the_default_lifetime_is_the_setting(keyed: Settings) -> None:
