@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -136,3 +138,20 @@ def test_per_webhook_secrets_setting_is_json_and_never_shown() -> None:
     with pytest.raises(ConfigError, match="HANDOFF_WEBHOOK_SECRETS") as bad:
         _ = Settings(webhook_secrets=SecretStr("[1, 2]")).webhook_secret_map
     assert "[1, 2]" not in str(bad.value)
+
+
+def test_the_readme_recipe_verifies_a_real_delivery(hook: LocalHTTP, message: Message) -> None:
+    """The snippet a receiver pastes from README.md accepts what we send and nothing else."""
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    section = readme.split("#### Receiving webhooks", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(snippet, "README.md", "exec"), namespace)
+    verify = namespace["verify"]
+
+    WebhookNotifier(secret=SecretStr(SECRET)).send(message, hook.url + "/hooks")
+    [call] = hook.requests
+    header = call.headers["x-handoff-signature"]
+    assert verify(SECRET, header, call.body) is True
+    assert verify(SECRET, header, call.body.replace(b"payments", b"paymentz")) is False
+    assert verify("not-the-secret", header, call.body) is False
