@@ -243,6 +243,11 @@ class Settings(BaseSettings):
         '"secret"}; a secret as a whole, so the settings stay hashable and never printed.',
     )
     webhook_timeout_s: float = Field(default=10.0, gt=0, description="Seconds per webhook POST.")
+    webhook_private_addresses: bool | None = Field(
+        default=None,
+        description="Deliver webhooks to loopback, private and link-local addresses; default on "
+        "in development, off in production (a webhook URL must not reach internal services).",
+    )
     action_link_ttl_s: int = Field(
         default=72 * 3600,
         ge=60,
@@ -281,6 +286,13 @@ class Settings(BaseSettings):
         if self.secure_cookies is None:
             return self.environment == "production"
         return self.secure_cookies
+
+    @property
+    def webhooks_reach_private(self) -> bool:
+        """Whether webhooks may go to non-public addresses: the setting, or development only."""
+        if self.webhook_private_addresses is None:
+            return self.environment == "development"
+        return self.webhook_private_addresses
 
     @property
     def webhook_secret_map(self) -> dict[str, str]:

@@ -16,8 +16,10 @@ HMAC over the timestamp and the raw body, compare in constant time, and refuse a
 than five minutes away (a replayed delivery).
 
 Failures, as `DeliveryError`:
-    not retryable   no secret; a URL that is not http(s); any 4xx but 408 and 429; a redirect
-                    (the receiver moved: the address needs updating, not a retry)
+    not retryable   no secret; a URL that is not http(s), or (in production, unless
+                    HANDOFF_WEBHOOK_PRIVATE_ADDRESSES) one whose host is not a public address;
+                    any 4xx but 408 and 429; a redirect (the receiver moved: the address needs
+                    updating, not a retry)
     retryable       5xx, 408, a timeout or a failed connection; 429 is `RetryLater` with the
                     receiver's Retry-After seconds
 """
@@ -26,7 +28,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -106,6 +110,7 @@ class WebhookNotifier:
         secrets: dict[str, str] | None = None,
         secret_for: SecretLookup | None = None,
         timeout_s: float = 10.0,
+        allow_private: bool = True,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -113,6 +118,7 @@ class WebhookNotifier:
         self._secrets = dict(secrets or {})
         self._secret_for = secret_for
         self._clock = clock
+        self.allow_private = allow_private
         self._client = httpx.Client(
             timeout=timeout_s,
             follow_redirects=False,
@@ -129,6 +135,7 @@ class WebhookNotifier:
             secrets=settings.webhook_secret_map,
             secret_for=secret_for,
             timeout_s=settings.webhook_timeout_s,
+            allow_private=settings.webhooks_reach_private,
         )
 
     def __repr__(self) -> str:  # never a secret
@@ -154,6 +161,8 @@ class WebhookNotifier:
 
     def send(self, message: Message, address: str) -> None:
         url = _valid_url(address)
+        if not self.allow_private:
+            _refuse_private(url)
         body = webhook_body(message)
         headers = {
             "Content-Type": "application/json",
@@ -196,6 +205,43 @@ def _valid_url(address: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DeliveryError("A webhook address must be an http(s) URL.", retryable=False)
     return url
+
+
+def webhook_url_problem(url: str, *, allow_private: bool) -> str | None:
+    """Why `url` cannot be a webhook (one sentence), or None: for the routes that save a person's
+    or a team's webhook, so a bad one is refused (422) when it is entered, not at delivery."""
+    try:
+        checked = _valid_url(url)
+        if not allow_private:
+            _refuse_private(checked)
+    except DeliveryError as exc:
+        return str(exc)
+    return None
+
+
+def _refuse_private(url: str) -> None:
+    """Refuse a URL whose host is, or resolves to, a loopback, private, link-local or otherwise
+    non-public address: a webhook is an address a user typed, and the server must not become
+    their way into internal services. (The check resolves before httpx connects; a name that
+    resolves differently a moment later is not caught, so keep internal services authenticated.)"""
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise DeliveryError(
+            f"The webhook host {host} could not be resolved ({exc.__class__.__name__}).",
+            retryable=True,
+        ) from exc
+    for info in infos:
+        ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if not ip.is_global:
+            raise DeliveryError(
+                f"The webhook host {host} is not a public address; webhooks go to public "
+                "addresses only (HANDOFF_WEBHOOK_PRIVATE_ADDRESSES allows others).",
+                retryable=False,
+            )
 
 
 def _origin(url: str) -> str:

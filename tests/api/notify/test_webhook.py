@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from api.notify.backoff import RetryLater
 from api.notify.base import DeliveryError, Message
-from api.notify.webhook import WebhookNotifier, sign, verify_signature
+from api.notify.webhook import WebhookNotifier, sign, verify_signature, webhook_url_problem
 from handoff.errors import ConfigError
 from handoff.settings import Settings
 from tests.api.notify.conftest import LocalHTTP, Request, free_port
@@ -155,3 +155,20 @@ def test_the_readme_recipe_verifies_a_real_delivery(hook: LocalHTTP, message: Me
     assert verify(SECRET, header, call.body) is True
     assert verify(SECRET, header, call.body.replace(b"payments", b"paymentz")) is False
     assert verify("not-the-secret", header, call.body) is False
+
+
+def test_production_refuses_private_addresses(hook: LocalHTTP, message: Message) -> None:
+    """A webhook URL is typed by a user: in production it may not reach internal services."""
+    production = Settings(environment="production", webhook_secret=SecretStr(SECRET))
+    notifier = WebhookNotifier.from_settings(production)
+    for url in (hook.url + "/x", f"http://[::ffff:127.0.0.1]:{hook.port}/x", "http://10.1.2.3/x"):
+        with pytest.raises(DeliveryError, match="not a public address") as refused:
+            notifier.send(message, url)
+        assert refused.value.retryable is False
+        assert webhook_url_problem(url, allow_private=False) is not None
+    assert hook.requests == []
+    assert webhook_url_problem(hook.url + "/x", allow_private=True) is None
+    assert "http(s)" in (webhook_url_problem("gopher://x", allow_private=True) or "")
+    allowed = production.model_copy(update={"webhook_private_addresses": True})
+    WebhookNotifier.from_settings(allowed).send(message, hook.url + "/x")
+    assert len(hook.requests) == 1
