@@ -30,6 +30,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import socket
 import time
 from collections.abc import Callable
@@ -51,6 +52,26 @@ EVENT_HEADER = "X-Handoff-Event"
 TOLERANCE_S = 300
 
 SecretLookup = Callable[[str], str | None]
+
+
+class _NoQueryInLogs(logging.Filter):
+    """httpx logs each request's full URL at INFO (a worker runs at INFO). A webhook URL's query
+    or user part often is its credential, so those parts are dropped from httpx's request lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) > 1:
+            url = record.args[1]
+            if isinstance(url, httpx.URL) and (url.query or url.userinfo):
+                safe = url.copy_with(query=None, username=None, password=None)
+                record.args = (record.args[0], safe, *record.args[2:])
+        return True
+
+
+def _quiet_urls() -> None:
+    """Add the filter once per process (the "httpx" logger is shared)."""
+    log = logging.getLogger("httpx")
+    if not any(isinstance(f, _NoQueryInLogs) for f in log.filters):
+        log.addFilter(_NoQueryInLogs())
 
 
 def sign(secret: str, body: bytes, *, timestamp: int) -> str:
@@ -119,6 +140,7 @@ class WebhookNotifier:
         self._secret_for = secret_for
         self._clock = clock
         self.allow_private = allow_private
+        _quiet_urls()
         self._client = httpx.Client(
             timeout=timeout_s,
             follow_redirects=False,

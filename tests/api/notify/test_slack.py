@@ -4,6 +4,7 @@ checks each call (the token, the channel, the blocks) and answers the way Slack 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 
@@ -150,3 +151,14 @@ def test_from_settings_needs_a_token_and_never_shows_it() -> None:
         SlackNotifier.from_settings(Settings())
     notifier = SlackNotifier.from_settings(Settings(slack_token=SecretStr(TOKEN)))
     assert TOKEN not in repr(notifier)
+
+
+def test_the_token_never_reaches_the_logs(
+    slack: tuple[SlackNotifier, LocalHTTP], message: Message, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    notifier, _ = slack
+    notifier.send(message, "U0SARAH01")
+    with pytest.raises(DeliveryError):
+        notifier.send(message, "C0GONE")
+    assert "chat.postMessage" in caplog.text and TOKEN not in caplog.text

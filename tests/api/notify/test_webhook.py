@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -172,3 +173,15 @@ def test_production_refuses_private_addresses(hook: LocalHTTP, message: Message)
     allowed = production.model_copy(update={"webhook_private_addresses": True})
     WebhookNotifier.from_settings(allowed).send(message, hook.url + "/x")
     assert len(hook.requests) == 1
+
+
+def test_no_url_credential_or_secret_reaches_the_logs(
+    hook: LocalHTTP, message: Message, caplog: pytest.LogCaptureFixture
+) -> None:
+    """httpx logs every request at INFO; a webhook URL's query (often its token) is left out."""
+    caplog.set_level(logging.DEBUG)
+    WebhookNotifier(secret=SecretStr(SECRET)).send(message, hook.url + "/hook?token=tok-abc123")
+    assert (
+        len(hook.requests) == 1 and "HTTP Request: POST" in caplog.text and "/hook" in caplog.text
+    )
+    assert "tok-abc123" not in caplog.text and SECRET not in caplog.text
