@@ -6,6 +6,9 @@ a subject, plain text that stands on its own (the recipient can act without aski
 the same facts as `data` for webhooks. Email adds HTML around the text, Slack adds blocks, but
 neither adds or drops a fact, so a person who reads two channels reads one message.
 
+`render_resolved` is the other half: the person who raised a blocker learns who cleared it, when,
+and with what note.
+
 A blocker whose resolver is unknown (or not a user) goes to the team's leads with the question
 "who can clear this?" (`notice.needed_from_known=False`); the text says so and names who the wrap
 said it was needed from.
@@ -24,6 +27,7 @@ from api.notify.base import Action, Message
 MAX_QUOTE_CHARS = 400
 KIND_ROUTED = "blocker_routed"
 KIND_NEEDS_RESOLVER = "blocker_needs_resolver"
+KIND_RESOLVED = "blocker_resolved"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +122,54 @@ def blocker_data(notice: BlockerNotice, *, kind: str) -> dict[str, Any]:
         "handoff_url": notice.handoff_url,
         "actions": [{"label": a.label, "url": a.url} for a in notice.actions],
     }
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionNotice:
+    """A blocker resolved, told to the person who raised it: who cleared it, when, and the note
+    ("approved, 12 h"), which is also what answers cite."""
+
+    team: str
+    item_id: str
+    what: str
+    resolved_by: str
+    resolved_at: datetime
+    note: str | None = None
+    handoff_url: str | None = None
+
+
+def render_resolved(
+    notice: ResolutionNotice, *, key: str, timezone: str = "UTC", now: datetime | None = None
+) -> Message:
+    """The message telling the raiser their blocker is cleared (kind "blocker_resolved")."""
+    what = _one_line(notice.what)
+    lines = [
+        f"Resolved: {what}",
+        f"By: {notice.resolved_by}",
+        f"When: {format_since(notice.resolved_at, timezone=timezone, now=now)}",
+    ]
+    if notice.note:
+        lines.append(f"Note: {_one_line(notice.note)}")
+    if notice.handoff_url:
+        lines += ["", f"Open the handoff: {notice.handoff_url}"]
+    return Message(
+        key=key,
+        team=notice.team,
+        kind=KIND_RESOLVED,
+        subject=_clip(f"Resolved by {notice.resolved_by}: {what}", 150),
+        text="\n".join(lines),
+        link=notice.handoff_url,
+        data={
+            "kind": KIND_RESOLVED,
+            "team": notice.team,
+            "item_id": notice.item_id,
+            "what": notice.what,
+            "resolved_by": notice.resolved_by,
+            "resolved_at": notice.resolved_at.astimezone(UTC).isoformat(),
+            "note": notice.note,
+            "handoff_url": notice.handoff_url,
+        },
+    )
 
 
 def format_since(when: datetime, *, timezone: str = "UTC", now: datetime | None = None) -> str:

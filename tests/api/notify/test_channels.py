@@ -13,7 +13,13 @@ from api.notify.backoff import RetryLater, backoff_seconds, delay_for, parse_ret
 from api.notify.base import Action, DeliveryError, channel_names, notifier_for
 from api.notify.channels import configured_channels, register_builtin_channels
 from api.notify.email import EmailNotifier
-from api.notify.rendering import BlockerNotice, format_since, render_blocker
+from api.notify.rendering import (
+    BlockerNotice,
+    ResolutionNotice,
+    format_since,
+    render_blocker,
+    render_resolved,
+)
 from api.notify.slack import SlackNotifier
 from api.notify.webhook import WebhookNotifier
 from handoff.errors import ConfigError
@@ -138,3 +144,27 @@ def test_retry_after_wins_over_backoff() -> None:
     assert delay_for(RetryLater("busy", retry_after=42), attempt=5) == 42
     plain = delay_for(DeliveryError("down", retryable=True), attempt=1, base_s=10)
     assert 5 <= plain <= 10
+
+
+def test_the_raiser_hears_who_resolved_it_and_the_note() -> None:
+    notice = ResolutionNotice(
+        team="payments",
+        item_id="itm_42",
+        what="Deploy of payments-api to prod",
+        resolved_by="Sarah",
+        resolved_at=NOW - timedelta(minutes=10),
+        note="approved, 12 h",
+        handoff_url="https://h.test/handoffs/h1",
+    )
+    message = render_resolved(notice, key="k3", timezone="Asia/Singapore", now=NOW)
+    assert message.kind == "blocker_resolved"
+    assert message.subject == "Resolved by Sarah: Deploy of payments-api to prod"
+    assert message.text.splitlines() == [
+        "Resolved: Deploy of payments-api to prod",
+        "By: Sarah",
+        "When: Mon 7 Dec 2026, 12:30 +08 (10 min ago)",
+        "Note: approved, 12 h",
+        "",
+        "Open the handoff: https://h.test/handoffs/h1",
+    ]
+    assert message.data["note"] == "approved, 12 h" and message.actions == ()
