@@ -7,6 +7,7 @@ Only `api/` turns these into concrete backends.
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from handoff.errors import ConfigError
 
 
 def _default_home() -> Path:
@@ -199,6 +202,58 @@ class Settings(BaseSettings):
     )
     oidc_label: str = Field(default="single sign-on", description="Sign-in button's label.")
 
+    # -- notifications (issue 16): email, Slack, webhooks, one-click action links --------------
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for notification email; email is off without it."
+    )
+    smtp_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="SMTP port; default 465 with SSL, 587 with STARTTLS, 25 without either.",
+    )
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls",
+        description="starttls (upgrade a plain connection), ssl (TLS from the first byte) or none.",
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP user name; no login without it.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_from: str = Field(
+        default="handoff <handoff@localhost>", description="The From address of notification mail."
+    )
+    smtp_timeout_s: float = Field(
+        default=10.0, gt=0, description="Seconds to wait for the SMTP server at each step."
+    )
+    slack_token: SecretStr | None = Field(
+        default=None,
+        description="Slack bot token (xoxb-...) with chat:write; Slack is off without it.",
+    )
+    slack_base_url: str | None = Field(
+        default=None, description="Slack Web API base URL; default https://slack.com/api/."
+    )
+    slack_timeout_s: float = Field(default=10.0, gt=0, description="Seconds per Slack API call.")
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs every webhook delivery (HMAC-SHA256) unless WEBHOOK_SECRETS names the "
+        "URL; webhooks are refused without a secret.",
+    )
+    webhook_secrets: SecretStr | None = Field(
+        default=None,
+        description='Per-webhook signing secrets as a JSON object, {"https://example.com/hook": '
+        '"secret"}; a secret as a whole, so the settings stay hashable and never printed.',
+    )
+    webhook_timeout_s: float = Field(default=10.0, gt=0, description="Seconds per webhook POST.")
+    webhook_private_addresses: bool | None = Field(
+        default=None,
+        description="Deliver webhooks to loopback, private and link-local addresses; default on "
+        "in development, off in production (a webhook URL must not reach internal services).",
+    )
+    action_link_ttl_s: int = Field(
+        default=72 * 3600,
+        ge=60,
+        description="How long a one-click action link in an email or Slack message stays valid.",
+    )
+
     # -- the CLI against a remote server (issue 15) --------------------------------------------
     url: str | None = Field(
         default=None,
@@ -231,6 +286,32 @@ class Settings(BaseSettings):
         if self.secure_cookies is None:
             return self.environment == "production"
         return self.secure_cookies
+
+    @property
+    def webhooks_reach_private(self) -> bool:
+        """Whether webhooks may go to non-public addresses: the setting, or development only."""
+        if self.webhook_private_addresses is None:
+            return self.environment == "development"
+        return self.webhook_private_addresses
+
+    @property
+    def webhook_secret_map(self) -> dict[str, str]:
+        """HANDOFF_WEBHOOK_SECRETS as {url: secret}; a value that is not such a JSON object is a
+        ConfigError naming the variable (and never quoting it)."""
+        if self.webhook_secrets is None or not self.webhook_secrets.get_secret_value().strip():
+            return {}
+        try:
+            parsed = json.loads(self.webhook_secrets.get_secret_value())
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()
+        ):
+            raise ConfigError(
+                'HANDOFF_WEBHOOK_SECRETS must be a JSON object of URL to secret, {"https://...": '
+                '"..."}.'
+            )
+        return parsed
 
     @property
     def oidc_domains(self) -> frozenset[str]:

@@ -17,6 +17,7 @@ from handoff.settings import Settings
 
 if TYPE_CHECKING:
     from api.jobs import JobStore
+    from api.notify.base import Notifier
     from handoff.ledger import Ledger
     from handoff.store import HandoffStore
     from handoff.vocabulary import VocabularyRepository
@@ -100,6 +101,12 @@ class Services:
         from api.wiring.store import build_jobs
 
         return build_jobs(self.settings)
+
+    def notifier(self, channel: str) -> Notifier:
+        """The delivery channel named `channel` (email, slack, webhook, ...), built on first use."""
+        from api.wiring.notify import build_notifier
+
+        return build_notifier(self.settings, channel)
 
 
 def build_services(settings: Settings) -> Services:
