@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -20,11 +21,19 @@ from typing import Any, Literal
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from handoff.audit import Actor, record
 from handoff.db import migrate, session_scope
 from handoff.declaration import LIST_PARTS, Declaration
-from handoff.errors import ConflictError, InvalidInput, NotFound, PublishRefused
+from handoff.errors import (
+    ConcurrentChange,
+    ConflictError,
+    InvalidInput,
+    NotFound,
+    PublishRefused,
+    StaleVersion,
+)
 from handoff.missing import with_flags
 from handoff.models import AuditEvent, HandoffRecord, utcnow
 from handoff.teams import validate_handoff_id, validate_team
@@ -65,6 +74,8 @@ class Handoff:
     updated_at: datetime
     source_options: dict[str, Any] | None = None
     masked: list[dict[str, Any]] | None = None
+    #: grows with every change to the record: the API's ETag, checked by `If-Match`
+    version: int = 1
 
     @property
     def missing(self) -> list[dict[str, Any]]:
@@ -147,6 +158,7 @@ def _to_view(rec: HandoffRecord) -> Handoff:
         updated_at=_aware(rec.updated_at),
         source_options=rec.source_options,
         masked=rec.masked,
+        version=rec.version,
     )
 
 
@@ -183,8 +195,23 @@ class HandoffStore:
         migrate(url)
 
     # -- plumbing -------------------------------------------------------------------------------
-    def session(self) -> Any:
-        return session_scope(self.url)
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction; a lost race on a handoff's version (another writer changed the row
+        after this one read it) rolls it back and is a `ConcurrentChange` (409)."""
+        try:
+            with session_scope(self.url) as session:
+                yield session
+        except StaleDataError as exc:
+            raise ConcurrentChange(
+                "Someone else changed this handoff at the same moment; reload it and try again."
+            ) from exc
+
+    @staticmethod
+    def _check_version(rec: HandoffRecord, expected: int | None) -> None:
+        """Refuse (412) a write that names a version other than the stored one."""
+        if expected is not None and rec.version != expected:
+            raise StaleVersion(rec.version)
 
     def _load(self, session: Session, team: str | None, handoff_id: str) -> HandoffRecord:
         rec = session.get(HandoffRecord, handoff_id)
@@ -441,13 +468,17 @@ class HandoffStore:
         audit: Actor | None = None,
         audit_action: str | None = None,
         masked: Iterable[dict[str, Any]] = (),
+        expected_version: int | None = None,
     ) -> Handoff:
         """Replace the parts named in `patch`, validate, recompute flags, record the diff
         (`audit_action` names it in the audit log when it is more than an edit: an answer) and
         the secrets masked out of it (`masked`).
 
         Setting a list part to `[]` is a statement that it is empty (not flagged); the reviewer
-        said so. Bad input raises `InvalidInput` and changes nothing.
+        said so. Bad input raises `InvalidInput` and changes nothing. With `expected_version`
+        the edit applies only to that version (else `StaleVersion`, 412, also when another
+        writer wins the race); without, a lost race is retried on the new version, so two
+        edits of different parts both land.
         """
         unknown = sorted(set(patch) - EDITABLE_FIELDS)
         if unknown:
@@ -455,8 +486,41 @@ class HandoffStore:
                 f"Cannot edit {', '.join(unknown)}; editable fields are "
                 f"{', '.join(sorted(EDITABLE_FIELDS))}."
             )
+        masked = list(masked)
+        for attempt in range(3):
+            try:
+                return self._edit_once(
+                    handoff_id,
+                    patch,
+                    team=team,
+                    actor=actor,
+                    audit=audit,
+                    audit_action=audit_action,
+                    masked=masked,
+                    expected_version=expected_version,
+                )
+            except ConcurrentChange:
+                if expected_version is not None:
+                    raise StaleVersion(self.get(handoff_id, team=team).version) from None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _edit_once(
+        self,
+        handoff_id: str,
+        patch: dict[str, Any],
+        *,
+        team: str | None,
+        actor: str | None,
+        audit: Actor | None,
+        audit_action: str | None,
+        masked: Iterable[dict[str, Any]],
+        expected_version: int | None,
+    ) -> Handoff:
         with self.session() as session:
             rec = self._load(session, team, handoff_id)
+            self._check_version(rec, expected_version)
             current = Declaration.model_validate(rec.declaration or {"team": rec.team})
             updated = _patched(current, patch, team=rec.team)
             before = current.model_dump(mode="json")
@@ -491,11 +555,17 @@ class HandoffStore:
         actor: str | None = None,
         force_reason: str | None = None,
         audit: Actor | None = None,
+        expected_version: int | None = None,
     ) -> Handoff:
+        """Publish a draft, atomically: the UPDATE says `WHERE version = <the one read>`, so of
+        concurrent publishes exactly one wins and the others are a `ConflictError` (409), with
+        nothing of theirs (audit, ledger) kept. With `expected_version`, a draft changed since
+        that version is refused (`StaleVersion`, 412)."""
         with self.session() as session:
             rec = self._load(session, team, handoff_id)
             if rec.status != "draft":
                 raise ConflictError(f"This handoff is already {rec.status}.")
+            self._check_version(rec, expected_version)
             if rec.declaration is None:
                 raise ConflictError("This handoff has no declaration yet; wait for extraction.")
             decl = with_flags(Declaration.model_validate(rec.declaration))

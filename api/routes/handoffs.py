@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
@@ -95,6 +95,33 @@ def wrap_author(
     return {"author": caller.name, "author_user_id": caller.user_id, "audit": caller.actor}
 
 
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="The ETag from GET /api/handoffs/{id}: the write applies only to that "
+        "version, else 412. Without it the write applies to whatever is current.",
+    ),
+]
+
+
+def etag(h: Handoff) -> str:
+    """The handoff's version as a strong entity tag (it names the stored record's version)."""
+    return f'"{h.version}"'
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an `If-Match` header names: None for no header or `*` (any version); a
+    value that is none of our tags names no version (-1), so the write is refused with 412."""
+    if if_match is None or not if_match.strip() or if_match.strip() == "*":
+        return None
+    for tag in if_match.split(","):
+        value = tag.strip().removeprefix("W/").strip('"')
+        if value.isascii() and value.isdigit() and len(value) < 12:
+            return int(value)
+    return -1
+
+
 def media_url(h: Handoff) -> str | None:
     return f"/media/{h.id}" if h.source_path and h.source_kind != "text" else None
 
@@ -105,6 +132,7 @@ def handoff_json(svc: Services, h: Handoff) -> dict[str, Any]:
     jobs = svc.jobs.for_handoff(h.id)
     return {
         **h.summary_json(),
+        "version": h.version,
         "declaration": h.declaration.to_json() if h.declaration else None,
         "transcript": {
             "text": transcript.get("text", h.source_text or ""),
@@ -359,8 +387,12 @@ def list_handoffs(
 
 
 @router.get("/handoffs/{handoff_id}", summary="One handoff: declaration, transcript, media, flags")
-def get_handoff(handoff_id: str, svc: ServicesDep) -> dict[str, Any]:
-    return handoff_json(svc, svc.store.get(handoff_id))
+def get_handoff(handoff_id: str, svc: ServicesDep, response: Response) -> dict[str, Any]:
+    """The `ETag` header is the record's version: send it back in `If-Match` to edit or
+    publish only what you read."""
+    handoff = svc.store.get(handoff_id)
+    response.headers["ETag"] = etag(handoff)
+    return handoff_json(svc, handoff)
 
 
 @router.patch("/handoffs/{handoff_id}", summary="Replace parts of the declaration")
@@ -369,10 +401,20 @@ def patch_handoff(
     svc: ServicesDep,
     patch: Annotated[dict[str, Any], Body(examples=[{"returns_at": "tomorrow 9am SGT"}])],
     caller: CallerDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     if not patch:
         raise InvalidInput("The edit is empty; send the fields to replace.")
-    edited = lifecycle.edit(svc, handoff_id, patch, actor=caller.name, audit=caller.actor)
+    edited = lifecycle.edit(
+        svc,
+        handoff_id,
+        patch,
+        actor=caller.name,
+        audit=caller.actor,
+        expected_version=expected_version(if_match),
+    )
+    response.headers["ETag"] = etag(edited)
     return handoff_json(svc, edited)
 
 
@@ -460,8 +502,14 @@ async def answer_followup_recording(
 
 @router.post("/handoffs/{handoff_id}/publish", summary="Publish (409 while fields are missing)")
 def publish(
-    handoff_id: str, svc: ServicesDep, caller: CallerDep, body: PublishBody | None = None
+    handoff_id: str,
+    svc: ServicesDep,
+    caller: CallerDep,
+    response: Response,
+    body: PublishBody | None = None,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
+    """Atomic: of concurrent publishes of one draft exactly one wins, the others get 409."""
     body = body or PublishBody()
     handoff = lifecycle.publish(
         svc,
@@ -470,9 +518,12 @@ def publish(
         force_reason=body.force_reason,
         index=False,
         audit=caller.actor,
+        expected_version=expected_version(if_match),
     )
     job = queue_job(svc, "index_handoff", handoff)  # answered without waiting for the index
-    return handoff_json(svc, svc.store.get(handoff_id)) | {"index_job_id": job.id}
+    current = svc.store.get(handoff_id)
+    response.headers["ETag"] = etag(current)
+    return handoff_json(svc, current) | {"index_job_id": job.id}
 
 
 @router.post(
