@@ -2,6 +2,9 @@
 
 Errors are turned into responses in one place: under /api every error is JSON `{"detail": one
 sentence}` with its 4xx/5xx status (a refused publish adds `missing`); elsewhere it is a page.
+That holds for 422 (the first problem as a sentence, not FastAPI's list) and for an unexpected
+exception (500, logged with its traceback; the body never carries it). `api.openapi` makes the
+OpenAPI document say so, route by route.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 
 from api.limits import BodyLimitMiddleware
+from api.openapi import install_openapi
 from handoff.errors import HandoffError, PublishRefused
 from handoff.settings import Settings, get_settings
 
@@ -44,6 +49,18 @@ def validation_sentence(exc: RequestValidationError) -> str:
     return f"Invalid value at '{where}': {msg}." if where else f"{msg}."
 
 
+def allowed_methods(app: FastAPI, request: Request) -> str:
+    """Every method some route answers at this path (Starlette's 405 names only the first
+    route's): the `Allow` header of a 405, as RFC 9110 asks."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if isinstance(route, BaseRoute) and getattr(route, "methods", None):
+            match, _ = route.matches({**request.scope, "method": "GET"})
+            if match is not Match.NONE:
+                methods |= set(route.methods)  # type: ignore[attr-defined]
+    return ", ".join(sorted(methods))
+
+
 def _error_page(request: Request, status: int, detail: str) -> Response:
     from api.routes.web import render
 
@@ -68,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_security(app, app.state.settings)
     _add_error_handlers(app)
     _add_routes(app)
+    install_openapi(app)
     return app
 
 
@@ -98,13 +116,24 @@ def _add_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else "The request failed."
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"There is nothing at {request.url.path}."
+        headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}."
+            headers["Allow"] = allowed_methods(app, request)
         if not _wants_json(request):
-            return _error_page(request, exc.status_code, detail)
-        return JSONResponse(
-            {"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
-        )
+            page = _error_page(request, exc.status_code, detail)
+            page.headers.update(headers)
+            return page
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Starlette logs the exception and its traceback after this answers; the client gets
+        # one sentence, never the traceback.
+        detail = "The server failed to answer this request; the failure is logged."
+        if not _wants_json(request) and not request.headers.get("hx-request"):
+            return _error_page(request, 500, detail)
+        return JSONResponse({"detail": detail}, status_code=500)
 
 
 def _add_routes(app: FastAPI) -> None:

@@ -12,11 +12,13 @@ from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool
 
+from api.params import IsoDateTime
 from api.deps import ServicesDep
 from api.usecases import questions
 from api.wiring.services import Services
 from handoff.errors import HandoffError, InvalidInput
 from handoff.limits import DeclarationLimits, check_text
+from handoff.teams import TEAM_PATTERN
 
 router = APIRouter(tags=["ask"])
 
@@ -26,8 +28,8 @@ MAX_CONVERSATION = 50
 
 class AskBody(BaseModel):
     question: str = Field(min_length=1, description='e.g. "what\'s blocking auth?"')
-    team: str | None = None
-    as_of: datetime | None = Field(default=None, description="Answer as things stood then.")
+    team: str | None = Field(default=None, pattern=TEAM_PATTERN)
+    as_of: IsoDateTime | None = Field(default=None, description="Answer as things stood then.")
     conversation: list[str] = Field(
         default_factory=list,
         max_length=MAX_CONVERSATION,
@@ -96,7 +98,7 @@ async def ask_stream_get(
     svc: ServicesDep,
     question: str = Query(min_length=1),
     team: str | None = None,
-    as_of: datetime | None = None,
+    as_of: IsoDateTime | None = None,
     conversation: list[str] = Query(
         default_factory=list,
         max_length=MAX_CONVERSATION,

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.params import DeclarationPatch, IsoDateTime
 from api.auth.deps import Caller, CallerDep
 from api.deps import ServicesDep
 from api.limits import MAX_OFFSET
@@ -61,7 +62,7 @@ class TextWrap(BaseModel):
         "a teammate's history); otherwise the author is the signed-in user.",
     )
     team: str | None = Field(default=None, pattern=TEAM_PATTERN)
-    recorded_at: datetime | None = None
+    recorded_at: IsoDateTime | None = None
 
 
 class Accepted(BaseModel):
@@ -399,11 +400,12 @@ def get_handoff(handoff_id: str, svc: ServicesDep, response: Response) -> dict[s
 def patch_handoff(
     handoff_id: str,
     svc: ServicesDep,
-    patch: Annotated[dict[str, Any], Body(examples=[{"returns_at": "tomorrow 9am SGT"}])],
+    body: Annotated[DeclarationPatch, Body(examples=[{"returns_at": "tomorrow 9am SGT"}])],
     caller: CallerDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
+    patch = body.changes()
     if not patch:
         raise InvalidInput("The edit is empty; send the fields to replace.")
     edited = lifecycle.edit(

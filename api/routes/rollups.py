@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.params import IsoDateTime
 from api.auth.deps import PrincipalDep
 from api.deps import ServicesDep, TeamPath
 from api.usecases import rollups
@@ -33,8 +34,8 @@ UNTIL = Query(default=None, description="End of the period, the moment the state
 async def team_rollup(
     team: TeamPath,
     svc: ServicesDep,
-    since: datetime | None = SINCE,
-    until: datetime | None = UNTIL,
+    since: IsoDateTime | None = SINCE,
+    until: IsoDateTime | None = UNTIL,
     format: Literal["json", "markdown"] = "json",
 ) -> Any:
     rollup = await run_in_threadpool(rollups.team, svc, team, since=since, until=until)
@@ -51,8 +52,8 @@ async def pod_rollup(
     svc: ServicesDep,
     principal: PrincipalDep,
     pod: str = PodPath,
-    since: datetime | None = SINCE,
-    until: datetime | None = UNTIL,
+    since: IsoDateTime | None = SINCE,
+    until: IsoDateTime | None = UNTIL,
     format: Literal["json", "markdown"] = "json",
 ) -> Any:
     rollup = await run_in_threadpool(

@@ -1,0 +1,59 @@
+"""Parameter and body types the OpenAPI document describes exactly as the routes read them.
+
+Pydantic reads a number as a Unix time where a datetime is expected (`as_of=0.5`), which the
+document (`format: date-time`) does not allow: `IsoDateTime` takes only ISO-8601 text, so a
+request the document calls invalid is refused (422) and one it calls valid is read.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+from handoff.declaration import Blocker, Decision, InFlightItem, NextAction, ShippedItem
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}([T t].*)?")
+
+
+def _iso_only(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO.fullmatch(value.strip()):
+        raise ValueError("must be an ISO-8601 date and time, e.g. 2026-11-20T09:00:00+08:00")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+"""A datetime given as ISO-8601 text (never a number)."""
+
+PartName = Literal["shipped", "in_flight", "decisions", "blockers", "next_actions"]
+
+
+class DeclarationPatch(BaseModel):
+    """The body of `PATCH /api/handoffs/{id}`: the declaration's parts to replace, at least one.
+
+    An empty list states the part empty. The team is not here: a handoff never moves team.
+    Unknown fields are refused (422), as the document says (`additionalProperties: false`)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    author: str | None = None
+    recorded_at: IsoDateTime | None = None
+    shipped: list[ShippedItem] | SkipJsonSchema[None] = None
+    in_flight: list[InFlightItem] | SkipJsonSchema[None] = None
+    decisions: list[Decision] | SkipJsonSchema[None] = None
+    blockers: list[Blocker] | SkipJsonSchema[None] = None
+    next_actions: list[NextAction] | SkipJsonSchema[None] = None
+    returns_at: str | None = Field(
+        default=None, description="When the author is back, as said: 'tomorrow 9am SGT'."
+    )
+    returns_at_iso: IsoDateTime | None = None
+    stated_empty: list[PartName] | SkipJsonSchema[None] = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as JSON values (what the store's edit takes)."""
+        return self.model_dump(mode="json", exclude_unset=True)
