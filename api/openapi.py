@@ -84,6 +84,17 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
 #: Routes whose success is not JSON.
 EVENT_STREAM = {("post", "/api/ask/stream"), ("get", "/api/ask/stream")}
 
+#: One server-sent event of an answer: `token` (a piece of text), `citations`, `done` (the
+#: whole answer) or `error` (`{"detail"}`); `data` is JSON text.
+SSE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["token", "citations", "done", "error"]},
+        "data": {"type": "string"},
+    },
+}
+
 #: A team in the query may be empty (the default team); in the path it is the slug.
 _QUERY_TEAM = r"^([a-z0-9_-]{1,64})?$"
 
@@ -147,7 +158,7 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             if (method, path) in EVENT_STREAM:
                 ok = responses.setdefault("200", {"description": "Server-sent events"})
-                ok["content"] = {"text/event-stream": {"schema": {"type": "string"}}}
+                ok["content"] = {"text/event-stream": {"schema": SSE_EVENT}}
             declared = {int(code) for code in responses if code.isdigit() and int(code) >= 400}
             for code in sorted(declared | _common_codes(method, path, operation)):
                 responses[str(code)] = _error_response(code, responses.get(str(code)))

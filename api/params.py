@@ -22,9 +22,15 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}([T t].*)?")
 def _iso_only(value: Any) -> Any:
     if isinstance(value, datetime):
         return value
-    if not isinstance(value, str) or not _ISO.fullmatch(value.strip()):
-        raise ValueError("must be an ISO-8601 date and time, e.g. 2026-11-20T09:00:00+08:00")
-    return value
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        if not _ISO.fullmatch(text):
+            raise ValueError(text)
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            "must be an ISO-8601 date and time, e.g. 2026-11-20T09:00:00+08:00"
+        ) from None
 
 
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]

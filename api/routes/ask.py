@@ -97,7 +97,7 @@ async def ask_stream_post(body: AskBody, svc: ServicesDep) -> EventSourceRespons
 async def ask_stream_get(
     svc: ServicesDep,
     question: str = Query(min_length=1),
-    team: str | None = None,
+    team: str | None = Query(default=None, pattern=r"^([a-z0-9_-]{1,64})?$"),
     as_of: IsoDateTime | None = None,
     conversation: list[str] = Query(
         default_factory=list,
@@ -105,6 +105,6 @@ async def ask_stream_get(
         description="Earlier questions of the same conversation, in order.",
     ),
 ) -> EventSourceResponse:
-    body = AskBody(question=question, team=team, as_of=as_of, conversation=conversation)
+    body = AskBody(question=question, team=team or None, as_of=as_of, conversation=conversation)
     body = _check(body, svc)
     return EventSourceResponse(_events(svc, body))

@@ -275,7 +275,7 @@ def _form_text(form: FormData, name: str) -> str | None:
                             "file": {"type": "string", "format": "binary"},
                             "text": {"type": "string"},
                             "author": {"type": "string"},
-                            "team": {"type": "string"},
+                            "team": {"type": "string", "pattern": TEAM_PATTERN},
                             "recorded_at": {"type": "string", "format": "date-time"},
                             "channel": {
                                 "type": "string",
@@ -397,27 +397,38 @@ def get_handoff(handoff_id: str, svc: ServicesDep, response: Response) -> dict[s
 
 
 @router.patch("/handoffs/{handoff_id}", summary="Replace parts of the declaration")
-def patch_handoff(
+async def patch_handoff(
     handoff_id: str,
     svc: ServicesDep,
     body: Annotated[DeclarationPatch, Body(examples=[{"returns_at": "tomorrow 9am SGT"}])],
     caller: CallerDep,
+    request: Request,
     response: Response,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    patch = body.changes()
+    """`body` documents the shape; the edit itself is read again strictly (no `0` for false,
+    no number for a time), so what the document calls invalid is refused."""
+    try:
+        patch = DeclarationPatch.model_validate_json(await request.body(), strict=True).changes()
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
     if not patch:
         raise InvalidInput("The edit is empty; send the fields to replace.")
-    edited = lifecycle.edit(
-        svc,
-        handoff_id,
-        patch,
-        actor=caller.name,
-        audit=caller.actor,
-        expected_version=expected_version(if_match),
-    )
+
+    def work() -> tuple[Handoff, dict[str, Any]]:
+        edited = lifecycle.edit(
+            svc,
+            handoff_id,
+            patch,
+            actor=caller.name,
+            audit=caller.actor,
+            expected_version=expected_version(if_match),
+        )
+        return edited, handoff_json(svc, edited)
+
+    edited, out = await run_in_threadpool(work)
     response.headers["ETag"] = etag(edited)
-    return handoff_json(svc, edited)
+    return out
 
 
 @router.post("/handoffs/{handoff_id}/answers", summary="Answer a missing-field follow-up question")

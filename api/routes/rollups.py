@@ -23,12 +23,17 @@ router = APIRouter(tags=["rollups"])
 pages = APIRouter()
 
 PodPath = Path(pattern=r"^[a-z0-9_-]{1,64}$", description="The pod's slug.")
+#: With `format=markdown` the rollup is Markdown text.
+MARKDOWN: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "text/markdown": {"schema": {"type": "string"}}}}
+}
 SINCE = Query(default=None, description="Start of the period (default: a day before `until`).")
 UNTIL = Query(default=None, description="End of the period, the moment the state is read at.")
 
 
 @router.get(
     "/teams/{team}/rollup",
+    responses=MARKDOWN,
     summary="The team's state now and what changed in the period; every line cites its handoff",
 )
 async def team_rollup(
@@ -46,6 +51,7 @@ async def team_rollup(
 
 @router.get(
     "/pods/{pod}/rollup",
+    responses=MARKDOWN,
     summary="A pod's rollup: blockers waiting on another team first, then each team's",
 )
 async def pod_rollup(
