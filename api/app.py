@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import BaseRoute, Match
+from starlette.routing import Match
 
 from api.limits import BodyLimitMiddleware
 from api.openapi import install_openapi
@@ -49,16 +49,21 @@ def validation_sentence(exc: RequestValidationError) -> str:
     return f"Invalid value at '{where}': {msg}." if where else f"{msg}."
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
 def allowed_methods(app: FastAPI, request: Request) -> str:
     """Every method some route answers at this path (Starlette's 405 names only the first
     route's): the `Allow` header of a 405, as RFC 9110 asks."""
-    methods: set[str] = set()
-    for route in app.router.routes:
-        if isinstance(route, BaseRoute) and getattr(route, "methods", None):
-            match, _ = route.matches({**request.scope, "method": "GET"})
-            if match is not Match.NONE:
-                methods |= set(route.methods)  # type: ignore[attr-defined]
-    return ", ".join(sorted(methods))
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in app.router.routes
+        )
+    ]
+    return ", ".join(allowed)
 
 
 def _error_page(request: Request, status: int, detail: str) -> Response:

@@ -131,9 +131,16 @@ def _error_response(code: int, current: dict[str, Any] | None) -> dict[str, Any]
     return {"description": description, "content": {"application/json": {"schema": ERROR_REF}}}
 
 
-def _team_parameters(operation: dict[str, Any]) -> None:
-    """A `team` parameter is a slug (the routes refuse anything else with 422)."""
+def _parameters(operation: dict[str, Any]) -> None:
+    """A query parameter is absent or text: it cannot be null (FastAPI says `anyOf [..., null]`
+    for an optional one). A `team` parameter is a slug (the routes refuse anything else, 422)."""
     for param in operation.get("parameters", []):
+        schema = param.get("schema", {})
+        if param.get("in") == "query" and "anyOf" in schema:
+            options = [o for o in schema["anyOf"] if o.get("type") != "null"]
+            if len(options) == 1:
+                schema.update(options[0])
+                del schema["anyOf"]
         if param.get("name") != "team" or param.get("in") not in ("path", "query"):
             continue
         pattern = TEAM_PATTERN if param["in"] == "path" else _QUERY_TEAM
@@ -154,7 +161,7 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
             operation = item.get(method)
             if operation is None:
                 continue
-            _team_parameters(operation)
+            _parameters(operation)
             responses = operation.setdefault("responses", {})
             if (method, path) in EVENT_STREAM:
                 ok = responses.setdefault("200", {"description": "Server-sent events"})
