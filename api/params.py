@@ -11,10 +11,12 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from fastapi import Header
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from handoff.declaration import Blocker, Decision, InFlightItem, NextAction, ShippedItem
+from handoff.store import Handoff
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}([T t].*)?")
 
@@ -63,3 +65,30 @@ class DeclarationPatch(BaseModel):
     def changes(self) -> dict[str, Any]:
         """The fields sent, as JSON values (what the store's edit takes)."""
         return self.model_dump(mode="json", exclude_unset=True)
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="The ETag from GET /api/handoffs/{id}: the write applies only to that "
+        "version, else 412. Without it the write applies to whatever is current.",
+    ),
+]
+
+
+def etag(h: Handoff) -> str:
+    """The handoff's version as a strong entity tag (it names the stored record's version)."""
+    return f'"{h.version}"'
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an `If-Match` header names: None for no header or `*` (any version); a
+    value that is none of our tags names no version (-1), so the write is refused with 412."""
+    if if_match is None or not if_match.strip() or if_match.strip() == "*":
+        return None
+    for tag in if_match.split(","):
+        value = tag.strip().removeprefix("W/").strip('"')
+        if value.isascii() and value.isdigit() and len(value) < 12:
+            return int(value)
+    return -1

@@ -92,7 +92,7 @@ class HandoffRecord(Base):
     )
 
     __table_args__ = (Index("ix_handoffs_team_recorded", "team", "recorded_at"),)
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
 class AuditEvent(Base):

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from handoff.audit import Actor, record
 from handoff.db import migrate, session_scope
 from handoff.declaration import LIST_PARTS, Declaration
+from handoff.edits import patched, with_masked
 from handoff.errors import (
     ConcurrentChange,
     ConflictError,
@@ -97,32 +97,6 @@ class Handoff:
         }
 
 
-def _patched(current: Declaration, patch: dict[str, Any], *, team: str) -> Declaration:
-    """`current` with the parts in `patch` replaced, validated, its flags recomputed.
-
-    An empty list is the reviewer stating the part empty (not flagged); a non-empty one takes that
-    statement back. Raises `InvalidInput` on anything the schema refuses."""
-    data = current.model_dump(mode="json")
-    stated_empty = set(current.stated_empty)
-    for key, value in patch.items():
-        if key == "team" and value != team:
-            raise InvalidInput("A handoff cannot be moved to another team.")
-        if key in LIST_PARTS:
-            if not isinstance(value, list):
-                raise InvalidInput(f"'{key}' must be a list.")
-            if value:
-                stated_empty.discard(key)
-            else:
-                stated_empty.add(key)
-        data[key] = value
-    if "stated_empty" not in patch:
-        data["stated_empty"] = sorted(stated_empty)
-    try:
-        return with_flags(Declaration.model_validate(data))
-    except ValidationError as exc:
-        raise InvalidInput(_validation_sentence(exc)) from exc
-
-
 def _iso(value: datetime | None) -> str | None:
     return _aware(value).isoformat() if value else None
 
@@ -160,16 +134,6 @@ def _to_view(rec: HandoffRecord) -> Handoff:
         masked=rec.masked,
         version=rec.version,
     )
-
-
-def _with_masked(
-    current: list[dict[str, Any]] | None, new: Iterable[dict[str, Any]]
-) -> list[dict[str, Any]] | None:
-    """What was masked so far plus `new`, each entry once (re-running extraction finds the same
-    secrets again); None while nothing was."""
-    out = list(current or [])
-    out.extend(entry for entry in new if entry not in out)
-    return out or None
 
 
 Hook = Callable[[Session, Event, Handoff], None]
@@ -297,7 +261,7 @@ class HandoffStore:
                 source_sha256=source_sha256,
                 source_text=source_text,
                 source_options=source_options or None,
-                masked=_with_masked(None, masked),
+                masked=with_masked(None, masked),
             )
             session.add(rec)
             self._audit(
@@ -329,7 +293,7 @@ class HandoffStore:
             rec = self._load(session, team, handoff_id)
             if rec.status != "draft":
                 raise ConflictError("Only a draft can be re-extracted; unpublish it first.")
-            rec.masked = _with_masked(rec.masked, masked)
+            rec.masked = with_masked(rec.masked, masked)
             return self._set_extraction(session, rec, transcript, declaration, actor)
 
     def _set_extraction(
@@ -522,7 +486,7 @@ class HandoffStore:
             rec = self._load(session, team, handoff_id)
             self._check_version(rec, expected_version)
             current = Declaration.model_validate(rec.declaration or {"team": rec.team})
-            updated = _patched(current, patch, team=rec.team)
+            updated = patched(current, patch, team=rec.team)
             before = current.model_dump(mode="json")
             after = updated.model_dump(mode="json")
             changes = {
@@ -531,7 +495,7 @@ class HandoffStore:
                 if before.get(k) != after.get(k)
             }
             rec.declaration = after
-            rec.masked = _with_masked(rec.masked, masked)
+            rec.masked = with_masked(rec.masked, masked)
             if "author" in patch:
                 rec.author = updated.author
             if "recorded_at" in patch:
@@ -647,9 +611,3 @@ class HandoffStore:
             view = self._emit(session, "deleted", rec)
             session.delete(rec)
             return view
-
-
-def _validation_sentence(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    return f"Invalid value at '{where}': {first['msg']}."

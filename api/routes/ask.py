@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
@@ -12,8 +11,8 @@ from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool
 
-from api.params import IsoDateTime
 from api.deps import ServicesDep
+from api.params import IsoDateTime
 from api.usecases import questions
 from api.wiring.services import Services
 from handoff.errors import HandoffError, InvalidInput

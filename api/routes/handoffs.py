@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
@@ -25,10 +25,10 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.params import DeclarationPatch, IsoDateTime
 from api.auth.deps import Caller, CallerDep
 from api.deps import ServicesDep
 from api.limits import MAX_OFFSET
+from api.params import DeclarationPatch, IfMatch, IsoDateTime, etag, expected_version
 from api.tasks import queue_job
 from api.usecases import followups, lifecycle, posting
 from api.wiring.services import Services
@@ -94,33 +94,6 @@ def wrap_author(
     if named and role is not None and role >= Role.REVIEWER and named != caller.name:
         return {"author": named, "author_user_id": None, "audit": caller.actor}
     return {"author": caller.name, "author_user_id": caller.user_id, "audit": caller.actor}
-
-
-IfMatch = Annotated[
-    str | None,
-    Header(
-        alias="If-Match",
-        description="The ETag from GET /api/handoffs/{id}: the write applies only to that "
-        "version, else 412. Without it the write applies to whatever is current.",
-    ),
-]
-
-
-def etag(h: Handoff) -> str:
-    """The handoff's version as a strong entity tag (it names the stored record's version)."""
-    return f'"{h.version}"'
-
-
-def expected_version(if_match: str | None) -> int | None:
-    """The version an `If-Match` header names: None for no header or `*` (any version); a
-    value that is none of our tags names no version (-1), so the write is refused with 412."""
-    if if_match is None or not if_match.strip() or if_match.strip() == "*":
-        return None
-    for tag in if_match.split(","):
-        value = tag.strip().removeprefix("W/").strip('"')
-        if value.isascii() and value.isdigit() and len(value) < 12:
-            return int(value)
-    return -1
 
 
 def media_url(h: Handoff) -> str | None:

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 
-from api.params import IsoDateTime
 from api.deps import ServicesDep
+from api.params import IsoDateTime
 from api.usecases import items
 from handoff.errors import InvalidInput
 from handoff.ledger import ItemView

@@ -7,16 +7,15 @@ of its teams.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.params import IsoDateTime
 from api.auth.deps import PrincipalDep
 from api.deps import ServicesDep, TeamPath
+from api.params import IsoDateTime
 from api.usecases import rollups
 
 router = APIRouter(tags=["rollups"])

@@ -38,7 +38,9 @@ def test_a_stale_if_match_is_refused_with_412_and_changes_nothing(
 ) -> None:
     hid = posted["id"]
     _, tag = _get(client, hid)
-    mine = client.patch(f"/api/handoffs/{hid}", json={"next_actions": []}, headers={"If-Match": tag})
+    mine = client.patch(
+        f"/api/handoffs/{hid}", json={"next_actions": []}, headers={"If-Match": tag}
+    )
     assert mine.status_code == 200, mine.text
     theirs = client.patch(
         f"/api/handoffs/{hid}", json={"returns_at": "Monday 9am"}, headers={"If-Match": tag}
@@ -53,9 +55,12 @@ def test_a_stale_if_match_is_refused_with_412_and_changes_nothing(
     )
     assert stale_publish.status_code == 412
     assert _get(client, hid)[0]["status"] == "draft"
-    assert client.post(
-        f"/api/handoffs/{hid}/publish", json={"force_reason": "test"}, headers={"If-Match": now}
-    ).status_code == 200
+    assert (
+        client.post(
+            f"/api/handoffs/{hid}/publish", json={"force_reason": "test"}, headers={"If-Match": now}
+        ).status_code
+        == 200
+    )
 
 
 def test_if_match_star_weak_tags_and_garbage(client: TestClient, posted: dict[str, Any]) -> None:
@@ -129,9 +134,9 @@ def test_exactly_one_of_concurrent_publishes_wins(
     hid = r.json()["id"]
     codes = _race(
         6,
-        lambda: client.post(
-            f"/api/handoffs/{hid}/publish", json={"force_reason": "race"}
-        ).status_code,
+        lambda: (
+            client.post(f"/api/handoffs/{hid}/publish", json={"force_reason": "race"}).status_code
+        ),
     )
     assert Counter(codes) == Counter({200: 1, 409: 5}), codes
     trail = [e["action"] for e in client.get(f"/api/handoffs/{hid}/audit").json()]
@@ -164,9 +169,7 @@ def test_concurrent_edits_with_the_same_if_match_one_wins(
     any_db_client: TestClient, example_wrap: str, tmp_path: Path
 ) -> None:
     client = any_db_client
-    hid = client.post("/api/handoffs", json={"text": example_wrap, "team": "payments"}).json()[
-        "id"
-    ]
+    hid = client.post("/api/handoffs", json={"text": example_wrap, "team": "payments"}).json()["id"]
     tag = client.get(f"/api/handoffs/{hid}").headers["ETag"]
     phrases = iter([f"Friday {h}am" for h in range(1, 10)])
     lock = threading.Lock()
@@ -195,7 +198,9 @@ def test_the_review_page_says_someone_else_changed_it(
     version = _get(client, hid)[0]["version"]
     assert f'name="version" value="{version}"' in page
     # someone else saves first, through the API
-    assert client.patch(f"/api/handoffs/{hid}", json={"returns_at": "Monday 9am"}).status_code == 200
+    assert (
+        client.patch(f"/api/handoffs/{hid}", json={"returns_at": "Monday 9am"}).status_code == 200
+    )
     form = {"version": str(version), "returns_at": "Tuesday 9am"}
     r = client.post(f"/handoffs/{hid}/save", data=form, headers=HX)
     assert r.status_code == 412

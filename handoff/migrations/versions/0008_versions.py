@@ -21,9 +21,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column(
-        "handoffs", sa.Column("version", sa.Integer, nullable=False, server_default="1")
-    )
+    op.add_column("handoffs", sa.Column("version", sa.Integer, nullable=False, server_default="1"))
 
 
 def downgrade() -> None:
