@@ -10,6 +10,7 @@ OpenAPI document say so, route by route.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 from api.limits import BodyLimitMiddleware
 from api.openapi import install_openapi
@@ -49,21 +50,21 @@ def validation_sentence(exc: RequestValidationError) -> str:
     return f"Invalid value at '{where}': {msg}." if where else f"{msg}."
 
 
-_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
-
-
 def allowed_methods(app: FastAPI, request: Request) -> str:
-    """Every method some route answers at this path (Starlette's 405 names only the first
-    route's): the `Allow` header of a 405, as RFC 9110 asks."""
-    allowed = [
-        method
-        for method in _METHODS
-        if any(
-            route.matches({**request.scope, "method": method})[0] is Match.FULL
-            for route in app.router.routes
-        )
-    ]
-    return ", ".join(allowed)
+    """The `Allow` header of a 405 (RFC 9110): the methods of the resource the path names,
+    i.e. of the most specific route template that matches it, as the OpenAPI document lists
+    them. (Starlette's own names only the first route's method.)"""
+    from api.auth.policy import app_routes
+
+    path = request.url.path
+    by_template: dict[str, set[str]] = {}
+    for route in app_routes(app):
+        by_template.setdefault(route.path, set()).add(route.method)
+    matching = [t for t in by_template if compile_path(t)[0].match(path)]
+    if not matching:
+        return ""
+    template = max(matching, key=lambda t: len(re.sub(r"\{[^}]*\}", "", t)))
+    return ", ".join(sorted(by_template[template]))
 
 
 def _error_page(request: Request, status: int, detail: str) -> Response:
