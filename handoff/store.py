@@ -288,13 +288,21 @@ class HandoffStore:
         masked: Iterable[dict[str, Any]] = (),
     ) -> Handoff:
         """Attach the transcript and the extracted draft (replacing any earlier draft), and
-        note the secrets masked out of the transcript."""
-        with self.session() as session:
-            rec = self._load(session, team, handoff_id)
-            if rec.status != "draft":
-                raise ConflictError("Only a draft can be re-extracted; unpublish it first.")
-            rec.masked = with_masked(rec.masked, masked)
-            return self._set_extraction(session, rec, transcript, declaration, actor)
+        note the secrets masked out of the transcript. A job must not fail because a reviewer
+        saved at the same moment: a lost race is tried again on the new version."""
+        masked = list(masked)
+        for attempt in range(3):
+            try:
+                with self.session() as session:
+                    rec = self._load(session, team, handoff_id)
+                    if rec.status != "draft":
+                        raise ConflictError("Only a draft can be re-extracted; unpublish it first.")
+                    rec.masked = with_masked(rec.masked, masked)
+                    return self._set_extraction(session, rec, transcript, declaration, actor)
+            except ConcurrentChange:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def _set_extraction(
         self,
