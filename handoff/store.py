@@ -447,7 +447,8 @@ class HandoffStore:
         the secrets masked out of it (`masked`).
 
         Setting a list part to `[]` is a statement that it is empty (not flagged); the reviewer
-        said so. Bad input raises `InvalidInput` and changes nothing. With `expected_version`
+        said so. Bad input raises `InvalidInput` and changes nothing; a handoff whose draft is
+        not extracted yet cannot be edited (`ConflictError`). With `expected_version`
         the edit applies only to that version (else `StaleVersion`, 412, also when another
         writer wins the race); without, a lost race is retried on the new version, so two
         edits of different parts both land.
@@ -493,6 +494,9 @@ class HandoffStore:
         with self.session() as session:
             rec = self._load(session, team, handoff_id)
             self._check_version(rec, expected_version)
+            if rec.declaration is None:
+                # An edit would become the draft, and its job would then skip extraction.
+                raise ConflictError("This handoff has no draft yet; wait for extraction.")
             current = Declaration.model_validate(rec.declaration or {"team": rec.team})
             updated = patched(current, patch, team=rec.team)
             before = current.model_dump(mode="json")
