@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -102,8 +103,14 @@ class Tally:
 
 
 def _timed(tally: Tally, route: str, call: Any) -> httpx.Response:
+    """Call, and record the time and the status; a connection the server dropped counts as
+    status 0 (an error) and the client goes on."""
     started = time.perf_counter()
-    r: httpx.Response = call()
+    try:
+        r: httpx.Response = call()
+    except httpx.TransportError:
+        tally.record(route, started, 0)
+        return httpx.Response(0)
     tally.record(route, started, r.status_code)
     return r
 
@@ -434,6 +441,7 @@ def main(argv: list[str]) -> int:
         "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
+    parser.add_argument("--logs", type=Path, help="keep the servers' logs in this folder")
     args = parser.parse_args(argv)
     if not args.clip.is_file():
         print(f"No clip at {args.clip}; give one with --clip.", file=sys.stderr)
@@ -462,6 +470,10 @@ def main(argv: list[str]) -> int:
             stack.stop()
             if args.scale:
                 _drop_database(args.postgres, url)
+            if args.logs:
+                args.logs.mkdir(parents=True, exist_ok=True)
+                for log in Path(tmp).glob("*.log"):
+                    shutil.copy(log, args.logs / log.name)
     routes = summary(tally)
     result = {
         "mode": "scale" if args.scale else "embedded",
