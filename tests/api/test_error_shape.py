@@ -72,6 +72,14 @@ def test_422_is_one_sentence_naming_the_field(client: TestClient, posted: dict[s
     assert "supported" in detail  # strict: 0 is not false
 
 
+def test_refusals_of_the_security_layer_are_the_same_shape(app: Any) -> None:
+    with TestClient(app) as anonymous:
+        _sentence(anonymous.get("/api/handoffs"), 401)
+        _sentence(anonymous.get("/api/nothing-here"), 404)
+    with TestClient(app, headers={"Authorization": "Bearer not-a-token"}) as wrong:
+        _sentence(wrong.get("/api/handoffs"), 401)
+
+
 def test_a_405_names_every_method_of_the_path(client: TestClient, posted: dict[str, Any]) -> None:
     r = client.put(f"/api/handoffs/{posted['id']}", json={})
     _sentence(r, 405)
