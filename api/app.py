@@ -2,11 +2,15 @@
 
 Errors are turned into responses in one place: under /api every error is JSON `{"detail": one
 sentence}` with its 4xx/5xx status (a refused publish adds `missing`); elsewhere it is a page.
+That holds for 422 (the first problem as a sentence, not FastAPI's list) and for an unexpected
+exception (500, logged with its traceback; the body never carries it). `api.openapi` makes the
+OpenAPI document say so, route by route.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +19,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from api.limits import BodyLimitMiddleware
+from api.openapi import install_openapi
 from handoff.errors import HandoffError, PublishRefused
 from handoff.settings import Settings, get_settings
 
@@ -44,6 +50,23 @@ def validation_sentence(exc: RequestValidationError) -> str:
     return f"Invalid value at '{where}': {msg}." if where else f"{msg}."
 
 
+def allowed_methods(app: FastAPI, request: Request) -> str:
+    """The `Allow` header of a 405 (RFC 9110): the methods of the resource the path names,
+    i.e. of the most specific route template that matches it, as the OpenAPI document lists
+    them. (Starlette's own names only the first route's method.)"""
+    from api.auth.policy import app_routes
+
+    path = request.url.path
+    by_template: dict[str, set[str]] = {}
+    for route in app_routes(app):
+        by_template.setdefault(route.path, set()).add(route.method)
+    matching = [t for t in by_template if compile_path(t)[0].match(path)]
+    if not matching:
+        return ""
+    template = max(matching, key=lambda t: len(re.sub(r"\{[^}]*\}", "", t)))
+    return ", ".join(sorted(by_template[template]))
+
+
 def _error_page(request: Request, status: int, detail: str) -> Response:
     from api.routes.web import render
 
@@ -68,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_security(app, app.state.settings)
     _add_error_handlers(app)
     _add_routes(app)
+    install_openapi(app)
     return app
 
 
@@ -98,13 +122,24 @@ def _add_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else "The request failed."
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"There is nothing at {request.url.path}."
+        headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}."
+            headers["Allow"] = allowed_methods(app, request)
         if not _wants_json(request):
-            return _error_page(request, exc.status_code, detail)
-        return JSONResponse(
-            {"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
-        )
+            page = _error_page(request, exc.status_code, detail)
+            page.headers.update(headers)
+            return page
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Starlette logs the exception and its traceback after this answers; the client gets
+        # one sentence, never the traceback.
+        detail = "The server failed to answer this request; the failure is logged."
+        if not _wants_json(request) and not request.headers.get("hx-request"):
+            return _error_page(request, 500, detail)
+        return JSONResponse({"detail": detail}, status_code=500)
 
 
 def _add_routes(app: FastAPI) -> None:

@@ -14,6 +14,7 @@ SUITES = {
     "bench_app": "eval.bench_app",
     "bench_limits": "eval.bench_limits",
     "bench_notify": "eval.bench_notify",
+    "load": "eval.load",
 }
 
 

@@ -7,8 +7,10 @@
     ├── InvalidInput             bad input: the message says what to fix
     │   └── TooManyItems         a declaration past HANDOFF_MAX_ITEMS (`handoff.limits`)
     ├── NotFound                 no such record in this team
-    └── ConflictError            a state transition that is not allowed
-        └── PublishRefused       required fields are missing; carries the flags
+    ├── ConflictError            a state transition that is not allowed
+    │   ├── PublishRefused       required fields are missing; carries the flags
+    │   └── ConcurrentChange     another writer changed the record first (a lost race)
+    └── StaleVersion             the writer's version (If-Match) is not the current one: 412
 
 Other packages root their own errors (`IngestError`, `SummarizerError`, `SearchError`) in
 `HandoffError`, so the CLI and the API turn any of them into one sentence. A backend that is not
@@ -59,6 +61,26 @@ class PublishRefused(ConflictError):
             "fill them in or publish with a reason to override."
         )
         self.missing = missing
+
+
+class ConcurrentChange(ConflictError):
+    """Another writer changed the record between this one's read and its write (the row's
+    version moved: `handoff.models.HandoffRecord.version`); nothing of this write was kept."""
+
+
+class StaleVersion(HandoffError):
+    """The write named a version (HTTP `If-Match`, the review form's hidden field) that is no
+    longer the current one: someone else changed the record since it was read. Carries the
+    current version so the answer can say which one to reload."""
+
+    status_code = 412
+
+    def __init__(self, current: int) -> None:
+        super().__init__(
+            f"Someone else changed this handoff since you loaded it (it is now version "
+            f"{current}); reload it and make your change again."
+        )
+        self.current = current
 
 
 class LLMUnavailable(HandoffError):

@@ -82,12 +82,17 @@ class HandoffRecord(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Grows by one with every change (migration 0008): each UPDATE or DELETE of the row says
+    # `WHERE version = <the one read>`, so of two writers that read the same version only one
+    # wins (the other's flush raises StaleDataError; `handoff.store` makes that a conflict).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     audit: Mapped[list[AuditEvent]] = relationship(
         back_populates="handoff", order_by="AuditEvent.id", cascade="all, delete-orphan"
     )
 
     __table_args__ = (Index("ix_handoffs_team_recorded", "team", "recorded_at"),)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
 class AuditEvent(Base):

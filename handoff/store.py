@@ -13,23 +13,31 @@ from __future__ import annotations
 import builtins
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from handoff.audit import Actor, record
 from handoff.db import migrate, session_scope
 from handoff.declaration import LIST_PARTS, Declaration
-from handoff.errors import ConflictError, InvalidInput, NotFound, PublishRefused
+from handoff.edits import patched, with_masked
+from handoff.errors import (
+    ConcurrentChange,
+    ConflictError,
+    InvalidInput,
+    NotFound,
+    PublishRefused,
+    StaleVersion,
+)
 from handoff.missing import with_flags
 from handoff.models import AuditEvent, HandoffRecord, utcnow
 from handoff.teams import validate_handoff_id, validate_team
+from handoff.view import Handoff, _iso, _to_view
 
-HandoffStatus = Literal["draft", "published", "acknowledged"]
 SourceKind = Literal["text", "media", "chat"]
 Event = Literal[
     "created", "extracted", "edited", "published", "unpublished", "acknowledged", "deleted"
@@ -39,125 +47,6 @@ Event = Literal[
 EDITABLE_FIELDS = frozenset(
     {*LIST_PARTS, "author", "team", "recorded_at", "returns_at", "returns_at_iso", "stated_empty"}
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Handoff:
-    """A stored handoff as the rest of the product sees it (detached from the session)."""
-
-    id: str
-    team: str
-    author: str | None
-    recorded_at: datetime | None
-    status: HandoffStatus
-    source_kind: str
-    source_name: str | None
-    source_path: str | None
-    source_text: str | None
-    transcript: dict[str, Any] | None
-    draft: Declaration | None
-    declaration: Declaration | None
-    force_reason: str | None
-    published_at: datetime | None
-    acknowledged_by: str | None
-    acknowledged_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-    source_options: dict[str, Any] | None = None
-    masked: list[dict[str, Any]] | None = None
-
-    @property
-    def missing(self) -> list[dict[str, Any]]:
-        return [f.model_dump() for f in self.declaration.missing] if self.declaration else []
-
-    def summary_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "team": self.team,
-            "author": self.author,
-            "recorded_at": _iso(self.recorded_at),
-            "status": self.status,
-            "source_kind": self.source_kind,
-            "missing": self.missing,
-            "published_at": _iso(self.published_at),
-            "acknowledged_by": self.acknowledged_by,
-            "acknowledged_at": _iso(self.acknowledged_at),
-            "created_at": _iso(self.created_at),
-        }
-
-
-def _patched(current: Declaration, patch: dict[str, Any], *, team: str) -> Declaration:
-    """`current` with the parts in `patch` replaced, validated, its flags recomputed.
-
-    An empty list is the reviewer stating the part empty (not flagged); a non-empty one takes that
-    statement back. Raises `InvalidInput` on anything the schema refuses."""
-    data = current.model_dump(mode="json")
-    stated_empty = set(current.stated_empty)
-    for key, value in patch.items():
-        if key == "team" and value != team:
-            raise InvalidInput("A handoff cannot be moved to another team.")
-        if key in LIST_PARTS:
-            if not isinstance(value, list):
-                raise InvalidInput(f"'{key}' must be a list.")
-            if value:
-                stated_empty.discard(key)
-            else:
-                stated_empty.add(key)
-        data[key] = value
-    if "stated_empty" not in patch:
-        data["stated_empty"] = sorted(stated_empty)
-    try:
-        return with_flags(Declaration.model_validate(data))
-    except ValidationError as exc:
-        raise InvalidInput(_validation_sentence(exc)) from exc
-
-
-def _iso(value: datetime | None) -> str | None:
-    return _aware(value).isoformat() if value else None
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _maybe_aware(value: datetime | None) -> datetime | None:
-    return _aware(value) if value else None
-
-
-def _to_view(rec: HandoffRecord) -> Handoff:
-    return Handoff(
-        id=rec.id,
-        team=rec.team,
-        author=rec.author,
-        recorded_at=_maybe_aware(rec.recorded_at),
-        status=rec.status,  # type: ignore[arg-type]
-        source_kind=rec.source_kind,
-        source_name=rec.source_name,
-        source_path=rec.source_path,
-        source_text=rec.source_text,
-        transcript=rec.transcript,
-        draft=Declaration.model_validate(rec.draft) if rec.draft else None,
-        declaration=Declaration.model_validate(rec.declaration) if rec.declaration else None,
-        force_reason=rec.force_reason,
-        published_at=_maybe_aware(rec.published_at),
-        acknowledged_by=rec.acknowledged_by,
-        acknowledged_at=_maybe_aware(rec.acknowledged_at),
-        created_at=_aware(rec.created_at),
-        updated_at=_aware(rec.updated_at),
-        source_options=rec.source_options,
-        masked=rec.masked,
-    )
-
-
-def _with_masked(
-    current: list[dict[str, Any]] | None, new: Iterable[dict[str, Any]]
-) -> list[dict[str, Any]] | None:
-    """What was masked so far plus `new`, each entry once (re-running extraction finds the same
-    secrets again); None while nothing was."""
-    out = list(current or [])
-    out.extend(entry for entry in new if entry not in out)
-    return out or None
 
 
 Hook = Callable[[Session, Event, Handoff], None]
@@ -183,8 +72,23 @@ class HandoffStore:
         migrate(url)
 
     # -- plumbing -------------------------------------------------------------------------------
-    def session(self) -> Any:
-        return session_scope(self.url)
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction; a lost race on a handoff's version (another writer changed the row
+        after this one read it) rolls it back and is a `ConcurrentChange` (409)."""
+        try:
+            with session_scope(self.url) as session:
+                yield session
+        except StaleDataError as exc:
+            raise ConcurrentChange(
+                "Someone else changed this handoff at the same moment; reload it and try again."
+            ) from exc
+
+    @staticmethod
+    def _check_version(rec: HandoffRecord, expected: int | None) -> None:
+        """Refuse (412) a write that names a version other than the stored one."""
+        if expected is not None and rec.version != expected:
+            raise StaleVersion(rec.version)
 
     def _load(self, session: Session, team: str | None, handoff_id: str) -> HandoffRecord:
         rec = session.get(HandoffRecord, handoff_id)
@@ -270,7 +174,7 @@ class HandoffStore:
                 source_sha256=source_sha256,
                 source_text=source_text,
                 source_options=source_options or None,
-                masked=_with_masked(None, masked),
+                masked=with_masked(None, masked),
             )
             session.add(rec)
             self._audit(
@@ -297,13 +201,21 @@ class HandoffStore:
         masked: Iterable[dict[str, Any]] = (),
     ) -> Handoff:
         """Attach the transcript and the extracted draft (replacing any earlier draft), and
-        note the secrets masked out of the transcript."""
-        with self.session() as session:
-            rec = self._load(session, team, handoff_id)
-            if rec.status != "draft":
-                raise ConflictError("Only a draft can be re-extracted; unpublish it first.")
-            rec.masked = _with_masked(rec.masked, masked)
-            return self._set_extraction(session, rec, transcript, declaration, actor)
+        note the secrets masked out of the transcript. A job must not fail because a reviewer
+        saved at the same moment: a lost race is tried again on the new version."""
+        masked = list(masked)
+        for attempt in range(3):
+            try:
+                with self.session() as session:
+                    rec = self._load(session, team, handoff_id)
+                    if rec.status != "draft":
+                        raise ConflictError("Only a draft can be re-extracted; unpublish it first.")
+                    rec.masked = with_masked(rec.masked, masked)
+                    return self._set_extraction(session, rec, transcript, declaration, actor)
+            except ConcurrentChange:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def _set_extraction(
         self,
@@ -441,13 +353,18 @@ class HandoffStore:
         audit: Actor | None = None,
         audit_action: str | None = None,
         masked: Iterable[dict[str, Any]] = (),
+        expected_version: int | None = None,
     ) -> Handoff:
         """Replace the parts named in `patch`, validate, recompute flags, record the diff
         (`audit_action` names it in the audit log when it is more than an edit: an answer) and
         the secrets masked out of it (`masked`).
 
         Setting a list part to `[]` is a statement that it is empty (not flagged); the reviewer
-        said so. Bad input raises `InvalidInput` and changes nothing.
+        said so. Bad input raises `InvalidInput` and changes nothing; a handoff whose draft is
+        not extracted yet cannot be edited (`ConflictError`). With `expected_version`
+        the edit applies only to that version (else `StaleVersion`, 412, also when another
+        writer wins the race); without, a lost race is retried on the new version, so two
+        edits of different parts both land.
         """
         unknown = sorted(set(patch) - EDITABLE_FIELDS)
         if unknown:
@@ -455,10 +372,46 @@ class HandoffStore:
                 f"Cannot edit {', '.join(unknown)}; editable fields are "
                 f"{', '.join(sorted(EDITABLE_FIELDS))}."
             )
+        masked = list(masked)
+        for attempt in range(3):
+            try:
+                return self._edit_once(
+                    handoff_id,
+                    patch,
+                    team=team,
+                    actor=actor,
+                    audit=audit,
+                    audit_action=audit_action,
+                    masked=masked,
+                    expected_version=expected_version,
+                )
+            except ConcurrentChange:
+                if expected_version is not None:
+                    raise StaleVersion(self.get(handoff_id, team=team).version) from None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _edit_once(
+        self,
+        handoff_id: str,
+        patch: dict[str, Any],
+        *,
+        team: str | None,
+        actor: str | None,
+        audit: Actor | None,
+        audit_action: str | None,
+        masked: Iterable[dict[str, Any]],
+        expected_version: int | None,
+    ) -> Handoff:
         with self.session() as session:
             rec = self._load(session, team, handoff_id)
+            self._check_version(rec, expected_version)
+            if rec.declaration is None:
+                # An edit would become the draft, and its job would then skip extraction.
+                raise ConflictError("This handoff has no draft yet; wait for extraction.")
             current = Declaration.model_validate(rec.declaration or {"team": rec.team})
-            updated = _patched(current, patch, team=rec.team)
+            updated = patched(current, patch, team=rec.team)
             before = current.model_dump(mode="json")
             after = updated.model_dump(mode="json")
             changes = {
@@ -467,7 +420,7 @@ class HandoffStore:
                 if before.get(k) != after.get(k)
             }
             rec.declaration = after
-            rec.masked = _with_masked(rec.masked, masked)
+            rec.masked = with_masked(rec.masked, masked)
             if "author" in patch:
                 rec.author = updated.author
             if "recorded_at" in patch:
@@ -491,11 +444,17 @@ class HandoffStore:
         actor: str | None = None,
         force_reason: str | None = None,
         audit: Actor | None = None,
+        expected_version: int | None = None,
     ) -> Handoff:
+        """Publish a draft, atomically: the UPDATE says `WHERE version = <the one read>`, so of
+        concurrent publishes exactly one wins and the others are a `ConflictError` (409), with
+        nothing of theirs (audit, ledger) kept. With `expected_version`, a draft changed since
+        that version is refused (`StaleVersion`, 412)."""
         with self.session() as session:
             rec = self._load(session, team, handoff_id)
             if rec.status != "draft":
                 raise ConflictError(f"This handoff is already {rec.status}.")
+            self._check_version(rec, expected_version)
             if rec.declaration is None:
                 raise ConflictError("This handoff has no declaration yet; wait for extraction.")
             decl = with_flags(Declaration.model_validate(rec.declaration))
@@ -577,9 +536,3 @@ class HandoffStore:
             view = self._emit(session, "deleted", rec)
             session.delete(rec)
             return view
-
-
-def _validation_sentence(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    return f"Invalid value at '{where}': {first['msg']}."

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from api.auth.csrf import FORM_FIELD, check_csrf, csrf_token
@@ -37,7 +37,7 @@ from handoff.identity.demo import demo_sign_ins, demo_teams
 from handoff.identity.errors import Forbidden, SignInFailed, TooManyAttempts
 from handoff.identity.secrets import new_secret
 from handoff.identity.views import User
-from handoff.teams import validate_team
+from handoff.teams import TEAM_PATTERN, validate_team
 
 #: The policy dependency is on the router too, so these routes are guarded even in an app that
 #: forgot `install_security` (FastAPI runs it once per request either way).
@@ -236,8 +236,11 @@ def me(request: Request, principal: PrincipalDep) -> dict[str, Any]:
 
 class TokenBody(BaseModel):
     name: str = Field(min_length=1, max_length=100, description="What the token is for.")
-    teams: list[str] | None = Field(
-        default=None, max_length=100, description="Only these teams (default: all of mine)."
+    teams: list[Annotated[str, StringConstraints(pattern=TEAM_PATTERN)]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Only these teams (default: all of mine).",
     )
     read_only: bool = Field(default=False, description="Only reading and asking.")
 

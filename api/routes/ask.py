@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
@@ -13,10 +12,12 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool
 
 from api.deps import ServicesDep
+from api.params import IsoDateTime
 from api.usecases import questions
 from api.wiring.services import Services
 from handoff.errors import HandoffError, InvalidInput
 from handoff.limits import DeclarationLimits, check_text
+from handoff.teams import TEAM_PATTERN
 
 router = APIRouter(tags=["ask"])
 
@@ -26,8 +27,8 @@ MAX_CONVERSATION = 50
 
 class AskBody(BaseModel):
     question: str = Field(min_length=1, description='e.g. "what\'s blocking auth?"')
-    team: str | None = None
-    as_of: datetime | None = Field(default=None, description="Answer as things stood then.")
+    team: str | None = Field(default=None, pattern=TEAM_PATTERN)
+    as_of: IsoDateTime | None = Field(default=None, description="Answer as things stood then.")
     conversation: list[str] = Field(
         default_factory=list,
         max_length=MAX_CONVERSATION,
@@ -95,14 +96,14 @@ async def ask_stream_post(body: AskBody, svc: ServicesDep) -> EventSourceRespons
 async def ask_stream_get(
     svc: ServicesDep,
     question: str = Query(min_length=1),
-    team: str | None = None,
-    as_of: datetime | None = None,
+    team: str | None = Query(default=None, pattern=r"^([a-z0-9_-]{1,64})?$"),
+    as_of: IsoDateTime | None = None,
     conversation: list[str] = Query(
         default_factory=list,
         max_length=MAX_CONVERSATION,
         description="Earlier questions of the same conversation, in order.",
     ),
 ) -> EventSourceResponse:
-    body = AskBody(question=question, team=team, as_of=as_of, conversation=conversation)
+    body = AskBody(question=question, team=team or None, as_of=as_of, conversation=conversation)
     body = _check(body, svc)
     return EventSourceResponse(_events(svc, body))

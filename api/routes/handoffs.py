@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.auth.deps import Caller, CallerDep
 from api.deps import ServicesDep
 from api.limits import MAX_OFFSET
+from api.params import DeclarationPatch, IfMatch, IsoDateTime, etag, expected_version
 from api.tasks import queue_job
 from api.usecases import followups, lifecycle, posting
 from api.wiring.services import Services
@@ -61,7 +62,7 @@ class TextWrap(BaseModel):
         "a teammate's history); otherwise the author is the signed-in user.",
     )
     team: str | None = Field(default=None, pattern=TEAM_PATTERN)
-    recorded_at: datetime | None = None
+    recorded_at: IsoDateTime | None = None
 
 
 class Accepted(BaseModel):
@@ -105,6 +106,7 @@ def handoff_json(svc: Services, h: Handoff) -> dict[str, Any]:
     jobs = svc.jobs.for_handoff(h.id)
     return {
         **h.summary_json(),
+        "version": h.version,
         "declaration": h.declaration.to_json() if h.declaration else None,
         "transcript": {
             "text": transcript.get("text", h.source_text or ""),
@@ -246,7 +248,7 @@ def _form_text(form: FormData, name: str) -> str | None:
                             "file": {"type": "string", "format": "binary"},
                             "text": {"type": "string"},
                             "author": {"type": "string"},
-                            "team": {"type": "string"},
+                            "team": {"type": "string", "pattern": TEAM_PATTERN},
                             "recorded_at": {"type": "string", "format": "date-time"},
                             "channel": {
                                 "type": "string",
@@ -359,21 +361,47 @@ def list_handoffs(
 
 
 @router.get("/handoffs/{handoff_id}", summary="One handoff: declaration, transcript, media, flags")
-def get_handoff(handoff_id: str, svc: ServicesDep) -> dict[str, Any]:
-    return handoff_json(svc, svc.store.get(handoff_id))
+def get_handoff(handoff_id: str, svc: ServicesDep, response: Response) -> dict[str, Any]:
+    """The `ETag` header is the record's version: send it back in `If-Match` to edit or
+    publish only what you read."""
+    handoff = svc.store.get(handoff_id)
+    response.headers["ETag"] = etag(handoff)
+    return handoff_json(svc, handoff)
 
 
 @router.patch("/handoffs/{handoff_id}", summary="Replace parts of the declaration")
-def patch_handoff(
+async def patch_handoff(
     handoff_id: str,
     svc: ServicesDep,
-    patch: Annotated[dict[str, Any], Body(examples=[{"returns_at": "tomorrow 9am SGT"}])],
+    body: Annotated[DeclarationPatch, Body(examples=[{"returns_at": "tomorrow 9am SGT"}])],
     caller: CallerDep,
+    request: Request,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
+    """`body` documents the shape; the edit itself is read again strictly (no `0` for false,
+    no number for a time), so what the document calls invalid is refused."""
+    try:
+        patch = DeclarationPatch.model_validate_json(await request.body(), strict=True).changes()
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
     if not patch:
         raise InvalidInput("The edit is empty; send the fields to replace.")
-    edited = lifecycle.edit(svc, handoff_id, patch, actor=caller.name, audit=caller.actor)
-    return handoff_json(svc, edited)
+
+    def work() -> tuple[Handoff, dict[str, Any]]:
+        edited = lifecycle.edit(
+            svc,
+            handoff_id,
+            patch,
+            actor=caller.name,
+            audit=caller.actor,
+            expected_version=expected_version(if_match),
+        )
+        return edited, handoff_json(svc, edited)
+
+    edited, out = await run_in_threadpool(work)
+    response.headers["ETag"] = etag(edited)
+    return out
 
 
 @router.post("/handoffs/{handoff_id}/answers", summary="Answer a missing-field follow-up question")
@@ -460,8 +488,14 @@ async def answer_followup_recording(
 
 @router.post("/handoffs/{handoff_id}/publish", summary="Publish (409 while fields are missing)")
 def publish(
-    handoff_id: str, svc: ServicesDep, caller: CallerDep, body: PublishBody | None = None
+    handoff_id: str,
+    svc: ServicesDep,
+    caller: CallerDep,
+    response: Response,
+    body: PublishBody | None = None,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
+    """Atomic: of concurrent publishes of one draft exactly one wins, the others get 409."""
     body = body or PublishBody()
     handoff = lifecycle.publish(
         svc,
@@ -470,9 +504,12 @@ def publish(
         force_reason=body.force_reason,
         index=False,
         audit=caller.actor,
+        expected_version=expected_version(if_match),
     )
     job = queue_job(svc, "index_handoff", handoff)  # answered without waiting for the index
-    return handoff_json(svc, svc.store.get(handoff_id)) | {"index_job_id": job.id}
+    current = svc.store.get(handoff_id)
+    response.headers["ETag"] = etag(current)
+    return handoff_json(svc, current) | {"index_job_id": job.id}
 
 
 @router.post(

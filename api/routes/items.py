@@ -8,6 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 
 from api.deps import ServicesDep
+from api.params import IsoDateTime
 from api.usecases import items
 from handoff.errors import InvalidInput
 from handoff.ledger import ItemView
@@ -25,7 +26,7 @@ def list_items(
     team: str | None = None,
     kind: Literal["work", "blocker", "decision", "action", "return"] | None = None,
     state: str | None = None,
-    as_of: datetime | None = Query(default=None, description="State as it stood then."),
+    as_of: IsoDateTime | None = Query(default=None, description="State as it stood then."),
 ) -> list[dict[str, Any]]:
     as_of = _aware(as_of)
     found = items.items(svc, team, kind=kind, state=state, as_of=as_of)
@@ -37,7 +38,7 @@ def get_item(
     item_id: str,
     svc: ServicesDep,
     team: str | None = None,
-    as_of: datetime | None = Query(default=None, description="State as it stood then."),
+    as_of: IsoDateTime | None = Query(default=None, description="State as it stood then."),
 ) -> dict[str, Any]:
     return items.item(svc, item_id, team=team, as_of=_aware(as_of)).to_json()
 

@@ -7,7 +7,6 @@ of its teams.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -16,25 +15,31 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import PrincipalDep
 from api.deps import ServicesDep, TeamPath
+from api.params import IsoDateTime
 from api.usecases import rollups
 
 router = APIRouter(tags=["rollups"])
 pages = APIRouter()
 
 PodPath = Path(pattern=r"^[a-z0-9_-]{1,64}$", description="The pod's slug.")
+#: With `format=markdown` the rollup is Markdown text.
+MARKDOWN: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "text/markdown": {"schema": {"type": "string"}}}}
+}
 SINCE = Query(default=None, description="Start of the period (default: a day before `until`).")
 UNTIL = Query(default=None, description="End of the period, the moment the state is read at.")
 
 
 @router.get(
     "/teams/{team}/rollup",
+    responses=MARKDOWN,
     summary="The team's state now and what changed in the period; every line cites its handoff",
 )
 async def team_rollup(
     team: TeamPath,
     svc: ServicesDep,
-    since: datetime | None = SINCE,
-    until: datetime | None = UNTIL,
+    since: IsoDateTime | None = SINCE,
+    until: IsoDateTime | None = UNTIL,
     format: Literal["json", "markdown"] = "json",
 ) -> Any:
     rollup = await run_in_threadpool(rollups.team, svc, team, since=since, until=until)
@@ -45,14 +50,15 @@ async def team_rollup(
 
 @router.get(
     "/pods/{pod}/rollup",
+    responses=MARKDOWN,
     summary="A pod's rollup: blockers waiting on another team first, then each team's",
 )
 async def pod_rollup(
     svc: ServicesDep,
     principal: PrincipalDep,
     pod: str = PodPath,
-    since: datetime | None = SINCE,
-    until: datetime | None = UNTIL,
+    since: IsoDateTime | None = SINCE,
+    until: IsoDateTime | None = UNTIL,
     format: Literal["json", "markdown"] = "json",
 ) -> Any:
     rollup = await run_in_threadpool(

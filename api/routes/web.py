@@ -30,7 +30,7 @@ from api.tasks import queue_job
 from api.usecases import followups, items, lifecycle
 from api.wiring.services import Services
 from handoff.declaration import LIST_PARTS, STATUSES
-from handoff.errors import InvalidInput
+from handoff.errors import InvalidInput, StaleVersion
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
@@ -253,6 +253,29 @@ def _comparable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def form_version(form: Any) -> int | None:
+    """The version the review form was rendered from (its hidden `version` field)."""
+    value = str(form.get("version") or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
+
+
+def stale_page(request: Request, svc: Services, handoff_id: str) -> Response:
+    """A write from a page that showed an older version: 412 with the current review panel,
+    saying someone else changed it (htmx swaps it in place of the panel: app.js); a plain
+    form gets the whole review page."""
+    ctx = _review_context(svc, handoff_id)
+    ctx["conflict"] = (
+        "Someone else changed this handoff while you had it open; your change was not saved."
+    )
+    if not request.headers.get("hx-request"):
+        ctx["audit"] = svc.store.audit_trail(handoff_id)
+        return render(request, "review.html", ctx, status=412)
+    page = render(request, "_review.html", ctx, status=412)
+    page.headers["HX-Retarget"] = "#review"
+    page.headers["HX-Reswap"] = "outerHTML"
+    return page
+
+
 @router.post("/handoffs/{handoff_id}/save", response_class=HTMLResponse)
 async def save(handoff_id: str, request: Request, svc: ServicesDep, caller: CallerDep) -> Response:
     form = await request.form()
@@ -261,13 +284,24 @@ async def save(handoff_id: str, request: Request, svc: ServicesDep, caller: Call
         h = svc.store.get(handoff_id)
         current = h.declaration.to_json() if h.declaration else {key: [] for key in LIST_PARTS}
         patch = form_patch(form, current)
+        version = form_version(form)
         if patch:
-            lifecycle.edit(svc, handoff_id, patch, actor=caller.name, audit=caller.actor)
+            lifecycle.edit(
+                svc,
+                handoff_id,
+                patch,
+                actor=caller.name,
+                audit=caller.actor,
+                expected_version=version,
+            )
         ctx = _review_context(svc, handoff_id)
         ctx["notice"] = "Saved." if patch else "No changes to save."
         return ctx
 
-    return render(request, "_review.html", await run_in_threadpool(work))
+    try:
+        return render(request, "_review.html", await run_in_threadpool(work))
+    except StaleVersion:
+        return await run_in_threadpool(stale_page, request, svc, handoff_id)
 
 
 @router.post("/handoffs/{handoff_id}/answer", response_class=HTMLResponse)
@@ -349,10 +383,14 @@ async def publish(
             force_reason=reason,
             index=False,
             audit=caller.actor,
+            expected_version=form_version(form),
         )
         queue_job(svc, "index_handoff", handoff)  # the page does not wait for the index
 
-    await run_in_threadpool(work)
+    try:
+        await run_in_threadpool(work)
+    except StaleVersion:
+        return await run_in_threadpool(stale_page, request, svc, handoff_id)
     return _go(request, f"/handoffs/{handoff_id}")
 
 

@@ -37,6 +37,14 @@ export async function detailOf(response) {
   return `The request failed (${response.status}).`;
 }
 
+// A stale write (someone else changed the handoff) answers 412 with the current review panel,
+// which says so: swap it in instead of showing a toast.
+document.addEventListener("htmx:beforeSwap", (evt) => {
+  if (evt.detail.xhr.status === 412) {
+    evt.detail.shouldSwap = true;
+    evt.detail.isError = false;
+  }
+});
 document.addEventListener("htmx:responseError", (evt) => {
   const xhr = evt.detail.xhr;
   let msg = `The request failed (${xhr.status}).`;

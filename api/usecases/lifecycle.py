@@ -16,7 +16,7 @@ from typing import Any
 from api.usecases.followups import answer_clips_dir
 from api.wiring.services import Services
 from handoff.audit import Actor
-from handoff.errors import InvalidInput
+from handoff.errors import InvalidInput, StaleVersion
 from handoff.identity.people import PeopleLinks
 from handoff.limits import DeclarationLimits, check_patch
 from handoff.store import Handoff
@@ -32,12 +32,20 @@ def publish(
     force_reason: str | None = None,
     index: bool = True,
     audit: Actor | None = None,
+    expected_version: int | None = None,
 ) -> Handoff:
     """Publish a draft (refused while fields are missing, unless `force_reason`): the ledger
     takes it in the same transaction, the team's vocabulary grows from it, and with `index` the
-    search index is updated now (without, the caller has it done: see the module's docstring)."""
+    search index is updated now (without, the caller has it done: see the module's docstring).
+    Atomic: of concurrent publishes one wins, the others are refused (409); with
+    `expected_version` (If-Match) a draft changed since is refused (412)."""
     handoff = svc.store.publish(
-        handoff_id, team=team, actor=actor, force_reason=force_reason, audit=audit
+        handoff_id,
+        team=team,
+        actor=actor,
+        force_reason=force_reason,
+        audit=audit,
+        expected_version=expected_version,
     )
     if handoff.declaration is not None:  # the team's vocabulary grows from what it publishes
         svc.vocabulary.grow_from_declaration(
@@ -121,19 +129,31 @@ def edit(
     team: str | None = None,
     actor: str | None = None,
     audit: Actor | None = None,
+    expected_version: int | None = None,
 ) -> Handoff:
-    """Edit a declaration; a published one is re-applied to the ledger and re-indexed.
+    """Edit a declaration; a published one is re-applied to the ledger and re-indexed. With
+    `expected_version` (If-Match, the review form's version) it applies only to that version.
 
     A new spoken return time ('tomorrow 9am SGT') gets its resolved time too, whoever edits.
     Texts over their length limits, or more items than HANDOFF_MAX_ITEMS, are refused first; a
     secret typed into a field is masked, as in a wrap.
     """
+    if expected_version is not None:
+        current = svc.store.get(handoff_id, team=team).version
+        if current != expected_version:  # the cheap refusal; the store checks it again
+            raise StaleVersion(current)
     check_edit(svc, handoff_id, patch, team=team)
     patch, masked = mask_value(patch, where="edit")
     if "returns_at" in patch and "returns_at_iso" not in patch:
         patch = {**patch, "returns_at_iso": _resolve_return(svc, handoff_id, patch, team)}
     handoff = svc.store.edit(
-        handoff_id, patch, team=team, actor=actor, audit=audit, masked=masked_json(masked)
+        handoff_id,
+        patch,
+        team=team,
+        actor=actor,
+        audit=audit,
+        masked=masked_json(masked),
+        expected_version=expected_version,
     )
     if handoff.status != "draft":
         svc.index.add_handoff(handoff)

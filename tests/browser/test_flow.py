@@ -308,3 +308,35 @@ def test_rows_added_in_one_edit_are_saved_in_order(page: Any, served: Server, sh
         "first added action",
         "second added action",
     ]
+
+
+def test_a_stale_review_page_says_someone_else_changed_it(
+    page: Any, served: Server, shots: Shots
+) -> None:
+    """Saving from a page that shows an older version keeps the other reviewer's change and
+    says so, with the current version in place of the stale form."""
+    posted = httpx.post(
+        f"{served.url}/api/handoffs",
+        json={"text": TYPED_WRAP, "team": "rows"},
+        headers=served.headers(),
+    ).json()
+    url = f"{served.url}/api/handoffs/{posted['id']}"
+    page.goto(f"/handoffs/{posted['id']}")
+    page.wait_for_selector("#decl-form", timeout=60_000)
+    theirs = httpx.patch(url, json={"returns_at": "Wednesday 3pm SGT"}, headers=served.headers())
+    assert theirs.status_code == 200, theirs.text
+    page.fill("input[name=returns_at]", "Monday 10am SGT")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_selector("#conflict:has-text('Someone else changed this handoff')")
+    shots(page, "review-stale")
+    assert page.input_value("input[name=returns_at]") == "Wednesday 3pm SGT"
+    assert httpx.get(url, headers=served.headers()).json()["declaration"]["returns_at"] == (
+        "Wednesday 3pm SGT"
+    )
+    # From the current version, the same change saves.
+    page.fill("input[name=returns_at]", "Monday 10am SGT")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_selector(".notice:has-text('Saved.')")
+    assert httpx.get(url, headers=served.headers()).json()["declaration"]["returns_at"] == (
+        "Monday 10am SGT"
+    )
