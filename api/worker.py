@@ -2,6 +2,10 @@
 
 `python -m api.worker` is what `handoff serve` runs as its embedded worker, in a child process so
 transcription never stalls the web server; it stops when the server stops.
+
+Every worker runs a job keeper (`api.keeper`): it renews the leases of its jobs, re-queues the
+jobs of workers that died, enforces stage time limits and cancellations, and on SIGTERM hands back
+the jobs that did not finish within HANDOFF_JOB_SHUTDOWN_GRACE_S.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
 from api.celery_app import QUEUE, get_celery
@@ -43,12 +48,24 @@ def run_worker(
     *, concurrency: int = 1, loglevel: str = "info", hostname: str | None = None
 ) -> None:
     """Run a Celery worker for the configured broker until it is told to stop."""
+    from celery import signals
+
     import api.tasks  # (registers the tasks with the app)
 
     api.tasks.prepare_on_start()
-    get_celery().worker_main(
-        worker_argv(concurrency=concurrency, loglevel=loglevel, hostname=hostname)
-    )
+    keeper = api.tasks.keeper()
+
+    def shutting_down(**_: Any) -> None:
+        keeper.shutting_down()
+
+    signals.worker_shutting_down.connect(shutting_down, weak=False)
+    keeper.start()  # reaps at once: jobs a killed worker left behind are sent again
+    try:
+        get_celery().worker_main(
+            worker_argv(concurrency=concurrency, loglevel=loglevel, hostname=hostname)
+        )
+    finally:
+        keeper.stop()
 
 
 def start_embedded(*, concurrency: int, env: dict[str, str] | None = None) -> subprocess.Popen[Any]:
@@ -87,9 +104,12 @@ class EmbeddedWorker:
 
     def _watchdog(self) -> None:
         restarts = 0
+        started = time.monotonic()
         while not self._stop.wait(2.0):
             code = self.proc.poll()
             if code is None:
+                if time.monotonic() - started > 300:
+                    restarts = 0  # a worker that ran a while counts as healthy again
                 continue
             if restarts >= self.max_restarts:
                 log.error("The embedded worker keeps stopping (exit %s); jobs will wait.", code)
@@ -97,11 +117,16 @@ class EmbeddedWorker:
             restarts += 1
             log.error("The embedded worker stopped (exit %s); restarting it.", code)
             self.proc = start_embedded(concurrency=self.concurrency)
+            started = time.monotonic()
 
     def stop(self) -> None:
+        """Stop the worker: it finishes or hands back its running jobs within the grace period
+        (HANDOFF_JOB_SHUTDOWN_GRACE_S), so it is given that long and a margin before a kill."""
+        from handoff.settings import get_settings
+
         self._stop.set()
         self._watch.join(timeout=5)
-        stop_embedded(self.proc)
+        stop_embedded(self.proc, timeout=get_settings().job_shutdown_grace_s + 15.0)
 
 
 def stop_embedded(proc: subprocess.Popen[Any], *, timeout: float = 15.0) -> None:

@@ -106,6 +106,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     # -- jobs ------------------------------------------------------------------------------------
     ("GET", "/api/jobs/{job_id}"): Rule(A.MEMBER, T.JOB),
     ("POST", "/api/jobs/{job_id}/retry"): Rule(A.MEMBER, T.JOB),
+    ("POST", "/api/jobs/{job_id}/cancel"): Rule(A.MEMBER, T.JOB),
     # -- asking (reads, though POST) -----------------------------------------------------------
     ("POST", "/api/ask"): Rule(A.MEMBER, T.BODY, reads=True),
     ("POST", "/api/ask/stream"): Rule(A.MEMBER, T.BODY, reads=True),

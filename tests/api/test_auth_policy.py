@@ -224,6 +224,7 @@ REVIEWED = {
     "GET /api/items/{item_id}": "member, item",
     "GET /api/jobs/{job_id}": "member, job",
     "POST /api/jobs/{job_id}/retry": "member, job",
+    "POST /api/jobs/{job_id}/cancel": "member, job",
     "GET /api/me": "signed_in",
     "GET /api/teams/{team}/audit": "lead, path",
     "GET /api/teams/{team}/decisions": "member, path",
