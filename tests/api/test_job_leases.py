@@ -1,0 +1,204 @@
+"""Jobs as leases in the jobs table: claims, heartbeats, the reaper, cancel and retry, stage time
+limits. In-process and fast; `test_job_recovery.py` kills real worker processes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from api.jobs import JobStore
+from handoff.db import session_scope
+from handoff.models import JobRecord
+
+
+@pytest.fixture
+def jobs(settings: Any) -> JobStore:
+    return JobStore(settings.resolved_database_url)
+
+
+def _expire(jobs: JobStore, job_id: str) -> None:
+    """As if the worker holding it stopped renewing its lease a while ago."""
+    with session_scope(jobs.url) as session:
+        session.execute(
+            update(JobRecord)
+            .where(JobRecord.id == job_id)
+            .values(lease_until=datetime.now(UTC) - timedelta(seconds=5))
+        )
+
+
+def test_one_claim_wins_and_a_lapsed_lease_can_be_taken_over(jobs: JobStore) -> None:
+    job = jobs.create(team="t", handoff_id=None, kind="process_wrap")
+    first = jobs.claim(job.id, worker="w1", lease_s=30)
+    assert first is not None and first.state == "running" and first.attempts == 1
+    assert jobs.claim(job.id, worker="w2", lease_s=30) is None  # w1's lease holds
+    _expire(jobs, job.id)
+    taken = jobs.claim(job.id, worker="w2", lease_s=30)
+    assert taken is not None and taken.leased_by == "w2" and taken.attempts == 2
+    # w1 comes back from a stall: it can neither renew nor end the job
+    assert jobs.renew([job.id], worker="w1", lease_s=30) == {job.id: "lost"}
+    assert jobs.finish(job.id, worker="w1") is None
+    assert jobs.fail(job.id, "late", worker="w1") is None
+    assert jobs.finish(job.id, worker="w2") is not None
+    assert jobs.get(job.id).state == "done"
+    assert jobs.claim(job.id, worker="w3", lease_s=30) is None  # a done job never runs again
+
+
+def test_the_reaper_requeues_jobs_whose_lease_ran_out(jobs: JobStore) -> None:
+    fresh = jobs.create(team="t", handoff_id=None, kind="process_wrap")
+    stale = jobs.create(team="t", handoff_id=None, kind="process_wrap")
+    assert jobs.claim(stale.id, worker="dead", lease_s=30) is not None
+    assert jobs.expired() == []
+    _expire(jobs, stale.id)
+    [found] = jobs.expired()
+    assert found.id == stale.id and found.stuck()
+    again = jobs.reclaim(found, queue_lease_s=60)
+    assert again is not None and again.state == "queued" and again.leased_by is None
+    assert jobs.reclaim(found, queue_lease_s=60) is None  # a second reaper finds nothing to do
+    assert jobs.get(fresh.id).state == "queued" and jobs.expired() == []
+    # a queued job whose message was lost is due again once its queue lease runs out
+    _expire(jobs, fresh.id)
+    assert [j.id for j in jobs.expired()] == [fresh.id]
+
+
+def test_cancel_stops_the_claim_and_the_heartbeat_reports_it(jobs: JobStore) -> None:
+    queued = jobs.create(team="t", handoff_id="h1", kind="process_wrap")
+    assert jobs.cancel(queued.id, reason="Cancelled by Maya.").state == "cancelled"
+    assert jobs.claim(queued.id, worker="w", lease_s=30) is None  # its message is dropped
+    running = jobs.create(team="t", handoff_id="h2", kind="process_wrap")
+    jobs.claim(running.id, worker="w", lease_s=30)
+    assert jobs.cancel_for_handoff("h2", reason="The handoff was deleted.") == [running.id]
+    assert jobs.renew([running.id], worker="w", lease_s=30) == {running.id: "cancelled"}
+    assert jobs.fail(running.id, "boom", worker="w") is None  # stays cancelled
+    assert jobs.get(running.id).error == "The handoff was deleted."
+
+
+def test_retry_takes_failed_cancelled_and_stuck_jobs_but_not_live_ones(jobs: JobStore) -> None:
+    from handoff.errors import ConflictError
+
+    job = jobs.create(team="t", handoff_id=None, kind="process_wrap")
+    jobs.claim(job.id, worker="w", lease_s=30)
+    with pytest.raises(ConflictError, match="running"):
+        jobs.requeue(job.id)
+    _expire(jobs, job.id)  # its worker died: stuck
+    assert jobs.requeue(job.id).state == "queued"
+    jobs.cancel(job.id, reason="Cancelled.")
+    assert jobs.requeue(job.id).state == "queued"
+
+
+def test_cancel_over_http_then_retry(client: TestClient, services: Any, example_wrap: str) -> None:
+    r = client.post("/api/handoffs", json={"text": example_wrap, "team": "payments"})
+    hid = r.json()["id"]
+    # a job still waiting in the queue (the eager test app would have run it at once)
+    job = services.jobs.create(team="payments", handoff_id=hid, kind="process_wrap")
+    r = client.post(f"/api/jobs/{job.id}/cancel")
+    assert r.status_code == 200, r.text
+    assert r.json()["state"] == "cancelled" and "Maya" in r.json()["error"]
+    r = client.post(f"/api/jobs/{job.id}/cancel")
+    assert r.status_code == 409 and "cancelled" in r.json()["detail"]
+    assert client.post("/api/jobs/nope/cancel").status_code == 404
+    r = client.post(f"/api/jobs/{job.id}/retry")
+    assert r.status_code == 202, r.text
+    assert client.get(f"/api/jobs/{job.id}").json()["state"] == "done"
+    actions = [e["action"] for e in client.get("/api/teams/payments/audit").json()]
+    assert "job.cancel" in actions and "job.retry" in actions
+
+
+def test_deleting_a_handoff_cancels_its_job(
+    client: TestClient, services: Any, example_wrap: str
+) -> None:
+    r = client.post("/api/handoffs", json={"text": example_wrap, "team": "payments"})
+    hid = r.json()["id"]
+    job = services.jobs.create(team="payments", handoff_id=hid, kind="process_wrap")
+    assert client.delete(f"/api/handoffs/{hid}").status_code == 204
+    after = client.get(f"/api/jobs/{job.id}").json()
+    assert after["state"] == "cancelled" and after["error"] == "The handoff was deleted."
+
+
+def _run_in_thread(job_id: str) -> threading.Thread:
+    import api.tasks
+
+    thread = threading.Thread(target=api.tasks.process_wrap.apply, args=([job_id],), daemon=True)
+    thread.start()
+    return thread
+
+
+def _wait(jobs: JobStore, job_id: str, states: tuple[str, ...], timeout: float = 30) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = jobs.get(job_id)
+        if job.state in states:
+            return job
+        time.sleep(0.05)
+    pytest.fail(f"job {job_id} is {jobs.get(job_id).state}, not {states}")
+
+
+@pytest.fixture
+def slow_extract(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Settings with a 1-second stage limit and a 30-second pause in extract, and a keeper."""
+    import api.tasks
+    from api.deps import get_services
+    from handoff.settings import get_settings
+
+    monkeypatch.setenv("HANDOFF_DEBUG_STAGE_PAUSE", "extract=30")
+    monkeypatch.setenv("HANDOFF_STAGE_SOFT_LIMIT_S", "1")
+    monkeypatch.setenv("HANDOFF_STAGE_HARD_LIMIT_S", "60")
+    monkeypatch.setenv("HANDOFF_JOB_LEASE_S", "1.5")
+    get_settings.cache_clear()
+    settings = get_settings()
+    get_services(settings).store.count()  # migrated before the keeper's thread reads the table
+    keeper = api.tasks.keeper()
+    keeper.start()
+    yield settings
+    keeper.stop()
+
+
+def test_a_stage_past_its_soft_limit_fails_the_job_with_one_sentence(
+    slow_extract: Any, example_wrap: str
+) -> None:
+    from api.deps import get_services
+
+    svc = get_services(slow_extract)
+    handoff = svc.store.create(
+        team="t", author=None, recorded_at=None, source_kind="text", source_text=example_wrap
+    )
+    job = svc.jobs.create(team="t", handoff_id=handoff.id, kind="process_wrap")
+    started = time.monotonic()
+    _run_in_thread(job.id).join(timeout=30)
+    failed = svc.jobs.get(job.id)
+    assert failed.state == "failed", failed
+    assert failed.error.startswith("The extract stage took longer than its limit of 1 seconds")
+    assert failed.error.count(".") == 1 and "HANDOFF_STAGE_SOFT_LIMIT_S" in failed.error
+    assert time.monotonic() - started < 10  # interrupted, not left to sleep out its 30 s
+    assert svc.store.get(handoff.id).declaration is None
+    assert svc.jobs.requeue(job.id).state == "queued"  # and it can be retried
+
+
+def test_a_running_job_cancelled_stops_at_the_next_heartbeat(
+    slow_extract: Any, example_wrap: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.deps import get_services
+    from handoff.settings import get_settings
+
+    monkeypatch.setenv("HANDOFF_STAGE_SOFT_LIMIT_S", "60")
+    get_settings.cache_clear()
+    svc = get_services(get_settings())
+    handoff = svc.store.create(
+        team="t", author=None, recorded_at=None, source_kind="text", source_text=example_wrap
+    )
+    job = svc.jobs.create(team="t", handoff_id=handoff.id, kind="process_wrap")
+    thread = _run_in_thread(job.id)
+    deadline = time.monotonic() + 20
+    while svc.jobs.get(job.id).stage != "extract" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    svc.jobs.cancel(job.id, reason="Cancelled by Maya.")
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    after = svc.jobs.get(job.id)
+    assert after.state == "cancelled" and after.error == "Cancelled by Maya."
+    assert svc.store.get(handoff.id).declaration is None
