@@ -208,3 +208,35 @@ def test_killed_while_indexing_a_published_handoff(stack: Any, example_wrap: str
     stored = svc.index._collection.get(where={"handoff_id": hid})["ids"]
     assert sorted(stored) == sorted(expected) and svc.index.count() == len(expected)
     assert _audit_actions(client, hid).count("published") == 1
+
+
+def test_sigterm_hands_a_job_still_running_after_the_grace_period_back(
+    stack: Any, example_wrap: str
+) -> None:
+    client, workers, _ = stack
+    first = workers.start(pause="extract=120")
+    r = client.post("/api/handoffs", json={"text": example_wrap, "team": "payments"})
+    hid, job_id = r.json()["id"], r.json()["job_id"]
+    _wait(client, job_id, lambda j: j["stage"] == "extract", workers)
+    first.send_signal(signal.SIGTERM)
+    first.wait(timeout=float(FAST["HANDOFF_JOB_SHUTDOWN_GRACE_S"]) + 15)
+    assert first.returncode == 0, workers.logs()
+    handed_back = _job(client, job_id)
+    assert handed_back["state"] == "queued", handed_back  # not abandoned as running
+    _recovered(client, workers, job_id)
+    assert _audit_actions(client, hid).count("extracted") == 1
+
+
+def test_sigterm_lets_a_job_finish_within_the_grace_period(
+    stack: Any, example_wrap: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, workers, _ = stack
+    monkeypatch.setenv("HANDOFF_JOB_SHUTDOWN_GRACE_S", "30")
+    first = workers.start(pause="extract=2")
+    r = client.post("/api/handoffs", json={"text": example_wrap, "team": "payments"})
+    job_id = r.json()["job_id"]
+    _wait(client, job_id, lambda j: j["stage"] == "extract", workers)
+    first.send_signal(signal.SIGTERM)
+    first.wait(timeout=30)
+    done = _job(client, job_id)
+    assert done["state"] == "done" and done["attempts"] == 1, f"{done}\n{workers.logs()}"
