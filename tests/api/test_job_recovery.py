@@ -72,13 +72,18 @@ class Workers:
                 proc.kill()
 
 
+@pytest.fixture
+def fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Short leases and grace, in this process's environment (workers inherit it)."""
+    for key, value in FAST.items():
+        monkeypatch.setenv(key, value)
+
+
 @pytest.fixture(
     params=["embedded", pytest.param("scale", marks=[pytest.mark.postgres, pytest.mark.redis])]
 )
-def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, fast: None) -> str:
     """The settings of a mode, in this process's environment (workers inherit it)."""
-    for key, value in FAST.items():
-        monkeypatch.setenv(key, value)
     if request.param == "scale":
         monkeypatch.setenv("HANDOFF_DATABASE_URL", request.getfixturevalue("postgres_url"))
         monkeypatch.setenv("HANDOFF_BROKER_URL", request.getfixturevalue("redis_url"))
@@ -240,3 +245,52 @@ def test_sigterm_lets_a_job_finish_within_the_grace_period(
     first.wait(timeout=30)
     done = _job(client, job_id)
     assert done["state"] == "done" and done["attempts"] == 1, f"{done}\n{workers.logs()}"
+
+
+def test_serve_recovers_the_job_of_the_worker_it_restarts(
+    fast: None, settings: Any, example_wrap: str
+) -> None:
+    """`handoff serve` end to end: its embedded worker killed mid-job is restarted by serve and
+    the job completes (the restarted worker pauses too, so the pause is short)."""
+    import httpx
+
+    from tests.api.test_worker import _children
+    from tests.browser.conftest import free_port
+
+    token = signed_in_token(settings)
+    port = free_port()
+    env = {**os.environ, "HANDOFF_DEBUG_STAGE_PAUSE": "extract=6"}
+    serve = subprocess.Popen(
+        [HANDOFF, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, headers=bearer(token), timeout=10) as http:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if http.get("/api/health").is_success:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.3)
+            r = http.post("/api/handoffs", json={"text": example_wrap, "team": "payments"})
+            assert r.status_code == 202, r.text
+            job_id = r.json()["job_id"]
+            deadline = time.monotonic() + 60
+            while http.get(f"/api/jobs/{job_id}").json()["stage"] != "extract":
+                assert time.monotonic() < deadline, http.get(f"/api/jobs/{job_id}").json()
+                time.sleep(0.1)
+            worker = next(p for p, cmd in _children(serve.pid).items() if "api.worker" in cmd)
+            os.kill(worker, signal.SIGKILL)
+            deadline = time.monotonic() + 90
+            while (job := http.get(f"/api/jobs/{job_id}").json())["state"] != "done":
+                assert job["state"] != "failed" and time.monotonic() < deadline, job
+                time.sleep(0.2)
+            assert job["attempts"] == 2, job
+    finally:
+        serve.terminate()
+        serve.wait(timeout=60)
