@@ -171,7 +171,7 @@ def test_a_stage_past_its_soft_limit_fails_the_job_with_one_sentence(
     started = time.monotonic()
     _run_in_thread(job.id).join(timeout=30)
     failed = svc.jobs.get(job.id)
-    assert failed.state == "failed", failed
+    assert failed.state == "failed" and failed.error is not None, failed
     assert failed.error.startswith("The extract stage took longer than its limit of 1 seconds")
     assert failed.error.count(".") == 1 and "HANDOFF_STAGE_SOFT_LIMIT_S" in failed.error
     assert time.monotonic() - started < 10  # interrupted, not left to sleep out its 30 s
