@@ -68,17 +68,22 @@ def run_worker(
         keeper.stop()
 
 
-def start_embedded(*, concurrency: int, env: dict[str, str] | None = None) -> subprocess.Popen[Any]:
-    """Start the embedded worker as a child process (same settings, via the environment)."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "api.worker",
-        "--concurrency",
-        str(concurrency),
-        "--loglevel",
-        "warning",
-    ]
+def run_beat(*, loglevel: str = "info") -> None:
+    """Run Celery beat: it sends the scheduled tasks (`api.celery_app.SCHEDULE`) to the queue.
+    One per installation: `handoff serve` starts it, or `handoff beat` at scale."""
+    from handoff.settings import get_settings
+
+    get_settings().home.mkdir(parents=True, exist_ok=True)
+    get_celery().Beat(loglevel=loglevel.upper(), quiet=True).run()
+
+
+def start_embedded(
+    *, concurrency: int, env: dict[str, str] | None = None, beat: bool = False
+) -> subprocess.Popen[Any]:
+    """Start the embedded worker (or, with `beat`, Celery beat) as a child process (same
+    settings, via the environment)."""
+    cmd = [sys.executable, "-m", "api.worker", "--loglevel", "warning"]
+    cmd += ["--beat"] if beat else ["--concurrency", str(concurrency)]
     return subprocess.Popen(cmd, env={**os.environ, **(env or {})}, preexec_fn=_die_with_parent)
 
 
@@ -92,12 +97,14 @@ def _die_with_parent() -> None:
 
 
 class EmbeddedWorker:
-    """The worker `handoff serve` runs: started with it, restarted if it dies, stopped with it."""
+    """The worker (or, with `beat`, the beat) `handoff serve` runs: started with it, restarted
+    if it dies, stopped with it."""
 
-    def __init__(self, *, concurrency: int, max_restarts: int = 5) -> None:
+    def __init__(self, *, concurrency: int = 1, max_restarts: int = 5, beat: bool = False) -> None:
         self.concurrency = concurrency
         self.max_restarts = max_restarts
-        self.proc = start_embedded(concurrency=concurrency)
+        self.beat = beat
+        self.proc = start_embedded(concurrency=concurrency, beat=beat)
         self._stop = threading.Event()
         self._watch = threading.Thread(target=self._watchdog, name="worker-watchdog", daemon=True)
         self._watch.start()
@@ -111,12 +118,13 @@ class EmbeddedWorker:
                 if time.monotonic() - started > 300:
                     restarts = 0  # a worker that ran a while counts as healthy again
                 continue
+            what = "beat" if self.beat else "worker"
             if restarts >= self.max_restarts:
-                log.error("The embedded worker keeps stopping (exit %s); jobs will wait.", code)
+                log.error("The embedded %s keeps stopping (exit %s); jobs will wait.", what, code)
                 return
             restarts += 1
-            log.error("The embedded worker stopped (exit %s); restarting it.", code)
-            self.proc = start_embedded(concurrency=self.concurrency)
+            log.error("The embedded %s stopped (exit %s); restarting it.", what, code)
+            self.proc = start_embedded(concurrency=self.concurrency, beat=self.beat)
             started = time.monotonic()
 
     def stop(self) -> None:
@@ -146,7 +154,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--loglevel", default="info")
     parser.add_argument("--hostname", default=None)
+    parser.add_argument("--beat", action="store_true", help="Run Celery beat, not a worker.")
     args = parser.parse_args(argv)
+    if args.beat:
+        run_beat(loglevel=args.loglevel)
+        return
     run_worker(concurrency=args.concurrency, loglevel=args.loglevel, hostname=args.hostname)
 
 

@@ -284,7 +284,9 @@ def test_serve_recovers_the_job_of_the_worker_it_restarts(
             while http.get(f"/api/jobs/{job_id}").json()["stage"] != "extract":
                 assert time.monotonic() < deadline, http.get(f"/api/jobs/{job_id}").json()
                 time.sleep(0.1)
-            worker = next(p for p, cmd in _children(serve.pid).items() if "api.worker" in cmd)
+            children = _children(serve.pid)
+            assert any("api.worker --loglevel warning --beat" in c for c in children.values())
+            worker = next(p for p, c in children.items() if "api.worker" in c and "--beat" not in c)
             os.kill(worker, signal.SIGKILL)
             deadline = time.monotonic() + 90
             while (job := http.get(f"/api/jobs/{job_id}").json())["state"] != "done":
