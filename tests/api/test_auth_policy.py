@@ -263,6 +263,7 @@ REVIEWED = {
     "GET /items/{item_id}": "member, item",
     "GET /jobs/{job_id}": "member, job",
     "POST /jobs/{job_id}/retry": "member, job",
+    "POST /jobs/{job_id}/cancel": "member, job",
     "GET /teams/{team}/audit": "lead, path",
     "GET /teams/{team}/decisions": "member, path",
     "GET /teams/{team}/rollup": "member, path",
