@@ -202,3 +202,52 @@ def test_a_running_job_cancelled_stops_at_the_next_heartbeat(
     after = svc.jobs.get(job.id)
     assert after.state == "cancelled" and after.error == "Cancelled by Maya."
     assert svc.store.get(handoff.id).declaration is None
+
+
+def test_a_stage_that_ignores_its_soft_limit_fails_and_stops_its_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past the soft limit the stage is told to stop; still there past the hard limit, its job
+    fails, the worker's other jobs go back to the queue, and the process exits (os._exit is
+    recorded here instead)."""
+    import logging
+    import os
+
+    import api.tasks
+    from api.deps import get_services
+    from api.keeper import EXIT_HARD_LIMIT, StageLimits, active_jobs
+    from handoff.settings import get_settings
+
+    monkeypatch.setenv("HANDOFF_STAGE_SOFT_LIMIT_S", "5")
+    monkeypatch.setenv("HANDOFF_STAGE_HARD_LIMIT_S", "6")
+    get_settings.cache_clear()
+    svc = get_services(get_settings())
+    limits = StageLimits.from_settings(svc.settings)
+    active = active_jobs()
+    stuck, other = (svc.jobs.create(team="t", handoff_id=None, kind="process_wrap") for _ in "ab")
+    for job in (stuck, other):
+        svc.jobs.claim(job.id, worker=active.name, lease_s=30)
+    blocked, fresh = active.add(stuck.id), active.add(other.id)
+    blocked.enter("transcribe")
+    fresh.enter("extract")
+    blocked.stage_started -= 10  # in its stage for 10 s: past the soft limit
+    exits: list[int] = []
+    sent: list[str] = []
+    monkeypatch.setattr(os, "_exit", exits.append)
+    monkeypatch.setattr(logging, "shutdown", lambda: None)
+    keeper = api.tasks.keeper()
+    monkeypatch.setattr(keeper, "_send", lambda svc, job: sent.append(job.id))
+    try:
+        keeper.enforce_limits(limits)
+        assert blocked.reason and blocked.reason.startswith("The transcribe stage took longer")
+        assert exits == [] and fresh.reason is None
+        assert blocked.interrupted_at is not None
+        blocked.interrupted_at -= 2  # and it ignored that for 2 s, past the hard limit's 1 s more
+        keeper.enforce_limits(limits)
+    finally:
+        active.remove(stuck.id)
+        active.remove(other.id)
+    assert exits == [EXIT_HARD_LIMIT]
+    failed = svc.jobs.get(stuck.id)
+    assert failed.state == "failed" and failed.error == blocked.reason
+    assert svc.jobs.get(other.id).state == "queued" and sent == [other.id]
