@@ -189,6 +189,7 @@ class Keeper:
 
     def _loop(self) -> None:
         next_renew = next_reap = 0.0  # both at once on start
+        quiet_until = 0.0  # a database outage is logged every 30 s, not every tick
         while not self._stop.is_set():
             try:
                 settings = self._services().settings
@@ -201,7 +202,9 @@ class Keeper:
                     self.reap()
                     next_reap = now + settings.job_reap_interval_s
             except Exception:
-                log.warning("The job keeper could not reach the jobs table", exc_info=True)
+                if time.monotonic() >= quiet_until:
+                    log.warning("The job keeper could not reach the jobs table", exc_info=True)
+                    quiet_until = time.monotonic() + 30
             self._stop.wait(0.25)
 
     def renew(self) -> None:
