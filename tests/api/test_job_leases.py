@@ -251,3 +251,18 @@ def test_a_stage_that_ignores_its_soft_limit_fails_and_stops_its_worker(
     failed = svc.jobs.get(stuck.id)
     assert failed.state == "failed" and failed.error == blocked.reason
     assert svc.jobs.get(other.id).state == "queued" and sent == [other.id]
+
+
+def test_production_refuses_the_test_only_stage_pause(home: Any) -> None:
+    from api.auth.production import production_problems
+    from handoff.settings import Settings
+
+    settings = Settings(home=home, environment="production", debug_stage_pause="extract=5")
+    assert "HANDOFF_DEBUG_STAGE_PAUSE is for tests; leave it empty in production." in (
+        production_problems(settings)
+    )
+    assert not [
+        p
+        for p in production_problems(Settings(home=home, environment="production"))
+        if "STAGE_PAUSE" in p
+    ]
