@@ -109,6 +109,24 @@ def test_cancel_over_http_then_retry(client: TestClient, services: Any, example_
     assert "job.cancel" in actions and "job.retry" in actions
 
 
+def test_retry_over_http_runs_a_stuck_job_again(
+    client: TestClient, services: Any, example_wrap: str
+) -> None:
+    """The issue's case: a job left running by a killed worker answered 409 to Retry."""
+    r = client.post("/api/handoffs", json={"text": example_wrap, "team": "payments"})
+    job = services.jobs.create(team="payments", handoff_id=r.json()["id"], kind="process_wrap")
+    services.jobs.claim(job.id, worker="killed", lease_s=30)
+    assert client.post(f"/api/jobs/{job.id}/retry").status_code == 409  # its lease still holds
+    # a row from before leases existed, left running: no lease at all counts as expired
+    with session_scope(services.jobs.url) as session:
+        session.execute(update(JobRecord).where(JobRecord.id == job.id).values(lease_until=None))
+    assert [j.id for j in services.jobs.expired()] == [job.id]
+    r = client.post(f"/api/jobs/{job.id}/retry")
+    assert r.status_code == 202, r.text
+    done = client.get(f"/api/jobs/{job.id}").json()
+    assert done["state"] == "done" and done["attempts"] == 2
+
+
 def test_deleting_a_handoff_cancels_its_job(
     client: TestClient, services: Any, example_wrap: str
 ) -> None:
