@@ -184,8 +184,11 @@ class Keeper:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread and wait for it, so no query of it is cut off as the process exits."""
         self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=timeout)
 
     def _loop(self) -> None:
         next_renew = next_reap = 0.0  # both at once on start

@@ -11,6 +11,7 @@ the jobs that did not finish within HANDOFF_JOB_SHUTDOWN_GRACE_S.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -47,7 +48,8 @@ def worker_argv(
 def run_worker(
     *, concurrency: int = 1, loglevel: str = "info", hostname: str | None = None
 ) -> None:
-    """Run a Celery worker for the configured broker until it is told to stop."""
+    """Run a Celery worker for the configured broker until it is told to stop, then end the
+    process with the worker's status (`_exit_now`): this never returns."""
     from celery import signals
 
     import api.tasks  # (registers the tasks with the app)
@@ -60,12 +62,30 @@ def run_worker(
 
     signals.worker_shutting_down.connect(shutting_down, weak=False)
     keeper.start()  # reaps at once: jobs a killed worker left behind are sent again
+    code: Any = 0
     try:
         get_celery().worker_main(
             worker_argv(concurrency=concurrency, loglevel=loglevel, hostname=hostname)
         )
+    except SystemExit as exc:  # Celery ends the worker with sys.exit(status)
+        code = exc.code
     finally:
         keeper.stop()
+    _exit_now(code)
+
+
+def _exit_now(code: Any) -> None:
+    """End a worker that has shut down cleanly without the interpreter's teardown: native
+    libraries the speech engines load keep C++ threads that abort the process (SIGABRT,
+    "terminate called without an active exception") when they are destroyed at exit, which
+    turned a clean stop into a crash. Jobs and the broker are settled by now; only output is
+    flushed."""
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
 
 
 def run_beat(*, loglevel: str = "info") -> None:
