@@ -158,12 +158,12 @@ def _wait(jobs: JobStore, job_id: str, states: tuple[str, ...], timeout: float =
 
 @pytest.fixture
 def slow_extract(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Settings with a 1-second stage limit and a 30-second pause in extract, and a keeper."""
+    """Settings with a 1-second stage limit and a 10-minute pause in extract, and a keeper."""
     import api.tasks
     from api.deps import get_services
     from handoff.settings import get_settings
 
-    monkeypatch.setenv("HANDOFF_DEBUG_STAGE_PAUSE", "extract=30")
+    monkeypatch.setenv("HANDOFF_DEBUG_STAGE_PAUSE", "extract=600")
     monkeypatch.setenv("HANDOFF_STAGE_SOFT_LIMIT_S", "1")
     monkeypatch.setenv("HANDOFF_STAGE_HARD_LIMIT_S", "60")
     monkeypatch.setenv("HANDOFF_JOB_LEASE_S", "1.5")
@@ -186,13 +186,13 @@ def test_a_stage_past_its_soft_limit_fails_the_job_with_one_sentence(
         team="t", author=None, recorded_at=None, source_kind="text", source_text=example_wrap
     )
     job = svc.jobs.create(team="t", handoff_id=handoff.id, kind="process_wrap")
-    started = time.monotonic()
-    _run_in_thread(job.id).join(timeout=30)
+    thread = _run_in_thread(job.id)
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the stage was not interrupted"
     failed = svc.jobs.get(job.id)
     assert failed.state == "failed" and failed.error is not None, failed
     assert failed.error.startswith("The extract stage took longer than its limit of 1 seconds")
     assert failed.error.count(".") == 1 and "HANDOFF_STAGE_SOFT_LIMIT_S" in failed.error
-    assert time.monotonic() - started < 10  # interrupted, not left to sleep out its 30 s
     assert svc.store.get(handoff.id).declaration is None
     assert svc.jobs.requeue(job.id).state == "queued"  # and it can be retried
 
@@ -215,7 +215,7 @@ def test_a_running_job_cancelled_stops_at_the_next_heartbeat(
     while svc.jobs.get(job.id).stage != "extract" and time.monotonic() < deadline:
         time.sleep(0.05)
     svc.jobs.cancel(job.id, reason="Cancelled by Maya.")
-    thread.join(timeout=10)
+    thread.join(timeout=60)
     assert not thread.is_alive()
     after = svc.jobs.get(job.id)
     assert after.state == "cancelled" and after.error == "Cancelled by Maya."
