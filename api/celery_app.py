@@ -8,6 +8,10 @@ number of `handoff worker` processes share the queue.
 
 Job state lives in the `jobs` table, not in a Celery result backend: the API reads it from the
 system of record, which every mode already has.
+
+Scheduled work runs from Celery beat: `handoff serve` starts it beside its embedded worker, and at
+scale exactly one `handoff beat` process runs it. Its schedule (`SCHEDULE`) is retention, daily;
+the file that remembers when each entry last ran is HOME/beat-schedule.
 """
 
 from __future__ import annotations
@@ -16,10 +20,21 @@ from functools import lru_cache
 from typing import Any
 
 from celery import Celery
+from celery.schedules import crontab
 
 from handoff.settings import Settings, get_settings
 
 QUEUE = "handoff"
+
+#: Celery beat's entries: every team's retention rules applied once a day, at 03:00 UTC (running
+#: it twice deletes nothing twice, so two beats by mistake are harmless).
+SCHEDULE: dict[str, dict[str, Any]] = {
+    "apply-retention": {
+        "task": "handoff.apply_retention",
+        "schedule": crontab(hour=3, minute=0),
+        "options": {"queue": QUEUE},
+    },
+}
 
 
 def broker_options(settings: Settings) -> tuple[str, dict[str, Any]]:
@@ -65,6 +80,8 @@ def make_celery(settings: Settings) -> Celery:
         accept_content=["json"],
         enable_utc=True,
         timezone="UTC",
+        beat_schedule=SCHEDULE,
+        beat_schedule_filename=str(settings.home / "beat-schedule"),
     )
     return app
 

@@ -18,10 +18,12 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from celery import Task, shared_task
 
+from api.keeper import ActiveJob, JobInterrupted, Keeper, active_jobs
 from api.usecases import lifecycle, posting, speech
 from handoff.errors import ConflictError, HandoffError
 
@@ -71,7 +73,8 @@ class _Reporter:
     """Writes progress to the job row, at most every 0.25 s unless the stage changes.
 
     The loader reports each stage's own 0..1 ("decode", "load model", "transcribe", ...); the bar
-    shows the whole job's, and never goes backwards.
+    shows the whole job's, and never goes backwards. Each report is also where a job told to stop
+    (cancelled, past its time limit) stops, and where a new stage starts its time limit's clock.
     """
 
     SPANS: ClassVar[dict[str, tuple[float, float]]] = {
@@ -82,21 +85,46 @@ class _Reporter:
         "index": (0.0, 1.0),
     }
 
-    def __init__(self, jobs: JobStore, job_id: str) -> None:
+    def __init__(
+        self,
+        jobs: JobStore,
+        job_id: str,
+        *,
+        active: ActiveJob | None = None,
+        worker: str | None = None,
+        pauses: dict[str, float] | None = None,
+    ) -> None:
         self.jobs = jobs
         self.job_id = job_id
+        self.active = active
+        self.worker = worker
+        self.pauses = pauses or {}
         self.stage: str | None = None
         self.last = 0.0
         self.overall = 0.0
 
     def __call__(self, stage: str, fraction: float) -> None:
+        if self.active is not None:
+            self.active.check()
+            self.active.enter(stage)
         start, width = self.SPANS.get(stage, (0.05, 0.05))
         self.overall = max(self.overall, start + width * max(0.0, min(1.0, fraction)))
         now = time.monotonic()
         if stage == self.stage and now - self.last < 0.25:
             return
+        first = stage != self.stage
         self.stage, self.last = stage, now
-        self.jobs.progress(self.job_id, stage=stage, fraction=self.overall)
+        self.jobs.progress(self.job_id, stage=stage, fraction=self.overall, worker=self.worker)
+        if first and stage in self.pauses:
+            self._pause(self.pauses.pop(stage))
+
+    def _pause(self, seconds: float) -> None:
+        """HANDOFF_DEBUG_STAGE_PAUSE (tests): hold the stage, in slices a stop can interrupt."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.active is not None:
+                self.active.check()
+            time.sleep(0.05)
 
 
 #: A task's work: the services, its job, and where to report progress.
@@ -104,29 +132,70 @@ Work = Callable[["Services", "Job", "_Reporter"], None]
 
 
 def _run(task: Task, job_id: str, work: Work) -> None:
+    """Claim the job, do its work under this worker's lease, and end it. A message for a job
+    that is done, cancelled or held by a live worker is dropped: duplicates are harmless."""
     svc = _services()
-    job = svc.jobs.get(job_id)
-    if job.state == "done":
-        return  # delivered twice (acks_late) or retried after success: nothing to do
-    svc.jobs.start(job_id)
+    active = active_jobs()
+    job = svc.jobs.claim(job_id, worker=active.name, lease_s=svc.settings.job_lease_s)
+    if job is None:
+        return  # delivered twice, retried after success, cancelled, or another worker has it
+    running = active.add(job_id)
+    report = _Reporter(
+        svc.jobs,
+        job_id,
+        active=running,
+        worker=active.name,
+        pauses=svc.settings.stage_pauses,
+    )
     try:
-        work(svc, job, _Reporter(svc.jobs, job_id))
+        _attempt(task, svc, job, running, report, work)
+    finally:
+        active.remove(job_id)
+
+
+def _attempt(
+    task: Task, svc: Services, job: Job, running: ActiveJob, report: _Reporter, work: Work
+) -> None:
+    worker = active_jobs().name
+    try:
+        try:
+            running.in_work = True
+            work(svc, job, report)
+        finally:
+            running.in_work = False
+    except JobInterrupted:
+        if running.outcome == "failed":
+            svc.jobs.fail(job.id, running.reason or "The job was stopped.", worker=worker)
+        return  # cancelled: the row says so; lost: another worker has it now
     except Exception as exc:
-        if not _is_transient(exc):
-            if not isinstance(exc, HandoffError):
-                log.exception("job %s failed", job_id)
-            svc.jobs.fail(job_id, _sentence(exc, (task.request.retries or 0) + 1))
-            return
-        retries = task.request.retries or 0
-        if retries >= MAX_RETRIES:
-            log.exception("job %s failed after %d attempts", job_id, retries + 1)
-            svc.jobs.fail(job_id, _sentence(exc, retries + 1))
-            return
-        delay = BACKOFF_BASE_S * (2**retries)
-        log.warning("job %s: %s; retrying in %.0f s", job_id, exc, delay)
-        svc.jobs.progress(job_id, stage=f"retrying in {delay:.0f} s", fraction=0.0)
-        raise task.retry(exc=exc, countdown=delay, max_retries=MAX_RETRIES) from exc
-    svc.jobs.finish(job_id)
+        _failed(task, svc, job.id, exc)
+        return
+    svc.jobs.finish(job.id, worker=worker)
+
+
+def _failed(task: Task, svc: Services, job_id: str, exc: Exception) -> None:
+    """Fail the job with its reason, or retry a transient failure with backoff: the job goes
+    back to queued (its lease covering the wait), so the retried message can claim it."""
+    worker = active_jobs().name
+    retries = task.request.retries or 0
+    if not _is_transient(exc):
+        if not isinstance(exc, HandoffError):
+            log.exception("job %s failed", job_id)
+        svc.jobs.fail(job_id, _sentence(exc, retries + 1), worker=worker)
+        return
+    if retries >= MAX_RETRIES:
+        log.exception("job %s failed after %d attempts", job_id, retries + 1)
+        svc.jobs.fail(job_id, _sentence(exc, retries + 1), worker=worker)
+        return
+    delay = BACKOFF_BASE_S * (2**retries)
+    log.warning("job %s: %s; retrying in %.0f s", job_id, exc, delay)
+    svc.jobs.release(
+        job_id,
+        worker=worker,
+        stage=f"retrying in {delay:.0f} s",
+        queue_lease_s=delay + svc.settings.job_lease_s,
+    )
+    raise task.retry(exc=exc, countdown=delay, max_retries=MAX_RETRIES) from exc
 
 
 def _handoff_id(job: Job) -> str:
@@ -147,11 +216,24 @@ def _process(svc: Services, job: Job, report: _Reporter) -> None:
     handoff = svc.store.get(_handoff_id(job))
     if handoff.status != "draft":
         return  # already published: the extraction it was waiting for has happened
+    if report.active is not None and handoff.source_kind == "media" and handoff.source_path:
+        report.active.audio_s = _audio_seconds(handoff.source_path)
     try:
         posting.process_wrap(svc, handoff.id, team=handoff.team, progress=report)
     except ConflictError:
         # Published between the check and the write; the reviewer's version stands.
         return
+
+
+def _audio_seconds(path: str) -> float:
+    """How long a stored clip plays (its stages' time limits grow with it); 0 when the probe
+    cannot tell, in which case decoding says what is wrong with it."""
+    from ingest.media import probe
+
+    try:
+        return float(probe(Path(path)).duration_s or 0.0)
+    except Exception:
+        return 0.0
 
 
 def _index(svc: Services, job: Job, report: _Reporter) -> None:
@@ -301,19 +383,34 @@ def vocabulary_changed(svc: Services, team: str) -> None:
 def queue_job(svc: Services, kind: JobKind, handoff: Handoff) -> Job:
     """Record a job on the handoff and hand it to a worker (see `enqueue`): the slow half of
     posting a wrap (`process_wrap`), or the index update after publishing (`index_handoff`)."""
-    job = svc.jobs.create(team=handoff.team, handoff_id=handoff.id, kind=kind)
+    job = svc.jobs.create(
+        team=handoff.team,
+        handoff_id=handoff.id,
+        kind=kind,
+        queue_lease_s=svc.settings.job_queue_lease_s,
+    )
     enqueue(svc, job)
     return job
+
+
+def send(svc: Services, job: Job) -> None:
+    """Send the job's task to the broker (raising when it cannot be reached)."""
+    from api.celery_app import celery_for
+
+    app = celery_for(svc.settings)
+    app.tasks[TASKS[job.kind]].apply_async(args=[job.id], queue=app.conf.task_default_queue)
+
+
+def keeper() -> Keeper:
+    """The job keeper for a worker process (`api.worker` starts it)."""
+    return Keeper(_services, send)
 
 
 def enqueue(svc: Services, job: Job) -> None:
     """Send the job's task to the broker. When the broker cannot be reached, the job is failed
     with the reason (so it can be retried later) and `QueueUnavailable` is raised."""
-    from api.celery_app import celery_for
-
-    app = celery_for(svc.settings)
     try:
-        app.tasks[TASKS[job.kind]].apply_async(args=[job.id], queue=app.conf.task_default_queue)
+        send(svc, job)
     except HandoffError:
         raise
     except Exception as exc:

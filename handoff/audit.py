@@ -59,6 +59,7 @@ ACTIONS = frozenset(
         "handoff.acknowledge",
         "vocabulary.edit",
         "job.retry",
+        "job.cancel",
         # retention (issue 18): a lead's rules, and what applying them deleted
         "retention.set",
         "retention.media",

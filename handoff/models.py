@@ -117,6 +117,7 @@ class JobRecord(Base):
     """A background job (upload -> transcribe -> extract, or publish -> index) and its progress."""
 
     __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_state_lease", "state", "lease_until"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     team: Mapped[str] = mapped_column(String(100), index=True)
@@ -127,5 +128,9 @@ class JobRecord(Base):
     progress: Mapped[float] = mapped_column(default=0.0)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The worker running it and until when its claim holds (migration 0006): renewed while it
+    # runs; a queued job's is when its message is sent again. Expired: a reaper re-queues it.
+    leased_by: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -140,6 +140,53 @@ class Settings(BaseSettings):
     )
     workers: int = Field(default=1, description="Embedded worker concurrency for `handoff serve`.")
 
+    # -- durable jobs (issue 18): leases, time limits, shutdown --------------------------------
+    job_lease_s: float = Field(
+        default=30.0,
+        ge=0.5,
+        description="How long a worker's claim on a running job holds without a heartbeat (it "
+        "renews it every third of that); a job whose lease ran out is re-queued.",
+    )
+    job_reap_interval_s: float = Field(
+        default=15.0,
+        ge=0.1,
+        description="How often each worker looks for jobs whose lease ran out (and on start).",
+    )
+    job_queue_lease_s: float = Field(
+        default=600.0,
+        ge=1.0,
+        description="How long a queued job waits for a worker before its message is sent again "
+        "(in case it was lost); a duplicate message is harmless.",
+    )
+    job_shutdown_grace_s: float = Field(
+        default=20.0,
+        ge=0.0,
+        description="On SIGTERM a worker finishes its running jobs for this long, then "
+        "re-queues those still running and stops.",
+    )
+    stage_soft_limit_s: float = Field(
+        default=600.0,
+        ge=0.1,
+        description="Base time limit of one job stage (decode, transcribe, extract, index); past "
+        "it the stage is interrupted and the job fails, and can be retried.",
+    )
+    stage_hard_limit_s: float = Field(
+        default=900.0,
+        ge=0.1,
+        description="Base hard limit of one stage: a stage that ignores its soft limit this long "
+        "has its worker process stopped (the job fails; other jobs are re-queued).",
+    )
+    stage_limit_per_audio_s: float = Field(
+        default=3.0,
+        ge=0.0,
+        description="Seconds added to both stage limits per second of a clip's audio.",
+    )
+    debug_stage_pause: str = Field(
+        default="",
+        description="Testing only: pause at the start of named stages, e.g. 'decode=5,extract=5' "
+        "(seconds), to stop a worker mid-stage; empty in real use.",
+    )
+
     # -- identities (issue 15): sign-in, sessions, tokens, single sign-on ----------------------
     secret_key: SecretStr | None = Field(
         default=None,
@@ -312,6 +359,18 @@ class Settings(BaseSettings):
                 '"..."}.'
             )
         return parsed
+
+    @property
+    def stage_pauses(self) -> dict[str, float]:
+        """DEBUG_STAGE_PAUSE as {stage: seconds}; a malformed entry is ignored."""
+        out: dict[str, float] = {}
+        for part in self.debug_stage_pause.split(","):
+            stage, _, seconds = part.partition("=")
+            try:
+                out[stage.strip()] = float(seconds)
+            except ValueError:
+                continue
+        return out
 
     @property
     def oidc_domains(self) -> frozenset[str]:

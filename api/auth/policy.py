@@ -106,6 +106,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     # -- jobs ------------------------------------------------------------------------------------
     ("GET", "/api/jobs/{job_id}"): Rule(A.MEMBER, T.JOB),
     ("POST", "/api/jobs/{job_id}/retry"): Rule(A.MEMBER, T.JOB),
+    ("POST", "/api/jobs/{job_id}/cancel"): Rule(A.MEMBER, T.JOB),
     # -- asking (reads, though POST) -----------------------------------------------------------
     ("POST", "/api/ask"): Rule(A.MEMBER, T.BODY, reads=True),
     ("POST", "/api/ask/stream"): Rule(A.MEMBER, T.BODY, reads=True),
@@ -140,6 +141,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/items/{item_id}"): Rule(A.MEMBER, T.ITEM),
     ("GET", "/jobs/{job_id}"): Rule(A.MEMBER, T.JOB),
     ("POST", "/jobs/{job_id}/retry"): Rule(A.MEMBER, T.JOB),
+    ("POST", "/jobs/{job_id}/cancel"): Rule(A.MEMBER, T.JOB),
     ("GET", "/teams/{team}/audit"): Rule(A.LEAD, T.PATH),
     ("GET", "/teams/{team}/decisions"): Rule(A.MEMBER, T.PATH),
     ("GET", "/teams/{team}/rollup"): Rule(A.MEMBER, T.PATH),

@@ -77,6 +77,8 @@ def production_problems(settings: Settings) -> list[str]:
         )
     if settings.public_url is not None and not settings.public_url.startswith("https://"):
         problems.append("HANDOFF_PUBLIC_URL must be an https:// address in production.")
+    if settings.debug_stage_pause.strip():
+        problems.append("HANDOFF_DEBUG_STAGE_PAUSE is for tests; leave it empty in production.")
     return problems
 
 

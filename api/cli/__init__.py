@@ -16,7 +16,7 @@ from api.cli.questions import ask, reindex
 from api.cli.remote import refuse_remote
 from api.cli.review import answer, followups, reextract
 from api.cli.rollups import pods, rollup
-from api.cli.server import demo, serve, worker
+from api.cli.server import beat, demo, serve, worker
 from api.cli.speech import transcribe, vocab
 from api.cli.tools import eval_cmd
 
@@ -27,6 +27,7 @@ LOCAL_ONLY = frozenset(
     {
         "serve",
         "worker",
+        "beat",
         "demo",
         "reindex",
         "reextract",
@@ -65,6 +66,7 @@ for command in (
     reindex,
     serve,
     worker,
+    beat,
     demo,
     eval_cmd,
     followups,

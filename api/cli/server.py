@@ -1,4 +1,4 @@
-"""Commands that run things: serve, worker, demo."""
+"""Commands that run things: serve, worker, beat, demo."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from api.cli.base import UserError, services
     "--worker/--no-worker",
     "with_worker",
     default=None,
-    help="Start the embedded worker (default: yes, unless HANDOFF_BROKER_URL names a shared "
-    "broker served by `handoff worker` processes).",
+    help="Start the embedded worker and Celery beat (default: yes, unless HANDOFF_BROKER_URL "
+    "names a shared broker served by `handoff worker` processes and one `handoff beat`).",
 )
 def serve(host: str, port: int, with_worker: bool | None) -> None:
-    """Run the web app and API (with the embedded worker)."""
+    """Run the web app and API (with the embedded worker and beat)."""
     import uvicorn
 
     from api.app import create_app
@@ -40,13 +40,15 @@ def serve(host: str, port: int, with_worker: bool | None) -> None:
     if hint is not None:  # nobody can sign in yet
         click.echo(f"handoff: {hint}", err=True)
     worker = EmbeddedWorker(concurrency=settings.workers) if with_worker else None
+    beat = EmbeddedWorker(beat=True) if with_worker else None
     try:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     except OSError as exc:
         raise UserError(f"Cannot listen on {host}:{port} ({exc.strerror}).") from exc
     finally:
-        if worker is not None:
-            worker.stop()
+        for child in (beat, worker):
+            if child is not None:
+                child.stop()
 
 
 @click.command()
@@ -59,6 +61,17 @@ def worker(concurrency: int, loglevel: str, hostname: str | None) -> None:
 
     services().store.count()
     run_worker(concurrency=concurrency, loglevel=loglevel, hostname=hostname)
+
+
+@click.command()
+@click.option("--loglevel", default="info", show_default=True)
+def beat(loglevel: str) -> None:
+    """Run Celery beat, which queues scheduled work (daily retention); run exactly one at scale
+    (`handoff serve` with its embedded worker runs its own)."""
+    from api.worker import run_beat
+
+    services().store.count()
+    run_beat(loglevel=loglevel)
 
 
 @click.command()

@@ -1,4 +1,4 @@
-"""Background jobs over HTTP: follow one, retry one that failed."""
+"""Background jobs over HTTP: follow one, retry one that failed or stuck, cancel one."""
 
 from __future__ import annotations
 
@@ -20,14 +20,30 @@ def get_job(job_id: str, svc: ServicesDep) -> dict[str, Any]:
     return svc.jobs.get(job_id).to_json()
 
 
-@router.post("/jobs/{job_id}/retry", status_code=202, summary="Run a failed job again")
+@router.post(
+    "/jobs/{job_id}/retry", status_code=202, summary="Run a failed, cancelled or stuck job again"
+)
 def retry_job(job_id: str, svc: ServicesDep, caller: CallerDep) -> dict[str, Any]:
     return retry(svc, job_id, caller)
 
 
 def retry(svc: Services, job_id: str, caller: Caller) -> dict[str, Any]:
     """Requeue a failed job, audited as the caller's (the web page's button does the same)."""
-    job = svc.jobs.requeue(job_id)
+    job = svc.jobs.requeue(job_id, queue_lease_s=svc.settings.job_queue_lease_s)
     log(svc, caller.actor, "job.retry", team=job.team, resource=("job", job.id))
     enqueue(svc, job)
     return svc.jobs.get(job_id).to_json()
+
+
+@router.post("/jobs/{job_id}/cancel", summary="Stop a queued or running job")
+def cancel_job(job_id: str, svc: ServicesDep, caller: CallerDep) -> dict[str, Any]:
+    return cancel(svc, job_id, caller)
+
+
+def cancel(svc: Services, job_id: str, caller: Caller) -> dict[str, Any]:
+    """Cancel a job, audited as the caller's: a queued one never starts (its message is dropped
+    when it arrives) and a running one is stopped by its worker at the next heartbeat (within a
+    third of HANDOFF_JOB_LEASE_S). Retry runs it again."""
+    job = svc.jobs.cancel(job_id, reason=f"Cancelled by {caller.name}.")
+    log(svc, caller.actor, "job.cancel", team=job.team, resource=("job", job.id))
+    return job.to_json()

@@ -24,7 +24,7 @@ from api.deps import ServicesDep
 from api.limits import MAX_ROW_ID
 from api.routes.handoffs import answer_by_voice, discard_upload, handoff_json, read_answer_clip
 from api.routes.items import item_json
-from api.routes.jobs import get_job, retry
+from api.routes.jobs import cancel, get_job, retry
 from api.stages import stage_label
 from api.tasks import queue_job
 from api.usecases import followups, items, lifecycle
@@ -429,6 +429,11 @@ def job_state(job_id: str, request: Request, svc: ServicesDep) -> Response:
 @router.post("/jobs/{job_id}/retry", response_class=HTMLResponse)
 def job_retry(job_id: str, request: Request, svc: ServicesDep, caller: CallerDep) -> Response:
     return _follow(request, retry(svc, job_id, caller))
+
+
+@router.post("/jobs/{job_id}/cancel", response_class=HTMLResponse)
+def job_cancel(job_id: str, request: Request, svc: ServicesDep, caller: CallerDep) -> Response:
+    return _follow(request, cancel(svc, job_id, caller))
 
 
 # -- items and asking ------------------------------------------------------------------------

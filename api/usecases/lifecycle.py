@@ -111,6 +111,8 @@ def delete(
     handoff = svc.store.delete(
         handoff_id, team=team, actor=actor, audit=audit, audit_detail=audit_detail
     )
+    # its job stops too (a running one at its worker's next heartbeat) rather than work on
+    svc.jobs.cancel_for_handoff(handoff.id, reason="The handoff was deleted.")
     svc.index.remove_handoff(handoff.id, team=handoff.team)
     uploads = svc.settings.uploads_dir.resolve()
     if handoff.source_path:

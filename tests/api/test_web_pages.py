@@ -225,6 +225,21 @@ def test_following_a_job_fails_retries_and_lands_on_the_draft(
     assert r.status_code == 204 and r.headers["HX-Redirect"] == f"/handoffs/{draft}"
 
 
+def test_a_live_job_can_be_cancelled_from_its_page_and_retried(
+    client: TestClient, services: Any, draft: str
+) -> None:
+    job = services.jobs.create(team="payments", handoff_id=draft, kind="process_wrap")
+    r = client.get(f"/jobs/{job.id}", headers=HX)
+    assert [a for _, a in Page(r.text).check().tags if a.get("hx-post") == f"/jobs/{job.id}/cancel"]
+    r = client.post(f"/jobs/{job.id}/cancel", headers=HX)
+    cancelled = Page(r.text).check()
+    assert r.status_code == 200 and "Cancelled by Maya." in r.text
+    assert not [a for _, a in cancelled.tags if a.get("hx-get")], "a cancelled job stops polling"
+    assert [a for _, a in cancelled.tags if a.get("hx-post") == f"/jobs/{job.id}/retry"]
+    r = client.post(f"/jobs/{job.id}/retry", headers=HX)
+    assert r.status_code == 204 and r.headers["HX-Redirect"] == f"/handoffs/{draft}"
+
+
 def test_rows_added_in_one_edit_keep_their_order(client: TestClient, draft: str) -> None:
     """New rows are numbered after the largest row on screen, and saved in numeric row order
     (10 after 9, whatever order the fields arrive in)."""
