@@ -18,7 +18,6 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-
 #: A clock that replaces the wall clock inside `clock()`; None reads the wall clock.
 _CLOCK: ContextVar[Callable[[], datetime] | None] = ContextVar("handoff_clock", default=None)
 

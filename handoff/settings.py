@@ -199,6 +199,12 @@ class Settings(BaseSettings):
     )
     oidc_label: str = Field(default="single sign-on", description="Sign-in button's label.")
 
+    # -- operators' metrics (issue 17) ---------------------------------------------------------
+    prometheus: bool = Field(
+        default=True,
+        description="Serve operators' metrics at /metrics/prometheus (administrators only).",
+    )
+
     # -- the CLI against a remote server (issue 15) --------------------------------------------
     url: str | None = Field(
         default=None,

@@ -18,6 +18,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from handoff.audit import AuditLogRecord
+from handoff.identity.models import UserRecord
 from handoff.metrics.questions import QuestionRecord
 from handoff.metrics.scope import Scope, Sql, median, p90, rounded, week_of, weeks_in
 from handoff.metrics.table import Row, Table
@@ -40,12 +41,12 @@ def person_days(session: Session, scope: Scope) -> dict[tuple[str, str], dict[st
         A.actor_id.is_not(None),
         or_(in_team, A.team.is_(None)),
     ]
-    if scope.who:
-        where.append(func.lower(A.actor) == scope.who)
+    ids = person_ids(session, scope)
+    if ids is not None:
+        where.append(A.actor_id.in_(ids))
     q = (
         select(
             A.actor_id,
-            func.max(A.actor),
             day,
             sql.epoch(func.min(A.at)),
             sql.epoch(func.min(case(((A.action == ACK) & in_team, A.at)))),
@@ -55,28 +56,56 @@ def person_days(session: Session, scope: Scope) -> dict[tuple[str, str], dict[st
         .group_by(A.actor_id, day)
     )
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    for uid, name, d, start, ack, active in session.execute(q):
-        out[(uid, d)] = {"name": name, "start": start, "ack": ack, "active": bool(active)}
-    _add_questions(session, scope, sql, out)
+    for uid, d, start, ack, active in session.execute(q):
+        out[(uid, d)] = {"start": start, "ack": ack, "active": bool(active)}
+    _add_questions(session, scope, sql, out, ids)
+    names = display_names(session, {uid for uid, _ in out})
+    for (uid, _), seen in out.items():
+        seen["name"] = names.get(uid, uid)
     return out
 
 
+def person_ids(session: Session, scope: Scope) -> list[str] | None:
+    """The accounts a person filter names (by display name or username); None without one."""
+    if not scope.who:
+        return None
+    u = UserRecord
+    q = select(u.id).where(
+        or_(func.lower(u.display_name) == scope.who, func.lower(u.username) == scope.who)
+    )
+    return list(session.scalars(q))
+
+
+def display_names(session: Session, ids: set[str]) -> dict[str, str]:
+    """{account id: the name people know}, in one read."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(UserRecord.id, UserRecord.display_name).where(UserRecord.id.in_(sorted(ids)))
+    )
+    return {uid: name for uid, name in rows}
+
+
 def _add_questions(
-    session: Session, scope: Scope, sql: Sql, out: dict[tuple[str, str], dict[str, Any]]
+    session: Session,
+    scope: Scope,
+    sql: Sql,
+    out: dict[tuple[str, str], dict[str, Any]],
+    ids: list[str] | None,
 ) -> None:
     """A question asked in the team is activity in it, and may be the shift's first."""
     day = sql.day(Q.asked_at)
     where = [Q.team == scope.team, Q.asked_at >= scope.since, Q.asked_at < scope.until]
     where.append(Q.asker_id.is_not(None))
-    if scope.who:
-        where.append(func.lower(Q.asker) == scope.who)
+    if ids is not None:
+        where.append(Q.asker_id.in_(ids))
     q = (
-        select(Q.asker_id, func.max(Q.asker), day, sql.epoch(func.min(Q.asked_at)))
+        select(Q.asker_id, day, sql.epoch(func.min(Q.asked_at)))
         .where(*where)
         .group_by(Q.asker_id, day)
     )
-    for uid, name, d, first in session.execute(q):
-        seen = out.setdefault((uid, d), {"name": name, "start": first, "ack": None})
+    for uid, d, first in session.execute(q):
+        seen = out.setdefault((uid, d), {"start": first, "ack": None})
         seen["start"] = min(seen["start"], first)
         seen["active"] = True
 

@@ -221,4 +221,3 @@ def _durations(
             values["unacknowledged"] = extra.get(w, {}).get("unacknowledged", 0)
         out.append(Row(w, values))
     return Table(name, title, "week", "hours", measures, definition, out)
-

@@ -59,7 +59,9 @@ def to_csv(tables: Iterable[Table]) -> str:
             for m in t.measures:
                 value = r.values.get(m)
                 unit = t.unit if m == t.measures[0] else _unit_of(m)
-                writer.writerow([t.name, t.dimension, r.key, m, "" if value is None else value, unit])
+                writer.writerow(
+                    [t.name, t.dimension, r.key, m, "" if value is None else value, unit]
+                )
     return out.getvalue()
 
 
@@ -73,6 +75,8 @@ def _unit_of(measure: str) -> str:
     return "count"
 
 
-def rows(keys: Sequence[str], values: dict[str, dict[str, Any]], empty: dict[str, Any]) -> list[Row]:
+def rows(
+    keys: Sequence[str], values: dict[str, dict[str, Any]], empty: dict[str, Any]
+) -> list[Row]:
     """A row for every key, in order; a key with no data gets `empty` (zeros or None)."""
     return [Row(k, dict(values.get(k, empty))) for k in keys]

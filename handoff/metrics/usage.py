@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from handoff.metrics.context import person_ids
 from handoff.metrics.questions import QuestionRecord
 from handoff.metrics.scope import Scope, Sql, days_in
 from handoff.metrics.table import Table, rows
@@ -20,8 +21,9 @@ def query_usage(session: Session, scope: Scope) -> list[Table]:
     sql = Sql(session)
     day = sql.day(Q.asked_at)
     where = [Q.team == scope.team, Q.asked_at >= scope.since, Q.asked_at < scope.until]
-    if scope.who:
-        where.append(func.lower(Q.asker) == scope.who)
+    ids = person_ids(session, scope)
+    if ids is not None:
+        where.append(or_(Q.asker_id.in_(ids), func.lower(Q.asker) == scope.who))
     q = (
         select(
             day,
