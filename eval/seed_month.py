@@ -35,10 +35,10 @@ TEAMS: dict[str, dict[str, Any]] = {
         "zone": "SGT",
         "people": [  # username, name, shift start (UTC), skip rate, forgets, late acker
             ("priya", "Priya", 0, 0.05, 0.05, False),
-            ("maya", "Maya", 1, 0.08, 0.10, False),
-            ("tomas", "Tomas", 2, 0.20, 0.35, True),
-            ("ines", "Ines", 4, 0.10, 0.15, False),
-            ("kenji", "Kenji", 5, 0.25, 0.25, True),
+            ("maya", "Maya", 2, 0.08, 0.10, False),
+            ("tomas", "Tomas", 7, 0.20, 0.30, True),
+            ("ines", "Ines", 10, 0.10, 0.12, False),
+            ("kenji", "Kenji", 15, 0.25, 0.20, True),
         ],
         "items": [
             "refund flow",
@@ -56,11 +56,11 @@ TEAMS: dict[str, dict[str, Any]] = {
     "platform": {
         "zone": "CET",
         "people": [
-            ("olu", "Olu", 7, 0.05, 0.05, False),
-            ("sam", "Sam", 8, 0.10, 0.20, False),
-            ("lena", "Lena", 9, 0.15, 0.10, True),
-            ("diego", "Diego", 11, 0.25, 0.40, False),
-            ("mei", "Mei", 12, 0.10, 0.15, False),
+            ("olu", "Olu", 6, 0.05, 0.05, False),
+            ("sam", "Sam", 9, 0.10, 0.15, False),
+            ("lena", "Lena", 13, 0.15, 0.10, True),
+            ("diego", "Diego", 17, 0.25, 0.30, False),
+            ("mei", "Mei", 22, 0.10, 0.12, False),
         ],
         "items": [
             "VPN rollout",
@@ -256,7 +256,7 @@ class Month:
         )
         quick = self.rng.random() < 0.8
         minutes = self.rng.uniform(5, 40) if quick else self.rng.uniform(90, 600)
-        answers = bool(extracted.missing) and self.rng.random() < 0.5
+        answers = bool(extracted.missing) and self.rng.random() < 0.65
         later = now + timedelta(minutes=minutes)
         self.at(later, lambda _t: self.publish(team, p, posted.id, answers=answers))
 
@@ -307,9 +307,14 @@ class Month:
             item = team.unused.pop(0)
             p.items.append(item)
             team.status[item] = "not_started"
+        held = {b.item for b in team.blockers if not b.cleared}
         for item in list(p.items):
             now_status = team.status[item]
-            if self.rng.random() < 0.35:
+            if item in held:  # blocked work waits for its blocker
+                now_status = team.status[item] = "blocked"
+            elif now_status == "blocked":
+                now_status = team.status[item] = "in_progress"
+            elif self.rng.random() < 0.35:
                 now_status = STATUSES[min(3, STATUSES.index(now_status) + 1)]
                 team.status[item] = now_status
             if now_status == "done":
@@ -340,10 +345,13 @@ class Month:
                 b.cleared = True
                 said.append(f"{b.description} is resolved now.")
             else:
+                if b.needed_from is None and self.rng.random() < 0.5:  # someone is found
+                    b.needed_from = self.rng.choice(team.people).name
                 out.append(b)
-        if p.items and self.rng.random() < 0.3:
-            item = self.rng.choice(p.items)
-            who = None if self.rng.random() < 0.15 else self.rng.choice(team.people).name
+        free = [i for i in p.items if i not in {b.item for b in team.blockers if not b.cleared}]
+        if free and self.rng.random() < 0.3:
+            item = self.rng.choice(free)
+            who = None if self.rng.random() < 0.1 else self.rng.choice(team.people).name
             text = f"{self.rng.choice(BLOCKERS)} for the {item} (OPS-{next(self.tickets)})"
             lasts = timedelta(days=self.rng.choice(BLOCKER_DAYS) * self.rng.uniform(0.8, 1.2))
             b = Blocker(text, item, who, now + lasts, p.name)
@@ -372,10 +380,15 @@ class Month:
         empty: list[str],
     ) -> None:
         decisions = []
-        if p.items and self.rng.random() < 0.25:
-            item = self.rng.choice(p.items)
+        item = self.rng.choice(p.items) if p.items else None
+        # A second decision about the same work replaces the first: a reversal, sometimes.
+        if (
+            item
+            and (item not in team.decided or self.rng.random() < 0.3)
+            and self.rng.random() < 0.3
+        ):
             choice, why = self.rng.choice(CHOICES)
-            if item in team.decided and self.rng.random() < 0.6:
+            if item in team.decided:
                 choice = f"Switch the {item} to: {choice.lower()} instead"
             else:
                 choice = f"{choice} for the {item}"
