@@ -94,6 +94,11 @@ CHOICES = (
     ("Batch writes every minute", "the database cannot take one write per event"),
     ("Retry three times with backoff", "the vendor drops calls under load"),
     ("Ship behind a feature flag", "we can roll back without a deploy"),
+    ("Cache lookups in Redis", "the upstream answers in seconds at peak"),
+    ("Drop support for the v1 endpoint", "nobody has called it in a month"),
+    ("Page the owner on the third failure", "single failures are noise"),
+    ("Run the migration at night in Europe", "traffic is lowest then"),
+    ("Pin the client library version", "the last upgrade broke parsing"),
 )
 #: How long a blocker stays open, in days (the last: not within the month).
 BLOCKER_DAYS = (0.3, 0.8, 1.5, 2.5, 4, 6, 9, 13, 20, 60)
@@ -382,20 +387,18 @@ class Month:
         decisions = []
         item = self.rng.choice(p.items) if p.items else None
         # A second decision about the same work replaces the first: a reversal, sometimes.
-        if (
-            item
-            and (item not in team.decided or self.rng.random() < 0.3)
-            and self.rng.random() < 0.3
-        ):
-            choice, why = self.rng.choice(CHOICES)
-            if item in team.decided:
-                choice = f"Switch the {item} to: {choice.lower()} instead"
-            else:
-                choice = f"{choice} for the {item}"
-            rationale = None if self.rng.random() < p.forgets / 2 else why
+        # Decisions about other work use other wording, so the ledger keeps them apart.
+        taken = {c for i, c in team.decided.items() if i != item}
+        free = [c for c in CHOICES if c[0] not in taken and c[0] != team.decided.get(item or "")]
+        again = item in team.decided
+        if item and free and self.rng.random() < (0.1 if again else 0.3):
+            (choice, why) = self.rng.choice(free)
             team.decided[item] = choice
-            decisions.append({"decision": choice, "rationale": rationale, "item": item})
-            said.append(f"Decision: {choice}" + (f" because {rationale}." if rationale else "."))
+            text = f"Switch the {item} to: {choice.lower()} instead" if again else choice
+            text = text if again else f"{choice} for the {item}"
+            rationale = None if self.rng.random() < p.forgets / 2 else why
+            decisions.append({"decision": text, "rationale": rationale, "item": item})
+            said.append(f"Decision: {text}" + (f" because {rationale}." if rationale else "."))
         parts["decisions"] = decisions
         if not decisions:
             empty.append("decisions")

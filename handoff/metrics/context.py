@@ -1,20 +1,26 @@
 """Time to context: how long the incoming person takes, from the start of their shift, to take
 over a handoff.
 
-Nothing records a shift's start, so it is read from what exists: a person's shift on a UTC day
-starts with their first recorded activity that day — a sign-in, any change they made (the audit
-log), or a question they asked in the team. Their context moment is their first acknowledgment
-of one of the team's handoffs that day. A person-day counts for the team when the person did
-anything in the team that day; days without an acknowledgment are counted apart ("no
-acknowledgment"), not as zero. A person filter selects that person's days.
+Nothing records a shift, so shifts are read from what exists: a person's recorded activity — a
+sign-in or any change they made (the audit log), or a question they asked in the team (the
+questions log). A shift starts with their first activity after at least `SHIFT_GAP_HOURS` without
+any (so a shift that runs past midnight stays one shift). Its context moment is the person's
+first acknowledgment of one of the team's handoffs in that shift. A shift counts for the team
+when the person did anything in the team during it; shifts without an acknowledgment are counted
+apart ("no acknowledgment"), not as zero. A shift belongs to the UTC week it starts in. A person
+filter selects that person's shifts.
+
+Shifts are found in the database (a window over each person's activity, `LAG` and a running
+`SUM`), so only one row per shift leaves it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from handoff.audit import AuditLogRecord
@@ -26,42 +32,58 @@ from handoff.metrics.table import Row, Table
 A = AuditLogRecord
 Q = QuestionRecord
 ACK = "handoff.acknowledge"
+#: Hours without any activity that end a person's shift.
+SHIFT_GAP_HOURS = 6
 
 
-def person_days(session: Session, scope: Scope) -> dict[tuple[str, str], dict[str, Any]]:
-    """{(account id, day): {"name", "start", "ack", "active"}} with epoch seconds: the first
-    activity, the first acknowledgment in the team (None without one) and whether anything was
-    done in the team that day."""
+def shifts(session: Session, scope: Scope) -> list[dict[str, Any]]:
+    """Each person's shifts in the period: {"uid", "name", "start", "ack", "active"} with
+    epoch seconds — the first activity, the first acknowledgment in the team (None without one)
+    and whether anything was done in the team."""
     sql = Sql(session)
-    day = sql.day(A.at)
+    ids = person_ids(session, scope)
     in_team = A.team == scope.team
-    where = [
+    audit = select(
+        A.actor_id.label("uid"),
+        sql.epoch(A.at).label("t"),
+        case(((A.action == ACK) & in_team, 1), else_=0).label("ack"),
+        case((in_team, 1), else_=0).label("inside"),
+    ).where(
         A.at >= scope.since,
         A.at < scope.until,
         A.actor_id.is_not(None),
         or_(in_team, A.team.is_(None)),
-    ]
-    ids = person_ids(session, scope)
-    if ids is not None:
-        where.append(A.actor_id.in_(ids))
-    q = (
-        select(
-            A.actor_id,
-            day,
-            sql.epoch(func.min(A.at)),
-            sql.epoch(func.min(case(((A.action == ACK) & in_team, A.at)))),
-            func.max(case((in_team, 1), else_=0)),
-        )
-        .where(*where)
-        .group_by(A.actor_id, day)
+        *([A.actor_id.in_(ids)] if ids is not None else []),
     )
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    for uid, d, start, ack, active in session.execute(q):
-        out[(uid, d)] = {"start": start, "ack": ack, "active": bool(active)}
-    _add_questions(session, scope, sql, out, ids)
-    names = display_names(session, {uid for uid, _ in out})
-    for (uid, _), seen in out.items():
-        seen["name"] = names.get(uid, uid)
+    asked = select(Q.asker_id, sql.epoch(Q.asked_at), literal(0), literal(1)).where(
+        Q.team == scope.team,
+        Q.asked_at >= scope.since,
+        Q.asked_at < scope.until,
+        Q.asker_id.is_not(None),
+        *([Q.asker_id.in_(ids)] if ids is not None else []),
+    )
+    acts = union_all(audit, asked).subquery("acts")
+    before = func.lag(acts.c.t).over(partition_by=acts.c.uid, order_by=acts.c.t)
+    gap = SHIFT_GAP_HOURS * 3600.0
+    marked = select(
+        acts,
+        case((or_(before.is_(None), acts.c.t - before >= gap), 1), else_=0).label("new"),
+    ).subquery("marked")
+    shift_no = func.sum(marked.c.new).over(
+        partition_by=marked.c.uid, order_by=(marked.c.t, marked.c.new.desc()), rows=(None, 0)
+    )
+    numbered = select(marked, shift_no.label("shift")).subquery("numbered")
+    n = numbered.c
+    q = select(
+        n.uid, func.min(n.t), func.min(case((n.ack == 1, n.t))), func.max(n.inside)
+    ).group_by(n.uid, n.shift)
+    out = [
+        {"uid": uid, "start": float(start), "ack": ack, "active": bool(inside)}
+        for uid, start, ack, inside in session.execute(q)
+    ]
+    names = display_names(session, {x["uid"] for x in out})
+    for x in out:
+        x["name"] = names.get(x["uid"], x["uid"])
     return out
 
 
@@ -86,39 +108,16 @@ def display_names(session: Session, ids: set[str]) -> dict[str, str]:
     return {uid: name for uid, name in rows}
 
 
-def _add_questions(
-    session: Session,
-    scope: Scope,
-    sql: Sql,
-    out: dict[tuple[str, str], dict[str, Any]],
-    ids: list[str] | None,
-) -> None:
-    """A question asked in the team is activity in it, and may be the shift's first."""
-    day = sql.day(Q.asked_at)
-    where = [Q.team == scope.team, Q.asked_at >= scope.since, Q.asked_at < scope.until]
-    where.append(Q.asker_id.is_not(None))
-    if ids is not None:
-        where.append(Q.asker_id.in_(ids))
-    q = (
-        select(Q.asker_id, day, sql.epoch(func.min(Q.asked_at)))
-        .where(*where)
-        .group_by(Q.asker_id, day)
-    )
-    for uid, d, first in session.execute(q):
-        seen = out.setdefault((uid, d), {"start": first, "ack": None})
-        seen["start"] = min(seen["start"], first)
-        seen["active"] = True
-
-
 def time_to_context(session: Session, scope: Scope) -> list[Table]:
     """Minutes from shift start to first acknowledgment, by week and by person."""
     by_week: dict[str, list[float]] = defaultdict(list)
     by_person: dict[str, list[float]] = defaultdict(list)
     missed_week: dict[str, int] = defaultdict(int)
     missed_person: dict[str, int] = defaultdict(int)
-    for (_uid, d), seen in person_days(session, scope).items():
+    for seen in shifts(session, scope):
         if not seen["active"]:
             continue
+        d = datetime.fromtimestamp(seen["start"], UTC).date().isoformat()
         if seen["ack"] is None:
             missed_week[week_of(d)] += 1
             missed_person[seen["name"]] += 1
@@ -128,17 +127,17 @@ def time_to_context(session: Session, scope: Scope) -> list[Table]:
         by_person[seen["name"]].append(minutes)
     definition = (
         "Minutes from the start of a person's shift (their first sign-in, change or question "
-        "that day, UTC) to their first acknowledgment of a team handoff that day; median and "
-        "90th percentile of person-days, and person-days active in the team with no "
-        "acknowledgment."
+        f"after {SHIFT_GAP_HOURS} hours or more without any) to their first acknowledgment of "
+        "a team handoff in that shift; median and 90th percentile of shifts, and shifts active "
+        "in the team with no acknowledgment."
     )
-    measures = ("median_minutes", "p90_minutes", "person_days", "no_acknowledgment")
+    measures = ("median_minutes", "p90_minutes", "shifts", "no_acknowledgment")
 
     def row(key: str, xs: list[float], missed: int) -> Row:
         values: dict[str, Any] = {
             "median_minutes": rounded(median(xs), 1),
             "p90_minutes": rounded(p90(xs), 1),
-            "person_days": len(xs),
+            "shifts": len(xs),
             "no_acknowledgment": missed,
         }
         return Row(key, values)

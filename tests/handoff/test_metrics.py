@@ -228,21 +228,21 @@ def test_time_to_acknowledge_counts_the_first_and_the_waiting(world: World) -> N
 def test_time_to_context(world: World) -> None:
     r = report(world)
     assert values(r, "time_to_context") == {
-        W1: {"median_minutes": 30.0, "p90_minutes": 30.0, "person_days": 1, "no_acknowledgment": 0},
-        W2: {"median_minutes": 20.0, "p90_minutes": 60.0, "person_days": 3, "no_acknowledgment": 1},
+        W1: {"median_minutes": 30.0, "p90_minutes": 30.0, "shifts": 1, "no_acknowledgment": 0},
+        W2: {"median_minutes": 20.0, "p90_minutes": 60.0, "shifts": 3, "no_acknowledgment": 1},
     }
     people = values(r, "time_to_context_by_person")
     assert people["Tomas"] == {
         "median_minutes": 45.0,
         "p90_minutes": 60.0,
-        "person_days": 2,
+        "shifts": 2,
         "no_acknowledgment": 0,
     }
     assert people["Ines"]["median_minutes"] == 0.0
     assert people["Lena"] == {
         "median_minutes": None,
         "p90_minutes": None,
-        "person_days": 0,
+        "shifts": 0,
         "no_acknowledgment": 1,
     }
     assert "Olu" not in people  # active in ops only
@@ -344,3 +344,16 @@ def test_a_bad_scope_is_refused() -> None:
         Scope("pay", UNTIL, SINCE)
     with pytest.raises(InvalidInput):
         Scope("pay", SINCE.replace(tzinfo=None), UNTIL)
+
+
+def test_a_shift_past_midnight_is_one_shift(tmp_path: Path) -> None:
+    w = World(f"sqlite:///{tmp_path / 'h.db'}")
+    h = w.handoff("pay", "Maya", at(13, 18), decl(_forget=()), published=at(13, 20))
+    w.sign_in("Ines", at(13, 22))
+    w.ack(h, "Ines", at(14, 1))  # three hours into the shift that began before midnight
+    w.sign_in("Ines", at(14, 9))  # a new shift (8 hours later), with no acknowledgment
+    with session_scope(w.url) as s:
+        r = team_report(s, Scope("pay", SINCE, UNTIL))
+    assert values(r, "time_to_context_by_person") == {
+        "Ines": {"median_minutes": 180.0, "p90_minutes": 180.0, "shifts": 1, "no_acknowledgment": 0}
+    }
