@@ -260,7 +260,7 @@ class Month:
             declaration=decl,
         )
         quick = self.rng.random() < 0.8
-        minutes = self.rng.uniform(5, 40) if quick else self.rng.uniform(90, 600)
+        minutes = self.rng.uniform(5, 40) if quick else self.rng.uniform(90, 300)
         answers = bool(extracted.missing) and self.rng.random() < 0.65
         later = now + timedelta(minutes=minutes)
         self.at(later, lambda _t: self.publish(team, p, posted.id, answers=answers))
@@ -394,8 +394,7 @@ class Month:
         if item and free and self.rng.random() < (0.1 if again else 0.3):
             (choice, why) = self.rng.choice(free)
             team.decided[item] = choice
-            text = f"Switch the {item} to: {choice.lower()} instead" if again else choice
-            text = text if again else f"{choice} for the {item}"
+            text = f"{choice} for the {item}"  # about the same work: it replaces the last
             rationale = None if self.rng.random() < p.forgets / 2 else why
             decisions.append({"decision": text, "rationale": rationale, "item": item})
             said.append(f"Decision: {text}" + (f" because {rationale}." if rationale else "."))

@@ -1,27 +1,26 @@
 """Time to context: how long the incoming person takes, from the start of their shift, to take
 over a handoff.
 
-Nothing records a shift, so shifts are read from what exists: a person's recorded activity — a
-sign-in or any change they made (the audit log), or a question they asked in the team (the
-questions log). A shift starts with their first activity after at least `SHIFT_GAP_HOURS` without
-any (so a shift that runs past midnight stays one shift). Its context moment is the person's
-first acknowledgment of one of the team's handoffs in that shift. A shift counts for the team
-when the person did anything in the team during it; shifts without an acknowledgment are counted
-apart ("no acknowledgment"), not as zero. A shift belongs to the UTC week it starts in. A person
-filter selects that person's shifts.
+Nothing records a shift, so it is read from what exists. A person's context moment is an
+acknowledgment of one of the team's handoffs that is their first in `SHIFT_GAP_HOURS` (the first
+of their shift). The shift's start is the first thing they did in the `SHIFT_GAP_HOURS` before
+it: a sign-in or any change they made (the audit log, in any team), or a question they asked in
+the team (the questions log). Shifts are about eight hours and the time between two far longer,
+so that window holds the start of this shift and nothing of the last one; a shift longer than
+the window counts from the window's start, so the figure is capped at `SHIFT_GAP_HOURS`. A
+context moment belongs to the UTC week it happens in. A person filter selects that person's.
 
-Shifts are found in the database (a window over each person's activity, `LAG` and a running
-`SUM`), so only one row per shift leaves it.
+All of it is computed in the database, per acknowledgment, through indexes on the audit log
+(actor, moment) and the questions log (asker, moment): one row per context moment leaves it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, func, literal, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from handoff.audit import AuditLogRecord
 from handoff.identity.models import UserRecord
@@ -32,59 +31,64 @@ from handoff.metrics.table import Row, Table
 A = AuditLogRecord
 Q = QuestionRecord
 ACK = "handoff.acknowledge"
-#: Hours without any activity that end a person's shift.
-SHIFT_GAP_HOURS = 6
+#: How far back from an acknowledgment its shift is looked for, in hours.
+SHIFT_GAP_HOURS = 10
 
 
-def shifts(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    """Each person's shifts in the period: {"uid", "name", "start", "ack", "active"} with
-    epoch seconds — the first activity, the first acknowledgment in the team (None without one)
-    and whether anything was done in the team."""
+def context_moments(session: Session, scope: Scope) -> list[dict[str, Any]]:
+    """Each first acknowledgment of a shift in the period: {"name", "week", "minutes"}."""
     sql = Sql(session)
-    ids = person_ids(session, scope)
-    in_team = A.team == scope.team
-    audit = select(
-        A.actor_id.label("uid"),
-        sql.epoch(A.at).label("t"),
-        case(((A.action == ACK) & in_team, 1), else_=0).label("ack"),
-        case((in_team, 1), else_=0).label("inside"),
-    ).where(
-        A.at >= scope.since,
-        A.at < scope.until,
-        A.actor_id.is_not(None),
-        or_(in_team, A.team.is_(None)),
-        *([A.actor_id.in_(ids)] if ids is not None else []),
+    ack, b, act = aliased(A), aliased(A), aliased(A)
+    opened = sql.minus_hours(ack.at, SHIFT_GAP_HOURS)
+    earlier_ack = exists().where(
+        b.actor_id == ack.actor_id,
+        b.at < ack.at,
+        b.at >= opened,
+        b.team == scope.team,
+        b.action == ACK,
     )
-    asked = select(Q.asker_id, sql.epoch(Q.asked_at), literal(0), literal(1)).where(
-        Q.team == scope.team,
-        Q.asked_at >= scope.since,
-        Q.asked_at < scope.until,
-        Q.asker_id.is_not(None),
-        *([Q.asker_id.in_(ids)] if ids is not None else []),
+    first_act = (
+        select(func.min(act.at))
+        .where(act.actor_id == ack.actor_id, act.at >= opened, act.at <= ack.at)
+        .scalar_subquery()
     )
-    acts = union_all(audit, asked).subquery("acts")
-    before = func.lag(acts.c.t).over(partition_by=acts.c.uid, order_by=acts.c.t)
-    gap = SHIFT_GAP_HOURS * 3600.0
-    marked = select(
-        acts,
-        case((or_(before.is_(None), acts.c.t - before >= gap), 1), else_=0).label("new"),
-    ).subquery("marked")
-    shift_no = func.sum(marked.c.new).over(
-        partition_by=marked.c.uid, order_by=(marked.c.t, marked.c.new.desc()), rows=(None, 0)
+    first_question = (
+        select(func.min(Q.asked_at))
+        .where(
+            Q.asker_id == ack.actor_id,
+            Q.asked_at >= opened,
+            Q.asked_at <= ack.at,
+            Q.team == scope.team,
+        )
+        .scalar_subquery()
     )
-    numbered = select(marked, shift_no.label("shift")).subquery("numbered")
-    n = numbered.c
-    q = select(
-        n.uid, func.min(n.t), func.min(case((n.ack == 1, n.t))), func.max(n.inside)
-    ).group_by(n.uid, n.shift)
-    out = [
-        {"uid": uid, "start": float(start), "ack": ack, "active": bool(inside)}
-        for uid, start, ack, inside in session.execute(q)
+    where = [
+        ack.team == scope.team,
+        ack.action == ACK,
+        ack.at >= scope.since,
+        ack.at < scope.until,
+        ack.actor_id.is_not(None),
+        ~earlier_ack,
     ]
-    names = display_names(session, {x["uid"] for x in out})
-    for x in out:
-        x["name"] = names.get(x["uid"], x["uid"])
-    return out
+    ids = person_ids(session, scope)
+    if ids is not None:
+        where.append(ack.actor_id.in_(ids))
+    q = select(
+        ack.actor_id,
+        sql.day(ack.at),
+        sql.seconds(first_act, ack.at),
+        sql.seconds(first_question, ack.at),
+    ).where(*where)
+    rows = session.execute(q).all()
+    names = display_names(session, {r[0] for r in rows})
+    return [
+        {
+            "name": names.get(uid, uid),
+            "week": week_of(d),
+            "minutes": max(float(since_act or 0.0), float(since_q or 0.0)) / 60,
+        }
+        for uid, d, since_act, since_q in rows
+    ]
 
 
 def person_ids(session: Session, scope: Scope) -> list[str] | None:
@@ -112,37 +116,24 @@ def time_to_context(session: Session, scope: Scope) -> list[Table]:
     """Minutes from shift start to first acknowledgment, by week and by person."""
     by_week: dict[str, list[float]] = defaultdict(list)
     by_person: dict[str, list[float]] = defaultdict(list)
-    missed_week: dict[str, int] = defaultdict(int)
-    missed_person: dict[str, int] = defaultdict(int)
-    for seen in shifts(session, scope):
-        if not seen["active"]:
-            continue
-        d = datetime.fromtimestamp(seen["start"], UTC).date().isoformat()
-        if seen["ack"] is None:
-            missed_week[week_of(d)] += 1
-            missed_person[seen["name"]] += 1
-            continue
-        minutes = max(0.0, float(seen["ack"]) - float(seen["start"])) / 60
-        by_week[week_of(d)].append(minutes)
-        by_person[seen["name"]].append(minutes)
+    for m in context_moments(session, scope):
+        by_week[m["week"]].append(m["minutes"])
+        by_person[m["name"]].append(m["minutes"])
     definition = (
-        "Minutes from the start of a person's shift (their first sign-in, change or question "
-        f"after {SHIFT_GAP_HOURS} hours or more without any) to their first acknowledgment of "
-        "a team handoff in that shift; median and 90th percentile of shifts, and shifts active "
-        "in the team with no acknowledgment."
+        "Minutes from the start of a person's shift (the first sign-in, change or question in "
+        f"the {SHIFT_GAP_HOURS} hours before) to their first acknowledgment of a team handoff "
+        "in that shift; median and 90th percentile."
     )
-    measures = ("median_minutes", "p90_minutes", "shifts", "no_acknowledgment")
+    measures = ("median_minutes", "p90_minutes", "acknowledgments")
 
-    def row(key: str, xs: list[float], missed: int) -> Row:
+    def row(key: str, xs: list[float]) -> Row:
         values: dict[str, Any] = {
             "median_minutes": rounded(median(xs), 1),
             "p90_minutes": rounded(p90(xs), 1),
-            "shifts": len(xs),
-            "no_acknowledgment": missed,
+            "acknowledgments": len(xs),
         }
         return Row(key, values)
 
-    people = sorted(set(by_person) | set(missed_person), key=str.lower)
     return [
         Table(
             "time_to_context",
@@ -151,7 +142,7 @@ def time_to_context(session: Session, scope: Scope) -> list[Table]:
             "minutes",
             measures,
             definition,
-            [row(w, by_week.get(w, []), missed_week.get(w, 0)) for w in weeks_in(scope)],
+            [row(w, by_week.get(w, [])) for w in weeks_in(scope)],
         ),
         Table(
             "time_to_context_by_person",
@@ -160,6 +151,6 @@ def time_to_context(session: Session, scope: Scope) -> list[Table]:
             "minutes",
             measures,
             definition,
-            [row(p, by_person.get(p, []), missed_person.get(p, 0)) for p in people],
+            [row(p, by_person[p]) for p in sorted(by_person, key=str.lower)],
         ),
     ]

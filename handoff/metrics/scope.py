@@ -72,6 +72,12 @@ class Sql:
             return (func.julianday(end) - func.julianday(start)) * literal(86400.0)
         return func.extract("epoch", end - start).cast(Float)
 
+    def minus_hours(self, col: Any, hours: int) -> ColumnElement[Any]:
+        """The moment `hours` before a stored one, comparable with stored moments."""
+        if self.sqlite:  # 'YYYY-MM-DD HH:MM:SS' sorts with the stored text
+            return func.datetime(col, f"-{int(hours)} hours")
+        return col - func.make_interval(0, 0, 0, 0, int(hours))
+
     def unindexed_field(self, col: Any) -> ColumnElement[Any]:
         """A flag's field with its item index dropped: 'blockers[2].needed_from' ->
         'blockers[].needed_from', so every blocker's missing owner counts as one field."""

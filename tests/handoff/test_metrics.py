@@ -228,24 +228,14 @@ def test_time_to_acknowledge_counts_the_first_and_the_waiting(world: World) -> N
 def test_time_to_context(world: World) -> None:
     r = report(world)
     assert values(r, "time_to_context") == {
-        W1: {"median_minutes": 30.0, "p90_minutes": 30.0, "shifts": 1, "no_acknowledgment": 0},
-        W2: {"median_minutes": 20.0, "p90_minutes": 60.0, "shifts": 3, "no_acknowledgment": 1},
+        W1: {"median_minutes": 30.0, "p90_minutes": 30.0, "acknowledgments": 1},
+        W2: {"median_minutes": 20.0, "p90_minutes": 60.0, "acknowledgments": 3},
     }
     people = values(r, "time_to_context_by_person")
-    assert people["Tomas"] == {
-        "median_minutes": 45.0,
-        "p90_minutes": 60.0,
-        "shifts": 2,
-        "no_acknowledgment": 0,
-    }
-    assert people["Ines"]["median_minutes"] == 0.0
-    assert people["Lena"] == {
-        "median_minutes": None,
-        "p90_minutes": None,
-        "shifts": 0,
-        "no_acknowledgment": 1,
-    }
-    assert "Olu" not in people  # active in ops only
+    assert people["Tomas"] == {"median_minutes": 45.0, "p90_minutes": 60.0, "acknowledgments": 2}
+    assert people["Maya"]["median_minutes"] == 20.0  # her question started the shift
+    assert people["Ines"]["median_minutes"] == 0.0  # acknowledging was the first thing she did
+    assert set(people) == {"Tomas", "Maya", "Ines"}  # Lena acknowledged nothing; Olu is ops
 
 
 def test_blocker_age_and_time_to_resolve(world: World) -> None:
@@ -266,7 +256,11 @@ def test_blocker_age_and_time_to_resolve(world: World) -> None:
 def test_query_usage_per_day_and_citations_followed(world: World) -> None:
     with session_scope(world.url) as s:
         first = record_question(
-            s, team="pay", answer={"answer": "a", "citations": [{}]}, asker_id=None, asker="x",
+            s,
+            team="pay",
+            answer={"answer": "a", "citations": [{}]},
+            asker_id=None,
+            asker="x",
             via="cli",
         )
         assert citation_followed(s, team="ops", question_id=first) is False  # another team's
@@ -351,9 +345,9 @@ def test_a_shift_past_midnight_is_one_shift(tmp_path: Path) -> None:
     h = w.handoff("pay", "Maya", at(13, 18), decl(_forget=()), published=at(13, 20))
     w.sign_in("Ines", at(13, 22))
     w.ack(h, "Ines", at(14, 1))  # three hours into the shift that began before midnight
-    w.sign_in("Ines", at(14, 9))  # a new shift (8 hours later), with no acknowledgment
+    w.ack(h, "Ines", at(14, 2))  # the same shift: not a second context moment
     with session_scope(w.url) as s:
         r = team_report(s, Scope("pay", SINCE, UNTIL))
     assert values(r, "time_to_context_by_person") == {
-        "Ines": {"median_minutes": 180.0, "p90_minutes": 180.0, "shifts": 1, "no_acknowledgment": 0}
+        "Ines": {"median_minutes": 180.0, "p90_minutes": 180.0, "acknowledgments": 1}
     }
