@@ -40,7 +40,7 @@ def context_moments(session: Session, scope: Scope) -> list[dict[str, Any]]:
     sql = Sql(session)
     ack, b, act = aliased(A), aliased(A), aliased(A)
     opened = sql.minus_hours(ack.at, SHIFT_GAP_HOURS)
-    earlier_ack = exists().where(
+    earlier_ack = exists(select(b.id)).where(  # select(b.id): the index answers it alone
         b.actor_id == ack.actor_id,
         b.at < ack.at,
         b.at >= opened,

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, true
+from sqlalchemy import func, literal_column, select, true
 from sqlalchemy.orm import Session
 
 from handoff.metrics.scope import Scope, Sql, median, p90, rounded, week_of, weeks_in
@@ -167,7 +167,7 @@ def _flag_counts(
     if scope.who:
         where.append(func.lower(H.author) == scope.who)
     if sql.sqlite:  # the expression the migration indexes: read from the index
-        missing = func.json_extract(document, "$.missing")
+        missing = func.json_extract(document, literal_column("'$.missing'"))
         flags = func.json_each(missing).table_valued("value").alias("flag")
         raw = func.json_extract(flags.c.value, "$.field")
     else:

@@ -38,7 +38,7 @@ class QuestionRecord(Base):
 
     __table_args__ = (
         Index("ix_questions_log_team_asked", "team", "asked_at"),
-        Index("ix_questions_log_asker", "asker_id", "asked_at"),
+        Index("ix_questions_log_asker", "asker_id", "asked_at", "team"),
     )
 
 

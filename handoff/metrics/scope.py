@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Float, case, func, literal
@@ -89,6 +90,7 @@ class Sql:
         return func.regexp_replace(col, r"\[\d+\]", "[]")
 
 
+@lru_cache(maxsize=4096)
 def week_of(day: str) -> str:
     """The Monday (ISO week start) of a 'YYYY-MM-DD' day, as 'YYYY-MM-DD'."""
     d = date.fromisoformat(day)

@@ -64,7 +64,7 @@ def upgrade() -> None:
         sa.Column("followed", sa.Integer, nullable=False, server_default="0"),
     )
     op.create_index("ix_questions_log_team_asked", "questions_log", ["team", "asked_at"])
-    op.create_index("ix_questions_log_asker", "questions_log", ["asker_id", "asked_at"])
+    op.create_index("ix_questions_log_asker", "questions_log", ["asker_id", "asked_at", "team"])
     op.create_index("ix_handoffs_metrics", "handoffs", _HANDOFF_COLUMNS)
     if op.get_bind().dialect.name == "sqlite":
         for name, target in _FLAG_INDEXES.items():
@@ -72,11 +72,11 @@ def upgrade() -> None:
     op.create_index(
         "ix_audit_events_handoff_action", "audit_events", ["handoff_id", "action", "at"]
     )
-    op.create_index("ix_audit_log_team_action_at", "audit_log", ["team", "action", "at"])
-    op.create_index("ix_audit_log_actor_at", "audit_log", ["actor_id", "at", "team", "action"])
     op.create_index(
-        "ix_ledger_items_team_kind_first", "ledger_items", ["team", "kind", "first_at"]
+        "ix_audit_log_team_action_at", "audit_log", ["team", "action", "at", "actor_id"]
     )
+    op.create_index("ix_audit_log_actor_at", "audit_log", ["actor_id", "at", "team", "action"])
+    op.create_index("ix_ledger_items_team_kind_first", "ledger_items", ["team", "kind", "first_at"])
     op.create_index(
         "ix_ledger_items_team_kind_resolved", "ledger_items", ["team", "kind", "resolved_at"]
     )
