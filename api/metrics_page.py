@@ -149,7 +149,6 @@ def panels(report: Report) -> list[Panel]:
                 ages.title, [r.key for r in ages.rows], ages.column("blockers"), unit="blockers"
             ),
             ages.definition,
-            notes=[open_weekly.definition],
         ),
         Panel(
             open_weekly.title,

@@ -357,7 +357,10 @@ class Month:
         if free and self.rng.random() < 0.3:
             item = self.rng.choice(free)
             who = None if self.rng.random() < 0.1 else self.rng.choice(team.people).name
-            text = f"{self.rng.choice(BLOCKERS)} for the {item} (OPS-{next(self.tickets)})"
+            # Open blockers name different things, so clearing one is not read as clearing another.
+            busy = {b.description.split(" for the ")[0] for b in team.blockers if not b.cleared}
+            things = [t for t in BLOCKERS if t not in busy] or list(BLOCKERS)
+            text = f"{self.rng.choice(things)} for the {item} (OPS-{next(self.tickets)})"
             lasts = timedelta(days=self.rng.choice(BLOCKER_DAYS) * self.rng.uniform(0.8, 1.2))
             b = Blocker(text, item, who, now + lasts, p.name)
             team.blockers.append(b)
