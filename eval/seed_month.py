@@ -26,6 +26,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +168,7 @@ class Month:
 
         while self.queue:
             when, _, action = heapq.heappop(self.queue)
-            with clock(lambda when=when: when):
+            with clock(partial(_at, when)):
                 action(when)
 
     # -- the plan -----------------------------------------------------------------------------
@@ -182,19 +183,19 @@ class Month:
                     begin = datetime(d.year, d.month, d.day, p.start_hour, tzinfo=UTC)
                     begin += timedelta(minutes=self.rng.randint(0, 40))
                     self.on_shift[(p.username, d)] = begin
-                    self.at(begin, lambda now, p=p, t=team: self.shift_start(now, t, p))
+                    self.at(begin, partial(self.shift_start, team=team, p=p))
                     if self.rng.random() > 0.06:  # some days end without a wrap
                         end = begin + timedelta(hours=8, minutes=self.rng.randint(0, 50))
-                        self.at(end, lambda now, p=p, t=team: self.post_wrap(now, t, p))
+                        self.at(end, partial(self.post_wrap, team=team, p=p))
 
     # -- a shift's start: sign in, ask, take over ---------------------------------------------
-    def shift_start(self, now: datetime, team: TeamState, p: Person) -> None:
+    def shift_start(self, now: datetime, *, team: TeamState, p: Person) -> None:
         from handoff.audit import AuditLog
 
         AuditLog(self.svc.settings.resolved_database_url).record(p.actor(), "auth.sign_in")
         if self.rng.random() < 0.6:
             self.at(
-                now + timedelta(minutes=self.rng.randint(2, 20)), lambda t: self.ask(t, team, p)
+                now + timedelta(minutes=self.rng.randint(2, 20)), partial(self.ask, team=team, p=p)
             )
         for hid, author in list(team.waiting):
             if author == p.name:
@@ -204,15 +205,15 @@ class Month:
                 continue  # nobody ever acknowledges this one
             delay = self.rng.uniform(60, 420) if p.late and self.rng.random() < 0.6 else None
             minutes = delay if delay is not None else self.rng.uniform(3, 45)
-            self.at(now + timedelta(minutes=minutes), lambda t, h=hid, p=p: self.ack(h, p))
+            self.at(now + timedelta(minutes=minutes), partial(self.ack, handoff_id=hid, p=p))
 
-    def ack(self, handoff_id: str, p: Person) -> None:
+    def ack(self, _now: datetime, *, handoff_id: str, p: Person) -> None:
         from api.usecases import lifecycle
 
         lifecycle.acknowledge(self.svc, handoff_id, by=p.name, audit=p.actor())
         self.counts["acknowledged"] += 1
 
-    def ask(self, now: datetime, team: TeamState, p: Person) -> None:
+    def ask(self, now: datetime, *, team: TeamState, p: Person) -> None:
         from api.usecases import questions
 
         item = self.rng.choice(p.items or list(team.status) or ["the release"])
@@ -238,7 +239,7 @@ class Month:
         self.counts["followed"] += 1
 
     # -- a shift's end: the wrap ----------------------------------------------------------------
-    def post_wrap(self, now: datetime, team: TeamState, p: Person) -> None:
+    def post_wrap(self, now: datetime, *, team: TeamState, p: Person) -> None:
         from api.usecases import posting
         from ingest.text import transcript_from_text
 
@@ -407,6 +408,10 @@ class Month:
             said.append("No decisions today.")
         if not parts.get("shipped"):
             empty.append("shipped")
+
+
+def _at(moment: datetime) -> datetime:
+    return moment
 
 
 def _answers(current: dict[str, Any], p: Person) -> dict[str, Any]:

@@ -166,6 +166,7 @@ def _flag_counts(
         where.append(H.force_reason.is_not(None))
     if scope.who:
         where.append(func.lower(H.author) == scope.who)
+    raw: Any
     if sql.sqlite:  # the expression the migration indexes: read from the index
         missing = func.json_extract(document, literal_column("'$.missing'"))
         flags = func.json_each(missing).table_valued("value").alias("flag")
