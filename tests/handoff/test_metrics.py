@@ -127,7 +127,11 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     url = f"sqlite:///{Path(tmp_path_factory.mktemp('metrics')) / 'handoff.db'}"
-    w = World(url)
+    yield build(World(url))
+
+
+def build(w: World) -> World:
+    """The two weeks the tests know the answers for."""
     action = [{"action": "review the PR", "owner": "Maya"}]
     h1 = w.handoff("pay", "Maya", at(2, 10), decl(_forget=()), published=at(2, 11))
     w.handoff(
@@ -180,7 +184,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     d4 = w.item("decision", at(25, 0), state="current")
     w.item("decision", at(3, 0), state="superseded", superseded_by=d4)
     w.item("decision", at(10, 0), state="current")
-    yield w
+    return w
 
 
 def report(world: World, **scope: Any) -> Report:
@@ -351,3 +355,11 @@ def test_a_shift_past_midnight_is_one_shift(tmp_path: Path) -> None:
     assert values(r, "time_to_context_by_person") == {
         "Ines": {"median_minutes": 180.0, "p90_minutes": 180.0, "acknowledgments": 1}
     }
+
+
+def test_postgresql_gives_the_same_report(postgres_url: str, tmp_path: Path) -> None:
+    """Every metric's SQL on the real PostgreSQL, against the same team on SQLite."""
+    on_pg = build(World(postgres_url))
+    on_sqlite = build(World(f"sqlite:///{tmp_path / 'h.db'}"))
+    assert report(on_pg).to_json() == report(on_sqlite).to_json()
+    assert report(on_pg, person="Olu").to_json() == report(on_sqlite, person="Olu").to_json()
