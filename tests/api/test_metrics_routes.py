@@ -206,10 +206,9 @@ def test_asking_logs_the_question_and_names_it(http: TestClient, world: World) -
 
 
 def test_prometheus_for_administrators(http: TestClient, world: World, settings: Any) -> None:
-    from api.observability import NOTIFICATION_FAILURES
-
     from datetime import UTC, datetime, timedelta
 
+    from api.observability import NOTIFICATION_FAILURES
     from handoff.db import session_scope
     from handoff.models import JobRecord
 
@@ -244,3 +243,30 @@ def test_prometheus_can_be_turned_off(settings: Any) -> None:
     with TestClient(create_app(off)) as c:
         r = c.get("/metrics/prometheus", headers=world.bearer("admin"))
     assert r.status_code == 404
+
+
+def test_the_cli_prints_text_json_and_csv(world: World, settings: Any) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from api.cli import cli
+
+    _published(settings, world, forced=True)
+    period = ["--team", TEAM, "--since", PERIOD["since"], "--until", PERIOD["until"]]
+    runner = CliRunner()
+    text = runner.invoke(cli, ["metrics", *period])
+    assert text.exit_code == 0, text.output
+    assert "Handoff completeness by week (%)" in text.output and "2026-11-02" in text.output
+    as_json = runner.invoke(cli, ["metrics", *period, "--json"])
+    data = json.loads(as_json.output)
+    assert data["metrics"]["completeness_weekly"]["rows"][0]["overridden"] == 1
+    as_csv = runner.invoke(cli, ["metrics", *period, "--csv", "--person", "Lee"])
+    assert as_csv.output.startswith("metric,dimension,key,measure,value,unit\n")
+    assert "completeness_by_person,person,Lee,rate_pct,0.0,%" in as_csv.output
+    both = runner.invoke(cli, ["metrics", "--json", "--csv"])
+    assert both.exit_code == 2 and "Traceback" not in both.output
+    backwards = runner.invoke(
+        cli, ["metrics", "--since", PERIOD["until"], "--until", PERIOD["since"]]
+    )
+    assert backwards.exit_code == 2 and "'since' must be before 'until'." in backwards.output
