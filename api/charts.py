@@ -28,11 +28,12 @@ class Series:
     values: Sequence[Value]
 
 
-def nice_ticks(top: float, count: int = 5) -> list[float]:
-    """Round tick values from 0 to at least `top` (steps of 1, 2 or 5 times a power of ten)."""
+def nice_ticks(top: float, count: int = 5, *, whole: bool = False) -> list[float]:
+    """Round tick values from 0 to at least `top` (steps of 1, 2 or 5 times a power of ten);
+    `whole`: steps of at least 1, for counts."""
     if top <= 0:
         return [0.0, 1.0]
-    raw = top / count
+    raw = max(top / count, 1.0) if whole else top / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     n = math.ceil(top / step - 1e-9)
@@ -163,7 +164,7 @@ def bar_chart(
         else max((float(s.values[i] or 0) for s in series), default=0.0)
         for i in range(len(labels))
     ]
-    ticks = nice_ticks(max(totals, default=0.0))
+    ticks = nice_ticks(max(totals, default=0.0), whole=True)
     top = ticks[-1]
     slot = (WIDTH - RIGHT - left) / max(1, len(labels))
 
@@ -196,7 +197,7 @@ def hbar_chart(title: str, labels: Sequence[str], values: Sequence[Value], *, un
     """Horizontal bars, longest first as given, with the value at each bar's end: for
     categories with long names (fields, age buckets)."""
     left = 190
-    top_v = nice_ticks(max((float(v or 0) for v in values), default=0.0))[-1]
+    top_v = nice_ticks(max((float(v or 0) for v in values), default=0.0), whole=True)[-1]
     row = (HEIGHT - TOP - 24) / max(1, len(labels))
     span = WIDTH - RIGHT - left - 40
     body = []

@@ -194,6 +194,9 @@ def panels(report: Report) -> list[Panel]:
                 x_title=week,
             ),
             dec.definition,
+            notes=["Decisions are the team's: the person filter does not apply to them."]
+            if report.scope.person
+            else [],
         ),
     ]
 
