@@ -9,6 +9,7 @@ person (`needed_from`); decisions are the team's.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from typing import Any
 
@@ -53,10 +54,14 @@ def blocker_age(session: Session, scope: Scope) -> list[Table]:
             days = (end - opened) / 86400
             label = next(lbl for lbl, bound in AGE_BUCKETS if days < bound)
             counts[label] += 1
+    # Open at a moment: opened before it, less those resolved before it (a blocker is resolved
+    # after it opens), counted by bisection over the sorted moments.
+    opens = sorted(o for o, _ in spans)
+    closes = sorted(r for _, r in spans if r is not None)
     weekly = []
     for w in weeks_in(scope):
         at = min(end, _week_end(w))
-        n = sum(1 for o, r in spans if o < at and (r is None or r >= at))
+        n = bisect_left(opens, at) - bisect_left(closes, at)
         weekly.append(Row(w, {"open": n}))
     return [
         Table(
