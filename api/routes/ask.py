@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool
 
-from api.auth.deps import ActorDep
+from api.auth.deps import Caller, CallerDep
 from api.deps import ServicesDep
 from api.usecases import questions
 from api.wiring.services import Services
@@ -35,6 +35,11 @@ class AskBody(BaseModel):
         max_length=MAX_CONVERSATION,
         description="Earlier questions of the same conversation.",
     )
+
+
+def _asker(caller: Caller) -> Actor:
+    """Who asked, as the questions log names them: the account and the name people know."""
+    return Actor(user_id=caller.user_id, name=caller.name)
 
 
 def _check(body: AskBody, svc: Services) -> AskBody:
@@ -60,8 +65,8 @@ def answer(svc: Services, body: AskBody, asker: Actor | None = None) -> dict[str
 
 
 @router.post("/ask", summary="Answer a question from published handoffs, with citations")
-def ask(body: AskBody, svc: ServicesDep, actor: ActorDep) -> dict[str, Any]:
-    return answer(svc, _check(body, svc), actor)
+def ask(body: AskBody, svc: ServicesDep, caller: CallerDep) -> dict[str, Any]:
+    return answer(svc, _check(body, svc), _asker(caller))
 
 
 def _stream(svc: Services, body: AskBody, asker: Actor) -> Iterator[dict[str, Any]]:
@@ -92,14 +97,16 @@ async def _events(svc: Services, body: AskBody, asker: Actor) -> AsyncIterator[d
 
 
 @router.post("/ask/stream", summary="The same answer as server-sent events (token, citations)")
-async def ask_stream_post(body: AskBody, svc: ServicesDep, actor: ActorDep) -> EventSourceResponse:
-    return EventSourceResponse(_events(svc, _check(body, svc), actor))
+async def ask_stream_post(
+    body: AskBody, svc: ServicesDep, caller: CallerDep
+) -> EventSourceResponse:
+    return EventSourceResponse(_events(svc, _check(body, svc), _asker(caller)))
 
 
 @router.get("/ask/stream", summary="The streamed answer, for EventSource clients")
 async def ask_stream_get(
     svc: ServicesDep,
-    actor: ActorDep,
+    caller: CallerDep,
     question: str = Query(min_length=1),
     team: str | None = None,
     as_of: datetime | None = None,
@@ -111,4 +118,4 @@ async def ask_stream_get(
 ) -> EventSourceResponse:
     body = AskBody(question=question, team=team, as_of=as_of, conversation=conversation)
     body = _check(body, svc)
-    return EventSourceResponse(_events(svc, body, actor))
+    return EventSourceResponse(_events(svc, body, _asker(caller)))

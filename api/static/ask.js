@@ -19,9 +19,9 @@ function citationLink(c) {
 function citedHref(href, qid) {
   const url = new URL(href, window.location.origin);
   const cited = new URL(`${url.pathname}/cited`, window.location.origin);
-  cited.searchParams.set("q", String(qid));
   const t = url.searchParams.get("t");
-  if (t !== null) cited.searchParams.set("t", t);
+  if (t !== null) cited.searchParams.set("t", t); // the moment first, as in the plain link
+  cited.searchParams.set("q", String(qid));
   return cited.pathname + cited.search;
 }
 

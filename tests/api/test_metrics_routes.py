@@ -203,6 +203,13 @@ def test_asking_logs_the_question_and_names_it(http: TestClient, world: World) -
     rows = usage["metrics"]["query_usage"]["rows"]
     assert sum(row["asked"] for row in rows) == 1
     assert sum(row["no_record"] for row in rows) == 1
+    mine = http.get(
+        f"/api/teams/{TEAM}/metrics", params={"person": "mia"}, headers=world.bearer("lee")
+    ).json()["metrics"]["query_usage"]["rows"]
+    theirs = http.get(
+        f"/api/teams/{TEAM}/metrics", params={"person": "rex"}, headers=world.bearer("lee")
+    ).json()["metrics"]["query_usage"]["rows"]
+    assert sum(r["asked"] for r in mine) == 1 and sum(r["asked"] for r in theirs) == 0
 
 
 def test_prometheus_for_administrators(http: TestClient, world: World, settings: Any) -> None:
