@@ -92,7 +92,49 @@ def tiles(report: Report) -> list[Tile]:
     ]
 
 
+#: Tables `panels` draws in its own way; any other a metric returns gets `generic_panel`.
+DRAWN = frozenset(
+    {
+        "completeness_weekly",
+        "completeness_by_person",
+        "missing_fields",
+        "time_to_publish",
+        "time_to_acknowledge",
+        "time_to_context",
+        "time_to_context_by_person",
+        "blocker_age",
+        "open_blockers_weekly",
+        "time_to_resolve",
+        "query_usage",
+        "decisions_relitigated",
+    }
+)
+
+
 def panels(report: Report) -> list[Panel]:
+    """The known metrics' panels, then one for each table a newer metric adds."""
+    return _known(report) + [generic_panel(t) for t in report.tables if t.name not in DRAWN]
+
+
+def generic_panel(table: Table) -> Panel:
+    """A table's headline measure over time as a line, or by category as bars."""
+    head = table.measures[0]
+    if table.dimension in ("week", "day"):
+        chart = line_chart(
+            table.title,
+            _labels(table),
+            [Series(head.replace("_", " "), table.column(head))],
+            unit=table.unit,
+            x_title="week starting" if table.dimension == "week" else "day",
+        )
+    else:
+        chart = hbar_chart(
+            table.title, [r.key for r in table.rows], table.column(head), unit=table.unit
+        )
+    return Panel(table.title, chart, table.definition, table)
+
+
+def _known(report: Report) -> list[Panel]:
     t = report.table
     comp, people = t("completeness_weekly"), t("completeness_by_person")
     missing = t("missing_fields")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from pathlib import Path
 
 from api.charts import Series, bar_chart, hbar_chart, line_chart, nice_ticks
 
@@ -64,3 +66,28 @@ def test_horizontal_bars_name_each_category() -> None:
     )
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert "What shipped" in texts and "Blockers" in texts and "4" in texts
+
+
+def test_a_new_metric_gets_a_panel_without_page_changes(tmp_path: Path) -> None:
+    """A metric added to `METRICS` later (routed blockers escalated, say) is drawn too."""
+    from api.metrics_page import panels
+    from handoff.db import migrate, session_scope
+    from handoff.metrics import Report, Row, Scope, Table, team_report
+
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    migrate(url)
+    scope = Scope("pay", datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 9, tzinfo=UTC))
+    with session_scope(url) as s:
+        known = team_report(s, scope)
+    escalated = Table(
+        "escalations",
+        "Routed blockers escalated",
+        "week",
+        "count",
+        ("escalated",),
+        "Blockers routed to someone and escalated, by week.",
+        [Row("2026-11-02", {"escalated": 3})],
+    )
+    added = Report(scope, [*known.tables, escalated])
+    assert len(panels(added)) == len(panels(known)) + 1
+    assert "Routed blockers escalated" in str(panels(added)[-1].chart)
