@@ -136,114 +136,114 @@ def generic_panel(table: Table) -> Panel:
 
 def _known(report: Report) -> list[Panel]:
     t = report.table
-    comp, people = t("completeness_weekly"), t("completeness_by_person")
-    missing = t("missing_fields")
-    pub, ack = t("time_to_publish"), t("time_to_acknowledge")
-    ctx, ctx_people = t("time_to_context"), t("time_to_context_by_person")
-    ages, open_weekly, resolve = t("blocker_age"), t("open_blockers_weekly"), t("time_to_resolve")
-    usage, dec = t("query_usage"), t("decisions_relitigated")
     week = "week starting"
     return [
-        Panel(
-            comp.title,
-            line_chart(
-                comp.title,
-                _labels(comp),
-                [Series("complete", comp.column("rate_pct"))],
-                unit="% published without override",
-                x_title=week,
-                y_max=100,
-            ),
-            comp.definition,
-            people,
-        ),
-        Panel(
-            missing.title,
-            hbar_chart(
-                missing.title,
-                [r.key for r in missing.rows[:8]],
-                missing.column("wraps_flagged")[:8],
-                unit="wraps flagged",
-            ),
-            missing.definition,
-            missing,
-        ),
-        _hours(pub, "hours from posted to published", week),
-        _hours(ack, "hours from published to acknowledged", week, ack),
-        Panel(
-            ctx.title,
-            line_chart(
-                ctx.title,
-                _labels(ctx),
-                [
-                    Series("median", ctx.column("median_minutes")),
-                    Series("90th percentile", ctx.column("p90_minutes")),
-                ],
-                unit="minutes",
-                x_title=week,
-            ),
-            ctx.definition,
-            ctx_people,
-        ),
-        Panel(
-            ages.title,
-            hbar_chart(
-                ages.title, [r.key for r in ages.rows], ages.column("blockers"), unit="blockers"
-            ),
-            ages.definition,
-        ),
-        Panel(
-            open_weekly.title,
-            bar_chart(
-                open_weekly.title,
-                _labels(open_weekly),
-                [Series("open", open_weekly.column("open"))],
-                unit="open blockers",
-                x_title="week starting",
-            ),
-            open_weekly.definition,
-        ),
-        _hours(resolve, "hours from first named to resolved", week),
-        Panel(
-            usage.title,
-            bar_chart(
-                usage.title,
-                _labels(usage),
-                [
-                    Series("answered", usage.column("answered")),
-                    Series("no record", usage.column("no_record")),
-                ],
-                unit="questions",
-                x_title="day",
-                stacked=True,
-            ),
-            usage.definition,
-            notes=[
-                f"{_sum(usage, 'citations_followed')} of {_sum(usage, 'citations')} citations "
-                "given were followed."
-            ],
-        ),
-        Panel(
-            dec.title,
-            bar_chart(
-                dec.title,
-                _labels(dec),
-                [
-                    Series("decisions made", dec.column("decisions")),
-                    Series("re-litigated", dec.column("relitigated")),
-                ],
-                unit="decisions",
-                x_title=week,
-            ),
-            dec.definition,
-            notes=["Decisions are the team's: the person filter does not apply to them."]
-            if report.scope.person
-            else [],
-        ),
+        _completeness(report),
+        _missing(report),
+        _hours(t("time_to_publish"), "hours from posted to published", week),
+        _hours(t("time_to_acknowledge"), "hours from published to acknowledged", week, True),
+        _context(report),
+        *_blockers(report),
+        _hours(t("time_to_resolve"), "hours from first named to resolved", week),
+        _usage(report),
+        _decisions(report),
     ]
 
 
-def _hours(table: Table, unit: str, x_title: str, shown: Table | None = None) -> Panel:
+def _completeness(report: Report) -> Panel:
+    comp = report.table("completeness_weekly")
+    chart = line_chart(
+        comp.title,
+        _labels(comp),
+        [Series("complete", comp.column("rate_pct"))],
+        unit="% published without override",
+        x_title="week starting",
+        y_max=100,
+    )
+    return Panel(comp.title, chart, comp.definition, report.table("completeness_by_person"))
+
+
+def _missing(report: Report) -> Panel:
+    missing = report.table("missing_fields")
+    chart = hbar_chart(
+        missing.title,
+        [r.key for r in missing.rows[:8]],
+        missing.column("wraps_flagged")[:8],
+        unit="wraps flagged",
+    )
+    return Panel(missing.title, chart, missing.definition, missing)
+
+
+def _context(report: Report) -> Panel:
+    ctx = report.table("time_to_context")
+    chart = line_chart(
+        ctx.title,
+        _labels(ctx),
+        [
+            Series("median", ctx.column("median_minutes")),
+            Series("90th percentile", ctx.column("p90_minutes")),
+        ],
+        unit="minutes",
+        x_title="week starting",
+    )
+    return Panel(ctx.title, chart, ctx.definition, report.table("time_to_context_by_person"))
+
+
+def _blockers(report: Report) -> list[Panel]:
+    ages, weekly = report.table("blocker_age"), report.table("open_blockers_weekly")
+    by_age = hbar_chart(
+        ages.title, [r.key for r in ages.rows], ages.column("blockers"), unit="blockers"
+    )
+    open_at = bar_chart(
+        weekly.title,
+        _labels(weekly),
+        [Series("open", weekly.column("open"))],
+        unit="open blockers",
+        x_title="week starting",
+    )
+    return [
+        Panel(ages.title, by_age, ages.definition),
+        Panel(weekly.title, open_at, weekly.definition),
+    ]
+
+
+def _usage(report: Report) -> Panel:
+    usage = report.table("query_usage")
+    chart = bar_chart(
+        usage.title,
+        _labels(usage),
+        [
+            Series("answered", usage.column("answered")),
+            Series("no record", usage.column("no_record")),
+        ],
+        unit="questions",
+        x_title="day",
+        stacked=True,
+    )
+    followed = (
+        f"{_sum(usage, 'citations_followed')} of {_sum(usage, 'citations')} citations given "
+        "were followed."
+    )
+    return Panel(usage.title, chart, usage.definition, notes=[followed])
+
+
+def _decisions(report: Report) -> Panel:
+    dec = report.table("decisions_relitigated")
+    chart = bar_chart(
+        dec.title,
+        _labels(dec),
+        [
+            Series("decisions made", dec.column("decisions")),
+            Series("re-litigated", dec.column("relitigated")),
+        ],
+        unit="decisions",
+        x_title="week starting",
+    )
+    notes = ["Decisions are the team's: the person filter does not apply to them."]
+    return Panel(dec.title, chart, dec.definition, notes=notes if report.scope.person else [])
+
+
+def _hours(table: Table, unit: str, x_title: str, with_figures: bool = False) -> Panel:
     chart = line_chart(
         table.title,
         _labels(table),
@@ -254,4 +254,4 @@ def _hours(table: Table, unit: str, x_title: str, shown: Table | None = None) ->
         unit=unit,
         x_title=x_title,
     )
-    return Panel(table.title, chart, table.definition, shown)
+    return Panel(table.title, chart, table.definition, table if with_figures else None)

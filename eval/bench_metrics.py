@@ -97,9 +97,7 @@ def generate(url: str, *, handoffs: int, seed: int = 7) -> None:
 def _one_handoff(
     rng: random.Random, team: str, n: int, count: int, rows: dict[Any, list[dict[str, Any]]]
 ) -> None:
-    from handoff.audit import AuditLogRecord
-    from handoff.metrics.questions import QuestionRecord
-    from handoff.models import AuditEvent, HandoffRecord
+    from handoff.models import HandoffRecord
 
     uid = rng.randrange(len(PEOPLE))
     author = PEOPLE[uid].title()
@@ -133,24 +131,37 @@ def _one_handoff(
             "updated_at": acked or published,
         }
     )
+    _activity(rng, team, hid, uid, (created, published, acked), rows)
+
+
+def _activity(
+    rng: random.Random,
+    team: str,
+    hid: str,
+    uid: int,
+    moments: tuple[datetime, datetime, datetime | None],
+    rows: dict[Any, list[dict[str, Any]]],
+) -> None:
+    """What posting, publishing and acknowledging a handoff write: its trail, the audit log
+    (the next person signs in, sometimes asks, then acknowledges) and the questions log."""
+    from handoff.audit import AuditLogRecord
+    from handoff.metrics.questions import QuestionRecord
+    from handoff.models import AuditEvent
+
+    created, published, acked = moments
+    author = PEOPLE[uid].title()
     trail = [("created", created), ("extracted", created), ("published", published)]
-    if acked:
-        trail.append(("acknowledged", acked))
-    for action, at in trail:
-        rows[AuditEvent].append(
-            {"handoff_id": hid, "team": team, "at": at, "actor": author, "action": action}
-        )
     log = [("handoff.post", created, uid), ("handoff.publish", published, uid)]
     if acked:
+        trail.append(("acknowledged", acked))
         nxt = (uid + 1) % len(PEOPLE)
         shift = acked - timedelta(minutes=rng.uniform(1, 60))
         log += [("auth.sign_in", shift, nxt), ("handoff.acknowledge", acked, nxt)]
         if rng.random() < 0.5:
-            asked = shift + timedelta(minutes=rng.uniform(0, 20))
             rows[QuestionRecord].append(
                 {
                     "team": team,
-                    "asked_at": asked,
+                    "asked_at": shift + timedelta(minutes=rng.uniform(0, 20)),
                     "asker_id": f"u{nxt:02d}",
                     "asker": PEOPLE[nxt],
                     "via": "api",
@@ -160,6 +171,10 @@ def _one_handoff(
                     "followed": rng.randrange(2),
                 }
             )
+    for action, at in trail:
+        rows[AuditEvent].append(
+            {"handoff_id": hid, "team": team, "at": at, "actor": author, "action": action}
+        )
     for action, at, who in log:
         rows[AuditLogRecord].append(
             {
