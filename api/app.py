@@ -151,19 +151,24 @@ def _add_routes(app: FastAPI) -> None:
         handoffs,
         items,
         jobs,
+        metrics,
         retention,
         rollups,
         vocabulary,
         web,
     )
 
-    for module in (handoffs, jobs, ask, items, vocabulary, decisions, rollups, retention):
+    modules = (handoffs, jobs, ask, items, vocabulary, decisions, rollups, retention, metrics)
+    for module in modules:
         app.include_router(module.router, prefix="/api")
     app.include_router(handoffs.media_router)
     app.include_router(auth_router)
     app.include_router(web.router)
     app.include_router(decisions.pages)
     app.include_router(rollups.pages)
+    app.include_router(metrics.pages)
+    if app.state.settings.prometheus:  # operators' metrics; off: nothing at the path
+        app.include_router(metrics.ops)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/api/health", tags=["meta"], summary="Liveness: the database answers")

@@ -15,6 +15,7 @@ SUITES = {
     "bench_limits": "eval.bench_limits",
     "bench_notify": "eval.bench_notify",
     "load": "eval.load",
+    "bench_metrics": "eval.bench_metrics",
 }
 
 

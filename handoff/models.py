@@ -8,6 +8,9 @@ those grow. The source of a handoff is kept unchanged: uploaded bytes on disk un
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -15,9 +18,29 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+#: A clock that replaces the wall clock inside `clock()`; None reads the wall clock.
+_CLOCK: ContextVar[Callable[[], datetime] | None] = ContextVar("handoff_clock", default=None)
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, as every recorded moment (published, acknowledged, audited) reads it."""
+    override = _CLOCK.get()
+    return override() if override is not None else datetime.now(UTC)
+
+
+@contextmanager
+def clock(now: Callable[[], datetime]) -> Iterator[None]:
+    """Record moments from `now` instead of the wall clock, in this context only.
+
+    A generator of past history (a seeded month) goes through the product's own use cases, so
+    its records are real; only the moments they are stamped with come from here. Nothing that
+    serves requests sets it.
+    """
+    token = _CLOCK.set(now)
+    try:
+        yield
+    finally:
+        _CLOCK.reset(token)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

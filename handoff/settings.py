@@ -300,6 +300,11 @@ class Settings(BaseSettings):
         ge=60,
         description="How long a one-click action link in an email or Slack message stays valid.",
     )
+    # -- operators' metrics (issue 17) ---------------------------------------------------------
+    prometheus: bool = Field(
+        default=True,
+        description="Serve operators' metrics at /metrics/prometheus (administrators only).",
+    )
 
     # -- the CLI against a remote server (issue 15) --------------------------------------------
     url: str | None = Field(

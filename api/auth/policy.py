@@ -145,6 +145,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/teams/{team}/audit"): Rule(A.LEAD, T.PATH),
     ("GET", "/teams/{team}/decisions"): Rule(A.MEMBER, T.PATH),
     ("GET", "/teams/{team}/rollup"): Rule(A.MEMBER, T.PATH),
+    # Metrics name people: the team's leads read them (issue 17).
+    ("GET", "/teams/{team}/metrics"): Rule(A.LEAD, T.PATH),
+    # A citation link of an answer: counts as followed, then shows the handoff.
+    ("GET", "/handoffs/{handoff_id}/cited"): Rule(A.MEMBER, T.HANDOFF),
     # A pod: the route itself answers 404 unless the caller is in one of its teams.
     ("GET", "/pods/{pod}/rollup"): Rule(A.SIGNED_IN),
     # -- sign-in, the caller's account and tokens (api.auth.routes) -----------------------------
@@ -161,6 +165,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/teams/{team}/decisions"): Rule(A.MEMBER, T.PATH),
     ("GET", "/api/teams/{team}/rollup"): Rule(A.MEMBER, T.PATH),
     ("GET", "/api/pods/{pod}/rollup"): Rule(A.SIGNED_IN),
+    ("GET", "/api/teams/{team}/metrics"): Rule(A.LEAD, T.PATH),
+    # -- operators ----------------------------------------------------------------------------
+    # Instance-wide job and delivery figures: administrators (a scraper uses an administrator's
+    # read-only token that is not limited to teams). Off with HANDOFF_PROMETHEUS=false.
+    ("GET", "/metrics/prometheus"): Rule(A.ADMIN),
 }
 
 

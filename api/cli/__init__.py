@@ -11,6 +11,7 @@ from api.cli.base import HandoffGroup
 from api.cli.core import delete, extract, ingest, list_cmd, publish, schema, show, unpublish
 from api.cli.decisions import decisions
 from api.cli.identity import audit, teams, tokens, users
+from api.cli.metrics import metrics
 from api.cli.operations import backup, restore, retention
 from api.cli.questions import ask, reindex
 from api.cli.remote import refuse_remote
@@ -78,7 +79,7 @@ for command in (transcribe, vocab):  # issue 3: speech and the team vocabulary
     cli.add_command(command)
 for command in (users, teams, tokens, audit):  # issue 15: identities and the audit log
     cli.add_command(command)
-for command in (decisions, rollup, pods):  # issue 17: the leads' view
+for command in (decisions, rollup, pods, metrics):  # issue 17: the leads' view
     cli.add_command(command)
 for command in (backup, restore, retention):  # issue 18: backups and retention
     cli.add_command(command)

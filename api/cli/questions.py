@@ -107,7 +107,7 @@ def answerer(team: str, as_of: datetime | None) -> Answerer:
     svc = services()
 
     def local(text: str, earlier: list[str]) -> dict[str, Any]:
-        return questions.ask(svc, text, team=team, as_of=as_of, conversation=earlier)
+        return questions.ask(svc, text, team=team, as_of=as_of, conversation=earlier, via="cli")
 
     return local
 

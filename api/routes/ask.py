@@ -11,10 +11,12 @@ from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool
 
+from api.auth.deps import Caller, CallerDep
 from api.deps import ServicesDep
 from api.params import IsoDateTime
 from api.usecases import questions
 from api.wiring.services import Services
+from handoff.audit import Actor
 from handoff.errors import HandoffError, InvalidInput
 from handoff.limits import DeclarationLimits, check_text
 from handoff.teams import TEAM_PATTERN
@@ -36,6 +38,11 @@ class AskBody(BaseModel):
     )
 
 
+def _asker(caller: Caller) -> Actor:
+    """Who asked, as the questions log names them: the account and the name people know."""
+    return Actor(user_id=caller.user_id, name=caller.name)
+
+
 def _check(body: AskBody, svc: Services) -> AskBody:
     """Refuse an empty or over-long question (HANDOFF_MAX_FIELD_CHARS, each earlier one too)."""
     if not body.question.strip():
@@ -47,22 +54,23 @@ def _check(body: AskBody, svc: Services) -> AskBody:
     return body
 
 
-def answer(svc: Services, body: AskBody) -> dict[str, Any]:
+def answer(svc: Services, body: AskBody, asker: Actor | None = None) -> dict[str, Any]:
     return questions.ask(
         svc,
         body.question.strip(),
         team=body.team,
         as_of=body.as_of,
         conversation=body.conversation,
+        asker=asker,
     )
 
 
 @router.post("/ask", summary="Answer a question from published handoffs, with citations")
-def ask(body: AskBody, svc: ServicesDep) -> dict[str, Any]:
-    return answer(svc, _check(body, svc))
+def ask(body: AskBody, svc: ServicesDep, caller: CallerDep) -> dict[str, Any]:
+    return answer(svc, _check(body, svc), _asker(caller))
 
 
-def _stream(svc: Services, body: AskBody) -> Iterator[dict[str, Any]]:
+def _stream(svc: Services, body: AskBody, asker: Actor) -> Iterator[dict[str, Any]]:
     """The answerer's events ({"type": "token", "text"}..., {"type": "done", **answer})."""
     yield from questions.ask_stream(
         svc,
@@ -70,13 +78,15 @@ def _stream(svc: Services, body: AskBody) -> Iterator[dict[str, Any]]:
         team=body.team,
         as_of=body.as_of,
         conversation=body.conversation,
+        asker=asker,
     )
 
 
-async def _events(svc: Services, body: AskBody) -> AsyncIterator[dict[str, str]]:
-    """SSE: `token` events with text pieces, then `citations` and `done` (the whole answer)."""
+async def _events(svc: Services, body: AskBody, asker: Actor) -> AsyncIterator[dict[str, str]]:
+    """SSE: `token` events with text pieces, then `citations` and `done` (the whole answer,
+    with the `question_id` a followed citation link names)."""
     try:
-        async for event in iterate_in_threadpool(_stream(svc, body)):
+        async for event in iterate_in_threadpool(_stream(svc, body, asker)):
             if event.get("type") == "token":
                 yield {"event": "token", "data": json.dumps(event.get("text", ""))}
             elif event.get("type") == "done":
@@ -88,13 +98,16 @@ async def _events(svc: Services, body: AskBody) -> AsyncIterator[dict[str, str]]
 
 
 @router.post("/ask/stream", summary="The same answer as server-sent events (token, citations)")
-async def ask_stream_post(body: AskBody, svc: ServicesDep) -> EventSourceResponse:
-    return EventSourceResponse(_events(svc, _check(body, svc)))
+async def ask_stream_post(
+    body: AskBody, svc: ServicesDep, caller: CallerDep
+) -> EventSourceResponse:
+    return EventSourceResponse(_events(svc, _check(body, svc), _asker(caller)))
 
 
 @router.get("/ask/stream", summary="The streamed answer, for EventSource clients")
 async def ask_stream_get(
     svc: ServicesDep,
+    caller: CallerDep,
     question: str = Query(min_length=1),
     team: str | None = Query(default=None, pattern=r"^([a-z0-9_-]{1,64})?$"),
     as_of: IsoDateTime | None = None,
@@ -106,4 +119,4 @@ async def ask_stream_get(
 ) -> EventSourceResponse:
     body = AskBody(question=question, team=team or None, as_of=as_of, conversation=conversation)
     body = _check(body, svc)
-    return EventSourceResponse(_events(svc, body))
+    return EventSourceResponse(_events(svc, body, _asker(caller)))

@@ -16,6 +16,15 @@ function citationLink(c) {
   return a;
 }
 
+function citedHref(href, qid) {
+  const url = new URL(href, window.location.origin);
+  const cited = new URL(`${url.pathname}/cited`, window.location.origin);
+  const t = url.searchParams.get("t");
+  if (t !== null) cited.searchParams.set("t", t); // the moment first, as in the plain link
+  cited.searchParams.set("q", String(qid));
+  return cited.pathname + cited.search;
+}
+
 function citationList(cites) {
   const list = document.createElement("ol");
   list.className = "citations";
@@ -69,7 +78,14 @@ function setupAsk(form) {
       if (cites.length) bot.appendChild(citationList(cites));
     });
     const end = () => { bot.classList.remove("streaming"); source.close(); source = null; input.focus(); };
-    source.addEventListener("done", end);
+    source.addEventListener("done", (m) => {
+      // A citation followed is counted against its question: links go through /cited.
+      try {
+        const qid = JSON.parse(m.data).question_id;
+        if (qid) bot.querySelectorAll("a.citation").forEach((a) => { a.href = citedHref(a.href, qid); });
+      } catch (_) { /* keep the plain links */ }
+      end();
+    });
     source.addEventListener("error", (m) => {
       if (m.data) { try { text.textContent = JSON.parse(m.data).detail; } catch (_) { /* keep */ } }
       else if (!text.textContent) text.textContent = "The answer could not be fetched.";

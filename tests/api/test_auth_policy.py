@@ -268,6 +268,10 @@ REVIEWED = {
     "GET /teams/{team}/decisions": "member, path",
     "GET /teams/{team}/rollup": "member, path",
     "GET /pods/{pod}/rollup": "signed_in",
+    "GET /teams/{team}/metrics": "lead, path",
+    "GET /api/teams/{team}/metrics": "lead, path",
+    "GET /handoffs/{handoff_id}/cited": "member, handoff",
+    "GET /metrics/prometheus": "admin",
     "GET /media/{handoff_id}": "member, handoff",
     "GET /media/{handoff_id}/answers/{name}": "member, handoff",
     "GET /openapi.json": "public",
@@ -307,6 +311,8 @@ def expected(rule: Rule, caller: str | None, method: str, path: str) -> int | st
         return 303 if page else 401
     if rule.access is Access.SIGNED_IN:
         return "allowed"
+    if rule.access is Access.ADMIN:  # instance-wide (operators' metrics): no team's role counts
+        return "allowed" if caller == "admin" else 403
     if caller in ("otto", "admin"):
         return 404
     role = {"mia": 1, "ann": 1, "rex": 2, "lee": 3}[caller]

@@ -1,0 +1,251 @@
+"""Metrics of the handoffs themselves: how complete they are when published, what people leave
+out, and how long publishing and acknowledging take.
+
+A person filter selects that person's handoffs (by author).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, literal_column, select, true
+from sqlalchemy.orm import Session
+
+from handoff.metrics.scope import Scope, Sql, median, p90, rounded, week_of, weeks_in
+from handoff.metrics.table import Row, Table, rows
+from handoff.models import AuditEvent, HandoffRecord
+
+H = HandoffRecord
+
+#: Missing-field flags as a lead reads them.
+FIELD_LABELS = {
+    "shipped": "What shipped",
+    "in_flight": "Work in flight",
+    "decisions": "Decisions",
+    "blockers": "Blockers",
+    "next_actions": "Next actions",
+    "returns_at": "When the author is back",
+    "blockers[].needed_from": "Who can clear a blocker",
+    "next_actions[].owner": "Owner of a next action",
+    "decisions[].rationale": "Why a decision was made",
+}
+
+
+def _published(scope: Scope) -> list[Any]:
+    where = [H.team == scope.team, H.published_at >= scope.since, H.published_at < scope.until]
+    if scope.who:
+        where.append(func.lower(H.author) == scope.who)
+    return where
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """One published handoff as the handoff metrics see it (durations in hours)."""
+
+    week: str
+    author: str
+    forced: bool
+    to_publish: float
+    to_acknowledge: float | None
+
+
+def published(session: Session, scope: Scope) -> list[Published]:
+    """The period's published handoffs, read once per report (kept in the session's `info`)
+    from the covering index: completeness, time to publish and time to acknowledge share it.
+    The first acknowledgment comes from the handoff's trail (a later one replaces the
+    handoff's own `acknowledged_at`)."""
+    key = ("metrics.published", scope)
+    if key in session.info:
+        return list(session.info[key])
+    sql = Sql(session)
+    e = AuditEvent
+    first_ack = (
+        select(func.min(e.at))
+        .where(e.handoff_id == H.id, e.action == "acknowledged", e.at >= H.published_at)
+        .correlate(H)
+        .scalar_subquery()
+    )
+    q = select(
+        sql.day(H.published_at),
+        H.author,
+        H.force_reason.is_not(None),
+        sql.seconds(H.created_at, H.published_at),
+        sql.seconds(H.published_at, first_ack),
+    ).where(*_published(scope))
+    out = [
+        Published(
+            week_of(d),
+            author or "(no author)",
+            bool(forced),
+            max(0.0, float(pub)) / 3600,
+            None if ack is None else max(0.0, float(ack)) / 3600,
+        )
+        for d, author, forced, pub, ack in session.execute(q)
+    ]
+    session.info[key] = out
+    return list(out)
+
+
+def completeness(session: Session, scope: Scope) -> list[Table]:
+    """Handoffs published without an override, over all published, per week and per person."""
+    weekly: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    people: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for h in published(session, scope):
+        for acc in (weekly[h.week], people[h.author]):
+            acc[0] += 1
+            acc[1] += int(h.forced)
+    definition = (
+        "Handoffs published without an override (every required field present) divided by all "
+        "handoffs published, by the week (UTC, from Monday) or the author."
+    )
+    empty = {"rate_pct": None, "published": 0, "overridden": 0}
+    return [
+        Table(
+            "completeness_weekly",
+            "Handoff completeness by week",
+            "week",
+            "%",
+            ("rate_pct", "published", "overridden"),
+            definition,
+            rows(weeks_in(scope), {w: _rate(v) for w, v in weekly.items()}, empty),
+        ),
+        Table(
+            "completeness_by_person",
+            "Handoff completeness by person",
+            "person",
+            "%",
+            ("rate_pct", "published", "overridden"),
+            definition,
+            [Row(p, _rate(v)) for p, v in sorted(people.items(), key=lambda kv: kv[0].lower())],
+        ),
+    ]
+
+
+def _rate(counts: list[int]) -> dict[str, Any]:
+    published, forced = counts
+    rate = 100.0 * (published - forced) / published if published else None
+    return {"rate_pct": rounded(rate, 1), "published": published, "overridden": forced}
+
+
+def missing_fields(session: Session, scope: Scope) -> list[Table]:
+    """Which required fields wraps leave out: flags on the extracted draft of wraps posted in the
+    period, and flags still open on handoffs published over an override."""
+    flagged = _flag_counts(session, scope, H.draft, H.created_at, forced_only=False)
+    forced = _flag_counts(session, scope, H.declaration, H.published_at, forced_only=True)
+    fields = sorted(set(flagged) | set(forced), key=lambda f: (-flagged.get(f, 0), f))
+    return [
+        Table(
+            "missing_fields",
+            "Fields most often missing",
+            "field",
+            "count",
+            ("wraps_flagged", "published_missing"),
+            "Wraps posted in the period whose extracted draft was flagged as missing the field "
+            "(a field of several items counts once per wrap), and handoffs published over an "
+            "override with the field still missing.",
+            [
+                Row(
+                    FIELD_LABELS.get(f, f),
+                    {"wraps_flagged": flagged.get(f, 0), "published_missing": forced.get(f, 0)},
+                )
+                for f in fields
+            ],
+        )
+    ]
+
+
+def _flag_counts(
+    session: Session, scope: Scope, document: Any, when: Any, *, forced_only: bool
+) -> dict[str, int]:
+    """{field without item index: handoffs flagged}, read from the JSON documents by SQL."""
+    sql = Sql(session)
+    where = [H.team == scope.team, when >= scope.since, when < scope.until]
+    if forced_only:
+        where.append(H.force_reason.is_not(None))
+    if scope.who:
+        where.append(func.lower(H.author) == scope.who)
+    raw: Any
+    if sql.sqlite:  # the expression the migration indexes: read from the index
+        missing = func.json_extract(document, literal_column("'$.missing'"))
+        flags = func.json_each(missing).table_valued("value").alias("flag")
+        raw = func.json_extract(flags.c.value, "$.field")
+    else:
+        flags = func.json_array_elements(document.op("->")("missing")).table_valued("value")
+        flags = flags.alias("flag")
+        raw = flags.c.value.op("->>")("field")
+    name = sql.unindexed_field(raw)
+    q = (
+        select(name, func.count(func.distinct(H.id)))
+        .select_from(H)
+        .join(flags, true())
+        .where(*where)  # a document without flags (or none) joins no rows
+        .group_by(name)
+    )
+    return {str(f): int(n) for f, n in session.execute(q) if f}
+
+
+def time_to_publish(session: Session, scope: Scope) -> list[Table]:
+    """Hours from a wrap being posted to its handoff being published, by week of publishing."""
+    by_week: dict[str, list[float]] = defaultdict(list)
+    for h in published(session, scope):
+        by_week[h.week].append(h.to_publish)
+    return [
+        _durations(
+            "time_to_publish",
+            "Time to publish",
+            "From the wrap being posted (the handoff created) to its publication; median and "
+            "90th percentile of the handoffs published that week.",
+            scope,
+            by_week,
+        )
+    ]
+
+
+def time_to_acknowledge(session: Session, scope: Scope) -> list[Table]:
+    """Hours from publication to the first acknowledgment, and how many wait unacknowledged."""
+    by_week: dict[str, list[float]] = defaultdict(list)
+    waiting: dict[str, int] = defaultdict(int)
+    for h in published(session, scope):
+        if h.to_acknowledge is None:
+            waiting[h.week] += 1
+        else:
+            by_week[h.week].append(h.to_acknowledge)
+    table = _durations(
+        "time_to_acknowledge",
+        "Time to acknowledge",
+        "From a handoff's publication to its first acknowledgment by the incoming shift; "
+        "median and 90th percentile of the handoffs published that week, and how many of them "
+        "nobody has acknowledged.",
+        scope,
+        by_week,
+        extra={w: {"unacknowledged": n} for w, n in waiting.items()},
+    )
+    return [table]
+
+
+def _durations(
+    name: str,
+    title: str,
+    definition: str,
+    scope: Scope,
+    by_week: dict[str, list[float]],
+    *,
+    extra: dict[str, dict[str, int]] | None = None,
+) -> Table:
+    measures: tuple[str, ...] = ("median_hours", "p90_hours", "handoffs")
+    if extra is not None:
+        measures += ("unacknowledged",)
+    out = []
+    for w in weeks_in(scope):
+        xs = by_week.get(w, [])
+        values: dict[str, Any] = {
+            "median_hours": rounded(median(xs)),
+            "p90_hours": rounded(p90(xs)),
+            "handoffs": len(xs),
+        }
+        if extra is not None:
+            values["unacknowledged"] = extra.get(w, {}).get("unacknowledged", 0)
+        out.append(Row(w, values))
+    return Table(name, title, "week", "hours", measures, definition, out)
