@@ -76,10 +76,10 @@ def route(session: Session, handoff: Handoff, links: Links, *, now: datetime) ->
         if item.kind == "blocker" and item.state == "open":
             made += route_blocker(session, item, handoff.id, links, now=now, author=author)
         elif item.kind == "action" and item.state == "open" and item.owner:
-            made += _route_owned(session, item, handoff.id, "action", links, now, author)
+            made += route_owned(session, item, handoff.id, "action", links, now, author)
         handed = any(e.action == "handed_over" for e in evs)
         if handed and item.owner and item.state not in ("done", "resolved", "superseded"):
-            made += _route_owned(session, item, handoff.id, "handover", links, now, author)
+            made += route_owned(session, item, handoff.id, "handover", links, now, author)
     return made
 
 
@@ -90,6 +90,16 @@ def author_of(session: Session, handoff: Handoff) -> UserRecord | None:
         if user is not None:
             return user
     return user_for_name(session, handoff.team, handoff.author)
+
+
+def author_of_event(session: Session, ev: LedgerEvent) -> UserRecord | None:
+    """The account that said it: the handoff's signed-in author, else the wrap's named author."""
+    rec = session.get(HandoffRecord, ev.handoff_id) if is_handoff_id(ev.handoff_id) else None
+    if rec is not None and rec.author_user_id:
+        user = session.get(UserRecord, rec.author_user_id)
+        if user is not None:
+            return user
+    return user_for_name(session, ev.team, ev.author)
 
 
 def opening_event(session: Session, item_id: str) -> LedgerEvent | None:
@@ -128,7 +138,7 @@ def route_blocker(
     return made
 
 
-def _route_owned(
+def route_owned(
     session: Session,
     item: LedgerItem,
     source: str,
