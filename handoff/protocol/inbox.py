@@ -131,8 +131,8 @@ def notifications(session: Session, user_id: str, teams: list[str] | None) -> li
 
 def acknowledgments(session: Session, handoff_id: str) -> dict[str, Any]:
     """Who took each item of the handoff, when, and their read-back; time to acknowledge per
-    item (publish -> first acknowledgment) and for the handoff (its first item's, or the
-    whole-handoff acknowledgment, whichever came first)."""
+    item (publish, when it was routed, -> first acknowledgment) and for the handoff (its first
+    item's, or the whole-handoff acknowledgment, whichever came first)."""
     rec = session.get(HandoffRecord, handoff_id)
     published = rec.published_at if rec is not None else None
     item_ids = set(
@@ -147,7 +147,8 @@ def acknowledgments(session: Session, handoff_id: str) -> dict[str, Any]:
     items: dict[str, dict[str, Any]] = {}
     for row, user in rows:
         assert row.acknowledged_at is not None
-        seconds = (row.acknowledged_at - published).total_seconds() if published else None
+        # routed when published (the same transaction), and on the same clock as the ack
+        seconds = (row.acknowledged_at - row.routed_at).total_seconds()
         mine = items.setdefault(
             row.item_id,
             {"item_id": row.item_id, "acknowledgments": [], "seconds_to_acknowledge": seconds},

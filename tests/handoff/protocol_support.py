@@ -66,7 +66,12 @@ class World:
 
 PEOPLE: dict[str, tuple[str, Role, str, dict[str, Any]]] = {
     "amir": ("Amir", Role.MEMBER, "Asia/Singapore", {}),
-    "sarah": ("Sarah", Role.MEMBER, "Asia/Singapore", {"email": "sarah@example.com", "slack_user_id": "U0SARAH"}),
+    "sarah": (
+        "Sarah",
+        Role.MEMBER,
+        "Asia/Singapore",
+        {"email": "sarah@example.com", "slack_user_id": "U0SARAH"},
+    ),
     "lars": ("Lars", Role.MEMBER, "Europe/London", {}),
     "lena": ("Lena", Role.LEAD, "Europe/London", {}),
 }
@@ -76,7 +81,9 @@ def make_world(url: str) -> World:
     directory = Directory(url)
     directory.create_team(TEAM, actor=OP)
     clock = Clock()
-    store = HandoffStore(url, hooks=[Ledger().hook, RoutingHook(Links("http://app.test"), clock=clock)])
+    store = HandoffStore(
+        url, hooks=[Ledger().hook, RoutingHook(Links("http://app.test"), clock=clock)]
+    )
     world = World(url, store, clock)
     for username, (display, role, tz, channels) in PEOPLE.items():
         user = directory.create_user(username, display_name=display, actor=OP)
