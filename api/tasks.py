@@ -324,3 +324,7 @@ def enqueue(svc: Services, job: Job) -> None:
         )
         svc.jobs.fail(job.id, message)
         raise QueueUnavailable(message) from exc
+
+
+# The protocol's tasks (delivery, escalation, reminders) register with the app through this import.
+from api import tasks_protocol  # noqa: E402,F401
