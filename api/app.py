@@ -116,13 +116,14 @@ def _add_routes(app: FastAPI) -> None:
         handoffs,
         items,
         jobs,
+        protocol,
         retention,
         rollups,
         vocabulary,
         web,
     )
 
-    for module in (handoffs, jobs, ask, items, vocabulary, decisions, rollups, retention):
+    for module in (handoffs, jobs, ask, items, vocabulary, decisions, rollups, retention, protocol):
         app.include_router(module.router, prefix="/api")
     app.include_router(handoffs.media_router)
     app.include_router(auth_router)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from api.usecases.protocol_delivery import queue_delivery
 from api.wiring.services import Services
+from api.wiring.store import links_for
 from handoff.audit import Actor, record
 from handoff.db import session_scope
 from handoff.errors import NotFound
@@ -33,7 +34,7 @@ LIVE_STATES = ("open", "in_progress", "blocked", "in_review")
 
 
 def links(settings: Settings) -> Links:
-    return Links(settings.public_url or "http://localhost:8000")
+    return links_for(settings)
 
 
 def _user(session: Session, user_id: str) -> UserRecord:
@@ -266,6 +267,11 @@ def set_rules(svc: Services, team: str, patch: dict[str, Any], *, actor: Actor) 
         out = people.update_rules(session, slug, patch).to_json()
         record(session, actor, "team.rules", team=slug, resource=("team", slug), detail=dict(patch))
         return out
+
+
+def overdue(svc: Services, team: str, *, now: datetime | None = None) -> list[dict[str, str]]:
+    with session_scope(svc.settings.resolved_database_url) as session:
+        return schedule.overdue_handoffs(session, validate_team(team), now or utcnow())
 
 
 # -- the clock's work ---------------------------------------------------------------------------
