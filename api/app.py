@@ -117,6 +117,7 @@ def _add_routes(app: FastAPI) -> None:
         items,
         jobs,
         protocol,
+        protocol_pages,
         retention,
         rollups,
         vocabulary,
@@ -130,6 +131,7 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(web.router)
     app.include_router(decisions.pages)
     app.include_router(rollups.pages)
+    app.include_router(protocol_pages.pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/api/health", tags=["meta"], summary="Liveness: the database answers")

@@ -199,6 +199,30 @@ def inbox_of(svc: Services, user_id: str, *, teams: list[str] | None = None) -> 
         return inbox.inbox(session, _user(session, user_id), teams=teams)
 
 
+def items_of_handoff(svc: Services, handoff_id: str) -> list[dict[str, Any]]:
+    """The ledger items a published handoff spoke of, for its page's per-item actions."""
+    with session_scope(svc.settings.resolved_database_url) as session:
+        ids = set(
+            session.scalars(select(LedgerEvent.item_id).where(LedgerEvent.handoff_id == handoff_id))
+        )
+        rows = session.scalars(
+            select(LedgerItem)
+            .where(LedgerItem.id.in_(ids), LedgerItem.kind.in_(("work", "blocker", "action")))
+            .order_by(LedgerItem.kind, LedgerItem.first_at, LedgerItem.id)
+        )
+        return [
+            {
+                "id": i.id,
+                "kind": i.kind,
+                "name": i.name,
+                "state": i.state,
+                "owner": i.owner,
+                "needed_from": i.needed_from,
+            }
+            for i in rows
+        ]
+
+
 def inbox_count(svc: Services, user_id: str) -> int:
     return int(inbox_of(svc, user_id)["count"])
 

@@ -284,6 +284,15 @@ REVIEWED = {
     "GET /api/teams/{team}/rules": "lead, path",
     "PUT /api/teams/{team}/rules": "lead, path",
     "GET /api/teams/{team}/overdue": "member, path",
+    "GET /inbox": "signed_in",
+    "GET /settings": "signed_in",
+    "POST /settings": "signed_in",
+    "GET /teams/{team}/settings": "lead, path",
+    "POST /teams/{team}/settings": "lead, path",
+    "POST /items/{item_id}/acknowledge": "member, item",
+    "POST /items/{item_id}/not-mine": "member, item",
+    "POST /items/{item_id}/resolve": "member, item",
+    "POST /items/{item_id}/reassign": "lead, item",
 }
 
 

@@ -107,7 +107,6 @@ def test_a_published_blocker_reaches_sarah_once_on_each_channel_and_she_resolves
     assert client.get("/api/inbox", headers=sarah).json()["count"] == 0
     # delivered rows are never sent again
     from api.usecases.protocol_delivery import deliver_due
-
     from handoff.settings import get_settings
 
     assert deliver_due(get_settings()).delivered == []
@@ -163,7 +162,9 @@ def test_acknowledging_each_item_with_a_read_back_the_author_sees(
     [entry] = acks["items"]
     assert entry["acknowledgments"][0]["read_back"] == "chase James for the last review of #1842"
     assert acks["seconds_to_acknowledge"] >= 0
-    r = client.post(f"/api/items/{work['id']}/acknowledge", headers=lars, json={"read_back": "a\nb"})
+    r = client.post(
+        f"/api/items/{work['id']}/acknowledge", headers=lars, json={"read_back": "a\nb"}
+    )
     assert r.status_code == 422 and "one line" in r.json()["detail"]
 
 
@@ -218,7 +219,9 @@ def test_settings_and_rules(client: TestClient, settings: Any) -> None:
     assert profile["hours"]["0"] == ["08:00", "16:00"] and profile["days_off"] == ["2026-12-24"]
     assert profile["channels"]["webhooks"] == ["https://hooks.example.com/a"]
     assert client.get("/api/teams/payments/rules").json()["escalate_after_hours"] == 4.0
-    r = client.put("/api/teams/payments/rules", json={"escalate_after_hours": 6, "slack_channel": "C1"})
+    r = client.put(
+        "/api/teams/payments/rules", json={"escalate_after_hours": 6, "slack_channel": "C1"}
+    )
     assert r.status_code == 200 and r.json()["escalate_after_hours"] == 6.0
     member = bearer(_member(settings, "lars", "Lars"))
     assert client.get("/api/teams/payments/rules", headers=member).status_code == 403

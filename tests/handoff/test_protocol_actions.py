@@ -159,18 +159,17 @@ def test_resolving_records_the_note_tells_the_raiser_and_logs_the_decision(world
     world.publish("Amir", session_timeout_wrap())
     blocker = _item(world, "blocker", "session timeout")
     world.clock.advance(hours=2)
-    with session_scope(world.url) as s:
-        with pytest.raises(Forbidden):
-            actions.resolve(
-                s,
-                blocker.id,
-                team=TEAM,
-                user=world.user("lars"),
-                note="no",
-                actor=_actor(world, "lars"),
-                links=LINKS,
-                now=world.clock.now,
-            )
+    with session_scope(world.url) as s, pytest.raises(Forbidden):
+        actions.resolve(
+            s,
+            blocker.id,
+            team=TEAM,
+            user=world.user("lars"),
+            note="no",
+            actor=_actor(world, "lars"),
+            links=LINKS,
+            now=world.clock.now,
+        )
     with session_scope(world.url) as s:
         done = actions.resolve(
             s,
