@@ -12,6 +12,7 @@ from api.cli.core import delete, extract, ingest, list_cmd, publish, schema, sho
 from api.cli.decisions import decisions
 from api.cli.identity import audit, teams, tokens, users
 from api.cli.operations import backup, restore, retention
+from api.cli.protocol import COMMANDS as PROTOCOL_COMMANDS
 from api.cli.questions import ask, reindex
 from api.cli.remote import refuse_remote
 from api.cli.review import answer, followups, reextract
@@ -79,6 +80,8 @@ for command in (users, teams, tokens, audit):  # issue 15: identities and the au
 for command in (decisions, rollup, pods):  # issue 17: the leads' view
     cli.add_command(command)
 for command in (backup, restore, retention):  # issue 18: backups and retention
+    cli.add_command(command)
+for command in PROTOCOL_COMMANDS:  # issue 16: inbox, ack, resolve, settings, the outbox
     cli.add_command(command)
 
 
