@@ -20,7 +20,7 @@ from handoff.models import HandoffRecord
 from handoff.protocol import messages
 from handoff.protocol.hours import Schedule
 from handoff.protocol.messages import Links
-from handoff.protocol.models import Assignment
+from handoff.protocol.models import Assignment, OutboxRow
 from handoff.protocol.outbox import write
 from handoff.protocol.people import (
     addresses,
@@ -155,7 +155,7 @@ def remind(session: Session, now: datetime, links: Links) -> int:
 
 def _note(
     session: Session, user: UserRecord, team: str, event: str, note: messages.Note, now: datetime
-) -> list[object]:
+) -> list[OutboxRow]:
     rows = write(
         session,
         team=team,
