@@ -3,8 +3,6 @@ raiser is told, a decision is logged), a lead re-routing, and the inbox that sho
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -24,9 +22,8 @@ LINKS = Links("http://app.test")
 
 
 @pytest.fixture
-def world(home: Path) -> World:
-    home.mkdir(parents=True, exist_ok=True)
-    return make_world(f"sqlite:///{home / 'p.db'}")
+def world(database_url: str) -> World:
+    return make_world(database_url)
 
 
 def _item(world: World, kind: str, needle: str) -> LedgerItem:

@@ -3,8 +3,6 @@ actions to their owners; the outbox written in the publish's transaction, or not
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -14,9 +12,8 @@ from tests.handoff.protocol_support import World, make_world, session_timeout_wr
 
 
 @pytest.fixture
-def world(home: Path) -> World:
-    home.mkdir(parents=True, exist_ok=True)
-    return make_world(f"sqlite:///{home / 'p.db'}")
+def world(database_url: str) -> World:
+    return make_world(database_url)
 
 
 def _rows(world: World) -> list[OutboxRow]:

@@ -5,7 +5,6 @@ off, and never twice."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -21,9 +20,8 @@ LINKS = Links("http://app.test")
 
 
 @pytest.fixture
-def world(home: Path) -> World:
-    home.mkdir(parents=True, exist_ok=True)
-    w = make_world(f"sqlite:///{home / 'p.db'}")
+def world(database_url: str) -> World:
+    w = make_world(database_url)
     w.publish("Amir", session_timeout_wrap())  # Friday 18:00 in Singapore
     return w
 
