@@ -3,7 +3,8 @@
 One row at a time: claim it (committed), send it through `notifier_for(channel)`, record the
 outcome (committed). The claim is what keeps a delivered row from being sent again; a worker that
 dies between claim and outcome leaves the row `sending`, and it is taken again after
-`outbox.STALE_AFTER` with the same idempotency key (at-least-once; channels pass the key on).
+HANDOFF_NOTIFY_CLAIM_TIMEOUT_S with the same idempotency key (at-least-once; channels pass the
+key on, so a receiver drops the repeat).
 Latency publish -> delivered is each row's `delivered_at - created_at` (written at publish).
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from api.notify import inapp  # noqa: F401  (registers the in-app channel)
 from api.notify.base import Action, DeliveryError, Message, notifier_for
@@ -54,7 +55,7 @@ def deliver_row(settings: Settings, row_id: int, *, now: datetime | None = None)
     """Deliver one row; returns delivered | pending (to retry) | failed | skipped."""
     url = settings.resolved_database_url
     with session_scope(url) as session:
-        row = outbox.claim(session, row_id, now or utcnow())
+        row = outbox.claim(session, row_id, now or utcnow(), stale_after=_stale(settings))
         if row is None:
             return "skipped"
         message, channel, address = message_of(row), row.channel, row.address
@@ -71,6 +72,10 @@ def deliver_row(settings: Settings, row_id: int, *, now: datetime | None = None)
     return "delivered"
 
 
+def _stale(settings: Settings) -> timedelta:
+    return timedelta(seconds=settings.notify_claim_timeout_s)
+
+
 def _failed(url: str, row_id: int, error: str, *, retryable: bool) -> str:
     log.warning("notification %s not delivered: %s", row_id, error)
     with session_scope(url) as session:
@@ -80,7 +85,7 @@ def _failed(url: str, row_id: int, error: str, *, retryable: bool) -> str:
 def deliver_due(settings: Settings, *, now: datetime | None = None, limit: int = 200) -> Delivered:
     """Deliver every row that is due now (new, retry due, or abandoned by a dead worker)."""
     with session_scope(settings.resolved_database_url) as session:
-        ids = outbox.due(session, now or utcnow(), limit=limit)
+        ids = outbox.due(session, now or utcnow(), limit=limit, stale_after=_stale(settings))
     done = Delivered()
     for row_id in ids:
         outcome = deliver_row(settings, row_id, now=now)

@@ -90,14 +90,16 @@ def write(
     return rows
 
 
-def due(session: Session, now: datetime, *, limit: int = 100) -> list[int]:
+def due(
+    session: Session, now: datetime, *, limit: int = 100, stale_after: timedelta = STALE_AFTER
+) -> list[int]:
     """Ids of rows to deliver now: pending and due, or claimed by a worker that went quiet."""
     q = (
         select(OutboxRow.id)
         .where(
             or_(
                 (OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now),
-                (OutboxRow.status == "sending") & (OutboxRow.claimed_at <= now - STALE_AFTER),
+                (OutboxRow.status == "sending") & (OutboxRow.claimed_at <= now - stale_after),
             )
         )
         .order_by(OutboxRow.id)
@@ -106,7 +108,9 @@ def due(session: Session, now: datetime, *, limit: int = 100) -> list[int]:
     return list(session.scalars(q))
 
 
-def claim(session: Session, row_id: int, now: datetime) -> OutboxRow | None:
+def claim(
+    session: Session, row_id: int, now: datetime, *, stale_after: timedelta = STALE_AFTER
+) -> OutboxRow | None:
     """Take the row for delivery; None when it is delivered, failed, or another worker has it."""
     taken = session.execute(
         update(OutboxRow)
@@ -114,7 +118,7 @@ def claim(session: Session, row_id: int, now: datetime) -> OutboxRow | None:
             OutboxRow.id == row_id,
             or_(
                 OutboxRow.status == "pending",
-                (OutboxRow.status == "sending") & (OutboxRow.claimed_at <= now - STALE_AFTER),
+                (OutboxRow.status == "sending") & (OutboxRow.claimed_at <= now - stale_after),
             ),
         )
         .values(status="sending", claimed_at=now, attempts=OutboxRow.attempts + 1)
