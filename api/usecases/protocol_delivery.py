@@ -111,6 +111,7 @@ def next_retry_in(settings: Settings, *, now: datetime | None = None) -> float |
 def queue_delivery(settings: Settings, *, countdown: float | None = None) -> None:
     """Ask a worker to deliver what is due. Best effort: the rows are committed, so a queue that
     is down only delays them until the next pass (the periodic task, or the next change)."""
+    from api import tasks_protocol  # noqa: F401  (the task registers with the app on import)
     from api.celery_app import celery_for
 
     try:
