@@ -226,3 +226,18 @@ def test_settings_and_rules(client: TestClient, settings: Any) -> None:
     member = bearer(_member(settings, "lars", "Lars"))
     assert client.get("/api/teams/payments/rules", headers=member).status_code == 403
     assert client.get("/api/teams/payments/overdue", headers=member).json() == []
+
+
+def test_answers_cite_the_resolution(
+    client: TestClient, posted: dict[str, Any], sarah: dict[str, str]
+) -> None:
+    _published(client, posted)
+    [blocker] = client.get("/api/inbox", headers=sarah).json()["blockers"]
+    note = "Approved, decided: 12 hours"
+    r = client.post(f"/api/items/{blocker['item']['id']}/resolve", headers=sarah, json={"note": note})
+    assert r.status_code == 200, r.text
+    body = client.post(
+        "/api/ask", json={"question": "what's blocking auth?", "team": "payments"}
+    ).json()
+    assert "by Sarah" in body["answer"], body["answer"]
+    assert note in {c["quote"] for c in body["citations"]}
