@@ -13,6 +13,7 @@ SUITES = {
     "bench_extraction": "eval.bench_extraction",
     "bench_app": "eval.bench_app",
     "bench_limits": "eval.bench_limits",
+    "bench_notify": "eval.bench_notify",
 }
 
 
