@@ -105,7 +105,7 @@ class OutboxRow(Base):
     handoff_id: Mapped[str | None] = mapped_column(String(36), index=True)
     item_id: Mapped[str | None] = mapped_column(String(32))
     message: Mapped[dict[str, Any]] = mapped_column(JSON)
-    #: pending | sending | delivered | failed
+    #: pending | sending | delivered | failed | cancelled (its handoff was taken back)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -61,14 +61,20 @@ def write(
     now: datetime,
 ) -> list[OutboxRow]:
     """Add one row per channel address for `recipient` (a user id, or "team:<slug>"); a key
-    already in the outbox is skipped, so the same event is never queued twice."""
+    already in the outbox is skipped, so the same event is never queued twice (a cancelled one,
+    whose handoff was taken back, is queued again when it is published again)."""
     rows: list[OutboxRow] = []
     for channel, address in to:
         key = row_key(event, recipient, channel, address)
-        if session.scalar(select(OutboxRow.id).where(OutboxRow.key == key)) is not None:
-            continue
         message = asdict(note) | {"key": key, "team": team}
         message["actions"] = [list(a) for a in note.actions]
+        known = session.scalar(select(OutboxRow).where(OutboxRow.key == key))
+        if known is not None:
+            if known.status == "cancelled":  # its handoff was taken back and is published again
+                known.status, known.attempts, known.message = "pending", 0, message
+                known.next_attempt_at, known.last_error = now, None
+                rows.append(known)
+            continue
         row = OutboxRow(
             team=team,
             key=key,

@@ -20,7 +20,7 @@ from handoff.models import HandoffRecord, utcnow
 from handoff.protocol import messages
 from handoff.protocol.hours import days_between
 from handoff.protocol.messages import Links
-from handoff.protocol.models import Assignment
+from handoff.protocol.models import Assignment, OutboxRow
 from handoff.protocol.outbox import Note, write
 from handoff.protocol.people import (
     add_days_off,
@@ -53,10 +53,30 @@ class RoutingHook:
         self.clock = clock
 
     def __call__(self, session: Session, event: Event, handoff: Handoff) -> None:
-        if event == "published":
-            now = self.clock()
-            route(session, handoff, self.links, now=now)
+        live = handoff.status in ("published", "acknowledged")
+        if event == "published" or (event == "edited" and live):
+            # an edit may add a blocker; what was routed already is not routed again
+            route(session, handoff, self.links, now=self.clock())
             mark_days_away(session, handoff)
+        elif event in ("unpublished", "deleted"):
+            withdraw(session, handoff.id, now=self.clock())
+
+
+def withdraw(session: Session, handoff_id: str, *, now: datetime) -> int:
+    """A handoff taken back: what it routed is closed, and its notifications not yet sent are
+    cancelled (sent ones stay sent). Returns how many notifications were cancelled."""
+    for row in session.scalars(
+        select(Assignment).where(
+            Assignment.handoff_id == handoff_id, Assignment.closed_at.is_(None)
+        )
+    ):
+        row.closed_at = now
+    pending = session.scalars(
+        select(OutboxRow).where(OutboxRow.handoff_id == handoff_id, OutboxRow.status == "pending")
+    ).all()
+    for out in pending:
+        out.status, out.last_error = "cancelled", "the handoff was taken back"
+    return len(pending)
 
 
 def route(session: Session, handoff: Handoff, links: Links, *, now: datetime) -> int:

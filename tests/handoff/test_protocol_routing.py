@@ -82,3 +82,34 @@ def test_a_publish_that_fails_after_routing_rolls_its_notifications_back(world: 
     world.store.hooks.pop()
     world.store.publish(h.id, actor="Amir", force_reason="test")
     assert _rows(world)
+
+
+def test_unpublishing_withdraws_what_was_not_sent_yet(world: World) -> None:
+    hid = world.publish("Amir", session_timeout_wrap())
+    world.store.unpublish(hid, actor="Amir")
+    rows = _rows(world)
+    assert rows and {r.status for r in rows} == {"cancelled"}
+    assert all(a.closed_at is not None for a in _assignments(world))
+
+
+def test_an_edit_that_adds_a_blocker_routes_it(world: World) -> None:
+    from handoff.declaration import Blocker
+
+    hid = world.publish("Amir", session_timeout_wrap())
+    before = {(a.item_id, a.user_id) for a in _assignments(world)}
+    decl = session_timeout_wrap()
+    blockers = [b.model_dump() for b in decl.blockers]
+    extra = Blocker(description="legal sign-off on the refund terms", needed_from="Lars")
+    world.store.edit(hid, {"blockers": [*blockers, extra.model_dump()]})
+    after = {(a.item_id, a.user_id) for a in _assignments(world)}
+    [(_, user)] = after - before
+    assert user == world.users["lars"]
+
+
+def test_publishing_again_after_unpublishing_notifies_again(world: World) -> None:
+    hid = world.publish("Amir", session_timeout_wrap())
+    world.store.unpublish(hid, actor="Amir")
+    world.store.publish(hid, actor="Amir", force_reason="test")
+    rows = _rows(world)
+    assert {r.status for r in rows} == {"pending"}
+    assert len({r.key for r in rows}) == len(rows)
