@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-
 #: Blockers different enough that the ledger keeps each its own item (one routing each).
 SUBJECTS = (
     "waiting on the VPN request from IT",

@@ -234,7 +234,9 @@ def test_answers_cite_the_resolution(
     _published(client, posted)
     [blocker] = client.get("/api/inbox", headers=sarah).json()["blockers"]
     note = "Approved, decided: 12 hours"
-    r = client.post(f"/api/items/{blocker['item']['id']}/resolve", headers=sarah, json={"note": note})
+    r = client.post(
+        f"/api/items/{blocker['item']['id']}/resolve", headers=sarah, json={"note": note}
+    )
     assert r.status_code == 200, r.text
     body = client.post(
         "/api/ask", json={"question": "what's blocking auth?", "team": "payments"}

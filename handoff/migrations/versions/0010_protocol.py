@@ -21,7 +21,10 @@ def upgrade() -> None:
     op.create_table(
         "person_profiles",
         sa.Column(
-            "user_id", sa.String(32), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+            "user_id",
+            sa.String(32),
+            sa.ForeignKey("users.id", ondelete="CASCADE"),
+            primary_key=True,
         ),
         sa.Column("timezone", sa.String(64), nullable=False),
         sa.Column("hours", sa.JSON, nullable=False),
