@@ -22,6 +22,7 @@ from handoff.identity.models import UserRecord
 from handoff.identity.roles import Role
 from handoff.ledger.materialize import bump, rederive
 from handoff.ledger.models import LedgerEvent, LedgerItem
+from handoff.models import HandoffRecord
 from handoff.protocol import messages
 from handoff.protocol.messages import Links
 from handoff.protocol.models import Assignment
@@ -183,14 +184,28 @@ def _taken(session: Session, item: LedgerItem, user: UserRecord, now: datetime) 
         .order_by(LedgerEvent.at.desc(), LedgerEvent.id.desc())
     )
     if row is None:
+        # put out when its handoff was published, so time-to-acknowledge counts from there
+        put_out = _published_moment(session, source, now) if is_handoff_id(source) else now
         row = Assignment(
-            team=item.team, item_id=item.id, user_id=user.id, reason="taken", routed_at=now
+            team=item.team, item_id=item.id, user_id=user.id, reason="taken", routed_at=put_out
         )
         session.add(row)
     row.closed_at = None
     row.handoff_id = source if is_handoff_id(source) else row.handoff_id
     session.flush()
     return row
+
+
+def _published_moment(session: Session, handoff_id: str | None, now: datetime) -> datetime:
+    """When the handoff went out: its routing's moment (the publish's transaction), else its
+    publishing time."""
+    first = session.scalar(
+        select(func.min(Assignment.routed_at)).where(Assignment.handoff_id == handoff_id)
+    )
+    if first is not None:
+        return first
+    rec = session.get(HandoffRecord, handoff_id) if handoff_id else None
+    return rec.published_at if rec is not None and rec.published_at else now
 
 
 def not_mine(

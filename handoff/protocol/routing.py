@@ -48,9 +48,13 @@ def is_handoff_id(value: str | None) -> bool:
 class RoutingHook:
     """The store hook (register it after the ledger's): routes what a publish made open."""
 
-    def __init__(self, links: Links, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, links: Links, *, clock: Callable[[], datetime] | None = None) -> None:
         self.links = links
-        self.clock = clock
+        self._clock = clock
+
+    def clock(self) -> datetime:
+        """The hook's time (a test's frozen clock), else now (read at each call)."""
+        return self._clock() if self._clock is not None else utcnow()
 
     def __call__(self, session: Session, event: Event, handoff: Handoff) -> None:
         live = handoff.status in ("published", "acknowledged")

@@ -36,6 +36,9 @@ from handoff.protocol.routing import is_handoff_id
 
 #: A digest goes out in the first two hours of a shift (the task runs every few minutes).
 DIGEST_WINDOW = timedelta(hours=2)
+#: A digest lists the team's unacknowledged handoffs of the last week (not only those since the
+#: person's last shift: one published during their shift may still be waiting for them).
+UNACKNOWLEDGED_WINDOW = timedelta(days=7)
 LIVE = ("open", "in_progress", "blocked", "in_review")
 
 
@@ -203,8 +206,8 @@ def _digest_sections(
         select(HandoffRecord.author, said)
         .where(
             HandoffRecord.team == team,
-            HandoffRecord.status == "published",
-            said >= since,
+            HandoffRecord.status == "published",  # nobody acknowledged it yet
+            said >= now - UNACKNOWLEDGED_WINDOW,
             said <= now,
             or_(HandoffRecord.author_user_id.is_(None), HandoffRecord.author_user_id != user.id),
         )
