@@ -30,12 +30,19 @@ class Recorder:
         self.sent.append((message, address))
 
 
+def _factory(rec: Recorder) -> Any:
+    def make(settings: Any) -> Recorder:
+        return rec
+
+    return make
+
+
 @pytest.fixture
 def channels(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Recorder]]:
     monkeypatch.setattr(base, "_REGISTRY", dict(base._REGISTRY))
     recorders = {name: Recorder(name) for name in ("email", "slack")}
     for name, rec in recorders.items():
-        base.register(name, lambda settings, rec=rec: rec)
+        base.register(name, _factory(rec))
     yield recorders
 
 
