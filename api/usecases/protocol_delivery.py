@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from api.notify import inapp  # noqa: F401  (registers the in-app channel)
 from api.notify.base import Action, DeliveryError, Message, notifier_for
@@ -110,14 +111,19 @@ def next_retry_in(settings: Settings, *, now: datetime | None = None) -> float |
 
 def queue_delivery(settings: Settings, *, countdown: float | None = None) -> None:
     """Ask a worker to deliver what is due. Best effort: the rows are committed, so a queue that
-    is down only delays them until the next pass (the periodic task, or the next change)."""
-    from api import tasks_protocol  # noqa: F401  (the task registers with the app on import)
+    is down only delays them until the next pass (the periodic task, or the next change).
+
+    By name, so this use-case imports no task module: where the task is registered (the web app,
+    a worker) it is applied as configured (eagerly in tests); elsewhere (a command) it is sent.
+    """
     from api.celery_app import celery_for
 
     try:
         app = celery_for(settings)
-        app.tasks[DELIVER_NOTIFICATIONS].apply_async(
-            queue=app.conf.task_default_queue, countdown=countdown
-        )
+        options: dict[str, Any] = {"queue": app.conf.task_default_queue, "countdown": countdown}
+        if DELIVER_NOTIFICATIONS in app.tasks:
+            app.tasks[DELIVER_NOTIFICATIONS].apply_async(**options)
+        else:
+            app.send_task(DELIVER_NOTIFICATIONS, **options)
     except Exception as exc:
         log.warning("Could not queue notification delivery: %s", exc)
