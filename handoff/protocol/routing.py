@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from handoff.identity.models import UserRecord
@@ -62,8 +62,17 @@ class RoutingHook:
             # an edit may add a blocker; what was routed already is not routed again
             route(session, handoff, self.links, now=self.clock())
             mark_days_away(session, handoff)
-        elif event in ("unpublished", "deleted"):
+        elif event == "unpublished":
             withdraw(session, handoff.id, now=self.clock())
+        elif event == "deleted":
+            forget(session, handoff.id)
+
+
+def forget(session: Session, handoff_id: str) -> None:
+    """A handoff deleted (by a person or a retention rule): deleting means its data is gone, so
+    its notifications (which quote it) and its routings go with it, sent or not."""
+    session.execute(delete(OutboxRow).where(OutboxRow.handoff_id == handoff_id))
+    session.execute(delete(Assignment).where(Assignment.handoff_id == handoff_id))
 
 
 def withdraw(session: Session, handoff_id: str, *, now: datetime) -> int:

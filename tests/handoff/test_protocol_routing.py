@@ -113,3 +113,10 @@ def test_publishing_again_after_unpublishing_notifies_again(world: World) -> Non
     rows = _rows(world)
     assert {r.status for r in rows} == {"pending"}
     assert len({r.key for r in rows}) == len(rows)
+
+
+def test_deleting_a_handoff_deletes_its_notifications_and_routings(world: World) -> None:
+    hid = world.publish("Amir", session_timeout_wrap())
+    assert _rows(world) and _assignments(world)
+    world.store.delete(hid)
+    assert _rows(world) == [] and _assignments(world) == []
