@@ -160,6 +160,8 @@ def shift(request: Request, svc: ServicesDep) -> Response:
             "handoffs": [h for h in handoffs if h.status != "draft"],
             "board": board,
             "work": work,
+            # handoffs nobody acknowledged by the next shift's start (the team's rule)
+            "overdue": {o["handoff_id"] for o in protocol.overdue(svc, team)},
         },
     )
 

@@ -81,3 +81,17 @@ def test_settings_pages(client: TestClient) -> None:
     rules = client.get("/api/teams/payments/rules").json()
     assert rules["escalate_after_hours"] == 2.0 and rules["flag_unacknowledged"] is False
     assert rules["slack_channel"] == "C0PAY"
+
+
+def test_the_board_flags_a_handoff_nobody_acknowledged_by_the_next_shift(
+    client: TestClient, posted: dict[str, Any], settings: Any
+) -> None:
+    _member(settings, "lars", "Lars")
+    # Recorded Thursday 2026-11-19 18:00 SGT by Maya: the next shift of anyone else (Lars's,
+    # 09:00-17:00 UTC by default) started on Friday, long ago.
+    hid = _published(client, posted)
+    r = client.get("/?team=payments")
+    assert "not acknowledged by the next shift" in r.text
+    assert client.get("/api/teams/payments/overdue").json()[0]["handoff_id"] == hid
+    client.post(f"/api/handoffs/{hid}/acknowledge")
+    assert "not acknowledged by the next shift" not in client.get("/?team=payments").text
