@@ -38,9 +38,18 @@ async def _form(request: Request) -> dict[str, str]:
 def _after(request: Request, item: dict[str, Any], message: str, error: bool = False) -> Response:
     if request.headers.get("hx-request"):
         return render(request, "_item_actions.html", {"it": item, "said": message, "error": error})
-    back = request.headers.get("referer") or f"/items/{item['id']}"
-    same_site = back.startswith(str(request.base_url)) or back.startswith("/")
-    return RedirectResponse(back if same_site else "/inbox", status_code=303)
+    return RedirectResponse(_back(request, f"/items/{item['id']}"), status_code=303)
+
+
+def _back(request: Request, default: str) -> str:
+    """The page the form was on, when it is this site's (never another site: no open redirect)."""
+    back = request.headers.get("referer") or default
+    base = str(request.base_url)
+    if back.startswith(base):
+        back = "/" + back[len(base) :]
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        return default
+    return back
 
 
 async def _item_action(

@@ -95,3 +95,23 @@ def test_the_board_flags_a_handoff_nobody_acknowledged_by_the_next_shift(
     assert client.get("/api/teams/payments/overdue").json()[0]["handoff_id"] == hid
     client.post(f"/api/handoffs/{hid}/acknowledge")
     assert "not acknowledged by the next shift" not in client.get("/?team=payments").text
+
+
+def test_a_plain_form_goes_back_to_this_site_only(
+    client: TestClient, posted: dict[str, Any], settings: Any
+) -> None:
+    lars = bearer(_member(settings, "lars", "Lars"))
+    _published(client, posted)
+    item = client.get("/api/items", params={"team": "payments", "kind": "work"}).json()[0]["id"]
+    for referer, expected in (
+        ("https://evil.example/x", f"/items/{item}"),
+        ("//evil.example/x", f"/items/{item}"),
+        ("http://testserver/inbox", "/inbox"),
+    ):
+        r = client.post(
+            f"/items/{item}/acknowledge",
+            data={},
+            headers={**lars, "Referer": referer},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303 and r.headers["location"] == expected
