@@ -76,6 +76,8 @@ def escalate(session: Session, now: datetime, links: Links) -> int:
             row.escalated_at = now
             made += 1
             for lead in leads(session, row.team):
+                if lead.id == resolver.id:
+                    continue  # a lead who is the resolver is not told about themselves
                 write(
                     session,
                     team=row.team,
