@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handoff.ledger.models import LedgerEvent, LedgerItem
 from handoff.protocol.outbox import Note
@@ -44,8 +45,13 @@ class Links:
         return f"{self.item(item_id)}#{action}"
 
 
-def _when(at: datetime) -> str:
-    return at.strftime("%a %d %b %H:%M UTC")
+def when_in(at: datetime, tz: str = "UTC") -> str:
+    """A moment in the recipient's own time zone ("Fri 20 Nov 18:00 +08")."""
+    try:
+        local = at.astimezone(ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        local = at
+    return local.strftime("%a %d %b %H:%M %Z")
 
 
 def _context(item: LedgerItem, opened: LedgerEvent | None, links: Links) -> dict[str, Any]:
@@ -70,7 +76,7 @@ def _lines(ctx: dict[str, Any], parent: LedgerItem | None) -> list[str]:
     if parent is not None:
         lines.append(f"Blocked: {parent.name}")
     lines.append(f"Why: {ctx['why']}")
-    lines.append(f"Since: {_when(datetime.fromisoformat(ctx['since']))}")
+    lines.append(f"Since: {when_in(datetime.fromisoformat(ctx['since']), ctx.get('tz', 'UTC'))}")
     if ctx["raised_by"]:
         lines.append(f"Raised by: {ctx['raised_by']}")
     if ctx["quote"]:
@@ -86,8 +92,10 @@ def blocker_routed(
     parent: LedgerItem | None,
     links: Links,
     user_id: str,
+    *,
+    tz: str = "UTC",
 ) -> Note:
-    ctx = _context(item, opened, links) | {"blocked": parent.name if parent else None}
+    ctx = _context(item, opened, links) | {"blocked": parent.name if parent else None, "tz": tz}
     actions = (
         ("Acknowledge", links.act(item.id, "acknowledge", user_id)),
         ("Resolve", links.act(item.id, "resolve", user_id)),
@@ -106,8 +114,10 @@ def who_can_clear(
     parent: LedgerItem | None,
     links: Links,
     user_id: str,
+    *,
+    tz: str = "UTC",
 ) -> Note:
-    ctx = _context(item, opened, links)
+    ctx = _context(item, opened, links) | {"tz": tz}
     named = (
         f" (the wrap names {item.needed_from!r}, who is not a member here)"
         if item.needed_from
@@ -129,10 +139,16 @@ def who_can_clear(
 
 
 def owned(
-    item: LedgerItem, event: LedgerEvent | None, links: Links, user_id: str, *, kind: str
+    item: LedgerItem,
+    event: LedgerEvent | None,
+    links: Links,
+    user_id: str,
+    *,
+    kind: str,
+    tz: str = "UTC",
 ) -> Note:
     """A next action they own, or work handed over to them."""
-    ctx = _context(item, event, links)
+    ctx = _context(item, event, links) | {"tz": tz}
     actions = (
         ("I've got it", links.act(item.id, "acknowledge", user_id)),
         ("Not mine", links.act(item.id, "not_mine", user_id)),

@@ -162,11 +162,13 @@ def route_blocker(
         _close_others(session, item, keep=resolver.id, now=now)
         if author is not None and resolver.id == author.id:
             return 0  # they said they would clear it themselves
-        note = messages.blocker_routed(item, opened, parent, links, resolver.id)
+        tz = profile(session, resolver.id).timezone
+        note = messages.blocker_routed(item, opened, parent, links, resolver.id, tz=tz)
         return _assign(session, item, resolver, "blocker", source, note, now)
     made = 0
     for lead in leads(session, item.team):
-        note = messages.who_can_clear(item, opened, parent, links, lead.id)
+        tz = profile(session, lead.id).timezone
+        note = messages.who_can_clear(item, opened, parent, links, lead.id, tz=tz)
         made += _assign(session, item, lead, "who_can_clear", source, note, now)
     return made
 
@@ -185,7 +187,8 @@ def route_owned(
         return 0
     ev = opening_event(session, item.id)
     kind = "action_assigned" if reason == "action" else "handed_over"
-    note = messages.owned(item, ev, links, owner.id, kind=kind)
+    tz = profile(session, owner.id).timezone
+    note = messages.owned(item, ev, links, owner.id, kind=kind, tz=tz)
     return _assign(session, item, owner, reason, source, note, now)
 
 

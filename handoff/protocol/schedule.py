@@ -183,7 +183,7 @@ def digest(session: Session, now: datetime, links: Links) -> int:
         if span is None or not span[0] <= now < span[0] + DIGEST_WINDOW:
             continue
         since = sched.previous_shift_end(span[0]) or span[0] - timedelta(days=1)
-        sections = _digest_sections(session, user, team, since, now)
+        sections = _digest_sections(session, user, team, since, now, tz=sched.tz.key)
         if not any(sections.values()):
             continue
         note = messages.digest(person_name(session, team, user), sections, links)
@@ -193,7 +193,7 @@ def digest(session: Session, now: datetime, links: Links) -> int:
 
 
 def _digest_sections(
-    session: Session, user: UserRecord, team: str, since: datetime, now: datetime
+    session: Session, user: UserRecord, team: str, since: datetime, now: datetime, *, tz: str
 ) -> dict[str, list[str]]:
     rows = session.execute(
         select(Assignment, LedgerItem)
@@ -226,7 +226,7 @@ def _digest_sections(
     names = names_of(session, team, user)
     return {
         "Handoffs to acknowledge": [
-            f"{author or 'someone'}'s wrap of {at:%a %H:%M} UTC"
+            f"{author or 'someone'}'s wrap of {messages.when_in(at, tz)}"
             for author, at in handoffs
             if (author or "").casefold() not in names
         ],

@@ -39,6 +39,7 @@ def test_a_blocker_reaches_who_can_clear_it_with_its_context(world: World) -> No
     assert msg["kind"] == "blocker_routed" and mine[0].handoff_id == hid
     assert "session timeout" in msg["text"] and "Raised by: Amir" in msg["text"]
     assert "Blocked: auth-session-refresh" in msg["text"]
+    assert "Since: Fri 20 Nov 18:00 +08" in msg["text"]  # in Sarah's time zone (Singapore)
     assert msg["data"]["clip"].startswith(f"http://app.test/handoffs/{hid}")
     assert [a[0] for a in msg["actions"]] == ["Acknowledge", "Resolve", "Not mine"]
     assert len({r.key for r in _rows(world)}) == len(_rows(world))  # one key per row
