@@ -51,13 +51,15 @@ class World:
             s.expunge(row)
             return row
 
-    def publish(self, author: str, decl: Declaration, *, at: datetime | None = None) -> str:
+    def publish(
+        self, author: str, decl: Declaration, *, at: datetime | None = None, text: str = "wrap"
+    ) -> str:
         h = self.store.create(
             team=TEAM,
             author=author,
             recorded_at=at or self.clock.now,
             source_kind="text",
-            source_text="wrap",
+            source_text=text,
             declaration=decl,
         )
         self.store.publish(h.id, actor=author, force_reason="test")

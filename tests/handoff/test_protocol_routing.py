@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from handoff.db import session_scope
 from handoff.protocol.models import Assignment, OutboxRow
-from tests.handoff.protocol_support import World, make_world, session_timeout_wrap
+from tests.handoff.protocol_support import World, make_world, session_timeout_wrap, wrap
 
 
 @pytest.fixture
@@ -121,3 +121,15 @@ def test_deleting_a_handoff_deletes_its_notifications_and_routings(world: World)
     assert _rows(world) and _assignments(world)
     world.store.delete(hid)
     assert _rows(world) == [] and _assignments(world) == []
+
+
+def test_handed_over_work_reaches_its_new_owner(world: World) -> None:
+    from handoff.declaration import InFlightItem
+
+    world.publish("Amir", wrap(in_flight=[InFlightItem(item="invoice exporter", owner="Amir")]))
+    world.clock.advance(days=1)
+    world.publish("Amir", wrap(), text="I'm passing the invoice exporter to Lars from tomorrow.")
+    [handed] = [a for a in _assignments(world) if a.reason == "handover"]
+    assert handed.user_id == world.users["lars"]
+    [note] = [r for r in _rows(world) if r.kind == "handed_over" and r.channel == "inapp"]
+    assert "invoice exporter" in note.message["text"]
