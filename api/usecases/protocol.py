@@ -210,8 +210,11 @@ def items_of_handoff(svc: Services, handoff_id: str) -> list[dict[str, Any]]:
             .where(LedgerItem.id.in_(ids), LedgerItem.kind.in_(("work", "blocker", "action")))
             .order_by(LedgerItem.kind, LedgerItem.first_at, LedgerItem.id)
         )
+        acks = inbox.acknowledgments(session, handoff_id)["items"]
+        taken = {a["item_id"]: a["acknowledgments"] for a in acks}
         return [
             {
+                "acknowledgments": taken.get(i.id, []),
                 "id": i.id,
                 "kind": i.kind,
                 "name": i.name,

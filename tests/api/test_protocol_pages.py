@@ -52,6 +52,9 @@ def test_an_item_form_says_what_went_wrong(
         f"/items/{item}/acknowledge", data={"read_back": "I chase Sarah"}, headers={**HX, **lars}
     )
     assert "You have it." in r.text
+    hid = client.get(f"/api/items/{item}").json()["events"][0]["handoff_id"]
+    assert "Lars acknowledged it" in client.get(f"/handoffs/{hid}").text  # the author sees it
+    assert "I chase Sarah" in client.get(f"/handoffs/{hid}").text
 
 
 def test_settings_pages(client: TestClient) -> None:
