@@ -183,14 +183,22 @@ def me_set(
         patch["channels"] = channels
     client = remote()
     if client is not None:
+        if "hours" in patch:
+            patch["hours"] = _merged(client.call("GET", "/me")["profile"]["hours"], patch["hours"])
         echo_json(client.call("PUT", "/me", json=patch))
         return
     user_id, actor = _local_user(as_user)
-    if "hours" in patch:  # merge with the stored week, as the form does for the days it shows
+    if "hours" in patch:
         current = protocol.profile_of(services(), user_id)["hours"]
-        merged = {WEEKDAYS[int(k)]: v for k, v in current.items()} | patch["hours"]
-        patch["hours"] = merged
+        patch["hours"] = _merged(current, patch["hours"])
     echo_json({"profile": protocol.set_profile(services(), user_id, patch, actor=actor)})
+
+
+def _merged(
+    stored: dict[str, list[str]], given: dict[str, list[str] | None]
+) -> dict[str, list[str] | None]:
+    """The days given on the command line over the stored week (the API replaces the week)."""
+    return {WEEKDAYS[int(k)]: v for k, v in stored.items()} | given
 
 
 @click.group("rules")

@@ -15,6 +15,7 @@ from handoff.audit import Actor
 from handoff.identity.directory import Directory
 from handoff.identity.roles import Role
 from tests.api.test_auth_cli import one_sentence_error
+from tests.api.test_cli_remote import server  # noqa: F401  (the fixture)
 from tests.handoff.protocol_support import session_timeout_wrap
 
 
@@ -100,3 +101,31 @@ def test_bad_input_is_one_sentence(published: str) -> None:
     one_sentence_error(run("me", "set", "--timezone", "Mars/Base", "--as", "lars"), "IANA")
     one_sentence_error(run("me", "set", "--hours", "funday=1", "--as", "lars"), "--hours")
     one_sentence_error(run("resolve", "nope", "--note", "x", "--as", "nobody"), "nobody")
+
+
+def test_the_commands_against_a_server_act_as_the_tokens_user(
+    server: Any,  # noqa: F811  (the fixture of test_cli_remote)
+    example_wrap: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import httpx
+
+    from tests.api.test_cli_remote import handoff
+    from tests.api.test_protocol_api import _member
+
+    sarah = _member(server.settings, "sarah", "Sarah")
+    posted = httpx.post(
+        f"{server.url}/api/handoffs",
+        json={"text": example_wrap, "author": "Maya", "team": "payments"},
+        headers={"Authorization": f"Bearer {server.lead}"},
+    ).json()
+    r = handoff(monkeypatch, server.url, server.lead, "publish", posted["id"], "--force", "t")
+    assert r.exit_code == 0, r.output
+    box = _json(handoff(monkeypatch, server.url, sarah, "inbox"))
+    item = box["blockers"][0]["item"]["id"]
+    out = _json(handoff(monkeypatch, server.url, sarah, "me", "set", "--hours", "fri=off"))
+    assert "4" not in out["profile"]["hours"] and out["profile"]["hours"]["0"] == ["09:00", "17:00"]
+    done = _json(handoff(monkeypatch, server.url, sarah, "resolve", item, "--note", "approved"))
+    assert done["resolved_by"] == "Sarah"
+    again = handoff(monkeypatch, server.url, sarah, "resolve", item, "--note", "again")
+    assert again.exit_code == 2 and "already resolved" in again.stderr
