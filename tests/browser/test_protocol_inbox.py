@@ -60,8 +60,8 @@ def test_a_blocker_is_resolved_from_the_inbox(browser: Any, served: Server, shot
         page.click("#nav-inbox")
         page.wait_for_selector("h1:has-text('Needs you')")
         shots(page, "inbox")
-        tomas = httpx.Client(base_url=served.url, headers=served.headers("tomas"), timeout=30)
-        [routed] = tomas.get("/api/inbox").json()["blockers"]
+        with httpx.Client(base_url=served.url, headers=served.headers("tomas")) as tomas:
+            [routed] = tomas.get("/api/inbox").json()["blockers"]
         item = routed["item"]["id"]
         form = page.locator(f"#act-{item} form[action$='/resolve']")
         form.locator("input[name=note]").fill("signed off by legal, decided: 30-day refunds")
@@ -82,3 +82,4 @@ def test_a_blocker_is_resolved_from_the_inbox(browser: Any, served: Server, shot
         assert kinds == ["blocker_resolved"]
     finally:
         context.close()
+        api.close()
