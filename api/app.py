@@ -152,13 +152,26 @@ def _add_routes(app: FastAPI) -> None:
         items,
         jobs,
         metrics,
+        protocol,
+        protocol_pages,
         retention,
         rollups,
         vocabulary,
         web,
     )
 
-    modules = (handoffs, jobs, ask, items, vocabulary, decisions, rollups, retention, metrics)
+    modules = (
+        handoffs,
+        jobs,
+        ask,
+        items,
+        vocabulary,
+        decisions,
+        rollups,
+        retention,
+        metrics,
+        protocol,
+    )
     for module in modules:
         app.include_router(module.router, prefix="/api")
     app.include_router(handoffs.media_router)
@@ -169,6 +182,7 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(metrics.pages)
     if app.state.settings.prometheus:  # operators' metrics; off: nothing at the path
         app.include_router(metrics.ops)
+    app.include_router(protocol_pages.pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/api/health", tags=["meta"], summary="Liveness: the database answers")

@@ -10,7 +10,8 @@ Job state lives in the `jobs` table, not in a Celery result backend: the API rea
 system of record, which every mode already has.
 
 Scheduled work runs from Celery beat: `handoff serve` starts it beside its embedded worker, and at
-scale exactly one `handoff beat` process runs it. Its schedule (`SCHEDULE`) is retention, daily;
+scale exactly one `handoff beat` process runs it. Its schedule (`SCHEDULE`) is retention daily, notification delivery every
+minute and the protocol's clock work every five minutes;
 the file that remembers when each entry last ran is HOME/beat-schedule.
 """
 
@@ -26,13 +27,26 @@ from handoff.settings import Settings, get_settings
 
 QUEUE = "handoff"
 
-#: Celery beat's entries: every team's retention rules applied once a day, at 03:00 UTC (running
-#: it twice deletes nothing twice, so two beats by mistake are harmless).
+#: Celery beat's entries. Retention once a day at 03:00 UTC, with expired one-click links purged.
+#: Notifications due (retries, or ones whose first send was lost) every minute. The protocol's
+#: clock work (escalations, shift-end reminders, shift-start digests, overdue flags) every five
+#: minutes: each writes outbox rows under idempotency keys, so a tick run twice (two beats by
+#: mistake, a retried task) sends nothing twice.
 SCHEDULE: dict[str, dict[str, Any]] = {
     "apply-retention": {
         "task": "handoff.apply_retention",
         "schedule": crontab(hour=3, minute=0),
         "options": {"queue": QUEUE},
+    },
+    "deliver-notifications": {
+        "task": "handoff.deliver_notifications",
+        "schedule": 60.0,
+        "options": {"queue": QUEUE, "expires": 55.0},
+    },
+    "protocol-tick": {
+        "task": "handoff.protocol_tick",
+        "schedule": 300.0,
+        "options": {"queue": QUEUE, "expires": 290.0},
     },
 }
 

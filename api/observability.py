@@ -99,8 +99,37 @@ class JobsCollector(Collector):
         return out
 
 
+class OutboxCollector(Collector):
+    """Notifications by channel and status (pending, delivered, failed, cancelled), read from the
+    outbox at each scrape: a failure counted in a worker's memory is invisible to the web process
+    that is scraped, while the outbox knows every worker's."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def collect(self) -> Iterator[Metric]:
+        from handoff.protocol.models import OutboxRow
+
+        family = GaugeMetricFamily(
+            "handoff_notifications",
+            "Notifications in the outbox by channel and status.",
+            labels=["channel", "status"],
+        )
+        with session_scope(self.url) as session:
+            rows = session.execute(
+                select(OutboxRow.channel, OutboxRow.status, func.count()).group_by(
+                    OutboxRow.channel, OutboxRow.status
+                )
+            ).all()
+        for channel, status, n in rows:
+            family.add_metric([channel, status], n)
+        yield family
+
+
 def exposition(url: str) -> bytes:
-    """The text a scrape reads: the process's metrics, then the jobs read from the database."""
-    jobs = CollectorRegistry(auto_describe=False)
-    jobs.register(JobsCollector(url))
-    return generate_latest(REGISTRY) + generate_latest(jobs)
+    """The text a scrape reads: the process's metrics, then jobs and notifications read from the
+    database."""
+    stored = CollectorRegistry(auto_describe=False)
+    stored.register(JobsCollector(url))
+    stored.register(OutboxCollector(url))
+    return generate_latest(REGISTRY) + generate_latest(stored)

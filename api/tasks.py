@@ -351,11 +351,17 @@ def prepare_speech(team: str) -> None:
 def apply_retention() -> int:
     """Apply every team's retention rules now; meant to run daily from Celery beat
     (`{"task": "handoff.apply_retention", "schedule": crontab(hour=3, minute=0)}`). Running it
-    twice deletes nothing twice. Returns how many deletions it made."""
+    twice deletes nothing twice. Expired one-click action links are purged on the same pass.
+    Returns how many deletions it made."""
+    from api.notify.links import purge_expired
     from api.usecases import retention
+    from handoff.db import session_scope
 
-    done = retention.apply(_services())
-    log.info("retention: %d handoffs or media deleted", len(done))
+    svc = _services()
+    done = retention.apply(svc)
+    with session_scope(svc.settings.resolved_database_url) as session:
+        purged = purge_expired(session)
+    log.info("retention: %d handoffs or media deleted, %d expired links purged", len(done), purged)
     return len(done)
 
 
@@ -421,3 +427,7 @@ def enqueue(svc: Services, job: Job) -> None:
         )
         svc.jobs.fail(job.id, message)
         raise QueueUnavailable(message) from exc
+
+
+# The protocol's tasks (delivery, escalation, reminders) register with the app through this import.
+from api import tasks_protocol  # noqa: E402,F401

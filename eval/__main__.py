@@ -16,6 +16,7 @@ SUITES = {
     "bench_notify": "eval.bench_notify",
     "load": "eval.load",
     "bench_metrics": "eval.bench_metrics",
+    "bench_delivery": "eval.bench_delivery",
 }
 
 

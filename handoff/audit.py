@@ -63,6 +63,13 @@ ACTIONS = frozenset(
         # retention (issue 18): a lead's rules, and what applying them deleted
         "retention.set",
         "retention.media",
+        # the protocol (issue 16): items acknowledged, passed on, resolved, re-routed; settings
+        "item.acknowledge",
+        "item.not_mine",
+        "item.resolve",
+        "item.reassign",
+        "profile.set",
+        "team.rules",
     }
 )
 

@@ -305,6 +305,13 @@ class Settings(BaseSettings):
         default=True,
         description="Serve operators' metrics at /metrics/prometheus (administrators only).",
     )
+    # -- notifications (issue 16) ---------------------------------------------------------------
+    notify_claim_timeout_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="How long a notification a worker took may go undelivered before another "
+        "worker sends it again (a worker that died mid-send).",
+    )
 
     # -- the CLI against a remote server (issue 15) --------------------------------------------
     url: str | None = Field(

@@ -125,6 +125,28 @@ POLICY: dict[tuple[str, str], Rule] = {
     # -- the team's retention rules (issue 18) ---------------------------------------------------
     ("GET", "/api/teams/{team}/retention"): Rule(A.LEAD, T.PATH),
     ("PUT", "/api/teams/{team}/retention"): Rule(A.LEAD, T.PATH),
+    # -- the protocol (issue 16): inbox, per-item acknowledgment, resolution, rules -------------
+    ("GET", "/api/inbox"): Rule(A.SIGNED_IN),
+    ("POST", "/api/items/{item_id}/acknowledge"): Rule(A.MEMBER, T.ITEM),
+    ("POST", "/api/items/{item_id}/not-mine"): Rule(A.MEMBER, T.ITEM),
+    # the person it was routed to, whom it names, or a lead (checked by the use-case)
+    ("POST", "/api/items/{item_id}/resolve"): Rule(A.MEMBER, T.ITEM),
+    ("POST", "/api/items/{item_id}/reassign"): Rule(A.LEAD, T.ITEM),
+    ("GET", "/api/handoffs/{handoff_id}/notifications"): Rule(A.MEMBER, T.HANDOFF),
+    ("GET", "/api/handoffs/{handoff_id}/acknowledgments"): Rule(A.MEMBER, T.HANDOFF),
+    ("PUT", "/api/me"): Rule(A.SIGNED_IN),
+    ("GET", "/api/teams/{team}/rules"): Rule(A.LEAD, T.PATH),
+    ("PUT", "/api/teams/{team}/rules"): Rule(A.LEAD, T.PATH),
+    ("GET", "/api/teams/{team}/overdue"): Rule(A.MEMBER, T.PATH),
+    ("GET", "/inbox"): Rule(A.SIGNED_IN),
+    ("GET", "/settings"): Rule(A.SIGNED_IN),
+    ("POST", "/settings"): Rule(A.SIGNED_IN),
+    ("GET", "/teams/{team}/settings"): Rule(A.LEAD, T.PATH),
+    ("POST", "/teams/{team}/settings"): Rule(A.LEAD, T.PATH),
+    ("POST", "/items/{item_id}/acknowledge"): Rule(A.MEMBER, T.ITEM),
+    ("POST", "/items/{item_id}/not-mine"): Rule(A.MEMBER, T.ITEM),
+    ("POST", "/items/{item_id}/resolve"): Rule(A.MEMBER, T.ITEM),
+    ("POST", "/items/{item_id}/reassign"): Rule(A.LEAD, T.ITEM),
     # -- web pages and their form posts --------------------------------------------------------
     ("GET", "/"): Rule(A.MEMBER, T.QUERY),
     ("GET", "/post"): Rule(A.MEMBER, T.QUERY),

@@ -228,7 +228,14 @@ async def oidc_callback(request: Request, identity: IdentityDep) -> Response:
 # -- the caller's account and tokens -----------------------------------------------------------
 @router.get("/api/me", tags=["account"], summary="Who I am: account, teams and roles")
 def me(request: Request, principal: PrincipalDep) -> dict[str, Any]:
+    from api.deps import get_services
+    from api.usecases import protocol
+
     out = principal.to_json()
+    # where and when to reach me (issue 16): time zone, hours, days off, channels
+    out["profile"] = protocol.profile_of(
+        get_services(request.app.state.settings), principal.user_id
+    )
     if principal.via == "session":
         out["csrf_token"] = csrf_token(request)  # for scripts of the page (X-CSRF-Token)
     return out

@@ -13,6 +13,7 @@ from api.cli.decisions import decisions
 from api.cli.identity import audit, teams, tokens, users
 from api.cli.metrics import metrics
 from api.cli.operations import backup, restore, retention
+from api.cli.protocol import COMMANDS as PROTOCOL_COMMANDS
 from api.cli.questions import ask, reindex
 from api.cli.remote import refuse_remote
 from api.cli.review import answer, followups, reextract
@@ -82,6 +83,8 @@ for command in (users, teams, tokens, audit):  # issue 15: identities and the au
 for command in (decisions, rollup, pods, metrics):  # issue 17: the leads' view
     cli.add_command(command)
 for command in (backup, restore, retention):  # issue 18: backups and retention
+    cli.add_command(command)
+for command in PROTOCOL_COMMANDS:  # issue 16: inbox, ack, resolve, settings, the outbox
     cli.add_command(command)
 
 

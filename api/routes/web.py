@@ -27,7 +27,7 @@ from api.routes.items import item_json
 from api.routes.jobs import cancel, get_job, retry
 from api.stages import stage_label
 from api.tasks import queue_job
-from api.usecases import followups, items, lifecycle
+from api.usecases import followups, items, lifecycle, protocol
 from api.wiring.services import Services
 from handoff.declaration import LIST_PARTS, STATUSES
 from handoff.errors import InvalidInput, StaleVersion
@@ -115,8 +115,18 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "my_teams": principal.teams if principal is not None else [],
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
         "path": request.url.path,
+        "inbox_count": _inbox_count(request, principal),
     }
     return templates.TemplateResponse(request, name, base | context, status_code=status)
+
+
+def _inbox_count(request: Request, principal: Any) -> int:
+    """What waits in the signed-in person's inbox (the header's count); 0 when signed out."""
+    if principal is None:
+        return 0
+    from api.deps import get_services
+
+    return protocol.inbox_count(get_services(request.app.state.settings), principal.user_id)
 
 
 # -- the incoming shift ---------------------------------------------------------------------
@@ -150,6 +160,8 @@ def shift(request: Request, svc: ServicesDep) -> Response:
             "handoffs": [h for h in handoffs if h.status != "draft"],
             "board": board,
             "work": work,
+            # handoffs nobody acknowledged by the next shift's start (the team's rule)
+            "overdue": {o["handoff_id"] for o in protocol.overdue(svc, team)},
         },
     )
 
@@ -193,6 +205,7 @@ def _review_context(svc: Services, handoff_id: str) -> dict[str, Any]:
 def review_page(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
     ctx = _review_context(svc, handoff_id)
     ctx["audit"] = svc.store.audit_trail(handoff_id)
+    ctx["items"] = protocol.items_of_handoff(svc, handoff_id)  # per-item acknowledge / resolve
     return render(request, "review.html", ctx)
 
 

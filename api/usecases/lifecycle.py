@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from api.usecases.followups import answer_clips_dir
+from api.usecases.protocol_delivery import queue_delivery
 from api.wiring.services import Services
 from handoff.audit import Actor
 from handoff.errors import InvalidInput, StaleVersion
@@ -57,6 +58,7 @@ def publish(
         )
     if index:
         svc.index.add_handoff(handoff)
+    queue_delivery(svc.settings)  # the notifications the publish wrote (api.usecases.protocol)
     return handoff
 
 
@@ -78,8 +80,14 @@ def acknowledge(
     team: str | None = None,
     audit: Actor | None = None,
 ) -> Handoff:
-    """Record who took over, and when."""
-    return svc.store.acknowledge(handoff_id, by=by, team=team, audit=audit)
+    """Record who took over, and when; a signed-in caller also acknowledges each live item of
+    the handoff (the whole-handoff acknowledgment is a shortcut for the per-item one)."""
+    handoff = svc.store.acknowledge(handoff_id, by=by, team=team, audit=audit)
+    if audit is not None and audit.user_id is not None:
+        from api.usecases import protocol
+
+        protocol.acknowledge_handoff_items(svc, handoff.id, user_id=audit.user_id, actor=audit)
+    return handoff
 
 
 def unpublish(

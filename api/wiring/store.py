@@ -11,6 +11,7 @@ from handoff.store import HandoffStore
 if TYPE_CHECKING:
     from api.jobs import JobStore
     from handoff.ledger import Ledger
+    from handoff.protocol.messages import Links
     from handoff.settings import Settings
     from handoff.vocabulary import VocabularyRepository
 
@@ -22,8 +23,20 @@ def _database_url(settings: Settings) -> str:
 
 def build_store(settings: Settings, *, ledger: Ledger) -> HandoffStore:
     """The handoff store; the ledger runs inside its transactions (publish, edit, unpublish,
-    delete), so the two never disagree."""
-    return HandoffStore(_database_url(settings), hooks=[ledger.hook])
+    delete), so the two never disagree, and routing after it, so a publish and the
+    notifications it causes (the outbox) commit together or not at all."""
+    from handoff.protocol.routing import RoutingHook
+
+    return HandoffStore(
+        _database_url(settings), hooks=[ledger.hook, RoutingHook(links_for(settings))]
+    )
+
+
+def links_for(settings: Settings) -> Links:
+    """Links in notifications, from HANDOFF_PUBLIC_URL (the address people use)."""
+    from handoff.protocol.messages import Links
+
+    return Links(settings.public_url or "http://localhost:8000")
 
 
 def build_vocabulary(settings: Settings) -> VocabularyRepository:

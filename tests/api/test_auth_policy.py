@@ -278,6 +278,27 @@ REVIEWED = {
     "GET /post": "member, query",
     "GET /redoc": "public",
     "GET /static/{path:path}": "public",
+    # the protocol (issue 16)
+    "GET /api/inbox": "signed_in",
+    "POST /api/items/{item_id}/acknowledge": "member, item",
+    "POST /api/items/{item_id}/not-mine": "member, item",
+    "POST /api/items/{item_id}/resolve": "member, item",
+    "POST /api/items/{item_id}/reassign": "lead, item",
+    "GET /api/handoffs/{handoff_id}/notifications": "member, handoff",
+    "GET /api/handoffs/{handoff_id}/acknowledgments": "member, handoff",
+    "PUT /api/me": "signed_in",
+    "GET /api/teams/{team}/rules": "lead, path",
+    "PUT /api/teams/{team}/rules": "lead, path",
+    "GET /api/teams/{team}/overdue": "member, path",
+    "GET /inbox": "signed_in",
+    "GET /settings": "signed_in",
+    "POST /settings": "signed_in",
+    "GET /teams/{team}/settings": "lead, path",
+    "POST /teams/{team}/settings": "lead, path",
+    "POST /items/{item_id}/acknowledge": "member, item",
+    "POST /items/{item_id}/not-mine": "member, item",
+    "POST /items/{item_id}/resolve": "member, item",
+    "POST /items/{item_id}/reassign": "lead, item",
 }
 
 
