@@ -10,9 +10,9 @@ Job state lives in the `jobs` table, not in a Celery result backend: the API rea
 system of record, which every mode already has.
 
 Scheduled work runs from Celery beat: `handoff serve` starts it beside its embedded worker, and at
-scale exactly one `handoff beat` process runs it. Its schedule (`SCHEDULE`) is retention daily, notification delivery every
-minute and the protocol's clock work every five minutes;
-the file that remembers when each entry last ran is HOME/beat-schedule.
+scale exactly one `handoff beat` process runs it. Its schedule (`SCHEDULE`) is retention daily,
+notification delivery every minute and the protocol's clock work every five minutes; the file
+that remembers when each entry last ran is HOME/beat-schedule.
 """
 
 from __future__ import annotations
