@@ -13,7 +13,7 @@ from collections.abc import Callable
 from handoff.declaration import Blocker, Evidence, InFlightItem
 from handoff.names import fold
 from handoff.refs import find_refs
-from summarizer import owners, rules
+from summarizer import owners, resolvers, rules
 from summarizer.items import has_content, last_noun_phrase, mentioned_item
 from summarizer.walk import Group, Walk
 
@@ -159,6 +159,8 @@ def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: s
         return False
     if rules.part_of(text) in ("shipped", "decisions"):
         return False
+    if resolvers.says_nobody(decl.blockers[-1].description):
+        return False  # "we don't know who can change it": a later "Kasia will call" is an action
     who = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
     if who is None:
         return False

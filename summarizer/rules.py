@@ -149,7 +149,8 @@ _DECISION_LEAD = re.compile(
 BLOCKER_RE = re.compile(
     r"\b(?:blocked|blocker|blocking|blocks|stuck|held up|on hold|can'?t (?:\w+ ){0,2}until|"
     r"cannot (?:\w+ ){0,2}until|can'?t (?:proceed|continue|move forward|ship|release|deploy|merge)|"
-    r"waiting (?:on|for)|pending (?:a |an |the )?(?:reply|approval|answer|review|sign-?off"
+    r"waiting (?:on|for)|waits (?:on|for)|"
+    r"pending (?:a |an |the )?(?:reply|approval|answer|review|sign-?off"
     r"|decision|"
     r"confirmation)|need(?:s)? (?:a |an |the )?(?:\w+ ){0,3}(?:decision|approval|sign-?off|answer|"
     r"reply|go-ahead|access|credentials|budget|confirmation|metadata|secret|key|fix|quota|"
