@@ -33,8 +33,10 @@ EMOJI_LABELS: dict[str, str] = {
     "⏳": "In progress", "🛠️": "In progress", "🛠": "In progress", "👀": "In review",
     "🔍": "In review", "⛔": "Blocked", "🔴": "Blocked", "🚫": "Blocked", "🛑": "Blocked",
     "❌": "Blocked", "🧱": "Blocked", "➡️": "Next", "➡": "Next", "👉": "Next", "⏭️": "Next",
-    "🔜": "Next", "📌": "Decision", "⚖️": "Decision", "🧭": "Decision", "🌙": "Back",
-    "👋": "Back", "🏠": "Back", "🏖️": "Back",
+    "🔜": "Next", "📌": "Decision", "⚖️": "Decision", "🧭": "Decision", "🗳️": "Decision",
+    "🗳": "Decision", "🤝": "Decision", "🌙": "Back", "👋": "Back", "🏠": "Back", "🏖️": "Back",
+    "📅": "Back", "😴": "Back", "🕘": "Back", "🕗": "Back", "🕖": "Back", "🕙": "Back",
+    "⏰": "Back",
 }  # fmt: skip
 #: The label word for each part, as the clause rules read it.
 PART_LABELS: dict[str, str] = {
@@ -43,6 +45,12 @@ PART_LABELS: dict[str, str] = {
 }  # fmt: skip
 _EMOJI = "|".join(sorted(map(re.escape, EMOJI_LABELS), key=len, reverse=True))
 _EMOJI_SPLIT = re.compile(rf"\s+(?=(?:{_EMOJI}))")
+# Any pictograph opens a line in a segment that is an emoji list (a marker the table lacks, "🔥",
+# still starts a new status line; its own words then say the part).
+_PICTO = "\U0001F300-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF"
+_ANY_EMOJI_SPLIT = re.compile(rf"\s+(?=[{_PICTO}])")
+_STARTS_EMOJI = re.compile(rf"^\s*[{_PICTO}]")
+_QUOTE_MARK = re.compile(r"^(?:>\s*)+")
 _HEADING_SPLIT = re.compile(r"\s+(?=#{1,6}\s)")
 _EMOJI_LEAD = re.compile(rf"^(?:{_EMOJI})\ufe0f?\s*")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
@@ -73,6 +81,15 @@ _QUESTION = re.compile(
     r"(?P<text>(?:what|any|anything|is|are|do|did|how|where|blockers|impediments)\b[^?]{2,80}\?)$",
     re.IGNORECASE,
 )
+# Any short question line that names a part is a bot's or a template's question ("Is anything
+# slowing you down?", "Out of office?"); a question that names none stays a question.
+_ANY_QUESTION = re.compile(r"^(?:[*_]+)?(?P<text>[A-Za-z][^?.!]{1,70}\?)(?:[*_]+)?$")
+# "What went out the door: the route planner ...": the question and its answer on one line.
+_QUESTION_LEAD = re.compile(
+    r"^(?P<label>(?:what|what's|whats|anything|any|is|are|how|where|who|when)\b[^:?]{2,50})"
+    r"[:?]\s+(?P<rest>\S.*)$",
+    re.I,
+)
 _LABEL_ALONE = re.compile(r"^(?P<text>[A-Za-z][\w /&'-]{1,40}?)\s*[:：]$")
 _BOLD_MARKS = re.compile(r"\*\*|__|(?<!\w)\*(?=\w)|(?<=\w)\*(?!\w)")
 
@@ -96,6 +113,9 @@ class Structured(NamedTuple):
 
     segments: list[Segment]
     listed: frozenset[int]
+    # Lines a heading's reach covers that carry no label of their own (an answer whose words
+    # name another part, a line under "## Notes"): a label read before them must not reach them.
+    fresh: frozenset[int] = frozenset()
 
 
 def restructure(
@@ -114,6 +134,8 @@ def read_blocks(
     state = _State()
     out: list[Segment] = []
     listed: set[int] = set()
+    fresh: set[int] = set()
+    headed = False
     for seg in _join_cut_returns(segments):
         for line in _lines(seg.text, state):
             if out and _continues(line, state):
@@ -124,11 +146,14 @@ def read_blocks(
                 continue
             state.listed = False
             text = _rewrite(_RETRACTED.sub("", line), state, classifier)
+            headed = headed or text is None and _heading_text(line) is not None
             if text:
                 if state.listed or state.part is not None:
                     listed.add(len(out))
+                if headed and not rules.LABEL_RE.match(text):
+                    fresh.add(len(out))
                 out.append(seg.model_copy(update={"text": one_item(text)}))
-    return Structured(out, frozenset(listed))
+    return Structured(out, frozenset(listed), frozenset(fresh))
 
 
 _CUT_RETURN = re.compile(r"\b(?:back|returning|online\s+again)\s*(?:\.{2,}|…)\s*$", re.I)
@@ -184,7 +209,9 @@ def _lines(text: str, state: _State) -> list[str]:
         return [
             "| " + " | ".join(cells[i : i + width]) + " |" for i in range(0, len(cells), width + 1)
         ]
-    pieces = (p for h in _HEADING_SPLIT.split(text) for p in _EMOJI_SPLIT.split(h))
+    text = _QUOTE_MARK.sub("", text)  # "> What did you finish?": a quoted bot question
+    split = _ANY_EMOJI_SPLIT if _STARTS_EMOJI.match(text) else _EMOJI_SPLIT
+    pieces = (p for h in _HEADING_SPLIT.split(text) for p in split.split(h))
     return [p.strip() for p in pieces if p.strip()]
 
 
@@ -201,7 +228,7 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
     state.header, state.width = None, 0
     heading = _heading_text(line)
     if heading is not None:
-        _set_heading(state, heading, classifier, soft=bool(_QUESTION.match(line)))
+        _set_heading(state, heading, classifier, soft=heading.rstrip("*_ ").endswith("?"))
         return None
     if _OPEN_QUESTION.match(line):
         return None  # a question asked in a pasted note is never an item
@@ -211,6 +238,11 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
         if part is not None:
             return f"{_label_for(part, bold.group('label'))}: {bold.group('rest')}"
         line = f"{bold.group('label')}: {bold.group('rest')}"
+    asked = _QUESTION_LEAD.match(line)
+    if asked and not rules.LABEL_RE.match(line):
+        part = label_part(asked.group("label"))
+        if part is not None:
+            line = f"{_label_for(part, asked.group('label'))}: {asked.group('rest')}"
     other = _OTHER_LABEL.match(line)
     if other and not rules.LABEL_RE.match(line):
         # "Yesterday: ...", "Impediments: ...": a label the clause rules do not know, said as one
@@ -239,7 +271,21 @@ def _heading_text(line: str) -> str | None:
     m = _ITALIC_ALONE.match(line)
     if m and m.group("text").rstrip().endswith("?"):
         return m.group("text")
+    m = _ANY_QUESTION.match(line)
+    if (
+        m
+        and len(m.group("text").split()) <= 10
+        and not _REQUEST.search(m.group("text"))
+        and label_part(m.group("text")[:-1]) is not None
+    ):
+        return m.group("text")
     return None
+
+
+# "Marisol, can you take a look tomorrow?": a request to someone, not a template's question.
+_REQUEST = re.compile(
+    r"^[A-Z][\w'-]+\s*,|^@|\b(?:can|could|would|will)\s+(?:you|someone|somebody|anyone)\b", re.I
+)
 
 
 def _set_heading(
@@ -274,11 +320,11 @@ def _under_heading(line: str, state: _State) -> str:
     question, only when its own words name no part."""
     if state.part is None or rules.LABEL_RE.match(line) or _RETURN_LEAD.match(line):
         return line
-    if state.soft and rules.part_of(line) is not None:
-        return line
+    if state.soft and rules.part_of(line) not in (None, state.part):
+        return line  # the answer's own words name another part than the question
     if state.part == "in_flight" and state.status_label is None:
         return rules.terse_status(line) if rules.part_of(rules.terse_status(line)) else line
-    if state.soft and _NAMED_ITEM.match(line):
+    if state.soft and _NAMED_ITEM.match(line) and rules.part_of(rules.terse_status(line)):
         return line  # "Item: how it stands" answering a question: its words say the part
     named = _NAMED_ITEM_PARTS.match(line)
     if state.part == "in_flight" and named:

@@ -20,7 +20,8 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
         "returns_at",
         re.compile(
             r"^(?:back|availability|available|returning|return|ooo|out of office|"
-            r"away|schedule|when I'?m back|back online)\b",
+            r"away|schedule|when I'?m back|back online)\b|"
+            r"\bwhen\b.{0,30}\bback\b|\bout of (?:the )?office\b|\bOOO\b|\btime off\b",
             re.I,
         ),
     ),
@@ -28,6 +29,7 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
         "blockers",
         re.compile(
             r"\b(?:blockers?|blocked|blocking|impediments?|in (?:your|the) way|risks?|stuck|"
+            r"slowing|holding (?:you|us|it) (?:up|back)|"
             r"help needed|need help|obstacles?|issues|problems|waiting on)\b",
             re.I,
         ),
@@ -46,7 +48,7 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:in[- ]flight|in progress|wip|ongoing|current(?:ly)?|working on|in review|"
             r"(?:waiting|awaiting|ready)\s+for\s+review|under review|in qa|testing|"
-            r"open|still going|not started|doing)\b",
+            r"open|still going|not started|doing|on your plate|on the go)\b",
             re.I,
         ),
     ),
@@ -54,7 +56,8 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
         "shipped",
         re.compile(
             r"\b(?:shipped|done|completed?|released|deployed|merged|finished|wins|"
-            r"get done|got done|accomplish(?:ed)?|did you do|yesterday|landed|delivered)\b",
+            r"get done|got done|accomplish(?:ed)?|did you do|yesterday|landed|delivered|"
+            r"finish(?:ed)?|went out|out the door|went live|wrapped up|achieved)\b",
             re.I,
         ),
     ),

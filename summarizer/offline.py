@@ -82,7 +82,10 @@ _RETURN_CUE_END = re.compile(
 )
 # "X; it's live behind the flag": a pronoun clause goes on about the same shipped item.
 _SAME_THING = re.compile(
-    r"^\s*(?:and\s+)?(?:it|that|this)(?:'s|\s+is|\s+was|\s+has\s+been)\b", re.I
+    r"^\s*(?:and\s+)?(?:(?:it|that|this)(?:'s|\s+is|\s+was|\s+has\s+been)|"
+    # "...; she merged it after lunch": the object pronoun is the item just named
+    r"(?:he|she|they|we|I)\s+(?:then\s+|also\s+)?\w+\s+(?:it|them|that)\b)",
+    re.I,
 )
 # "nobody owns X; it broke this morning and it blocks Y": the pronoun goes on about the blocker.
 _SAME_BLOCKER = re.compile(
@@ -108,6 +111,8 @@ _EXPLICIT_OWNER = re.compile(
     r"^@?([\w.|-]+):?\s+(?:(?:and|&)\s+@?[\w.|-]+\s+)?(?:to|will|should|please|must|needs\s+to)\b",
     re.I,
 )
+# "the schema part", "the Android side": a part of an item, not an item of its own.
+_PART_OF_ITEM = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){1,2}(?:part|half|side|bit|piece)", re.I)
 # How many chat messages back an unowned action can still be claimed by "I'll take it".
 CLAIM_WINDOW = 6
 
@@ -123,7 +128,7 @@ class OfflineExtractor:
         self.label_classifier = label_classifier
 
     def extract(self, transcript: Transcript, context: ExtractionContext) -> Declaration:
-        segments, listed = read_blocks(
+        segments, listed, fresh = read_blocks(
             transcript.segments or [Segment(text=transcript.text)],
             classifier=self.label_classifier,
         )
@@ -145,7 +150,7 @@ class OfflineExtractor:
         for index, seg in enumerate(segments):
             walk.message += 1
             walk.listed = index in listed
-            if seg.speaker or seg.speaker != previous_speaker:
+            if seg.speaker or seg.speaker != previous_speaker or index in fresh:
                 # A label in a chat message speaks for that message only.
                 walk.section, walk.label_status = None, None
                 walk.action_label = False
@@ -237,6 +242,12 @@ class OfflineExtractor:
         to; stated-empty parts, return times and absences are taken out on the way."""
         groups: list[Group] = []
         for hard_index, hard in enumerate(rules.split_hard(text)):
+            partial = rules.PARTIAL_RE.search(hard)
+            if partial and not rules.stated_empty(hard) and rules.part_of(hard) != "blockers":
+                # "iOS works, Android doesn't": one item in progress, never shipped work
+                part = walk.section if walk.section == "in_flight" else "in_flight"
+                self._merge(groups, part, hard, "; ", boundary=hard_index > 0)
+                continue
             pieces = rules.split_soft(hard)
             skip = False
             for soft_index, (sep, piece) in enumerate(pieces):
@@ -464,6 +475,15 @@ class OfflineExtractor:
             owner = walk.people.canonical(named.group(1))
             text = (text[: named.start()] + text[named.end() :]).strip()
         name = rules.item_name(text)
+        if _PART_OF_ITEM.fullmatch(name) and walk.decl.in_flight:
+            # "the schema part is done, the migration part isn't": a part of the item just named
+            last = walk.decl.in_flight[-1]
+            if last.status != "blocked":
+                walk.decl.in_flight = [
+                    *walk.decl.in_flight[:-1],
+                    last.model_copy(update={"status": "in_progress", "evidence": [*last.evidence, ev]}),
+                ]
+            return walk.decl.in_flight[-1]
         if (
             re.fullmatch(
                 # a pronoun, or a bare status ("..., still in progress") that names nothing

@@ -37,7 +37,13 @@ LABEL_RE = re.compile(
     r"(" + "|".join(sorted(map(re.escape, LABELS), key=len, reverse=True)) + r")\s*[:：]\s*)",
     re.IGNORECASE,
 )
-EMPTY_BODY = re.compile(r"^\s*(?:none|nothing|n/?a|nil|no|-+|—)\s*[.!]?\s*$", re.IGNORECASE)
+# A label's whole body saying there is nothing: "None.", "Nope, all clear.", "None today."
+EMPTY_BODY = re.compile(
+    r"^\s*(?:(?:none|nothing|n/?a|nil|no|nope|nah|not really|all clear|all good|clear|-+|—|"
+    r"(?:none|nothing|no)\s+(?:today|yet|so far|at all|this (?:week|time)|new|to report))"
+    r"\s*[,.!]?\s*)+$",
+    re.IGNORECASE,
+)
 
 # -- explicit negatives ("nothing blocking", "didn't ship anything") ---------------------------
 EMPTY_RES: dict[str, re.Pattern[str]] = {
@@ -107,11 +113,21 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
         r"(?:pr|mr|pull request|merge request)\b[^,;]{0,12}\b(?:is )?open|"
         r"reviewers? approved|approved by \d|needs? (?:a )?review|submitted for review|"
         r"review (?:is )?(?:still )?pending|pending (?:a |the )?(?:code )?review)\b", re.I)),
+    # Open work said in a way that sounds finished: mitigated or paused but left open, one
+    # part done and another not ("iOS done, Android isn't"), "not in production yet".
+    ("in_progress", re.compile(
+        r"\b(?:still open|left open|remains open|stays open|kept open|paused|on pause|"
+        r"not (?:yet )?(?:dropped|cancell?ed|closed|found|resolved|in production|there yet|"
+        r"rolled out|released to))\b|"
+        r"\b(?:done|works|work|working|approved|finished|complete|fine)\b[^.;]{0,40}?,\s*"
+        r"(?:but\s+)?(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:isn'?t|aren'?t|doesn'?t|don'?t|hasn'?t|"
+        r"haven'?t|not)\b(?!\s+(?:only|just)\b)", re.I)),
     ("in_progress", re.compile(
         r"(?:\b\d{1,3}\s*%|~\s*\d{1,3}%|\b(?:in progress|working on|work on|halfway|half "
         r"(?:done|way)|"
         r"about half|a (?:third|quarter)|two thirds|mostly|almost|nearly|partially|partly|ongoing|"
-        r"underway|under way|still (?:running|being|going|working|investigating|in|on|open|"
+        r"underway|under way|(?:is|are) (?:still )?running|"
+        r"still (?:running|being|going|working|investigating|in|on|open|"
         r"underway)|being (?:investigated|tested|worked|built|written)|investigat\w+|started on|"
         r"just started|wip|in flight|drafting|continuing|through the|"
         r"(?:(?<![\d.])\d+|one|two|three|four|five|six|seven|eight|nine|ten) of "
@@ -207,6 +223,16 @@ _METRIC_AFTER = re.compile(
 )
 
 
+#: "The schema part is done, the migration part isn't": one item, in progress, said in two
+#: clauses that must not be read apart (the first alone would be shipped work).
+PARTIAL_RE = re.compile(
+    r"\b(?:done|works|work|working|approved|finished|complete|fine|live)\b[^.;]{0,40}?,\s*"
+    r"(?:but\s+)?(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:isn'?t|aren'?t|doesn'?t|don'?t|hasn'?t|"
+    r"haven'?t|not)\b(?!\s+(?:only|just)\b)",
+    re.I,
+)
+
+
 def status_of(text: str) -> str | None:
     """The status words say, strongest first; a 'done' word in a future clause does not count,
     nor does a percentage that measures something else ('build times down 35%')."""
@@ -257,7 +283,8 @@ CONTINUATION_RE = re.compile(
     r"^\s*(?:since|because|as|so|so that|given|due to|which|the reason being|reason being|"
     r"mainly|mostly|"
     r"partly|largely|that way|should|will|expected to|hopefully|targeting|aiming|hoping|probably|"
-    r"likely|otherwise|currently|just)\b",
+    r"likely|otherwise|currently|just|paused|mitigated|worked around|still open|left open|"
+    r"(?:but\s+)?not (?:yet )?(?:dropped|cancell?ed))\b",
     re.I,
 )
 ABSENCE_RE = re.compile(
