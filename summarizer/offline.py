@@ -29,7 +29,7 @@ from handoff.names import fold
 from handoff.refs import find_refs
 from ingest.text import split_sentences
 from ingest.transcript import Segment, Transcript
-from summarizer import owners, rules
+from summarizer import chat, owners, rules
 from summarizer.base import ExtractionContext
 from summarizer.blockers import (
     OWNER_NOTE,
@@ -51,6 +51,7 @@ from summarizer.labels import LabelClassifier
 from summarizer.normalize import normalize
 from summarizer.people import PeopleIndex
 from summarizer.returns import find_return_time
+from summarizer.chat import Asked
 from summarizer.walk import Group, Walk
 
 _CLAIM = re.compile(
@@ -113,6 +114,12 @@ _EXPLICIT_OWNER = re.compile(
 )
 # "the schema part", "the Android side": a part of an item, not an item of its own.
 _PART_OF_ITEM = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){1,2}(?:part|half|side|bit|piece)", re.I)
+# "@ingrid can you open a ticket?", "Sam, could you ...?": a request, not a question to answer.
+_REQUEST = re.compile(
+    r"^@|^[A-Z][\w'-]+\s*,\s*(?:can|could|would|will|please)\b|"
+    r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|anyone)\b|\bplease\b",
+    re.I,
+)
 # How many chat messages back an unowned action can still be claimed by "I'll take it".
 CLAIM_WINDOW = 6
 
@@ -173,6 +180,15 @@ class OfflineExtractor:
             return
         if other and _ACK.match(seg.text.strip()):
             return
+        if other and not _REQUEST.search(seg.text):
+            asked = chat.question(seg.text)
+            if asked is not None:  # "anything blocking?": structure for the answer, not content
+                walk.asked, walk.asker = asked, speaker
+                return
+        if not other and walk.asked is not None:
+            asked, walk.asked = walk.asked, None
+            self._answer(walk, seg, context, asked)
+            return
         prefixes = context.vocabulary.ticket_prefixes
         typed = seg.speaker is not None  # chat is typed; speech and pasted wraps may be raw ASR
         for clause in (c for s in split_sentences(seg.text) for c in clauses(s, typed=typed)):
@@ -198,7 +214,7 @@ class OfflineExtractor:
                 if part == "returns_at":
                     self._return(walk, "back " + text, context, other)
                     continue
-                walk.section = part
+                walk.section, walk.soft = part, False
                 if rules.EMPTY_BODY.match(text):
                     walk.stated_empty.add(part)
                     walk.section, walk.label_status = None, None
@@ -206,6 +222,29 @@ class OfflineExtractor:
             else:
                 text = rules.terse_status(text)
             self._sentence(walk, text, ev, me=me, other=other, context=context)
+
+    def _answer(self, walk: Walk, seg: Segment, context: ExtractionContext, asked: Asked) -> None:
+        """The author's answer to a teammate's question: the question's part is the default,
+        and the work it asked about is the item when the answer names none."""
+        decl = walk.decl
+        receiver = chat.handed_over(seg.text, asker=walk.asker) if asked.topic else None
+        if asked.topic and receiver:
+            item = InFlightItem(
+                item=asked.topic,
+                status="in_progress",
+                owner=walk.people.canonical(receiver),
+                summary=seg.text,
+                evidence=[segment_evidence(seg.text, seg)],
+            )
+            decl.in_flight = [*decl.in_flight, item]
+            return
+        flight, shipped = len(decl.in_flight), len(decl.shipped)
+        walk.section, walk.soft = asked.part, asked.part is not None
+        self._segment(walk, seg, context)
+        walk.soft = False
+        decl.in_flight, decl.shipped = chat.answer_items(
+            asked, decl.in_flight, decl.shipped, flight_before=flight, shipped_before=shipped
+        )
 
     def _sentence(
         self,
@@ -269,6 +308,11 @@ class OfflineExtractor:
                     piece = rest  # the clause said something before its return time
                 if rules.ABSENCE_RE.match(piece):
                     continue
+                if rules.REVERSAL_RE.match(piece):
+                    # "we undid yesterday's call. Back to X, because Y": what follows is the
+                    # decision now in force
+                    walk.section, walk.soft, walk.label_status = "decisions", False, None
+                    continue
                 part = self._piece_part(walk, piece, first=hard_index == 0 and soft_index == 0)
                 listed = soft_index > 0 and _listed_item(walk, part, piece)
                 boundary = (soft_index == 0 and hard_index > 0) or listed
@@ -280,6 +324,8 @@ class OfflineExtractor:
             return None  # "..., since X", "..., should finish overnight": part of the clause before
         own = rules.part_of(piece)
         section = walk.section
+        if walk.soft and own is not None:
+            return own  # a question's part is only the default for an answer
         if own is None and section in ("decisions", "blockers"):
             return None  # unlabelled follow-on in a decision or blocker is its reason or resolver
         if section is None or own is None or own == section:

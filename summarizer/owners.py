@@ -35,6 +35,8 @@ _ADDRESSED = re.compile(
     rf"pls|plz)\b",
     re.I,
 )
+# "Gunel, you run the training tonight": the person addressed owns what follows.
+_ADDRESSED_YOU = re.compile(rf"^({NAME})\s*,\s+you\s+(?!know\b|see\b)", re.I)
 _AT_PLEASE = re.compile(
     r"@([\w.-]+)[^.?!]{0,40}?\b(?:please|can you|could you|pls)\b|"
     r"\b(?:please|can you|could you)\b[^.?!]{0,10}@([\w.-]+)",
@@ -72,6 +74,9 @@ def action_owner(text: str, *, people: PeopleIndex, me: str | None) -> tuple[str
     """(owner, how): 'self' for I'll/imperatives, 'named', 'nobody' for someone/we, 'none'."""
     t = text.strip()
     m = _ADDRESSED.match(t)
+    if m and _person_word(m.group(1), people, lead=True):
+        return people.canonical(m.group(1)), "named"
+    m = _ADDRESSED_YOU.match(t)
     if m and _person_word(m.group(1), people, lead=True):
         return people.canonical(m.group(1)), "named"
     m = _AT_PLEASE.search(t)

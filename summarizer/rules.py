@@ -34,7 +34,9 @@ LABELS: dict[str, tuple[str, str | None]] = {
 }  # fmt: skip
 LABEL_RE = re.compile(
     r"^\s*(?:[-*•]\s*)?(?:\[(action|decision|blocker|done)\]\s*|"
-    r"(" + "|".join(sorted(map(re.escape, LABELS), key=len, reverse=True)) + r")\s*[:：]\s*)",
+    r"(" + "|".join(sorted(map(re.escape, LABELS), key=len, reverse=True)) + r")"
+    # "decision from this morning: ...", "blockers for today: ..."
+    r"(?:\s+(?:from|for|of|made|taken)\s+[^:：]{1,25}?)?\s*[:：]\s*)",
     re.IGNORECASE,
 )
 # A label's whole body saying there is nothing: "None.", "Nope, all clear.", "None today."
@@ -49,7 +51,7 @@ EMPTY_BODY = re.compile(
 EMPTY_RES: dict[str, re.Pattern[str]] = {
     "shipped": re.compile(
         r"\b(?:nothing|none)\b[^.;,]{0,25}\b(?:shipped|merged|deployed|released|went out|landed|"
-        r"to ship)\b|\b(?:didn'?t|did not|haven'?t|have not|hasn'?t)\s+"
+        r"to ship)\b|\b(?:shipped|released|merged|deployed)\s+nothing\b|\b(?:didn'?t|did not|haven'?t|have not|hasn'?t)\s+"
         r"(?:get\s+to\s+|manage\s+to\s+)?(?:ship|merge|deploy|releas|"
         r"land)\w*|\bno\s+(?:deploys|deployments|releases|merges)\b",
         re.I,
@@ -61,12 +63,13 @@ EMPTY_RES: dict[str, re.Pattern[str]] = {
     ),
     "decisions": re.compile(
         r"\bno\s+(?:new\s+|major\s+|big\s+|real\s+|other\s+)?(?:decisions?|calls)\b|"
-        r"\bnothing (?:was |got )?decided\b|\bdidn'?t (?:decide anything|make any (?:decisions"
+        r"\bnothing (?:was |got )?decided\b|\bdecisions?\s*[-:]?\s*(?:none|nothing|n/?a)\b|\bdidn'?t (?:decide anything|make any (?:decisions"
         r"|calls))",
         re.I,
     ),
     "blockers": re.compile(
         r"\bno\s+(?:real\s+|other\s+|new\s+)?(?:blockers?|blocking issues|impediments)\b|"
+        r"\b(?:blockers?|impediments?)\s*[-:]?\s*(?:none|nothing|n/?a|nil)\b|"
         r"\bnothing(?:'s| is| was)?\s+(?:really\s+)?(?:blocking|blocked|stuck|in the way)\b"
         r"|\bblocked\s+(?:on|by)\s+nothing\b"
         r"|\bnot blocked\b|"
@@ -223,6 +226,14 @@ _METRIC_AFTER = re.compile(
 )
 
 
+#: "we undid yesterday's call", "scratch that decision": a decision taken back; the words after
+#: it say the one now in force.
+REVERSAL_RE = re.compile(
+    r"^\s*(?:(?:no|nope|actually|so)[,.]?\s+)*(?:we|I)\s+(?:have\s+|'ve\s+)?(?:undid|undone|"
+    r"reversed|took\s+back|walked\s+back|overturned|dropped)\s+(?:yesterday'?s|last\s+\w+'?s|"
+    r"the|that|our|this\s+morning'?s)\s+(?:call|decision)\s*[.!]?\s*$",
+    re.I,
+)
 #: "The schema part is done, the migration part isn't": one item, in progress, said in two
 #: clauses that must not be read apart (the first alone would be shipped work).
 PARTIAL_RE = re.compile(

@@ -1,0 +1,105 @@
+"""Chat threads: a teammate's question is structure, not content.
+
+In a thread the facts are spread over questions and answers: "anything blocking?" then "the
+agency's API needs a signed agreement"; "and the A-melding submission?" then "in review, Sven has
+it". Read as sentences, the question becomes an item (a blocker called "any blockers?") and the
+answer loses its subject. So a question from someone other than the author is read like a stand-up
+bot's question: the part it names is the default for the author's next message, and the work it
+asks about is the item that answer talks about when the answer names none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handoff.declaration import InFlightItem, ShippedItem
+from handoff.names import fold
+from summarizer.labels import label_part
+
+_QUESTION_LEAD = re.compile(
+    r"^(?:(?:ok|okay|so|and|also|nice|great|cool|thanks|hey|hi)[,.!]?\s+)*"
+    r"(?:what\s+about|how\s+about|how'?s|how\s+is|how\s+are|is|are|did|has|have|was|were|"
+    r"where\s+(?:are|is)\s+we\s+(?:on|with)|what'?s\s+the\s+(?:status|state)\s+(?:of|on)|"
+    r"status\s+(?:of|on)|any\s+news\s+on|any\s+update\s+on)?\s*",
+    re.I,
+)
+_QUESTION_TAIL = re.compile(
+    r"\s*(?:done|finished|shipped|merged|ready|live|going|coming\s+along|doing|in|out|"
+    r"still\s+\w+|yet|now|then)?\s*\??\s*$",
+    re.I,
+)
+_NOT_TOPIC = re.compile(
+    r"^(?:it|that|this|they|them|he|she|you|we|anything|everything|something|anyone|someone|"
+    r"who|what|when|where|why|how)\b",
+    re.I,
+)
+
+
+@dataclass
+class Asked:
+    """A teammate's question: the part it names and the work it asks about."""
+
+    part: str | None
+    topic: str | None
+
+
+def question(text: str) -> Asked | None:
+    """The question a chat message asks, or None when the message is not a question."""
+    text = " ".join(text.split())
+    if not text.endswith("?") or len(text.split()) > 14:
+        return None
+    body = text.rstrip("?").strip()
+    part = label_part(body)
+    topic = None
+    if part in (None, "in_flight", "shipped"):
+        core = _QUESTION_TAIL.sub("", _QUESTION_LEAD.sub("", body, count=1)).strip(" ,")
+        core = re.sub(r"^(?:the|our|your)\s+", "", core, flags=re.I)
+        words = core.split()
+        if 1 <= len(words) <= 6 and not _NOT_TOPIC.match(core) and not re.search(r"\bI\b", core):
+            topic = core
+    return Asked(part=part, topic=topic)
+
+
+def answer_items(
+    asked: Asked,
+    in_flight: list[InFlightItem],
+    shipped: list[ShippedItem],
+    *,
+    flight_before: int,
+    shipped_before: int,
+) -> tuple[list[InFlightItem], list[ShippedItem]]:
+    """The items an answer added, named after the work the question asked about when the answer
+    named none of its own ("in review, Sven has it" after "and the A-melding submission?")."""
+    topic = asked.topic
+    new_flight = in_flight[flight_before:]
+    new_shipped = shipped[shipped_before:]
+    if not topic or len(new_flight) + len(new_shipped) != 1:
+        return in_flight, shipped
+    key = set(fold(topic).split())
+    if new_flight:
+        item = new_flight[0]
+        if key & set(fold(item.item).split()):
+            return in_flight, shipped
+        renamed = item.model_copy(update={"item": topic})
+        return [*in_flight[:flight_before], renamed], shipped
+    done = new_shipped[0]
+    if key & set(fold(done.summary).split()):
+        return in_flight, shipped
+    summary = f"{topic}: {done.summary}"
+    return in_flight, [*shipped[:shipped_before], done.model_copy(update={"summary": summary})]
+
+
+# "handed to you, Rauf", "it's yours from tomorrow": the work asked about changes hands.
+_HANDED = re.compile(
+    r"\b(?:hand(?:ed|ing)?(?:\s+it)?(?:\s+over)?\s+to\s+(?:you|@?(?P<to>[A-Z][\w'-]+))|"
+    r"(?:it'?s|it\s+is)\s+(?:all\s+)?yours)\b(?:\s*,\s*@?(?P<named>[A-Z][\w'-]+))?",
+)
+
+
+def handed_over(text: str, *, asker: str | None) -> str | None:
+    """Who an answer hands the asked-about work to: the person named, else the one who asked."""
+    m = _HANDED.search(text)
+    if not m:
+        return None
+    return m.group("to") or m.group("named") or asker
