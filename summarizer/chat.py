@@ -74,15 +74,26 @@ def answer_items(
     topic = asked.topic
     new_flight = in_flight[flight_before:]
     new_shipped = shipped[shipped_before:]
-    if not topic or len(new_flight) + len(new_shipped) != 1:
+    if not topic or not (new_flight or new_shipped):
         return in_flight, shipped
     key = set(fold(topic).split())
+    if any(key & set(fold(i.item).split()) for i in new_flight):
+        return in_flight, shipped
     if new_flight:
-        item = new_flight[0]
-        if key & set(fold(item.item).split()):
-            return in_flight, shipped
-        renamed = item.model_copy(update={"item": topic})
-        return [*in_flight[:flight_before], renamed], shipped
+        # "no, half of it. Bank staff import works, agency staff doesn't": every status the
+        # answer gives is about the one item asked about
+        order = ("blocked", "in_review", "in_progress", "not_started")
+        status = min((i.status for i in new_flight), key=lambda s: order.index(s) if s in order else 9)
+        merged = new_flight[0].model_copy(
+            update={
+                "item": topic,
+                "status": status,
+                "evidence": [e for i in new_flight for e in i.evidence],
+            }
+        )
+        return [*in_flight[:flight_before], merged], shipped
+    if len(new_shipped) != 1:
+        return in_flight, shipped
     done = new_shipped[0]
     if key & set(fold(done.summary).split()):
         return in_flight, shipped

@@ -112,6 +112,12 @@ _EXPLICIT_OWNER = re.compile(
     r"^@?([\w.|-]+):?\s+(?:(?:and|&)\s+@?[\w.|-]+\s+)?(?:to|will|should|please|must|needs\s+to)\b",
     re.I,
 )
+# "For context, ...", "FYI ...", "Side note: ...": background for the reader, not a handoff part.
+_ASIDE = re.compile(
+    r"^(?:(?:so|and|also|oh|quick|just|some|a bit of)\s+)*(?:for\s+(?:some\s+)?context|context|"
+    r"fyi|side\s+note|background|for\s+the\s+record)\b\s*[:,-]?",
+    re.I,
+)
 # "the schema part", "the Android side": a part of an item, not an item of its own.
 _PART_OF_ITEM = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){1,2}(?:part|half|side|bit|piece)", re.I)
 # "@ingrid can you open a ticket?", "Sam, could you ...?": a request, not a question to answer.
@@ -257,6 +263,8 @@ class OfflineExtractor:
         context: ExtractionContext,
     ) -> None:
         walk.sentence += 1
+        if _ASIDE.match(text):
+            return  # "for context, the numbers look odd because ...": background, not a part
         if names_resolver_of_last_blocker(walk, text, ev, me=me):
             return
         groups = self._groups(walk, text, other=other, context=context)
@@ -324,7 +332,9 @@ class OfflineExtractor:
             return None  # "..., since X", "..., should finish overnight": part of the clause before
         own = rules.part_of(piece)
         section = walk.section
-        if walk.soft and own is not None:
+        if walk.soft and own is not None and not (
+            section == "blockers" and own == "next_actions" and owners.names_resolver(piece)
+        ):
             return own  # a question's part is only the default for an answer
         if own is None and section in ("decisions", "blockers"):
             return None  # unlabelled follow-on in a decision or blocker is its reason or resolver

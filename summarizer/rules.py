@@ -126,7 +126,7 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
         r"(?:but\s+)?(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:isn'?t|aren'?t|doesn'?t|don'?t|hasn'?t|"
         r"haven'?t|not)\b(?!\s+(?:only|just)\b)", re.I)),
     ("in_progress", re.compile(
-        r"(?:\b\d{1,3}\s*%|~\s*\d{1,3}%|\b(?:in progress|working on|work on|halfway|half "
+        r"(?:(?<![\d.,])\b\d{1,3}\s*%|~\s*\d{1,3}%|\b(?:half of it|part of it|in progress|working on|work on|halfway|half "
         r"(?:done|way)|"
         r"about half|a (?:third|quarter)|two thirds|mostly|almost|nearly|partially|partly|ongoing|"
         r"underway|under way|(?:is|are) (?:still )?running|"
@@ -237,9 +237,12 @@ REVERSAL_RE = re.compile(
 #: "The schema part is done, the migration part isn't": one item, in progress, said in two
 #: clauses that must not be read apart (the first alone would be shipped work).
 PARTIAL_RE = re.compile(
-    r"\b(?:done|works|work|working|approved|finished|complete|fine|live)\b[^.;]{0,40}?,\s*"
-    r"(?:but\s+)?(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:isn'?t|aren'?t|doesn'?t|don'?t|hasn'?t|"
-    r"haven'?t|not)\b(?!\s+(?:only|just)\b)",
+    r"\b(?:done|works|work|working|approved|finished|complete|fine|live)\b[^.;]{0,40}?"
+    r"(?:,|\s+but)\s*(?:but\s+)?(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:isn'?t|aren'?t|doesn'?t|don'?t|"
+    r"hasn'?t|haven'?t|not)\b(?!\s+(?:only|just)\b)|"
+    # "mitigated with restarts, but the leak is still open": worked around, not fixed
+    r"\b(?:mitigated|worked\s+around|papered\s+over|band-?aided)\b[^.;]{0,100}?(?:,|\s+but)\s+"
+    r"[^.;]{0,50}?\b(?:still\s+open|not\s+(?:yet\s+)?(?:fixed|found|resolved)|remains\s+open)\b",
     re.I,
 )
 
@@ -295,6 +298,8 @@ CONTINUATION_RE = re.compile(
     r"mainly|mostly|"
     r"partly|largely|that way|should|will|expected to|hopefully|targeting|aiming|hoping|probably|"
     r"likely|otherwise|currently|just|paused|mitigated|worked around|still open|left open|"
+    # "..., and Huda, the feed's owner, has to fix it": the predicate after an aside
+    r"has to|have to|needs to|must|is the one|"
     r"(?:but\s+)?not (?:yet )?(?:dropped|cancell?ed))\b",
     re.I,
 )
@@ -302,7 +307,8 @@ ABSENCE_RE = re.compile(
     r"^\s*(?:and\s+)?(?:(?:oh\s+)?(?:and\s+)?(?:I'?m|I\s+am|I'?ll\s+be)\s+)?(?:off|out|away|done|"
     r"signing off|logging off|heading out|offline|on leave|ooo)\b"
     # "Out Monday", "I'm out Wednesday and Thursday": the return clause beside it says when
-    r"(?:\s+(?:now|today|tomorrow|for the day|for the weekend|next week|(?:on\s+)?"
+    r"(?:\s+(?:now|today|tomorrow|for the day|for the weekend|next week|"
+    r"(?:for\s+)?the rest of the (?:day|week)|(?:on\s+)?"
     rf"{WEEKDAY_PATTERN}(?:\s+(?:and|to|through|-)\s+{WEEKDAY_PATTERN})?))?\s*[.!]?$",
     re.I,
 )
