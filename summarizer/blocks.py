@@ -323,7 +323,10 @@ def _under_heading(line: str, state: _State) -> str:
     if state.soft and rules.part_of(line) not in (None, state.part):
         return line  # the answer's own words name another part than the question
     if state.part == "in_flight" and state.status_label is None:
-        return rules.terse_status(line) if rules.part_of(rules.terse_status(line)) else line
+        if rules.part_of(rules.terse_status(line)):
+            return rules.terse_status(line)
+        if not state.soft:
+            return line
     if state.soft and _NAMED_ITEM.match(line) and rules.part_of(rules.terse_status(line)):
         return line  # "Item: how it stands" answering a question: its words say the part
     named = _NAMED_ITEM_PARTS.match(line)

@@ -76,9 +76,9 @@ def answer_items(
     new_shipped = shipped[shipped_before:]
     if not topic or not (new_flight or new_shipped):
         return in_flight, shipped
-    key = set(fold(topic).split())
-    if any(key & set(fold(i.item).split()) for i in new_flight):
-        return in_flight, shipped
+    key = {w for w in fold(topic).split() if len(w) > 3} or set(fold(topic).split())
+    if any(key <= set(fold(i.item).split()) for i in new_flight):
+        return in_flight, shipped  # the answer names the work itself
     if new_flight:
         # "no, half of it. Bank staff import works, agency staff doesn't": every status the
         # answer gives is about the one item asked about
@@ -95,7 +95,7 @@ def answer_items(
     if len(new_shipped) != 1:
         return in_flight, shipped
     done = new_shipped[0]
-    if key & set(fold(done.summary).split()):
+    if key <= set(fold(done.summary).split()):
         return in_flight, shipped
     summary = f"{topic}: {done.summary}"
     return in_flight, [*shipped[:shipped_before], done.model_copy(update={"summary": summary})]

@@ -321,6 +321,14 @@ def _subject(dropped: str) -> str | None:
     return s.strip() if 0 < len(s.split()) <= 8 else None
 
 
+# A comma clause with a subject of its own ("it's merged", "Layla's looking at it"): a
+# correction right after it takes back that clause, not the sentence's earlier ones.
+_OWN_SUBJECT = re.compile(
+    r"^(?:it'?s|it\s+is|that'?s|that\s+is|he'?s|she'?s|they'?re|(?-i:[A-Z][a-z]+)(?:'s|\s+is|\s+has))\s",
+    re.I,
+)
+
+
 def apply_corrections(text: str) -> str:
     """Keep what the speaker corrected to; a leading 'that's'/'it's' gets the retracted subject."""
     while True:
@@ -330,6 +338,9 @@ def apply_corrections(text: str) -> str:
         before, after = text[: m.start()], text[m.end() :]
         # Within one sentence a correction retracts the clause it follows, not earlier clauses.
         cut = max(before.rfind(";"), before.rfind(". "))
+        comma = before.rfind(",")
+        if comma > cut and _OWN_SUBJECT.match(before[comma + 1 :].strip()):
+            cut = comma  # "X is in review, Layla's on it, no wait, Omar is": only that clause
         keep, retracted = (before[: cut + 1] + " ", before[cut + 1 :]) if cut >= 0 else ("", before)
         # "not done, it's blocked": drop the retraction's echo ("not done").
         after = re.sub(r"^not\s+\w+(?:\s+\w+)?,\s*", "", after, flags=re.IGNORECASE)

@@ -112,7 +112,7 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
     ("in_review", re.compile(
         r"\b(?:in (?:code )?review|under review|up for review|out for review|awaiting review|"
         r"ready for review|waiting (?:on|for) (?:a |the )?review|review (?:with|by)|"
-        r"in review with|waiting (?:on|for) \w+'s review|"
+        r"in review with|waiting (?:on|for) \w+'s review|(?:is|are|'s|was|got|been) approved|"
         r"(?:pr|mr|pull request|merge request)\b[^,;]{0,12}\b(?:is )?open|"
         r"reviewers? approved|approved by \d|needs? (?:a )?review|submitted for review|"
         r"review (?:is )?(?:still )?pending|pending (?:a |the )?(?:code )?review)\b", re.I)),
@@ -260,8 +260,10 @@ def status_of(text: str) -> str | None:
                 )
             ):
                 continue
-            if status == "done" and _FUTURE.search(text[: m.start()]):
-                continue
+            if (
+                status == "done" or m.group(0).lower().endswith("approved")
+            ) and _FUTURE.search(text[: m.start()]):
+                continue  # "once it's approved": a condition, not the status
             if re.search(r"(?:\bnot|\bnever|n't)\s+(?:\w+\s+)?$", text[: m.start()]) and not (
                 m.group(0).lower().startswith("not")
             ):
