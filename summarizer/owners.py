@@ -178,6 +178,7 @@ def resolver(text: str, *, people: PeopleIndex, exclude: set[str]) -> str | None
     actor ("Sarah owns this", "that's on Priya"); a role or team it makes an actor ("the export
     control officer has to sign it", or the person said to hold that role); else, unless it says
     nobody is known, a person it only mentions ("waiting on Priya"), then a role noun."""
+    exclude = exclude | resolvers.cannot(text)
     strong = resolvers.strong_person(text, people=people, exclude=exclude)
     if strong:
         return strong

@@ -31,9 +31,11 @@ _ACTS = (
     r"(?:will|'ll|should|needs?\s+to|has\s+to|have\s+to|must|can(?!'t|not)|could|is\s+going\s+to|"
     r"(?:is|are)\s+the\s+(?:one|only\s+one|only\s+person|person|people|ones)\b|alone\s+can|"
     r"(?:is|are)\s+(?:the\s+)?(?:owner|contact|approver|signatory)|"
+    # present-tense verbs that clear or decide ("approves", "signs"), not ones that describe
+    # what a party does anyway ("the office only sends faxes")
     r"(?:owns?|runs?|holds?|grants?|approves?|signs?|issues?|decides?|controls?|manages?|"
-    r"maintains?|administers|unlocks?|sends?|confirms?|whitelists?|creates?|adds?|gives?|"
-    r"provides?|handles?|leads?|is\s+handling|is\s+chasing|has\s+(?:the|admin|access|rights)))\b"
+    r"unlocks?|confirms?|whitelists?|handles?|is\s+handling|is\s+chasing|"
+    r"has\s+(?:the|admin|access|rights)))\b"
 )
 # The head noun of a role or team ("the finance controller", "the inventory platform team").
 _ROLE_HEAD = (
@@ -52,7 +54,11 @@ _ROLE = (
     rf"(?P<role>(?:(?:the|our|their|its)\s+|[\w-]+(?:'s|’s)\s+)(?:[\w-]+\s+){{0,3}}?{_ROLE_HEAD}"
     rf"|(?<![\w'’-]){_DEPARTMENT}(?:\s+team)?)"
 )
-_ROLE_ACTS = re.compile(rf"(?:\bonly\s+)?{_ROLE}\s*,?\s+(?:alone\s+|only\s+|also\s+)?{_ACTS}", re.I)
+_ROLE_ACTS = re.compile(
+    rf"(?:\bonly\s+)?{_ROLE}\s*,?\s+(?:alone\s+|only\s+|also\s+)?{_ACTS}", re.I
+)
+# "it needs the security office to approve", "we need legal to sign"
+_NEEDS_ROLE = re.compile(rf"\b(?:needs?|waiting\s+(?:on|for))\s+{_ROLE}\s+to\b", re.I)
 _ONLY_ROLE = re.compile(rf"\bonly\s+{_ROLE}\b", re.I)
 _PERSON_ACTS = re.compile(
     # "Huda, the catalogue team lead, has to": a person, an aside on who they are, then the act
@@ -122,7 +128,7 @@ def strong_person(text: str, *, people: PeopleIndex, exclude: set[str]) -> str |
             if not _after_thing(text, m.start()):
                 add(m.group(1), m.start())
     holders = _holders(text)
-    for m in _ROLE_ACTS.finditer(text):
+    for m in (*_ROLE_ACTS.finditer(text), *_NEEDS_ROLE.finditer(text)):
         role = _role(m.group("role"))
         key = _role_key(role) if role else ""
         holder = holders.get(key) or holders.get(key.split()[-1] if key else "")
@@ -134,11 +140,13 @@ def strong_person(text: str, *, people: PeopleIndex, exclude: set[str]) -> str |
 def role_actor(text: str) -> tuple[str, int, int] | None:
     """A role or team the clause makes the one to act ("only their risk team", "legal must
     confirm", "until the chief nursing officer approves"), and where it starts and ends."""
-    for pattern in (_ONLY_ROLE, _ROLE_ACTS):
+    for pattern in (_ONLY_ROLE, _ROLE_ACTS, _NEEDS_ROLE):
         for m in pattern.finditer(text):
             role = _role(m.group("role"))
             if role:
-                return role, m.start("role"), m.end("role")
+                # "the export control officer" -> "export control officer", as role nouns read
+                bare = re.sub(r"^(?:the|our|their|your)\s+", "", role, flags=re.I)
+                return bare, m.start("role"), m.end("role")
     return None
 
 
@@ -148,6 +156,17 @@ def names_someone(text: str, *, people: PeopleIndex) -> bool:
     if any(_person(m.group(1), people) for p in strong for m in p.finditer(text)):
         return True
     return role_actor(text) is not None
+
+
+_CANNOT = re.compile(
+    rf"(?<![\w@]){_PERSON}\s+(?:can'?t|can’t|cannot|couldn'?t|won'?t\s+be\s+able|isn'?t\s+able|"
+    rf"doesn'?t\s+have|has\s+no)\b"
+)
+
+
+def cannot(text: str) -> set[str]:
+    """People the clause says cannot do it ("so Paulo can't do it"): never its resolver."""
+    return {m.group(1) for m in _CANNOT.finditer(text)}
 
 
 def says_nobody(text: str) -> bool:

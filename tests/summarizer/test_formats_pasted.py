@@ -1,0 +1,126 @@
+"""Formats people paste (issue 20): stand-up templates with their own question wordings, quoted bot
+questions, a question and its answer on one line, emoji lines with markers the table lacks,
+headings that name no part; and chat threads whose facts are spread over questions and answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ingest.text import transcript_from_text
+from ingest.transcript import Segment, Transcript
+from summarizer.base import ExtractionContext
+from summarizer.blocks import restructure
+from summarizer.chat import question
+from summarizer.offline import OfflineExtractor
+
+WHEN = datetime(2026, 4, 16, 18, 0, tzinfo=ZoneInfo("Africa/Nairobi"))  # a Thursday
+
+
+def lines(text: str) -> list[str]:
+    return [s.text for s in restructure(transcript_from_text(text).segments)]
+
+
+def extract(text: str, author: str = "Wanjiku"):  # type: ignore[no-untyped-def]
+    context = ExtractionContext(author=author, recorded_at=WHEN)
+    return OfflineExtractor().extract(transcript_from_text(text), context)
+
+
+def extract_chat(messages: list[tuple[str, str]], author: str):  # type: ignore[no-untyped-def]
+    segments = [Segment(text=text, speaker=who) for who, text in messages]
+    transcript = Transcript(text="\n".join(t for _, t in messages), segments=segments)
+    return OfflineExtractor().extract(
+        transcript, ExtractionContext(author=author, recorded_at=WHEN)
+    )
+
+
+def test_quoted_bot_questions_are_headings_not_items() -> None:
+    decl = extract(
+        "> What did you wrap up since yesterday?\nThe matatu fare calculator went live.\n"
+        "> What's on your plate now?\nThe route heatmap: bus stops work, boda stages don't yet.\n"
+        "> Is anything holding you up?\nNope, all clear.\n"
+    )
+    assert [s.summary for s in decl.shipped] == ["The matatu fare calculator went live"]
+    assert [(i.item, i.status) for i in decl.in_flight] == [("The route heatmap", "in_progress")]
+    assert decl.blockers == []
+    assert "blockers" in decl.stated_empty
+
+
+def test_a_question_and_its_answer_on_one_line() -> None:
+    got = lines(
+        "What shipped today: the M-Pesa receipt parser.\n"
+        "What's in the way: the sandbox keys expired.\n"
+    )
+    assert got == ["Shipped: the M-Pesa receipt parser.", "Blockers: the sandbox keys expired."]
+
+
+def test_a_request_ending_in_a_question_mark_is_not_a_heading() -> None:
+    decl = extract("Decision: we keep weekly payouts.\nAchieng, can you check the payout job tomorrow?")
+    assert [a.owner for a in decl.next_actions] == ["Achieng"]
+
+
+def test_any_pictograph_starts_a_status_line_and_its_words_say_the_part() -> None:
+    decl = extract(
+        "✅ Fare cache warmed on all nodes 🧯 Ticket printer outage: mitigated by a spare "
+        "printer, root cause not found, still open 🤝 Decided with Otieno: no fare changes "
+        "before Easter, because the regulator is reviewing them 📅 back Monday 9"
+    )
+    assert [s.summary for s in decl.shipped] == ["Fare cache warmed on all nodes"]
+    assert [(i.item, i.status) for i in decl.in_flight] == [
+        ("Ticket printer outage", "in_progress")
+    ]
+    assert len(decl.decisions) == 1
+    assert decl.returns_at_iso is not None and decl.returns_at_iso.day == 20
+
+
+def test_a_heading_that_names_no_part_ends_the_previous_part() -> None:
+    decl = extract(
+        "## Blockers\n- Payout export is blocked; finance must approve the new format\n"
+        "## Notes\nThe pilot in Kisumu went well, with 300 riders.\n"
+        "The vendor's rep is travelling until the 30th.\n"
+    )
+    assert len(decl.blockers) == 1
+    assert decl.blockers[0].needed_from == "finance"
+
+
+def test_a_teammates_question_is_structure_for_the_answer() -> None:
+    decl = extract_chat(
+        [
+            ("wanjiku", "end of day from me"),
+            ("otieno", "nice. is the fare sync done?"),
+            ("wanjiku", "not yet. buses sync, ferries don't, so still in progress"),
+            ("otieno", "anything blocking?"),
+            ("wanjiku", "the ferry operator's API needs a signed contract, and their legal team has to sign it"),  # noqa: E501
+            ("otieno", "and the receipts page?"),
+            ("wanjiku", "in review, Otieno you have it"),
+        ],
+        author="wanjiku",
+    )
+    assert [(i.item, i.status) for i in decl.in_flight] == [
+        ("fare sync", "in_progress"),
+        ("receipts page", "in_review"),
+    ]
+    assert decl.shipped == []
+    assert [b.needed_from for b in decl.blockers] == ["legal team"]
+    assert decl.next_actions == []
+
+
+def test_a_hand_over_in_an_answer_gives_the_item_its_new_owner() -> None:
+    decl = extract_chat(
+        [
+            ("wanjiku", "handover for routing"),
+            ("achieng", "and the stage finder?"),
+            ("wanjiku", "handed to you, Achieng. it's yours from tomorrow"),
+            ("wanjiku", "blockers none"),
+        ],
+        author="wanjiku",
+    )
+    assert [(i.item, i.owner) for i in decl.in_flight] == [("stage finder", "achieng")]
+    assert decl.shipped == []
+    assert "blockers" in decl.stated_empty
+
+
+def test_what_a_question_asks_about() -> None:
+    assert question("any blockers?").part == "blockers"  # type: ignore[union-attr]
+    assert question("what about the Kisumu pilot?").topic == "Kisumu pilot"  # type: ignore[union-attr]  # noqa: E501
+    assert question("the pilot went well") is None
