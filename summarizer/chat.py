@@ -58,6 +58,8 @@ def question(text: str) -> Asked | None:
         words = core.split()
         if 1 <= len(words) <= 6 and not _NOT_TOPIC.match(core) and not re.search(r"\bI\b", core):
             topic = core
+            # "is the fare sync done?": the answer's own words say how it stands ("not yet")
+            part = None
     return Asked(part=part, topic=topic)
 
 

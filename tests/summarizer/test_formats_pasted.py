@@ -41,7 +41,7 @@ def test_quoted_bot_questions_are_headings_not_items() -> None:
         "> Is anything holding you up?\nNope, all clear.\n"
     )
     assert [s.summary for s in decl.shipped] == ["The matatu fare calculator went live"]
-    assert [(i.item, i.status) for i in decl.in_flight] == [("The route heatmap", "in_progress")]
+    assert [(i.item, i.status) for i in decl.in_flight] == [("route heatmap", "in_progress")]
     assert decl.blockers == []
     assert "blockers" in decl.stated_empty
 
@@ -55,7 +55,7 @@ def test_a_question_and_its_answer_on_one_line() -> None:
 
 
 def test_a_request_ending_in_a_question_mark_is_not_a_heading() -> None:
-    decl = extract("Decision: we keep weekly payouts.\nAchieng, can you check the payout job tomorrow?")
+    decl = extract("Blockers: none.\nAchieng, can you check the payout job tomorrow?")
     assert [a.owner for a in decl.next_actions] == ["Achieng"]
 
 
