@@ -103,6 +103,11 @@ _FUTURE = re.compile(
 )
 STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
     ("blocked", re.compile(r"\b(?:blocked|blocking|stuck|on hold|held up)\b", re.I)),
+    # One part done and another not ("iOS done, Android isn't"): the item is in progress.
+    ("in_progress", re.compile(
+        r"\b(?:done|works|work|working|approved|finished|complete|fine)\b[^.;]{0,40}?,\s*"
+        r"(?:but\s+)?(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:isn'?t|aren'?t|doesn'?t|don'?t|hasn'?t|"
+        r"haven'?t|not)\b(?!\s+(?:only|just|merged)\b)", re.I)),
     ("not_started", re.compile(
         r"\b(?:not (?:yet )?started|haven'?t (?:yet )?started|hasn'?t (?:yet )?(?:been )?started|"
         r"yet to (?:start|begin)|next in (?:the )?(?:queue|line)|not begun|untouched|queued|"
@@ -116,15 +121,11 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
         r"(?:pr|mr|pull request|merge request)\b[^,;]{0,12}\b(?:is )?open|"
         r"reviewers? approved|approved by \d|needs? (?:a )?review|submitted for review|"
         r"review (?:is )?(?:still )?pending|pending (?:a |the )?(?:code )?review)\b", re.I)),
-    # Open work said in a way that sounds finished: mitigated or paused but left open, one
-    # part done and another not ("iOS done, Android isn't"), "not in production yet".
+    # Open work said in a way that sounds finished: mitigated or paused but left open.
     ("in_progress", re.compile(
         r"\b(?:still open|left open|remains open|stays open|kept open|paused|on pause|"
         r"not (?:yet )?(?:dropped|cancell?ed|closed|found|resolved|in production|there yet|"
-        r"rolled out|released to))\b|"
-        r"\b(?:done|works|work|working|approved|finished|complete|fine)\b[^.;]{0,40}?,\s*"
-        r"(?:but\s+)?(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:isn'?t|aren'?t|doesn'?t|don'?t|hasn'?t|"
-        r"haven'?t|not)\b(?!\s+(?:only|just)\b)", re.I)),
+        r"rolled out|released to))\b", re.I)),
     ("in_progress", re.compile(
         r"(?:(?<![\d.,])\b\d{1,3}\s*%|~\s*\d{1,3}%|\b(?:half of it|part of it|in progress|working on|work on|halfway|half "
         r"(?:done|way)|"

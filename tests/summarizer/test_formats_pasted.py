@@ -124,3 +124,28 @@ def test_what_a_question_asks_about() -> None:
     assert question("any blockers?").part == "blockers"  # type: ignore[union-attr]
     assert question("what about the Kisumu pilot?").topic == "Kisumu pilot"  # type: ignore[union-attr]  # noqa: E501
     assert question("the pilot went well") is None
+
+
+def test_mitigated_paused_or_partly_done_work_stays_in_progress() -> None:
+    decl = extract(
+        "The fare sync for ferries is paused while the operator changes its API, not cancelled.\n"
+        "We mitigated the duplicate tickets with a nightly job, but the real bug is still open.\n"
+        "The Swahili receipts are approved, the Somali ones aren't.\n"
+    )
+    assert decl.shipped == []
+    assert {i.status for i in decl.in_flight} == {"in_progress"}
+
+
+def test_approved_work_that_merges_later_is_in_review_and_a_condition_is_not() -> None:
+    decl = extract("The receipts page is approved, it merges tomorrow morning.")
+    assert [(i.item, i.status) for i in decl.in_flight] == [("receipts page", "in_review")]
+    later = extract("Someone should deploy the receipts page once it's approved.")
+    assert later.in_flight == []
+
+
+def test_a_correction_takes_back_only_the_clause_it_follows() -> None:
+    decl = extract(
+        "The stage finder is in review, Baraka's looking at it, no wait, Baraka is away, "
+        "Njeri's looking at it."
+    )
+    assert [(i.item, i.status) for i in decl.in_flight] == [("stage finder", "in_review")]
