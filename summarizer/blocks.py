@@ -51,6 +51,10 @@ _PICTO = "\U0001F300-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF"
 _ANY_EMOJI_SPLIT = re.compile(rf"\s+(?=[{_PICTO}])")
 _STARTS_EMOJI = re.compile(rf"^\s*[{_PICTO}]")
 _QUOTE_MARK = re.compile(r"^(?:>\s*)+")
+_LINK = re.compile(r"\[([^\]\n]{1,200})\]\((?:https?://|/|#)[^)\s]*\)")
+_LINK_ONLY = re.compile(r"^(?:[-*•]\s+)?\[[^\]\n]{1,200}\]\((?:https?://|/|#)[^)\s]*\)\s*[.!]?$")
+_LINK_DEFINITION = re.compile(r"^\[[^\]\n]{1,200}\]:\s*\S+\s*$")  # "[@kai]: https://..."
+_REF_HANDLE = re.compile(r"\[(@[\w.-]+)\]")
 _HEADING_SPLIT = re.compile(r"\s+(?=#{1,6}\s)")
 _EMOJI_LEAD = re.compile(rf"^(?:{_EMOJI})\ufe0f?\s*")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
@@ -210,6 +214,10 @@ def _lines(text: str, state: _State) -> list[str]:
             "| " + " | ".join(cells[i : i + width]) + " |" for i in range(0, len(cells), width + 1)
         ]
     text = _QUOTE_MARK.sub("", text)  # "> What did you finish?": a quoted bot question
+    if _LINK_ONLY.match(text) or _LINK_DEFINITION.match(text):
+        return []  # "[Link to the full thread](https://...)": a pointer, not content
+    text = _LINK.sub(r"\1", text)  # "[the parser](https://...)" reads as "the parser"
+    text = _REF_HANDLE.sub(r"\1", text)  # "[@kai]" (a reference-style link) is "@kai"
     split = _ANY_EMOJI_SPLIT if _STARTS_EMOJI.match(text) else _EMOJI_SPLIT
     pieces = (p for h in _HEADING_SPLIT.split(text) for p in split.split(h))
     return [p.strip() for p in pieces if p.strip()]

@@ -118,6 +118,7 @@ _ASIDE = re.compile(
     r"fyi|side\s+note|background|for\s+the\s+record)\b\s*[:,-]?",
     re.I,
 )
+_HANDLE_WORKS = re.compile(r"^(@[\w.-]+)\s+(?:is|has|has\s+been|was|'s)\b")
 # "the schema part", "the Android side": a part of an item, not an item of its own.
 _PART_OF_ITEM = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){1,2}(?:part|half|side|bit|piece)", re.I)
 # "@ingrid can you open a ticket?", "Sam, could you ...?": a request, not a question to answer.
@@ -526,6 +527,9 @@ class OfflineExtractor:
         if status == "done" and walk.section != "in_flight":
             status = "in_progress"
         owner = me if re.search(r"\b(?:I|I'm|I've|my)\b", text) and me else None
+        handle = _HANDLE_WORKS.match(text)
+        if handle:  # "@kai is rewriting the parser": kai's item
+            owner = walk.people.canonical(handle.group(1))
         named = OWNER_NOTE.search(text)
         if named:  # a table's owner column ("Biometric login (owner: Marisol)")
             owner = walk.people.canonical(named.group(1))

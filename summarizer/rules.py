@@ -126,6 +126,12 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
         r"\b(?:still open|left open|remains open|stays open|kept open|paused|on pause|"
         r"not (?:yet )?(?:dropped|cancell?ed|closed|found|resolved|in production|there yet|"
         r"rolled out|released to))\b", re.I)),
+    # "@kai is rewriting the parser", "I'm porting X": a person in the middle of work (a bare
+    # name is left out: "Bruno is tracking the shipment" helps with someone else's item)
+    ("in_progress", re.compile(
+        r"^(?:@[\w.-]+|I|we)\s+(?:is|are|am|'s|'re|'m)\s+(?:still\s+|currently\s+|"
+        r"now\s+|slowly\s+)?(?!(?:going|waiting|getting|having|saying|thinking|wondering|trying|"
+        r"looking\s+forward|off|out|away|back|missing|coming|leaving)\b)(?-i:[a-z]{3,}ing)\b", re.I)),
     ("in_progress", re.compile(
         r"(?:(?<![\d.,])\b\d{1,3}\s*%|~\s*\d{1,3}%|\b(?:half of it|part of it|in progress|working on|work on|halfway|half "
         r"(?:done|way)|"
@@ -345,6 +351,12 @@ _NARRATIVE = re.compile(
 # "nothing we can do": a shrug, not an action.
 _NOTHING_TO_DO = re.compile(r"\bnothing (?:that )?(?:we|I|anyone|you) can do\b", re.I)
 # Work the author did, told in the past tense ("I answered 52 tickets"), is work that shipped.
+# A handle, then what they did in the past tense (status notes written about others).
+_HANDLE_DID = re.compile(
+    r"^@[\w.-]+\s+(?:also\s+)?(?!(?:needed|wanted|tried|asked|said|hoped|planned)\b)"
+    r"(?:[a-z]{2,}ed|wrote|built|sent|made|ran|set up|put|cut|got)\b\s+\S",
+    re.I,
+)
 _DID = re.compile(
     r"^(?:(?:so|and|also|today|then)\s+)*(?:I|we)\s+(?:also\s+)?(?!(?:needed|wanted|tried|talked|"
     r"waited|decided|planned|hoped|asked|looked|started|worked|spent|used|called|noticed|"
@@ -380,6 +392,8 @@ def part_of(text: str) -> str | None:
     if status in ("in_review", "in_progress", "not_started"):
         return "in_flight"
     asks = _NOTHING_TO_DO.sub("", text)
+    if _HANDLE_DID.match(text) and not _FUTURE.search(text):
+        return "shipped"  # "@kai moved the cache out of the request path": done, not a request
     if SELF_RE.match(asks) or (
         NEXT_RE.search(asks) and not (status == "done" and not _FUTURE.search(text))
     ):
@@ -523,12 +537,20 @@ _FILLER_LEAD = re.compile(
     r"^(?:(?:so|and|also|oh|oh and|then|plus|now|okay|ok|right|well|today|still)\s*,?\s+)+", re.I
 )
 _ITEM_LEAD = re.compile(
-    r"^(?:(?:I'?m|I\s+am|I'?ve\s+been|I\s+was|we'?re|we\s+are|we\s+were|I|we)\s+)?"
-    r"(?:(?:maybe|about|around|roughly|still|currently|now|just|mostly|mainly)\s+)*"
+    r"^(?:(?:I'?m|I\s+am|I'?ve\s+been|I\s+was|we'?re|we\s+are|we\s+were|I|we|"
+    # "@kai is continuing to work on X", "Priya has nearly finished X": the person is the owner,
+    # the work is the item
+    r"(?:@[\w.-]+|(?-i:[A-Z][a-z]+))\s+(?:is|has|has\s+been|was|'s)|"
+    # "There is ongoing work on X"
+    r"there(?:'s|\s+is|\s+are)\s+(?:ongoing\s+|some\s+|still\s+)?work)\s+)?"
+    r"(?:(?:maybe|about|around|roughly|still|currently|now|just|mostly|mainly|nearly|almost|"
+    r"about\s+to)\s+)*"
     r"(?:(?:\d{1,3}%|halfway|half|a\s+third|a\s+quarter)\s+(?:of\s+the\s+way\s+)?)?"
-    r"(?:working on|work on|doing|through|started on|starting on|spent the day on|on|finishing|"
+    r"(?:(?:working on|work on|doing|through|started on|starting on|spent the day on|on|in|"
+    r"finishing|finish|finished|continuing to work on|continuing with|continuing|resurrecting|"
+    r"rewriting|looking into|refactoring|porting|migrating|implementing|interning|"
     r"picking up|picked up|took over|taking over|investigating|reviewing|testing|drafting|"
-    r"writing|building)\s+",
+    r"writing|building)\s+){1,2}",
     re.I,
 )
 _ITEM_END = re.compile(

@@ -149,3 +149,24 @@ def test_a_correction_takes_back_only_the_clause_it_follows() -> None:
         "Njeri's looking at it."
     )
     assert [(i.item, i.status) for i in decl.in_flight] == [("stage finder", "in_review")]
+
+
+def test_markdown_links_read_as_their_text_and_pointers_are_dropped() -> None:
+    decl = extract(
+        "## Updates\n"
+        "- [@amani] is rewriting the [fare rules engine](https://example.org/pr/12)\n"
+        "- [@amani] Moved the ticket cache out of the request path #4410\n"
+        "[Full thread](https://example.org/thread/9)\n\n"
+        "[@amani]: https://example.org/amani\n"
+    )
+    assert [(i.item, i.status) for i in decl.in_flight] == [("fare rules engine", "in_progress")]
+    assert len(decl.shipped) == 1 and "ticket cache" in decl.shipped[0].summary
+    assert decl.next_actions == []
+    assert all("http" not in s.summary for s in decl.shipped)
+
+
+def test_a_person_working_on_something_is_not_the_item() -> None:
+    decl = extract("Progress: @baraka has nearly finished porting the stage finder to Kotlin.")
+    assert [(i.item, i.status) for i in decl.in_flight] == [
+        ("stage finder to Kotlin", "in_progress")
+    ]
