@@ -248,6 +248,8 @@ def _person_scores(
             continue  # a capitalized first word is the sentence's, not necessarily a name
         if _THING_BEFORE.search(text[: m.start()]) and not people.is_known(m.group(0)):
             continue
+        if text[m.start() - 1] in "`\"'“‘*":
+            continue  # a quoted or code-formatted word ("`Zip` returns ...") is a thing
         if _PLACE_BEFORE.search(text[: m.start()]) and not people.is_known(m.group(0)):
             continue  # "the dock count for Valencia", "at ACH Colombia": a place or a firm
         consider(m.group(0), 1, m.start())

@@ -113,3 +113,9 @@ def test_a_resolver_with_an_aside_in_the_next_sentence_completes_the_blocker() -
         "Catarina, the depot's data lead, can turn on the CSV export."
     )
     assert [b.needed_from for b in decl.blockers] == ["Catarina"]
+
+
+def test_quoted_or_code_words_and_sentence_words_are_not_people() -> None:
+    assert who('blocked: "`Merge` drops the last row" is still open upstream') is None
+    decl = extract("Seems to be a problem with the nightly export. Everything else works.")
+    assert all(a.owner in (None, "Rui") for a in decl.next_actions)
