@@ -280,12 +280,9 @@ def _heading_text(line: str) -> str | None:
     if m and m.group("text").rstrip().endswith("?"):
         return m.group("text")
     m = _ANY_QUESTION.match(line)
-    if (
-        m
-        and len(m.group("text").split()) <= 10
-        and not _REQUEST.search(m.group("text"))
-        and label_part(m.group("text")[:-1]) is not None
-    ):
+    if m and len(m.group("text").split()) <= 14 and not _REQUEST.search(m.group("text")):
+        # a question line is a template's question (its part, if it names one, is the answers'
+        # default) or a question nobody answered: never an item
         return m.group("text")
     return None
 
