@@ -29,7 +29,7 @@ from handoff.names import fold
 from handoff.refs import find_refs
 from ingest.text import split_sentences
 from ingest.transcript import Segment, Transcript
-from summarizer import chat, owners, rules
+from summarizer import chat, owners, resolvers, rules
 from summarizer.base import ExtractionContext
 from summarizer.blockers import (
     OWNER_NOTE,
@@ -118,6 +118,7 @@ _ASIDE = re.compile(
     r"fyi|side\s+note|background|for\s+the\s+record)\b\s*[:,-]?",
     re.I,
 )
+_SUBORDINATE = re.compile(r"^(?:once|as soon as|when|after|if|until|before)\b", re.I)
 _HANDLE_WORKS = re.compile(r"^(@[\w.-]+)\s+(?:is|has|has\s+been|was|'s)\b")
 # "the schema part", "the Android side": a part of an item, not an item of its own.
 _PART_OF_ITEM = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){1,2}(?:part|half|side|bit|piece)", re.I)
@@ -364,6 +365,12 @@ class OfflineExtractor:
             groups.append(Group(part, piece.strip(), lead_part=part))
             return
         prev = groups[-1]
+        if _SUBORDINATE.match(prev.text) and len(prev.text.split()) <= 6:
+            # "Once Ingrid approves, I merge it": the condition belongs to what follows
+            prev.part = part or prev.part
+            prev.lead_part = part or prev.lead_part
+            prev.text += joined_sep + piece.strip()
+            return
         if part is None:
             prev.text += joined_sep + piece.strip()
             return
@@ -388,7 +395,9 @@ class OfflineExtractor:
         if part == "shipped" and prev.part == "in_flight" and len(piece.split()) <= 3:
             prev.text += joined_sep + piece.strip()  # "upgrade in progress, staging done, ..."
             return
-        resolver_talk = owners.names_resolver(piece) and not rules.SELF_RE.match(piece)
+        resolver_talk = (
+            owners.names_resolver(piece) or resolvers.says_nobody(piece)
+        ) and not rules.SELF_RE.match(piece)
         if prev.part == "blockers" and part in ("next_actions", "in_flight") and resolver_talk:
             prev.text += joined_sep + piece.strip()
             return

@@ -170,3 +170,23 @@ def test_a_person_working_on_something_is_not_the_item() -> None:
     assert [(i.item, i.status) for i in decl.in_flight] == [
         ("stage finder to Kotlin", "in_progress")
     ]
+
+
+def test_template_question_wordings_name_their_parts() -> None:
+    from summarizer.labels import label_part
+
+    assert label_part("What did you ship today") == "shipped"
+    assert label_part("Today") == "next_actions"
+    assert label_part("What are your priorities for the day") == "next_actions"
+    assert label_part("Roadblocks") == "blockers"
+    assert label_part("When are you online next") == "returns_at"
+    assert label_part("How are you feeling today") is None
+
+
+def test_a_condition_stays_with_its_action_and_an_unknown_resolver_with_its_blocker() -> None:
+    decl = extract(
+        "Next: once Baraka signs off, I deploy the fare sync.\n"
+        "Blocked: the Kisumu depot count is missing; I don't know who should send it.\n"
+    )
+    assert [a.action for a in decl.next_actions] == ["once Baraka signs off, I deploy the fare sync"]
+    assert [b.needed_from for b in decl.blockers] == [None]
