@@ -179,6 +179,27 @@ def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: s
     return True
 
 
+def nobody_for_last_blocker(walk: Walk, text: str, ev: Evidence) -> bool:
+    """'X is capped at 50 MB. Nobody on our side can change that cap.': a sentence right after a
+    blocker saying nobody known can clear it completes that blocker (still with no resolver)
+    instead of starting a second one."""
+    decl = walk.decl
+    if not decl.blockers or decl.blockers[-1].needed_from:
+        return False
+    if walk.sentence - walk.blocker_sentence > 2 or not resolvers.says_nobody(text):
+        return False
+    if rules.STRONG_BLOCKER_RE.search(text) or rules.part_of(text) in ("shipped", "decisions"):
+        return False
+    last = decl.blockers[-1]
+    decl.blockers = [
+        *decl.blockers[:-1],
+        last.model_copy(
+            update={"description": f"{last.description}; {text}", "evidence": [*last.evidence, ev]}
+        ),
+    ]
+    return True
+
+
 def set_blocked(walk: Walk, idx: int) -> None:
     items = list(walk.decl.in_flight)
     items[idx] = items[idx].model_copy(update={"status": "blocked"})

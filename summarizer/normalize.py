@@ -222,10 +222,14 @@ def spoken_times(text: str) -> str:
         return f"{h}:00" if h is not None else said
 
     # "at fourteen hundred" is a time; "three hundred megabytes" is an amount (read elsewhere)
+    # "cap refunds at four hundred" is an amount: a small hour word with "hundred" is a time only
+    # when "hours" is said or a unit-less "oh" leads it
     sub(
         rf"\b((?:at|by|from|until|till|around|before|after|back)\s+)({_TIME_WORD})\s+hundred"
-        rf"(?:\s+hours)?\b(?!\s+and\b)",
-        lambda m: m.group(1) + hundred_clock(m.group(2), m.group(0)),
+        rf"(?P<hours>\s+hours)?\b(?!\s+and\b)",
+        lambda m: m.group(0)
+        if (_hour(m.group(2)) or 0) < 10 and not m.group("hours")
+        else m.group(1) + hundred_clock(m.group(2), m.group(0)),
     )
 
     def hh_mm(m: re.Match[str]) -> str:

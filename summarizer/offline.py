@@ -35,6 +35,7 @@ from summarizer.blockers import (
     OWNER_NOTE,
     add_blocker,
     names_resolver_of_last_blocker,
+    nobody_for_last_blocker,
 )
 from summarizer.blocks import read_blocks
 from summarizer.clauses import clauses
@@ -269,6 +270,8 @@ class OfflineExtractor:
             return  # "for context, the numbers look odd because ...": background, not a part
         if names_resolver_of_last_blocker(walk, text, ev, me=me):
             return
+        if nobody_for_last_blocker(walk, text, ev):
+            return
         groups = self._groups(walk, text, other=other, context=context)
         if groups and groups[0].part and walk.section and groups[0].part != walk.section:
             walk.section, walk.label_status = None, None  # a new topic ends the label's reach
@@ -298,10 +301,9 @@ class OfflineExtractor:
                 self._merge(groups, part, hard, "; ", boundary=hard_index > 0)
                 continue
             pieces = rules.split_soft(hard)
-            skip = False
+            skip_to = -1
             for soft_index, (sep, piece) in enumerate(pieces):
-                if skip:
-                    skip = False
+                if soft_index <= skip_to:
                     continue
                 empties = rules.stated_empty(piece)
                 if empties:
@@ -309,9 +311,12 @@ class OfflineExtractor:
                     continue
                 if self._return(walk, piece, context, other):
                     # "Back tomorrow, 7am Pacific": the time may go on past the comma.
-                    if soft_index + 1 < len(pieces):
-                        longer = piece + pieces[soft_index + 1][0] + pieces[soft_index + 1][1]
-                        skip = self._return_spans(walk, longer, piece, context)
+                    # "Back Monday at eight, no, half eight, Oslo time": it may go on for several
+                    for last in range(len(pieces) - 1, soft_index, -1):
+                        longer = piece + "".join(a + b for a, b in pieces[soft_index + 1 : last + 1])
+                        if self._return_spans(walk, longer, piece, context):
+                            skip_to = last
+                            break
                     rest = walk.return_rest
                     if not (has_content(rest, 3) and rules.part_of(rest)):
                         continue
@@ -440,6 +445,9 @@ class OfflineExtractor:
             return False
         phrase, when = found
         end = longer.lower().find(phrase.lower()) + len(phrase)
+        tail = phrase.lower().rstrip(" .,;!")[-12:]
+        if longer.lower().rstrip(" .,;!").endswith(tail):
+            end = len(longer)  # a corrected time ("eight, no, half eight") reads to the end
         if end > len(piece) and not longer[end:].strip(" .,;!"):
             walk.decl.returns_at, walk.decl.returns_at_iso = phrase, when
             return True  # the next clause is all return time

@@ -297,6 +297,10 @@ def _candidates(when: str) -> list[str]:
     ("Monday, no, Tuesday ten" -> "Tuesday ten"), without an aside in parentheses, and cut at
     each comma from the right ("Tuesday ten, Milan time, Monday's a holiday")."""
     corrected = _CORRECTION.sub("", when)
+    said_day = re.match(rf"\s*({_DAY})", when, re.I)
+    if corrected != when and said_day and not re.search(_DAY, corrected, re.I):
+        # "Monday at eight, no, half eight": the correction changes the hour, not the day
+        corrected = f"{said_day.group(1)} {corrected}"
     bases = (corrected, when) if corrected != when else (when,)
     out = list(bases)
     for base in bases:

@@ -190,3 +190,28 @@ def test_a_condition_stays_with_its_action_and_an_unknown_resolver_with_its_bloc
     )
     assert [a.action for a in decl.next_actions] == ["once Baraka signs off, I deploy the fare sync"]
     assert [b.needed_from for b in decl.blockers] == [None]
+
+
+def test_spoken_amounts_after_at_are_not_clock_times() -> None:
+    from summarizer.normalize import normalize
+
+    assert "4:00" not in normalize("we cap online refunds at four hundred for now")
+    assert normalize("the ferry leaves at fourteen hundred") == "the ferry leaves at 14:00"
+
+
+def test_a_corrected_return_hour_keeps_its_day_and_zone() -> None:
+    decl = extract("I'm back Monday at eight, no, half eight, Oslo time.")
+    assert decl.returns_at_iso is not None
+    assert (decl.returns_at_iso.weekday(), decl.returns_at_iso.hour, decl.returns_at_iso.minute) == (
+        0,
+        8,
+        30,
+    )
+
+
+def test_nobody_able_to_clear_a_blocker_completes_it_rather_than_adding_one() -> None:
+    decl = extract(
+        "Blocker: the depot export is capped at fifty megabytes a file, so it truncates. "
+        "Nobody on our side can change that cap."
+    )
+    assert len(decl.blockers) == 1 and decl.blockers[0].needed_from is None
