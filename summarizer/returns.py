@@ -54,7 +54,8 @@ ZONE_ABBREVIATIONS: dict[str, str] = {
     "MANCHESTER": "Europe/London", "EDINBURGH": "Europe/London", "GENEVA": "Europe/Zurich",
     "OSAKA": "Asia/Tokyo", "CAPE TOWN": "Africa/Johannesburg", "TEL AVIV": "Asia/Jerusalem",
     "RIO": "America/Sao_Paulo", "KRAKOW": "Europe/Warsaw", "PORTO": "Europe/Lisbon",
-    "QUITO": "America/Guayaquil", "WELLINGTON": "Pacific/Auckland", "DOHA": "Asia/Qatar",
+    "NZ": "Pacific/Auckland", "HK": "Asia/Hong_Kong", "SG": "Asia/Singapore",
+    "UAE": "Asia/Dubai", "KSA": "Asia/Riyadh", "QUITO": "America/Guayaquil", "WELLINGTON": "Pacific/Auckland", "DOHA": "Asia/Qatar",
     "CHENNAI": "Asia/Kolkata", "KOCHI": "Asia/Kolkata", "HANOI": "Asia/Ho_Chi_Minh",
     "SAIGON": "Asia/Ho_Chi_Minh", "ISLAMABAD": "Asia/Karachi", "LAHORE": "Asia/Karachi",
     "SUVA": "Pacific/Fiji", "NUKU'ALOFA": "Pacific/Tongatapu", "ATLANTA": "America/New_York",
@@ -308,4 +309,7 @@ def _candidates(when: str) -> list[str]:
         out.append(plain)
         pieces = plain.split(",")
         out.extend(",".join(pieces[:n]).strip() for n in range(len(pieces) - 1, 0, -1))
+    # a zone word the tables lack ("Tue 8:30 Kiwi time"): the time in the recording's zone beats
+    # no time at all
+    out.extend(re.sub(r"[,\s]+[\w'-]+(?:\s+[\w'-]+)?\s+time\s*$", "", p) for p in list(out))
     return list(dict.fromkeys(p for p in out if p))

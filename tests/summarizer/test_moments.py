@@ -164,3 +164,12 @@ def test_cities_that_are_not_zone_names_still_name_their_zone(city: str, zone: s
 def test_a_dotted_clock_in_another_sentence_is_not_a_return() -> None:
     rec = datetime(2026, 12, 4, 17, 30, tzinfo=ZoneInfo("Europe/Madrid"))
     assert find_return_time("the queue drained by 9.30 and then I left", recorded_at=rec) is None
+
+
+def test_a_zone_word_nobody_knows_still_leaves_the_time() -> None:
+    rec = datetime(2026, 12, 5, 18, 40, tzinfo=ZoneInfo("Pacific/Auckland"))  # a Saturday
+    found = find_return_time("back Tue 8:30 Kiwi time", recorded_at=rec)
+    assert found is not None and found[1] is not None
+    assert found[1].replace(tzinfo=None) == datetime(2026, 12, 8, 8, 30)
+    nz = find_return_time("back Tue 8:30 NZ time", recorded_at=rec)
+    assert nz is not None and nz[1] is not None and nz[1].tzinfo == ZoneInfo("Pacific/Auckland")
