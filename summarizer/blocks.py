@@ -47,7 +47,7 @@ _EMOJI = "|".join(sorted(map(re.escape, EMOJI_LABELS), key=len, reverse=True))
 _EMOJI_SPLIT = re.compile(rf"\s+(?=(?:{_EMOJI}))")
 # Any pictograph opens a line in a segment that is an emoji list (a marker the table lacks, "🔥",
 # still starts a new status line; its own words then say the part).
-_PICTO = "\U0001F300-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF"
+_PICTO = "\U0001f300-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
 _ANY_EMOJI_SPLIT = re.compile(rf"\s+(?=[{_PICTO}])")
 _STARTS_EMOJI = re.compile(rf"^\s*[{_PICTO}]")
 _QUOTE_MARK = re.compile(r"^(?:>\s*)+")
@@ -150,7 +150,7 @@ def read_blocks(
                 continue
             state.listed = False
             text = _rewrite(_RETRACTED.sub("", line), state, classifier)
-            headed = headed or text is None and _heading_text(line) is not None
+            headed = headed or (text is None and _heading_text(line) is not None)
             if text:
                 if state.listed or state.part is not None:
                     listed.add(len(out))

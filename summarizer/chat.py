@@ -11,11 +11,18 @@ asks about is the item that answer talks about when the answer names none.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from handoff.declaration import InFlightItem, ShippedItem
 from handoff.names import fold
+from ingest.transcript import Segment
+from summarizer.evidence import segment_evidence
 from summarizer.labels import label_part
+
+if TYPE_CHECKING:
+    from summarizer.walk import Walk
 
 _QUESTION_LEAD = re.compile(
     r"^(?:(?:ok|okay|so|and|also|nice|great|cool|thanks|hey|hi)[,.!]?\s+)*"
@@ -85,7 +92,9 @@ def answer_items(
         # "no, half of it. Bank staff import works, agency staff doesn't": every status the
         # answer gives is about the one item asked about
         order = ("blocked", "in_review", "in_progress", "not_started")
-        status = min((i.status for i in new_flight), key=lambda s: order.index(s) if s in order else 9)
+        status = min(
+            (i.status for i in new_flight), key=lambda s: order.index(s) if s in order else 9
+        )
         merged = new_flight[0].model_copy(
             update={
                 "item": topic,
@@ -116,3 +125,36 @@ def handed_over(text: str, *, asker: str | None) -> str | None:
     if not m:
         return None
     return m.group("to") or m.group("named") or asker
+
+
+# "@ingrid can you open a ticket?", "Sam, could you ...?": a request, not a question to answer.
+REQUEST = re.compile(
+    r"^@|^[A-Z][\w'-]+\s*,\s*(?:can|could|would|will|please)\b|"
+    r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|anyone)\b|\bplease\b",
+    re.I,
+)
+
+
+def read_answer(walk: Walk, seg: Segment, asked: Asked, *, read: Callable[[], None]) -> None:
+    """The author's answer to a teammate's question: the question's part is the default (`read`
+    reads the message with it), and the work it asked about is the item when the answer names
+    none; "handed to you, Rauf" gives that work to its new owner."""
+    decl = walk.decl
+    receiver = handed_over(seg.text, asker=walk.asker) if asked.topic else None
+    if asked.topic and receiver:
+        item = InFlightItem(
+            item=asked.topic,
+            status="in_progress",
+            owner=walk.people.canonical(receiver),
+            summary=seg.text,
+            evidence=[segment_evidence(seg.text, seg)],
+        )
+        decl.in_flight = [*decl.in_flight, item]
+        return
+    flight, shipped = len(decl.in_flight), len(decl.shipped)
+    walk.section, walk.soft = asked.part, asked.part is not None
+    read()
+    walk.soft = False
+    decl.in_flight, decl.shipped = answer_items(
+        asked, decl.in_flight, decl.shipped, flight_before=flight, shipped_before=shipped
+    )

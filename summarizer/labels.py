@@ -36,7 +36,10 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    ("decisions", re.compile(r"\b(?:decisions?|decided|we chose|choices|calls? made|agreed)\b", re.I)),
+    (
+        "decisions",
+        re.compile(r"\b(?:decisions?|decided|we chose|choices|calls? made|agreed)\b", re.I),
+    ),
     # a question about what was done ("What did you ship today?") before "today" reads as a plan
     (
         "shipped",

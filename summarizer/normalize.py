@@ -227,9 +227,11 @@ def spoken_times(text: str) -> str:
     sub(
         rf"\b((?:at|by|from|until|till|around|before|after|back)\s+)({_TIME_WORD})\s+hundred"
         rf"(?P<hours>\s+hours)?\b(?!\s+and\b)",
-        lambda m: m.group(0)
-        if (_hour(m.group(2)) or 0) < 10 and not m.group("hours")
-        else m.group(1) + hundred_clock(m.group(2), m.group(0)),
+        lambda m: (
+            m.group(0)
+            if (_hour(m.group(2)) or 0) < 10 and not m.group("hours")
+            else m.group(1) + hundred_clock(m.group(2), m.group(0))
+        ),
     )
 
     def hh_mm(m: re.Match[str]) -> str:

@@ -38,6 +38,7 @@ from summarizer.blockers import (
     nobody_for_last_blocker,
 )
 from summarizer.blocks import read_blocks
+from summarizer.chat import Asked
 from summarizer.clauses import clauses
 from summarizer.evidence import segment_evidence
 from summarizer.items import (
@@ -52,7 +53,6 @@ from summarizer.labels import LabelClassifier
 from summarizer.normalize import normalize
 from summarizer.people import PeopleIndex
 from summarizer.returns import find_return_time
-from summarizer.chat import Asked
 from summarizer.walk import Group, Walk
 
 _CLAIM = re.compile(
@@ -123,12 +123,6 @@ _SUBORDINATE = re.compile(r"^(?:once|as soon as|when|after|if|until|before)\b", 
 _HANDLE_WORKS = re.compile(r"^(@[\w.-]+)\s+(?:is|has|has\s+been|was|'s)\b")
 # "the schema part", "the Android side": a part of an item, not an item of its own.
 _PART_OF_ITEM = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){1,2}(?:part|half|side|bit|piece)", re.I)
-# "@ingrid can you open a ticket?", "Sam, could you ...?": a request, not a question to answer.
-_REQUEST = re.compile(
-    r"^@|^[A-Z][\w'-]+\s*,\s*(?:can|could|would|will|please)\b|"
-    r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|anyone)\b|\bplease\b",
-    re.I,
-)
 # How many chat messages back an unowned action can still be claimed by "I'll take it".
 CLAIM_WINDOW = 6
 
@@ -189,7 +183,7 @@ class OfflineExtractor:
             return
         if other and _ACK.match(seg.text.strip()):
             return
-        if other and not _REQUEST.search(seg.text):
+        if other and not chat.REQUEST.search(seg.text):
             asked = chat.question(seg.text)
             if asked is not None:  # "anything blocking?": structure for the answer, not content
                 walk.asked, walk.asker = asked, speaker
@@ -233,27 +227,8 @@ class OfflineExtractor:
             self._sentence(walk, text, ev, me=me, other=other, context=context)
 
     def _answer(self, walk: Walk, seg: Segment, context: ExtractionContext, asked: Asked) -> None:
-        """The author's answer to a teammate's question: the question's part is the default,
-        and the work it asked about is the item when the answer names none."""
-        decl = walk.decl
-        receiver = chat.handed_over(seg.text, asker=walk.asker) if asked.topic else None
-        if asked.topic and receiver:
-            item = InFlightItem(
-                item=asked.topic,
-                status="in_progress",
-                owner=walk.people.canonical(receiver),
-                summary=seg.text,
-                evidence=[segment_evidence(seg.text, seg)],
-            )
-            decl.in_flight = [*decl.in_flight, item]
-            return
-        flight, shipped = len(decl.in_flight), len(decl.shipped)
-        walk.section, walk.soft = asked.part, asked.part is not None
-        self._segment(walk, seg, context)
-        walk.soft = False
-        decl.in_flight, decl.shipped = chat.answer_items(
-            asked, decl.in_flight, decl.shipped, flight_before=flight, shipped_before=shipped
-        )
+        """The author's answer to a teammate's question (`summarizer.chat.read_answer`)."""
+        chat.read_answer(walk, seg, asked, read=lambda: self._segment(walk, seg, context))
 
     def _sentence(
         self,
@@ -297,8 +272,7 @@ class OfflineExtractor:
             partial = rules.PARTIAL_RE.search(hard)
             if partial and not rules.stated_empty(hard) and rules.part_of(hard) != "blockers":
                 # "iOS works, Android doesn't": one item in progress, never shipped work
-                part = walk.section if walk.section == "in_flight" else "in_flight"
-                self._merge(groups, part, hard, "; ", boundary=hard_index > 0)
+                self._merge(groups, "in_flight", hard, "; ", boundary=hard_index > 0)
                 continue
             pieces = rules.split_soft(hard)
             skip_to = -1
@@ -313,7 +287,9 @@ class OfflineExtractor:
                     # "Back tomorrow, 7am Pacific": the time may go on past the comma.
                     # "Back Monday at eight, no, half eight, Oslo time": it may go on for several
                     for last in range(len(pieces) - 1, soft_index, -1):
-                        longer = piece + "".join(a + b for a, b in pieces[soft_index + 1 : last + 1])
+                        longer = piece + "".join(
+                            a + b for a, b in pieces[soft_index + 1 : last + 1]
+                        )
                         if self._return_spans(walk, longer, piece, context):
                             skip_to = last
                             break
@@ -339,8 +315,12 @@ class OfflineExtractor:
             return None  # "..., since X", "..., should finish overnight": part of the clause before
         own = rules.part_of(piece)
         section = walk.section
-        if walk.soft and own is not None and not (
-            section == "blockers" and own == "next_actions" and owners.names_resolver(piece)
+        if (
+            walk.soft
+            and own is not None
+            and not (
+                section == "blockers" and own == "next_actions" and owners.names_resolver(piece)
+            )
         ):
             return own  # a question's part is only the default for an answer
         if own is None and section in ("decisions", "blockers"):
@@ -558,7 +538,9 @@ class OfflineExtractor:
             if last.status != "blocked":
                 walk.decl.in_flight = [
                     *walk.decl.in_flight[:-1],
-                    last.model_copy(update={"status": "in_progress", "evidence": [*last.evidence, ev]}),
+                    last.model_copy(
+                        update={"status": "in_progress", "evidence": [*last.evidence, ev]}
+                    ),
                 ]
             return walk.decl.in_flight[-1]
         if (

@@ -54,9 +54,7 @@ _ROLE = (
     rf"(?P<role>(?:(?:the|our|their|its)\s+|[\w-]+(?:'s|’s)\s+)(?:[\w-]+\s+){{0,3}}?{_ROLE_HEAD}"
     rf"|(?<![\w'’-]){_DEPARTMENT}(?:\s+team)?)"
 )
-_ROLE_ACTS = re.compile(
-    rf"(?:\bonly\s+)?{_ROLE}\s*,?\s+(?:alone\s+|only\s+|also\s+)?{_ACTS}", re.I
-)
+_ROLE_ACTS = re.compile(rf"(?:\bonly\s+)?{_ROLE}\s*,?\s+(?:alone\s+|only\s+|also\s+)?{_ACTS}", re.I)
 # "it needs the security office to approve", "we need legal to sign"
 _NEEDS_ROLE = re.compile(rf"\b(?:needs?|waiting\s+(?:on|for))\s+{_ROLE}\s+to\b", re.I)
 _ONLY_ROLE = re.compile(rf"\bonly\s+{_ROLE}\b", re.I)

@@ -51,7 +51,8 @@ EMPTY_BODY = re.compile(
 EMPTY_RES: dict[str, re.Pattern[str]] = {
     "shipped": re.compile(
         r"\b(?:nothing|none)\b[^.;,]{0,25}\b(?:shipped|merged|deployed|released|went out|landed|"
-        r"to ship)\b|\b(?:shipped|released|merged|deployed)\s+nothing\b|\b(?:didn'?t|did not|haven'?t|have not|hasn'?t)\s+"
+        r"to ship)\b|\b(?:shipped|released|merged|deployed)\s+nothing\b|"
+        r"\b(?:didn'?t|did not|haven'?t|have not|hasn'?t)\s+"
         r"(?:get\s+to\s+|manage\s+to\s+)?(?:ship|merge|deploy|releas|"
         r"land)\w*|\bno\s+(?:deploys|deployments|releases|merges)\b",
         re.I,
@@ -63,7 +64,8 @@ EMPTY_RES: dict[str, re.Pattern[str]] = {
     ),
     "decisions": re.compile(
         r"\bno\s+(?:new\s+|major\s+|big\s+|real\s+|other\s+)?(?:decisions?|calls)\b|"
-        r"\bnothing (?:was |got )?decided\b|\bdecisions?\s*[-:]?\s*(?:none|nothing|n/?a)\b|\bdidn'?t (?:decide anything|make any (?:decisions"
+        r"\bnothing (?:was |got )?decided\b|\bdecisions?\s*[-:]?\s*(?:none|nothing|n/?a)\b|"
+        r"\bdidn'?t (?:decide anything|make any (?:decisions"
         r"|calls))",
         re.I,
     ),
@@ -131,9 +133,11 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
     ("in_progress", re.compile(
         r"^(?:@[\w.-]+|I|we)\s+(?:is|are|am|'s|'re|'m)\s+(?:still\s+|currently\s+|"
         r"now\s+|slowly\s+)?(?!(?:going|waiting|getting|having|saying|thinking|wondering|trying|"
-        r"looking\s+forward|off|out|away|back|missing|coming|leaving)\b)(?-i:[a-z]{3,}ing)\b", re.I)),
+        r"looking\s+forward|off|out|away|back|missing|coming|leaving)\b)(?-i:[a-z]{3,}ing)\b",
+        re.I)),
     ("in_progress", re.compile(
-        r"(?:(?<![\d.,])\b\d{1,3}\s*%|~\s*\d{1,3}%|\b(?:half of it|part of it|in progress|working on|work on|halfway|half "
+        r"(?:(?<![\d.,])\b\d{1,3}\s*%|~\s*\d{1,3}%|\b(?:half of it|part of it|in progress|"
+        r"working on|work on|halfway|half "
         r"(?:done|way)|"
         r"about half|a (?:third|quarter)|two thirds|mostly|almost|nearly|partially|partly|ongoing|"
         r"underway|under way|(?:is|are) (?:still )?running|"
@@ -267,9 +271,9 @@ def status_of(text: str) -> str | None:
                 )
             ):
                 continue
-            if (
-                status == "done" or m.group(0).lower().endswith("approved")
-            ) and _FUTURE.search(text[: m.start()]):
+            if (status == "done" or m.group(0).lower().endswith("approved")) and _FUTURE.search(
+                text[: m.start()]
+            ):
                 continue  # "once it's approved": a condition, not the status
             if re.search(r"(?:\bnot|\bnever|n't)\s+(?:\w+\s+)?$", text[: m.start()]) and not (
                 m.group(0).lower().startswith("not")

@@ -90,7 +90,11 @@ def test_a_teammates_question_is_structure_for_the_answer() -> None:
             ("otieno", "nice. is the fare sync done?"),
             ("wanjiku", "not yet. buses sync, ferries don't, so still in progress"),
             ("otieno", "anything blocking?"),
-            ("wanjiku", "the ferry operator's API needs a signed contract, and their legal team has to sign it"),  # noqa: E501
+            (
+                "wanjiku",
+                "the ferry operator's API needs a signed contract, and their legal team has to "
+                "sign it",
+            ),
             ("otieno", "and the receipts page?"),
             ("wanjiku", "in review, Otieno you have it"),
         ],
@@ -122,7 +126,7 @@ def test_a_hand_over_in_an_answer_gives_the_item_its_new_owner() -> None:
 
 def test_what_a_question_asks_about() -> None:
     assert question("any blockers?").part == "blockers"  # type: ignore[union-attr]
-    assert question("what about the Kisumu pilot?").topic == "Kisumu pilot"  # type: ignore[union-attr]  # noqa: E501
+    assert question("what about the Kisumu pilot?").topic == "Kisumu pilot"  # type: ignore[union-attr]
     assert question("the pilot went well") is None
 
 
@@ -188,7 +192,9 @@ def test_a_condition_stays_with_its_action_and_an_unknown_resolver_with_its_bloc
         "Next: once Baraka signs off, I deploy the fare sync.\n"
         "Blocked: the Kisumu depot count is missing; I don't know who should send it.\n"
     )
-    assert [a.action for a in decl.next_actions] == ["once Baraka signs off, I deploy the fare sync"]
+    assert [a.action for a in decl.next_actions] == [
+        "once Baraka signs off, I deploy the fare sync"
+    ]
     assert [b.needed_from for b in decl.blockers] == [None]
 
 
@@ -202,7 +208,11 @@ def test_spoken_amounts_after_at_are_not_clock_times() -> None:
 def test_a_corrected_return_hour_keeps_its_day_and_zone() -> None:
     decl = extract("I'm back Monday at eight, no, half eight, Oslo time.")
     assert decl.returns_at_iso is not None
-    assert (decl.returns_at_iso.weekday(), decl.returns_at_iso.hour, decl.returns_at_iso.minute) == (
+    assert (
+        decl.returns_at_iso.weekday(),
+        decl.returns_at_iso.hour,
+        decl.returns_at_iso.minute,
+    ) == (
         0,
         8,
         30,

@@ -63,10 +63,16 @@ def test_a_person_given_with_their_role_is_the_resolver() -> None:
 @pytest.mark.parametrize(
     ("sentence", "role"),
     [
-        ("the export needs a signature and the data protection officer has to give it", "data protection officer"),  # noqa: E501
+        (
+            "the export needs a signature and the data protection officer has to give it",
+            "data protection officer",
+        ),
         ("we wait until the depot operations desk approves the new slots", "depot operations desk"),
         ("the contract clause is unclear; legal must confirm it", "legal"),
-        ("the carrier rejects our labels, only their integration team can change that", "integration team"),  # noqa: E501
+        (
+            "the carrier rejects our labels, only their integration team can change that",
+            "integration team",
+        ),
     ],
 )
 def test_a_role_or_team_that_acts_is_the_resolver(sentence: str, role: str) -> None:
