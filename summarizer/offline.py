@@ -120,6 +120,11 @@ _ASIDE = re.compile(
     re.I,
 )
 _SUBORDINATE = re.compile(r"^(?:once|as soon as|when|after|if|until|before)\b", re.I)
+_SOMEONE_ON_IT = re.compile(
+    r"^(?-i:[A-Z][a-z]+)(?:'s|\s+is)\s+(?:reviewing|looking\s+at\s+it|on\s+it|testing\s+it|"
+    r"checking\s+it)\s*[.!]?$",
+    re.I,
+)
 _HANDLE_WORKS = re.compile(r"^(@[\w.-]+)\s+(?:is|has|has\s+been|was|'s)\b")
 # "the schema part", "the Android side": a part of an item, not an item of its own.
 _PART_OF_ITEM = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){1,2}(?:part|half|side|bit|piece)", re.I)
@@ -532,16 +537,16 @@ class OfflineExtractor:
             owner = walk.people.canonical(named.group(1))
             text = (text[: named.start()] + text[named.end() :]).strip()
         name = rules.item_name(text)
-        if _PART_OF_ITEM.fullmatch(name) and walk.decl.in_flight:
-            # "the schema part is done, the migration part isn't": a part of the item just named
+        if (_PART_OF_ITEM.fullmatch(name) or _SOMEONE_ON_IT.match(text)) and walk.decl.in_flight:
+            # "the schema part is done, the migration part isn't", "Sneha is reviewing": a part
+            # of the item just named, or who is on it
             last = walk.decl.in_flight[-1]
-            if last.status != "blocked":
-                walk.decl.in_flight = [
-                    *walk.decl.in_flight[:-1],
-                    last.model_copy(
-                        update={"status": "in_progress", "evidence": [*last.evidence, ev]}
-                    ),
-                ]
+            partial = last.status != "blocked" and not _SOMEONE_ON_IT.match(text)
+            status = "in_progress" if partial else last.status
+            walk.decl.in_flight = [
+                *walk.decl.in_flight[:-1],
+                last.model_copy(update={"status": status, "evidence": [*last.evidence, ev]}),
+            ]
             return walk.decl.in_flight[-1]
         if (
             re.fullmatch(

@@ -225,3 +225,9 @@ def test_nobody_able_to_clear_a_blocker_completes_it_rather_than_adding_one() ->
         "Nobody on our side can change that cap."
     )
     assert len(decl.blockers) == 1 and decl.blockers[0].needed_from is None
+
+
+def test_someone_on_an_item_is_not_an_item() -> None:
+    decl = extract("👀 Fare receipts: PR is up, Baraka is reviewing ➡️ Baraka to merge it")
+    assert [i.status for i in decl.in_flight] == ["in_review"]
+    assert decl.in_flight[0].item.startswith("Fare receipts")
