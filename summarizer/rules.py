@@ -36,14 +36,15 @@ LABEL_RE = re.compile(
     r"^\s*(?:[-*•]\s*)?(?:\[(action|decision|blocker|done)\]\s*|"
     r"(" + "|".join(sorted(map(re.escape, LABELS), key=len, reverse=True)) + r")"
     # "decision from this morning: ...", "blockers for today: ..."
-    r"(?:\s+(?:from|for|of|made|taken)\s+[^:：]{1,25}?)?\s*[:：]\s*)",
+    r"(?:\s+(?:from|for|of|made|taken)\s+[^:：]{1,25}?)?(?:\s*[:：]|\s+[—–]|\s+-(?=\s))\s*)",
     re.IGNORECASE,
 )
 # A label's whole body saying there is nothing: "None.", "Nope, all clear.", "None today."
 EMPTY_BODY = re.compile(
-    r"^\s*(?:(?:none|nothing|n/?a|nil|no|nope|nah|not really|all clear|all good|clear|-+|—|"
-    r"(?:none|nothing|no)\s+(?:today|yet|so far|at all|this (?:week|time)|new|to report))"
-    r"\s*[,.!]?\s*)+$",
+    r"^\s*[*_]*\s*(?:(?:none|nothing|n/?a|nil|no|nope|nah|zero|not really|all clear|all good|"
+    r"clear|-+|—)(?:\s+(?:today|yet|so far|at all|this (?:week|time|shift)|new|major|big|"
+    r"significant|to report|at the moment|right now|for now|currently))*"
+    r"\s*[*_]*\s*[,.!]?\s*)+$",
     re.IGNORECASE,
 )
 
@@ -64,7 +65,8 @@ EMPTY_RES: dict[str, re.Pattern[str]] = {
     ),
     "decisions": re.compile(
         r"\bno\s+(?:new\s+|major\s+|big\s+|real\s+|other\s+)?(?:decisions?|calls)\b|"
-        r"\bnothing (?:was |got )?decided\b|\bdecisions?\s*[-:]?\s*(?:none|nothing|n/?a)\b|"
+        r"\bnothing (?:new |else |major |big )?(?:was |got )?decided\b|\bzero decisions\b|"
+        r"\b(?:haven'?t|have not|hasn'?t|has not)\s+(?:yet\s+)?decided\s+anything\b|\bdecisions?\s*[-:]?\s*(?:none|nothing|n/?a)\b|"
         r"\bdidn'?t (?:decide anything|make any (?:decisions"
         r"|calls))",
         re.I,
@@ -72,6 +74,9 @@ EMPTY_RES: dict[str, re.Pattern[str]] = {
     "blockers": re.compile(
         r"\bno\s+(?:real\s+|other\s+|new\s+)?(?:blockers?|blocking issues|impediments)\b|"
         r"\b(?:blockers?|impediments?)\s*[-:]?\s*(?:none|nothing|n/?a|nil)\b|"
+        r"\b(?:zero|no)\s+(?:blockers?|issues|risks|impediments|roadblocks)\b|\bno help needed\b|"
+        r"\bnothing(?:'s|\s+is)?\s+in\s+(?:my|our|the)\s+way\b|"
+        r"\ball (?:good|clear) on (?:the )?(?:blockers?|impediments)\b|"
         r"\bnothing(?:'s| is| was)?\s+(?:really\s+)?(?:blocking|blocked|stuck|in the way)\b"
         r"|\bblocked\s+(?:on|by)\s+nothing\b"
         r"|\bnot blocked\b|"
@@ -81,7 +86,7 @@ EMPTY_RES: dict[str, re.Pattern[str]] = {
     ),
     "next_actions": re.compile(
         r"\bno\s+(?:next\s+(?:steps?|actions?)|follow[- ]ups?|action items?)\b|"
-        r"\bnothing (?:else )?(?:to do|left to do|to pick up)\b",
+        r"\bnothing (?:else )?(?:to do|left to do|to pick up|planned|scheduled|lined up)\b",
         re.I,
     ),
 }

@@ -231,3 +231,19 @@ def test_someone_on_an_item_is_not_an_item() -> None:
     decl = extract("👀 Fare receipts: PR is up, Baraka is reviewing ➡️ Baraka to merge it")
     assert [i.status for i in decl.in_flight] == ["in_review"]
     assert decl.in_flight[0].item.startswith("Fare receipts")
+
+
+def test_parts_stated_empty_in_many_wordings_are_not_items() -> None:
+    for said, part in [
+        ("Blockers: nothing major.", "blockers"),
+        ("Decisions — none.", "decisions"),
+        ("Nothing's in my way.", "blockers"),
+        ("Zero blockers.", "blockers"),
+        ("Nothing new decided.", "decisions"),
+        ("## Decisions\n_None_", "decisions"),
+        ("## Blockers\nNone at the moment.", "blockers"),
+        ("Nothing planned.", "next_actions"),
+    ]:
+        decl = extract(said)
+        assert part in decl.stated_empty, said
+        assert not getattr(decl, part), said
