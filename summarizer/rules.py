@@ -66,7 +66,8 @@ EMPTY_RES: dict[str, re.Pattern[str]] = {
     "decisions": re.compile(
         r"\bno\s+(?:new\s+|major\s+|big\s+|real\s+|other\s+)?(?:decisions?|calls)\b|"
         r"\bnothing (?:new |else |major |big )?(?:was |got )?decided\b|\bzero decisions\b|"
-        r"\b(?:haven'?t|have not|hasn'?t|has not)\s+(?:yet\s+)?decided\s+anything\b|\bdecisions?\s*[-:]?\s*(?:none|nothing|n/?a)\b|"
+        r"\b(?:haven'?t|have not|hasn'?t|has not)\s+(?:yet\s+)?decided\s+anything\b|"
+        r"\bdecisions?\s*[-:]?\s*(?:none|nothing|n/?a)\b|"
         r"\bdidn'?t (?:decide anything|make any (?:decisions"
         r"|calls))",
         re.I,
