@@ -246,6 +246,16 @@ class OfflineExtractor:
         context: ExtractionContext,
     ) -> None:
         walk.sentence += 1
+        reason = rules.REASON_LEAD.match(text)
+        if reason and walk.decl.decisions and walk.decl.decisions[-1].rationale is None:
+            # "Decision: weekly payouts. Why: the banks batch on Fridays."
+            last = walk.decl.decisions[-1]
+            why = text[reason.end() :].strip(" .")
+            walk.decl.decisions = [
+                *walk.decl.decisions[:-1],
+                last.model_copy(update={"rationale": why, "evidence": [*last.evidence, ev]}),
+            ]
+            return
         if _ASIDE.match(text):
             return  # "for context, the numbers look odd because ...": background, not a part
         if names_resolver_of_last_blocker(walk, text, ev, me=me):
@@ -285,6 +295,8 @@ class OfflineExtractor:
                 if soft_index <= skip_to:
                     continue
                 empties = rules.stated_empty(piece)
+                if walk.section == "decisions" and "decisions" not in empties:
+                    empties = set()  # "Decision: no deploys on Friday" is a decision, not "none"
                 if empties:
                     walk.stated_empty |= empties
                     continue

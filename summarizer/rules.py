@@ -22,7 +22,7 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "not started": ("in_flight", "not_started"), "current work": ("in_flight", None),
     "review": ("in_flight", "in_review"),
     "decision": ("decisions", None), "decisions": ("decisions", None),
-    "decided": ("decisions", None),
+    "decided": ("decisions", None), "call": ("decisions", None), "agreed": ("decisions", None),
     "blocker": ("blockers", None), "blockers": ("blockers", None), "blocked": ("blockers", None),
     "risks": ("blockers", None), "next": ("next_actions", None), "next up": ("next_actions", None),
     "next steps": ("next_actions", None), "next actions": ("next_actions", None),
@@ -172,13 +172,15 @@ DECISION_RE = re.compile(
     r"the call was|made (?:a|the|that) call|we're using|we are using|switched to|"
     r"standardi[sz]ed on|kept|change of plan|chang(?:e|ed) (?:our|my|the) (?:mind|plan)|"
     r"(?:we'?re|we are|we'?ll be|we will be) (?:staying|sticking) (?:on|with)|sticking with|"
-    r"revert(?:ing|ed)? the \w+ decision|switching back to|we'?re switching to)\b",
+    r"revert(?:ing|ed)? the \w+ decision|switching back to|we'?re switching to|"
+    r"(?:we|I)\s+landed\s+on|going\s+forward,?\s+we|(?:we\s+)?settled\s+it|agreed\s+with\s+\w+\s+to)\b",
     re.I,
 )
 _DECISION_LEAD = re.compile(
     r"^(?:so\s+|and\s+|also\s+)?(?:we\s+|i\s+|the team\s+)?(?:have\s+|'ve\s+)?(?:decided|chose"
     r"|picked|"
-    r"went with|are going with|'re going with|going with|settled on|agreed|opted)\s*"
+    r"went with|are going with|'re going with|going with|settled on|agreed(?:\s+with\s+[\w@.-]+)?|"
+    r"opted|landed on|settled it\s*[:,-]?|going forward,?\s+we)\s*"
     r"(?:to\s+|on\s+|for\s+|that\s+)?",
     re.I,
 )
@@ -262,6 +264,10 @@ PARTIAL_RE = re.compile(
     r"[^.;]{0,50}?\b(?:still\s+open|not\s+(?:yet\s+)?(?:fixed|found|resolved)|remains\s+open)\b",
     re.I,
 )
+
+
+#: "Decision: X. Why: Y" — the sentence after a decision that gives its reason.
+REASON_LEAD = re.compile(r"^\s*(?:why|reason|rationale|because)\s*[:：,-]\s*", re.I)
 
 
 def status_of(text: str) -> str | None:
@@ -456,7 +462,7 @@ def split_soft(text: str) -> list[tuple[str, str]]:
 
 # -- decisions -----------------------------------------------------------------------------------
 _RATIONALE_SPLIT = re.compile(
-    r"\s*[,;:]?\s*\b(?:because(?: of)?|since|as|the reason being|reason being|mainly because|"
+    r"\s*[,;:]?\s*\b(?:because(?: of)?|since|as|the reason being|reason being|mainly because|given|"
     r"partly because|largely because|given that|due to|so that|so|for|which means|otherwise|"
     r"in case)\b\s+"
     r"|\s+(?:—|–|--)\s+|\s*;\s+|:\s+",

@@ -247,3 +247,24 @@ def test_parts_stated_empty_in_many_wordings_are_not_items() -> None:
         decl = extract(said)
         assert part in decl.stated_empty, said
         assert not getattr(decl, part), said
+
+
+def test_decisions_in_other_wordings_with_their_reasons() -> None:
+    cases = {
+        "Decision: weekly payouts. Why: the banks batch on Fridays.": (
+            "weekly payouts",
+            "the banks batch on Fridays",
+        ),
+        "We landed on weekly payouts, given the banks batch on Fridays.": (
+            "weekly payouts",
+            "the banks batch on Fridays",
+        ),
+        "Agreed with Kofi to freeze the schema until Monday.": (
+            "freeze the schema until Monday",
+            None,
+        ),
+        "Call: no deploys on Friday.": ("no deploys on Friday", None),
+    }
+    for said, expected in cases.items():
+        decl = extract(said)
+        assert [(d.decision, d.rationale) for d in decl.decisions] == [expected], said
