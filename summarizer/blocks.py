@@ -78,7 +78,8 @@ _OTHER_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+)?)\s*:\s+(
 _NOTHING = re.compile(r"^(?:nothing|none|n/?a|nil)\b", re.I)
 _RETRACTED = re.compile(r"^.*\b(?:scratch|strike|forget|ignore)\s+that\b[,.;:]?\s*", re.I)
 _NAMED_ITEM = re.compile(r"^[^:]{3,60}:\s+\S")
-_OWNER_COLON = re.compile(r"^([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*:\s+(?=[a-z])")
+# "Jakob: review #55", "Efua — check the refunds": a next action's owner, then the action
+_OWNER_COLON = re.compile(r"^([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*(?::|\s[—–-])\s+(?=[a-z])")
 _RETURN_LEAD = re.compile(r"^(?:back|out|off|returning|ooo|online|away)\b", re.I)
 _QUESTION = re.compile(
     r"^(?:(?:stand-?up\s+)?bot\s+asked\s*:\s*|\d{1,2}[.)]\s*|Q\s*[:.]\s*)?"

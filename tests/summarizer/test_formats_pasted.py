@@ -268,3 +268,8 @@ def test_decisions_in_other_wordings_with_their_reasons() -> None:
     for said, expected in cases.items():
         decl = extract(said)
         assert [(d.decision, d.rationale) for d in decl.decisions] == [expected], said
+
+
+def test_a_name_then_a_dash_owns_the_next_action() -> None:
+    decl = extract("Next steps:\n- Kojo: rerun the ledger import\n- Efua — check the refunds\n")
+    assert [a.owner for a in decl.next_actions] == ["Kojo", "Efua"]
