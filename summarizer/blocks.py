@@ -403,8 +403,21 @@ def _table_row(line: str, state: _State) -> str | None:
     item, status, owner, notes = get("item"), get("status"), get("owner"), get("notes")
     if not item:
         return None
-    status_text = _EMOJI_LEAD.sub("", status).strip()
-    part = label_part(status_text) or rules.part_of(f"it is {status_text}")
+    ticket = get("ticket")
+    if ticket and ticket not in item:
+        item = f"{item} ({ticket})"  # "| PAY-2 | Ledger export |": the name, with its ref
+    aside = re.search(r"\s*\(([^)]{2,80})\)\s*$", status)
+    if aside:  # "Blocked (waiting on legal)": the status, and why
+        notes = f"{aside.group(1)}; {notes}" if notes else aside.group(1)
+        status = status[: aside.start()]
+    status_text = _EMOJI_LEAD.sub("", _strip_symbol(status)).strip()
+    status_text = re.sub(r"\s*[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?$", "", status_text)
+    # a short cell is a label ("WIP", "In review"); a longer one is read by its words ("half
+    # done, CSV works, XLSX doesn't")
+    short = len(status_text.split()) <= 3
+    part = (label_part(status_text) if short else None) or rules.part_of(f"it is {status_text}")
+    if not short and not notes:
+        notes = status_text
     lead = _EMOJI_LEAD.match(status)
     if part is None and lead:
         part = label_part(_emoji_label(lead.group(0)))
@@ -419,6 +432,8 @@ def _table_row(line: str, state: _State) -> str | None:
         return f"Blockers: {item}, {notes}" if notes else f"Blockers: {item}"  # a row of its kind
     if part == "blockers":
         who = f" (owner: {owner})" if owner else ""
+        if notes and re.match(r"(?:stuck|blocked|on hold|held up)\b", notes, re.I):
+            return f"{item}{who} is {notes}"  # "stuck on the bank's sandbox" says it already
         return f"{item}{who} is blocked: {notes}" if notes else f"{item}{who} is blocked"
     if part == "shipped":
         return f"Shipped: {item}"
@@ -431,8 +446,25 @@ def _table_row(line: str, state: _State) -> str | None:
 def _columns(header: list[str]) -> dict[str, int]:
     """Which column holds what, from the header's words."""
     names = {
-        "item": ("item", "component", "task", "work", "what", "name", "project", "feature"),
-        "status": ("status", "state", "type", "kind", "stage"),
+        "item": (
+            "item",
+            "component",
+            "task",
+            "work",
+            "what",
+            "name",
+            "project",
+            "feature",
+            "summary",
+            "title",
+            "area",
+            "deliverable",
+            "story",
+            "epic",
+            "workstream",
+        ),
+        "status": ("status", "state", "type", "kind", "stage", "stands", "progress", "where"),
+        "ticket": ("ticket", "id", "#", "key", "issue", "jira", "ref"),
         "owner": ("owner", "who", "assignee", "person", "dri"),
         "notes": ("notes", "note", "detail", "details", "comment", "comments", "context"),
     }
@@ -442,5 +474,10 @@ def _columns(header: list[str]) -> dict[str, int]:
             if any(w in cell.split() for w in words) and i not in cols.values():
                 cols[key] = i
                 break
-    cols.setdefault("item", 0)
+    cols.setdefault("item", next((i for i in range(len(header)) if i not in cols.values()), 0))
+    if "status" not in cols and "notes" not in cols:
+        # a two-column table ("| Area | Where it stands |"): the other column says how it stands
+        rest = [i for i in range(len(header)) if i not in cols.values()]
+        if rest:
+            cols["status"] = rest[0]
     return cols

@@ -273,3 +273,26 @@ def test_decisions_in_other_wordings_with_their_reasons() -> None:
 def test_a_name_then_a_dash_owns_the_next_action() -> None:
     decl = extract("Next steps:\n- Kojo: rerun the ledger import\n- Efua — check the refunds\n")
     assert [a.owner for a in decl.next_actions] == ["Kojo", "Efua"]
+
+
+def test_tables_with_ticket_columns_and_a_free_text_status_column() -> None:
+    decl = extract(
+        "| Ticket | Summary | State | Assignee |\n|---|---|---|---|\n"
+        "| PAY-2 | Ledger export | WIP | Kojo |\n"
+        "| PAY-4 | Payout scheduler | Blocked (waiting on legal) | Ama |\n"
+    )
+    assert [(i.item, i.status, i.owner) for i in decl.in_flight] == [
+        ("Ledger export", "in_progress", "Kojo"),
+        ("Payout scheduler", "blocked", "Ama"),
+    ]
+    assert [b.needed_from for b in decl.blockers] == ["legal"]
+    two = extract(
+        "| Area | Where it stands |\n| --- | --- |\n| Refund webhooks | shipped to prod |\n"
+        "| Ledger export | half done, CSV works, XLSX doesn't |\n"
+        "| Payout scheduler | stuck on the bank's sandbox |\n"
+    )
+    assert len(two.shipped) == 1
+    assert [(i.item, i.status) for i in two.in_flight] == [
+        ("Ledger export", "in_progress"),
+        ("Payout scheduler", "blocked"),
+    ]
