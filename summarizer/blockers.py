@@ -104,9 +104,9 @@ def _record(walk: Walk, text: str, item_name: str | None, ev: Evidence, *, me: s
     """Add the blocker, or complete the one already read on the same item (a table row saying
     "blocked", then a sentence saying why)."""
     decl = walk.decl
+    text = OWNER_NOTE.sub("", text)  # the owner went to the item; the blocker is the why
     needed_from = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
     walk.blocker_sentence = walk.sentence
-    text = OWNER_NOTE.sub("", text)  # the owner went to the item; the blocker is the why
     for i, old in enumerate(decl.blockers):
         if item_name and old.item and fold(old.item) == fold(item_name):
             # the same item said to be blocked twice (a table row, then a sentence on why)
