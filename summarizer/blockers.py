@@ -78,7 +78,7 @@ def add_blocker(
             and not _NEEDS_LEAD.match(text)
         )
     ):
-        head = subject.group("subject") if subject else re.split(r",|\s+(?:—|–)\s+", text)[0]
+        head = subject.group("subject") if subject else re.split(r",|:\s|\s+(?:—|–)\s+", text)[0]
         created = make_item(head, find_refs(head))
         item_name = created.item
         set_blocked(walk, len(decl.in_flight) - 1)

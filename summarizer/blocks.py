@@ -155,8 +155,8 @@ def read_blocks(
             if text:
                 if state.listed or state.part is not None:
                     listed.add(len(out))
-                if headed and not rules.LABEL_RE.match(text):
-                    fresh.add(len(out))
+                if (headed or state.listed) and not rules.LABEL_RE.match(text):
+                    fresh.add(len(out))  # a list line stands on its own: no label reaches it
                 out.append(seg.model_copy(update={"text": one_item(text)}))
     return Structured(out, frozenset(listed), frozenset(fresh))
 
@@ -259,7 +259,7 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
         if part is not None:
             line = f"{_label_for(part, other.group('label'))}: {other.group('rest')}"
     bullet = _BULLET.match(line)
-    state.listed = bool(bullet or _EMOJI_LEAD.match(line))
+    state.listed = bool(bullet or _EMOJI_LEAD.match(line) or _STARTS_EMOJI.match(line))
     state.bulleted = bool(bullet) or (state.bulleted and bool(_EMOJI_LEAD.match(line)))
     if bullet:
         line = bullet.group("text")

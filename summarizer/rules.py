@@ -258,7 +258,8 @@ REVERSAL_RE = re.compile(
 PARTIAL_RE = re.compile(
     r"\b(?:done|works|work|working|approved|finished|complete|fine|live)\b[^.;]{0,40}?"
     r"(?:,|\s+but)\s*(?:but\s+)?(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:isn'?t|aren'?t|doesn'?t|don'?t|"
-    r"hasn'?t|haven'?t|not)\b(?!\s+(?:only|just)\b)|"
+    r"hasn'?t|haven'?t|not|still\s+to\s+(?:do|come|go)|(?:is\s+|are\s+)?(?:still\s+)?left)\b"
+    r"(?!\s+(?:only|just)\b)|"
     # "mitigated with restarts, but the leak is still open": worked around, not fixed
     r"\b(?:mitigated|worked\s+around|papered\s+over|band-?aided)\b[^.;]{0,100}?(?:,|\s+but)\s+"
     r"[^.;]{0,50}?\b(?:still\s+open|not\s+(?:yet\s+)?(?:fixed|found|resolved)|remains\s+open)\b",

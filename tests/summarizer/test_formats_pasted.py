@@ -296,3 +296,17 @@ def test_tables_with_ticket_columns_and_a_free_text_status_column() -> None:
         ("Ledger export", "in_progress"),
         ("Payout scheduler", "blocked"),
     ]
+
+
+def test_a_blocked_emoji_line_does_not_reach_the_lines_after_it() -> None:
+    decl = extract(
+        "🔴 Payout scheduler: the bank sandbox rejects our certs, only Kojo can renew them\n"
+        "🧾 Settlement report: 80%\n"
+        "🟡 Ledger export — CSV done, XLSX still to do\n"
+    )
+    assert [(b.item, b.needed_from) for b in decl.blockers] == [("Payout scheduler", "Kojo")]
+    assert [(i.item, i.status) for i in decl.in_flight] == [
+        ("Payout scheduler", "blocked"),
+        ("Settlement report", "in_progress"),
+        ("Ledger export", "in_progress"),
+    ]
