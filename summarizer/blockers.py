@@ -172,7 +172,10 @@ def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: s
                 "needed_from": who,
                 "evidence": [*last.evidence, ev],
                 # "X is blocked" alone, then the sentence saying why: keep the why
-                "description": text if len(last.description.split()) <= 5 else last.description,
+                "description": text
+                if len(last.description.split()) <= 5
+                and rules.STRONG_BLOCKER_RE.search(last.description)
+                else last.description,
             }
         ),
     ]

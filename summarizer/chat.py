@@ -59,14 +59,20 @@ def question(text: str) -> Asked | None:
     body = text.rstrip("?").strip()
     part = label_part(body)
     topic = None
-    if part in (None, "in_flight", "shipped"):
+    if part in (None, "in_flight", "shipped", "blockers"):
         core = _QUESTION_TAIL.sub("", _QUESTION_LEAD.sub("", body, count=1)).strip(" ,")
         core = re.sub(r"^(?:the|our|your)\s+", "", core, flags=re.I)
         words = core.split()
-        if 1 <= len(words) <= 6 and not _NOT_TOPIC.match(core) and not re.search(r"\bI\b", core):
+        if (
+            1 <= len(words) <= 6
+            and not _NOT_TOPIC.match(core)
+            and not re.search(r"\bI\b", core)
+            and label_part(core) is None  # "any blockers?" asks about a part, not a work item
+        ):
             topic = core
-            # "is the fare sync done?": the answer's own words say how it stands ("not yet")
-            part = None
+            # "is the fare sync done?": the answer's own words say how it stands ("not yet");
+            # "is the payout scheduler still stuck?" keeps its part
+            part = part if part == "blockers" else None
     return Asked(part=part, topic=topic)
 
 
@@ -151,10 +157,34 @@ def read_answer(walk: Walk, seg: Segment, asked: Asked, *, read: Callable[[], No
         )
         decl.in_flight = [*decl.in_flight, item]
         return
-    flight, shipped = len(decl.in_flight), len(decl.shipped)
+    flight, shipped, blocked = len(decl.in_flight), len(decl.shipped), len(decl.blockers)
     walk.section, walk.soft = asked.part, asked.part is not None
     read()
     walk.soft = False
+    if asked.part == "blockers" and asked.topic and len(decl.blockers) > blocked:
+        _blocks_topic(walk, asked.topic, blocked)
+        return
     decl.in_flight, decl.shipped = answer_items(
         asked, decl.in_flight, decl.shipped, flight_before=flight, shipped_before=shipped
     )
+
+
+def _blocks_topic(walk: Walk, topic: str, first: int) -> None:
+    """'what about the payout scheduler, still stuck?' 'yes, the certs expired': the answer's
+    blockers hold up the work asked about, which is in flight and blocked."""
+    decl = walk.decl
+    known = next((i for i in decl.in_flight if fold(i.item) == fold(topic)), None)
+    if known is None:
+        evidence = decl.blockers[first].evidence
+        decl.in_flight = [
+            *decl.in_flight,
+            InFlightItem(item=topic, status="blocked", summary=topic, evidence=evidence),
+        ]
+    else:
+        decl.in_flight = [
+            i.model_copy(update={"status": "blocked"}) if i is known else i for i in decl.in_flight
+        ]
+    decl.blockers = [
+        b if n < first or b.item else b.model_copy(update={"item": topic})
+        for n, b in enumerate(decl.blockers)
+    ]

@@ -199,6 +199,9 @@ class OfflineExtractor:
             return
         prefixes = context.vocabulary.ticket_prefixes
         typed = seg.speaker is not None  # chat is typed; speech and pasted wraps may be raw ASR
+        if walk.soft and walk.section and rules.EMPTY_BODY.match(seg.text):
+            walk.stated_empty.add(walk.section)  # "anything else blocking?" "nope"
+            return
         for clause in (c for s in split_sentences(seg.text) for c in clauses(s, typed=typed)):
             raw = clause.raw
             if clause.spoken:
@@ -340,6 +343,8 @@ class OfflineExtractor:
             )
         ):
             return own  # a question's part is only the default for an answer
+        if own is None and walk.soft:
+            return section  # "anything blocking?" "the sandbox certs expired": the answer
         if own is None and section in ("decisions", "blockers"):
             return None  # unlabelled follow-on in a decision or blocker is its reason or resolver
         if section is None or own is None or own == section:

@@ -52,7 +52,8 @@ _DEPARTMENT = (
 )
 _ROLE = (
     rf"(?P<role>(?:(?:the|our|their|its)\s+|[\w-]+(?:'s|’s)\s+)(?:[\w-]+\s+){{0,3}}?{_ROLE_HEAD}"
-    rf"|(?<![\w'’-]){_DEPARTMENT}(?:\s+team)?)"
+    # "their ops desk", "the support team lead": a head noun may follow another
+    rf"(?:\s+{_ROLE_HEAD})*|(?<![\w'’-]){_DEPARTMENT}(?:\s+{_ROLE_HEAD})*)"
 )
 _ROLE_ACTS = re.compile(rf"(?:\bonly\s+)?{_ROLE}\s*,?\s+(?:alone\s+|only\s+|also\s+)?{_ACTS}", re.I)
 # "it needs the security office to approve", "we need legal to sign"

@@ -310,3 +310,18 @@ def test_a_blocked_emoji_line_does_not_reach_the_lines_after_it() -> None:
         ("Settlement report", "in_progress"),
         ("Ledger export", "in_progress"),
     ]
+
+
+def test_a_question_about_stuck_work_makes_the_answer_its_blocker() -> None:
+    decl = extract_chat(
+        [
+            ("wanjiku", "handing over payments"),
+            ("otieno", "what about the payout scheduler, still stuck?"),
+            ("wanjiku", "yes, the sandbox certs expired. only their ops desk can reissue them"),
+            ("otieno", "any blockers?"),
+        ],
+        author="wanjiku",
+    )
+    assert [(i.item, i.status) for i in decl.in_flight] == [("payout scheduler", "blocked")]
+    assert [(b.item, b.needed_from) for b in decl.blockers] == [("payout scheduler", "ops desk")]
+    assert "sandbox certs expired" in decl.blockers[0].description
