@@ -42,9 +42,16 @@ from summarizer.chat import Asked
 from summarizer.clauses import clauses
 from summarizer.evidence import segment_evidence
 from summarizer.items import (
+    ASIDE,
+    HANDLE_WORKS,
+    PART_OF_ITEM,
+    SOMEONE_ON_IT,
+    SUBORDINATE,
+    asks_for_action,
     dedupe_actions,
     has_content,
     last_noun_phrase,
+    listed_item,
     mentioned_item,
     split_named_items,
     split_objects,
@@ -113,21 +120,6 @@ _EXPLICIT_OWNER = re.compile(
     r"^@?([\w.|-]+):?\s+(?:(?:and|&)\s+@?[\w.|-]+\s+)?(?:to|will|should|please|must|needs\s+to)\b",
     re.I,
 )
-# "For context, ...", "FYI ...", "Side note: ...": background for the reader, not a handoff part.
-_ASIDE = re.compile(
-    r"^(?:(?:so|and|also|oh|quick|just|some|a bit of)\s+)*(?:for\s+(?:some\s+)?context|context|"
-    r"fyi|side\s+note|background|for\s+the\s+record)\b\s*[:,-]?",
-    re.I,
-)
-_SUBORDINATE = re.compile(r"^(?:once|as soon as|when|after|if|until|before)\b", re.I)
-_SOMEONE_ON_IT = re.compile(
-    r"^(?-i:[A-Z][a-z]+)(?:'s|\s+is)\s+(?:reviewing|looking\s+at\s+it|on\s+it|testing\s+it|"
-    r"checking\s+it)\s*[.!]?$",
-    re.I,
-)
-_HANDLE_WORKS = re.compile(r"^(@[\w.-]+)\s+(?:is|has|has\s+been|was|'s)\b")
-# "the schema part", "the Android side": a part of an item, not an item of its own.
-_PART_OF_ITEM = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){1,2}(?:part|half|side|bit|piece)", re.I)
 # How many chat messages back an unowned action can still be claimed by "I'll take it".
 CLAIM_WINDOW = 6
 
@@ -259,7 +251,7 @@ class OfflineExtractor:
                 last.model_copy(update={"rationale": why, "evidence": [*last.evidence, ev]}),
             ]
             return
-        if _ASIDE.match(text):
+        if ASIDE.match(text):
             return  # "for context, the numbers look odd because ...": background, not a part
         if names_resolver_of_last_blocker(walk, text, ev, me=me):
             return
@@ -325,7 +317,7 @@ class OfflineExtractor:
                     walk.section, walk.soft, walk.label_status = "decisions", False, None
                     continue
                 part = self._piece_part(walk, piece, first=hard_index == 0 and soft_index == 0)
-                listed = soft_index > 0 and _listed_item(walk, part, piece)
+                listed = soft_index > 0 and listed_item(walk.section, part, piece)
                 boundary = (soft_index == 0 and hard_index > 0) or listed
                 self._merge(groups, part, piece, sep, boundary=boundary)
         return groups
@@ -357,7 +349,7 @@ class OfflineExtractor:
             return own
         if own == "next_actions" and section == "blockers" and owners.names_resolver(piece):
             return None
-        if own == "next_actions" and section == "blockers" and _asks_for_action(piece):
+        if own == "next_actions" and section == "blockers" and asks_for_action(piece):
             return own  # "Blocker: ... . Next shift, please keep watching": a new sentence's ask
         if own in ("shipped", "in_flight") and section in ("shipped", "in_flight"):
             return own
@@ -372,7 +364,7 @@ class OfflineExtractor:
             groups.append(Group(part, piece.strip(), lead_part=part))
             return
         prev = groups[-1]
-        if _SUBORDINATE.match(prev.text) and len(prev.text.split()) <= 6:
+        if SUBORDINATE.match(prev.text) and len(prev.text.split()) <= 6:
             # "Once Ingrid approves, I merge it": the condition belongs to what follows
             prev.part = part or prev.part
             prev.lead_part = part or prev.lead_part
@@ -546,7 +538,7 @@ class OfflineExtractor:
         if status == "done" and walk.section != "in_flight":
             status = "in_progress"
         owner = me if re.search(r"\b(?:I|I'm|I've|my)\b", text) and me else None
-        handle = _HANDLE_WORKS.match(text)
+        handle = HANDLE_WORKS.match(text)
         if handle:  # "@kai is rewriting the parser": kai's item
             owner = walk.people.canonical(handle.group(1))
         named = OWNER_NOTE.search(text)
@@ -554,11 +546,11 @@ class OfflineExtractor:
             owner = walk.people.canonical(named.group(1))
             text = (text[: named.start()] + text[named.end() :]).strip()
         name = rules.item_name(text)
-        if (_PART_OF_ITEM.fullmatch(name) or _SOMEONE_ON_IT.match(text)) and walk.decl.in_flight:
+        if (PART_OF_ITEM.fullmatch(name) or SOMEONE_ON_IT.match(text)) and walk.decl.in_flight:
             # "the schema part is done, the migration part isn't", "Sneha is reviewing": a part
             # of the item just named, or who is on it
             last = walk.decl.in_flight[-1]
-            partial = last.status != "blocked" and not _SOMEONE_ON_IT.match(text)
+            partial = last.status != "blocked" and not SOMEONE_ON_IT.match(text)
             status = "in_progress" if partial else last.status
             walk.decl.in_flight = [
                 *walk.decl.in_flight[:-1],
@@ -601,26 +593,3 @@ class OfflineExtractor:
         idx = mentioned_item(walk.decl.in_flight, action)
         item = walk.decl.in_flight[idx].item if idx is not None else None
         self._append_action(walk, NextAction(action=action, item=item, owner=owner, evidence=[ev]))
-
-
-def _listed_item(walk: Walk, part: str | None, piece: str) -> bool:
-    """A bare name after a comma under an in-flight label is another item of the list ("WIP:
-    search autocomplete (70%), onboarding tooltips")."""
-    return (
-        walk.section == "in_flight"
-        and part == walk.section
-        and rules.part_of(piece) is None
-        and len(piece.split()) <= 5
-        and not find_refs(piece)
-        and not re.search(r"\d", piece)
-    )
-
-
-def _asks_for_action(piece: str) -> bool:
-    """A clause that asks for or commits to work: 'I'll ...', '... please ...', 'Next, X will'."""
-    return bool(
-        rules.SELF_RE.match(piece)
-        or re.search(
-            r"\bplease\b|^(?:next|then|tomorrow)\b|^(?:can|could) (?:someone|you)\b", piece, re.I
-        )
-    )
