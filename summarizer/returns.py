@@ -218,14 +218,13 @@ def resolve_time(
         tz = chosen.tzinfo if isinstance(chosen, datetime) else chosen
     base = base_aware.astimezone(tz).replace(tzinfo=None)  # type: ignore[arg-type]
     cleaned = cleaned.lower()
-    cleaned = re.sub(r"\b(\d{1,2})\.(\d{2})\b", r"\1:\2", cleaned)  # "9.30" is 9:30
     cleaned = re.sub(
-        r"\b(?:at|by|around|from)\s+(\d{1,2})\b(?![:h]|\s*(?:am|pm))", r"\1:00", cleaned
+        r"\b(?:at|by|around|from)\s+(\d{1,2})\b(?![:h.]|\s*(?:am|pm))", r"\1:00", cleaned
     )
     cleaned = re.sub(
         r"\b(?:at|on|by|around|from|again|the|in|online|this|time|ish|-ish)\b", " ", cleaned
     )
-    cleaned = re.sub(r"(\d{1,2})h(\d{2})", r"\1:\2", cleaned)
+    cleaned = re.sub(r"(\d{1,2})[h.](\d{2})\b", r"\1:\2", cleaned)  # "9h30", "9.30"
     cleaned = re.sub(r"\b(\d{1,2})\s*o'?clock\b", r"\1:00", cleaned)
     for word, clock in (("noon", "12:00"), ("midday", "12:00"), ("midnight", "0:00")):
         cleaned = re.sub(rf"\b{word}\b", clock, cleaned)
