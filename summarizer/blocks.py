@@ -121,6 +121,10 @@ class Structured(NamedTuple):
     # Lines a heading's reach covers that carry no label of their own (an answer whose words
     # name another part, a line under "## Notes"): a label read before them must not reach them.
     fresh: frozenset[int] = frozenset()
+    # Answers under a template's question that speak for themselves: the question's part is
+    # the default for a clause whose own words name none ("Anything in your way?" then "No
+    # idea who owns the SFTP keys, and the import fails nightly").
+    soft: dict[int, str] | None = None
 
 
 def restructure(
@@ -140,6 +144,7 @@ def read_blocks(
     out: list[Segment] = []
     listed: set[int] = set()
     fresh: set[int] = set()
+    soft: dict[int, str] = {}
     headed = False
     for seg in _join_cut_returns(segments):
         for line in _lines(seg.text, state):
@@ -157,8 +162,10 @@ def read_blocks(
                     listed.add(len(out))
                 if (headed or state.listed) and not rules.LABEL_RE.match(text):
                     fresh.add(len(out))  # a list line stands on its own: no label reaches it
+                    if state.soft and state.part:
+                        soft[len(out)] = state.part
                 out.append(seg.model_copy(update={"text": one_item(text)}))
-    return Structured(out, frozenset(listed), frozenset(fresh))
+    return Structured(out, frozenset(listed), frozenset(fresh), soft)
 
 
 _CUT_RETURN = re.compile(r"\b(?:back|returning|online\s+again)\s*(?:\.{2,}|…)\s*$", re.I)
@@ -326,8 +333,12 @@ def _under_heading(line: str, state: _State) -> str:
     question, only when its own words name no part."""
     if state.part is None or rules.LABEL_RE.match(line) or _RETURN_LEAD.match(line):
         return line
-    if state.soft and rules.part_of(line) not in (None, state.part):
-        return line  # the answer's own words name another part than the question
+    if state.soft and state.part != "returns_at":
+        # an answer to a template's question: the question's part is only the default for each
+        # of its clauses, whose own words may name another (`Structured.soft`)
+        if state.part == "next_actions":
+            line = _OWNER_COLON.sub(r"\1 to ", line)  # "Jakob: review #55"
+        return line
     if state.part == "in_flight" and state.status_label is None:
         if rules.part_of(rules.terse_status(line)):
             return rules.terse_status(line)

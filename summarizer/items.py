@@ -43,9 +43,16 @@ def split_objects(text: str) -> list[str]:
         text,
         re.I,
     )
-    parts = re.split(r"\s+and\s+(?=(?:the|a|an|our|my|also)\s)", text)
+    # "the report export and the PDF fix", "merged X and fixed Y": one item per object or verb
+    parts = re.split(
+        r"\s+and\s+(?=(?:the|a|an|our|my|also)\s|(?:shipped|merged|deployed|released|landed|"
+        r"fixed|finished|closed|published|added|removed|migrated|upgraded)\s)",
+        text,
+    )
     if head and len(parts) > 1 and all(has_content(p) for p in parts):
-        return [parts[0], *(head.group(0) + p for p in parts[1:])]
+        verb = re.compile(r"^(?:shipped|merged|deployed|released|landed|fixed|finished|closed|"
+                          r"published|added|removed|migrated|upgraded)\s", re.I)  # fmt: skip
+        return [parts[0], *(p if verb.match(p) else head.group(0) + p for p in parts[1:])]
     return [text]
 
 

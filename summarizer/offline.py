@@ -135,7 +135,7 @@ class OfflineExtractor:
         self.label_classifier = label_classifier
 
     def extract(self, transcript: Transcript, context: ExtractionContext) -> Declaration:
-        segments, listed, fresh = read_blocks(
+        segments, listed, fresh, soft = read_blocks(
             transcript.segments or [Segment(text=transcript.text)],
             classifier=self.label_classifier,
         )
@@ -162,6 +162,9 @@ class OfflineExtractor:
                 walk.section, walk.label_status = None, None
                 walk.action_label = False
                 walk.blocked_label = False
+            walk.soft = False
+            if soft and index in soft:
+                walk.section, walk.soft = soft[index], True
             previous_speaker = seg.speaker
             self._segment(walk, seg, context)
         decl = walk.decl
@@ -317,7 +320,7 @@ class OfflineExtractor:
                     walk.section, walk.soft, walk.label_status = "decisions", False, None
                     continue
                 part = self._piece_part(walk, piece, first=hard_index == 0 and soft_index == 0)
-                listed = soft_index > 0 and listed_item(walk.section, part, piece)
+                listed = soft_index > 0 and not walk.soft and listed_item(walk.section, part, piece)
                 boundary = (soft_index == 0 and hard_index > 0) or listed
                 self._merge(groups, part, piece, sep, boundary=boundary)
         return groups
@@ -336,6 +339,8 @@ class OfflineExtractor:
         ):
             return own  # a question's part is only the default for an answer
         if own is None and walk.soft:
+            if first and section == "next_actions" and re.match(r"^[^:]{3,60}:\s+\S", piece):
+                return "in_flight"  # "What's next?" "The webhook handler: parsing works, ..."
             return section  # "anything blocking?" "the sandbox certs expired": the answer
         if own is None and section in ("decisions", "blockers"):
             return None  # unlabelled follow-on in a decision or blocker is its reason or resolver

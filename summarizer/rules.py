@@ -573,8 +573,8 @@ _ITEM_LEAD = re.compile(
 _ITEM_END = re.compile(
     r"\s+(?:is|are|was|were|has|have|hasn'?t|haven'?t|had|'s|still|now|currently)\b|’s\b|'s\s|"
     r",|\s+(?:—|–|--)\s+|\s+\(|\s+~?\d{1,3}\s*%|"
-    # "Ticket printer outage: mitigated by a spare printer": the name ends at its status
-    r":\s+(?=(?:mitigated|paused|worked around|partly|partially|half|trained|still|not)\b)|"
+    # "Ticket printer outage: mitigated by a spare printer": the name ends at its colon
+    r":\s+|"
     r"\s+(?:in review|in progress|under review|about|around|roughly|maybe|\d{1,3}%|~|not started|"
     r"at \d|with the|with|being|that|which|should|will|for review|went|got|shipped|merged|"
     r"deployed|done|finished|completed|blocked|waiting|pending|needs?)\b",

@@ -325,3 +325,23 @@ def test_a_question_about_stuck_work_makes_the_answer_its_blocker() -> None:
     assert [(i.item, i.status) for i in decl.in_flight] == [("payout scheduler", "blocked")]
     assert [(b.item, b.needed_from) for b in decl.blockers] == [("payout scheduler", "ops desk")]
     assert "sandbox certs expired" in decl.blockers[0].description
+
+
+def test_a_template_answer_keeps_its_own_parts_and_defaults_to_the_question() -> None:
+    decl = extract(
+        "*What's coming up?*\n"
+        "Matatu tracker: live positions work, I'll add the arrival estimates tomorrow.\n"
+        "*Anything in your way?*\n"
+        "Not sure who owns the county GTFS feed, and the stop list has been stale since Monday.\n"
+        "*Decisions?*\n"
+        "We keep polling every 30 seconds, because the county API rate-limits us.\n"
+    )
+    assert [(i.item, i.status) for i in decl.in_flight] == [("Matatu tracker", "in_progress")]
+    assert [a.owner for a in decl.next_actions] == ["Wanjiku"]
+    assert len(decl.blockers) == 1 and decl.blockers[0].needed_from is None
+    assert [d.rationale for d in decl.decisions] == ["the county API rate-limits us"]
+
+
+def test_merged_this_and_fixed_that_are_two_shipped_items() -> None:
+    decl = extract("Shipped: merged the fare export and fixed the rounding in receipts.")
+    assert len(decl.shipped) == 2
