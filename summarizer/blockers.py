@@ -13,7 +13,7 @@ from collections.abc import Callable
 from handoff.declaration import Blocker, Evidence, InFlightItem
 from handoff.names import fold
 from handoff.refs import find_refs
-from summarizer import owners, rules
+from summarizer import owners, resolvers, rules
 from summarizer.items import has_content, last_noun_phrase, mentioned_item
 from summarizer.walk import Group, Walk
 
@@ -78,7 +78,7 @@ def add_blocker(
             and not _NEEDS_LEAD.match(text)
         )
     ):
-        head = subject.group("subject") if subject else re.split(r",|\s+(?:—|–)\s+", text)[0]
+        head = subject.group("subject") if subject else re.split(r",|:\s|\s+(?:—|–)\s+", text)[0]
         created = make_item(head, find_refs(head))
         item_name = created.item
         set_blocked(walk, len(decl.in_flight) - 1)
@@ -104,9 +104,9 @@ def _record(walk: Walk, text: str, item_name: str | None, ev: Evidence, *, me: s
     """Add the blocker, or complete the one already read on the same item (a table row saying
     "blocked", then a sentence saying why)."""
     decl = walk.decl
+    text = OWNER_NOTE.sub("", text)  # the owner went to the item; the blocker is the why
     needed_from = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
     walk.blocker_sentence = walk.sentence
-    text = OWNER_NOTE.sub("", text)  # the owner went to the item; the blocker is the why
     for i, old in enumerate(decl.blockers):
         if item_name and old.item and fold(old.item) == fold(item_name):
             # the same item said to be blocked twice (a table row, then a sentence on why)
@@ -159,6 +159,8 @@ def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: s
         return False
     if rules.part_of(text) in ("shipped", "decisions"):
         return False
+    if resolvers.says_nobody(decl.blockers[-1].description):
+        return False  # "we don't know who can change it": a later "Kasia will call" is an action
     who = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
     if who is None:
         return False
@@ -170,8 +172,32 @@ def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: s
                 "needed_from": who,
                 "evidence": [*last.evidence, ev],
                 # "X is blocked" alone, then the sentence saying why: keep the why
-                "description": text if len(last.description.split()) <= 5 else last.description,
+                "description": text
+                if len(last.description.split()) <= 5
+                and rules.STRONG_BLOCKER_RE.search(last.description)
+                else last.description,
             }
+        ),
+    ]
+    return True
+
+
+def nobody_for_last_blocker(walk: Walk, text: str, ev: Evidence) -> bool:
+    """'X is capped at 50 MB. Nobody on our side can change that cap.': a sentence right after a
+    blocker saying nobody known can clear it completes that blocker (still with no resolver)
+    instead of starting a second one."""
+    decl = walk.decl
+    if not decl.blockers or decl.blockers[-1].needed_from:
+        return False
+    if walk.sentence - walk.blocker_sentence > 2 or not resolvers.says_nobody(text):
+        return False
+    if rules.STRONG_BLOCKER_RE.search(text) or rules.part_of(text) in ("shipped", "decisions"):
+        return False
+    last = decl.blockers[-1]
+    decl.blockers = [
+        *decl.blockers[:-1],
+        last.model_copy(
+            update={"description": f"{last.description}; {text}", "evidence": [*last.evidence, ev]}
         ),
     ]
     return True

@@ -33,8 +33,10 @@ EMOJI_LABELS: dict[str, str] = {
     "⏳": "In progress", "🛠️": "In progress", "🛠": "In progress", "👀": "In review",
     "🔍": "In review", "⛔": "Blocked", "🔴": "Blocked", "🚫": "Blocked", "🛑": "Blocked",
     "❌": "Blocked", "🧱": "Blocked", "➡️": "Next", "➡": "Next", "👉": "Next", "⏭️": "Next",
-    "🔜": "Next", "📌": "Decision", "⚖️": "Decision", "🧭": "Decision", "🌙": "Back",
-    "👋": "Back", "🏠": "Back", "🏖️": "Back",
+    "🔜": "Next", "📌": "Decision", "⚖️": "Decision", "🧭": "Decision", "🗳️": "Decision",
+    "🗳": "Decision", "🤝": "Decision", "🌙": "Back", "👋": "Back", "🏠": "Back", "🏖️": "Back",
+    "📅": "Back", "😴": "Back", "🕘": "Back", "🕗": "Back", "🕖": "Back", "🕙": "Back",
+    "⏰": "Back",
 }  # fmt: skip
 #: The label word for each part, as the clause rules read it.
 PART_LABELS: dict[str, str] = {
@@ -43,6 +45,16 @@ PART_LABELS: dict[str, str] = {
 }  # fmt: skip
 _EMOJI = "|".join(sorted(map(re.escape, EMOJI_LABELS), key=len, reverse=True))
 _EMOJI_SPLIT = re.compile(rf"\s+(?=(?:{_EMOJI}))")
+# Any pictograph opens a line in a segment that is an emoji list (a marker the table lacks, "🔥",
+# still starts a new status line; its own words then say the part).
+_PICTO = "\U0001f300-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
+_ANY_EMOJI_SPLIT = re.compile(rf"\s+(?=[{_PICTO}])")
+_STARTS_EMOJI = re.compile(rf"^\s*[{_PICTO}]")
+_QUOTE_MARK = re.compile(r"^(?:>\s*)+")
+_LINK = re.compile(r"\[([^\]\n]{1,200})\]\((?:https?://|/|#)[^)\s]*\)")
+_LINK_ONLY = re.compile(r"^(?:[-*•]\s+)?\[[^\]\n]{1,200}\]\((?:https?://|/|#)[^)\s]*\)\s*[.!]?$")
+_LINK_DEFINITION = re.compile(r"^\[[^\]\n]{1,200}\]:\s*\S+\s*$")  # "[@kai]: https://..."
+_REF_HANDLE = re.compile(r"\[(@[\w.-]+)\]")
 _HEADING_SPLIT = re.compile(r"\s+(?=#{1,6}\s)")
 _EMOJI_LEAD = re.compile(rf"^(?:{_EMOJI})\ufe0f?\s*")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
@@ -66,12 +78,22 @@ _OTHER_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+)?)\s*:\s+(
 _NOTHING = re.compile(r"^(?:nothing|none|n/?a|nil)\b", re.I)
 _RETRACTED = re.compile(r"^.*\b(?:scratch|strike|forget|ignore)\s+that\b[,.;:]?\s*", re.I)
 _NAMED_ITEM = re.compile(r"^[^:]{3,60}:\s+\S")
-_OWNER_COLON = re.compile(r"^([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*:\s+(?=[a-z])")
+# "Jakob: review #55", "Efua — check the refunds": a next action's owner, then the action
+_OWNER_COLON = re.compile(r"^([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*(?::|\s[—–-])\s+(?=[a-z])")
 _RETURN_LEAD = re.compile(r"^(?:back|out|off|returning|ooo|online|away)\b", re.I)
 _QUESTION = re.compile(
     r"^(?:(?:stand-?up\s+)?bot\s+asked\s*:\s*|\d{1,2}[.)]\s*|Q\s*[:.]\s*)?"
     r"(?P<text>(?:what|any|anything|is|are|do|did|how|where|blockers|impediments)\b[^?]{2,80}\?)$",
     re.IGNORECASE,
+)
+# Any short question line that names a part is a bot's or a template's question ("Is anything
+# slowing you down?", "Out of office?"); a question that names none stays a question.
+_ANY_QUESTION = re.compile(r"^(?:[*_]+)?(?P<text>[A-Za-z][^?.!]{1,70}\?)(?:[*_]+)?$")
+# "What went out the door: the route planner ...": the question and its answer on one line.
+_QUESTION_LEAD = re.compile(
+    r"^(?P<label>(?:what|what's|whats|anything|any|is|are|how|where|who|when)\b[^:?]{2,50})"
+    r"[:?]\s+(?P<rest>\S.*)$",
+    re.I,
 )
 _LABEL_ALONE = re.compile(r"^(?P<text>[A-Za-z][\w /&'-]{1,40}?)\s*[:：]$")
 _BOLD_MARKS = re.compile(r"\*\*|__|(?<!\w)\*(?=\w)|(?<=\w)\*(?!\w)")
@@ -96,6 +118,13 @@ class Structured(NamedTuple):
 
     segments: list[Segment]
     listed: frozenset[int]
+    # Lines a heading's reach covers that carry no label of their own (an answer whose words
+    # name another part, a line under "## Notes"): a label read before them must not reach them.
+    fresh: frozenset[int] = frozenset()
+    # Answers under a template's question that speak for themselves: the question's part is
+    # the default for a clause whose own words name none ("Anything in your way?" then "No
+    # idea who owns the SFTP keys, and the import fails nightly").
+    soft: dict[int, str] | None = None
 
 
 def restructure(
@@ -114,6 +143,9 @@ def read_blocks(
     state = _State()
     out: list[Segment] = []
     listed: set[int] = set()
+    fresh: set[int] = set()
+    soft: dict[int, str] = {}
+    headed = False
     for seg in _join_cut_returns(segments):
         for line in _lines(seg.text, state):
             if out and _continues(line, state):
@@ -124,11 +156,16 @@ def read_blocks(
                 continue
             state.listed = False
             text = _rewrite(_RETRACTED.sub("", line), state, classifier)
+            headed = headed or (text is None and _heading_text(line) is not None)
             if text:
                 if state.listed or state.part is not None:
                     listed.add(len(out))
+                if (headed or state.listed) and not rules.LABEL_RE.match(text):
+                    fresh.add(len(out))  # a list line stands on its own: no label reaches it
+                    if state.soft and state.part:
+                        soft[len(out)] = state.part
                 out.append(seg.model_copy(update={"text": one_item(text)}))
-    return Structured(out, frozenset(listed))
+    return Structured(out, frozenset(listed), frozenset(fresh), soft)
 
 
 _CUT_RETURN = re.compile(r"\b(?:back|returning|online\s+again)\s*(?:\.{2,}|…)\s*$", re.I)
@@ -184,7 +221,13 @@ def _lines(text: str, state: _State) -> list[str]:
         return [
             "| " + " | ".join(cells[i : i + width]) + " |" for i in range(0, len(cells), width + 1)
         ]
-    pieces = (p for h in _HEADING_SPLIT.split(text) for p in _EMOJI_SPLIT.split(h))
+    text = _QUOTE_MARK.sub("", text)  # "> What did you finish?": a quoted bot question
+    if _LINK_ONLY.match(text) or _LINK_DEFINITION.match(text):
+        return []  # "[Link to the full thread](https://...)": a pointer, not content
+    text = _LINK.sub(r"\1", text)  # "[the parser](https://...)" reads as "the parser"
+    text = _REF_HANDLE.sub(r"\1", text)  # "[@kai]" (a reference-style link) is "@kai"
+    split = _ANY_EMOJI_SPLIT if _STARTS_EMOJI.match(text) else _EMOJI_SPLIT
+    pieces = (p for h in _HEADING_SPLIT.split(text) for p in split.split(h))
     return [p.strip() for p in pieces if p.strip()]
 
 
@@ -201,7 +244,7 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
     state.header, state.width = None, 0
     heading = _heading_text(line)
     if heading is not None:
-        _set_heading(state, heading, classifier, soft=bool(_QUESTION.match(line)))
+        _set_heading(state, heading, classifier, soft=heading.rstrip("*_ ").endswith("?"))
         return None
     if _OPEN_QUESTION.match(line):
         return None  # a question asked in a pasted note is never an item
@@ -211,6 +254,11 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
         if part is not None:
             return f"{_label_for(part, bold.group('label'))}: {bold.group('rest')}"
         line = f"{bold.group('label')}: {bold.group('rest')}"
+    asked = _QUESTION_LEAD.match(line)
+    if asked and not rules.LABEL_RE.match(line):
+        part = label_part(asked.group("label"))
+        if part is not None:
+            line = f"{_label_for(part, asked.group('label'))}: {asked.group('rest')}"
     other = _OTHER_LABEL.match(line)
     if other and not rules.LABEL_RE.match(line):
         # "Yesterday: ...", "Impediments: ...": a label the clause rules do not know, said as one
@@ -218,7 +266,7 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
         if part is not None:
             line = f"{_label_for(part, other.group('label'))}: {other.group('rest')}"
     bullet = _BULLET.match(line)
-    state.listed = bool(bullet or _EMOJI_LEAD.match(line))
+    state.listed = bool(bullet or _EMOJI_LEAD.match(line) or _STARTS_EMOJI.match(line))
     state.bulleted = bool(bullet) or (state.bulleted and bool(_EMOJI_LEAD.match(line)))
     if bullet:
         line = bullet.group("text")
@@ -239,7 +287,18 @@ def _heading_text(line: str) -> str | None:
     m = _ITALIC_ALONE.match(line)
     if m and m.group("text").rstrip().endswith("?"):
         return m.group("text")
+    m = _ANY_QUESTION.match(line)
+    if m and len(m.group("text").split()) <= 14 and not _REQUEST.search(m.group("text")):
+        # a question line is a template's question (its part, if it names one, is the answers'
+        # default) or a question nobody answered: never an item
+        return m.group("text")
     return None
+
+
+# "Marisol, can you take a look tomorrow?": a request to someone, not a template's question.
+_REQUEST = re.compile(
+    r"^[A-Z][\w'-]+\s*,|^@|\b(?:can|could|would|will)\s+(?:you|someone|somebody|anyone)\b", re.I
+)
 
 
 def _set_heading(
@@ -274,11 +333,18 @@ def _under_heading(line: str, state: _State) -> str:
     question, only when its own words name no part."""
     if state.part is None or rules.LABEL_RE.match(line) or _RETURN_LEAD.match(line):
         return line
-    if state.soft and rules.part_of(line) is not None:
+    if state.soft and state.part != "returns_at":
+        # an answer to a template's question: the question's part is only the default for each
+        # of its clauses, whose own words may name another (`Structured.soft`)
+        if state.part == "next_actions":
+            line = _OWNER_COLON.sub(r"\1 to ", line)  # "Jakob: review #55"
         return line
     if state.part == "in_flight" and state.status_label is None:
-        return rules.terse_status(line) if rules.part_of(rules.terse_status(line)) else line
-    if state.soft and _NAMED_ITEM.match(line):
+        if rules.part_of(rules.terse_status(line)):
+            return rules.terse_status(line)
+        if not state.soft:
+            return line
+    if state.soft and _NAMED_ITEM.match(line) and rules.part_of(rules.terse_status(line)):
         return line  # "Item: how it stands" answering a question: its words say the part
     named = _NAMED_ITEM_PARTS.match(line)
     if state.part == "in_flight" and named:
@@ -348,8 +414,21 @@ def _table_row(line: str, state: _State) -> str | None:
     item, status, owner, notes = get("item"), get("status"), get("owner"), get("notes")
     if not item:
         return None
-    status_text = _EMOJI_LEAD.sub("", status).strip()
-    part = label_part(status_text) or rules.part_of(f"it is {status_text}")
+    ticket = get("ticket")
+    if ticket and ticket not in item:
+        item = f"{item} ({ticket})"  # "| PAY-2 | Ledger export |": the name, with its ref
+    aside = re.search(r"\s*\(([^)]{2,80})\)\s*$", status)
+    if aside:  # "Blocked (waiting on legal)": the status, and why
+        notes = f"{aside.group(1)}; {notes}" if notes else aside.group(1)
+        status = status[: aside.start()]
+    status_text = _EMOJI_LEAD.sub("", _strip_symbol(status)).strip()
+    status_text = re.sub(r"\s*[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?$", "", status_text)
+    # a short cell is a label ("WIP", "In review"); a longer one is read by its words ("half
+    # done, CSV works, XLSX doesn't")
+    short = len(status_text.split()) <= 3
+    part = (label_part(status_text) if short else None) or rules.part_of(f"it is {status_text}")
+    if not short and not notes:
+        notes = status_text
     lead = _EMOJI_LEAD.match(status)
     if part is None and lead:
         part = label_part(_emoji_label(lead.group(0)))
@@ -364,6 +443,8 @@ def _table_row(line: str, state: _State) -> str | None:
         return f"Blockers: {item}, {notes}" if notes else f"Blockers: {item}"  # a row of its kind
     if part == "blockers":
         who = f" (owner: {owner})" if owner else ""
+        if notes and re.match(r"(?:stuck|blocked|on hold|held up)\b", notes, re.I):
+            return f"{item}{who} is {notes}"  # "stuck on the bank's sandbox" says it already
         return f"{item}{who} is blocked: {notes}" if notes else f"{item}{who} is blocked"
     if part == "shipped":
         return f"Shipped: {item}"
@@ -376,8 +457,25 @@ def _table_row(line: str, state: _State) -> str | None:
 def _columns(header: list[str]) -> dict[str, int]:
     """Which column holds what, from the header's words."""
     names = {
-        "item": ("item", "component", "task", "work", "what", "name", "project", "feature"),
-        "status": ("status", "state", "type", "kind", "stage"),
+        "item": (
+            "item",
+            "component",
+            "task",
+            "work",
+            "what",
+            "name",
+            "project",
+            "feature",
+            "summary",
+            "title",
+            "area",
+            "deliverable",
+            "story",
+            "epic",
+            "workstream",
+        ),
+        "status": ("status", "state", "type", "kind", "stage", "stands", "progress", "where"),
+        "ticket": ("ticket", "id", "#", "key", "issue", "jira", "ref"),
         "owner": ("owner", "who", "assignee", "person", "dri"),
         "notes": ("notes", "note", "detail", "details", "comment", "comments", "context"),
     }
@@ -387,5 +485,10 @@ def _columns(header: list[str]) -> dict[str, int]:
             if any(w in cell.split() for w in words) and i not in cols.values():
                 cols[key] = i
                 break
-    cols.setdefault("item", 0)
+    cols.setdefault("item", next((i for i in range(len(header)) if i not in cols.values()), 0))
+    if "status" not in cols and "notes" not in cols:
+        # a two-column table ("| Area | Where it stands |"): the other column says how it stands
+        rest = [i for i in range(len(header)) if i not in cols.values()]
+        if rest:
+            cols["status"] = rest[0]
     return cols

@@ -43,9 +43,16 @@ def split_objects(text: str) -> list[str]:
         text,
         re.I,
     )
-    parts = re.split(r"\s+and\s+(?=(?:the|a|an|our|my|also)\s)", text)
+    # "the report export and the PDF fix", "merged X and fixed Y": one item per object or verb
+    parts = re.split(
+        r"\s+and\s+(?=(?:the|a|an|our|my|also)\s|(?:shipped|merged|deployed|released|landed|"
+        r"fixed|finished|closed|published|added|removed|migrated|upgraded)\s)",
+        text,
+    )
     if head and len(parts) > 1 and all(has_content(p) for p in parts):
-        return [parts[0], *(head.group(0) + p for p in parts[1:])]
+        verb = re.compile(r"^(?:shipped|merged|deployed|released|landed|fixed|finished|closed|"
+                          r"published|added|removed|migrated|upgraded)\s", re.I)  # fmt: skip
+        return [parts[0], *(p if verb.match(p) else head.group(0) + p for p in parts[1:])]
     return [text]
 
 
@@ -146,3 +153,43 @@ def mentioned_item(items: list[InFlightItem], text: str) -> int | None:
         ):
             return i
     return None
+
+
+# "For context, ...", "FYI ...", "Side note: ...": background for the reader, not a handoff part.
+ASIDE = re.compile(
+    r"^(?:(?:so|and|also|oh|quick|just|some|a bit of)\s+)*(?:for\s+(?:some\s+)?context|context|"
+    r"fyi|side\s+note|background|for\s+the\s+record)\b\s*[:,-]?",
+    re.I,
+)
+SUBORDINATE = re.compile(r"^(?:once|as soon as|when|after|if|until|before)\b", re.I)
+SOMEONE_ON_IT = re.compile(
+    r"^(?-i:[A-Z][a-z]+)(?:'s|\s+is)\s+(?:reviewing|looking\s+at\s+it|on\s+it|testing\s+it|"
+    r"checking\s+it)\s*[.!]?$",
+    re.I,
+)
+HANDLE_WORKS = re.compile(r"^(@[\w.-]+)\s+(?:is|has|has\s+been|was|'s)\b")
+# "the schema part", "the Android side": a part of an item, not an item of its own.
+PART_OF_ITEM = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){1,2}(?:part|half|side|bit|piece)", re.I)
+
+
+def listed_item(section: str | None, part: str | None, piece: str) -> bool:
+    """A bare name after a comma under an in-flight label is another item of the list ("WIP:
+    search autocomplete (70%), onboarding tooltips")."""
+    return (
+        section == "in_flight"
+        and part == section
+        and rules.part_of(piece) is None
+        and len(piece.split()) <= 5
+        and not find_refs(piece)
+        and not re.search(r"\d", piece)
+    )
+
+
+def asks_for_action(piece: str) -> bool:
+    """A clause that asks for or commits to work: 'I'll ...', '... please ...', 'Next, X will'."""
+    return bool(
+        rules.SELF_RE.match(piece)
+        or re.search(
+            r"\bplease\b|^(?:next|then|tomorrow)\b|^(?:can|could) (?:someone|you)\b", piece, re.I
+        )
+    )

@@ -20,7 +20,9 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
         "returns_at",
         re.compile(
             r"^(?:back|availability|available|returning|return|ooo|out of office|"
-            r"away|schedule|when I'?m back|back online)\b",
+            r"away|schedule|when I'?m back|back online)\b|"
+            r"\bwhen\b.{0,30}\b(?:back|online|available|around|in)\b|\bout of (?:the )?office\b|"
+            r"\bOOO\b|\btime off\b|\bPTO\b|\bleave\b|\bout (?:today|tomorrow|next)\b",
             re.I,
         ),
     ),
@@ -28,15 +30,30 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
         "blockers",
         re.compile(
             r"\b(?:blockers?|blocked|blocking|impediments?|in (?:your|the) way|risks?|stuck|"
+            r"slowing|holding (?:you|us|it) (?:up|back)|roadblocks?|concerns?|dependenc(?:y|ies)|"
+            r"need (?:something|anything) from|what do you need|asks|at risk|"
             r"help needed|need help|obstacles?|issues|problems|waiting on)\b",
             re.I,
         ),
     ),
-    ("decisions", re.compile(r"\b(?:decisions?|decided|we chose|choices|calls? made)\b", re.I)),
+    (
+        "decisions",
+        re.compile(r"\b(?:decisions?|decided|we chose|choices|calls? made|agreed)\b", re.I),
+    ),
+    # a question about what was done ("What did you ship today?") before "today" reads as a plan
+    (
+        "shipped",
+        re.compile(
+            r"\b(?:did you (?:do|get done|finish|ship|complete|deliver|land|release|merge)|"
+            r"have you (?:done|finished|shipped|completed|delivered)|went out|out the door)\b",
+            re.I,
+        ),
+    ),
     (
         "next_actions",
         re.compile(
             r"\b(?:next|tomorrow|to ?dos?|todo|plan(?:ned)?|action(?: items)?|actions|"
+            r"priorit(?:y|ies)|focus|goals?|on deck|left to do|remaining|carr(?:y|ied)[- ]over|"
             r"follow[- ]?ups?|coming up|up next|will you do|going to do|later)\b",
             re.I,
         ),
@@ -46,7 +63,7 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:in[- ]flight|in progress|wip|ongoing|current(?:ly)?|working on|in review|"
             r"(?:waiting|awaiting|ready)\s+for\s+review|under review|in qa|testing|"
-            r"open|still going|not started|doing)\b",
+            r"open|still going|not started|doing|on your plate|on the go|progress)\b",
             re.I,
         ),
     ),
@@ -54,10 +71,20 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
         "shipped",
         re.compile(
             r"\b(?:shipped|done|completed?|released|deployed|merged|finished|wins|"
-            r"get done|got done|accomplish(?:ed)?|did you do|yesterday|landed|delivered)\b",
+            r"get done|got done|accomplish(?:ed)?|did you do|yesterday|landed|delivered|"
+            r"finish(?:ed)?|went out|out the door|went live|wrapped up|achieved)\b",
             re.I,
         ),
     ),
+    # "Today:" in a Yesterday / Today / Blockers template is the plan
+    ("next_actions", re.compile(r"\btoday\b", re.I)),
+)
+
+
+_NO_PART = re.compile(
+    r"\bhow (?:do|are) you (?:feel|feeling|doing)\b|\bmood\b|\bhow'?s it going\b|"
+    r"\bhow (?:was|is) your (?:day|week|weekend)\b",
+    re.I,
 )
 
 
@@ -66,6 +93,8 @@ def label_part(label: str) -> str | None:
     text = " ".join(label.replace("*", " ").replace("_", " ").split())
     if not text or len(text.split()) > 10:
         return None
+    if _NO_PART.search(text):
+        return None  # "How do you feel today?": a bot's question that no part answers
     for part, pattern in _TABLE:
         if pattern.search(text):
             return part

@@ -222,10 +222,16 @@ def spoken_times(text: str) -> str:
         return f"{h}:00" if h is not None else said
 
     # "at fourteen hundred" is a time; "three hundred megabytes" is an amount (read elsewhere)
+    # "cap refunds at four hundred" is an amount: a small hour word with "hundred" is a time only
+    # when "hours" is said or a unit-less "oh" leads it
     sub(
         rf"\b((?:at|by|from|until|till|around|before|after|back)\s+)({_TIME_WORD})\s+hundred"
-        rf"(?:\s+hours)?\b(?!\s+and\b)",
-        lambda m: m.group(1) + hundred_clock(m.group(2), m.group(0)),
+        rf"(?P<hours>\s+hours)?\b(?!\s+and\b)",
+        lambda m: (
+            m.group(0)
+            if (_hour(m.group(2)) or 0) < 10 and not m.group("hours")
+            else m.group(1) + hundred_clock(m.group(2), m.group(0))
+        ),
     )
 
     def hh_mm(m: re.Match[str]) -> str:
@@ -321,6 +327,14 @@ def _subject(dropped: str) -> str | None:
     return s.strip() if 0 < len(s.split()) <= 8 else None
 
 
+# A comma clause with a subject of its own ("it's merged", "Layla's looking at it"): a
+# correction right after it takes back that clause, not the sentence's earlier ones.
+_OWN_SUBJECT = re.compile(
+    r"^(?:it'?s|it\s+is|that'?s|that\s+is|he'?s|she'?s|they'?re|(?-i:[A-Z][a-z]+)(?:'s|\s+is|\s+has))\s",
+    re.I,
+)
+
+
 def apply_corrections(text: str) -> str:
     """Keep what the speaker corrected to; a leading 'that's'/'it's' gets the retracted subject."""
     while True:
@@ -330,6 +344,9 @@ def apply_corrections(text: str) -> str:
         before, after = text[: m.start()], text[m.end() :]
         # Within one sentence a correction retracts the clause it follows, not earlier clauses.
         cut = max(before.rfind(";"), before.rfind(". "))
+        comma = before.rfind(",")
+        if comma > cut and _OWN_SUBJECT.match(before[comma + 1 :].strip()):
+            cut = comma  # "X is in review, Layla's on it, no wait, Omar is": only that clause
         keep, retracted = (before[: cut + 1] + " ", before[cut + 1 :]) if cut >= 0 else ("", before)
         # "not done, it's blocked": drop the retraction's echo ("not done").
         after = re.sub(r"^not\s+\w+(?:\s+\w+)?,\s*", "", after, flags=re.IGNORECASE)

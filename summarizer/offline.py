@@ -29,20 +29,29 @@ from handoff.names import fold
 from handoff.refs import find_refs
 from ingest.text import split_sentences
 from ingest.transcript import Segment, Transcript
-from summarizer import owners, rules
+from summarizer import chat, owners, resolvers, rules
 from summarizer.base import ExtractionContext
 from summarizer.blockers import (
     OWNER_NOTE,
     add_blocker,
     names_resolver_of_last_blocker,
+    nobody_for_last_blocker,
 )
 from summarizer.blocks import read_blocks
+from summarizer.chat import Asked
 from summarizer.clauses import clauses
 from summarizer.evidence import segment_evidence
 from summarizer.items import (
+    ASIDE,
+    HANDLE_WORKS,
+    PART_OF_ITEM,
+    SOMEONE_ON_IT,
+    SUBORDINATE,
+    asks_for_action,
     dedupe_actions,
     has_content,
     last_noun_phrase,
+    listed_item,
     mentioned_item,
     split_named_items,
     split_objects,
@@ -82,7 +91,10 @@ _RETURN_CUE_END = re.compile(
 )
 # "X; it's live behind the flag": a pronoun clause goes on about the same shipped item.
 _SAME_THING = re.compile(
-    r"^\s*(?:and\s+)?(?:it|that|this)(?:'s|\s+is|\s+was|\s+has\s+been)\b", re.I
+    r"^\s*(?:and\s+)?(?:(?:it|that|this)(?:'s|\s+is|\s+was|\s+has\s+been)|"
+    # "...; she merged it after lunch": the object pronoun is the item just named
+    r"(?:he|she|they|we|I)\s+(?:then\s+|also\s+)?\w+\s+(?:it|them|that)\b)",
+    re.I,
 )
 # "nobody owns X; it broke this morning and it blocks Y": the pronoun goes on about the blocker.
 _SAME_BLOCKER = re.compile(
@@ -123,7 +135,7 @@ class OfflineExtractor:
         self.label_classifier = label_classifier
 
     def extract(self, transcript: Transcript, context: ExtractionContext) -> Declaration:
-        segments, listed = read_blocks(
+        segments, listed, fresh, soft = read_blocks(
             transcript.segments or [Segment(text=transcript.text)],
             classifier=self.label_classifier,
         )
@@ -145,11 +157,14 @@ class OfflineExtractor:
         for index, seg in enumerate(segments):
             walk.message += 1
             walk.listed = index in listed
-            if seg.speaker or seg.speaker != previous_speaker:
+            if seg.speaker or seg.speaker != previous_speaker or index in fresh:
                 # A label in a chat message speaks for that message only.
                 walk.section, walk.label_status = None, None
                 walk.action_label = False
                 walk.blocked_label = False
+            walk.soft = False
+            if soft and index in soft:
+                walk.section, walk.soft = soft[index], True
             previous_speaker = seg.speaker
             self._segment(walk, seg, context)
         decl = walk.decl
@@ -168,8 +183,20 @@ class OfflineExtractor:
             return
         if other and _ACK.match(seg.text.strip()):
             return
+        if other and not chat.REQUEST.search(seg.text):
+            asked = chat.question(seg.text)
+            if asked is not None:  # "anything blocking?": structure for the answer, not content
+                walk.asked, walk.asker = asked, speaker
+                return
+        if not other and walk.asked is not None:
+            asked, walk.asked = walk.asked, None
+            self._answer(walk, seg, context, asked)
+            return
         prefixes = context.vocabulary.ticket_prefixes
         typed = seg.speaker is not None  # chat is typed; speech and pasted wraps may be raw ASR
+        if walk.soft and walk.section and rules.EMPTY_BODY.match(seg.text):
+            walk.stated_empty.add(walk.section)  # "anything else blocking?" "nope"
+            return
         for clause in (c for s in split_sentences(seg.text) for c in clauses(s, typed=typed)):
             raw = clause.raw
             if clause.spoken:
@@ -193,7 +220,7 @@ class OfflineExtractor:
                 if part == "returns_at":
                     self._return(walk, "back " + text, context, other)
                     continue
-                walk.section = part
+                walk.section, walk.soft = part, False
                 if rules.EMPTY_BODY.match(text):
                     walk.stated_empty.add(part)
                     walk.section, walk.label_status = None, None
@@ -201,6 +228,10 @@ class OfflineExtractor:
             else:
                 text = rules.terse_status(text)
             self._sentence(walk, text, ev, me=me, other=other, context=context)
+
+    def _answer(self, walk: Walk, seg: Segment, context: ExtractionContext, asked: Asked) -> None:
+        """The author's answer to a teammate's question (`summarizer.chat.read_answer`)."""
+        chat.read_answer(walk, seg, asked, read=lambda: self._segment(walk, seg, context))
 
     def _sentence(
         self,
@@ -213,7 +244,21 @@ class OfflineExtractor:
         context: ExtractionContext,
     ) -> None:
         walk.sentence += 1
+        reason = rules.REASON_LEAD.match(text)
+        if reason and walk.decl.decisions and walk.decl.decisions[-1].rationale is None:
+            # "Decision: weekly payouts. Why: the banks batch on Fridays."
+            last = walk.decl.decisions[-1]
+            why = text[reason.end() :].strip(" .")
+            walk.decl.decisions = [
+                *walk.decl.decisions[:-1],
+                last.model_copy(update={"rationale": why, "evidence": [*last.evidence, ev]}),
+            ]
+            return
+        if ASIDE.match(text):
+            return  # "for context, the numbers look odd because ...": background, not a part
         if names_resolver_of_last_blocker(walk, text, ev, me=me):
+            return
+        if nobody_for_last_blocker(walk, text, ev):
             return
         groups = self._groups(walk, text, other=other, context=context)
         if groups and groups[0].part and walk.section and groups[0].part != walk.section:
@@ -237,29 +282,45 @@ class OfflineExtractor:
         to; stated-empty parts, return times and absences are taken out on the way."""
         groups: list[Group] = []
         for hard_index, hard in enumerate(rules.split_hard(text)):
+            partial = rules.PARTIAL_RE.search(hard)
+            if partial and not rules.stated_empty(hard) and rules.part_of(hard) != "blockers":
+                # "iOS works, Android doesn't": one item in progress, never shipped work
+                self._merge(groups, "in_flight", hard, "; ", boundary=hard_index > 0)
+                continue
             pieces = rules.split_soft(hard)
-            skip = False
+            skip_to = -1
             for soft_index, (sep, piece) in enumerate(pieces):
-                if skip:
-                    skip = False
+                if soft_index <= skip_to:
                     continue
                 empties = rules.stated_empty(piece)
+                if walk.section == "decisions" and "decisions" not in empties:
+                    empties = set()  # "Decision: no deploys on Friday" is a decision, not "none"
                 if empties:
                     walk.stated_empty |= empties
                     continue
                 if self._return(walk, piece, context, other):
                     # "Back tomorrow, 7am Pacific": the time may go on past the comma.
-                    if soft_index + 1 < len(pieces):
-                        longer = piece + pieces[soft_index + 1][0] + pieces[soft_index + 1][1]
-                        skip = self._return_spans(walk, longer, piece, context)
+                    # "Back Monday at eight, no, half eight, Oslo time": it may go on for several
+                    for last in range(len(pieces) - 1, soft_index, -1):
+                        longer = piece + "".join(
+                            a + b for a, b in pieces[soft_index + 1 : last + 1]
+                        )
+                        if self._return_spans(walk, longer, piece, context):
+                            skip_to = last
+                            break
                     rest = walk.return_rest
                     if not (has_content(rest, 3) and rules.part_of(rest)):
                         continue
                     piece = rest  # the clause said something before its return time
                 if rules.ABSENCE_RE.match(piece):
                     continue
+                if rules.REVERSAL_RE.match(piece):
+                    # "we undid yesterday's call. Back to X, because Y": what follows is the
+                    # decision now in force
+                    walk.section, walk.soft, walk.label_status = "decisions", False, None
+                    continue
                 part = self._piece_part(walk, piece, first=hard_index == 0 and soft_index == 0)
-                listed = soft_index > 0 and _listed_item(walk, part, piece)
+                listed = soft_index > 0 and not walk.soft and listed_item(walk.section, part, piece)
                 boundary = (soft_index == 0 and hard_index > 0) or listed
                 self._merge(groups, part, piece, sep, boundary=boundary)
         return groups
@@ -269,6 +330,18 @@ class OfflineExtractor:
             return None  # "..., since X", "..., should finish overnight": part of the clause before
         own = rules.part_of(piece)
         section = walk.section
+        if (
+            walk.soft
+            and own is not None
+            and not (
+                section == "blockers" and own == "next_actions" and owners.names_resolver(piece)
+            )
+        ):
+            return own  # a question's part is only the default for an answer
+        if own is None and walk.soft:
+            if first and section == "next_actions" and re.match(r"^[^:]{3,60}:\s+\S", piece):
+                return "in_flight"  # "What's next?" "The webhook handler: parsing works, ..."
+            return section  # "anything blocking?" "the sandbox certs expired": the answer
         if own is None and section in ("decisions", "blockers"):
             return None  # unlabelled follow-on in a decision or blocker is its reason or resolver
         if section is None or own is None or own == section:
@@ -281,7 +354,7 @@ class OfflineExtractor:
             return own
         if own == "next_actions" and section == "blockers" and owners.names_resolver(piece):
             return None
-        if own == "next_actions" and section == "blockers" and _asks_for_action(piece):
+        if own == "next_actions" and section == "blockers" and asks_for_action(piece):
             return own  # "Blocker: ... . Next shift, please keep watching": a new sentence's ask
         if own in ("shipped", "in_flight") and section in ("shipped", "in_flight"):
             return own
@@ -296,6 +369,12 @@ class OfflineExtractor:
             groups.append(Group(part, piece.strip(), lead_part=part))
             return
         prev = groups[-1]
+        if SUBORDINATE.match(prev.text) and len(prev.text.split()) <= 6:
+            # "Once Ingrid approves, I merge it": the condition belongs to what follows
+            prev.part = part or prev.part
+            prev.lead_part = part or prev.lead_part
+            prev.text += joined_sep + piece.strip()
+            return
         if part is None:
             prev.text += joined_sep + piece.strip()
             return
@@ -320,7 +399,9 @@ class OfflineExtractor:
         if part == "shipped" and prev.part == "in_flight" and len(piece.split()) <= 3:
             prev.text += joined_sep + piece.strip()  # "upgrade in progress, staging done, ..."
             return
-        resolver_talk = owners.names_resolver(piece) and not rules.SELF_RE.match(piece)
+        resolver_talk = (
+            owners.names_resolver(piece) or resolvers.says_nobody(piece)
+        ) and not rules.SELF_RE.match(piece)
         if prev.part == "blockers" and part in ("next_actions", "in_flight") and resolver_talk:
             prev.text += joined_sep + piece.strip()
             return
@@ -363,6 +444,9 @@ class OfflineExtractor:
             return False
         phrase, when = found
         end = longer.lower().find(phrase.lower()) + len(phrase)
+        tail = phrase.lower().rstrip(" .,;!")[-12:]
+        if longer.lower().rstrip(" .,;!").endswith(tail):
+            end = len(longer)  # a corrected time ("eight, no, half eight") reads to the end
         if end > len(piece) and not longer[end:].strip(" .,;!"):
             walk.decl.returns_at, walk.decl.returns_at_iso = phrase, when
             return True  # the next clause is all return time
@@ -459,11 +543,25 @@ class OfflineExtractor:
         if status == "done" and walk.section != "in_flight":
             status = "in_progress"
         owner = me if re.search(r"\b(?:I|I'm|I've|my)\b", text) and me else None
+        handle = HANDLE_WORKS.match(text)
+        if handle:  # "@kai is rewriting the parser": kai's item
+            owner = walk.people.canonical(handle.group(1))
         named = OWNER_NOTE.search(text)
         if named:  # a table's owner column ("Biometric login (owner: Marisol)")
             owner = walk.people.canonical(named.group(1))
             text = (text[: named.start()] + text[named.end() :]).strip()
         name = rules.item_name(text)
+        if (PART_OF_ITEM.fullmatch(name) or SOMEONE_ON_IT.match(text)) and walk.decl.in_flight:
+            # "the schema part is done, the migration part isn't", "Sneha is reviewing": a part
+            # of the item just named, or who is on it
+            last = walk.decl.in_flight[-1]
+            partial = last.status != "blocked" and not SOMEONE_ON_IT.match(text)
+            status = "in_progress" if partial else last.status
+            walk.decl.in_flight = [
+                *walk.decl.in_flight[:-1],
+                last.model_copy(update={"status": status, "evidence": [*last.evidence, ev]}),
+            ]
+            return walk.decl.in_flight[-1]
         if (
             re.fullmatch(
                 # a pronoun, or a bare status ("..., still in progress") that names nothing
@@ -500,26 +598,3 @@ class OfflineExtractor:
         idx = mentioned_item(walk.decl.in_flight, action)
         item = walk.decl.in_flight[idx].item if idx is not None else None
         self._append_action(walk, NextAction(action=action, item=item, owner=owner, evidence=[ev]))
-
-
-def _listed_item(walk: Walk, part: str | None, piece: str) -> bool:
-    """A bare name after a comma under an in-flight label is another item of the list ("WIP:
-    search autocomplete (70%), onboarding tooltips")."""
-    return (
-        walk.section == "in_flight"
-        and part == walk.section
-        and rules.part_of(piece) is None
-        and len(piece.split()) <= 5
-        and not find_refs(piece)
-        and not re.search(r"\d", piece)
-    )
-
-
-def _asks_for_action(piece: str) -> bool:
-    """A clause that asks for or commits to work: 'I'll ...', '... please ...', 'Next, X will'."""
-    return bool(
-        rules.SELF_RE.match(piece)
-        or re.search(
-            r"\bplease\b|^(?:next|then|tomorrow)\b|^(?:can|could) (?:someone|you)\b", piece, re.I
-        )
-    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from handoff.names import fold
+from summarizer import resolvers
 from summarizer.people import NOT_NAMES, PeopleIndex, looks_like_name
 from summarizer.rules import MODAL, NAME, SELF_RE
 
@@ -34,6 +35,8 @@ _ADDRESSED = re.compile(
     rf"pls|plz)\b",
     re.I,
 )
+# "Gunel, you run the training tonight": the person addressed owns what follows.
+_ADDRESSED_YOU = re.compile(rf"^({NAME})\s*,\s+you\s+(?!know\b|see\b)", re.I)
 _AT_PLEASE = re.compile(
     r"@([\w.-]+)[^.?!]{0,40}?\b(?:please|can you|could you|pls)\b|"
     r"\b(?:please|can you|could you)\b[^.?!]{0,10}@([\w.-]+)",
@@ -73,6 +76,9 @@ def action_owner(text: str, *, people: PeopleIndex, me: str | None) -> tuple[str
     m = _ADDRESSED.match(t)
     if m and _person_word(m.group(1), people, lead=True):
         return people.canonical(m.group(1)), "named"
+    m = _ADDRESSED_YOU.match(t)
+    if m and _person_word(m.group(1), people, lead=True):
+        return people.canonical(m.group(1)), "named"
     m = _AT_PLEASE.search(t)
     if m:
         return people.canonical(m.group(1) or m.group(2)), "named"
@@ -105,7 +111,7 @@ def action_owner(text: str, *, people: PeopleIndex, me: str | None) -> tuple[str
 _PLACED = r"(?:\s+(?:in|from|at)\s+(?:the\s+)?[\w-]+(?:\s+team)?\s*,?)?"
 RESOLVER_STRONG_RE = re.compile(
     rf"\bonly\s+(?:the\s+[\w-]+(?:\s+team)?\s*,?\s*)?({NAME})|"
-    rf"\b({NAME}){_PLACED}\s+(?:owns|has\s+to|needs\s+to|must|should|can|will|is\s+the\s+(?:contact|owner|one|"
+    rf"\b({NAME}){_PLACED}\s+(?:owns|has\s+to|needs\s+to|must|should|can(?!'t|’t|not)|will|is\s+the\s+(?:contact|owner|one|"
     rf"only|person)|signs|holds|grants|leads|has\s+(?:the|them|it|admin|access|rights)|is\s+chasing|is\s+handling|approves|"
     rf"decides|signs\s+off|is\s+on\b|specifically|has\s+to)|"
     rf"\b({NAME})(?:'s|’s)\s+(?:call|decision|sign-?off|approval|team)|"
@@ -122,7 +128,7 @@ def names_resolver(piece: str) -> bool:
         word = next((g for g in m.groups() if g), "")
         if "@" in m.group(0) or looks_like_name(word):
             return True
-    return False
+    return resolvers.names_someone(piece, people=PeopleIndex())
 
 
 _RESOLVER_WEAK = re.compile(
@@ -167,7 +173,51 @@ _NOT_ROLES = _words(
 
 
 def resolver(text: str, *, people: PeopleIndex, exclude: set[str]) -> str | None:
-    """Who can resolve a blocker: the best-placed person named in it, else a named team."""
+    """Who can resolve a blocker, from evidence, strongest first: a person the clause singles out
+    as the only one or gives with their role ("Chidi, the HR lead, can"); a person it makes an
+    actor ("Sarah owns this", "that's on Priya"); a role or team it makes an actor ("the export
+    control officer has to sign it", or the person said to hold that role); else, unless it says
+    nobody is known, a person it only mentions ("waiting on Priya"), then a role noun."""
+    exclude = exclude | resolvers.cannot(text)
+    strong = resolvers.strong_person(text, people=people, exclude=exclude)
+    if strong:
+        return strong
+    scores = _person_scores(text, people=people, exclude=exclude)
+    best = max(scores.items(), key=lambda kv: (kv[1][0], kv[1][1])) if scores else None
+    if best and best[1][0] >= 3:
+        return _full_name(best[0], text)
+    role = resolvers.role_actor(text)
+    if role:
+        # "their support team has to whitelist us, and Chinedu there is handling it": a person
+        # named after the acting role is the one who holds or handles it; one named before it
+        # ("Felipe at the acquirer says their risk team must") is only reporting.
+        after = [(w, p) for w, (_, p) in scores.items() if p > role[2]]
+        return _full_name(after[0][0], text) if after else role[0]
+    if resolvers.says_nobody(text):
+        return None
+    if best:
+        return _full_name(best[0], text)
+    role_noun = _ROLE_NOUN.search(text)
+    if role_noun:
+        return role_noun.group(1)
+    g = _RESOLVER_GROUP.search(text)
+    if g:
+        return g.group(1) or g.group(2)
+    for m in _RESOLVER_ROLE.finditer(text):
+        word = m.group(1).lower()
+        if word in _NOT_ROLES:
+            continue
+        if m.group(0).lower().startswith("blocked") and not resolvers.is_department(word):
+            continue  # "blocked on the ward roster export": a thing, not a party
+        return m.group(1)
+    return None
+
+
+def _person_scores(
+    text: str, *, people: PeopleIndex, exclude: set[str]
+) -> dict[str, tuple[int, int]]:
+    """People the clause names, weighted by how strongly it makes them the resolver (3: an actor,
+    1: mentioned), with the position of the last mention."""
     scores: dict[str, tuple[int, int]] = {}
     excluded = {fold(x) for x in exclude if x}
 
@@ -187,7 +237,7 @@ def resolver(text: str, *, people: PeopleIndex, exclude: set[str]) -> str | None
         word = next((g for g in m.groups() if g), None)
         consider(word, 3, m.start())
     for m in _RESOLVER_WEAK.finditer(text):
-        consider(m.group(1), 1, m.start())
+        consider(m.group(1), 1, m.start(1))
     for m in _ON_SOMEONE.finditer(text):
         consider(m.group(1), 3, m.start())  # "that's on Priya": hers to do
     for m in _BLOCKED_ON.finditer(text):
@@ -198,21 +248,21 @@ def resolver(text: str, *, people: PeopleIndex, exclude: set[str]) -> str | None
             continue  # a capitalized first word is the sentence's, not necessarily a name
         if _THING_BEFORE.search(text[: m.start()]) and not people.is_known(m.group(0)):
             continue
+        if text[m.start() - 1] in "`\"'“‘*":
+            continue  # a quoted or code-formatted word ("`Zip` returns ...") is a thing
+        if _PLACE_BEFORE.search(text[: m.start()]) and not people.is_known(m.group(0)):
+            continue  # "the dock count for Valencia", "at ACH Colombia": a place or a firm
         consider(m.group(0), 1, m.start())
-    if scores:
-        return _full_name(max(scores.items(), key=lambda kv: (kv[1][0], kv[1][1]))[0], text)
-    role = _ROLE_NOUN.search(text)
-    if role:
-        return role.group(1)
-    g = _RESOLVER_GROUP.search(text)
-    if g:
-        return g.group(1) or g.group(2)
-    if re.search(r"\b(?:nobody|no one|not sure who|don'?t know who)\b", text, re.I):
-        return None
-    for m in _RESOLVER_ROLE.finditer(text):
-        if m.group(1).lower() not in _NOT_ROLES:
-            return m.group(1)
-    return None
+    return scores
+
+
+# A capitalized word after these (or after another capitalized word) is a place, a firm or a
+# language, not a person, unless the team knows the name.
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:for|at|in|of|into|via|over|read|reads|speak|speaks|about|near|across)|"
+    r"(?-i:\b[A-Z]{2,}))\s+$",
+    re.I,
+)
 
 
 def _full_name(name: str, text: str) -> str:

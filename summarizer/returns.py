@@ -54,6 +54,28 @@ ZONE_ABBREVIATIONS: dict[str, str] = {
     "MANCHESTER": "Europe/London", "EDINBURGH": "Europe/London", "GENEVA": "Europe/Zurich",
     "OSAKA": "Asia/Tokyo", "CAPE TOWN": "Africa/Johannesburg", "TEL AVIV": "Asia/Jerusalem",
     "RIO": "America/Sao_Paulo", "KRAKOW": "Europe/Warsaw", "PORTO": "Europe/Lisbon",
+    "NZ": "Pacific/Auckland", "HK": "Asia/Hong_Kong", "SG": "Asia/Singapore",
+    "UAE": "Asia/Dubai", "KSA": "Asia/Riyadh", "QUITO": "America/Guayaquil",
+    "WELLINGTON": "Pacific/Auckland", "DOHA": "Asia/Qatar",
+    "CHENNAI": "Asia/Kolkata", "KOCHI": "Asia/Kolkata", "HANOI": "Asia/Ho_Chi_Minh",
+    "SAIGON": "Asia/Ho_Chi_Minh", "ISLAMABAD": "Asia/Karachi", "LAHORE": "Asia/Karachi",
+    "SUVA": "Pacific/Fiji", "NUKU'ALOFA": "Pacific/Tongatapu", "ATLANTA": "America/New_York",
+    "MIAMI": "America/New_York", "PHILADELPHIA": "America/New_York",
+    "HOUSTON": "America/Chicago", "DALLAS": "America/Chicago", "KINGSTON": "America/Jamaica",
+    "LOS ANGELES": "America/Los_Angeles", "LA": "America/Los_Angeles",
+    "SAN DIEGO": "America/Los_Angeles", "PORTLAND": "America/Los_Angeles",
+    "ABUJA": "Africa/Lagos", "MOMBASA": "Africa/Nairobi", "DAR ES SALAAM": "Africa/Dar_es_Salaam",
+    "ZANZIBAR": "Africa/Dar_es_Salaam", "DURBAN": "Africa/Johannesburg",
+    "PRETORIA": "Africa/Johannesburg", "ALEXANDRIA": "Africa/Cairo", "RABAT": "Africa/Casablanca",
+    "JEDDAH": "Asia/Riyadh", "ABU DHABI": "Asia/Dubai", "SHARJAH": "Asia/Dubai",
+    "ANKARA": "Europe/Istanbul", "ST PETERSBURG": "Europe/Moscow", "KYOTO": "Asia/Tokyo",
+    "BUSAN": "Asia/Seoul", "SHENZHEN": "Asia/Shanghai", "GUANGZHOU": "Asia/Shanghai",
+    "CANBERRA": "Australia/Sydney", "GOLD COAST": "Australia/Brisbane",
+    "CHRISTCHURCH": "Pacific/Auckland", "MONTREAL": "America/Toronto",
+    "OTTAWA": "America/Toronto", "CALGARY": "America/Edmonton", "MEDELLIN": "America/Bogota",
+    "MEDELLÍN": "America/Bogota", "CUSCO": "America/Lima", "VALPARAISO": "America/Santiago",
+    "GUADALAJARA": "America/Mexico_City", "MONTERREY": "America/Monterrey",
+    "BRASILIA": "America/Sao_Paulo", "BRASÍLIA": "America/Sao_Paulo", "HAWAII": "Pacific/Honolulu",
 }  # fmt: skip
 # Words that end in a zone's city name but are not places people say for a time zone.
 _NOT_CITIES = frozenset({"CENTRAL", "EASTERN", "PACIFIC", "MOUNTAIN", "ZULU", "UNIVERSAL"})
@@ -146,7 +168,9 @@ _CUE_RE = re.compile(
     rf"(?:\b(?:back|online(?:\s+again)?|returning|return|off\s+until|out\s+until|away\s+until|"
     rf"next\s+shift(?:\s+starts)?|see\s+you|signing\s+(?:back\s+)?on)"
     rf"|(?:^|\bI'?m|\bI\s+am|\bI'?ll\s+be|\bI\s+will\s+be|\bbe|,)\s*(?:in|on|around|available|on\s+shift))\b"
-    rf"(?:\s+(?:online|in|on|at|by|from|around|again|the))*\s+(?P<when>{_WHEN}[^.;!?]*)",
+    rf"(?:\s+(?:online|in|on|at|by|from|around|again|the|next|this|coming))*\s+"
+    # a dot inside a clock ("9.30") or "a.m." does not end the phrase
+    rf"(?P<when>{_WHEN}(?:[^.;!?]|\.(?=\d)|(?<=\b[ap])\.(?=m)|(?<=\b[ap]\.m)\.)*)",
     re.IGNORECASE,
 )
 _DAYPART_TIMES = {
@@ -195,12 +219,12 @@ def resolve_time(
     base = base_aware.astimezone(tz).replace(tzinfo=None)  # type: ignore[arg-type]
     cleaned = cleaned.lower()
     cleaned = re.sub(
-        r"\b(?:at|by|around|from)\s+(\d{1,2})\b(?![:h]|\s*(?:am|pm))", r"\1:00", cleaned
+        r"\b(?:at|by|around|from)\s+(\d{1,2})\b(?![:h.]|\s*(?:am|pm))", r"\1:00", cleaned
     )
     cleaned = re.sub(
         r"\b(?:at|on|by|around|from|again|the|in|online|this|time|ish|-ish)\b", " ", cleaned
     )
-    cleaned = re.sub(r"(\d{1,2})h(\d{2})", r"\1:\2", cleaned)
+    cleaned = re.sub(r"(\d{1,2})[h.](\d{2})\b", r"\1:\2", cleaned)  # "9h30", "9.30"
     cleaned = re.sub(r"\b(\d{1,2})\s*o'?clock\b", r"\1:00", cleaned)
     for word, clock in (("noon", "12:00"), ("midday", "12:00"), ("midnight", "0:00")):
         cleaned = re.sub(rf"\b{word}\b", clock, cleaned)
@@ -274,6 +298,10 @@ def _candidates(when: str) -> list[str]:
     ("Monday, no, Tuesday ten" -> "Tuesday ten"), without an aside in parentheses, and cut at
     each comma from the right ("Tuesday ten, Milan time, Monday's a holiday")."""
     corrected = _CORRECTION.sub("", when)
+    said_day = re.match(rf"\s*({_DAY})", when, re.I)
+    if corrected != when and said_day and not re.search(_DAY, corrected, re.I):
+        # "Monday at eight, no, half eight": the correction changes the hour, not the day
+        corrected = f"{said_day.group(1)} {corrected}"
     bases = (corrected, when) if corrected != when else (when,)
     out = list(bases)
     for base in bases:
@@ -281,4 +309,7 @@ def _candidates(when: str) -> list[str]:
         out.append(plain)
         pieces = plain.split(",")
         out.extend(",".join(pieces[:n]).strip() for n in range(len(pieces) - 1, 0, -1))
+    # a zone word the tables lack ("Tue 8:30 Kiwi time"): the time in the recording's zone beats
+    # no time at all
+    out.extend(re.sub(r"[,\s]+[\w'-]+(?:\s+[\w'-]+)?\s+time\s*$", "", p) for p in list(out))
     return list(dict.fromkeys(p for p in out if p))

@@ -22,7 +22,7 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "not started": ("in_flight", "not_started"), "current work": ("in_flight", None),
     "review": ("in_flight", "in_review"),
     "decision": ("decisions", None), "decisions": ("decisions", None),
-    "decided": ("decisions", None),
+    "decided": ("decisions", None), "call": ("decisions", None), "agreed": ("decisions", None),
     "blocker": ("blockers", None), "blockers": ("blockers", None), "blocked": ("blockers", None),
     "risks": ("blockers", None), "next": ("next_actions", None), "next up": ("next_actions", None),
     "next steps": ("next_actions", None), "next actions": ("next_actions", None),
@@ -34,16 +34,26 @@ LABELS: dict[str, tuple[str, str | None]] = {
 }  # fmt: skip
 LABEL_RE = re.compile(
     r"^\s*(?:[-*•]\s*)?(?:\[(action|decision|blocker|done)\]\s*|"
-    r"(" + "|".join(sorted(map(re.escape, LABELS), key=len, reverse=True)) + r")\s*[:：]\s*)",
+    r"(" + "|".join(sorted(map(re.escape, LABELS), key=len, reverse=True)) + r")"
+    # "decision from this morning: ...", "blockers for today: ..."
+    r"(?:\s+(?:from|for|of|made|taken)\s+[^:：]{1,25}?)?(?:\s*[:：]|\s+[—–]|\s+-(?=\s))\s*)",
     re.IGNORECASE,
 )
-EMPTY_BODY = re.compile(r"^\s*(?:none|nothing|n/?a|nil|no|-+|—)\s*[.!]?\s*$", re.IGNORECASE)
+# A label's whole body saying there is nothing: "None.", "Nope, all clear.", "None today."
+EMPTY_BODY = re.compile(
+    r"^\s*[*_]*\s*(?:(?:none|nothing|n/?a|nil|no|nope|nah|zero|not really|all clear|all good|"
+    r"clear|-+|—)(?:\s+(?:today|yet|so far|at all|this (?:week|time|shift)|new|major|big|"
+    r"significant|to report|at the moment|right now|for now|currently))*"
+    r"\s*[*_]*\s*[,.!]?\s*)+$",
+    re.IGNORECASE,
+)
 
 # -- explicit negatives ("nothing blocking", "didn't ship anything") ---------------------------
 EMPTY_RES: dict[str, re.Pattern[str]] = {
     "shipped": re.compile(
         r"\b(?:nothing|none)\b[^.;,]{0,25}\b(?:shipped|merged|deployed|released|went out|landed|"
-        r"to ship)\b|\b(?:didn'?t|did not|haven'?t|have not|hasn'?t)\s+"
+        r"to ship)\b|\b(?:shipped|released|merged|deployed)\s+nothing\b|"
+        r"\b(?:didn'?t|did not|haven'?t|have not|hasn'?t)\s+"
         r"(?:get\s+to\s+|manage\s+to\s+)?(?:ship|merge|deploy|releas|"
         r"land)\w*|\bno\s+(?:deploys|deployments|releases|merges)\b",
         re.I,
@@ -55,12 +65,19 @@ EMPTY_RES: dict[str, re.Pattern[str]] = {
     ),
     "decisions": re.compile(
         r"\bno\s+(?:new\s+|major\s+|big\s+|real\s+|other\s+)?(?:decisions?|calls)\b|"
-        r"\bnothing (?:was |got )?decided\b|\bdidn'?t (?:decide anything|make any (?:decisions"
+        r"\bnothing (?:new |else |major |big )?(?:was |got )?decided\b|\bzero decisions\b|"
+        r"\b(?:haven'?t|have not|hasn'?t|has not)\s+(?:yet\s+)?decided\s+anything\b|"
+        r"\bdecisions?\s*[-:]?\s*(?:none|nothing|n/?a)\b|"
+        r"\bdidn'?t (?:decide anything|make any (?:decisions"
         r"|calls))",
         re.I,
     ),
     "blockers": re.compile(
         r"\bno\s+(?:real\s+|other\s+|new\s+)?(?:blockers?|blocking issues|impediments)\b|"
+        r"\b(?:blockers?|impediments?)\s*[-:]?\s*(?:none|nothing|n/?a|nil)\b|"
+        r"\b(?:zero|no)\s+(?:blockers?|issues|risks|impediments|roadblocks)\b|\bno help needed\b|"
+        r"\bnothing(?:'s|\s+is)?\s+in\s+(?:my|our|the)\s+way\b|"
+        r"\ball (?:good|clear) on (?:the )?(?:blockers?|impediments)\b|"
         r"\bnothing(?:'s| is| was)?\s+(?:really\s+)?(?:blocking|blocked|stuck|in the way)\b"
         r"|\bblocked\s+(?:on|by)\s+nothing\b"
         r"|\bnot blocked\b|"
@@ -70,7 +87,7 @@ EMPTY_RES: dict[str, re.Pattern[str]] = {
     ),
     "next_actions": re.compile(
         r"\bno\s+(?:next\s+(?:steps?|actions?)|follow[- ]ups?|action items?)\b|"
-        r"\bnothing (?:else )?(?:to do|left to do|to pick up)\b",
+        r"\bnothing (?:else )?(?:to do|left to do|to pick up|planned|scheduled|lined up)\b",
         re.I,
     ),
 }
@@ -94,6 +111,11 @@ _FUTURE = re.compile(
 )
 STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
     ("blocked", re.compile(r"\b(?:blocked|blocking|stuck|on hold|held up)\b", re.I)),
+    # One part done and another not ("iOS done, Android isn't"): the item is in progress.
+    ("in_progress", re.compile(
+        r"\b(?:done|works|work|working|approved|finished|complete|fine)\b[^.;]{0,40}?,\s*"
+        r"(?:but\s+)?(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:isn'?t|aren'?t|doesn'?t|don'?t|hasn'?t|"
+        r"haven'?t|not)\b(?!\s+(?:only|just|merged)\b)", re.I)),
     ("not_started", re.compile(
         r"\b(?:not (?:yet )?started|haven'?t (?:yet )?started|hasn'?t (?:yet )?(?:been )?started|"
         r"yet to (?:start|begin)|next in (?:the )?(?:queue|line)|not begun|untouched|queued|"
@@ -103,15 +125,29 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
     ("in_review", re.compile(
         r"\b(?:in (?:code )?review|under review|up for review|out for review|awaiting review|"
         r"ready for review|waiting (?:on|for) (?:a |the )?review|review (?:with|by)|"
-        r"in review with|waiting (?:on|for) \w+'s review|"
+        r"in review with|waiting (?:on|for) \w+'s review|(?:is|are|'s|was|got|been) approved|"
         r"(?:pr|mr|pull request|merge request)\b[^,;]{0,12}\b(?:is )?open|"
         r"reviewers? approved|approved by \d|needs? (?:a )?review|submitted for review|"
         r"review (?:is )?(?:still )?pending|pending (?:a |the )?(?:code )?review)\b", re.I)),
+    # Open work said in a way that sounds finished: mitigated or paused but left open.
     ("in_progress", re.compile(
-        r"(?:\b\d{1,3}\s*%|~\s*\d{1,3}%|\b(?:in progress|working on|work on|halfway|half "
+        r"\b(?:still open|left open|remains open|stays open|kept open|paused|on pause|"
+        r"not (?:yet )?(?:dropped|cancell?ed|closed|found|resolved|in production|there yet|"
+        r"rolled out|released to))\b", re.I)),
+    # "@kai is rewriting the parser", "I'm porting X": a person in the middle of work (a bare
+    # name is left out: "Bruno is tracking the shipment" helps with someone else's item)
+    ("in_progress", re.compile(
+        r"^(?:@[\w.-]+|I|we)\s+(?:is|are|am|'s|'re|'m)\s+(?:still\s+|currently\s+|"
+        r"now\s+|slowly\s+)?(?!(?:going|waiting|getting|having|saying|thinking|wondering|trying|"
+        r"looking\s+forward|off|out|away|back|missing|coming|leaving)\b)(?-i:[a-z]{3,}ing)\b",
+        re.I)),
+    ("in_progress", re.compile(
+        r"(?:(?<![\d.,])\b\d{1,3}\s*%|~\s*\d{1,3}%|\b(?:half of it|part of it|in progress|"
+        r"working on|work on|halfway|half "
         r"(?:done|way)|"
         r"about half|a (?:third|quarter)|two thirds|mostly|almost|nearly|partially|partly|ongoing|"
-        r"underway|under way|still (?:running|being|going|working|investigating|in|on|open|"
+        r"underway|under way|(?:is|are) (?:still )?running|"
+        r"still (?:running|being|going|working|investigating|in|on|open|"
         r"underway)|being (?:investigated|tested|worked|built|written)|investigat\w+|started on|"
         r"just started|wip|in flight|drafting|continuing|through the|"
         r"(?:(?<![\d.])\d+|one|two|three|four|five|six|seven|eight|nine|ten) of "
@@ -136,20 +172,23 @@ DECISION_RE = re.compile(
     r"the call was|made (?:a|the|that) call|we're using|we are using|switched to|"
     r"standardi[sz]ed on|kept|change of plan|chang(?:e|ed) (?:our|my|the) (?:mind|plan)|"
     r"(?:we'?re|we are|we'?ll be|we will be) (?:staying|sticking) (?:on|with)|sticking with|"
-    r"revert(?:ing|ed)? the \w+ decision|switching back to|we'?re switching to)\b",
+    r"revert(?:ing|ed)? the \w+ decision|switching back to|we'?re switching to|"
+    r"(?:we|I)\s+landed\s+on|going\s+forward,?\s+we|(?:we\s+)?settled\s+it|agreed\s+with\s+\w+\s+to)\b",
     re.I,
 )
 _DECISION_LEAD = re.compile(
     r"^(?:so\s+|and\s+|also\s+)?(?:we\s+|i\s+|the team\s+)?(?:have\s+|'ve\s+)?(?:decided|chose"
     r"|picked|"
-    r"went with|are going with|'re going with|going with|settled on|agreed|opted)\s*"
+    r"went with|are going with|'re going with|going with|settled on|agreed(?:\s+with\s+[\w@.-]+)?|"
+    r"opted|landed on|settled it\s*[:,-]?|going forward,?\s+we)\s*"
     r"(?:to\s+|on\s+|for\s+|that\s+)?",
     re.I,
 )
 BLOCKER_RE = re.compile(
     r"\b(?:blocked|blocker|blocking|blocks|stuck|held up|on hold|can'?t (?:\w+ ){0,2}until|"
     r"cannot (?:\w+ ){0,2}until|can'?t (?:proceed|continue|move forward|ship|release|deploy|merge)|"
-    r"waiting (?:on|for)|pending (?:a |an |the )?(?:reply|approval|answer|review|sign-?off"
+    r"waiting (?:on|for)|waits (?:on|for)|"
+    r"pending (?:a |an |the )?(?:reply|approval|answer|review|sign-?off"
     r"|decision|"
     r"confirmation)|need(?:s)? (?:a |an |the )?(?:\w+ ){0,3}(?:decision|approval|sign-?off|answer|"
     r"reply|go-ahead|access|credentials|budget|confirmation|metadata|secret|key|fix|quota|"
@@ -206,6 +245,32 @@ _METRIC_AFTER = re.compile(
 )
 
 
+#: "we undid yesterday's call", "scratch that decision": a decision taken back; the words after
+#: it say the one now in force.
+REVERSAL_RE = re.compile(
+    r"^\s*(?:(?:no|nope|actually|so)[,.]?\s+)*(?:we|I)\s+(?:have\s+|'ve\s+)?(?:undid|undone|"
+    r"reversed|took\s+back|walked\s+back|overturned|dropped)\s+(?:yesterday'?s|last\s+\w+'?s|"
+    r"the|that|our|this\s+morning'?s)\s+(?:call|decision)\s*[.!]?\s*$",
+    re.I,
+)
+#: "The schema part is done, the migration part isn't": one item, in progress, said in two
+#: clauses that must not be read apart (the first alone would be shipped work).
+PARTIAL_RE = re.compile(
+    r"\b(?:done|works|work|working|approved|finished|complete|fine|live)\b[^.;]{0,40}?"
+    r"(?:,|\s+but)\s*(?:but\s+)?(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:isn'?t|aren'?t|doesn'?t|don'?t|"
+    r"hasn'?t|haven'?t|not|still\s+to\s+(?:do|come|go)|(?:is\s+|are\s+)?(?:still\s+)?left)\b"
+    r"(?!\s+(?:only|just)\b)|"
+    # "mitigated with restarts, but the leak is still open": worked around, not fixed
+    r"\b(?:mitigated|worked\s+around|papered\s+over|band-?aided)\b[^.;]{0,100}?(?:,|\s+but)\s+"
+    r"[^.;]{0,50}?\b(?:still\s+open|not\s+(?:yet\s+)?(?:fixed|found|resolved)|remains\s+open)\b",
+    re.I,
+)
+
+
+#: "Decision: X. Why: Y" — the sentence after a decision that gives its reason.
+REASON_LEAD = re.compile(r"^\s*(?:why|reason|rationale|because)\s*[:：,-]\s*", re.I)
+
+
 def status_of(text: str) -> str | None:
     """The status words say, strongest first; a 'done' word in a future clause does not count,
     nor does a percentage that measures something else ('build times down 35%')."""
@@ -219,8 +284,10 @@ def status_of(text: str) -> str | None:
                 )
             ):
                 continue
-            if status == "done" and _FUTURE.search(text[: m.start()]):
-                continue
+            if (status == "done" or m.group(0).lower().endswith("approved")) and _FUTURE.search(
+                text[: m.start()]
+            ):
+                continue  # "once it's approved": a condition, not the status
             if re.search(r"(?:\bnot|\bnever|n't)\s+(?:\w+\s+)?$", text[: m.start()]) and not (
                 m.group(0).lower().startswith("not")
             ):
@@ -256,14 +323,18 @@ CONTINUATION_RE = re.compile(
     r"^\s*(?:since|because|as|so|so that|given|due to|which|the reason being|reason being|"
     r"mainly|mostly|"
     r"partly|largely|that way|should|will|expected to|hopefully|targeting|aiming|hoping|probably|"
-    r"likely|otherwise|currently|just)\b",
+    r"likely|otherwise|currently|just|paused|mitigated|worked around|still open|left open|"
+    # "..., and Huda, the feed's owner, has to fix it": the predicate after an aside
+    r"has to|have to|needs to|must|is the one|"
+    r"(?:but\s+)?not (?:yet )?(?:dropped|cancell?ed))\b",
     re.I,
 )
 ABSENCE_RE = re.compile(
     r"^\s*(?:and\s+)?(?:(?:oh\s+)?(?:and\s+)?(?:I'?m|I\s+am|I'?ll\s+be)\s+)?(?:off|out|away|done|"
     r"signing off|logging off|heading out|offline|on leave|ooo)\b"
     # "Out Monday", "I'm out Wednesday and Thursday": the return clause beside it says when
-    r"(?:\s+(?:now|today|tomorrow|for the day|for the weekend|next week|(?:on\s+)?"
+    r"(?:\s+(?:now|today|tomorrow|for the day|for the weekend|next week|"
+    r"(?:for\s+)?the rest of the (?:day|week)|(?:on\s+)?"
     rf"{WEEKDAY_PATTERN}(?:\s+(?:and|to|through|-)\s+{WEEKDAY_PATTERN})?))?\s*[.!]?$",
     re.I,
 )
@@ -297,6 +368,12 @@ _NARRATIVE = re.compile(
 # "nothing we can do": a shrug, not an action.
 _NOTHING_TO_DO = re.compile(r"\bnothing (?:that )?(?:we|I|anyone|you) can do\b", re.I)
 # Work the author did, told in the past tense ("I answered 52 tickets"), is work that shipped.
+# A handle, then what they did in the past tense (status notes written about others).
+_HANDLE_DID = re.compile(
+    r"^@[\w.-]+\s+(?:also\s+)?(?!(?:needed|wanted|tried|asked|said|hoped|planned)\b)"
+    r"(?:[a-z]{2,}ed|wrote|built|sent|made|ran|set up|put|cut|got)\b\s+\S",
+    re.I,
+)
 _DID = re.compile(
     r"^(?:(?:so|and|also|today|then)\s+)*(?:I|we)\s+(?:also\s+)?(?!(?:needed|wanted|tried|talked|"
     r"waited|decided|planned|hoped|asked|looked|started|worked|spent|used|called|noticed|"
@@ -332,6 +409,8 @@ def part_of(text: str) -> str | None:
     if status in ("in_review", "in_progress", "not_started"):
         return "in_flight"
     asks = _NOTHING_TO_DO.sub("", text)
+    if _HANDLE_DID.match(text) and not _FUTURE.search(text):
+        return "shipped"  # "@kai moved the cache out of the request path": done, not a request
     if SELF_RE.match(asks) or (
         NEXT_RE.search(asks) and not (status == "done" and not _FUTURE.search(text))
     ):
@@ -384,7 +463,7 @@ def split_soft(text: str) -> list[tuple[str, str]]:
 
 # -- decisions -----------------------------------------------------------------------------------
 _RATIONALE_SPLIT = re.compile(
-    r"\s*[,;:]?\s*\b(?:because(?: of)?|since|as|the reason being|reason being|mainly because|"
+    r"\s*[,;:]?\s*\b(?:because(?: of)?|since|as|the reason being|reason being|mainly because|given|"
     r"partly because|largely because|given that|due to|so that|so|for|which means|otherwise|"
     r"in case)\b\s+"
     r"|\s+(?:—|–|--)\s+|\s*;\s+|:\s+",
@@ -475,17 +554,27 @@ _FILLER_LEAD = re.compile(
     r"^(?:(?:so|and|also|oh|oh and|then|plus|now|okay|ok|right|well|today|still)\s*,?\s+)+", re.I
 )
 _ITEM_LEAD = re.compile(
-    r"^(?:(?:I'?m|I\s+am|I'?ve\s+been|I\s+was|we'?re|we\s+are|we\s+were|I|we)\s+)?"
-    r"(?:(?:maybe|about|around|roughly|still|currently|now|just|mostly|mainly)\s+)*"
+    r"^(?:(?:I'?m|I\s+am|I'?ve\s+been|I\s+was|we'?re|we\s+are|we\s+were|I|we|"
+    # "@kai is continuing to work on X", "Priya has nearly finished X": the person is the owner,
+    # the work is the item
+    r"(?:@[\w.-]+|(?-i:[A-Z][a-z]+))\s+(?:is|has|has\s+been|was|'s)|"
+    # "There is ongoing work on X"
+    r"there(?:'s|\s+is|\s+are)\s+(?:ongoing\s+|some\s+|still\s+)?work)\s+)?"
+    r"(?:(?:maybe|about|around|roughly|still|currently|now|just|mostly|mainly|nearly|almost|"
+    r"about\s+to)\s+)*"
     r"(?:(?:\d{1,3}%|halfway|half|a\s+third|a\s+quarter)\s+(?:of\s+the\s+way\s+)?)?"
-    r"(?:working on|work on|doing|through|started on|starting on|spent the day on|on|finishing|"
+    r"(?:(?:working on|work on|doing|through|started on|starting on|spent the day on|on|in|"
+    r"finishing|finish|finished|continuing to work on|continuing with|continuing|resurrecting|"
+    r"rewriting|looking into|refactoring|porting|migrating|implementing|interning|"
     r"picking up|picked up|took over|taking over|investigating|reviewing|testing|drafting|"
-    r"writing|building)\s+",
+    r"writing|building)\s+){1,2}",
     re.I,
 )
 _ITEM_END = re.compile(
     r"\s+(?:is|are|was|were|has|have|hasn'?t|haven'?t|had|'s|still|now|currently)\b|’s\b|'s\s|"
     r",|\s+(?:—|–|--)\s+|\s+\(|\s+~?\d{1,3}\s*%|"
+    # "Ticket printer outage: mitigated by a spare printer": the name ends at its colon
+    r":\s+|"
     r"\s+(?:in review|in progress|under review|about|around|roughly|maybe|\d{1,3}%|~|not started|"
     r"at \d|with the|with|being|that|which|should|will|for review|went|got|shipped|merged|"
     r"deployed|done|finished|completed|blocked|waiting|pending|needs?)\b",

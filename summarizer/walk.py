@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from handoff.declaration import Declaration
+from summarizer.chat import Asked
 from summarizer.people import PeopleIndex
 
 
@@ -36,3 +37,6 @@ class Walk:
     sentence: int = 0  # sentences read so far
     listed: bool = False  # the segment is a list line: an item of its own
     blocker_sentence: int = -99  # the sentence that added the last blocker
+    soft: bool = False  # the section is a question's default: a clause's own part wins
+    asked: Asked | None = None  # a teammate's question the author's next message answers
+    asker: str | None = None

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from summarizer.moments import read_moment
+from summarizer.normalize import normalize
 from summarizer.returns import find_return_time, resolve_time
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -128,3 +129,47 @@ def test_a_pause_after_back_keeps_the_time_with_its_cue() -> None:
         ExtractionContext(author="Ola", recorded_at=thursday),
     )
     assert decl.returns_at_iso == datetime(2026, 3, 17, 10, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # a dotted clock, "next <weekday>" and "this <weekday>", a.m. with dots
+        ("I'm back Monday 9.30", datetime(2026, 12, 7, 9, 30)),
+        ("back next Tuesday at 10", datetime(2026, 12, 8, 10, 0)),
+        ("back this Sunday at 8", datetime(2026, 12, 6, 8, 0)),
+        ("back Monday 9 a.m.", datetime(2026, 12, 7, 9, 0)),
+    ],
+)
+def test_clock_and_day_spellings_resolve_to_the_next_moment(said: str, expected: datetime) -> None:
+    rec = datetime(2026, 12, 4, 17, 30, tzinfo=ZoneInfo("Europe/Madrid"))  # a Friday
+    found = find_return_time(normalize(said), recorded_at=rec)
+    assert found is not None and found[1] is not None
+    assert found[1].replace(tzinfo=None) == expected
+
+
+@pytest.mark.parametrize(
+    ("city", "zone"),
+    [("Quito", "America/Guayaquil"), ("Doha", "Asia/Qatar"), ("Wellington", "Pacific/Auckland"),
+     ("Lahore", "Asia/Karachi"), ("Houston", "America/Chicago")],
+)  # fmt: skip
+def test_cities_that_are_not_zone_names_still_name_their_zone(city: str, zone: str) -> None:
+    rec = datetime(2026, 12, 4, 17, 30, tzinfo=ZoneInfo("Europe/Madrid"))
+    found = find_return_time(normalize(f"back Monday eight, {city} time"), recorded_at=rec)
+    assert found is not None and found[1] is not None
+    assert found[1].tzinfo == ZoneInfo(zone)
+    assert found[1].replace(tzinfo=None) == datetime(2026, 12, 7, 8, 0)
+
+
+def test_a_dotted_clock_in_another_sentence_is_not_a_return() -> None:
+    rec = datetime(2026, 12, 4, 17, 30, tzinfo=ZoneInfo("Europe/Madrid"))
+    assert find_return_time("the queue drained by 9.30 and then I left", recorded_at=rec) is None
+
+
+def test_a_zone_word_nobody_knows_still_leaves_the_time() -> None:
+    rec = datetime(2026, 12, 5, 18, 40, tzinfo=ZoneInfo("Pacific/Auckland"))  # a Saturday
+    found = find_return_time("back Tue 8:30 Kiwi time", recorded_at=rec)
+    assert found is not None and found[1] is not None
+    assert found[1].replace(tzinfo=None) == datetime(2026, 12, 8, 8, 30)
+    nz = find_return_time("back Tue 8:30 NZ time", recorded_at=rec)
+    assert nz is not None and nz[1] is not None and nz[1].tzinfo == ZoneInfo("Pacific/Auckland")

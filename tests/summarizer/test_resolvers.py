@@ -1,0 +1,127 @@
+"""Who can clear a blocker comes from evidence: a person or a role the sentence makes an actor, the
+person who holds a named role, a person the team knows; never a place, a firm, a language or the
+noun after "on"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ingest.text import transcript_from_text
+from summarizer.base import ExtractionContext
+from summarizer.offline import OfflineExtractor
+from summarizer.owners import resolver
+from summarizer.people import PeopleIndex
+
+WHEN = datetime(2026, 5, 6, 17, 0, tzinfo=ZoneInfo("Europe/Lisbon"))  # a Wednesday
+
+
+def who(text: str) -> str | None:
+    return resolver(text, people=PeopleIndex(), exclude={"Rui"})
+
+
+def extract(text: str):  # type: ignore[no-untyped-def]
+    context = ExtractionContext(author="Rui", recorded_at=WHEN)
+    return OfflineExtractor().extract(transcript_from_text(text), context)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "blocked on the tram depot schedule, the transit office only sends faxes",
+        "the tide table import fails for Porto and nobody has looked at it",
+        "the invoices for Marrakesh bounce, the bank only reads Arabic headers",
+        "the parcel feed from DHL Express drops the weight field",
+    ],
+)
+def test_places_firms_and_the_noun_after_on_are_never_resolvers(sentence: str) -> None:
+    assert who(sentence) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "the sandbox cert expired and nobody knows who renews it at Lisbon Gateway",
+        "no idea who owns the print server since Tomas left",
+        "the ferry API key is revoked; I don't know who should issue a new one",
+    ],
+)
+def test_nobody_known_names_nobody_whoever_else_is_mentioned(sentence: str) -> None:
+    assert who(sentence) is None
+
+
+def test_a_person_given_with_their_role_is_the_resolver() -> None:
+    assert who("the map tiles are stale. Joana, the GIS lead, can rebuild them") == "Joana"
+    assert who("their billing coordinator, Mrs. Okafor, is the only one who can fix it") == (
+        "Okafor"
+    )
+    assert who("only Bruno can unlock the staging vault") == "Bruno"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "role"),
+    [
+        (
+            "the export needs a signature and the data protection officer has to give it",
+            "data protection officer",
+        ),
+        ("we wait until the depot operations desk approves the new slots", "depot operations desk"),
+        ("the contract clause is unclear; legal must confirm it", "legal"),
+        (
+            "the carrier rejects our labels, only their integration team can change that",
+            "integration team",
+        ),
+    ],
+)
+def test_a_role_or_team_that_acts_is_the_resolver(sentence: str, role: str) -> None:
+    assert who(sentence) == role
+
+
+def test_the_holder_of_a_named_role_wins_over_the_role() -> None:
+    assert who("the DBA has to open the port first, and Kwabena is our DBA") == "Kwabena"
+    assert who("the release manager must sign it off, and Inês is the release manager") == "Inês"
+    assert who("the platform team has to grant it; Viola runs that team") == "Viola"
+
+
+def test_a_team_named_after_a_person_is_that_person() -> None:
+    assert who("the parser drops long messages; Amadou's team owns the parser") == "Amadou"
+
+
+def test_a_person_reporting_what_a_team_must_do_is_not_the_resolver() -> None:
+    assert who("Nadia at the carrier says their compliance team must approve the labels") == (
+        "compliance team"
+    )
+    assert who("the vendor's support team has to whitelist us, and Chen there is handling it") == (
+        "Chen"
+    )
+
+
+def test_a_name_that_cannot_act_is_not_a_resolver() -> None:
+    assert who("so Paulo can't do it, it needs the security office to approve") == (
+        "security office"
+    )
+
+
+def test_a_blocker_that_names_nobody_is_not_completed_by_a_later_action() -> None:
+    decl = extract(
+        "The ferry timetable sync is blocked, the port rejects our feed and we don't know who "
+        "there can change that. Next, Marta will call the port tomorrow."
+    )
+    assert [b.needed_from for b in decl.blockers] == [None]
+    assert [a.owner for a in decl.next_actions] == ["Marta"]
+
+
+def test_a_resolver_with_an_aside_in_the_next_sentence_completes_the_blocker() -> None:
+    decl = extract(
+        "Blocked on the tram depot export, the depot only gives us scanned PDFs. "
+        "Catarina, the depot's data lead, can turn on the CSV export."
+    )
+    assert [b.needed_from for b in decl.blockers] == ["Catarina"]
+
+
+def test_quoted_or_code_words_and_sentence_words_are_not_people() -> None:
+    assert who('blocked: "`Merge` drops the last row" is still open upstream') is None
+    decl = extract("Seems to be a problem with the nightly export. Everything else works.")
+    assert all(a.owner in (None, "Rui") for a in decl.next_actions)
