@@ -27,7 +27,13 @@ from handoff.declaration import PART_BY_NAME, PARTS, Declaration, Evidence, Part
 from handoff.ledger.cues import resolver, says_resolved, shipped_name
 from handoff.ledger.decisions import restates, same_subject, stated
 from handoff.ledger.matching import Embed, Matcher, Named, VectorCache, contained_name
-from handoff.ledger.materialize import advance, bump, rederive
+from handoff.ledger.materialize import (
+    advance,
+    bump,
+    events_not_from_handoffs,
+    rederive,
+    restore_events,
+)
 from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRef, LedgerRevision
 from handoff.ledger.moves import (
     Line,
@@ -184,8 +190,14 @@ class Ledger:
 
     # -- rebuild ---------------------------------------------------------------------------------
     def rebuild(self, store: HandoffStore, *, team: str | None = None) -> int:
-        """Recreate the ledger from the published handoffs, oldest first; returns how many."""
+        """Recreate the ledger from the published handoffs, oldest first; returns how many.
+
+        Events no handoff wrote (acknowledgments, resolutions and re-routings made in the app)
+        cannot be replayed from a declaration, so they are kept aside and put back onto the
+        items the replay recreates (item ids are stable: they come from the handoff that first
+        named the item)."""
         with store.session() as session:
+            kept = events_not_from_handoffs(session, team)
             for model in (LedgerRef, LedgerEvent, LedgerItem):
                 q = delete(model)
                 if team is not None:
@@ -202,7 +214,10 @@ class Ledger:
             if len(batch) >= 200:
                 count += self._apply_batch(store, batch)
                 batch = []
-        return count + self._apply_batch(store, batch)
+        count += self._apply_batch(store, batch)
+        with store.session() as session:
+            restore_events(session, kept)
+        return count
 
     def _apply_batch(self, store: HandoffStore, batch: list[Handoff]) -> int:
         self.warm(h.declaration for h in batch)

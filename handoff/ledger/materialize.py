@@ -97,3 +97,32 @@ def _materialize(item: LedgerItem, st: ItemState) -> None:
         if value is None and name in ("first_at", "last_at"):
             continue  # the row's times are never empty: a state without one keeps the row's
         setattr(item, name, value)
+
+
+def events_not_from_handoffs(session: Session, team: str | None) -> list[dict[str, Any]]:
+    """The ledger events whose `handoff_id` names no handoff (made in the app), as plain rows."""
+    from handoff.models import HandoffRecord
+
+    q = select(LedgerEvent).where(LedgerEvent.handoff_id.not_in(select(HandoffRecord.id)))
+    if team is not None:
+        q = q.where(LedgerEvent.team == team)
+    columns = [c.key for c in LedgerEvent.__table__.columns if c.key != "id"]
+    return [
+        {c: getattr(ev, c) for c in columns} for ev in session.scalars(q.order_by(LedgerEvent.id))
+    ]
+
+
+def restore_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Put kept events back on the items that exist again and derive those items anew; an event
+    on an item no handoff names any more has nothing left to describe and is dropped."""
+    if not rows:
+        return
+    wanted = {r["item_id"] for r in rows}
+    present = set(session.scalars(select(LedgerItem.id).where(LedgerItem.id.in_(wanted))))
+    for row in rows:
+        if row["item_id"] in present:
+            session.add(LedgerEvent(**row))
+    session.flush()
+    for team in {r["team"] for r in rows if r["item_id"] in present}:
+        bump(session, team)
+    rederive(session, present)

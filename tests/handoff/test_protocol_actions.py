@@ -194,3 +194,26 @@ def test_resolving_records_the_note_tells_the_raiser_and_logs_the_decision(world
 def test_decisions_are_read_from_notes() -> None:
     assert actions.decision_in("approved, decided: 12 hours.") == "12 hours"
     assert actions.decision_in("approved, 12 h") is None
+
+
+def test_a_full_ledger_rebuild_keeps_what_people_did_in_the_app(world: World) -> None:
+    """Acknowledgments and resolutions are not in any declaration: a rebuild must not drop them."""
+    world.publish("Amir", session_timeout_wrap())
+    ping = _item(world, "action", "ping James")
+    with session_scope(world.url) as s:
+        actions.acknowledge(
+            s,
+            ping.id,
+            team=TEAM,
+            user=world.user("lars"),
+            actor=_actor(world, "lars"),
+            now=world.clock.now,
+            read_back="ping James at five",
+        )
+    from handoff.ledger import Ledger
+
+    Ledger().rebuild(world.store, team=TEAM)
+    with session_scope(world.url) as s:
+        view = read_item(s, ping.id, team=TEAM)
+        assert view.owner == "Lars"
+        assert view.events[-1].text.startswith("Lars acknowledged: ping James at five")
