@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from api.notify.base import register
+from api.notify.base import channel_names, register
 from handoff.errors import ConfigError
 from handoff.settings import Settings
 
@@ -53,11 +53,19 @@ def webhook_notifier(settings: Settings) -> WebhookNotifier:
     return WebhookNotifier.from_settings(settings)
 
 
-def register_builtin_channels() -> None:
-    """Register email, Slack and webhooks (again: a re-registration replaces the factories)."""
-    register("email", email_notifier)
-    register("slack", slack_notifier)
-    register("webhook", webhook_notifier)
+def register_builtin_channels(*, replace: bool = True) -> None:
+    """Register email, Slack and webhooks. With `replace` (the default) a re-registration
+    replaces the factories; without it a name already registered keeps its factory, so a
+    channel someone registered first (a deployment's own, a test's recorder) is not overwritten
+    by the wiring's lazy first registration."""
+    taken = set(channel_names())
+    for name, factory in (
+        ("email", email_notifier),
+        ("slack", slack_notifier),
+        ("webhook", webhook_notifier),
+    ):
+        if replace or name not in taken:
+            register(name, factory)
 
 
 def configured_channels(settings: Settings) -> frozenset[str]:

@@ -16,10 +16,12 @@ team's rules (leads).
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from api.auth.deps import CallerDep, PrincipalDep, TeamDep
 from api.deps import ServicesDep, TeamPath
@@ -48,20 +50,42 @@ class ReassignBody(BaseModel):
     to: str = Field(min_length=1, max_length=200, description="Who can clear it (a person's name).")
 
 
+def _known_zone(name: str) -> str:
+    if name not in _ZONE_SET:
+        raise ValueError(f"Unknown time zone {name!r}; use an IANA name such as Europe/London.")
+    return name
+
+
+#: The IANA zones this machine knows: the document lists them, so a client sees what is valid.
+ZONES = sorted(available_timezones())
+_ZONE_SET = frozenset(ZONES)
+TimeZoneName = Annotated[
+    str, Field(max_length=64, json_schema_extra={"enum": ZONES}), AfterValidator(_known_zone)
+]
+Weekday = Literal[
+    "mon", "tue", "wed", "thu", "fri", "sat", "sun", "0", "1", "2", "3", "4", "5", "6"
+]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
 class Channels(BaseModel):
-    email: str | None = Field(default=None, max_length=320)
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]*@[^\s]*$")
     slack_user_id: str | None = Field(default=None, max_length=64)
-    webhooks: list[str] | None = Field(default=None, max_length=10)
+    webhooks: list[Annotated[str, Field(max_length=2000, pattern=r"^https?://")]] | None = Field(
+        default=None, max_length=10
+    )
 
 
 class ProfileBody(BaseModel):
-    timezone: str | None = Field(
-        default=None, max_length=64, description="IANA, e.g. Europe/London."
+    timezone: TimeZoneName | None = Field(default=None, description="IANA, e.g. Europe/London.")
+    hours: (
+        dict[Weekday, Annotated[list[ClockTime], Field(min_length=2, max_length=2)] | None] | None
+    ) = Field(
+        default=None,
+        description='Per weekday: {"mon": ["09:00", "17:00"], "sat": null}; the end after '
+        "the start (a night shift is two days).",
     )
-    hours: dict[str, list[str] | None] | None = Field(
-        default=None, description='Per weekday: {"mon": ["09:00", "17:00"], "sat": null}.'
-    )
-    days_off: list[str] | None = Field(default=None, max_length=366, description="ISO dates.")
+    days_off: list[date] | None = Field(default=None, max_length=366, description="ISO dates.")
     channels: Channels | None = None
 
 

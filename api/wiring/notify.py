@@ -20,6 +20,6 @@ def build_notifier(settings: Settings, channel: str) -> Notifier:
         if not _registered:
             from api.notify.channels import register_builtin_channels
 
-            register_builtin_channels()
+            register_builtin_channels(replace=False)
             _registered = True
     return notifier_for(channel, settings)
