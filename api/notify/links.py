@@ -226,7 +226,8 @@ def signer(settings: Settings) -> Callable[[str, str, str, str], str]:
     messages use for their one-click actions (`handoff.protocol.messages.Links.action`)."""
 
     def sign(team: str, item_id: str, action: str, user_id: str) -> str:
-        return action_url(settings, make_action_token(settings, user_id, action, item_id, team=team))
+        token = make_action_token(settings, user_id, action, item_id, team=team)
+        return action_url(settings, token)
 
     return sign
 

@@ -7,8 +7,9 @@
     POST /actions/{token}   do it: the link is marked used and the action done as the person
                             it names, in one transaction.
 
-Refusals are one sentence each, on the app's error page: a link we did not sign, or that was changed, 400; past its expiry, 410; already used, 409; an item that is not
-of the link's team, or a person no longer in it, 404.
+Refusals are one sentence each, on the app's error page: a link we did not sign, or that was
+changed, 400; past its expiry, 410; already used, 409; an item that is not of the link's team,
+or a person no longer in it, 404.
 
 Who may call them (`Access.LINK` in the policy table): whoever holds the link. The token in the
 path is the credential; the person may not be signed in at all.
