@@ -213,3 +213,12 @@ def digest(name: str, sections: dict[str, list[str]], links: Links) -> Note:
 
 def _actions_text(actions: tuple[tuple[str, str], ...]) -> str:
     return "\n".join(f"{label}: {url}" for label, url in actions)
+
+
+def team_rollup(team: str, markdown: str, at: datetime, links: Links) -> Note:
+    """The team's rollup for its channels: the Markdown the rollup page shows, and its link."""
+    url = links.rollup(team)
+    text = f"{markdown.rstrip()}\n\nRead it in handoff: {url}\n"
+    data = {"team": team, "at": at.isoformat(), "rollup_url": url}
+    subject = f"Team {team} rollup, {at:%a %d %b %H:%M}"
+    return Note("rollup", subject, text, url, (("Open the rollup", url),), data)

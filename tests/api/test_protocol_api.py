@@ -230,6 +230,13 @@ def test_settings_and_rules(client: TestClient, settings: Any) -> None:
         "/api/teams/payments/rules", json={"escalate_after_hours": 6, "slack_channel": "C1"}
     )
     assert r.status_code == 200 and r.json()["escalate_after_hours"] == 6.0
+    r = client.put(
+        "/api/teams/payments/rules",
+        json={"rollup_times": ["09:00"], "rollup_timezone": "Europe/London"},
+    )
+    assert r.json()["rollup_times"] == ["09:00"] and r.json()["slack_channel"] == "C1"
+    r = client.put("/api/teams/payments/rules", json={"rollup_timezone": "Mars/Base"})
+    assert r.status_code == 422 and "Unknown time zone" in r.json()["detail"]
     member = bearer(_member(settings, "lars", "Lars"))
     assert client.get("/api/teams/payments/rules", headers=member).status_code == 403
     assert client.get("/api/teams/payments/overdue", headers=member).json() == []
