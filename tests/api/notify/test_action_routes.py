@@ -195,3 +195,31 @@ def _claim_user(settings: Any, url: str) -> str:
     from api.notify.links import read_action_token
 
     return read_action_token(settings, url.rsplit("/", 1)[1]).user_id
+
+
+def test_a_browser_signed_in_as_someone_else_still_acts_as_the_links_person(
+    delivered: dict[str, str], app: Any, settings: Any
+) -> None:
+    """The session is not the credential: Lars, signed in, opening Sarah's link acts as Sarah.
+    His session's CSRF token is still required on the POST (the confirm page carries it)."""
+    from api.auth.services import get_identity
+    from handoff.audit import Actor
+    from tests.api.auth_support import PASSWORD
+    from tests.api.test_auth import sign_in
+
+    directory = get_identity(settings).directory
+    directory.create_user("lars", display_name="Lars", actor=Actor.operator())
+    directory.add_member("payments", "lars", "member", actor=Actor.operator())
+    directory.set_password("lars", PASSWORD, actor=Actor.operator())
+    with TestClient(app, follow_redirects=False) as lars:
+        assert sign_in(lars, "lars").status_code == 303
+        url = _path(delivered["Acknowledge"])
+        page = lars.get(url)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert page.status_code == 200 and found is not None
+        assert lars.post(url, data={"read_back": "x"}).status_code == 403  # no CSRF token
+        r = lars.post(url, data={"read_back": "x", "csrf_token": found.group(1)})
+        assert r.status_code == 200, r.text
+    with session_scope(settings.resolved_database_url) as s:
+        item = s.get(LedgerItem, _item_of(settings, delivered["Acknowledge"]).id)
+        assert item is not None and item.owner == "Sarah"
