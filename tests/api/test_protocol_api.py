@@ -39,7 +39,12 @@ def _factory(rec: Recorder) -> Any:
 
 @pytest.fixture
 def channels(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Recorder]]:
+    from api.wiring import notify
+
     monkeypatch.setattr(base, "_REGISTRY", dict(base._REGISTRY))
+    # the wiring registers the built-in channels on first use; in a fresh process that would
+    # replace these recorders with the real (unconfigured) email and Slack notifiers
+    monkeypatch.setattr(notify, "_registered", True)
     recorders = {name: Recorder(name) for name in ("email", "slack")}
     for name, rec in recorders.items():
         base.register(name, _factory(rec))
