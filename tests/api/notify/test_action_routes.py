@@ -223,3 +223,32 @@ def test_a_browser_signed_in_as_someone_else_still_acts_as_the_links_person(
     with session_scope(settings.resolved_database_url) as s:
         item = s.get(LedgerItem, _item_of(settings, delivered["Acknowledge"]).id)
         assert item is not None and item.owner == "Sarah"
+
+
+def test_a_leads_link_names_who_can_clear_it(
+    mail_env: Mailbox, client: TestClient, anonymous: TestClient, settings: Any, posted: Any
+) -> None:
+    """Sarah is nobody here yet, so Maya (lead) is asked "who can clear this?"; her message's
+    link names Sarah once she has joined, and the blocker is routed to Sarah."""
+    from handoff.protocol.models import Assignment, OutboxRow
+
+    _published(client, posted)
+    with session_scope(settings.resolved_database_url) as s:
+        row = s.scalars(select(OutboxRow).where(OutboxRow.kind == "who_can_clear")).first()
+        assert row is not None
+        [(label, url)] = row.message["actions"]
+    assert label == "Name who can clear it" and url.startswith(f"{BASE}/actions/")
+    page = anonymous.get(_path(url))
+    assert page.status_code == 200 and 'name="to"' in page.text and "Maya" in page.text
+    _sarah(client, settings)
+    r = anonymous.post(_path(url), data={"to": "Sarah"})
+    assert r.status_code == 200 and "Routed to Sarah" in r.text
+    with session_scope(settings.resolved_database_url) as s:
+        routed = s.scalars(select(Assignment).where(Assignment.reason == "blocker")).one()
+        sarah_id = routed.user_id
+    assert _mail_links(mail_env, "sarah@example.com")  # and her mail, with her own links
+    # a member's link cannot name anyone: reassigning is a lead's
+    item = _item_of(settings, url)
+    token = make_action_token(settings, sarah_id, "reassign", item.id, team="payments")
+    r = anonymous.post(f"/actions/{token}", data={"to": "Maya"})
+    assert r.status_code == 403 and "Only a lead" in r.text
