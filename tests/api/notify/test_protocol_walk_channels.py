@@ -163,3 +163,38 @@ def test_sarah_resolves_from_the_mail_the_smtp_server_got(
     status = client.get(f"/api/handoffs/{hid}/notifications").json()
     assert "failed" not in status["counts"]
     assert {"inapp", "email", "slack"} <= set(status["latency_s"])
+
+
+def test_the_team_rollup_reaches_the_team_channels_at_the_leads_time(
+    real_channels: tuple[Mailbox, LocalHTTP],
+    client: TestClient,
+    posted: dict[str, Any],
+) -> None:
+    """Maya (lead) sets 09:00 London; the tick at 09:02 sends the rollup to the team's Slack
+    channel and team email through the real notifiers; the tick at 09:07 sends nothing more."""
+    box, slack = real_channels
+    r = client.put(
+        "/api/teams/payments/rules",
+        json={
+            "rollup_times": ["09:00"],
+            "rollup_timezone": "Europe/London",
+            "slack_channel": "C0PAYMENTS",
+            "team_email": "payments@example.com",
+        },
+    )
+    assert r.status_code == 200, r.text
+    r = client.post(f"/api/handoffs/{posted['id']}/publish", json={"force_reason": "walk"})
+    assert r.status_code == 200, r.text
+    slack.requests.clear()
+
+    assert _tick(datetime(2026, 11, 23, 8, 59, tzinfo=UTC))["rollups"] == 0
+    assert _tick(datetime(2026, 11, 23, 9, 2, tzinfo=UTC))["rollups"] == 1
+    assert _tick(datetime(2026, 11, 23, 9, 7, tzinfo=UTC))["rollups"] == 0
+    [post] = [json.loads(r.body) for r in slack.requests]
+    assert post["channel"] == "C0PAYMENTS" and "payments: state at" in json.dumps(post["blocks"])
+    assert f"{BASE}/teams/payments/rollup" in json.dumps(post["blocks"])
+    [mail] = _mails_to(box, "payments@example.com")
+    assert mail["Subject"] == "Team payments rollup, Mon 23 Nov 09:00"
+    text = _plain(mail)
+    assert "## Open blockers, oldest first" in text and "session timeout" in text
+    assert f"Read it in handoff: {BASE}/teams/payments/rollup" in text
