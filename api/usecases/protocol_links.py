@@ -46,6 +46,8 @@ LABELS = {
     "reassign": ("Name who can clear it", "to"),
 }
 
+_USED = "This action link was already used; each link works once, so open the item in handoff."
+
 
 @dataclass(frozen=True, slots=True)
 class Offer:
@@ -96,9 +98,6 @@ def offer(svc: Services, token: str, *, now: datetime | None = None) -> Offer:
             person=person_name(session, item.team, user),
             expires_at=claim.expires_at,
         )
-
-
-_USED = "This action link was already used; each link works once, so open the item in handoff."
 
 
 def perform(
