@@ -146,6 +146,7 @@ def _add_routes(app: FastAPI) -> None:
     """The routers (each route guarded by the policy dependency), static files, health."""
     from api.auth.routes import router as auth_router
     from api.routes import (
+        actions,
         ask,
         decisions,
         handoffs,
@@ -183,6 +184,7 @@ def _add_routes(app: FastAPI) -> None:
     if app.state.settings.prometheus:  # operators' metrics; off: nothing at the path
         app.include_router(metrics.ops)
     app.include_router(protocol_pages.pages)
+    app.include_router(actions.pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/api/health", tags=["meta"], summary="Liveness: the database answers")

@@ -4,8 +4,13 @@ A real worker (`handoff worker`, embedded filesystem broker, as `handoff serve` 
 process sharing a fresh data directory: N handoffs are published one after another (each with a
 blocker routed to Sarah, written to the outbox in the publish's transaction, delivery queued
 after the commit), and each outbox row's `delivered_at - created_at` is the latency publish ->
-delivered on its channel. Only the channels registered in the worker process are measured (the
-in-app one always).
+delivered on its channel.
+
+Every channel is real and goes over the network to a server this process runs on 127.0.0.1: the
+in-app inbox (a database row), email through the EmailNotifier to an SMTP server (aiosmtpd),
+Slack through slack_sdk to an HTTP server that answers `chat.postMessage` as Slack does, and a
+signed webhook to an HTTP server that answers 200. Each server counts what it received, so a
+row marked delivered is checked against an arrival.
 
 Prints one JSON object; a readable line per channel on stderr.
 """
@@ -15,11 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +47,78 @@ SUBJECTS = (
 )
 
 
-def _setup(home: Path) -> Any:
+class _Received:
+    """What the local servers got: (channel, count)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {"email": 0, "slack": 0, "webhook": 0}
+        self._lock = threading.Lock()
+
+    def add(self, channel: str) -> None:
+        with self._lock:
+            self.counts[channel] += 1
+
+
+def _http_server(received: _Received) -> ThreadingHTTPServer:
+    """Slack's `chat.postMessage` (at /api/...) and a webhook receiver (at /hook), on one port."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path.startswith("/api/chat.postMessage"):
+                received.add("slack")
+                body = json.dumps({"ok": True, "channel": "U0SARAH", "ts": "1.0"}).encode()
+            else:
+                received.add("webhook")
+                body = b"{}"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
+    return server
+
+
+def _smtp_server(received: _Received) -> Any:
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            received.add("email")
+            return "250 OK"
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller
+
+
+def _channel_env(smtp_port: int, http_port: int) -> dict[str, str]:
+    return {
+        "HANDOFF_SMTP_HOST": "127.0.0.1",
+        "HANDOFF_SMTP_PORT": str(smtp_port),
+        "HANDOFF_SMTP_SECURITY": "none",
+        "HANDOFF_SLACK_TOKEN": "xoxb-bench-0123456789",
+        "HANDOFF_SLACK_BASE_URL": f"http://127.0.0.1:{http_port}/api/",
+        "HANDOFF_WEBHOOK_SECRET": secrets.token_urlsafe(32),
+        "HANDOFF_WEBHOOK_PRIVATE_ADDRESSES": "true",
+    }
+
+
+def _setup(home: Path, env: dict[str, str], hook: str) -> Any:
     os.environ["HANDOFF_HOME"] = str(home)
+    os.environ.update(env)
     from api.wiring.services import build_services
     from handoff.audit import Actor
     from handoff.identity.directory import Directory
@@ -54,6 +133,13 @@ def _setup(home: Path) -> Any:
     for username in ("amir", "sarah"):
         directory.create_user(username, display_name=username.capitalize(), actor=op)
         directory.add_member("core", username, "member", actor=op)
+    from handoff.db import session_scope
+    from handoff.protocol.people import update_profile
+
+    sarah = directory.user("sarah")
+    with session_scope(svc.settings.resolved_database_url) as s:
+        channels = {"email": "sarah@example.com", "slack_user_id": "U0SARAH", "webhooks": [hook]}
+        update_profile(s, sarah.id, {"channels": channels})
     return svc
 
 
@@ -94,11 +180,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--handoffs", type=int, default=len(SUBJECTS))
     parser.add_argument("--gap-s", type=float, default=0.5, help="Pause between publishes.")
     args = parser.parse_args(argv)
+    received = _Received()
+    http, smtp = _http_server(received), _smtp_server(received)
+    channel_env = _channel_env(smtp.port, int(http.server_address[1]))
+    hook = f"http://127.0.0.1:{http.server_address[1]}/hook"
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        svc = _setup(home)
+        svc = _setup(home, channel_env, hook)
         env = {k: v for k, v in os.environ.items() if not k.startswith("HANDOFF_")}
-        env["HANDOFF_HOME"] = str(home)
+        env |= channel_env | {"HANDOFF_HOME": str(home)}
         worker = subprocess.Popen(
             [
                 sys.executable,
@@ -127,13 +217,22 @@ def main(argv: list[str]) -> int:
         finally:
             worker.terminate()
             worker.wait(timeout=30)
+            http.shutdown()
+            smtp.stop()
         per: dict[str, list[float]] = {}
         for r in _rows(svc):
             if r.delivered_at is not None:
                 per.setdefault(r.channel, []).append(
                     (r.delivered_at - r.created_at).total_seconds()
                 )
-    out: dict[str, Any] = {"handoffs": args.handoffs, "load": os.getloadavg()[0], "channels": {}}
+        failed = [r.last_error for r in _rows(svc) if r.status != "delivered"]
+    out: dict[str, Any] = {
+        "handoffs": args.handoffs,
+        "load": os.getloadavg()[0],
+        "received": received.counts,
+        "not_delivered": failed,
+        "channels": {},
+    }
     for channel, values in sorted(per.items()):
         values.sort()
         stats = {

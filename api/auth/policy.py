@@ -8,6 +8,9 @@
     lead                a lead of the team
     admin               an instance administrator (users, teams); no team's work by itself
     author_or_reviewer  the handoff's author (their own draft), or a reviewer or lead
+    action_link         whoever holds a signed one-click action link: the token in the path is
+                        the credential, checked by the route (signature, expiry, single use),
+                        and the action runs as the person it names (see `api.routes.actions`)
 
 The team comes from the path (`{team}`), the query (`?team=`), the body (`team` in JSON or a
 form), or the resource the path names (a handoff, a job, a ledger item); without one, a route uses
@@ -37,6 +40,7 @@ class Access(StrEnum):
     LEAD = "lead"
     ADMIN = "admin"
     AUTHOR_OR_REVIEWER = "author_or_reviewer"
+    LINK = "action_link"
 
 
 TEAM_ACCESS = frozenset({Access.MEMBER, Access.REVIEWER, Access.LEAD, Access.AUTHOR_OR_REVIEWER})
@@ -188,6 +192,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/teams/{team}/rollup"): Rule(A.MEMBER, T.PATH),
     ("GET", "/api/pods/{pod}/rollup"): Rule(A.SIGNED_IN),
     ("GET", "/api/teams/{team}/metrics"): Rule(A.LEAD, T.PATH),
+    # -- one-click actions from email and Slack (issue 16) ---------------------------------------
+    # The signed, expiring, single-use token in the path is the credential (the person may not be
+    # signed in); the GET changes nothing, the POST uses the link up with its action.
+    ("GET", "/actions/{token}"): Rule(A.LINK),
+    ("POST", "/actions/{token}"): Rule(A.LINK),
     # -- operators ----------------------------------------------------------------------------
     # Instance-wide job and delivery figures: administrators (a scraper uses an administrator's
     # read-only token that is not limited to teams). Off with HANDOFF_PROMETHEUS=false.

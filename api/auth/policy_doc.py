@@ -21,6 +21,7 @@ WHO = {
     Access.LEAD: "lead of the team",
     Access.ADMIN: "instance administrator",
     Access.AUTHOR_OR_REVIEWER: "the handoff's author, or a reviewer or lead of its team",
+    Access.LINK: "whoever holds the signed, single-use action link (the token is the credential)",
 }
 WHERE = {
     TeamFrom.NONE: "",

@@ -224,9 +224,16 @@ def rules_show(team: str) -> None:
 @click.option("--slack-channel")
 @click.option("--team-email")
 @click.option("--webhook-url")
+@click.option(
+    "--rollup-times",
+    help='Local times the team rollup goes to the team channels, e.g. "09:00,17:00"; "" for none.',
+)
+@click.option("--rollup-timezone", help="The IANA time zone of --rollup-times, e.g. Europe/London.")
 def rules_set(team: str, **options: Any) -> None:
     """Change the options given; the rest stays."""
     patch = {k: v for k, v in options.items() if v is not None}
+    if "rollup_times" in patch:  # the API takes a list
+        patch["rollup_times"] = [t.strip() for t in patch["rollup_times"].split(",") if t.strip()]
     client = remote()
     if client is not None:
         echo_json(client.call("PUT", f"/teams/{team}/rules", json=patch))

@@ -26,12 +26,16 @@ Errors (all `HandoffError`, so the app's one handler answers them):
     ActionLinkExpired   410  signed by us, but past its expiry
     ActionLinkUsed      409  already used (`consume` found its id)
 The page for them should say what to do next ("open handoff and act from the inbox").
+
+The routes are `api.routes.actions`; `signer(settings)` is what `api.wiring.store.links_for`
+puts in the messages' `Links`, so every routed message carries these links as its actions.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -47,7 +51,7 @@ from handoff.models import Base
 from handoff.settings import Settings
 
 #: What a link may do. The routes decide what each means; anything else is refused when signed.
-ACTIONS = frozenset({"acknowledge", "resolve", "not_mine"})
+ACTIONS = frozenset({"acknowledge", "resolve", "not_mine", "reassign"})
 #: Where the confirm page lives (the routes that use links mount it here).
 ACTION_PATH = "/actions"
 _SALT = "handoff.action-link.v1"
@@ -215,6 +219,17 @@ def purge_expired(session: Session, *, now: datetime | None = None) -> int:
         delete(ActionTokenRecord).where(ActionTokenRecord.expires_at < cutoff)
     )
     return int(result.rowcount or 0)
+
+
+def signer(settings: Settings) -> Callable[[str, str, str, str], str]:
+    """`(team, item id, action, user id) -> URL` of a fresh signed link: what the protocol's
+    messages use for their one-click actions (`handoff.protocol.messages.Links.action`)."""
+
+    def sign(team: str, item_id: str, action: str, user_id: str) -> str:
+        token = make_action_token(settings, user_id, action, item_id, team=team)
+        return action_url(settings, token)
+
+    return sign
 
 
 def action_url(settings: Settings, token: str) -> str:

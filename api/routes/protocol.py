@@ -10,7 +10,8 @@ team's rules (leads).
     GET  /api/handoffs/{id}/notifications        delivery status and latency per notification
     GET  /api/handoffs/{id}/acknowledgments      who took each item, when, their read-back
     PUT  /api/me                                 my time zone, hours, days off, channels
-    GET|PUT /api/teams/{team}/rules              escalation, reminders, team channels (lead)
+    GET|PUT /api/teams/{team}/rules              escalation, reminders, team channels, rollup
+                                                 times (lead)
     GET  /api/teams/{team}/overdue               handoffs unacknowledged by the next shift
 """
 
@@ -96,6 +97,15 @@ class RulesBody(BaseModel):
     slack_channel: str | None = Field(default=None, max_length=64)
     team_email: str | None = Field(default=None, max_length=320)
     webhook_url: str | None = Field(default=None, max_length=2000)
+    rollup_times: list[str] | None = Field(
+        default=None,
+        max_length=6,
+        description='Local times the team rollup goes to the team channels, e.g. ["09:00"]; '
+        "empty: none is sent.",
+    )
+    rollup_timezone: str | None = Field(
+        default=None, max_length=64, description="The IANA zone of rollup_times (default UTC)."
+    )
 
 
 @router.get("/inbox", summary="What needs me: routed blockers, items to acknowledge, questions")

@@ -209,6 +209,8 @@ async def save_team_settings(
         "slack_channel": form.get("slack_channel", ""),
         "team_email": form.get("team_email", ""),
         "webhook_url": form.get("webhook_url", ""),
+        "rollup_times": form.get("rollup_times", ""),
+        "rollup_timezone": form.get("rollup_timezone", "") or "UTC",
     }
     error = ""
     try:

@@ -33,10 +33,13 @@ def build_store(settings: Settings, *, ledger: Ledger) -> HandoffStore:
 
 
 def links_for(settings: Settings) -> Links:
-    """Links in notifications, from HANDOFF_PUBLIC_URL (the address people use)."""
+    """Links in notifications, from HANDOFF_PUBLIC_URL (the address people use); their one-click
+    actions are signed, expiring, single-use links (`api.notify.links`), made when the message
+    is written, so the domain never sees the app's key."""
+    from api.notify.links import signer
     from handoff.protocol.messages import Links
 
-    return Links(settings.public_url or "http://localhost:8000")
+    return Links(settings.public_url or "http://localhost:8000", action=signer(settings))
 
 
 def build_vocabulary(settings: Settings) -> VocabularyRepository:

@@ -18,6 +18,11 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+def is_hhmm(text: str) -> bool:
+    """Whether `text` is a clock time as stored, "HH:MM" on the 24-hour clock."""
+    return bool(_HHMM.match(text))
+
+
 def zone(name: str) -> ZoneInfo:
     """The IANA zone `name`; an unknown one is bad input that says what a valid one looks like."""
     try:

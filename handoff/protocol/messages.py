@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from handoff.ledger.models import LedgerEvent, LedgerItem
 from handoff.protocol.outbox import Note
 
-#: (item id, action, recipient user id) -> the action's URL. `api` passes one that signs links;
-#: the default points at the item's page.
-ActionLink = Callable[[str, str, str], str]
+#: (team, item id, action, recipient user id) -> the action's URL. `api` passes one that signs
+#: single-use links (`api.notify.links.signer`); the default points at the item's page.
+ActionLink = Callable[[str, str, str, str], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +39,14 @@ class Links:
     def post(self) -> str:
         return f"{self.base.rstrip('/')}/post"
 
-    def act(self, item_id: str, action: str, user_id: str) -> str:
+    def act(self, item: LedgerItem, action: str, user_id: str) -> str:
+        """The one-click link for `user_id` to do `action` on `item`."""
         if self.action is not None:
-            return self.action(item_id, action, user_id)
-        return f"{self.item(item_id)}#{action}"
+            return self.action(item.team, item.id, action, user_id)
+        return f"{self.item(item.id)}#{action}"
+
+    def rollup(self, team: str) -> str:
+        return f"{self.base.rstrip('/')}/teams/{team}/rollup"
 
 
 def when_in(at: datetime, tz: str = "UTC") -> str:
@@ -97,9 +101,9 @@ def blocker_routed(
 ) -> Note:
     ctx = _context(item, opened, links) | {"blocked": parent.name if parent else None, "tz": tz}
     actions = (
-        ("Acknowledge", links.act(item.id, "acknowledge", user_id)),
-        ("Resolve", links.act(item.id, "resolve", user_id)),
-        ("Not mine", links.act(item.id, "not_mine", user_id)),
+        ("Acknowledge", links.act(item, "acknowledge", user_id)),
+        ("Resolve", links.act(item, "resolve", user_id)),
+        ("Not mine", links.act(item, "not_mine", user_id)),
     )
     head = f"You can clear this blocker: {item.name}"
     text = "\n".join([head, *_lines(ctx, parent), "", _actions_text(actions)])
@@ -123,7 +127,7 @@ def who_can_clear(
         if item.needed_from
         else ""
     )
-    actions = (("Name who can clear it", links.act(item.id, "reassign", user_id)),)
+    actions = (("Name who can clear it", links.act(item, "reassign", user_id)),)
     text = "\n".join(
         [
             f"Who can clear this blocker?{named}",
@@ -150,8 +154,8 @@ def owned(
     """A next action they own, or work handed over to them."""
     ctx = _context(item, event, links) | {"tz": tz}
     actions = (
-        ("I've got it", links.act(item.id, "acknowledge", user_id)),
-        ("Not mine", links.act(item.id, "not_mine", user_id)),
+        ("I've got it", links.act(item, "acknowledge", user_id)),
+        ("Not mine", links.act(item, "not_mine", user_id)),
     )
     head = "A next action is yours" if kind == "action_assigned" else "Work was handed over to you"
     lines = [f"{head}: {item.name}", *_lines(ctx, None)[1:], "", _actions_text(actions)]
@@ -209,3 +213,12 @@ def digest(name: str, sections: dict[str, list[str]], links: Links) -> Note:
 
 def _actions_text(actions: tuple[tuple[str, str], ...]) -> str:
     return "\n".join(f"{label}: {url}" for label, url in actions)
+
+
+def team_rollup(team: str, markdown: str, at: datetime, links: Links) -> Note:
+    """The team's rollup for its channels: the Markdown the rollup page shows, and its link."""
+    url = links.rollup(team)
+    text = f"{markdown.rstrip()}\n\nRead it in handoff: {url}\n"
+    data = {"team": team, "at": at.isoformat(), "rollup_url": url}
+    subject = f"Team {team} rollup, {at:%a %d %b %H:%M}"
+    return Note("rollup", subject, text, url, (("Open the rollup", url),), data)

@@ -52,6 +52,10 @@ class TeamRules(Base):
     slack_channel: Mapped[str | None] = mapped_column(String(64))
     team_email: Mapped[str | None] = mapped_column(String(320))
     webhook_url: Mapped[str | None] = mapped_column(String(2000))
+    #: The local times ("HH:MM") the team's rollup goes to its channels, in `rollup_timezone`
+    #: (migration 0010b_rollup_delivery); none: no rollup is sent.
+    rollup_times: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    rollup_timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

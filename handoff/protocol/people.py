@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from handoff.errors import InvalidInput
 from handoff.identity.models import MembershipRecord, PersonLinkRecord, UserRecord
 from handoff.identity.roles import Role
-from handoff.protocol.hours import Schedule, check_days_off, check_hours, zone
+from handoff.protocol.hours import Schedule, check_days_off, check_hours, is_hhmm, zone
 from handoff.protocol.models import DEFAULT_HOURS, PersonProfile, TeamRules
 from handoff.vocabulary import VocabPerson
 
@@ -31,8 +31,12 @@ DEFAULT_RULES: dict[str, Any] = {
     "slack_channel": None,
     "team_email": None,
     "webhook_url": None,
+    "rollup_times": [],
+    "rollup_timezone": "UTC",
 }
 MAX_WEBHOOKS = 10
+#: A rollup goes out at most this many times a (local) day.
+MAX_ROLLUP_TIMES = 6
 
 
 def _fold(name: str) -> str:
@@ -208,16 +212,25 @@ class Rules:
     slack_channel: str | None
     team_email: str | None
     webhook_url: str | None
+    rollup_times: tuple[str, ...] = ()
+    rollup_timezone: str = "UTC"
 
     def to_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in DEFAULT_RULES}
+        out = {name: getattr(self, name) for name in DEFAULT_RULES}
+        out["rollup_times"] = list(self.rollup_times)
+        return out
+
+
+def _defaults() -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, list) else v for k, v in DEFAULT_RULES.items()}
 
 
 def rules(session: Session, team: str) -> Rules:
     row = session.get(TeamRules, team)
-    if row is None:
-        return Rules(**DEFAULT_RULES)
-    return Rules(**{name: getattr(row, name) for name in DEFAULT_RULES})
+    values = _defaults() if row is None else {n: getattr(row, n) for n in DEFAULT_RULES}
+    values["rollup_times"] = tuple(values["rollup_times"] or ())
+    values["rollup_timezone"] = values["rollup_timezone"] or "UTC"
+    return Rules(**values)
 
 
 def update_rules(session: Session, team: str, patch: dict[str, Any]) -> Rules:
@@ -226,7 +239,7 @@ def update_rules(session: Session, team: str, patch: dict[str, Any]) -> Rules:
         raise InvalidInput(f"Unknown team rules: {', '.join(sorted(unknown))}.")
     row = session.get(TeamRules, team)
     if row is None:
-        row = TeamRules(team=team, **DEFAULT_RULES)
+        row = TeamRules(team=team, **_defaults())
         session.add(row)
     if "escalate_after_hours" in patch:
         hours = float(patch["escalate_after_hours"])
@@ -246,8 +259,28 @@ def update_rules(session: Session, team: str, patch: dict[str, Any]) -> Rules:
         row.team_email = _email(patch["team_email"])
     if "webhook_url" in patch:
         row.webhook_url = _url(patch["webhook_url"]) if patch["webhook_url"] else None
+    if "rollup_times" in patch:
+        row.rollup_times = check_rollup_times(patch["rollup_times"])
+    if "rollup_timezone" in patch:
+        name = str(patch["rollup_timezone"] or "UTC").strip() or "UTC"
+        zone(name)
+        row.rollup_timezone = name
     session.flush()
     return rules(session, team)
+
+
+def check_rollup_times(value: Any) -> list[str]:
+    """The rollup's local times, sorted, each "HH:MM" (a string may list them with commas)."""
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    times = sorted({str(t).strip() for t in items if str(t).strip()})
+    bad = [t for t in times if not is_hhmm(t)]
+    if bad:
+        raise InvalidInput(f"Rollup times are HH:MM, e.g. 09:00; not {bad[0]!r}.")
+    if len(times) > MAX_ROLLUP_TIMES:
+        raise InvalidInput(f"A rollup goes out at most {MAX_ROLLUP_TIMES} times a day.")
+    return times
 
 
 # -- where to reach someone ----------------------------------------------------------------------

@@ -3,13 +3,16 @@ functions of `now` (tests freeze it; a Celery task passes the real one). Each wr
 whose keys name the assignment, or the person, team and local day, so a second run at the same
 moment, or five minutes later, queues nothing again.
 
+The team rollup goes to the team's channels at the local times its lead set (`send_rollups`),
+keyed by team, local day and time.
+
 Everything is in the person's own time zone and working hours; a day off (set by them, or marked
 by "back Monday" in their wrap) has no shift, so nothing reaches them on it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -18,13 +21,14 @@ from handoff.identity.models import MembershipRecord, UserRecord
 from handoff.ledger.models import LedgerEvent, LedgerItem
 from handoff.models import HandoffRecord
 from handoff.protocol import messages
-from handoff.protocol.hours import Schedule
+from handoff.protocol.hours import Schedule, zone
 from handoff.protocol.messages import Links
-from handoff.protocol.models import Assignment, OutboxRow
+from handoff.protocol.models import Assignment, OutboxRow, TeamRules
 from handoff.protocol.outbox import write
 from handoff.protocol.people import (
     addresses,
     leads,
+    members,
     names_of,
     person_name,
     profile,
@@ -33,6 +37,8 @@ from handoff.protocol.people import (
     team_addresses,
 )
 from handoff.protocol.routing import is_handoff_id
+from handoff.rollups.compose import Member, team_rollup
+from handoff.rollups.render import team_markdown
 
 #: A digest goes out in the first two hours of a shift (the task runs every few minutes).
 DIGEST_WINDOW = timedelta(hours=2)
@@ -40,6 +46,9 @@ DIGEST_WINDOW = timedelta(hours=2)
 #: person's last shift: one published during their shift may still be waiting for them).
 UNACKNOWLEDGED_WINDOW = timedelta(days=7)
 LIVE = ("open", "in_progress", "blocked", "in_review")
+#: A team rollup goes out within this long after its time (the tick runs every few minutes; a
+#: beat that was down longer skips that rollup rather than sending a stale one late).
+ROLLUP_WINDOW = timedelta(hours=1)
 
 
 def _people(session: Session) -> list[tuple[UserRecord, str]]:
@@ -289,9 +298,69 @@ def _next_start(sched: Schedule, after: datetime) -> list[datetime]:
     return []
 
 
+def rollup_slots(times: tuple[str, ...], tz: str, now: datetime) -> list[datetime]:
+    """The rollup's moments (aware) on the local days of yesterday, today and tomorrow."""
+    where = zone(tz)
+    today = now.astimezone(where).date()
+    out = []
+    for offset in (-1, 0, 1):
+        day = today + timedelta(days=offset)
+        for t in times:
+            hour, minute = (int(x) for x in t.split(":"))
+            out.append(datetime.combine(day, time(hour, minute), tzinfo=where))
+    return sorted(out)
+
+
+def due_rollup(times: tuple[str, ...], tz: str, now: datetime) -> tuple[datetime, datetime] | None:
+    """(since, slot) when a rollup slot began within ROLLUP_WINDOW before `now`: it covers the
+    time since the slot before it (a day, for one time a day)."""
+    slots = rollup_slots(times, tz, now)
+    for i, slot in enumerate(slots):
+        if slot <= now < slot + ROLLUP_WINDOW:
+            since = slots[i - 1] if i > 0 else slot - timedelta(days=1)
+            return since, slot
+    return None
+
+
+def send_rollups(session: Session, now: datetime, links: Links) -> int:
+    """The team rollup to each team's channels (Slack channel, team email, webhook) at the local
+    times its lead set, once per team, local day and time (the outbox key names them, so a tick
+    five minutes later queues nothing). The text is the rollup's Markdown, as the page reads."""
+    made = 0
+    for row in session.scalars(select(TeamRules).order_by(TeamRules.team)).all():
+        r = rules(session, row.team)
+        found = due_rollup(r.rollup_times, r.rollup_timezone, now) if r.rollup_times else None
+        to = team_addresses(session, row.team) if found else []
+        if found is None or not to:
+            continue
+        since, slot = found
+        local = slot.astimezone(zone(r.rollup_timezone))
+        people = [
+            Member(u.id, u.username, u.display_name or u.username)
+            for u in members(session, row.team)
+        ]
+        rollup = team_rollup(session, row.team, since=since, until=slot, members=people)
+        note = messages.team_rollup(
+            row.team, team_markdown(rollup, base_url=links.base), local, links
+        )
+        rows = write(
+            session,
+            team=row.team,
+            event=f"rollup:{row.team}:{local.date().isoformat()}:{local:%H:%M}",
+            recipient=f"team:{row.team}",
+            user_id=None,
+            to=to,
+            note=note,
+            now=now,
+        )
+        made += 1 if rows else 0
+    return made
+
+
 def run_all(session: Session, now: datetime, links: Links) -> dict[str, int]:
     return {
         "escalated": escalate(session, now, links),
         "reminders": remind(session, now, links),
         "digests": digest(session, now, links),
+        "rollups": send_rollups(session, now, links),
     }

@@ -39,7 +39,12 @@ def _factory(rec: Recorder) -> Any:
 
 @pytest.fixture
 def channels(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Recorder]]:
+    from api.wiring import notify
+
     monkeypatch.setattr(base, "_REGISTRY", dict(base._REGISTRY))
+    # the wiring registers the built-in channels on first use; in a fresh process that would
+    # replace these recorders with the real (unconfigured) email and Slack notifiers
+    monkeypatch.setattr(notify, "_registered", True)
     recorders = {name: Recorder(name) for name in ("email", "slack")}
     for name, rec in recorders.items():
         base.register(name, _factory(rec))
@@ -230,6 +235,13 @@ def test_settings_and_rules(client: TestClient, settings: Any) -> None:
         "/api/teams/payments/rules", json={"escalate_after_hours": 6, "slack_channel": "C1"}
     )
     assert r.status_code == 200 and r.json()["escalate_after_hours"] == 6.0
+    r = client.put(
+        "/api/teams/payments/rules",
+        json={"rollup_times": ["09:00"], "rollup_timezone": "Europe/London"},
+    )
+    assert r.json()["rollup_times"] == ["09:00"] and r.json()["slack_channel"] == "C1"
+    r = client.put("/api/teams/payments/rules", json={"rollup_timezone": "Mars/Base"})
+    assert r.status_code == 422 and "Unknown time zone" in r.json()["detail"]
     member = bearer(_member(settings, "lars", "Lars"))
     assert client.get("/api/teams/payments/rules", headers=member).status_code == 403
     assert client.get("/api/teams/payments/overdue", headers=member).json() == []

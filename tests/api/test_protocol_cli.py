@@ -92,7 +92,14 @@ def test_settings_and_rules_at_the_terminal(published: str) -> None:
         run("rules", "set", "core", "--escalate-after-hours", "6", "--no-flag-unacknowledged")
     )
     assert rules["escalate_after_hours"] == 6.0 and rules["flag_unacknowledged"] is False
-    assert set(_json(run("notify", "tick"))) == {"escalated", "reminders", "digests"}
+    rules = _json(
+        run("rules", "set", "core", "--rollup-times", "17:30, 09:00", "--rollup-timezone", "UTC")
+    )
+    assert rules["rollup_times"] == ["09:00", "17:30"] and rules["escalate_after_hours"] == 6.0
+    assert _json(run("rules", "set", "core", "--rollup-times", ""))["rollup_times"] == []
+    one_sentence_error(run("rules", "set", "core", "--rollup-times", "9am"), "HH:MM")
+    tick = set(_json(run("notify", "tick")))
+    assert tick == {"escalated", "reminders", "digests", "rollups"}
 
 
 def test_bad_input_is_one_sentence(published: str) -> None:

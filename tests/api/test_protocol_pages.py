@@ -78,10 +78,18 @@ def test_settings_pages(client: TestClient) -> None:
     page(client, "/teams/payments/settings")
     r = client.post(
         "/teams/payments/settings",
-        data={"escalate_after_hours": "2", "reminder_minutes": "15", "slack_channel": "C0PAY"},
+        data={
+            "escalate_after_hours": "2",
+            "reminder_minutes": "15",
+            "slack_channel": "C0PAY",
+            "rollup_times": "17:00, 08:30",
+            "rollup_timezone": "Asia/Singapore",
+        },
     )
-    assert r.status_code == 200 and "Saved." in r.text
+    assert r.status_code == 200 and "Saved." in r.text and 'value="08:30, 17:00"' in r.text
     rules = client.get("/api/teams/payments/rules").json()
+    assert rules["rollup_times"] == ["08:30", "17:00"]
+    assert rules["rollup_timezone"] == "Asia/Singapore"
     assert rules["escalate_after_hours"] == 2.0 and rules["flag_unacknowledged"] is False
     assert rules["slack_channel"] == "C0PAY"
 

@@ -1,13 +1,16 @@
-"""Shared pieces for the channel tests: free ports, a self-signed certificate for 127.0.0.1, and a
-sample message. Every server these tests talk to is real and listens on 127.0.0.1."""
+"""Shared pieces for the channel tests: free ports, a self-signed certificate for 127.0.0.1, a
+sample message, a real SMTP server (aiosmtpd) that keeps what arrives, and a local HTTP server that
+answers like Slack. Every server these tests talk to is real and listens on 127.0.0.1."""
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from api.notify.base import Action, Message
 
@@ -163,3 +167,69 @@ def local_http() -> Iterator[LocalHTTP]:
     server = LocalHTTP()
     yield server
     server.close()
+
+
+# -- a real SMTP server -----------------------------------------------------------------------
+class Mailbox:
+    """An aiosmtpd handler: refuses nobody@ (550) and busy@ (451), keeps every accepted mail."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such user here"
+        if address.startswith("busy@"):
+            return "451 4.7.1 Greylisted, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+
+def start_smtp(handler: Mailbox, **options: Any) -> Controller:
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
+    controller.start()
+    return controller
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    handler = Mailbox()
+    controller = start_smtp(handler)
+    yield handler, controller.port
+    controller.stop()
+
+
+# -- Slack's Web API, as far as chat.postMessage goes --------------------------------------------
+SLACK_TOKEN = "xoxb-test-0123456789"
+
+
+def fake_slack(request: Request) -> tuple[int, dict[str, str], bytes]:
+    """Slack's answers: invalid_auth without the token, per-channel failures, else ok."""
+
+    def answer(status: int, payload: dict[str, Any], **headers: str) -> Any:
+        return (
+            status,
+            {"Content-Type": "application/json; charset=utf-8", **headers},
+            json.dumps(payload).encode(),
+        )
+
+    if request.path != "/api/chat.postMessage":
+        return answer(404, {"ok": False, "error": "unknown_method"})
+    if request.headers.get("authorization") != f"Bearer {SLACK_TOKEN}":
+        return answer(200, {"ok": False, "error": "invalid_auth"})
+    channel = json.loads(request.body)["channel"]
+    if channel == "C0GONE":
+        return answer(200, {"ok": False, "error": "channel_not_found"})
+    if channel == "C0BUSY":
+        return answer(429, {"ok": False, "error": "ratelimited"}, **{"Retry-After": "7"})
+    if channel == "C0DOWN":
+        return 503, {"Content-Type": "text/html"}, b"<html>upstream unavailable</html>"
+    if channel == "C0SLOW":
+        time.sleep(2.5)
+    return answer(200, {"ok": True, "channel": channel, "ts": "1765090000.000100"})

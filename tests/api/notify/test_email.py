@@ -7,11 +7,9 @@ import email.policy
 import socket
 import ssl
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from pydantic import SecretStr
 
@@ -19,42 +17,7 @@ from api.notify.base import DeliveryError, Message
 from api.notify.email import EmailNotifier
 from handoff.errors import ConfigError
 from handoff.settings import Settings
-from tests.api.notify.conftest import free_port
-
-
-class Mailbox:
-    """An aiosmtpd handler: refuses nobody@ (550) and busy@ (451), keeps every accepted mail."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
-    ) -> str:
-        if address.startswith("nobody@"):
-            return "550 5.1.1 No such user here"
-        if address.startswith("busy@"):
-            return "451 4.7.1 Greylisted, try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted for delivery"
-
-
-def _start(handler: Mailbox, **options: Any) -> Controller:
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
-    controller.start()
-    return controller
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    handler = Mailbox()
-    controller = _start(handler)
-    yield handler, controller.port
-    controller.stop()
+from tests.api.notify.conftest import Mailbox, free_port, start_smtp
 
 
 def _parsed(raw: bytes) -> email.message.EmailMessage:
@@ -148,7 +111,7 @@ def test_starttls_and_login(
 ) -> None:
     """The server requires STARTTLS before AUTH; the client upgrades, signs in, sends."""
     box = Mailbox()
-    controller = _start(
+    controller = start_smtp(
         box,
         tls_context=server_tls,
         require_starttls=True,
@@ -190,7 +153,7 @@ def test_implicit_tls(
     message: Message, server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
 ) -> None:
     box = Mailbox()
-    controller = _start(box, ssl_context=server_tls)
+    controller = start_smtp(box, ssl_context=server_tls)
     try:
         notifier = EmailNotifier(
             host="127.0.0.1", port=controller.port, security="ssl", ssl_context=client_tls

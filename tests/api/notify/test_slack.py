@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -16,35 +14,9 @@ from api.notify.base import DeliveryError, Message
 from api.notify.slack import SlackNotifier, slack_blocks
 from handoff.errors import ConfigError
 from handoff.settings import Settings
-from tests.api.notify.conftest import LocalHTTP, Request, free_port
+from tests.api.notify.conftest import SLACK_TOKEN, LocalHTTP, fake_slack, free_port
 
-TOKEN = "xoxb-test-0123456789"
-
-
-def fake_slack(request: Request) -> tuple[int, dict[str, str], bytes]:
-    """Slack's answers: invalid_auth without the token, per-channel failures, else ok."""
-
-    def answer(status: int, payload: dict[str, Any], **headers: str) -> Any:
-        return (
-            status,
-            {"Content-Type": "application/json; charset=utf-8", **headers},
-            json.dumps(payload).encode(),
-        )
-
-    if request.path != "/api/chat.postMessage":
-        return answer(404, {"ok": False, "error": "unknown_method"})
-    if request.headers.get("authorization") != f"Bearer {TOKEN}":
-        return answer(200, {"ok": False, "error": "invalid_auth"})
-    channel = json.loads(request.body)["channel"]
-    if channel == "C0GONE":
-        return answer(200, {"ok": False, "error": "channel_not_found"})
-    if channel == "C0BUSY":
-        return answer(429, {"ok": False, "error": "ratelimited"}, **{"Retry-After": "7"})
-    if channel == "C0DOWN":
-        return 503, {"Content-Type": "text/html"}, b"<html>upstream unavailable</html>"
-    if channel == "C0SLOW":
-        time.sleep(2.5)
-    return answer(200, {"ok": True, "channel": channel, "ts": "1765090000.000100"})
+TOKEN = SLACK_TOKEN
 
 
 @pytest.fixture
