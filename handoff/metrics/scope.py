@@ -61,6 +61,12 @@ class Sql:
             return func.strftime("%Y-%m-%d", col)
         return func.to_char(func.timezone("UTC", col), "YYYY-MM-DD")
 
+    def week(self, col: Any) -> ColumnElement[Any]:
+        """'YYYY-MM-DD' of the Monday (ISO week start, UTC) of a stored moment."""
+        if self.sqlite:  # the next Sunday (or the day itself), less six days
+            return func.date(col, "weekday 0", "-6 days")
+        return func.to_char(func.date_trunc("week", func.timezone("UTC", col)), "YYYY-MM-DD")
+
     def epoch(self, col: Any) -> ColumnElement[Any]:
         """Seconds since 1970 of a stored moment (None stays None)."""
         if self.sqlite:
