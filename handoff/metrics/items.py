@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from handoff.ledger.models import LedgerItem
 from handoff.metrics.context import person_ids
-from handoff.metrics.quantiles import spread_values, spreads
+from handoff.metrics.quantiles import Spread, spread_values, spreads
 from handoff.metrics.scope import Scope, Sql, rounded, weeks_in
 from handoff.metrics.table import Row, Table, rows
 from handoff.protocol.models import Assignment, OutboxRow
@@ -49,7 +49,7 @@ def _routed(session: Session, scope: Scope, reasons: tuple[str, ...]) -> list[An
 
 
 def _hours_rows(
-    scope: Scope, spread: dict[str, Any], counted: str, extra: dict[str, dict[str, int]]
+    scope: Scope, spread: dict[str, Spread], counted: str, extra: dict[str, dict[str, int]]
 ) -> list[Row]:
     """One row a week: median and 90th percentile in hours, how many, and the extra counts."""
     out = []
@@ -65,6 +65,10 @@ def _hours_rows(
     return out
 
 
+def _without_value(spread: dict[str, Spread], name: str) -> dict[str, dict[str, int]]:
+    return {k: {name: s.total - s.n} for k, s in spread.items()}
+
+
 def item_acknowledgment(session: Session, scope: Scope) -> list[Table]:
     """Hours from an item being put out to its first acknowledgment, per item and per handoff."""
     sql = Sql(session)
@@ -76,33 +80,24 @@ def item_acknowledgment(session: Session, scope: Scope) -> list[Table]:
         )
         .where(*_routed(session, scope, ACKNOWLEDGED_REASONS))
         .group_by(A.item_id, A.handoff_id)
-        .subquery()
+        .cte("per_item")
     )
     items = select(
         sql.week(per_item.c.out).label("k"), sql.seconds(per_item.c.out, per_item.c.ack).label("v")
     ).subquery()
-    waiting_q = select(items.c.k, func.count() - func.count(items.c.v)).group_by(items.c.k)
-    waiting = {str(k): {"unacknowledged": int(n)} for k, n in session.execute(waiting_q)}
+    all_taken = func.count(per_item.c.ack) == func.count()
     per_handoff = (
         select(
             sql.week(func.min(per_item.c.out)).label("k"),
             case(
-                (
-                    func.count(per_item.c.ack) == func.count(),
-                    sql.seconds(func.min(per_item.c.out), func.max(per_item.c.ack)),
-                ),
+                (all_taken, sql.seconds(func.min(per_item.c.out), func.max(per_item.c.ack)))
             ).label("v"),
-            (func.count(per_item.c.ack) < func.count()).label("partly"),
         )
         .where(per_item.c.h.is_not(None))
         .group_by(per_item.c.h)
         .subquery()
     )
-    partly_q = select(per_handoff.c.k, func.sum(case((per_handoff.c.partly, 1), else_=0)))
-    partly = {
-        str(k): {"waiting": int(n or 0)}
-        for k, n in session.execute(partly_q.group_by(per_handoff.c.k))
-    }
+    by_item, by_handoff = spreads(session, items, per_handoff)
     measures = ("median_hours", "p90_hours")
     return [
         Table(
@@ -115,7 +110,7 @@ def item_acknowledgment(session: Session, scope: Scope) -> list[Table]:
             "someone by a published handoff to its first acknowledgment ('I've got it', on the "
             "item or by acknowledging the whole handoff); median and 90th percentile of the "
             "items put out that week, and how many of them nobody has acknowledged.",
-            _hours_rows(scope, spreads(session, items), "items", waiting),
+            _hours_rows(scope, by_item, "items", _without_value(by_item, "unacknowledged")),
         ),
         Table(
             "handoff_items_acknowledged",
@@ -127,7 +122,7 @@ def item_acknowledgment(session: Session, scope: Scope) -> list[Table]:
             "of someone was first acknowledged; median and 90th percentile of the handoffs "
             "published that week whose items are all taken, and how many still have one "
             "waiting.",
-            _hours_rows(scope, spreads(session, per_handoff), "handoffs", partly),
+            _hours_rows(scope, by_handoff, "handoffs", _without_value(by_handoff, "waiting")),
         ),
     ]
 
@@ -201,7 +196,7 @@ def routed_to_resolved(session: Session, scope: Scope) -> list[Table]:
             "From a blocker first being routed (to who can clear it, or to the leads to find "
             "them) to its resolution; median and 90th percentile of the routed blockers "
             "resolved that week, and how many of them had been escalated.",
-            _hours_rows(scope, spreads(session, per_blocker), "resolved", escalated),
+            _hours_rows(scope, spreads(session, per_blocker)[0], "resolved", escalated),
         )
     ]
 

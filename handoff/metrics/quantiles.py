@@ -1,68 +1,62 @@
-"""Exact medians and nearest-rank 90th percentiles computed in the database, per group.
+"""Exact medians and nearest-rank 90th percentiles of durations the database computes, per group.
 
-Reading every duration into Python to sort it costs more than the query that finds it (tens of
-thousands of rows through the driver); the database ranks them instead and returns the two or
-three rows per group that the figures need. The definitions are those of `scope.median` and
-`scope.p90`: the median of an even count is the mean of the two middle values; the 90th
-percentile is the value at rank ceil(0.9 n).
+Reading every duration through the driver as its own row costs more than the query that finds
+it (tens of thousands of rows a year for a large team), and ranking them with window functions
+costs a sort in the database; instead the database groups them and returns each group's values
+as one comma-separated string, which Python splits and sorts. The figures are exactly those of
+`scope.median` and `scope.p90`. Several groupings go out as one statement (a UNION ALL), so a
+subquery they share is read once.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Text, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
+
+from handoff.metrics.scope import Sql, median, p90
 
 
 @dataclass(frozen=True, slots=True)
 class Spread:
-    """One group's durations: how many, their median and 90th percentile (in the input's unit)."""
+    """One group: how many rows (`total`), how many have a value (`n`), and the median and 90th
+    percentile of those values (None without any), in the input's unit."""
 
+    total: int
     n: int
-    median: float
-    p90: float
+    median: float | None
+    p90: float | None
 
 
-def spreads(session: Session, values: Subquery) -> dict[str, Spread]:
-    """{group key: Spread} of `values`, a subquery with columns `k` (the group) and `v` (the
-    value; rows whose value is NULL are left out)."""
-    ranked = (
-        select(
-            values.c.k,
-            values.c.v,
-            func.row_number().over(partition_by=values.c.k, order_by=values.c.v).label("rn"),
-            func.count().over(partition_by=values.c.k).label("n"),
+def spreads(session: Session, *groupings: Subquery) -> list[dict[str, Spread]]:
+    """For each subquery with columns `k` (the group) and `v` (a value, or NULL for a row
+    counted without one): {group key: Spread}."""
+    sqlite = Sql(session).sqlite
+    parts = []
+    for tag, values in enumerate(groupings):
+        joined = (
+            func.group_concat(values.c.v, ",")
+            if sqlite
+            else func.string_agg(cast(values.c.v, Text), ",")
         )
-        .where(values.c.v.is_not(None))
-        .subquery()
-    )
-    n, rn = ranked.c.n, ranked.c.rn
-    low, high, tenth = (n + 1) // 2, n // 2 + 1, (9 * n + 9) // 10  # integer ranks
-    q = select(ranked.c.k, n, rn, ranked.c.v, low, high, tenth).where(
-        or_(rn == low, rn == high, rn == tenth)
-    )
-    middle: dict[str, list[float]] = defaultdict(list)
-    at_p90: dict[str, float] = {}
-    counts: dict[str, int] = {}
-    for key, count, rank, value, lo, hi, p in session.execute(q):
-        k, v = str(key), float(value)
-        counts[k] = int(count)
-        if rank in (lo, hi):
-            middle[k].append(v)
-            if lo == hi:  # an odd count: the middle is one value
-                middle[k].append(v)
-        if rank == p:
-            at_p90[k] = v
-    return {k: Spread(n, sum(middle[k]) / len(middle[k]), at_p90[k]) for k, n in counts.items()}
+        parts.append(
+            select(literal(tag).label("tag"), values.c.k, joined, func.count()).group_by(values.c.k)
+        )
+    out: list[dict[str, Spread]] = [{} for _ in groupings]
+    statement: Any = parts[0] if len(parts) == 1 else union_all(*parts)
+    for tag, key, joined_values, total in session.execute(statement):
+        # a duration below zero (clocks that disagree) counts as none
+        xs = [max(0.0, float(x)) for x in joined_values.split(",")] if joined_values else []
+        out[int(tag)][str(key)] = Spread(int(total), len(xs), median(xs), p90(xs))
+    return out
 
 
 def spread_values(spread: Spread | None, scale: float, digits: int = 2) -> dict[str, Any]:
-    """The median and 90th percentile of a group divided by `scale` (3600: seconds to hours)."""
-    if spread is None:
+    """A group's median and 90th percentile divided by `scale` (3600: seconds to hours)."""
+    if spread is None or spread.median is None or spread.p90 is None:
         return {"median": None, "p90": None, "n": 0}
     return {
         "median": round(spread.median / scale, digits),
