@@ -6,17 +6,20 @@ A person filter selects that person's handoffs (by author).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import case, func, literal_column, select, true
+from sqlalchemy import case, func, literal, literal_column, select, true
 from sqlalchemy.orm import Session
 
-from handoff.metrics.quantiles import Spread, spread_values, spreads
-from handoff.metrics.scope import Scope, Sql, rounded, weeks_in
+from handoff.metrics.quantiles import Spread, concatenated, spread_of, spread_values
+from handoff.metrics.scope import Scope, Sql, median, p90, rounded, weeks_in
 from handoff.metrics.table import Row, Table, rows
 from handoff.models import AuditEvent, HandoffRecord
+from handoff.protocol.models import Assignment
+
+#: Routings a person answers by acknowledging (not the leads' "who can clear this?").
+ACKNOWLEDGED_REASONS = ("blocker", "action", "handover", "taken")
 
 H = HandoffRecord
 
@@ -52,6 +55,13 @@ class Published:
     people: dict[str, list[int]]
     to_publish: dict[str, Spread]
     to_acknowledge: dict[str, Spread]
+    #: Seconds until every item the handoff put in front of someone was acknowledged; `total`
+    #: counts the handoffs that put anything out, `n` those whose items are all taken.
+    items_taken: dict[str, Spread]
+
+
+#: Marks, among a week's joined values, a handoff with an item nobody has acknowledged yet.
+WAITING = -1e12
 
 
 def published(session: Session, scope: Scope) -> Published:
@@ -69,27 +79,55 @@ def published(session: Session, scope: Scope) -> Published:
         .correlate(H)
         .scalar_subquery()
     )
+    a = Assignment
+    all_taken = (
+        select(
+            case(
+                (func.count() == 0, None),
+                (func.count(a.acknowledged_at) < func.count(), literal(WAITING)),
+                else_=sql.seconds(H.published_at, func.max(a.acknowledged_at)),
+            )
+        )
+        .where(a.handoff_id == H.id, a.reason.in_(ACKNOWLEDGED_REASONS))
+        .correlate(H)
+        .scalar_subquery()
+    )
     week = sql.week(H.published_at)
     forced = func.sum(case((H.force_reason.is_not(None), 1), else_=0))
-    counts = select(week, H.author, func.count(), forced).where(*_published(scope))
-    weekly: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    people: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for w, author, n, f in session.execute(counts.group_by(week, H.author)):
-        for acc in (weekly[str(w)], people[author or "(no author)"]):
-            acc[0] += int(n)
-            acc[1] += int(f or 0)
-    to_publish, to_ack = spreads(
-        session,
-        select(week.label("k"), sql.seconds(H.created_at, H.published_at).label("v"))
-        .where(*_published(scope))
-        .subquery(),
-        select(week.label("k"), sql.seconds(H.published_at, first_ack).label("v"))
-        .where(*_published(scope))
-        .subquery(),
-    )
-    out = Published(dict(weekly), dict(people), to_publish, to_ack)
+    by_author = select(H.author, func.count(), forced).where(*_published(scope))
+    people = {
+        author or "(no author)": [int(n), int(f or 0)]
+        for author, n, f in session.execute(by_author.group_by(H.author))
+    }
+    # one pass over the index: counts, and both durations of every handoff, a week a row
+    by_week = select(
+        week,
+        func.count(),
+        forced,
+        concatenated(session, sql.seconds(H.created_at, H.published_at)),
+        concatenated(session, sql.seconds(H.published_at, first_ack)),
+        concatenated(session, all_taken),
+    ).where(*_published(scope))
+    weekly: dict[str, list[int]] = {}
+    to_publish: dict[str, Spread] = {}
+    to_ack: dict[str, Spread] = {}
+    taken: dict[str, Spread] = {}
+    for w, n, f, pub, ack, items in session.execute(by_week.group_by(week)):
+        weekly[str(w)] = [int(n), int(f or 0)]
+        to_publish[str(w)] = spread_of(pub, int(n))
+        to_ack[str(w)] = spread_of(ack, int(n))
+        taken[str(w)] = _taken(items)
+    out = Published(weekly, people, to_publish, to_ack, taken)
     session.info[key] = out
     return out
+
+
+def _taken(joined: str | None) -> Spread:
+    """A week's handoffs that put items out: all of them (`total`), and the seconds until every
+    item was taken of those whose items all are."""
+    xs = [float(x) for x in joined.split(",")] if joined else []
+    done = [max(0.0, x) for x in xs if x > WAITING / 2]
+    return Spread(len(xs), len(done), median(done), p90(done))
 
 
 def completeness(session: Session, scope: Scope) -> list[Table]:

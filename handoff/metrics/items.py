@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from handoff.ledger.models import LedgerItem
 from handoff.metrics.context import person_ids
+from handoff.metrics.handoffs import ACKNOWLEDGED_REASONS, published
 from handoff.metrics.quantiles import Spread, spread_values, spreads
 from handoff.metrics.scope import Scope, Sql, rounded, weeks_in
 from handoff.metrics.table import Row, Table, rows
@@ -31,8 +32,6 @@ from handoff.protocol.models import Assignment, OutboxRow
 
 A = Assignment
 N = OutboxRow
-#: Routings a person answers by acknowledging (not the leads' "who can clear this?").
-ACKNOWLEDGED_REASONS = ("blocker", "action", "handover", "taken")
 
 
 def _routed(session: Session, scope: Scope, reasons: tuple[str, ...]) -> list[Any]:
@@ -72,32 +71,26 @@ def _without_value(spread: dict[str, Spread], name: str) -> dict[str, dict[str, 
 def item_acknowledgment(session: Session, scope: Scope) -> list[Table]:
     """Hours from an item being put out to its first acknowledgment, per item and per handoff."""
     sql = Sql(session)
-    per_item = (
-        select(
-            A.handoff_id.label("h"),
-            func.min(A.routed_at).label("out"),
-            func.min(A.acknowledged_at).label("ack"),
+    a, b = A, aliased(A)
+    # an action item handed over too is routed twice to its owner (action and handover), both
+    # put out and acknowledged together: it counts once, as the action
+    twice = (a.reason == "handover") & exists(
+        select(b.id).where(
+            b.item_id == a.item_id,
+            b.user_id == a.user_id,
+            b.reason == "action",
+            b.handoff_id == a.handoff_id,
         )
-        .where(*_routed(session, scope, ACKNOWLEDGED_REASONS))
-        .group_by(A.item_id, A.handoff_id)
-        .cte("per_item")
     )
-    items = select(
-        sql.week(per_item.c.out).label("k"), sql.seconds(per_item.c.out, per_item.c.ack).label("v")
-    ).subquery()
-    all_taken = func.count(per_item.c.ack) == func.count()
-    per_handoff = (
+    items = (
         select(
-            sql.week(func.min(per_item.c.out)).label("k"),
-            case(
-                (all_taken, sql.seconds(func.min(per_item.c.out), func.max(per_item.c.ack)))
-            ).label("v"),
+            sql.week(a.routed_at).label("k"), sql.seconds(a.routed_at, a.acknowledged_at).label("v")
         )
-        .where(per_item.c.h.is_not(None))
-        .group_by(per_item.c.h)
+        .where(*_routed(session, scope, ACKNOWLEDGED_REASONS), ~twice)
         .subquery()
     )
-    by_item, by_handoff = spreads(session, items, per_handoff)
+    (by_item,) = spreads(session, items)
+    by_handoff = published(session, scope).items_taken
     measures = ("median_hours", "p90_hours")
     return [
         Table(
@@ -107,9 +100,9 @@ def item_acknowledgment(session: Session, scope: Scope) -> list[Table]:
             "hours",
             (*measures, "items", "unacknowledged"),
             "From an item (a blocker, a next action, handed-over work) being put in front of "
-            "someone by a published handoff to its first acknowledgment ('I've got it', on the "
-            "item or by acknowledging the whole handoff); median and 90th percentile of the "
-            "items put out that week, and how many of them nobody has acknowledged.",
+            "a person by a published handoff to that person's acknowledgment ('I've got it', "
+            "on the item or by acknowledging the whole handoff); median and 90th percentile of "
+            "the items put out that week, and how many of them are not acknowledged.",
             _hours_rows(scope, by_item, "items", _without_value(by_item, "unacknowledged")),
         ),
         Table(
@@ -118,10 +111,10 @@ def item_acknowledgment(session: Session, scope: Scope) -> list[Table]:
             "week",
             "hours",
             (*measures, "handoffs", "waiting"),
-            "From a handoff's publication to the moment the last of the items it put in front "
-            "of someone was first acknowledged; median and 90th percentile of the handoffs "
+            "From a handoff's publication to the moment every item it put in front of someone "
+            "was acknowledged by that person; median and 90th percentile of the handoffs "
             "published that week whose items are all taken, and how many still have one "
-            "waiting.",
+            "waiting (a person filter: their handoffs).",
             _hours_rows(scope, by_handoff, "handoffs", _without_value(by_handoff, "waiting")),
         ),
     ]

@@ -31,26 +31,33 @@ class Spread:
     p90: float | None
 
 
+def concatenated(session: Session, value: Any) -> Any:
+    """The aggregate that joins a group's values with commas (NULLs left out)."""
+    if Sql(session).sqlite:
+        return func.group_concat(value, ",")
+    return func.string_agg(cast(value, Text), ",")
+
+
+def spread_of(joined: str | None, total: int) -> Spread:
+    """A group's Spread from its comma-joined values and its row count."""
+    # a duration below zero (clocks that disagree) counts as none
+    xs = [max(0.0, float(x)) for x in joined.split(",")] if joined else []
+    return Spread(total, len(xs), median(xs), p90(xs))
+
+
 def spreads(session: Session, *groupings: Subquery) -> list[dict[str, Spread]]:
     """For each subquery with columns `k` (the group) and `v` (a value, or NULL for a row
     counted without one): {group key: Spread}."""
-    sqlite = Sql(session).sqlite
-    parts = []
-    for tag, values in enumerate(groupings):
-        joined = (
-            func.group_concat(values.c.v, ",")
-            if sqlite
-            else func.string_agg(cast(values.c.v, Text), ",")
-        )
-        parts.append(
-            select(literal(tag).label("tag"), values.c.k, joined, func.count()).group_by(values.c.k)
-        )
+    parts = [
+        select(
+            literal(tag).label("tag"), values.c.k, concatenated(session, values.c.v), func.count()
+        ).group_by(values.c.k)
+        for tag, values in enumerate(groupings)
+    ]
     out: list[dict[str, Spread]] = [{} for _ in groupings]
     statement: Any = parts[0] if len(parts) == 1 else union_all(*parts)
-    for tag, key, joined_values, total in session.execute(statement):
-        # a duration below zero (clocks that disagree) counts as none
-        xs = [max(0.0, float(x)) for x in joined_values.split(",")] if joined_values else []
-        out[int(tag)][str(key)] = Spread(int(total), len(xs), median(xs), p90(xs))
+    for tag, key, joined, total in session.execute(statement):
+        out[int(tag)][str(key)] = spread_of(joined, int(total))
     return out
 
 

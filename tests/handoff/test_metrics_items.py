@@ -15,6 +15,7 @@ import pytest
 
 from handoff.audit import Actor
 from handoff.db import migrate, session_scope
+from handoff.declaration import Declaration
 from handoff.identity.directory import Directory
 from handoff.ledger.models import LedgerItem
 from handoff.metrics import Report, Scope, team_report
@@ -24,7 +25,9 @@ from handoff.metrics.items import (
     item_acknowledgment,
     routed_to_resolved,
 )
+from handoff.models import clock
 from handoff.protocol.models import Assignment, OutboxRow
+from handoff.store import HandoffStore
 
 W1, W2 = "2026-11-02", "2026-11-09"
 
@@ -34,6 +37,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 SINCE, UNTIL = at(2, 0), at(16, 0)
+PARTS = ["shipped", "in_flight", "decisions", "blockers", "next_actions"]
 ITEM_METRICS = (item_acknowledgment, blockers_escalated, routed_to_resolved, delivery_failures)
 
 
@@ -45,11 +49,32 @@ def build(url: str) -> None:
         n: directory.create_user(n.lower(), actor=op, display_name=n).id
         for n in ("Maya", "Tomas", "Ines", "Olu")
     }
+    store = HandoffStore(url)
+    handoffs = {}
+    for name, team, published in (
+        ("hA", "pay", at(2, 10)),
+        ("hB", "pay", at(3, 10)),
+        ("hC", "pay", at(10, 9)),
+        ("hD", "pay", at(11, 9)),
+        ("hE", "pay", at(17, 0)),
+        ("hO", "ops", at(3, 10)),
+    ):
+        with clock(lambda moment=published: moment):
+            h = store.create(
+                team=team,
+                author="Maya" if name in ("hA", "hC") else "Olu",
+                recorded_at=published,
+                source_kind="text",
+                source_text="wrap",
+                declaration=Declaration(returns_at="tomorrow 9am", stated_empty=list(PARTS)),
+            )
+            store.publish(h.id)
+        handoffs[name] = h.id
     routings: list[tuple[Any, ...]] = [
         # (team, item, person, reason, handoff, routed, acknowledged, escalated)
         ("pay", "i1", "Tomas", "blocker", "hA", at(2, 10), at(2, 12), None),  # 2 h
         ("pay", "i2", "Tomas", "handover", "hA", at(2, 10), at(2, 11), None),  # 1 h
-        ("pay", "i2", "Tomas", "action", "hA", at(2, 10), at(2, 14), None),  # same item: 1 h
+        ("pay", "i2", "Tomas", "action", "hA", at(2, 10), at(2, 11), None),  # the same item
         ("pay", "i3", "Ines", "action", "hB", at(3, 10), None, None),  # waiting
         ("pay", "i4", "Maya", "taken", "hB", at(3, 10), at(3, 16), None),  # 6 h
         ("pay", "i5", "Ines", "blocker", "hC", at(10, 9), at(10, 13), at(10, 12)),  # 4 h
@@ -76,7 +101,7 @@ def build(url: str) -> None:
                     item_id=item,
                     user_id=uid[who],
                     reason=reason,
-                    handoff_id=hid,
+                    handoff_id=handoffs[hid],
                     routed_at=routed,
                     acknowledged_at=acked,
                     escalated_at=escalated,
@@ -149,6 +174,11 @@ def test_time_until_every_item_of_a_handoff_is_taken(url: str) -> None:
     assert got == {
         W1: {"median_hours": 2.0, "p90_hours": 2.0, "handoffs": 1, "waiting": 1},
         W2: {"median_hours": 4.0, "p90_hours": 4.0, "handoffs": 1, "waiting": 1},
+    }
+    mayas = values(report(url, person="Maya"), "handoff_items_acknowledged")  # her handoffs
+    assert mayas == {
+        W1: {"median_hours": 2.0, "p90_hours": 2.0, "handoffs": 1, "waiting": 0},
+        W2: {"median_hours": 4.0, "p90_hours": 4.0, "handoffs": 1, "waiting": 0},
     }
 
 
