@@ -190,12 +190,22 @@ def _items(report: Report) -> list[Panel]:
         stacked=True,
     )
     return [
-        _hours(t("item_time_to_acknowledge"), "hours from put out to acknowledged", week, True),
+        _hours(t("item_time_to_acknowledge"), "hours to acknowledge", week, True),
         _hours(t("handoff_items_acknowledged"), "hours until every item is taken", week, True),
         Panel(esc.title, escalated, esc.definition, esc),
         _hours(t("routed_blocker_resolution"), "hours from routed to resolved", week, True),
-        Panel(sent.title, channels, sent.definition, sent),
+        Panel(sent.title, channels, sent.definition, sent, notes=_failure_notes(sent)),
     ]
+
+
+def _failure_notes(sent: Table) -> list[str]:
+    """One line: each channel's share of notifications that failed for good."""
+    parts = []
+    for r in sent.rows:
+        v = r.values
+        if v.get("failed_pct") is not None:
+            parts.append(f"{r.key} {v['failed_pct']:.1f}% ({v['failed']} of {v['notifications']})")
+    return ["Failed for good: " + ", ".join(parts) + "."] if parts else []
 
 
 def _completeness(report: Report) -> Panel:
