@@ -68,6 +68,7 @@ def generate(url: str, *, handoffs: int, seed: int = 7) -> None:
     from handoff.db import get_engine, migrate
     from handoff.identity.models import UserRecord
     from handoff.ledger.models import LedgerItem
+    from handoff.metrics.moments import backfill
     from handoff.metrics.questions import QuestionRecord
     from handoff.models import AuditEvent, HandoffRecord
     from handoff.protocol.models import Assignment, OutboxRow
@@ -98,6 +99,8 @@ def generate(url: str, *, handoffs: int, seed: int = 7) -> None:
         for model, batch in rows.items():
             for start in range(0, len(batch), 5000):
                 conn.execute(insert(model), batch[start : start + 5000])
+        # what the audit log records with each acknowledgment, for rows written around it
+        backfill(conn)
 
 
 def _one_handoff(

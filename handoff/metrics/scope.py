@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Float, case, func, literal
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -52,8 +53,9 @@ class Scope:
 class Sql:
     """Day names, epoch seconds and durations in the session's SQL dialect."""
 
-    def __init__(self, session: Session) -> None:
-        self.sqlite = session.get_bind().dialect.name == "sqlite"
+    def __init__(self, session: Session | Connection) -> None:
+        bind = session.get_bind() if isinstance(session, Session) else session
+        self.sqlite = bind.dialect.name == "sqlite"
 
     def day(self, col: Any) -> ColumnElement[Any]:
         """'YYYY-MM-DD' of a stored moment, in UTC."""

@@ -251,3 +251,29 @@ def test_postgresql_gives_the_same_item_metrics(postgres_url: str, url: str) -> 
     build(postgres_url)
     assert report(postgres_url).to_json() == report(url).to_json()
     assert report(postgres_url, person="Tomas").to_json() == report(url, person="Tomas").to_json()
+
+
+def test_context_moments_backfilled_as_recorded(tmp_path: Path) -> None:
+    """The moments the audit log records with each acknowledgment are those the migration's
+    backfill computes from the same log in one statement."""
+    from sqlalchemy import delete, select
+
+    from handoff.db import get_engine
+    from handoff.metrics.moments import ContextMoment, backfill
+    from tests.handoff.test_metrics import World
+    from tests.handoff.test_metrics import build as build_team
+
+    w = build_team(World(f"sqlite:///{tmp_path / 'h.db'}"))
+    columns = (ContextMoment.team, ContextMoment.actor_id, ContextMoment.at, ContextMoment.minutes)
+
+    def moments() -> list[tuple[Any, ...]]:
+        with session_scope(w.url) as s:
+            rows = s.execute(select(*columns).order_by(ContextMoment.at)).all()
+        return [(t, a, at, round(m, 6)) for t, a, at, m in rows]
+
+    recorded = moments()
+    assert len(recorded) == 5 and {r[0] for r in recorded} == {"pay", "ops"}
+    with get_engine(w.url).begin() as conn:
+        conn.execute(delete(ContextMoment))
+        assert backfill(conn) == 5
+    assert moments() == recorded
