@@ -93,9 +93,9 @@ def _seconds(start: datetime, end: datetime) -> float:
     return (end - start).total_seconds()
 
 
-def backfill(conn: Connection) -> int:
+def backfill(conn: Connection) -> None:
     """Write the context moment of every acknowledgment already in the audit log (those before
-    the table existed), by the same definition in one statement; returns how many."""
+    the table existed), by the same definition in one statement."""
     sql = Sql(conn)
     ack, b, act = aliased(A), aliased(A), aliased(A)
     opened = sql.minus_hours(ack.at, SHIFT_GAP_HOURS)
@@ -132,7 +132,4 @@ def backfill(conn: Connection) -> int:
         ack.actor_id.is_not(None),
         ~earlier_ack,
     )
-    done = conn.execute(
-        insert(ContextMoment).from_select(["team", "actor_id", "at", "minutes"], source)
-    )
-    return int(getattr(done, "rowcount", 0) or 0)
+    conn.execute(insert(ContextMoment).from_select(["team", "actor_id", "at", "minutes"], source))
