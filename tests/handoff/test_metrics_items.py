@@ -8,6 +8,7 @@ ledger, and notifications in known states. Team `ops` has one of each and never 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,10 @@ PARTS = ["shipped", "in_flight", "decisions", "blockers", "next_actions"]
 ITEM_METRICS = (item_acknowledgment, blockers_escalated, routed_to_resolved, delivery_failures)
 
 
+def _moment(value: datetime) -> datetime:
+    return value
+
+
 def build(url: str) -> None:
     migrate(url)
     directory = Directory(url, password_min_length=12)
@@ -59,7 +64,7 @@ def build(url: str) -> None:
         ("hE", "pay", at(17, 0)),
         ("hO", "ops", at(3, 10)),
     ):
-        with clock(lambda moment=published: moment):
+        with clock(partial(_moment, published)):
             h = store.create(
                 team=team,
                 author="Maya" if name in ("hA", "hC") else "Olu",
