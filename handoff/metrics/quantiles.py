@@ -40,8 +40,11 @@ def concatenated(session: Session, value: Any) -> Any:
 
 def spread_of(joined: str | None, total: int) -> Spread:
     """A group's Spread from its comma-joined values and its row count."""
-    # a duration below zero (clocks that disagree) counts as none
-    xs = [max(0.0, float(x)) for x in joined.split(",")] if joined else []
+    xs = sorted(map(float, joined.split(","))) if joined else []
+    for i, x in enumerate(xs):  # a duration below zero (clocks that disagree) counts as none
+        if x >= 0:
+            break
+        xs[i] = 0.0
     return Spread(total, len(xs), median(xs), p90(xs))
 
 
