@@ -62,6 +62,8 @@ def tiles(report: Report) -> list[Tile]:
     dec = report.table("decisions_relitigated")
     made, redone = _sum(dec, "decisions"), _sum(dec, "relitigated")
     last_ack, last_ctx = _last(ack, "median_hours"), _last(ctx, "median_minutes")
+    esc = report.table("blockers_escalated")
+    routed, escalated = _sum(esc, "routed"), _sum(esc, "escalated")
     return [
         Tile("Completeness", rate, f"{published - forced} of {published} published complete"),
         Tile(
@@ -83,6 +85,11 @@ def tiles(report: Report) -> list[Tile]:
             "Questions asked",
             str(asked),
             f"{100 * answered / asked:.0f}% answered" if asked else "none asked",
+        ),
+        Tile(
+            "Blockers escalated",
+            f"{100 * escalated / routed:.0f}%" if routed else "–",
+            f"{escalated} of {routed} routed blockers",
         ),
         Tile(
             "Decisions re-litigated",
@@ -107,6 +114,11 @@ DRAWN = frozenset(
         "time_to_resolve",
         "query_usage",
         "decisions_relitigated",
+        "item_time_to_acknowledge",
+        "handoff_items_acknowledged",
+        "blockers_escalated",
+        "routed_blocker_resolution",
+        "delivery_failures",
     }
 )
 
@@ -147,7 +159,53 @@ def _known(report: Report) -> list[Panel]:
         _hours(t("time_to_resolve"), "hours from first named to resolved", week),
         _usage(report),
         _decisions(report),
+        *_items(report),
     ]
+
+
+def _items(report: Report) -> list[Panel]:
+    """The item-level panels: acknowledgment per item and per handoff, escalation, routing to
+    resolution, and delivery by channel."""
+    t = report.table
+    week = "week starting"
+    esc = t("blockers_escalated")
+    escalated = bar_chart(
+        esc.title,
+        _labels(esc),
+        [Series("routed", esc.column("routed")), Series("escalated", esc.column("escalated"))],
+        unit="blockers",
+        x_title=week,
+    )
+    sent = t("delivery_failures")
+    channels = bar_chart(
+        sent.title,
+        [r.key for r in sent.rows],
+        [
+            Series("delivered", sent.column("delivered")),
+            Series("failed", sent.column("failed")),
+            Series("pending", sent.column("pending")),
+        ],
+        unit="notifications",
+        x_title="channel",
+        stacked=True,
+    )
+    return [
+        _hours(t("item_time_to_acknowledge"), "hours to acknowledge", week, True),
+        _hours(t("handoff_items_acknowledged"), "hours until every item is taken", week, True),
+        Panel(esc.title, escalated, esc.definition, esc),
+        _hours(t("routed_blocker_resolution"), "hours from routed to resolved", week, True),
+        Panel(sent.title, channels, sent.definition, sent, notes=_failure_notes(sent)),
+    ]
+
+
+def _failure_notes(sent: Table) -> list[str]:
+    """One line: each channel's share of notifications that failed for good."""
+    parts = []
+    for r in sent.rows:
+        v = r.values
+        if v.get("failed_pct") is not None:
+            parts.append(f"{r.key} {v['failed_pct']:.1f}% ({v['failed']} of {v['notifications']})")
+    return ["Failed for good: " + ", ".join(parts) + "."] if parts else []
 
 
 def _completeness(report: Report) -> Panel:

@@ -6,8 +6,11 @@ A database is generated first, in bulk (rows written straight into the tables, n
 use cases, which would take hours for 20k wraps): one team's handoffs over a year, each with a
 draft and a declaration of realistic size (a few kB of JSON with evidence quotes) and its
 missing flags, published (a third over an override) and mostly acknowledged; the handoff trail
-and audit log rows publishing and acknowledging write; sign-ins; questions; and ledger blockers
-and decisions, some resolved or superseded. A second team gets a tenth as much, so the queries
+and audit log rows publishing and acknowledging write; sign-ins; questions; ledger blockers
+and decisions, some resolved or superseded; and the protocol's rows: each handoff's work handed
+over and often a next action routed (acknowledged with the handoff, some never), each blocker
+routed to who can clear it (some escalated), and a notification for each routing in the outbox
+(a few failed or retried). A second team gets a tenth as much, so the queries
 must filter. Then the whole report (`handoff.metrics.team_report`, every metric) is computed for
 the year — every one of the 20k handoffs in scope — `--runs` times; the median and the worst are
 reported with the machine's load (`uptime`).
@@ -65,8 +68,10 @@ def generate(url: str, *, handoffs: int, seed: int = 7) -> None:
     from handoff.db import get_engine, migrate
     from handoff.identity.models import UserRecord
     from handoff.ledger.models import LedgerItem
+    from handoff.metrics.moments import backfill
     from handoff.metrics.questions import QuestionRecord
     from handoff.models import AuditEvent, HandoffRecord
+    from handoff.protocol.models import Assignment, OutboxRow
 
     migrate(url)
     rng = random.Random(seed)
@@ -81,6 +86,8 @@ def generate(url: str, *, handoffs: int, seed: int = 7) -> None:
         AuditLogRecord: [],
         QuestionRecord: [],
         LedgerItem: [],
+        Assignment: [],
+        OutboxRow: [],
     }
     for team, count in (("big", handoffs), ("small", handoffs // 10)):
         for n in range(count):
@@ -92,6 +99,8 @@ def generate(url: str, *, handoffs: int, seed: int = 7) -> None:
         for model, batch in rows.items():
             for start in range(0, len(batch), 5000):
                 conn.execute(insert(model), batch[start : start + 5000])
+        # what the audit log records with each acknowledgment, for rows written around it
+        backfill(conn)
 
 
 def _one_handoff(
@@ -132,6 +141,62 @@ def _one_handoff(
         }
     )
     _activity(rng, team, hid, uid, (created, published, acked), rows)
+    nxt = (uid + 1) % len(PEOPLE)
+    _route(rng, team, f"{hid}w", nxt, "handover", hid, published, acked, None, rows)
+    if rng.random() < 0.5:
+        took = acked + timedelta(minutes=rng.uniform(0, 30)) if acked else None
+        owner = rng.randrange(len(PEOPLE))
+        _route(rng, team, f"{hid}a", owner, "action", hid, published, took, None, rows)
+
+
+def _route(
+    rng: random.Random,
+    team: str,
+    item_id: str,
+    who: int,
+    reason: str,
+    hid: str | None,
+    routed: datetime,
+    acked: datetime | None,
+    escalated: datetime | None,
+    rows: dict[Any, list[dict[str, Any]]],
+) -> None:
+    """One routing and the notification it queued (most delivered, a few failed or retried)."""
+    from handoff.protocol.models import Assignment, OutboxRow
+
+    rows[Assignment].append(
+        {
+            "team": team,
+            "item_id": item_id,
+            "user_id": f"u{who:02d}",
+            "reason": reason,
+            "handoff_id": hid,
+            "routed_at": routed,
+            "acknowledged_at": acked,
+            "escalated_at": escalated,
+        }
+    )
+    fate = rng.random()
+    status = "failed" if fate < 0.03 else "pending" if fate < 0.04 else "delivered"
+    text = f"{PEOPLE[who].title()}, {item_id} is yours: " + "the sandbox keys are needed. " * 12
+    rows[OutboxRow].append(
+        {
+            "team": team,
+            "key": f"{reason}:{item_id}:{hid}|u{who:02d}|email|0",
+            "kind": reason,
+            "channel": rng.choice(("email", "email", "slack", "webhook")),
+            "address": f"{PEOPLE[who]}@example.com",
+            "user_id": f"u{who:02d}",
+            "handoff_id": hid,
+            "item_id": item_id,
+            "message": {"subject": f"{item_id} is yours", "text": text, "link": "https://x/i"},
+            "status": status,
+            "attempts": 6 if status == "failed" else rng.choice((1, 1, 1, 1, 2)),
+            "created_at": routed,
+            "next_attempt_at": routed,
+            "delivered_at": routed + timedelta(seconds=2) if status == "delivered" else None,
+        }
+    )
 
 
 def _activity(
@@ -198,6 +263,13 @@ def _one_item(
     kind = "blocker" if n % 3 else "decision"
     resolved = first + timedelta(hours=rng.lognormvariate(3.5, 1.2)) if kind == "blocker" else None
     superseded = f"{team}i{n + 3:07d}" if kind == "decision" and rng.random() < 0.2 else None
+    needed = rng.randrange(len(PEOPLE))
+    if kind == "blocker":
+        wait = timedelta(hours=rng.lognormvariate(1, 1.2))
+        acked = first + wait if rng.random() < 0.85 else None
+        late = acked is None or wait > timedelta(hours=4)
+        escalated = first + timedelta(hours=4) if late else None
+        _route(rng, team, f"{team}i{n:07d}", needed, "blocker", None, first, acked, escalated, rows)
     rows[LedgerItem].append(
         {
             "id": f"{team}i{n:07d}",
@@ -209,7 +281,7 @@ def _one_item(
             "state": ("resolved" if resolved else "open")
             if kind == "blocker"
             else ("superseded" if superseded else "current"),
-            "needed_from": rng.choice(PEOPLE).title(),
+            "needed_from": PEOPLE[needed].title(),
             "first_at": first,
             "last_at": first,
             "resolved_at": resolved if rng.random() < 0.9 else None,

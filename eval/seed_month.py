@@ -13,7 +13,16 @@ Moments are simulated (`handoff.models.clock`); everything else is the product's
 posted (`posting.accept_wrap`), its declaration attached as the worker attaches an extraction
 (here the generator plays the extractor, so the story is known), edited, published
 (`lifecycle.publish`, so the ledger is real), acknowledged, asked about (`questions.ask`, so the
-questions log is real) and its citations followed. The same seed gives the same month.
+questions log is real) and its citations followed.
+
+The protocol runs too, under the same clock: publishing routes each blocker to whom can clear it
+and work to its owner (the store's routing hook); at a shift's start each person acknowledges
+the items routed to them (`protocol.acknowledge`) — at once, hours late, or (a few blockers)
+never, so the team's leads get escalations (`schedule.run_all` every half hour, with reminders
+and digests); and the generator plays the channels, as it plays the extractor: each due
+notification is claimed and delivered or failed through the outbox's own functions (email to a
+few bad addresses bounces, Slack is sometimes rate-limited, platform's team webhook is down for
+three days). The same seed gives the same month.
 """
 
 from __future__ import annotations
@@ -29,6 +38,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+from eval.seed_protocol import TICK, ProtocolPlay, profile, team_rules
 
 #: The generator's story: who is in which team, their shift (UTC hour) and habits.
 TEAMS: dict[str, dict[str, Any]] = {
@@ -146,7 +157,7 @@ class TeamState:
     unused: list[str] = field(default_factory=list)
 
 
-class Month:
+class Month(ProtocolPlay):
     """The simulation: a queue of timed actions run in order under a simulated clock."""
 
     def __init__(self, svc: Any, rng: random.Random, start: datetime, days: int) -> None:
@@ -157,8 +168,24 @@ class Month:
         self.teams: dict[str, TeamState] = {}
         self.on_shift: dict[tuple[str, date], datetime] = {}
         self.counts: dict[str, int] = dict.fromkeys(
-            ("wraps", "published", "overridden", "acknowledged", "questions", "followed"), 0
+            (
+                "wraps",
+                "published",
+                "overridden",
+                "acknowledged",
+                "items_acknowledged",
+                "escalated",
+                "questions",
+                "followed",
+                "delivered",
+                "failed",
+            ),
+            0,
         )
+        self.taking: set[str] = set()  # items someone will acknowledge soon
+        from api.usecases.protocol import links
+
+        self.links = links(svc.settings)
 
     def at(self, when: datetime, action: Callable[[datetime], None]) -> None:
         heapq.heappush(self.queue, (when, next(self.seq), action))
@@ -173,6 +200,10 @@ class Month:
 
     # -- the plan -----------------------------------------------------------------------------
     def plan(self) -> None:
+        tick = self.start
+        while tick < self.start + timedelta(days=self.days):
+            self.at(tick, self.protocol_tick)
+            tick += TICK
         for team in self.teams.values():
             for day in range(self.days):
                 d = (self.start + timedelta(days=day)).date()
@@ -197,6 +228,8 @@ class Month:
             self.at(
                 now + timedelta(minutes=self.rng.randint(2, 20)), partial(self.ask, team=team, p=p)
             )
+        for hours in (0, 3, 6):  # what was routed to them before, and during, their shift
+            self.at(now + timedelta(hours=hours), partial(self.take_routed, p=p))
         for hid, author in list(team.waiting):
             if author == p.name:
                 continue
@@ -462,6 +495,8 @@ def seed(home: Path, *, seed_value: int, days: int, end: date) -> dict[str, int]
                 role = Role.LEAD if username in LEADS else Role.MEMBER
                 directory.add_member(slug, username, role, actor=op)
                 people.append(Person(username, name, slug, hour, skip, forgets, late, user.id))
+                profile(settings.resolved_database_url, user.id, username, hour)
+            team_rules(settings.resolved_database_url, slug)
             month.teams[slug] = TeamState(slug, spec["zone"], people, unused=list(spec["items"]))
             pods.add_team(pods_made.slug, slug, actor=op)
     month.plan()

@@ -7,6 +7,8 @@ context.py    time to context (shift start -> first acknowledgment)
 ledger.py     blocker age, time to resolve, decisions re-litigated
 usage.py      questions asked, answered vs "no record", citations followed
 questions.py  the questions log those come from
+items.py      per-item acknowledgment, routed blockers escalated and resolved, delivery failures
+quantiles.py  medians and 90th percentiles ranked in the database
 report.py     the registry of metrics (`METRICS`) and a team's report
 """
 

@@ -10,8 +10,9 @@ so that window holds the start of this shift and nothing of the last one; a shif
 the window counts from the window's start, so the figure is capped at `SHIFT_GAP_HOURS`. A
 context moment belongs to the UTC week it happens in. A person filter selects that person's.
 
-All of it is computed in the database, per acknowledgment, through indexes on the audit log
-(actor, moment) and the questions log (asker, moment): one row per context moment leaves it.
+Each moment is worked out when its acknowledgment is recorded (`handoff.metrics.moments`, from
+the audit log's (actor, moment) index and the questions log's (asker, moment) one), so a report
+reads one small row per moment.
 """
 
 from __future__ import annotations
@@ -19,76 +20,40 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
-from handoff.audit import AuditLogRecord
 from handoff.identity.models import UserRecord
-from handoff.metrics.questions import QuestionRecord
-from handoff.metrics.scope import Scope, Sql, median, p90, rounded, week_of, weeks_in
+from handoff.metrics.moments import SHIFT_GAP_HOURS, ContextMoment
+from handoff.metrics.quantiles import concatenated
+from handoff.metrics.scope import Scope, Sql, median, p90, rounded, weeks_in
 from handoff.metrics.table import Row, Table
 
-A = AuditLogRecord
-Q = QuestionRecord
-ACK = "handoff.acknowledge"
-#: How far back from an acknowledgment its shift is looked for, in hours.
-SHIFT_GAP_HOURS = 10
+__all__ = ["SHIFT_GAP_HOURS", "context_moments", "time_to_context"]
 
 
-def context_moments(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    """Each first acknowledgment of a shift in the period: {"name", "week", "minutes"}."""
+def context_moments(session: Session, scope: Scope) -> dict[tuple[str, str], list[float]]:
+    """{(person's name, week): minutes of each first acknowledgment of a shift}, read from the
+    moments recorded with the acknowledgments (`handoff.metrics.moments`), a week's minutes of
+    one person coming back as one row."""
     sql = Sql(session)
-    ack, b, act = aliased(A), aliased(A), aliased(A)
-    opened = sql.minus_hours(ack.at, SHIFT_GAP_HOURS)
-    earlier_ack = exists(select(b.id)).where(  # select(b.id): the index answers it alone
-        b.actor_id == ack.actor_id,
-        b.at < ack.at,
-        b.at >= opened,
-        b.team == scope.team,
-        b.action == ACK,
-    )
-    first_act = (
-        select(func.min(act.at))
-        .where(act.actor_id == ack.actor_id, act.at >= opened, act.at <= ack.at)
-        .scalar_subquery()
-    )
-    first_question = (
-        select(func.min(Q.asked_at))
-        .where(
-            Q.asker_id == ack.actor_id,
-            Q.asked_at >= opened,
-            Q.asked_at <= ack.at,
-            Q.team == scope.team,
-        )
-        .scalar_subquery()
-    )
-    where = [
-        ack.team == scope.team,
-        ack.action == ACK,
-        ack.at >= scope.since,
-        ack.at < scope.until,
-        ack.actor_id.is_not(None),
-        ~earlier_ack,
-    ]
+    m = ContextMoment
+    week = sql.week(m.at)
+    where = [m.team == scope.team, m.at >= scope.since, m.at < scope.until]
     ids = person_ids(session, scope)
     if ids is not None:
-        where.append(ack.actor_id.in_(ids))
-    q = select(
-        ack.actor_id,
-        sql.day(ack.at),
-        sql.seconds(first_act, ack.at),
-        sql.seconds(first_question, ack.at),
-    ).where(*where)
+        where.append(m.actor_id.in_(ids))
+    q = (
+        select(m.actor_id, week, concatenated(session, m.minutes))
+        .where(*where)
+        .group_by(m.actor_id, week)
+    )
     rows = session.execute(q).all()
     names = display_names(session, {r[0] for r in rows})
-    return [
-        {
-            "name": names.get(uid, uid),
-            "week": week_of(d),
-            "minutes": max(float(since_act or 0.0), float(since_q or 0.0)) / 60,
-        }
-        for uid, d, since_act, since_q in rows
-    ]
+    out: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for uid, w, joined in rows:
+        out[(names.get(uid, uid), str(w))].extend(float(x) for x in joined.split(","))
+    return out
 
 
 def person_ids(session: Session, scope: Scope) -> list[str] | None:
@@ -116,9 +81,9 @@ def time_to_context(session: Session, scope: Scope) -> list[Table]:
     """Minutes from shift start to first acknowledgment, by week and by person."""
     by_week: dict[str, list[float]] = defaultdict(list)
     by_person: dict[str, list[float]] = defaultdict(list)
-    for m in context_moments(session, scope):
-        by_week[m["week"]].append(m["minutes"])
-        by_person[m["name"]].append(m["minutes"])
+    for (name, week), minutes in context_moments(session, scope).items():
+        by_week[week].extend(minutes)
+        by_person[name].extend(minutes)
     definition = (
         "Minutes from the start of a person's shift (the first sign-in, change or question in "
         f"the {SHIFT_GAP_HOURS} hours before) to their first acknowledgment of a team handoff "

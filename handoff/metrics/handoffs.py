@@ -6,16 +6,20 @@ A person filter selects that person's handoffs (by author).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, literal_column, select, true
+from sqlalchemy import case, func, literal, literal_column, select, true
 from sqlalchemy.orm import Session
 
-from handoff.metrics.scope import Scope, Sql, median, p90, rounded, week_of, weeks_in
+from handoff.metrics.quantiles import Spread, concatenated, spread_of, spread_values
+from handoff.metrics.scope import Scope, Sql, median, p90, rounded, weeks_in
 from handoff.metrics.table import Row, Table, rows
 from handoff.models import AuditEvent, HandoffRecord
+from handoff.protocol.models import Assignment
+
+#: Routings a person answers by acknowledging: all but the leads' "who can clear this?".
+ACKNOWLEDGED_REASONS = ("blocker", "action", "handover", "taken")
 
 H = HandoffRecord
 
@@ -42,23 +46,31 @@ def _published(scope: Scope) -> list[Any]:
 
 @dataclass(frozen=True, slots=True)
 class Published:
-    """One published handoff as the handoff metrics see it (durations in hours)."""
+    """The period's published handoffs as the handoff metrics see them, aggregated in the
+    database: (published, overridden) by week and by author, and the spread of hours to publish
+    and to the first acknowledgment by week (seconds; a handoff nobody acknowledged counts in
+    `total` without a value)."""
 
-    week: str
-    author: str
-    forced: bool
-    to_publish: float
-    to_acknowledge: float | None
+    weekly: dict[str, list[int]]
+    people: dict[str, list[int]]
+    to_publish: dict[str, Spread]
+    to_acknowledge: dict[str, Spread]
+    #: Seconds until every item the handoff put in front of someone was acknowledged; `total`
+    #: counts the handoffs that put anything out, `n` those whose items are all taken.
+    items_taken: dict[str, Spread]
 
 
-def published(session: Session, scope: Scope) -> list[Published]:
-    """The period's published handoffs, read once per report (kept in the session's `info`)
-    from the covering index: completeness, time to publish and time to acknowledge share it.
-    The first acknowledgment comes from the handoff's trail (a later one replaces the
-    handoff's own `acknowledged_at`)."""
+#: Marks, among a week's joined values, a handoff with an item nobody has acknowledged yet.
+WAITING = -1e12
+
+
+def published(session: Session, scope: Scope) -> Published:
+    """Read once per report (kept in the session's `info`) from the covering index:
+    completeness, time to publish and time to acknowledge share it. The first acknowledgment
+    comes from the handoff's trail (a later one replaces the handoff's own `acknowledged_at`)."""
     key = ("metrics.published", scope)
     if key in session.info:
-        return list(session.info[key])
+        return cast(Published, session.info[key])
     sql = Sql(session)
     e = AuditEvent
     first_ack = (
@@ -67,35 +79,61 @@ def published(session: Session, scope: Scope) -> list[Published]:
         .correlate(H)
         .scalar_subquery()
     )
-    q = select(
-        sql.day(H.published_at),
-        H.author,
-        H.force_reason.is_not(None),
-        sql.seconds(H.created_at, H.published_at),
-        sql.seconds(H.published_at, first_ack),
-    ).where(*_published(scope))
-    out = [
-        Published(
-            week_of(d),
-            author or "(no author)",
-            bool(forced),
-            max(0.0, float(pub)) / 3600,
-            None if ack is None else max(0.0, float(ack)) / 3600,
+    a = Assignment
+    all_taken = (
+        select(
+            case(
+                (func.count() == 0, None),
+                (func.count(a.acknowledged_at) < func.count(), literal(WAITING)),
+                else_=sql.seconds(H.published_at, func.max(a.acknowledged_at)),
+            )
         )
-        for d, author, forced, pub, ack in session.execute(q)
-    ]
+        # one range of the index per handoff (an IN list would seek once per reason)
+        .where(a.handoff_id == H.id, a.reason != "who_can_clear")
+        .correlate(H)
+        .scalar_subquery()
+    )
+    week = sql.week(H.published_at)
+    forced = func.sum(case((H.force_reason.is_not(None), 1), else_=0))
+    by_author = select(H.author, func.count(), forced).where(*_published(scope))
+    people = {
+        author or "(no author)": [int(n), int(f or 0)]
+        for author, n, f in session.execute(by_author.group_by(H.author))
+    }
+    # one pass over the index: counts, and both durations of every handoff, a week a row
+    by_week = select(
+        week,
+        func.count(),
+        forced,
+        concatenated(session, sql.seconds(H.created_at, H.published_at)),
+        concatenated(session, sql.seconds(H.published_at, first_ack)),
+        concatenated(session, all_taken),
+    ).where(*_published(scope))
+    weekly: dict[str, list[int]] = {}
+    to_publish: dict[str, Spread] = {}
+    to_ack: dict[str, Spread] = {}
+    taken: dict[str, Spread] = {}
+    for w, n, f, pub, ack, items in session.execute(by_week.group_by(week)):
+        weekly[str(w)] = [int(n), int(f or 0)]
+        to_publish[str(w)] = spread_of(pub, int(n))
+        to_ack[str(w)] = spread_of(ack, int(n))
+        taken[str(w)] = _taken(items)
+    out = Published(weekly, people, to_publish, to_ack, taken)
     session.info[key] = out
-    return list(out)
+    return out
+
+
+def _taken(joined: str | None) -> Spread:
+    """A week's handoffs that put items out: all of them (`total`), and the seconds until every
+    item was taken of those whose items all are."""
+    xs = [float(x) for x in joined.split(",")] if joined else []
+    done = [max(0.0, x) for x in xs if x > WAITING / 2]
+    return Spread(len(xs), len(done), median(done), p90(done))
 
 
 def completeness(session: Session, scope: Scope) -> list[Table]:
     """Handoffs published without an override, over all published, per week and per person."""
-    weekly: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    people: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for h in published(session, scope):
-        for acc in (weekly[h.week], people[h.author]):
-            acc[0] += 1
-            acc[1] += int(h.forced)
+    got = published(session, scope)
     definition = (
         "Handoffs published without an override (every required field present) divided by all "
         "handoffs published, by the week (UTC, from Monday) or the author."
@@ -109,7 +147,7 @@ def completeness(session: Session, scope: Scope) -> list[Table]:
             "%",
             ("rate_pct", "published", "overridden"),
             definition,
-            rows(weeks_in(scope), {w: _rate(v) for w, v in weekly.items()}, empty),
+            rows(weeks_in(scope), {w: _rate(v) for w, v in got.weekly.items()}, empty),
         ),
         Table(
             "completeness_by_person",
@@ -118,7 +156,7 @@ def completeness(session: Session, scope: Scope) -> list[Table]:
             "%",
             ("rate_pct", "published", "overridden"),
             definition,
-            [Row(p, _rate(v)) for p, v in sorted(people.items(), key=lambda kv: kv[0].lower())],
+            [Row(p, _rate(v)) for p, v in sorted(got.people.items(), key=lambda kv: kv[0].lower())],
         ),
     ]
 
@@ -175,22 +213,23 @@ def _flag_counts(
         flags = func.json_array_elements(document.op("->")("missing")).table_valued("value")
         flags = flags.alias("flag")
         raw = flags.c.value.op("->>")("field")
-    name = sql.unindexed_field(raw)
-    q = (
-        select(name, func.count(func.distinct(H.id)))
+    # each flag's field read once (materialized), then its item index dropped: the expression
+    # that drops it names the field several times
+    found = (
+        select(H.id.label("id"), raw.label("field"))
         .select_from(H)
         .join(flags, true())
         .where(*where)  # a document without flags (or none) joins no rows
-        .group_by(name)
+        .cte("flagged")
+        .prefix_with("MATERIALIZED")
     )
+    name = sql.unindexed_field(found.c.field)
+    q = select(name, func.count(func.distinct(found.c.id))).group_by(name)
     return {str(f): int(n) for f, n in session.execute(q) if f}
 
 
 def time_to_publish(session: Session, scope: Scope) -> list[Table]:
     """Hours from a wrap being posted to its handoff being published, by week of publishing."""
-    by_week: dict[str, list[float]] = defaultdict(list)
-    for h in published(session, scope):
-        by_week[h.week].append(h.to_publish)
     return [
         _durations(
             "time_to_publish",
@@ -198,20 +237,13 @@ def time_to_publish(session: Session, scope: Scope) -> list[Table]:
             "From the wrap being posted (the handoff created) to its publication; median and "
             "90th percentile of the handoffs published that week.",
             scope,
-            by_week,
+            published(session, scope).to_publish,
         )
     ]
 
 
 def time_to_acknowledge(session: Session, scope: Scope) -> list[Table]:
     """Hours from publication to the first acknowledgment, and how many wait unacknowledged."""
-    by_week: dict[str, list[float]] = defaultdict(list)
-    waiting: dict[str, int] = defaultdict(int)
-    for h in published(session, scope):
-        if h.to_acknowledge is None:
-            waiting[h.week] += 1
-        else:
-            by_week[h.week].append(h.to_acknowledge)
     table = _durations(
         "time_to_acknowledge",
         "Time to acknowledge",
@@ -219,8 +251,8 @@ def time_to_acknowledge(session: Session, scope: Scope) -> list[Table]:
         "median and 90th percentile of the handoffs published that week, and how many of them "
         "nobody has acknowledged.",
         scope,
-        by_week,
-        extra={w: {"unacknowledged": n} for w, n in waiting.items()},
+        published(session, scope).to_acknowledge,
+        waiting=True,
     )
     return [table]
 
@@ -230,22 +262,23 @@ def _durations(
     title: str,
     definition: str,
     scope: Scope,
-    by_week: dict[str, list[float]],
+    by_week: dict[str, Spread],
     *,
-    extra: dict[str, dict[str, int]] | None = None,
+    waiting: bool = False,
 ) -> Table:
     measures: tuple[str, ...] = ("median_hours", "p90_hours", "handoffs")
-    if extra is not None:
+    if waiting:
         measures += ("unacknowledged",)
     out = []
     for w in weeks_in(scope):
-        xs = by_week.get(w, [])
+        spread = by_week.get(w)
+        s = spread_values(spread, 3600)
         values: dict[str, Any] = {
-            "median_hours": rounded(median(xs)),
-            "p90_hours": rounded(p90(xs)),
-            "handoffs": len(xs),
+            "median_hours": s["median"],
+            "p90_hours": s["p90"],
+            "handoffs": s["n"],
         }
-        if extra is not None:
-            values["unacknowledged"] = extra.get(w, {}).get("unacknowledged", 0)
+        if waiting:
+            values["unacknowledged"] = spread.total - spread.n if spread else 0
         out.append(Row(w, values))
     return Table(name, title, "week", "hours", measures, definition, out)

@@ -1,8 +1,8 @@
 """The metrics a team's report holds, in the order the page shows them.
 
-Each metric is a function `(session, scope) -> list[Table]` in `METRICS`. A new one (per-item
-time to acknowledge, routed blockers escalated) is a function over its own tables added to this
-tuple: the page, the JSON and CSV exports and `handoff metrics` show every table it returns.
+Each metric is a function `(session, scope) -> list[Table]` in `METRICS`. A new one is a
+function over its own tables added to this tuple: the page, the JSON and CSV exports and
+`handoff metrics` show every table it returns.
 """
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ from handoff.metrics.handoffs import (
     missing_fields,
     time_to_acknowledge,
     time_to_publish,
+)
+from handoff.metrics.items import (
+    blockers_escalated,
+    delivery_failures,
+    item_acknowledgment,
+    routed_to_resolved,
 )
 from handoff.metrics.ledger import blocker_age, relitigated, time_to_resolve
 from handoff.metrics.scope import Scope
@@ -37,6 +43,10 @@ METRICS: tuple[Metric, ...] = (
     time_to_resolve,
     query_usage,
     relitigated,
+    item_acknowledgment,
+    blockers_escalated,
+    routed_to_resolved,
+    delivery_failures,
 )
 
 

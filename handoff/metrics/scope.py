@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Float, case, func, literal
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -52,14 +53,21 @@ class Scope:
 class Sql:
     """Day names, epoch seconds and durations in the session's SQL dialect."""
 
-    def __init__(self, session: Session) -> None:
-        self.sqlite = session.get_bind().dialect.name == "sqlite"
+    def __init__(self, session: Session | Connection) -> None:
+        bind = session.get_bind() if isinstance(session, Session) else session
+        self.sqlite = bind.dialect.name == "sqlite"
 
     def day(self, col: Any) -> ColumnElement[Any]:
         """'YYYY-MM-DD' of a stored moment, in UTC."""
         if self.sqlite:
             return func.strftime("%Y-%m-%d", col)
         return func.to_char(func.timezone("UTC", col), "YYYY-MM-DD")
+
+    def week(self, col: Any) -> ColumnElement[Any]:
+        """'YYYY-MM-DD' of the Monday (ISO week start, UTC) of a stored moment."""
+        if self.sqlite:  # the next Sunday (or the day itself), less six days
+            return func.date(col, "weekday 0", "-6 days")
+        return func.to_char(func.date_trunc("week", func.timezone("UTC", col)), "YYYY-MM-DD")
 
     def epoch(self, col: Any) -> ColumnElement[Any]:
         """Seconds since 1970 of a stored moment (None stays None)."""

@@ -148,9 +148,11 @@ def test_the_page_draws_every_metric(http: TestClient, world: World, settings: A
     assert r.status_code == 200, r.text
     page = _Charts()
     page.feed(r.text)
-    assert len(page.svgs) == 10 and all(s["role"] == "img" for s in page.svgs)
+    assert len(page.svgs) == 15 and all(s["role"] == "img" for s in page.svgs)
     assert "Handoff completeness by week" in page.titles
     assert "Time to context" in page.titles
+    assert "Time to acknowledge an item" in page.titles
+    assert "Notification delivery failures by channel" in page.titles
     assert "only <strong>Lee</strong>" in r.text
     assert "format=csv" in r.text
     assert http.get(f"/teams/{TEAM}/metrics", headers=world.bearer("mia")).status_code == 403
