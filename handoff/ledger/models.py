@@ -104,3 +104,9 @@ class LedgerRevision(Base):
     team: Mapped[str] = mapped_column(String(100), primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     removals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+def is_handoff_id(value: str | None) -> bool:
+    """Whether a ledger event's `handoff_id` names a handoff. Events people make in the app
+    (acknowledge, resolve, re-route) carry "p" and 32 hex digits instead: they cite the item."""
+    return bool(value) and not (len(value or "") == 33 and (value or "").startswith("p"))

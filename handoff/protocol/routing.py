@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from handoff.identity.models import UserRecord
-from handoff.ledger.models import LedgerEvent, LedgerItem
+from handoff.ledger.models import LedgerEvent, LedgerItem, is_handoff_id
 from handoff.models import HandoffRecord, utcnow
 from handoff.protocol import messages
 from handoff.protocol.hours import days_between
@@ -39,10 +39,6 @@ def protocol_id() -> str:
     """The `handoff_id` of ledger events the protocol writes (an acknowledgment, a resolution):
     `p` and 32 hex digits, never a handoff's (those are UUIDs with dashes)."""
     return "p" + uuid.uuid4().hex
-
-
-def is_handoff_id(value: str | None) -> bool:
-    return bool(value) and not (len(value or "") == 33 and (value or "").startswith("p"))
 
 
 class RoutingHook:

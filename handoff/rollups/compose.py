@@ -211,6 +211,8 @@ def _returns(returns: Iterable[ItemView], since: datetime) -> list[Line]:
         back = _parse(iso)
         if said is None or (back is not None and back < since):
             continue
+        if back is None and _aware(said.at) < since:
+            continue  # words like "tomorrow" said before the period: stale, not a return time
         out.append(Line(said.text, _cite(said), r.id, r.owner or r.name, back, detail=iso))
     return sorted(out, key=lambda x: (x.at is None, x.at or since))
 

@@ -1,7 +1,8 @@
 """Rollups as Markdown: what a channel (email, Slack, a webhook) or `handoff rollup` shows.
 
 Every line ends with its citation, a link to the handoff (and the moment in the clip), so a lead
-reading it in Slack can check any fact in one click.
+reading it in Slack can check any fact in one click. A fact people made in the app rather than in
+a wrap (an acknowledgment, a resolution) has no handoff: its line links to the item's timeline.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from handoff.ledger.models import is_handoff_id
 from handoff.rollups.compose import Cite, Line, TeamRollup
 from handoff.rollups.pod import PodRollup
 from handoff.text import normalize
@@ -28,7 +30,8 @@ def team_markdown(rollup: TeamRollup, *, base_url: str = "", heading: str = "#")
     if rollup.in_flight:
         out += ["", f"{sub} In flight, by owner"]
         for owner, lines in rollup.in_flight.items():
-            out += ["", f"**{owner}**"] + [_bullet(_work(x), x.cite, base) for x in lines]
+            out += ["", f"**{owner}**"]
+            out += [_bullet(_work(x), x.cite, base, x.item_id) for x in lines]
     out += _section(f"{sub} Decisions", rollup.decisions, base, _decision)
     out += _section(f"{sub} Shipped", rollup.shipped, base, _shipped)
     out += _section(f"{sub} Who is back when", rollup.returns, base, _return)
@@ -49,7 +52,7 @@ def pod_markdown(rollup: PodRollup, *, base_url: str = "") -> str:
         for b in rollup.cross_team:
             who = f"{b.line.who} ({b.waits_on_team})"
             text = f"[{b.team}] {_blocker(replace(b.line, who=who))}"
-            out.append(_bullet(text, b.line.cite, base))
+            out.append(_bullet(text, b.line.cite, base, b.line.item_id))
     for team in rollup.teams:
         out += ["", team_markdown(team, base_url=base, heading="##").rstrip()]
     return "\n".join(out) + "\n"
@@ -58,15 +61,17 @@ def pod_markdown(rollup: PodRollup, *, base_url: str = "") -> str:
 def _section(title: str, lines: list[Line], base: str, text: Callable[[Line], str]) -> list[str]:
     if not lines:
         return []
-    return ["", title, ""] + [_bullet(text(x), x.cite, base) for x in lines]
+    return ["", title, ""] + [_bullet(text(x), x.cite, base, x.item_id) for x in lines]
 
 
-def _bullet(text: str, cite: Cite | None, base: str) -> str:
+def _bullet(text: str, cite: Cite | None, base: str, item_id: str | None = None) -> str:
     if cite is None:
         return f"- {text}"
-    moment = f"?t={cite.start_s:g}" if cite.start_s is not None else ""
     adds = cite.quote and normalize(cite.quote) not in normalize(text)
     quote = f' "{_short(cite.quote or "")}"' if adds else ""
+    if not is_handoff_id(cite.handoff_id) and item_id:
+        return f"- {text} —{quote} [item]({base}/items/{item_id})"
+    moment = f"?t={cite.start_s:g}" if cite.start_s is not None else ""
     return f"- {text} —{quote} [handoff]({base}/handoffs/{cite.handoff_id}{moment})"
 
 
@@ -95,7 +100,11 @@ def _shipped(x: Line) -> str:
 
 
 def _return(x: Line) -> str:
-    return f"{x.who}: back {_when(x.at)}" if x.at else f"{x.who}: {x.text}"
+    """The moment when it was resolved; otherwise their words, quoted as theirs (they are
+    relative to the wrap, which the citation links to)."""
+    if x.at:
+        return f"{x.who}: back {_when(x.at)}"
+    return f'{x.who}: said "{x.text}"'
 
 
 def _unacked(x: Line) -> str:
