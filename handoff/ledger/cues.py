@@ -55,6 +55,11 @@ def says_resolved(sentence: str) -> bool:
     )
 
 
+#: When a hand-over takes effect: "from tomorrow", "from Monday", "as of today", "from now on".
+_FROM_WHEN = (
+    r"(?:from|as of|starting) (?:today|tomorrow|now(?: on)?|next week|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+)
 # Ownership moves: "Lena is taking over the export job", "handing the pager to Ana",
 # "reassigned to Omar", "X owns it now". The new owner is named in the sentence.
 OWNER_CHANGE_RE = re.compile(
@@ -63,7 +68,13 @@ OWNER_CHANGE_RE = re.compile(
     r"\bpick(?:s|ing|ed) up (?:[\w'-]+ ){1,6}?from (?-i:[A-Z])|"
     r"\bhand(?:s|ing|ed)? (?:it|this|that) (?:over|off)\b|\breassign(?:ed|ing)? to\b|"
     r"\b(?:owns|is owning|is the owner of) (?:it|this|that|\w+(?: \w+){0,4}) now\b|"
-    r"\bnow owns\b|\bis now (?:on|owning)\b|\bpick(?:s|ing|ed) (?:it|this|that) up from\b",
+    r"\bnow owns\b|\bis now (?:on|owning)\b|\bpick(?:s|ing|ed) (?:it|this|that) up from\b|"
+    # "taken the exporter over from Noa", "Noa handed me the exporter", "it's mine now",
+    # "from tomorrow Kai owns the exporter", "Kai owns the exporter from Monday"
+    r"\bt(?:ake|akes|aking|ook|aken) (?:[\w'-]+ ){1,6}?over from\b|"
+    r"\b(?:hand|pass|give)(?:s|es|ed|ing)? me\b|\bgave me\b|"
+    r"(?:\b(?:is|are)|'s|'re) (?:now )?(?:all )?mine\b|"
+    rf"\bowns? (?:[\w'-]+ ){{1,6}}?{_FROM_WHEN}|{_FROM_WHEN},? (?-i:[A-Z])[\w'-]+ owns\b",
     re.IGNORECASE,
 )
 
@@ -322,6 +333,44 @@ _TAKEN_RE = re.compile(
     re.IGNORECASE,
 )
 _TAKER_RE = re.compile(rf"(?P<who>{_TITLE_NAME})\s+(?:(?:is|has|will|just)\s+)*$")
+# "I've taken the exporter over from Noa": the particle after the thing.
+_TAKEN_SPLIT_RE = re.compile(
+    rf"\bt(?:ake|akes|aking|ook|aken)\s+{_THING}\s+over\s+from\s+(?P<giver>(?-i:{_TITLE_NAME}))",
+    re.IGNORECASE,
+)
+# "Noa handed me the exporter", "passed the exporter to me": the author takes it.
+_TO_ME_RES = (
+    re.compile(
+        rf"\b(?:hand|pass|give|gave)(?:s|es|ed|ing)?\s+(?:over\s+)?me\s+{_THING}(?=[,;.:!?]|$)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"\b(?:hand|pass)(?:s|es|ed|ing)?\s+{_THING}\s+(?:over\s+)?to\s+me\b", re.IGNORECASE
+    ),
+)
+# "The exporter is mine now": the author says they own it.
+_MINE_RE = re.compile(rf"{_THING}\s+(?:is|are)\s+(?:now\s+)?(?:all\s+)?mine\b", re.IGNORECASE)
+# "From tomorrow Kai owns the exporter", "Kai owns the exporter from Monday".
+_OWNS_FROM_RES = (
+    re.compile(
+        rf"{_FROM_WHEN},?\s+(?P<who>(?-i:{_TITLE_NAME}))\s+owns\s+{_THING}(?=[,;.:!?]|$)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"(?P<who>(?-i:{_TITLE_NAME}))\s+owns\s+{_THING}\s+{_FROM_WHEN}", re.IGNORECASE
+    ),
+)
+
+
+def _author_takes(sentence: str, author: str | None) -> tuple[str, str] | None:
+    """The author's own voice of a hand-over: handed to me, taken over, "it's mine now"."""
+    if not author:
+        return None
+    for pattern in (*_TO_ME_RES, _MINE_RE):
+        m = pattern.search(sentence)
+        if m is not None and strong_terms(m.group("thing") or ""):
+            return _tidy(m.group("thing")), author
+    return None
 
 
 def handed_over(sentence: str, *, author: str | None) -> tuple[str, str] | None:
@@ -333,9 +382,13 @@ def handed_over(sentence: str, *, author: str | None) -> tuple[str, str] | None:
     m = _GIVEN_RE.search(sentence)
     if m is not None and m.group("who").split()[0].lower() not in _NOT_A_NAME:
         return _tidy(m.group("thing")), m.group("who")
-    m = _TAKEN_RE.search(sentence)
+    for pattern in _OWNS_FROM_RES:
+        m = pattern.search(sentence)
+        if m is not None and m.group("who").split()[0].lower() not in _NOT_A_NAME:
+            return _tidy(m.group("thing")), m.group("who")
+    m = _TAKEN_RE.search(sentence) or _TAKEN_SPLIT_RE.search(sentence)
     if m is None:
-        return None
+        return _author_takes(sentence, author)
     taker = _TAKER_RE.search(sentence[: m.start()])
     who = taker.group("who") if taker is not None else None
     if who is None or who.split()[0].lower() in _NOT_A_NAME:

@@ -443,6 +443,9 @@ class Ledger:
     def _moves(self, ctx: _Apply) -> None:
         """Blockers re-routed and work handed over, read from the wrap's sentences."""
         m = Moves(ctx.session, ctx.matcher, ctx.at, ctx.handoff.author, sentences(ctx.handoff))
+        m.new_work = lambda name, n: self._new_item(
+            ctx, "work", name, f"handover[{n}]", state="in_progress", parent=None
+        )
         reroutes(m, self._emitter(ctx))
         handovers(m, self._emitter(ctx))
 

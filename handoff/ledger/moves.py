@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from handoff.ledger.cues import handed_over, rerouted_to
@@ -51,6 +52,8 @@ class Moves:
     at: datetime
     author: str | None
     sentences: Sequence[SentenceLike]
+    #: Creates a work item a hand-over names that no wrap reported yet: (name, sentence number).
+    new_work: Callable[[str, int], LedgerItem] | None = None
 
 
 def sentences(handoff: Handoff) -> list[Line]:
@@ -107,26 +110,35 @@ def reroutes(m: Moves, emit: Emit) -> None:
 
 
 def handovers(m: Moves, emit: Emit) -> None:
-    """Work this wrap hands over, in either voice: the new owner owns it from here on."""
-    for sentence in m.sentences:
+    """Work this wrap hands over, in either voice: the new owner owns it from here on. Work no
+    wrap reported before is known from the hand-over itself ("I'm handing the leave bug to
+    Chloe" says that work exists and who owns it now)."""
+    for n, sentence in enumerate(m.sentences):
         moved = handed_over(sentence.text, author=m.author)
         if moved is None:
             continue
         thing, owner = moved
         item = _work_named(m, thing)
+        if item is None and m.new_work is not None and len(strong_terms(thing)) >= 1:
+            item = m.new_work(thing, n)
         if item is not None and normalize(item.owner or "") != normalize(owner):
             emit(item, "handed_over", sentence, owner=owner, previously=item.owner)
 
 
 def _work_named(m: Moves, thing: str) -> LedgerItem | None:
-    """The known work item a hand-over names: by a name it contains, then by fuzzy match; never
-    a new item (a hand-over of work no wrap reported is not work the ledger knows)."""
+    """The known work item a hand-over names: its exact name, a known name it contains, or a
+    close spelling of the whole name. Not a longer item that merely contains the words ("pager
+    routing for the alerts" is not "the alerts"): a hand-over names its work outright."""
     if not strong_terms(thing):
         return None
-    named = contained_name(m.matcher.candidates("work"), thing)
-    if named is not None:
-        return m.matcher.item(named)
-    return m.matcher.work(thing, [], text=thing)
+    key = normalize(thing)
+    pool = m.matcher.candidates("work")
+    exact = next((c for c in pool if c.key == key), None)
+    named = exact or contained_name(pool, thing)
+    if named is None:
+        best = max(pool, key=lambda c: fuzz.ratio(key, c.key), default=None)
+        named = best if best is not None and fuzz.ratio(key, best.key) >= 88 else None
+    return m.matcher.item(named) if named is not None else None
 
 
 # A decision names what it drops: "Equifax rather than Experian", "instead of moving to Feast".
