@@ -268,7 +268,9 @@ def _names_something(part: str) -> bool:
 # instead", "it turns out Y owns that, so Y has to do it", "Y is the one who can get it out".
 _REROUTE_RE = re.compile(
     r"\b(?:now|instead|turns out|is the one|are the ones|from now on|any ?more|"
-    r"on (?:\w+ )?leave|(?:has|have) left|left the (?:company|team))\b",
+    r"on (?:\w+ )?leave|(?:has|have) left|left the (?:company|team)|"
+    # "it has moved on: only Bea can open ports", "she's the only one who can approve it"
+    r"(?:has|have|'s) moved(?: on)?|the only (?:one|person|people)|only (?-i:[A-Z])\w+)\b",
     re.IGNORECASE,
 )
 _PERSON_RE = re.compile(rf"(?<![\w'-])(?P<who>{_TITLE_NAME})(?:'s\b)?")
@@ -283,7 +285,19 @@ def _person_words(name: str | None) -> set[str]:
 
 
 # Where a person stands as the one who does it: "by Y", "from Y", or Y before what they do.
-_BY_BEFORE_RE = re.compile(r"\b(?:by|from)\s+$", re.IGNORECASE)
+_BY_BEFORE_RE = re.compile(
+    r"\b(?:by|from|(?:wait(?:s|ing)?|blocked|stuck|sits?|depends?|rests?)\s+(?:now\s+)?"
+    r"(?:on|with)|blocked,\s+on|(?:is|it's|now)\s+with)\s+$",
+    re.IGNORECASE,
+)
+# A name's apposition or place before what they do: "Vikram Rao, our manager at the bank, has
+# to", "Mariam in IT owns", "Arnel in procurement has to".
+_APPOSITION_RE = re.compile(
+    r"^(?:,\s+[^,;.:]{1,60},|\s+(?:in|at|from|on|of)\s+(?:the\s+)?[\w'-]+(?:\s+team)?)",
+    re.IGNORECASE,
+)
+# An article or possessive before a capitalized word makes it a thing: "the Atacama antenna".
+_THING_BEFORE_RE = re.compile(r"\b(?:the|a|an|our|their|its|my|your|his|her)\s+$", re.IGNORECASE)
 _DOES_AFTER_RE = re.compile(
     r"^(?:'s team)?\s+(?:\w+\s+)?(?:now\s+)?(?:has to|have to|needs to|must|can|could|will|"
     r"is the one|are the ones|signs?|owns?|approves?|runs?|does|handles?|takes?|issues?|"
@@ -303,9 +317,11 @@ def _people_in(clause: str, *, skip: Iterable[str | None]) -> list[str]:
         if first in _NOT_A_NAME or first in STOPWORDS or _person_words(who) & skipped:
             continue
         after = clause[m.start() + len(who) :]
-        if _AWAY_AFTER_RE.match(after):
+        if _AWAY_AFTER_RE.match(after) or _THING_BEFORE_RE.search(clause[: m.start()]):
             continue
-        if _BY_BEFORE_RE.search(clause[: m.start()]) or _DOES_AFTER_RE.match(after):
+        placed = _APPOSITION_RE.match(after)
+        does = after[placed.end() :] if placed else after
+        if _BY_BEFORE_RE.search(clause[: m.start()]) or _DOES_AFTER_RE.match(does):
             out.append(who)
     return out
 
@@ -314,9 +330,13 @@ def rerouted_to(sentence: str, *, old: str | None, author: str | None) -> str | 
     """Who can clear a blocker now, when the sentence moves it to someone new ("Dana is on leave,
     so Femi signs it now"); None when it does not. The person is read from the clause after "so"
     when there is one: the clause before it names who is away."""
-    if not _REROUTE_RE.search(sentence) or says_resolved(sentence):
+    if not _REROUTE_RE.search(sentence):
         return None
-    clauses = re.split(r"\bso\b", sentence, flags=re.IGNORECASE)
+    # "Meenakshi sent the request, and now Vikram has to confirm it": what happened first is
+    # not the news; the last clause says who it waits on now (and whether it is cleared).
+    clauses = re.split(r"\bso\b|\b(?:and|but) now\b", sentence, flags=re.IGNORECASE)
+    if says_resolved(clauses[-1]):
+        return None
     people = _people_in(clauses[-1], skip=(old, author))
     return people[0] if people else None
 

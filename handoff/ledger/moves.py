@@ -94,19 +94,36 @@ def _shares_subject(sentence: str, blocker: Candidate, parent: LedgerItem | None
 
 def reroutes(m: Moves, emit: Emit) -> None:
     """Blockers opened before this wrap that it hands to someone else: the new person is the one
-    who can clear them now (the one named first no longer is)."""
+    who can clear them now (the one named first no longer is). A sentence that names its blocker
+    only by a pronoun ("So it waits on Bea now") is about the one the sentence before names; a
+    blocker is re-routed once per wrap (its first re-routing sentence says it)."""
     open_blockers = m.matcher.candidates("blocker", states=("open",), before=m.at)
-    for sentence in m.sentences:
+    moved: set[str] = set()
+    for n, sentence in enumerate(m.sentences):
         if rerouted_to(sentence.text, old=None, author=m.author) is None:
             continue  # the sentence re-routes nothing, whichever blocker it is about
+        before = m.sentences[n - 1].text if n else ""
         for blocker in open_blockers:
+            if blocker.id in moved:
+                continue
             who = rerouted_to(sentence.text, old=blocker.needed_from, author=m.author)
             if who is None:
                 continue  # it names only the person this blocker already waits on
             parent = m.session.get(LedgerItem, blocker.parent_id) if blocker.parent_id else None
-            if _shares_subject(sentence.text, blocker, parent):
+            about = _shares_subject(sentence.text, blocker, parent) or (
+                _PRONOUN_SUBJECT_RE.search(sentence.text) is not None
+                and _shares_subject(f"{before} {sentence.text}", blocker, parent)
+            )
+            if about:
+                moved.add(blocker.id)
                 detail = {"needed_from": who, "previously": blocker.needed_from}
                 emit(m.matcher.item(blocker), "rerouted", sentence, **detail)
+
+
+#: A sentence whose subject is a pronoun: what it is about is in the sentence before.
+_PRONOUN_SUBJECT_RE = re.compile(
+    r"^(?:\W*(?:so|and|but|now|then)\b,?\s+)?(?:it|this|that|they|she|he)\b", re.IGNORECASE
+)
 
 
 def handovers(m: Moves, emit: Emit) -> None:
