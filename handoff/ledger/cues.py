@@ -90,6 +90,37 @@ def says_owner_change(sentence: str) -> bool:
     )
 
 
+# Past tenses that report talk or intent, not the thing done: "Hamid promised a date".
+_TALK_VERBS = frozenset(
+    """asked needed wanted promised expected hoped planned tried said suggested requested
+    proposed mentioned emailed called pinged reminded started scheduled offered warned
+    explained estimated thought guessed assumed claimed""".split()  # noqa: SIM905
+)
+_IRREGULAR_DONE = (
+    r"sent|gave|signed|made|did|got|paid|wrote|built|set|put|took|brought|ran|"
+    r"shipped|opened|issued|raised|moved"
+)
+
+
+def acted(sentence: str, who: str | None) -> bool:
+    """The one a blocker waits on did something ("Bea opened the port", "Arnel has raised the
+    PO"): news that the thing it waited for happened, in whatever verb the wrap uses."""
+    first = (who or "").split()[0] if (who or "").split() else ""
+    first = re.sub(r"^the$", "", first, flags=re.IGNORECASE)
+    if len(first) < 2:
+        return False
+    m = re.search(
+        rf"\b{re.escape(first)}(?:\s+(?-i:[A-Z])[\w'-]+)?\s+"
+        r"(?:(?:has|had|have|finally|just|already|also)\s+)*"
+        rf"(?P<verb>[a-z]+ed|{_IRREGULAR_DONE})\b",
+        sentence,
+        re.IGNORECASE,
+    )
+    if m is None or m.group("verb").lower() in _TALK_VERBS:
+        return False
+    return not NOT_YET_RE.search(sentence[: m.start()][-60:])
+
+
 # Who cleared a blocker, as a resolution sentence names them: "Priya got it through", "Omar
 # granted read access", "approved by Priya", "got the key from Omar", "I approved the budget".
 _RESOLVER_VERB = (

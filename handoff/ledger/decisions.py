@@ -39,6 +39,18 @@ class Stated:
     where: str
     decision: Decision
     from_text: bool = False
+    #: Read from a reversal cue: it counts only when it replaces a decision the ledger knows.
+    reversal: bool = False
+
+
+# A sentence labelled as a decision ("Decision on clock sync: we use PTP", "Decided: ...",
+# "Change of plan on the tax tables: ..."): the label's subject is the decision's subject.
+_LABELLED_RE = re.compile(
+    r"^\W*(?:(?:the|one|another|a|our)\s+)?(?:decision|decided|change(?:\s+of\s+plan)?|new plan|"
+    r"call)(?:\s+(?:on|about|for|re|regarding)\s+(?P<subject>[^:]{1,60}?))?\s*:\s*(?P<body>.+)$",
+    re.IGNORECASE,
+)
+_NONE_RE = re.compile(r"^\W*(?:none|nothing|no(?:ne)? (?:decisions?|changes?)|n/?a)\b", re.I)
 
 
 def same_subject(
@@ -65,13 +77,38 @@ def restates(decision: str, old: Named) -> bool:
 
 
 def stated(decisions: Sequence[Decision], sentences: Sequence[SentenceLike]) -> list[Stated]:
-    """The extracted decisions, then the wrap's reversal sentences none of them covers."""
+    """The extracted decisions, then the wrap's sentences none of them covers that state one
+    outright under a decision label, or that reverse one (those count only if they replace
+    something)."""
     out = [Stated(f"decisions[{i}]", d) for i, d in enumerate(decisions)]
     said = [normalize(d.decision) for d in decisions if d.decision.strip()]
     for n, s in enumerate(sentences):
-        if not REVERSAL_RE.search(s.text) or any(k and k in normalize(s.text) for k in said):
+        if any(k and k in normalize(s.text) for k in said):
             continue
-        what, _, why = s.text.partition(" because ")
-        decision = Decision(decision=what.strip(" ,;."), rationale=why.strip(" ,;.") or None)
-        out.append(Stated(f"reversal[{n}]", decision, from_text=True))
+        labelled = _LABELLED_RE.match(s.text)
+        reversal = REVERSAL_RE.search(s.text) is not None
+        if labelled is not None and _NONE_RE.match(labelled.group("body")):
+            continue
+        if labelled is None and not reversal:
+            continue
+        text = s.text
+        if labelled is not None and labelled.group("subject") and not reversal:
+            text = f"{labelled.group('subject')}: {labelled.group('body')}"
+        elif labelled is not None and not reversal:
+            text = labelled.group("body")
+        what, why = _reason(text)
+        decision = Decision(decision=what, rationale=why)
+        kind = "reversal" if reversal else "labelled"
+        out.append(Stated(f"{kind}[{n}]", decision, from_text=True, reversal=reversal))
     return out
+
+
+def _reason(text: str) -> tuple[str, str | None]:
+    """A decision's words and its reason: after "because", or after the colon of "we won't build
+    the widget after all: the HR system already shows pay dates"."""
+    what, _, why = text.partition(" because ")
+    if not why.strip():
+        head, colon, tail = what.partition(": ")
+        if colon and REVERSAL_RE.search(head) and not REVERSAL_RE.search(tail):
+            what, why = head, tail
+    return what.strip(" ,;."), why.strip(" ,;.") or None

@@ -24,7 +24,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from handoff.declaration import PART_BY_NAME, PARTS, Declaration, Evidence, Part, PartItem
-from handoff.ledger.cues import resolver, says_resolved, shipped_name
+from handoff.ledger.cues import acted, rerouted_to, resolver, says_resolved, shipped_name
 from handoff.ledger.decisions import restates, same_subject, stated
 from handoff.ledger.matching import Embed, Matcher, Named, VectorCache, contained_name
 from handoff.ledger.materialize import advance, bump, rederive
@@ -419,12 +419,24 @@ class Ledger:
         ]
         if not open_blockers:
             return
-        cleared = [s for s in sentences(ctx.handoff) if says_resolved(s.text)]
+        wrap = sentences(ctx.handoff)
+        author = ctx.handoff.author
+        cleared = [s for s in wrap if says_resolved(s.text)]
         for blocker in open_blockers:
-            hit = next((s for s in cleared if _about(s.text, blocker, ctx)), None)
+            # Said cleared, or the one it waits on did it ("Bea opened the port"), unless the
+            # sentence moves it on to someone else ("Meenakshi sent it, now Vikram has to").
+            done = [
+                s
+                for s in wrap
+                if acted(s.text, blocker.needed_from)
+                and rerouted_to(s.text, old=blocker.needed_from, author=author) is None
+            ]
+            hit = next((s for s in [*cleared, *done] if _about(s.text, blocker, ctx)), None)
             if hit is not None:
                 # The event's author reported it; who cleared it is whom the sentence names.
                 who = resolver(hit.text, known=_names(ctx, blocker), author=ctx.handoff.author)
+                if who is None and hit in done:
+                    who = blocker.needed_from
                 said = _Said(hit.text, hit.text, hit.start_s)
                 self._event(ctx, ctx.matcher.item(blocker), "resolved", said, resolved_by=who)
             elif blocker.parent_id in ctx.done:
@@ -471,7 +483,7 @@ class Ledger:
                 if old.id not in ctx.touched
                 and same_subject(ctx.matcher, d.decision, old, parent, full)
             ]
-            if st.from_text and not same:
+            if st.from_text and st.reversal and not same:
                 continue  # a reversal of nothing the ledger knows
             restated = next((old for old in same if restates(d.decision, old)), None)
             if restated is not None:
