@@ -66,6 +66,10 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
             # "why aren't we X any more?"; "how long do entries live?" is a setting someone decided
             r"\bwhy (?:aren't|isn't|weren't|wasn't|don't|doesn't|didn't|not|no longer)\b|"
             r"\bhow (?:long|often|frequently)\b|"
+            # "when is the SEPA file generated?": a schedule someone decided (someone's return
+            # and a blocker cleared are read above)
+            r"\bwhen (?:is|are|does|do) (?:the |our |a |an )?[\w-]+(?: [\w-]+){0,5} "
+            r"(?:[a-z]+ed|sent|paid|run|held|set|done|made|issued|go(?:es)? out|due)\b|"
             r"\bgo(?:ing)? with\b|\bwent with\b|\bopt(?:ed)? for\b|"
             r"\b(?:pick|picked|choose|chosen)\b(?! up)|\band why\b|"
             r"\bapproach\b",

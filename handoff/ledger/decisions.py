@@ -68,6 +68,19 @@ def same_subject(
     return sim >= (SUPERSEDE_EMBED_WITH_CUE if changed else SUPERSEDE_EMBED) and bool(shared)
 
 
+def closest(same: Sequence[Named], full: str) -> list[Named]:
+    """Of the decisions a new one could replace, the ones it is most about: a reversal "on leave
+    balances" replaces the leave-balance decision, not another decision of that day that shares
+    one word ("the portal") with its reason. Kept: those sharing at least 3/4 of the most
+    identifying words any of them shares."""
+    if len(same) < 2:
+        return list(same)
+    said = strong_terms(full)
+    score = {old.id: len(said & strong_terms(old.name)) for old in same}
+    best = max(score.values())
+    return [old for old in same if score[old.id] >= 0.75 * best]
+
+
 def restates(decision: str, old: Named) -> bool:
     if CHANGE_RE.search(decision):
         return False

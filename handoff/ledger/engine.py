@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from handoff.declaration import PART_BY_NAME, PARTS, Declaration, Evidence, Part, PartItem
 from handoff.ledger.cues import acted, rerouted_to, resolver, says_resolved, shipped_name
-from handoff.ledger.decisions import restates, same_subject, stated
+from handoff.ledger.decisions import closest, restates, same_subject, stated
 from handoff.ledger.matching import Embed, Matcher, Named, VectorCache, contained_name
 from handoff.ledger.materialize import advance, bump, rederive
 from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRef, LedgerRevision
@@ -483,6 +483,7 @@ class Ledger:
                 if old.id not in ctx.touched
                 and same_subject(ctx.matcher, d.decision, old, parent, full)
             ]
+            same = closest(same, full)  # type: ignore[assignment]
             if st.from_text and st.reversal and not same:
                 continue  # a reversal of nothing the ledger knows
             restated = next((old for old in same if restates(d.decision, old)), None)
