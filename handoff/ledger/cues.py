@@ -445,3 +445,26 @@ def handed_over(sentence: str, *, author: str | None) -> tuple[str, str] | None:
     if who is None or who.split()[0].lower() in _NOT_A_NAME:
         who = author
     return (_tidy(m.group("thing")), who) if who else None
+
+
+_GIVER_RES = (
+    re.compile(rf"\bfrom\s+(?P<who>(?-i:{_TITLE_NAME}))"),
+    re.compile(
+        rf"(?P<who>(?-i:{_TITLE_NAME}))\s+(?:has\s+|just\s+)*(?:handed|passed|gave|reassigned)\b"
+    ),
+)
+
+
+def giver(sentence: str, *, taker: str, author: str | None) -> str | None:
+    """Who handed work over, as a hand-over sentence names them ("picked it up from Noa", "Noa
+    handed me the exporter"); the author when they hand it to someone else in their own voice."""
+    taken = {w.lower() for w in taker.split()}
+    for pattern in _GIVER_RES:
+        for m in pattern.finditer(sentence):
+            who = m.group("who")
+            first = who.split()[0].lower()
+            if first not in _NOT_A_NAME and first not in STOPWORDS and first not in taken:
+                return who
+    if author and author.split()[0].lower() not in taken:
+        return author
+    return None

@@ -455,6 +455,7 @@ class Ledger:
     def _moves(self, ctx: _Apply) -> None:
         """Blockers re-routed and work handed over, read from the wrap's sentences."""
         m = Moves(ctx.session, ctx.matcher, ctx.at, ctx.handoff.author, sentences(ctx.handoff))
+        m.created = frozenset(i for i, before in ctx.prior.items() if before is None)
         m.new_work = lambda name, n: self._new_item(
             ctx, "work", name, f"handover[{n}]", state="in_progress", parent=None
         )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
-from handoff.ledger.cues import handed_over, rerouted_to
+from handoff.ledger.cues import giver, handed_over, rerouted_to
 from handoff.ledger.matching import Candidate, Matcher, contained_name
 from handoff.ledger.models import LedgerItem
 from handoff.text import normalize, strong_terms
@@ -54,6 +54,8 @@ class Moves:
     sentences: Sequence[SentenceLike]
     #: Creates a work item a hand-over names that no wrap reported yet: (name, sentence number).
     new_work: Callable[[str, int], LedgerItem] | None = None
+    #: Items this wrap itself created: a blocker it opens is not re-routed by its own words.
+    created: frozenset[str] = frozenset()
 
 
 def sentences(handoff: Handoff) -> list[Line]:
@@ -104,7 +106,7 @@ def reroutes(m: Moves, emit: Emit) -> None:
             continue  # the sentence re-routes nothing, whichever blocker it is about
         before = m.sentences[n - 1].text if n else ""
         for blocker in open_blockers:
-            if blocker.id in moved:
+            if blocker.id in moved or blocker.id in m.created:
                 continue
             who = rerouted_to(sentence.text, old=blocker.needed_from, author=m.author)
             if who is None:
@@ -139,7 +141,8 @@ def handovers(m: Moves, emit: Emit) -> None:
         if item is None and m.new_work is not None and len(strong_terms(thing)) >= 1:
             item = m.new_work(thing, n)
         if item is not None and normalize(item.owner or "") != normalize(owner):
-            emit(item, "handed_over", sentence, owner=owner, previously=item.owner)
+            before = item.owner or giver(sentence.text, taker=owner, author=m.author)
+            emit(item, "handed_over", sentence, owner=owner, previously=before)
 
 
 def _work_named(m: Moves, thing: str) -> LedgerItem | None:
