@@ -520,6 +520,14 @@ def nothing_found(ctx: Context, d: Draft) -> None:
 def _asked_about(question: str) -> str:
     """The thing a question names, in its words ("the returns portal"), for saying there is no
     record of it: the subject's stems would lose words that double as question words."""
+    # "... as of 3 December?", "... on Tuesday?": when, not what
+    question = re.sub(
+        r"\s+(?:as of|on|at|by)\s+(?:\w+day\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+\w+|\w+day|"
+        r"\w+\s+\d{1,2}(?:st|nd|rd|th)?)\s*(?=\??\s*$)",
+        "",
+        question,
+        flags=re.I,
+    )
     m = re.search(r".*\b(?:the|about|of|for|on)\s+(?:the\s+)?([^?]+?)\s*\??\s*$", question)
     if m is None:
         return ""

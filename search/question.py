@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handoff.refs import find_refs
-from handoff.text import STOPWORDS, WEEKDAYS, stem, terms
+from handoff.text import MONTHS, STOPWORDS, WEEKDAYS, stem, terms
 
 #: (intent, pattern), first match wins; ordered from the most specific.
 _INTENTS: list[tuple[str, re.Pattern[str]]] = [
@@ -375,6 +375,7 @@ def _subject(text: str, people: Sequence[str], refs: Sequence[str]) -> tuple[lis
         and t not in STOPWORDS
         and t not in names
         and t not in WEEKDAYS
+        and t not in MONTHS
         and not t.isdigit()
         and len(t) > 1
         and not re.fullmatch(r"yesterday|today|week|weeks|days?|last|past|since|this", t)

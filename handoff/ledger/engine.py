@@ -15,6 +15,7 @@ events a handoff added.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -236,8 +237,8 @@ class Ledger:
         ctx = _Apply(session, handoff, decl, at, matcher)
         self._work(ctx)
         self._resolutions(ctx)
+        self._moves(ctx)  # before new blockers: "so it waits on Bea now" re-routes, opens nothing
         self._blockers(ctx)
-        self._moves(ctx)
         self._decisions(ctx)
         self._actions(ctx)
         self._returns(ctx)
@@ -388,8 +389,10 @@ class Ledger:
             item = ctx.matcher.blocker(
                 b.description, parent_id=parent_id, at=ctx.at, needed_from=b.needed_from
             )
+            if item is None and _CONTINUES_RE.search(b.description):
+                item = self._moved_here(ctx)
             action = "mentioned"
-            if item is None or item.id in ctx.touched:
+            if item is None or (item.id in ctx.touched and not _CONTINUES_RE.search(b.description)):
                 item = self._new_item(
                     ctx, "blocker", b.description, where, state="open", parent=parent_id
                 )
@@ -409,6 +412,19 @@ class Ledger:
             )
             if parent is not None and parent.id not in ctx.touched:
                 self._event(ctx, parent, "mentioned", said, status="blocked")
+
+    def _moved_here(self, ctx: _Apply) -> LedgerItem | None:
+        """The one blocker this wrap re-routed, which a blocker sentence that only continues
+        ("so it waits on Bea now", "the alerts stay blocked until she does") is about."""
+        moved = {
+            ev.item_id
+            for evs in ctx.added.values()
+            for ev in evs
+            if ev.action == "rerouted"
+        }
+        if len(moved) != 1:
+            return None
+        return ctx.session.get(LedgerItem, next(iter(moved)))
 
     def _resolutions(self, ctx: _Apply) -> None:
         """Close open blockers this wrap says were cleared, or whose work it reports done."""
@@ -557,6 +573,15 @@ class Ledger:
         self._event(
             ctx, item, "returns", said, where="returns_at", returns_at_iso=iso, owner=author
         )
+
+
+# A blocker sentence that continues one already known rather than naming a new one.
+_CONTINUES_RE = re.compile(
+    r"\b(?:still|stays?|remains?|staying)\s+(?:\w+\s+)?blocked\b|"
+    r"^\W*(?:so\s+)?(?:it|this|that|they)\s+(?:still\s+)?(?:waits?|is waiting|sits?|stays?)\b|"
+    r"\buntil (?:she|he|they) \w+",
+    re.IGNORECASE,
+)
 
 
 def _order(keyed: tuple[tuple[bool, datetime | None, str], Any]) -> tuple[Any, ...]:
