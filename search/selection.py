@@ -270,7 +270,9 @@ def named_fully(ctx: Context, items: list[ItemView]) -> list[ItemView]:
     if not ctx.q.subject:
         return items
     full = [it for it in items if all(_matches(w, stems(it.name)) for w in ctx.q.subject)]
-    return full or items
+    # "the anomaly alerts" is the item of that very name, not "pager routing for the alerts".
+    exact = [it for it in full if len(stems(it.name)) <= len(ctx.q.subject)]
+    return exact or full or items
 
 
 #: Every kind of ledger item: what "is it mentioned at all" looks through.
