@@ -407,9 +407,7 @@ _OWNS_FROM_RES = (
         rf"{_FROM_WHEN},?\s+(?P<who>(?-i:{_TITLE_NAME}))\s+owns\s+{_THING}(?=[,;.:!?]|$)",
         re.IGNORECASE,
     ),
-    re.compile(
-        rf"(?P<who>(?-i:{_TITLE_NAME}))\s+owns\s+{_THING}\s+{_FROM_WHEN}", re.IGNORECASE
-    ),
+    re.compile(rf"(?P<who>(?-i:{_TITLE_NAME}))\s+owns\s+{_THING}\s+{_FROM_WHEN}", re.IGNORECASE),
 )
 
 
@@ -468,3 +466,18 @@ def giver(sentence: str, *, taker: str, author: str | None) -> str | None:
     if author and author.split()[0].lower() not in taken:
         return author
     return None
+
+
+# A blocker sentence that continues one already known rather than naming a new one.
+_CONTINUES_RE = re.compile(
+    r"\b(?:still|stays?|remains?|staying)\s+(?:\w+\s+)?blocked\b|"
+    r"^\W*(?:so\s+)?(?:it|this|that|they)\s+(?:still\s+)?(?:waits?|is waiting|sits?|stays?)\b|"
+    r"\buntil (?:she|he|they) \w+",
+    re.IGNORECASE,
+)
+
+
+def continues_blocker(description: str) -> bool:
+    """A blocker said as the continuation of one already known ("so it waits on Bea now", "the
+    alerts stay blocked until she does"): news about that blocker, not a new one."""
+    return _CONTINUES_RE.search(description) is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from handoff.declaration import Decision
 from handoff.ledger.cues import CHANGE_RE
@@ -18,6 +19,8 @@ from handoff.ledger.matching import Matcher, Named
 from handoff.ledger.models import LedgerItem
 from handoff.ledger.moves import SentenceLike
 from handoff.text import normalize, overlap, strong_terms
+
+_N = TypeVar("_N", bound=Named)
 
 SUPERSEDE_EMBED = 0.62
 SUPERSEDE_EMBED_WITH_CUE = 0.45
@@ -68,7 +71,7 @@ def same_subject(
     return sim >= (SUPERSEDE_EMBED_WITH_CUE if changed else SUPERSEDE_EMBED) and bool(shared)
 
 
-def closest(same: Sequence[Named], full: str) -> list[Named]:
+def closest(same: Sequence[_N], full: str) -> list[_N]:
     """Of the decisions a new one could replace, the ones it is most about: a reversal "on leave
     balances" replaces the leave-balance decision, not another decision of that day that shares
     one word ("the portal") with its reason. Kept: those sharing at least 3/4 of the most

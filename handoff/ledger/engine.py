@@ -15,7 +15,6 @@ events a handoff added.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +24,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from handoff.declaration import PART_BY_NAME, PARTS, Declaration, Evidence, Part, PartItem
-from handoff.ledger.cues import acted, rerouted_to, resolver, says_resolved, shipped_name
+from handoff.ledger.cues import (
+    acted,
+    continues_blocker,
+    rerouted_to,
+    resolver,
+    says_resolved,
+    shipped_name,
+)
 from handoff.ledger.decisions import closest, restates, same_subject, stated
 from handoff.ledger.matching import Embed, Matcher, Named, VectorCache, contained_name
 from handoff.ledger.materialize import advance, bump, rederive
@@ -34,6 +40,7 @@ from handoff.ledger.moves import (
     Line,
     Moves,
     SentenceLike,
+    about_blocker,
     handovers,
     moot_blockers,
     reroutes,
@@ -42,7 +49,7 @@ from handoff.ledger.moves import (
     with_antecedent,
 )
 from handoff.refs import find_refs, normalize_ref
-from handoff.text import normalize, strong_terms
+from handoff.text import normalize
 
 if TYPE_CHECKING:
     from handoff.store import Event, Handoff, HandoffStore
@@ -389,10 +396,10 @@ class Ledger:
             item = ctx.matcher.blocker(
                 b.description, parent_id=parent_id, at=ctx.at, needed_from=b.needed_from
             )
-            if item is None and _CONTINUES_RE.search(b.description):
+            if item is None and continues_blocker(b.description):
                 item = self._moved_here(ctx)
             action = "mentioned"
-            if item is None or (item.id in ctx.touched and not _CONTINUES_RE.search(b.description)):
+            if item is None or (item.id in ctx.touched and not continues_blocker(b.description)):
                 item = self._new_item(
                     ctx, "blocker", b.description, where, state="open", parent=parent_id
                 )
@@ -416,12 +423,7 @@ class Ledger:
     def _moved_here(self, ctx: _Apply) -> LedgerItem | None:
         """The one blocker this wrap re-routed, which a blocker sentence that only continues
         ("so it waits on Bea now", "the alerts stay blocked until she does") is about."""
-        moved = {
-            ev.item_id
-            for evs in ctx.added.values()
-            for ev in evs
-            if ev.action == "rerouted"
-        }
+        moved = {ev.item_id for evs in ctx.added.values() for ev in evs if ev.action == "rerouted"}
         if len(moved) != 1:
             return None
         return ctx.session.get(LedgerItem, next(iter(moved)))
@@ -447,7 +449,9 @@ class Ledger:
                 if acted(s.text, blocker.needed_from)
                 and rerouted_to(s.text, old=blocker.needed_from, author=author) is None
             ]
-            hit = next((s for s in [*cleared, *done] if _about(s.text, blocker, ctx)), None)
+            hit = next(
+                (s for s in [*cleared, *done] if about_blocker(ctx.session, s.text, blocker)), None
+            )
             if hit is not None:
                 # The event's author reported it; who cleared it is whom the sentence names.
                 who = resolver(hit.text, known=_names(ctx, blocker), author=ctx.handoff.author)
@@ -500,7 +504,7 @@ class Ledger:
                 if old.id not in ctx.touched
                 and same_subject(ctx.matcher, d.decision, old, parent, full)
             ]
-            same = closest(same, full)  # type: ignore[assignment]
+            same = closest(same, full)
             if st.from_text and st.reversal and not same:
                 continue  # a reversal of nothing the ledger knows
             restated = next((old for old in same if restates(d.decision, old)), None)
@@ -575,15 +579,6 @@ class Ledger:
         )
 
 
-# A blocker sentence that continues one already known rather than naming a new one.
-_CONTINUES_RE = re.compile(
-    r"\b(?:still|stays?|remains?|staying)\s+(?:\w+\s+)?blocked\b|"
-    r"^\W*(?:so\s+)?(?:it|this|that|they)\s+(?:still\s+)?(?:waits?|is waiting|sits?|stays?)\b|"
-    r"\buntil (?:she|he|they) \w+",
-    re.IGNORECASE,
-)
-
-
 def _order(keyed: tuple[tuple[bool, datetime | None, str], Any]) -> tuple[Any, ...]:
     """Rebuild order of (key, record) pairs: no recorded_at first, then by time, then id."""
     (has_time, at, hid), _ = keyed
@@ -605,21 +600,6 @@ def _names(ctx: _Apply, blocker: Named) -> list[str | None]:
         getattr(item, part.people) for part in PARTS if part.people for item in part.items(ctx.decl)
     ]
     return [blocker.needed_from, *named]
-
-
-def _about(sentence: str, blocker: Named, ctx: _Apply) -> bool:
-    """Whether a resolution sentence is about this blocker: shared identifying words."""
-    blocker_terms = strong_terms(f"{blocker.name} {blocker.needed_from or ''}")
-    said = strong_terms(sentence)
-    shared = {
-        t for t in blocker_terms if t in said or any(len(t) >= 4 and s.startswith(t) for s in said)
-    }
-    if len(shared) >= 2:
-        return True
-    if shared and blocker.parent_id:
-        parent = ctx.session.get(LedgerItem, blocker.parent_id)
-        return parent is not None and normalize(parent.name) in normalize(sentence)
-    return False
 
 
 def _id(item: LedgerItem | None) -> str | None:

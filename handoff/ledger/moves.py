@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from handoff.ledger.cues import giver, handed_over, rerouted_to
-from handoff.ledger.matching import Candidate, Matcher, contained_name
+from handoff.ledger.matching import Candidate, Matcher, Named, contained_name
 from handoff.ledger.models import LedgerItem
 from handoff.text import normalize, strong_terms
 
@@ -218,3 +218,19 @@ def with_antecedent(description: str, sentences: Sequence[SentenceLike]) -> str:
     if not strong_terms(work) or len(work.split()) > 10:
         return description
     return f"{work} is blocked: {description[m.end() :]}"
+
+
+def about_blocker(session: Session, sentence: str, blocker: Named) -> bool:
+    """Whether a resolution sentence is about this blocker: shared identifying words (two, or
+    one and the whole name of the work it blocks)."""
+    blocker_terms = strong_terms(f"{blocker.name} {blocker.needed_from or ''}")
+    said = strong_terms(sentence)
+    shared = {
+        t for t in blocker_terms if t in said or any(len(t) >= 4 and s.startswith(t) for s in said)
+    }
+    if len(shared) >= 2:
+        return True
+    if shared and blocker.parent_id:
+        parent = session.get(LedgerItem, blocker.parent_id)
+        return parent is not None and normalize(parent.name) in normalize(sentence)
+    return False
