@@ -66,6 +66,12 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
             # "why aren't we X any more?"; "how long do entries live?" is a setting someone decided
             r"\bwhy (?:aren't|isn't|weren't|wasn't|don't|doesn't|didn't|not|no longer)\b|"
             r"\bhow (?:long|often|frequently)\b|"
+            # "where do the alerts go?", "how are alerts routed?", "do alerts go to e-mail?": a
+            # rule someone decided
+            r"\bwhere (?:do|does|did|should) (?:the |our )?[\w-]+(?: [\w-]+){0,4} go\b|"
+            r"\bhow (?:are|is|do|does) (?:the |our )?[\w-]+(?: [\w-]+){0,4} (?:routed|sent|"
+            r"stored|handled|kept|configured|generated|scheduled|shown|displayed)\b|"
+            r"^\W*(?:do|does) (?:the |our )?[\w-]+(?: [\w-]+){0,4} go (?:to|out|by)\b|"
             # "when is the SEPA file generated?": a schedule someone decided (someone's return
             # and a blocker cleared are read above)
             r"\bwhen (?:is|are|does|do) (?:the |our |a |an )?[\w-]+(?: [\w-]+){0,5} "

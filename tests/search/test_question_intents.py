@@ -36,6 +36,12 @@ PEOPLE = ["Priya", "Dmitri", "Marta"]
         # "the returns portal" is a thing, not someone's return.
         ("who owns the returns portal?", "owner"),
         ("when's Dmitri back?", "returns"),
+        # A rule or schedule someone decided, asked about what it does.
+        ("where do the billing reminders go?", "decisions"),
+        ("how are the nightly exports stored?", "decisions"),
+        ("does the payout file go out by SFTP?", "decisions"),
+        ("when is the payout file sent?", "decisions"),
+        ("when did the payout file ship?", "shipped"),
     ],
 )
 def test_intent(text: str, intent: str) -> None:

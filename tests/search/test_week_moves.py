@@ -108,3 +108,10 @@ def test_a_decided_schedule_answers_when(ask: Any) -> None:
 def test_a_date_in_the_question_is_not_its_subject(ask: Any) -> None:
     answer = ask("what had we decided about OCR as of 17 November?", TUESDAY)
     assert "no record" not in answer and "overnight" in answer
+
+
+def test_a_subject_named_only_later_is_known_as_of_before(ask: Any) -> None:
+    # "OCR timing" is first said on Wednesday; as of Tuesday the decision then answers.
+    answer = ask("what had we decided about OCR timing as of 17 November?", TUESDAY)
+    assert "no record" not in answer and "overnight" in answer
+    assert "no record" in ask("what had we decided about microfilm reels?", TUESDAY)
