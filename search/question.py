@@ -64,7 +64,8 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bdecid\w*|\bdecision\w*|\bwhy (?:did|do|are|is|was|were)\b|\bchose\b|\bchoice\b|"
             r"\brationale\b|\bagreed\b|\bsettled on\b|\bwhich (?:approach|option)\b|"
             # "why aren't we X any more?"; "how long do entries live?" is a setting someone decided
-            r"\bwhy (?:aren't|isn't|weren't|wasn't|don't|doesn't|didn't|not|no longer)\b|"
+            r"\bwhy (?:aren't|isn't|weren't|wasn't|don't|doesn't|didn't|won't|wouldn't|can't|"
+            r"not|no longer)\b|"
             r"\bhow (?:long|often|frequently)\b|"
             # "where do the alerts go?", "how are alerts routed?", "do alerts go to e-mail?": a
             # rule someone decided

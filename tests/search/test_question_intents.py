@@ -42,6 +42,7 @@ PEOPLE = ["Priya", "Dmitri", "Marta"]
         ("does the payout file go out by SFTP?", "decisions"),
         ("when is the payout file sent?", "decisions"),
         ("when did the payout file ship?", "shipped"),
+        ("why won't we build the reminder widget?", "decisions"),
     ],
 )
 def test_intent(text: str, intent: str) -> None:
