@@ -73,6 +73,9 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bhow (?:are|is|do|does) (?:the |our )?[\w-]+(?: [\w-]+){0,4} (?:routed|sent|"
             r"stored|handled|kept|configured|generated|scheduled|shown|displayed)\b|"
             r"^\W*(?:do|does) (?:the |our )?[\w-]+(?: [\w-]+){0,4} go (?:to|out|by)\b|"
+            # "which sync protocol are we using?", "are we on PTP or NTP?": a choice made
+            r"\bwhich [\w-]+(?: [\w-]+){0,3} (?:are|do|did|will|should) we (?:use|using|run|"
+            r"running|go with)\b|\bare we (?:on|using|going with) [\w-]+(?: [\w-]+){0,3} or\b|"
             # "when is the SEPA file generated?": a schedule someone decided (someone's return
             # and a blocker cleared are read above)
             r"\bwhen (?:is|are|does|do) (?:the |our |a |an )?[\w-]+(?: [\w-]+){0,5} "
@@ -295,6 +298,9 @@ _QUESTION_WORDS = frozenset(
         "must",
         "needs",
         "one",
+        "use",
+        "uses",
+        "using",
     ]
 )
 _FOLLOW_UP_RE = re.compile(

@@ -43,6 +43,8 @@ PEOPLE = ["Priya", "Dmitri", "Marta"]
         ("when is the payout file sent?", "decisions"),
         ("when did the payout file ship?", "shipped"),
         ("why won't we build the reminder widget?", "decisions"),
+        ("which queue broker are we using?", "decisions"),
+        ("are we on Redis or Memcached?", "decisions"),
     ],
 )
 def test_intent(text: str, intent: str) -> None:
