@@ -268,11 +268,16 @@ class Ledger:
         left out. `where` is the declaration field that said it (None: read from the text)."""
         if item.id not in ctx.prior:
             ctx.prior[item.id] = item.last_at if item.id not in ctx.added else None
+        # A hand-over "from Monday" takes effect then: as of Saturday the work is still the
+        # giver's (`handoff.ledger.moves.takes_effect`).
+        at = max(ctx.at, detail.pop("effective", None) or ctx.at)
+        if at != ctx.at:
+            detail["said_at"] = ctx.at.isoformat()  # what cites it: when the wrap said it
         event = LedgerEvent(
             team=ctx.handoff.team,
             item_id=item.id,
             handoff_id=ctx.handoff.id,
-            at=ctx.at,
+            at=at,
             author=ctx.handoff.author,
             action=action,
             field=where,
@@ -289,8 +294,8 @@ class Ledger:
             ctx.fields[where] = item.id
         if status == "done" and item.kind == "work":
             ctx.done[item.id] = said
-        if item.last_at is None or ctx.at > item.last_at:
-            item.last_at = ctx.at
+        if item.last_at is None or at > item.last_at:
+            item.last_at = at
             ctx.matcher.changed()
 
     def _new_item(

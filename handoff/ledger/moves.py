@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from rapidfuzz import fuzz
@@ -142,7 +142,11 @@ def handovers(m: Moves, emit: Emit) -> None:
             item = m.new_work(thing, n)
         if item is not None and normalize(item.owner or "") != normalize(owner):
             before = item.owner or giver(sentence.text, taker=owner, author=m.author)
-            emit(item, "handed_over", sentence, owner=owner, previously=before)
+            # "...to Shauna; from Monday they're hers": the moment may follow a semicolon.
+            nxt = m.sentences[n + 1].text if n + 1 < len(m.sentences) else ""
+            tail = nxt if re.match(r"\W*(?:from|starting|as of|she|he|they)\b", nxt, re.I) else ""
+            when = takes_effect(f"{sentence.text} {tail}", m.at)
+            emit(item, "handed_over", sentence, owner=owner, previously=before, effective=when)
 
 
 def _work_named(m: Moves, thing: str) -> LedgerItem | None:
@@ -234,3 +238,23 @@ def about_blocker(session: Session, sentence: str, blocker: Named) -> bool:
         parent = session.get(LedgerItem, blocker.parent_id)
         return parent is not None and normalize(parent.name) in normalize(sentence)
     return False
+
+
+_EFFECTIVE_RE = re.compile(
+    r"\b(?:from|as of|starting)\s+(?P<when>tomorrow|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)\b",
+    re.IGNORECASE,
+)
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def takes_effect(sentence: str, at: datetime) -> datetime | None:
+    """When a hand-over said "from tomorrow" or "from Monday" takes effect: the start of that
+    day (in the wrap's clock); None when it takes effect as it is said."""
+    m = _EFFECTIVE_RE.search(sentence)
+    if m is None:
+        return None
+    word = m.group("when").lower()
+    ahead = 1 if word == "tomorrow" else (_DAYS.index(word) - at.weekday()) % 7 or 7
+    day = (at + timedelta(days=ahead)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day

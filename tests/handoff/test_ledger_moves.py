@@ -4,7 +4,7 @@ the taker's voice) changes its owner, and each reads as it stood at an earlier m
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from handoff.declaration import Blocker, Decision, InFlightItem
 from handoff.ledger import Ledger
 from handoff.ledger.cues import acted, giver, handed_over, rerouted_to
 from handoff.ledger.decisions import stated
-from handoff.ledger.moves import Line
+from handoff.ledger.moves import Line, takes_effect
 from handoff.store import HandoffStore
 from tests.handoff.test_ledger import T0, decl, items, publish
 
@@ -240,3 +240,30 @@ def test_decisions_under_a_label_and_reasons_after_a_colon() -> None:
     assert not labelled.reversal
     assert reversal.reversal and reversal.decision.rationale == "the vendor extended the warranty"
     assert reversal.decision.decision == "We won't buy the spare modems after all"
+
+
+def test_a_hand_over_from_a_later_day_takes_effect_then(store: HandoffStore) -> None:
+    publish(
+        store,
+        "Noa",
+        0,
+        decl(in_flight=[InFlightItem(item="tide model", owner="Noa")]),
+        text="The tide model is in progress.",
+    )
+    # T0 is a Monday: "from Thursday" is three days on, and until then Noa still owns it.
+    publish(
+        store, "Noa", 1, decl(), text="I'm passing the tide model to Kai; from Thursday it's his."
+    )
+    [work] = items(store, kinds=["work"])
+    assert work.owner == "Kai"
+    [wednesday] = items(store, kinds=["work"], as_of=T0 + timedelta(days=2))
+    assert wednesday.owner == "Noa"
+    [thursday] = items(store, kinds=["work"], as_of=T0 + timedelta(days=3))
+    assert thursday.owner == "Kai"
+
+
+def test_when_a_hand_over_takes_effect() -> None:
+    monday = datetime(2026, 11, 16, 17, 0, tzinfo=UTC)
+    assert takes_effect("Kai owns it from tomorrow.", monday) == datetime(2026, 11, 17, tzinfo=UTC)
+    assert takes_effect("From Monday it's Kai's.", monday) == datetime(2026, 11, 23, tzinfo=UTC)
+    assert takes_effect("Kai owns it now.", monday) is None
