@@ -111,6 +111,17 @@ class SqlLedger:
         with self.session() as s:
             return [str(i) for i in s.scalars(q.order_by(LedgerItem.last_at.desc()).limit(60))]
 
+    def names_ever(self, words: Sequence[str]) -> list[str]:
+        words = [w for w in words if w][:6]
+        if not words:
+            return []
+        q = select(LedgerItem.name).where(
+            LedgerItem.team == self.team,
+            or_(*[LedgerItem.key.like(f"%{w}%") for w in words]),
+        )
+        with self.session() as s:
+            return [str(n) for n in s.scalars(q.limit(60))]
+
 
 class Answerer:
     """Questions in, cited answers out; offline unless an `LLMAnswerer` is given."""

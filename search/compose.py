@@ -56,7 +56,7 @@ class Draft:
         return self._cite(
             handoff_id=ev.handoff_id,
             author=ev.author,
-            recorded_at=ev.at.isoformat(),
+            recorded_at=str((ev.detail or {}).get("said_at") or ev.at.isoformat()),
             quote=ev.quote or ev.text,
             kind=item.kind if item else None,
             item_id=item.id if item else None,
@@ -300,9 +300,12 @@ def decisions(ctx: Context, d: Draft) -> None:
 def _handed_over_sentence(d: Draft, it: ItemView, ev: EventView, n: int) -> None:
     """The owner after a hand-over the ledger read (`handed_over`), and who handed it over."""
     giver = ev.detail.get("previously") or ev.author or "its owner"
+    said = ev.detail.get("said_at")
+    when = _when(datetime.fromisoformat(str(said))) if said else _when(ev.at)
+    start = f", from {_when(ev.at)}" if said else ""
     d.say(
         f"{it.owner} owns {it.name}: {giver} handed it over (per {ev.author or 'the author'}, "
-        f"{_when(ev.at)}); it is {STATUS_WORDS.get(it.state, it.state)}",
+        f"{when}{start}); it is {STATUS_WORDS.get(it.state, it.state)}",
         n,
     )
 
@@ -520,6 +523,14 @@ def nothing_found(ctx: Context, d: Draft) -> None:
 def _asked_about(question: str) -> str:
     """The thing a question names, in its words ("the returns portal"), for saying there is no
     record of it: the subject's stems would lose words that double as question words."""
+    # "... as of 3 December?", "... on Tuesday?": when, not what
+    question = re.sub(
+        r"\s+(?:as of|on|at|by)\s+(?:\w+day\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+\w+|\w+day|"
+        r"\w+\s+\d{1,2}(?:st|nd|rd|th)?)\s*(?=\??\s*$)",
+        "",
+        question,
+        flags=re.I,
+    )
     m = re.search(r".*\b(?:the|about|of|for|on)\s+(?:the\s+)?([^?]+?)\s*\??\s*$", question)
     if m is None:
         return ""

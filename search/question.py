@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handoff.refs import find_refs
-from handoff.text import STOPWORDS, WEEKDAYS, stem, terms
+from handoff.text import MONTHS, STOPWORDS, WEEKDAYS, stem, terms
 
 #: (intent, pattern), first match wins; ordered from the most specific.
 _INTENTS: list[tuple[str, re.Pattern[str]]] = [
@@ -64,8 +64,22 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bdecid\w*|\bdecision\w*|\bwhy (?:did|do|are|is|was|were)\b|\bchose\b|\bchoice\b|"
             r"\brationale\b|\bagreed\b|\bsettled on\b|\bwhich (?:approach|option)\b|"
             # "why aren't we X any more?"; "how long do entries live?" is a setting someone decided
-            r"\bwhy (?:aren't|isn't|weren't|wasn't|don't|doesn't|didn't|not|no longer)\b|"
+            r"\bwhy (?:aren't|isn't|weren't|wasn't|don't|doesn't|didn't|won't|wouldn't|can't|"
+            r"not|no longer)\b|"
             r"\bhow (?:long|often|frequently)\b|"
+            # "where do the alerts go?", "how are alerts routed?", "do alerts go to e-mail?": a
+            # rule someone decided
+            r"\bwhere (?:do|does|did|should) (?:the |our )?[\w-]+(?: [\w-]+){0,4} go\b|"
+            r"\bhow (?:are|is|do|does) (?:the |our )?[\w-]+(?: [\w-]+){0,4} (?:routed|sent|"
+            r"stored|handled|kept|configured|generated|scheduled|shown|displayed)\b|"
+            r"^\W*(?:do|does) (?:the |our )?[\w-]+(?: [\w-]+){0,4} go (?:to|out|by)\b|"
+            # "which sync protocol are we using?", "are we on PTP or NTP?": a choice made
+            r"\bwhich [\w-]+(?: [\w-]+){0,3} (?:are|do|did|will|should) we (?:use|using|run|"
+            r"running|go with)\b|\bare we (?:on|using|going with) [\w-]+(?: [\w-]+){0,3} or\b|"
+            # "when is the SEPA file generated?": a schedule someone decided (someone's return
+            # and a blocker cleared are read above)
+            r"\bwhen (?:is|are|does|do) (?:the |our |a |an )?[\w-]+(?: [\w-]+){0,5} "
+            r"(?:[a-z]+ed|sent|paid|run|held|set|done|made|issued|go(?:es)? out|due)\b|"
             r"\bgo(?:ing)? with\b|\bwent with\b|\bopt(?:ed)? for\b|"
             r"\b(?:pick|picked|choose|chosen)\b(?! up)|\band why\b|"
             r"\bapproach\b",
@@ -284,6 +298,9 @@ _QUESTION_WORDS = frozenset(
         "must",
         "needs",
         "one",
+        "use",
+        "uses",
+        "using",
     ]
 )
 _FOLLOW_UP_RE = re.compile(
@@ -371,6 +388,7 @@ def _subject(text: str, people: Sequence[str], refs: Sequence[str]) -> tuple[lis
         and t not in STOPWORDS
         and t not in names
         and t not in WEEKDAYS
+        and t not in MONTHS
         and not t.isdigit()
         and len(t) > 1
         and not re.fullmatch(r"yesterday|today|week|weeks|days?|last|past|since|this", t)

@@ -55,6 +55,11 @@ def says_resolved(sentence: str) -> bool:
     )
 
 
+#: When a hand-over takes effect: "from tomorrow", "from Monday", "as of today", "from now on".
+_FROM_WHEN = (
+    r"(?:from|as of|starting) (?:today|tomorrow|now(?: on)?|next week|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+)
 # Ownership moves: "Lena is taking over the export job", "handing the pager to Ana",
 # "reassigned to Omar", "X owns it now". The new owner is named in the sentence.
 OWNER_CHANGE_RE = re.compile(
@@ -63,7 +68,13 @@ OWNER_CHANGE_RE = re.compile(
     r"\bpick(?:s|ing|ed) up (?:[\w'-]+ ){1,6}?from (?-i:[A-Z])|"
     r"\bhand(?:s|ing|ed)? (?:it|this|that) (?:over|off)\b|\breassign(?:ed|ing)? to\b|"
     r"\b(?:owns|is owning|is the owner of) (?:it|this|that|\w+(?: \w+){0,4}) now\b|"
-    r"\bnow owns\b|\bis now (?:on|owning)\b|\bpick(?:s|ing|ed) (?:it|this|that) up from\b",
+    r"\bnow owns\b|\bis now (?:on|owning)\b|\bpick(?:s|ing|ed) (?:it|this|that) up from\b|"
+    # "taken the exporter over from Noa", "Noa handed me the exporter", "it's mine now",
+    # "from tomorrow Kai owns the exporter", "Kai owns the exporter from Monday"
+    r"\bt(?:ake|akes|aking|ook|aken) (?:[\w'-]+ ){1,6}?over from\b|"
+    r"\b(?:hand|pass|give)(?:s|es|ed|ing)? me\b|\bgave me\b|"
+    r"(?:\b(?:is|are)|'s|'re) (?:now )?(?:all )?mine\b|"
+    rf"\bowns? (?:[\w'-]+ ){{1,6}}?{_FROM_WHEN}|{_FROM_WHEN},? (?-i:[A-Z])[\w'-]+ owns\b",
     re.IGNORECASE,
 )
 
@@ -77,6 +88,37 @@ def says_owner_change(sentence: str) -> bool:
     return not re.search(
         r"\b(?:if|whether|might|may|maybe|could|not|n't|unless)\b", before[-40:], re.IGNORECASE
     )
+
+
+# Past tenses that report talk or intent, not the thing done: "Hamid promised a date".
+_TALK_VERBS = frozenset(
+    """asked needed wanted promised expected hoped planned tried said suggested requested
+    proposed mentioned emailed called pinged reminded started scheduled offered warned
+    explained estimated thought guessed assumed claimed""".split()  # noqa: SIM905
+)
+_IRREGULAR_DONE = (
+    r"sent|gave|signed|made|did|got|paid|wrote|built|set|put|took|brought|ran|"
+    r"shipped|opened|issued|raised|moved"
+)
+
+
+def acted(sentence: str, who: str | None) -> bool:
+    """The one a blocker waits on did something ("Bea opened the port", "Arnel has raised the
+    PO"): news that the thing it waited for happened, in whatever verb the wrap uses."""
+    first = (who or "").split()[0] if (who or "").split() else ""
+    first = re.sub(r"^the$", "", first, flags=re.IGNORECASE)
+    if len(first) < 2:
+        return False
+    m = re.search(
+        rf"\b{re.escape(first)}(?:\s+(?-i:[A-Z])[\w'-]+)?\s+"
+        r"(?:(?:has|had|have|finally|just|already|also)\s+)*"
+        rf"(?P<verb>[a-z]+ed|{_IRREGULAR_DONE})\b",
+        sentence,
+        re.IGNORECASE,
+    )
+    if m is None or m.group("verb").lower() in _TALK_VERBS:
+        return False
+    return not NOT_YET_RE.search(sentence[: m.start()][-60:])
 
 
 # Who cleared a blocker, as a resolution sentence names them: "Priya got it through", "Omar
@@ -257,7 +299,9 @@ def _names_something(part: str) -> bool:
 # instead", "it turns out Y owns that, so Y has to do it", "Y is the one who can get it out".
 _REROUTE_RE = re.compile(
     r"\b(?:now|instead|turns out|is the one|are the ones|from now on|any ?more|"
-    r"on (?:\w+ )?leave|(?:has|have) left|left the (?:company|team))\b",
+    r"on (?:\w+ )?leave|(?:has|have) left|left the (?:company|team)|"
+    # "it has moved on: only Bea can open ports", "she's the only one who can approve it"
+    r"(?:has|have|'s) moved(?: on)?|the only (?:one|person|people)|only (?-i:[A-Z])\w+)\b",
     re.IGNORECASE,
 )
 _PERSON_RE = re.compile(rf"(?<![\w'-])(?P<who>{_TITLE_NAME})(?:'s\b)?")
@@ -272,7 +316,19 @@ def _person_words(name: str | None) -> set[str]:
 
 
 # Where a person stands as the one who does it: "by Y", "from Y", or Y before what they do.
-_BY_BEFORE_RE = re.compile(r"\b(?:by|from)\s+$", re.IGNORECASE)
+_BY_BEFORE_RE = re.compile(
+    r"\b(?:by|from|(?:wait(?:s|ing)?|blocked|stuck|sits?|depends?|rests?)\s+(?:now\s+)?"
+    r"(?:on|with)|blocked,\s+on|(?:is|it's|now)\s+with)\s+$",
+    re.IGNORECASE,
+)
+# A name's apposition or place before what they do: "Vikram Rao, our manager at the bank, has
+# to", "Mariam in IT owns", "Arnel in procurement has to".
+_APPOSITION_RE = re.compile(
+    r"^(?:,\s+[^,;.:]{1,60},|\s+(?:in|at|from|on|of)\s+(?:the\s+)?[\w'-]+(?:\s+team)?)",
+    re.IGNORECASE,
+)
+# An article or possessive before a capitalized word makes it a thing: "the Atacama antenna".
+_THING_BEFORE_RE = re.compile(r"\b(?:the|a|an|our|their|its|my|your|his|her)\s+$", re.IGNORECASE)
 _DOES_AFTER_RE = re.compile(
     r"^(?:'s team)?\s+(?:\w+\s+)?(?:now\s+)?(?:has to|have to|needs to|must|can|could|will|"
     r"is the one|are the ones|signs?|owns?|approves?|runs?|does|handles?|takes?|issues?|"
@@ -292,9 +348,11 @@ def _people_in(clause: str, *, skip: Iterable[str | None]) -> list[str]:
         if first in _NOT_A_NAME or first in STOPWORDS or _person_words(who) & skipped:
             continue
         after = clause[m.start() + len(who) :]
-        if _AWAY_AFTER_RE.match(after):
+        if _AWAY_AFTER_RE.match(after) or _THING_BEFORE_RE.search(clause[: m.start()]):
             continue
-        if _BY_BEFORE_RE.search(clause[: m.start()]) or _DOES_AFTER_RE.match(after):
+        placed = _APPOSITION_RE.match(after)
+        does = after[placed.end() :] if placed else after
+        if _BY_BEFORE_RE.search(clause[: m.start()]) or _DOES_AFTER_RE.match(does):
             out.append(who)
     return out
 
@@ -303,9 +361,13 @@ def rerouted_to(sentence: str, *, old: str | None, author: str | None) -> str | 
     """Who can clear a blocker now, when the sentence moves it to someone new ("Dana is on leave,
     so Femi signs it now"); None when it does not. The person is read from the clause after "so"
     when there is one: the clause before it names who is away."""
-    if not _REROUTE_RE.search(sentence) or says_resolved(sentence):
+    if not _REROUTE_RE.search(sentence):
         return None
-    clauses = re.split(r"\bso\b", sentence, flags=re.IGNORECASE)
+    # "Meenakshi sent the request, and now Vikram has to confirm it": what happened first is
+    # not the news; the last clause says who it waits on now (and whether it is cleared).
+    clauses = re.split(r"\bso\b|\b(?:and|but) now\b", sentence, flags=re.IGNORECASE)
+    if says_resolved(clauses[-1]):
+        return None
     people = _people_in(clauses[-1], skip=(old, author))
     return people[0] if people else None
 
@@ -322,6 +384,42 @@ _TAKEN_RE = re.compile(
     re.IGNORECASE,
 )
 _TAKER_RE = re.compile(rf"(?P<who>{_TITLE_NAME})\s+(?:(?:is|has|will|just)\s+)*$")
+# "I've taken the exporter over from Noa": the particle after the thing.
+_TAKEN_SPLIT_RE = re.compile(
+    rf"\bt(?:ake|akes|aking|ook|aken)\s+{_THING}\s+over\s+from\s+(?P<giver>(?-i:{_TITLE_NAME}))",
+    re.IGNORECASE,
+)
+# "Noa handed me the exporter", "passed the exporter to me": the author takes it.
+_TO_ME_RES = (
+    re.compile(
+        rf"\b(?:hand|pass|give|gave)(?:s|es|ed|ing)?\s+(?:over\s+)?me\s+{_THING}(?=[,;.:!?]|$)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"\b(?:hand|pass)(?:s|es|ed|ing)?\s+{_THING}\s+(?:over\s+)?to\s+me\b", re.IGNORECASE
+    ),
+)
+# "The exporter is mine now": the author says they own it.
+_MINE_RE = re.compile(rf"{_THING}\s+(?:is|are)\s+(?:now\s+)?(?:all\s+)?mine\b", re.IGNORECASE)
+# "From tomorrow Kai owns the exporter", "Kai owns the exporter from Monday".
+_OWNS_FROM_RES = (
+    re.compile(
+        rf"{_FROM_WHEN},?\s+(?P<who>(?-i:{_TITLE_NAME}))\s+owns\s+{_THING}(?=[,;.:!?]|$)",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"(?P<who>(?-i:{_TITLE_NAME}))\s+owns\s+{_THING}\s+{_FROM_WHEN}", re.IGNORECASE),
+)
+
+
+def _author_takes(sentence: str, author: str | None) -> tuple[str, str] | None:
+    """The author's own voice of a hand-over: handed to me, taken over, "it's mine now"."""
+    if not author:
+        return None
+    for pattern in (*_TO_ME_RES, _MINE_RE):
+        m = pattern.search(sentence)
+        if m is not None and strong_terms(m.group("thing") or ""):
+            return _tidy(m.group("thing")), author
+    return None
 
 
 def handed_over(sentence: str, *, author: str | None) -> tuple[str, str] | None:
@@ -333,11 +431,53 @@ def handed_over(sentence: str, *, author: str | None) -> tuple[str, str] | None:
     m = _GIVEN_RE.search(sentence)
     if m is not None and m.group("who").split()[0].lower() not in _NOT_A_NAME:
         return _tidy(m.group("thing")), m.group("who")
-    m = _TAKEN_RE.search(sentence)
+    for pattern in _OWNS_FROM_RES:
+        m = pattern.search(sentence)
+        if m is not None and m.group("who").split()[0].lower() not in _NOT_A_NAME:
+            return _tidy(m.group("thing")), m.group("who")
+    m = _TAKEN_RE.search(sentence) or _TAKEN_SPLIT_RE.search(sentence)
     if m is None:
-        return None
+        return _author_takes(sentence, author)
     taker = _TAKER_RE.search(sentence[: m.start()])
     who = taker.group("who") if taker is not None else None
     if who is None or who.split()[0].lower() in _NOT_A_NAME:
         who = author
     return (_tidy(m.group("thing")), who) if who else None
+
+
+_GIVER_RES = (
+    re.compile(rf"\bfrom\s+(?P<who>(?-i:{_TITLE_NAME}))"),
+    re.compile(
+        rf"(?P<who>(?-i:{_TITLE_NAME}))\s+(?:has\s+|just\s+)*(?:handed|passed|gave|reassigned)\b"
+    ),
+)
+
+
+def giver(sentence: str, *, taker: str, author: str | None) -> str | None:
+    """Who handed work over, as a hand-over sentence names them ("picked it up from Noa", "Noa
+    handed me the exporter"); the author when they hand it to someone else in their own voice."""
+    taken = {w.lower() for w in taker.split()}
+    for pattern in _GIVER_RES:
+        for m in pattern.finditer(sentence):
+            who = m.group("who")
+            first = who.split()[0].lower()
+            if first not in _NOT_A_NAME and first not in STOPWORDS and first not in taken:
+                return who
+    if author and author.split()[0].lower() not in taken:
+        return author
+    return None
+
+
+# A blocker sentence that continues one already known rather than naming a new one.
+_CONTINUES_RE = re.compile(
+    r"\b(?:still|stays?|remains?|staying)\s+(?:\w+\s+)?blocked\b|"
+    r"^\W*(?:so\s+)?(?:it|this|that|they)\s+(?:still\s+)?(?:waits?|is waiting|sits?|stays?)\b|"
+    r"\buntil (?:she|he|they) \w+",
+    re.IGNORECASE,
+)
+
+
+def continues_blocker(description: str) -> bool:
+    """A blocker said as the continuation of one already known ("so it waits on Bea now", "the
+    alerts stay blocked until she does"): news about that blocker, not a new one."""
+    return _CONTINUES_RE.search(description) is not None

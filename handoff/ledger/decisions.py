@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from handoff.declaration import Decision
 from handoff.ledger.cues import CHANGE_RE
@@ -18,6 +19,8 @@ from handoff.ledger.matching import Matcher, Named
 from handoff.ledger.models import LedgerItem
 from handoff.ledger.moves import SentenceLike
 from handoff.text import normalize, overlap, strong_terms
+
+_N = TypeVar("_N", bound=Named)
 
 SUPERSEDE_EMBED = 0.62
 SUPERSEDE_EMBED_WITH_CUE = 0.45
@@ -39,6 +42,18 @@ class Stated:
     where: str
     decision: Decision
     from_text: bool = False
+    #: Read from a reversal cue: it counts only when it replaces a decision the ledger knows.
+    reversal: bool = False
+
+
+# A sentence labelled as a decision ("Decision on clock sync: we use PTP", "Decided: ...",
+# "Change of plan on the tax tables: ..."): the label's subject is the decision's subject.
+_LABELLED_RE = re.compile(
+    r"^\W*(?:(?:the|one|another|a|our)\s+)?(?:decision|decided|change(?:\s+of\s+plan)?|new plan|"
+    r"call)(?:\s+(?:on|about|for|re|regarding)\s+(?P<subject>[^:]{1,60}?))?\s*:\s*(?P<body>.+)$",
+    re.IGNORECASE,
+)
+_NONE_RE = re.compile(r"^\W*(?:none|nothing|no(?:ne)? (?:decisions?|changes?)|n/?a)\b", re.I)
 
 
 def same_subject(
@@ -56,6 +71,19 @@ def same_subject(
     return sim >= (SUPERSEDE_EMBED_WITH_CUE if changed else SUPERSEDE_EMBED) and bool(shared)
 
 
+def closest(same: Sequence[_N], full: str) -> list[_N]:
+    """Of the decisions a new one could replace, the ones it is most about: a reversal "on leave
+    balances" replaces the leave-balance decision, not another decision of that day that shares
+    one word ("the portal") with its reason. Kept: those sharing at least 3/4 of the most
+    identifying words any of them shares."""
+    if len(same) < 2:
+        return list(same)
+    said = strong_terms(full)
+    score = {old.id: len(said & strong_terms(old.name)) for old in same}
+    best = max(score.values())
+    return [old for old in same if score[old.id] >= 0.75 * best]
+
+
 def restates(decision: str, old: Named) -> bool:
     if CHANGE_RE.search(decision):
         return False
@@ -65,13 +93,38 @@ def restates(decision: str, old: Named) -> bool:
 
 
 def stated(decisions: Sequence[Decision], sentences: Sequence[SentenceLike]) -> list[Stated]:
-    """The extracted decisions, then the wrap's reversal sentences none of them covers."""
+    """The extracted decisions, then the wrap's sentences none of them covers that state one
+    outright under a decision label, or that reverse one (those count only if they replace
+    something)."""
     out = [Stated(f"decisions[{i}]", d) for i, d in enumerate(decisions)]
     said = [normalize(d.decision) for d in decisions if d.decision.strip()]
     for n, s in enumerate(sentences):
-        if not REVERSAL_RE.search(s.text) or any(k and k in normalize(s.text) for k in said):
+        if any(k and k in normalize(s.text) for k in said):
             continue
-        what, _, why = s.text.partition(" because ")
-        decision = Decision(decision=what.strip(" ,;."), rationale=why.strip(" ,;.") or None)
-        out.append(Stated(f"reversal[{n}]", decision, from_text=True))
+        labelled = _LABELLED_RE.match(s.text)
+        reversal = REVERSAL_RE.search(s.text) is not None
+        if labelled is not None and _NONE_RE.match(labelled.group("body")):
+            continue
+        if labelled is None and not reversal:
+            continue
+        text = s.text
+        if labelled is not None and labelled.group("subject") and not reversal:
+            text = f"{labelled.group('subject')}: {labelled.group('body')}"
+        elif labelled is not None and not reversal:
+            text = labelled.group("body")
+        what, why = _reason(text)
+        decision = Decision(decision=what, rationale=why)
+        kind = "reversal" if reversal else "labelled"
+        out.append(Stated(f"{kind}[{n}]", decision, from_text=True, reversal=reversal))
     return out
+
+
+def _reason(text: str) -> tuple[str, str | None]:
+    """A decision's words and its reason: after "because", or after the colon of "we won't build
+    the widget after all: the HR system already shows pay dates"."""
+    what, _, why = text.partition(" because ")
+    if not why.strip():
+        head, colon, tail = what.partition(": ")
+        if colon and REVERSAL_RE.search(head) and not REVERSAL_RE.search(tail):
+            what, why = head, tail
+    return what.strip(" ,;."), why.strip(" ,;.") or None

@@ -24,8 +24,15 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from handoff.declaration import PART_BY_NAME, PARTS, Declaration, Evidence, Part, PartItem
-from handoff.ledger.cues import resolver, says_resolved, shipped_name
-from handoff.ledger.decisions import restates, same_subject, stated
+from handoff.ledger.cues import (
+    acted,
+    continues_blocker,
+    rerouted_to,
+    resolver,
+    says_resolved,
+    shipped_name,
+)
+from handoff.ledger.decisions import closest, restates, same_subject, stated
 from handoff.ledger.matching import Embed, Matcher, Named, VectorCache, contained_name
 from handoff.ledger.materialize import (
     advance,
@@ -39,6 +46,7 @@ from handoff.ledger.moves import (
     Line,
     Moves,
     SentenceLike,
+    about_blocker,
     handovers,
     moot_blockers,
     reroutes,
@@ -47,7 +55,7 @@ from handoff.ledger.moves import (
     with_antecedent,
 )
 from handoff.refs import find_refs, normalize_ref
-from handoff.text import normalize, strong_terms
+from handoff.text import normalize
 
 if TYPE_CHECKING:
     from handoff.store import Event, Handoff, HandoffStore
@@ -251,8 +259,8 @@ class Ledger:
         ctx = _Apply(session, handoff, decl, at, matcher)
         self._work(ctx)
         self._resolutions(ctx)
+        self._moves(ctx)  # before new blockers: "so it waits on Bea now" re-routes, opens nothing
         self._blockers(ctx)
-        self._moves(ctx)
         self._decisions(ctx)
         self._actions(ctx)
         self._returns(ctx)
@@ -275,11 +283,16 @@ class Ledger:
         left out. `where` is the declaration field that said it (None: read from the text)."""
         if item.id not in ctx.prior:
             ctx.prior[item.id] = item.last_at if item.id not in ctx.added else None
+        # A hand-over "from Monday" takes effect then: as of Saturday the work is still the
+        # giver's (`handoff.ledger.moves.takes_effect`).
+        at = max(ctx.at, detail.pop("effective", None) or ctx.at)
+        if at != ctx.at:
+            detail["said_at"] = ctx.at.isoformat()  # what cites it: when the wrap said it
         event = LedgerEvent(
             team=ctx.handoff.team,
             item_id=item.id,
             handoff_id=ctx.handoff.id,
-            at=ctx.at,
+            at=at,
             author=ctx.handoff.author,
             action=action,
             field=where,
@@ -296,8 +309,8 @@ class Ledger:
             ctx.fields[where] = item.id
         if status == "done" and item.kind == "work":
             ctx.done[item.id] = said
-        if item.last_at is None or ctx.at > item.last_at:
-            item.last_at = ctx.at
+        if item.last_at is None or at > item.last_at:
+            item.last_at = at
             ctx.matcher.changed()
 
     def _new_item(
@@ -403,8 +416,10 @@ class Ledger:
             item = ctx.matcher.blocker(
                 b.description, parent_id=parent_id, at=ctx.at, needed_from=b.needed_from
             )
+            if item is None and continues_blocker(b.description):
+                item = self._moved_here(ctx)
             action = "mentioned"
-            if item is None or item.id in ctx.touched:
+            if item is None or (item.id in ctx.touched and not continues_blocker(b.description)):
                 item = self._new_item(
                     ctx, "blocker", b.description, where, state="open", parent=parent_id
                 )
@@ -425,6 +440,14 @@ class Ledger:
             if parent is not None and parent.id not in ctx.touched:
                 self._event(ctx, parent, "mentioned", said, status="blocked")
 
+    def _moved_here(self, ctx: _Apply) -> LedgerItem | None:
+        """The one blocker this wrap re-routed, which a blocker sentence that only continues
+        ("so it waits on Bea now", "the alerts stay blocked until she does") is about."""
+        moved = {ev.item_id for evs in ctx.added.values() for ev in evs if ev.action == "rerouted"}
+        if len(moved) != 1:
+            return None
+        return ctx.session.get(LedgerItem, next(iter(moved)))
+
     def _resolutions(self, ctx: _Apply) -> None:
         """Close open blockers this wrap says were cleared, or whose work it reports done."""
         open_blockers = [
@@ -434,12 +457,26 @@ class Ledger:
         ]
         if not open_blockers:
             return
-        cleared = [s for s in sentences(ctx.handoff) if says_resolved(s.text)]
+        wrap = sentences(ctx.handoff)
+        author = ctx.handoff.author
+        cleared = [s for s in wrap if says_resolved(s.text)]
         for blocker in open_blockers:
-            hit = next((s for s in cleared if _about(s.text, blocker, ctx)), None)
+            # Said cleared, or the one it waits on did it ("Bea opened the port"), unless the
+            # sentence moves it on to someone else ("Meenakshi sent it, now Vikram has to").
+            done = [
+                s
+                for s in wrap
+                if acted(s.text, blocker.needed_from)
+                and rerouted_to(s.text, old=blocker.needed_from, author=author) is None
+            ]
+            hit = next(
+                (s for s in [*cleared, *done] if about_blocker(ctx.session, s.text, blocker)), None
+            )
             if hit is not None:
                 # The event's author reported it; who cleared it is whom the sentence names.
                 who = resolver(hit.text, known=_names(ctx, blocker), author=ctx.handoff.author)
+                if who is None and hit in done:
+                    who = blocker.needed_from
                 said = _Said(hit.text, hit.text, hit.start_s)
                 self._event(ctx, ctx.matcher.item(blocker), "resolved", said, resolved_by=who)
             elif blocker.parent_id in ctx.done:
@@ -458,6 +495,10 @@ class Ledger:
     def _moves(self, ctx: _Apply) -> None:
         """Blockers re-routed and work handed over, read from the wrap's sentences."""
         m = Moves(ctx.session, ctx.matcher, ctx.at, ctx.handoff.author, sentences(ctx.handoff))
+        m.created = frozenset(i for i, before in ctx.prior.items() if before is None)
+        m.new_work = lambda name, n: self._new_item(
+            ctx, "work", name, f"handover[{n}]", state="in_progress", parent=None
+        )
         reroutes(m, self._emitter(ctx))
         handovers(m, self._emitter(ctx))
 
@@ -483,7 +524,8 @@ class Ledger:
                 if old.id not in ctx.touched
                 and same_subject(ctx.matcher, d.decision, old, parent, full)
             ]
-            if st.from_text and not same:
+            same = closest(same, full)
+            if st.from_text and st.reversal and not same:
                 continue  # a reversal of nothing the ledger knows
             restated = next((old for old in same if restates(d.decision, old)), None)
             if restated is not None:
@@ -578,21 +620,6 @@ def _names(ctx: _Apply, blocker: Named) -> list[str | None]:
         getattr(item, part.people) for part in PARTS if part.people for item in part.items(ctx.decl)
     ]
     return [blocker.needed_from, *named]
-
-
-def _about(sentence: str, blocker: Named, ctx: _Apply) -> bool:
-    """Whether a resolution sentence is about this blocker: shared identifying words."""
-    blocker_terms = strong_terms(f"{blocker.name} {blocker.needed_from or ''}")
-    said = strong_terms(sentence)
-    shared = {
-        t for t in blocker_terms if t in said or any(len(t) >= 4 and s.startswith(t) for s in said)
-    }
-    if len(shared) >= 2:
-        return True
-    if shared and blocker.parent_id:
-        parent = ctx.session.get(LedgerItem, blocker.parent_id)
-        return parent is not None and normalize(parent.name) in normalize(sentence)
-    return False
 
 
 def _id(item: LedgerItem | None) -> str | None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
-from handoff.ledger.cues import handed_over, rerouted_to
-from handoff.ledger.matching import Candidate, Matcher, contained_name
+from handoff.ledger.cues import giver, handed_over, rerouted_to
+from handoff.ledger.matching import Candidate, Matcher, Named, contained_name
 from handoff.ledger.models import LedgerItem
 from handoff.text import normalize, strong_terms
 
@@ -51,6 +52,10 @@ class Moves:
     at: datetime
     author: str | None
     sentences: Sequence[SentenceLike]
+    #: Creates a work item a hand-over names that no wrap reported yet: (name, sentence number).
+    new_work: Callable[[str, int], LedgerItem] | None = None
+    #: Items this wrap itself created: a blocker it opens is not re-routed by its own words.
+    created: frozenset[str] = frozenset()
 
 
 def sentences(handoff: Handoff) -> list[Line]:
@@ -91,42 +96,73 @@ def _shares_subject(sentence: str, blocker: Candidate, parent: LedgerItem | None
 
 def reroutes(m: Moves, emit: Emit) -> None:
     """Blockers opened before this wrap that it hands to someone else: the new person is the one
-    who can clear them now (the one named first no longer is)."""
+    who can clear them now (the one named first no longer is). A sentence that names its blocker
+    only by a pronoun ("So it waits on Bea now") is about the one the sentence before names; a
+    blocker is re-routed once per wrap (its first re-routing sentence says it)."""
     open_blockers = m.matcher.candidates("blocker", states=("open",), before=m.at)
-    for sentence in m.sentences:
+    moved: set[str] = set()
+    for n, sentence in enumerate(m.sentences):
         if rerouted_to(sentence.text, old=None, author=m.author) is None:
             continue  # the sentence re-routes nothing, whichever blocker it is about
+        before = m.sentences[n - 1].text if n else ""
         for blocker in open_blockers:
+            if blocker.id in moved or blocker.id in m.created:
+                continue
             who = rerouted_to(sentence.text, old=blocker.needed_from, author=m.author)
             if who is None:
                 continue  # it names only the person this blocker already waits on
             parent = m.session.get(LedgerItem, blocker.parent_id) if blocker.parent_id else None
-            if _shares_subject(sentence.text, blocker, parent):
+            about = _shares_subject(sentence.text, blocker, parent) or (
+                _PRONOUN_SUBJECT_RE.search(sentence.text) is not None
+                and _shares_subject(f"{before} {sentence.text}", blocker, parent)
+            )
+            if about:
+                moved.add(blocker.id)
                 detail = {"needed_from": who, "previously": blocker.needed_from}
                 emit(m.matcher.item(blocker), "rerouted", sentence, **detail)
 
 
+#: A sentence whose subject is a pronoun: what it is about is in the sentence before.
+_PRONOUN_SUBJECT_RE = re.compile(
+    r"^(?:\W*(?:so|and|but|now|then)\b,?\s+)?(?:it|this|that|they|she|he)\b", re.IGNORECASE
+)
+
+
 def handovers(m: Moves, emit: Emit) -> None:
-    """Work this wrap hands over, in either voice: the new owner owns it from here on."""
-    for sentence in m.sentences:
+    """Work this wrap hands over, in either voice: the new owner owns it from here on. Work no
+    wrap reported before is known from the hand-over itself ("I'm handing the leave bug to
+    Chloe" says that work exists and who owns it now)."""
+    for n, sentence in enumerate(m.sentences):
         moved = handed_over(sentence.text, author=m.author)
         if moved is None:
             continue
         thing, owner = moved
         item = _work_named(m, thing)
+        if item is None and m.new_work is not None and len(strong_terms(thing)) >= 1:
+            item = m.new_work(thing, n)
         if item is not None and normalize(item.owner or "") != normalize(owner):
-            emit(item, "handed_over", sentence, owner=owner, previously=item.owner)
+            before = item.owner or giver(sentence.text, taker=owner, author=m.author)
+            # "...to Shauna; from Monday they're hers": the moment may follow a semicolon.
+            nxt = m.sentences[n + 1].text if n + 1 < len(m.sentences) else ""
+            tail = nxt if re.match(r"\W*(?:from|starting|as of|she|he|they)\b", nxt, re.I) else ""
+            when = takes_effect(f"{sentence.text} {tail}", m.at)
+            emit(item, "handed_over", sentence, owner=owner, previously=before, effective=when)
 
 
 def _work_named(m: Moves, thing: str) -> LedgerItem | None:
-    """The known work item a hand-over names: by a name it contains, then by fuzzy match; never
-    a new item (a hand-over of work no wrap reported is not work the ledger knows)."""
+    """The known work item a hand-over names: its exact name, a known name it contains, or a
+    close spelling of the whole name. Not a longer item that merely contains the words ("pager
+    routing for the alerts" is not "the alerts"): a hand-over names its work outright."""
     if not strong_terms(thing):
         return None
-    named = contained_name(m.matcher.candidates("work"), thing)
-    if named is not None:
-        return m.matcher.item(named)
-    return m.matcher.work(thing, [], text=thing)
+    key = normalize(thing)
+    pool = m.matcher.candidates("work")
+    exact = next((c for c in pool if c.key == key), None)
+    named = exact or contained_name(pool, thing)
+    if named is None:
+        best = max(pool, key=lambda c: fuzz.ratio(key, c.key), default=None)
+        named = best if best is not None and fuzz.ratio(key, best.key) >= 88 else None
+    return m.matcher.item(named) if named is not None else None
 
 
 # A decision names what it drops: "Equifax rather than Experian", "instead of moving to Feast".
@@ -186,3 +222,39 @@ def with_antecedent(description: str, sentences: Sequence[SentenceLike]) -> str:
     if not strong_terms(work) or len(work.split()) > 10:
         return description
     return f"{work} is blocked: {description[m.end() :]}"
+
+
+def about_blocker(session: Session, sentence: str, blocker: Named) -> bool:
+    """Whether a resolution sentence is about this blocker: shared identifying words (two, or
+    one and the whole name of the work it blocks)."""
+    blocker_terms = strong_terms(f"{blocker.name} {blocker.needed_from or ''}")
+    said = strong_terms(sentence)
+    shared = {
+        t for t in blocker_terms if t in said or any(len(t) >= 4 and s.startswith(t) for s in said)
+    }
+    if len(shared) >= 2:
+        return True
+    if shared and blocker.parent_id:
+        parent = session.get(LedgerItem, blocker.parent_id)
+        return parent is not None and normalize(parent.name) in normalize(sentence)
+    return False
+
+
+_EFFECTIVE_RE = re.compile(
+    r"\b(?:from|as of|starting)\s+(?P<when>tomorrow|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)\b",
+    re.IGNORECASE,
+)
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def takes_effect(sentence: str, at: datetime) -> datetime | None:
+    """When a hand-over said "from tomorrow" or "from Monday" takes effect: the start of that
+    day (in the wrap's clock); None when it takes effect as it is said."""
+    m = _EFFECTIVE_RE.search(sentence)
+    if m is None:
+        return None
+    word = m.group("when").lower()
+    ahead = 1 if word == "tomorrow" else (_DAYS.index(word) - at.weekday()) % 7 or 7
+    day = (at + timedelta(days=ahead)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day

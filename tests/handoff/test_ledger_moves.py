@@ -4,13 +4,15 @@ the taker's voice) changes its owner, and each reads as it stood at an earlier m
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from handoff.declaration import Blocker, Decision, InFlightItem
 from handoff.ledger import Ledger
-from handoff.ledger.cues import handed_over, rerouted_to
+from handoff.ledger.cues import acted, giver, handed_over, rerouted_to
+from handoff.ledger.decisions import stated
+from handoff.ledger.moves import Line, takes_effect
 from handoff.store import HandoffStore
 from tests.handoff.test_ledger import T0, decl, items, publish
 
@@ -152,3 +154,116 @@ def test_a_blocker_on_the_option_a_reversal_dropped_no_longer_blocks(
     assert blocker.events[-1].detail["because"] == "replaced"
     [then] = items(store, kinds=["blocker"], as_of=T0 + timedelta(hours=3))
     assert then.state == "open"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "author", "moved"),
+    [
+        (
+            "I've taken the tide model over from Sunita, so it's mine.",
+            "Joel",
+            ("tide model", "Joel"),
+        ),
+        ("Sunita handed me the tide model, it's mine now.", "Joel", ("tide model", "Joel")),
+        ("The tide model is mine now, Sunita handed it over.", "Joel", ("tide model", "Joel")),
+        (
+            "From Monday Pavel owns the tide model; I'm off to the buoys.",
+            "Joel",
+            ("tide model", "Pavel"),
+        ),
+        ("Pavel owns the tide model from tomorrow.", "Joel", ("tide model", "Pavel")),
+        # Owning something without a moment it starts is a fact, not a hand-over.
+        ("Mirela in facilities owns the loading bay.", "Joel", None),
+        ("Next, Pavel takes the buoy alarms.", "Joel", None),
+    ],
+)
+def test_hand_overs_in_more_words(sentence: str, author: str, moved: object) -> None:
+    assert handed_over(sentence, author=author) == moved
+
+
+def test_the_giver_of_a_hand_over() -> None:
+    assert giver("Sunita handed me the tide model.", taker="Joel", author="Joel") == "Sunita"
+    assert giver("Picked up the tide model from Sunita.", taker="Joel", author="Joel") == "Sunita"
+    assert giver("I'm passing the tide model to Pavel.", taker="Pavel", author="Joel") == "Joel"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "old", "who"),
+    [
+        (
+            "The crane permit has moved on: Lotte filed it, and now Bram Visser, the harbour "
+            "master, has to countersign it.",
+            "Lotte",
+            "Bram Visser",
+        ),
+        (
+            "The crane permit has moved on: Lotte says permits belong to the port office, and "
+            "only Anouk Smit there can issue them.",
+            "Lotte",
+            "Anouk Smit",
+        ),
+        ("It has a name now: Anouk in licensing owns permits.", None, "Anouk"),
+        ("So it waits on Anouk now.", "Lotte", "Anouk"),
+        # A place named like a person is a thing after an article; a clearing is no re-routing.
+        ("Anouk issued the permit, the Rotterdam crane lifts now.", "Anouk Smit", None),
+        ("Lotte approved it, so the crane permit is cleared now.", "Lotte", None),
+    ],
+)
+def test_rerouting_in_more_words(sentence: str, old: str | None, who: str | None) -> None:
+    assert rerouted_to(sentence, old=old, author="Joel") == who
+
+
+@pytest.mark.parametrize(
+    ("sentence", "who", "done"),
+    [
+        ("Anouk issued the permit this morning.", "Anouk Smit", True),
+        ("Anouk has finally countersigned it.", "Anouk", True),
+        ("Anouk promised the permit next week.", "Anouk", False),
+        ("Still waiting: Anouk hasn't issued it.", "Anouk", False),
+        ("Bram issued the permit.", "Anouk", False),
+    ],
+)
+def test_the_one_a_blocker_waits_on_acting(sentence: str, who: str, done: bool) -> None:
+    assert acted(sentence, who) is done
+
+
+def test_decisions_under_a_label_and_reasons_after_a_colon() -> None:
+    wrap = [
+        Line("Decision on buoy polling: we poll every ten minutes, because the modems overheat."),
+        Line("We won't buy the spare modems after all: the vendor extended the warranty."),
+        Line("Decision: none."),
+    ]
+    out = stated([], wrap)
+    labelled, reversal = out
+    assert labelled.decision.decision == "buoy polling: we poll every ten minutes"
+    assert labelled.decision.rationale == "the modems overheat"
+    assert not labelled.reversal
+    assert reversal.reversal and reversal.decision.rationale == "the vendor extended the warranty"
+    assert reversal.decision.decision == "We won't buy the spare modems after all"
+
+
+def test_a_hand_over_from_a_later_day_takes_effect_then(store: HandoffStore) -> None:
+    publish(
+        store,
+        "Noa",
+        0,
+        decl(in_flight=[InFlightItem(item="tide model", owner="Noa")]),
+        text="The tide model is in progress.",
+    )
+    # T0 is a Monday: "from Thursday" is three days on, and until then Noa still owns it.
+    publish(
+        store, "Noa", 1, decl(), text="I'm passing the tide model to Kai; from Thursday it's his."
+    )
+    [work] = items(store, kinds=["work"])
+    assert work.owner == "Kai"
+    [wednesday] = items(store, kinds=["work"], as_of=T0 + timedelta(days=2))
+    assert wednesday.owner == "Noa"
+    [thursday] = items(store, kinds=["work"], as_of=T0 + timedelta(days=3))
+    assert thursday.owner == "Kai"
+
+
+def test_when_a_hand_over_takes_effect() -> None:
+    monday = datetime(2026, 11, 16, 17, 0, tzinfo=UTC)
+    assert takes_effect("Kai owns it from tomorrow.", monday) == datetime(2026, 11, 17, tzinfo=UTC)
+    assert takes_effect("From Monday it's Kai's.", monday) == datetime(2026, 11, 23, tzinfo=UTC)
+    assert takes_effect("Kai owns it now.", monday) is None

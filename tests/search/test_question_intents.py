@@ -36,6 +36,15 @@ PEOPLE = ["Priya", "Dmitri", "Marta"]
         # "the returns portal" is a thing, not someone's return.
         ("who owns the returns portal?", "owner"),
         ("when's Dmitri back?", "returns"),
+        # A rule or schedule someone decided, asked about what it does.
+        ("where do the billing reminders go?", "decisions"),
+        ("how are the nightly exports stored?", "decisions"),
+        ("does the payout file go out by SFTP?", "decisions"),
+        ("when is the payout file sent?", "decisions"),
+        ("when did the payout file ship?", "shipped"),
+        ("why won't we build the reminder widget?", "decisions"),
+        ("which queue broker are we using?", "decisions"),
+        ("are we on Redis or Memcached?", "decisions"),
     ],
 )
 def test_intent(text: str, intent: str) -> None:
