@@ -190,11 +190,13 @@ def serve(home: Path, rounds: int, threads: int) -> dict[str, Any]:
 
     from api.app import create_app
     from api.deps import get_services
+    from eval.tokens import bearer, bench_token
     from search.embeddings import CachingEmbedder
 
     _set_threads(threads)
     _use_home(home)
     app = create_app()
+    headers = bearer(bench_token(home, [TEAM], database_url=app.state.settings.database_url))
     times: list[float] = []
     load0 = os.getloadavg()[0]
     with TestClient(app) as client:
@@ -205,7 +207,7 @@ def serve(home: Path, rounds: int, threads: int) -> dict[str, Any]:
             if isinstance(embedder, CachingEmbedder):
                 embedder.clear_cache()
             t = time.perf_counter()
-            r = client.post("/api/ask", json={"question": q, "team": TEAM})
+            r = client.post("/api/ask", json={"question": q, "team": TEAM}, headers=headers)
             took = (time.perf_counter() - t) * 1000
             if r.status_code != 200:
                 raise SystemExit(f"handoff: /api/ask failed with {r.status_code}: {r.text[:200]}")

@@ -33,6 +33,8 @@ from typing import Any
 
 import httpx
 
+from eval.tokens import bearer, bench_token
+
 WRAP = (
     "Shipped: the rate limiter for the public API, pull request seventeen ninety, merged this "
     "morning. In flight: the payments refund flow is in review, two of three reviewers approved, "
@@ -168,7 +170,9 @@ def _stages(timeline: list[tuple[str, float]], total: float) -> dict[str, float]
     return out
 
 
-def clip_to_draft(base: str, clip: Path, *, server_pid: int | None = None) -> dict[str, Any]:
+def clip_to_draft(
+    base: str, clip: Path, headers: dict[str, str], *, server_pid: int | None = None
+) -> dict[str, Any]:
     cpu_before = tree_cpu(server_pid) if server_pid else {}
     started = time.perf_counter()
     with clip.open("rb") as fh:
@@ -176,13 +180,14 @@ def clip_to_draft(base: str, clip: Path, *, server_pid: int | None = None) -> di
             base + "/api/handoffs",
             files={"file": (clip.name, fh, "video/webm")},
             data={"author": "Maya", "team": "bench"},
+            headers=headers,
             timeout=60,
         )
     r.raise_for_status()
     accepted_s = time.perf_counter() - started
     job_id = r.json()["job_id"]
     timeline: list[tuple[str, float]] = [("upload", 0.0)]
-    with httpx.Client(base_url=base, timeout=10) as client:
+    with httpx.Client(base_url=base, timeout=10, headers=headers) as client:
         while True:
             job = client.get(f"/api/jobs/{job_id}").json()
             stage = job["stage"] or job["state"]
@@ -206,9 +211,11 @@ def clip_to_draft(base: str, clip: Path, *, server_pid: int | None = None) -> di
     }
 
 
-def load_test(base: str, *, clients: int, seconds: float) -> dict[str, Any]:
-    ids = [h["id"] for h in httpx.get(base + "/api/handoffs", timeout=10).json()]
-    items = [i["id"] for i in httpx.get(base + "/api/items", timeout=10).json()]
+def load_test(
+    base: str, headers: dict[str, str], *, clients: int, seconds: float
+) -> dict[str, Any]:
+    ids = [h["id"] for h in httpx.get(base + "/api/handoffs", headers=headers, timeout=10).json()]
+    items = [i["id"] for i in httpx.get(base + "/api/items", headers=headers, timeout=10).json()]
     samples: dict[str, list[float]] = {}
     errors: list[str] = []
     lock = threading.Lock()
@@ -219,7 +226,9 @@ def load_test(base: str, *, clients: int, seconds: float) -> dict[str, Any]:
         if roll < 0.35:
             name, call = (
                 "ask",
-                lambda: client.post("/api/ask", json={"question": rng.choice(QUESTIONS)}),
+                lambda: client.post(
+                    "/api/ask", json={"question": rng.choice(QUESTIONS), "team": "default"}
+                ),
             )
         elif roll < 0.55:
             name, call = "shift page", lambda: client.get("/")
@@ -244,7 +253,7 @@ def load_test(base: str, *, clients: int, seconds: float) -> dict[str, Any]:
 
     def worker(seed: int) -> None:
         rng = random.Random(seed)
-        with httpx.Client(base_url=base, timeout=30) as client:
+        with httpx.Client(base_url=base, timeout=30, headers=headers) as client:
             while time.monotonic() < stop_at:
                 one(client, rng)
 
@@ -296,18 +305,25 @@ def main(argv: list[str]) -> int:
         port = _free_port()
         server = start_server(folder / "home", port)
         base = f"http://127.0.0.1:{port}"
+        # The demo's team and the clips' team, as their lead (every route checks who is asking).
+        headers = bearer(bench_token(folder / "home", ["bench"], every_team=True))
         try:
             for q in QUESTIONS:  # warm the embedder and the answerer once
-                httpx.post(base + "/api/ask", json={"question": q}, timeout=60)
+                httpx.post(
+                    base + "/api/ask",
+                    json={"question": q, "team": "default"},
+                    headers=headers,
+                    timeout=60,
+                )
             time.sleep(args.pause)
             clips = []
             for _ in range(args.clips):
-                clips.append(clip_to_draft(base, clip, server_pid=server.pid))
+                clips.append(clip_to_draft(base, clip, headers, server_pid=server.pid))
                 print(json.dumps(clips[-1]), file=sys.stderr)
             load = (
                 {"clients": 0, "seconds": 0, "requests": 0, "errors": 0, "p50_ms": 0, "p95_ms": 0}
                 if args.no_load_test
-                else load_test(base, clients=args.clients, seconds=args.seconds)
+                else load_test(base, headers, clients=args.clients, seconds=args.seconds)
             )
         finally:
             server.terminate()
