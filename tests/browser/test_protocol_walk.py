@@ -23,6 +23,10 @@ the Slack message have arrived when the publish or resolve request answers and n
 needed. The clock-driven steps (escalation, digest, reminder) are the protocol tick that
 `handoff serve`'s beat runs, called here with the frozen `now`, then the due deliveries. A
 subprocess would read the wall clock, and its beat would send nothing in November.
+
+The test prints the wall-clock delivery latency from the click on Publish to the SMTP server and
+to the Slack server (the app's own figures, read from the frozen clock, are zero); it asserts
+nothing on it.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from tests.api.notify.conftest import (  # noqa: F401  (fixtures)
     SLACK_TOKEN,
     LocalHTTP,
     Mailbox,
+    Request,
     fake_slack,
     free_port,
     local_http,
@@ -54,7 +59,7 @@ from tests.api.notify.conftest import (  # noqa: F401  (fixtures)
 from tests.api.test_protocol_walk import Frozen
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Shots, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 #: Friday 20 November 2026, 18:00 in Singapore.
 FRIDAY_EVENING_SGT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -77,6 +82,8 @@ class Walk:
     settings: Any
     box: Mailbox
     slack: LocalHTTP
+    #: when (time.monotonic()) the first mail for each address, and the first Slack call, came
+    arrived: dict[str, float]
 
     def api(self, who: str) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.tokens[who]}"}
@@ -165,6 +172,24 @@ def _accounts(settings: Any) -> dict[str, str]:
     return tokens
 
 
+def _time_arrivals(box: Mailbox, slack: LocalHTTP, arrived: dict[str, float]) -> None:
+    """Note the wall-clock moment each mail and Slack call arrives (the delivery latency the
+    test reports; the frozen clock stops the app's own latency figures at zero)."""
+    keep = box.handle_DATA
+
+    async def timed_data(server: Any, session: Any, envelope: Any) -> str:
+        for rcpt in envelope.rcpt_tos:
+            arrived.setdefault(f"email:{rcpt}", time.monotonic())
+        return await keep(server, session, envelope)
+
+    def timed_slack(request: Request) -> tuple[int, dict[str, str], bytes]:
+        arrived.setdefault("slack", time.monotonic())
+        return fake_slack(request)
+
+    box.handle_DATA = timed_data  # type: ignore[method-assign]
+    slack.responder = timed_slack
+
+
 @pytest.fixture
 def walk(
     home: Path,
@@ -179,7 +204,8 @@ def walk(
     from handoff.settings import get_settings
 
     box, smtp_port = mailbox
-    local_http.responder = fake_slack
+    arrived: dict[str, float] = {}
+    _time_arrivals(box, local_http, arrived)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     for name, value in {
@@ -200,7 +226,7 @@ def walk(
     celery.conf.task_always_eager = True
     try:
         with InProcessServer(create_app(settings), port, frozen):
-            yield Walk(url, tokens, frozen, settings, box, local_http)
+            yield Walk(url, tokens, frozen, settings, box, local_http, arrived)
     finally:
         celery.conf.task_always_eager = False
 
@@ -287,16 +313,23 @@ def _publish_on_review_page(walk: Walk, page: Any, wrap: str, shots: Shots) -> s
     if page.locator("#publish").is_disabled():
         page.get_by_role("button", name="Publish anyway…").click()
         page.fill("#force-reason", "Leaving for the weekend; Sarah has the session timeout.")
+        walk.arrived["publish"] = time.monotonic()
         page.click("#force-publish")
     else:
+        walk.arrived["publish"] = time.monotonic()
         page.click("#publish")
     page.wait_for_selector(".pill.s-published")
+    walk.arrived["published"] = time.monotonic()
     shots(page, "amir-published")
     return hid
 
 
 def test_the_protocol_walk_in_the_browser_across_singapore_and_london(
-    walk: Walk, people: People, shots: Shots, example_wrap: str
+    walk: Walk,
+    people: People,
+    shots: Shots,
+    example_wrap: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     _profiles(walk)
     maya = people.page("maya")
@@ -305,6 +338,7 @@ def test_the_protocol_walk_in_the_browser_across_singapore_and_london(
     # Friday 18:00 in Singapore: Amir publishes on the review page.
     amir = people.page("amir")
     hid = _publish_on_review_page(walk, amir, example_wrap, shots)
+    _report_latency(walk, capsys)
     with walk.api("amir") as api:
         published = api.get(f"/api/handoffs/{hid}").json()
     assert datetime.fromisoformat(published["published_at"]) == FRIDAY_EVENING_SGT
@@ -406,3 +440,19 @@ def _lars_takes_each_item(walk: Walk, people: People, hid: str, shots: Shots) ->
     for item in taken:
         [ack] = by_item[item]["acknowledgments"]
         assert (ack["name"], ack["read_back"]) == ("Lars", "on it from London")
+
+
+def _report_latency(walk: Walk, capsys: pytest.CaptureFixture[str]) -> None:
+    """Print the wall-clock delivery latency from the click on Publish to each channel (shown
+    with `-s`); nothing is asserted on it (no timed tests)."""
+    start = walk.arrived["publish"]
+    figures = {
+        "email": walk.arrived["email:sarah@example.com"] - start,
+        "slack": walk.arrived["slack"] - start,
+        "page shows published": walk.arrived["published"] - start,
+    }
+    with capsys.disabled():
+        print(
+            "\ndelivery latency from the click on Publish: "
+            + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in figures.items())
+        )
