@@ -422,15 +422,33 @@ class FieldIndex:
             hits.append(Hit(found[i], text, meta, sim, similarity=sim))
         return hits
 
+    def _chroma_query(self, vector: list[list[float]], *, n: int, where: Any) -> Any:
+        """Chroma's nearest ids and distances. A Chroma server under concurrent writes can fail
+        a query once with an internal error while a segment is being flushed ("Error creating
+        hnsw segment reader: Nothing found on disk", seen under load at scale): one retry after
+        a moment; a second failure is the index being unavailable (503), never a bare 500."""
+        from chromadb.errors import ChromaError
+
+        for attempt in range(2):
+            try:
+                return self._collection.query(
+                    query_embeddings=vector,  # type: ignore[arg-type]
+                    n_results=n,
+                    where=where,
+                    include=["distances"],
+                )
+            except ChromaError as exc:
+                if attempt == 1:
+                    raise IndexUnavailable(
+                        f"The vector index could not answer a query ({exc}); try again."
+                    ) from exc
+                time.sleep(0.2)
+        raise AssertionError("unreachable")
+
     def _query(self, vector: list[list[float]], *, n: int, where: Any, team: str) -> list[Hit]:
         # Only ids and distances from Chroma: the team's texts and metadata are in memory (BM25
         # keeps them), and reading them from Chroma took most of a query (10 of 14 ms).
-        result = self._collection.query(
-            query_embeddings=vector,  # type: ignore[arg-type]
-            n_results=n,
-            where=where,
-            include=["distances"],
-        )
+        result = self._chroma_query(vector, n=n, where=where)
         ids = result["ids"][0]
         metas: dict[str, dict[str, Any]] = {}
         for doc_id in ids:

@@ -67,3 +67,41 @@ def test_batched_write_keeps_every_document_with_its_vector(
             assert np.allclose(stored[doc.id], vec, atol=1e-6)
     hits = index.lexical.search("core", "step 7 rollout", k=n or 1)
     assert {h[0] for h in hits} == {d.id for d in docs}
+
+
+class FlakyCollection:
+    """The real collection, whose next `fail` queries raise the Chroma server's internal error
+    seen under load (a segment being flushed), to check how the index meets it."""
+
+    def __init__(self, real: object, fail: int) -> None:
+        self.real, self.fail = real, fail
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+    def query(self, **kwargs: object) -> object:
+        if self.fail > 0:
+            from chromadb.errors import InternalError
+
+            self.fail -= 1
+            raise InternalError("Error creating hnsw segment reader: Nothing found on disk")
+        return self.real.query(**kwargs)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("failures", [1, 2])
+def test_a_chroma_internal_error_is_retried_once_then_reported_as_unavailable(
+    failures: int,
+) -> None:
+    from search.errors import IndexUnavailable
+
+    index = FieldIndex(chromadb.EphemeralClient(), HashEmbedder())
+    index.clear()
+    index.lexical.load("core", [])
+    index.add_documents(_docs(6))
+    index._collection = FlakyCollection(index._collection, failures)  # type: ignore[assignment]
+    if failures == 1:
+        hits = index.vector_search("Next: step 4 of the rollout", team="core", k=3)
+        assert hits and hits[0].id == "h1:next_actions[1]"
+    else:
+        with pytest.raises(IndexUnavailable, match="try again"):
+            index.vector_search("Next: step 4 of the rollout", team="core", k=3)
