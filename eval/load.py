@@ -90,6 +90,8 @@ class Tally:
     statuses: dict[str, Counter[int]] = field(default_factory=dict)
     accepted: dict[str, Accepted] = field(default_factory=dict)
     published: Counter[str] = field(default_factory=Counter)
+    #: What each status-0 answer was ("GET /api/handoffs: ReadTimeout after 30.0 s").
+    transport_errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, route: str, started: float, status: int) -> None:
@@ -108,8 +110,11 @@ def _timed(tally: Tally, route: str, call: Any) -> httpx.Response:
     started = time.perf_counter()
     try:
         r: httpx.Response = call()
-    except httpx.TransportError:
+    except httpx.TransportError as exc:
         tally.record(route, started, 0)
+        took = time.perf_counter() - started
+        with tally.lock:
+            tally.transport_errors.append(f"{route}: {type(exc).__name__} after {took:.1f} s")
         return httpx.Response(0)
     tally.record(route, started, r.status_code)
     return r
@@ -481,6 +486,7 @@ def main(argv: list[str]) -> int:
         "seconds": args.seconds,
         "requests": sum(r["n"] for r in routes.values()),
         "errors": sum(r["errors"] for r in routes.values()),
+        "transport_errors": tally.transport_errors,
         "routes": routes,
         "drain_s": round(drained_s, 1),
         "checks": checks,
