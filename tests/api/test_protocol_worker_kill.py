@@ -1,7 +1,8 @@
 """Nothing lost, nothing doubled: a real worker delivering the outbox is killed with SIGKILL in
 the middle of a send; a second worker finishes. Every notification reaches its recipient, and
 counted by its idempotency key (what a receiver deduplicates on) each recipient has exactly one;
-rows delivered before the kill are never sent again."""
+rows delivered before the kill are never sent again. In both modes: SQLite with the embedded
+broker, and PostgreSQL with Redis."""
 
 from __future__ import annotations
 
@@ -22,14 +23,29 @@ from handoff.db import session_scope
 from handoff.models import utcnow
 from handoff.protocol.models import OutboxRow
 from handoff.protocol.outbox import Note, write
+from tests.scale.test_at_scale import redis_url  # noqa: F401 (the fixture, for the scale mode)
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 RECIPIENTS = [f"person-{i}" for i in range(8)]
+#: What the worker must share with this process in the scale mode.
+SCALE_SETTINGS = ("HANDOFF_DATABASE_URL", "HANDOFF_BROKER_URL")
+
+
+@pytest.fixture(
+    params=["embedded", pytest.param("scale", marks=[pytest.mark.postgres, pytest.mark.redis])]
+)
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, home: Path) -> str:
+    """The mode's settings in this process's environment, read by `settings` after this."""
+    if request.param == "scale":
+        monkeypatch.setenv("HANDOFF_DATABASE_URL", request.getfixturevalue("postgres_url"))
+        monkeypatch.setenv("HANDOFF_BROKER_URL", request.getfixturevalue("redis_url"))
+    return str(request.param)
 
 
 def _start_worker(home: Path, log: Path, *, delay: float, claim_timeout: float) -> Any:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HANDOFF_")}
+    env |= {k: v for k, v in os.environ.items() if k in SCALE_SETTINGS}
     env |= {
         "HANDOFF_HOME": str(home),
         "HANDOFF_NOTIFY_CLAIM_TIMEOUT_S": str(claim_timeout),
@@ -70,9 +86,12 @@ def _wait(predicate: Any, timeout: float, what: str, worker: Any) -> None:
 
 
 def test_a_worker_killed_mid_delivery_loses_and_doubles_nothing(
-    home: Path, settings: Any, services: Any
+    mode: str, settings: Any, services: Any
 ) -> None:
     from api.usecases.protocol_delivery import queue_delivery
+
+    home = settings.home
+    assert (mode == "scale") == str(settings.resolved_database_url).startswith("postgresql")
 
     services.store.count()  # migrate
     url = settings.resolved_database_url
