@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from handoff.ledger.models import LedgerEvent, LedgerItem, LedgerRevision
@@ -30,7 +31,13 @@ def bump(session: Session, team: str, *, removed: bool = False) -> None:
         update(LedgerRevision).where(LedgerRevision.team == team).values(**values)
     )
     if not getattr(done, "rowcount", 0):
-        session.add(LedgerRevision(team=team, revision=1, removals=int(removed)))
+        # The team's first change: two transactions can both find no row, so the insert is an
+        # upsert (a plain insert lost that race with a duplicate key under concurrent publishes).
+        insert = (
+            postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        )
+        row = insert(LedgerRevision).values(team=team, revision=1, removals=int(removed))
+        session.execute(row.on_conflict_do_update(index_elements=["team"], set_=values))
         session.flush()
 
 
