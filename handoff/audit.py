@@ -187,12 +187,6 @@ def record(
     )
     session.add(row)
     session.flush()
-    if action == "handoff.acknowledge":
-        # time to context is worked out when the acknowledgment is recorded (what it depends on
-        # came before it); imported here because the metrics read this module's table
-        from handoff.metrics.moments import note
-
-        note(session, row)
     return row
 
 

@@ -33,6 +33,8 @@ from handoff.errors import (
     PublishRefused,
     StaleVersion,
 )
+from handoff.metrics.moments import ACK as ACKNOWLEDGED
+from handoff.metrics.moments import note as note_context_moment
 from handoff.missing import with_flags
 from handoff.models import AuditEvent, HandoffRecord, utcnow
 from handoff.teams import validate_handoff_id, validate_team
@@ -121,7 +123,7 @@ class HandoffStore:
             AuditEvent(handoff_id=rec.id, team=rec.team, actor=actor, action=action, detail=detail)
         )
         if audit is not None:
-            record(
+            row = record(
                 session,
                 audit,
                 audit_action or AUDIT_ACTIONS[action],
@@ -129,6 +131,10 @@ class HandoffStore:
                 resource=("handoff", rec.id),
                 detail=detail or None,
             )
+            if row.action == ACKNOWLEDGED:
+                # Time to context is worked out when the acknowledgment is recorded: all it
+                # depends on came before it, in the audit log this transaction just wrote to.
+                note_context_moment(session, row)
 
     # -- creation -------------------------------------------------------------------------------
     def create(

@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from handoff.declaration import InFlightItem, ShippedItem
 from handoff.names import fold
 from ingest.transcript import Segment
 from summarizer.evidence import segment_evidence
 from summarizer.labels import label_part
-
-if TYPE_CHECKING:
-    from summarizer.walk import Walk
+from summarizer.walk import Asked, Walk
 
 _QUESTION_LEAD = re.compile(
     r"^(?:(?:ok|okay|so|and|also|nice|great|cool|thanks|hey|hi)[,.!]?\s+)*"
@@ -41,14 +37,6 @@ _NOT_TOPIC = re.compile(
     r"who|what|when|where|why|how)\b",
     re.I,
 )
-
-
-@dataclass
-class Asked:
-    """A teammate's question: the part it names and the work it asks about."""
-
-    part: str | None
-    topic: str | None
 
 
 def question(text: str) -> Asked | None:

@@ -38,7 +38,6 @@ from summarizer.blockers import (
     nobody_for_last_blocker,
 )
 from summarizer.blocks import read_blocks
-from summarizer.chat import Asked
 from summarizer.clauses import clauses
 from summarizer.evidence import segment_evidence
 from summarizer.items import (
@@ -60,7 +59,7 @@ from summarizer.labels import LabelClassifier
 from summarizer.normalize import normalize
 from summarizer.people import PeopleIndex
 from summarizer.returns import find_return_time
-from summarizer.walk import Group, Walk
+from summarizer.walk import Asked, Group, Walk
 
 _CLAIM = re.compile(
     r"^(?:(?:ok|okay|sure|yes|yep|yeah|ack|np|no problem|sounds good|got it|will do)[,!.]?\s*)*"

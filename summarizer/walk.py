@@ -5,8 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from handoff.declaration import Declaration
-from summarizer.chat import Asked
 from summarizer.people import PeopleIndex
+
+
+@dataclass
+class Asked:
+    """A teammate's question: the part it names and the work it asks about."""
+
+    part: str | None
+    topic: str | None
 
 
 @dataclass
