@@ -129,6 +129,26 @@ class Settings(BaseSettings):
     llm_chunk_chars: int = Field(
         default=12_000, ge=500, description="Longest transcript piece sent to the LLM at once."
     )
+    llm_threads: int | None = Field(
+        default=None, ge=1, description="Threads a local model (HANDOFF_LLM=local) uses; all cores."
+    )
+    llm_context: int = Field(
+        default=4096, ge=512, description="A local model's context window in tokens."
+    )
+    llm_max_tokens: int = Field(
+        default=1024, ge=64, description="Longest answer a local model may write, in tokens."
+    )
+    llm_lookup_tokens: int = Field(
+        default=10,
+        ge=0,
+        description="Prompt-lookup speculative decoding for a local model: tokens proposed at a "
+        "time from the prompt (0 turns it off).",
+    )
+    llm_structured: Literal["auto", "json_schema", "function_calling", "json_mode"] = Field(
+        default="auto",
+        description="How structured answers are asked for; 'auto' picks per provider and falls "
+        "back when a server refuses one.",
+    )
     llm_fallback: bool = Field(
         default=True,
         description="Use the offline draft (labelled) when the LLM fails; false raises instead.",

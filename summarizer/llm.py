@@ -18,8 +18,8 @@ labelled.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -30,22 +30,16 @@ from handoff.declaration import (
     PART_BY_NAME,
     PARTS,
     Declaration,
-    Evidence,
-    Part,
-    PartItem,
     Status,
 )
 from handoff.errors import LLMUnavailable
-from handoff.names import fold
-from handoff.refs import find_refs, normalize_ref
+from handoff.refs import find_refs
 from ingest.transcript import Segment, Transcript
 from prompts import load_prompt
-from summarizer import rules
 from summarizer.base import ExtractionContext, Extractor
 from summarizer.errors import ExtractionFailed, SummarizerError
-from summarizer.evidence import ground
+from summarizer.grounding import Grounding
 from summarizer.normalize import normalize
-from summarizer.people import PeopleIndex
 from summarizer.returns import resolve_time
 
 
@@ -169,13 +163,19 @@ class LLMExtractor:
         offline: Extractor | None = None,
         chunk_chars: int = 12_000,
         structured_method: str | None = None,
+        structured_methods: Sequence[str] = (),
         prompt_version: int | None = None,
     ) -> None:
         self.model = model
         self.name = f"llm:{model_id}"
         self.offline = offline
         self.chunk_chars = chunk_chars
-        self.structured_method = structured_method
+        # The ways to ask for structured output, best first; one a server refuses is dropped.
+        self.methods: list[str | None] = list(structured_methods) or [structured_method]
+        self._method_answered = False  # once a way worked, a server error is an outage
+        # How often each grounding check fired: over this extractor's life, and the last draft.
+        self.grounding_fired: Counter[str] = Counter()
+        self.last_grounding: Counter[str] = Counter()
         self.system = load_prompt("extract_system", prompt_version)
         self.user = load_prompt("extract_user", prompt_version)
         self.reask = load_prompt("extract_reask", prompt_version)
@@ -183,21 +183,33 @@ class LLMExtractor:
     # The runnable that validates the answer into LLMDraft and keeps the raw answer and the error.
     def _structured(self) -> Any:
         kwargs: dict[str, Any] = {"include_raw": True}
-        if self.structured_method:
-            kwargs["method"] = self.structured_method
+        if self.methods[0]:
+            kwargs["method"] = self.methods[0]
         return self.model.with_structured_output(LLMDraft, **kwargs)
+
+    @property
+    def structured_method(self) -> str | None:
+        """The way of asking for structured output in use (None: the provider's default)."""
+        return self.methods[0]
 
     def extract(self, transcript: Transcript, context: ExtractionContext) -> Declaration:
         segments = transcript.segments or [Segment(text=transcript.text)]
-        hints = self._hints(transcript, context)
+        offline = self.offline.extract(transcript, context) if self.offline is not None else None
+        hints = self._hints(transcript, context, offline)
         chunks = chunk_segments(segments, self.chunk_chars)
         drafts = [
             self._ask(chunk, context, hints, index=i, total=len(chunks), transcript=transcript)
             for i, chunk in enumerate(chunks)
         ]
-        return self._declaration(merge_drafts(drafts), transcript, context)
+        check = Grounding(transcript, context, offline=offline)
+        decl = self._declaration(merge_drafts(drafts), check, context)
+        self.last_grounding = Counter(check.fired)
+        self.grounding_fired.update(check.fired)
+        return decl
 
-    def _hints(self, transcript: Transcript, context: ExtractionContext) -> dict[str, Any]:
+    def _hints(
+        self, transcript: Transcript, context: ExtractionContext, draft: Declaration | None
+    ) -> dict[str, Any]:
         """The offline reader's findings: refs, people, the return time, as the model's hints."""
         refs = find_refs(normalize(transcript.text))
         people = sorted(
@@ -205,8 +217,7 @@ class LLMExtractor:
             | {s.speaker for s in transcript.segments if s.speaker}
         )
         found: dict[str, Any] = {"refs": refs, "people": people}
-        if self.offline is not None:
-            draft = self.offline.extract(transcript, context)
+        if draft is not None:
             named = {a.owner for a in draft.next_actions if a.owner}
             named |= {b.needed_from for b in draft.blockers if b.needed_from}
             found["people"] = sorted(set(people) | named)
@@ -261,9 +272,8 @@ class LLMExtractor:
             "chat thread" if transcript.source_kind == "chat" else "speech or text",
         )
         attempts: list[str] = []
-        runnable = self._structured()
         for _attempt in range(2):
-            result = self._invoke(runnable, messages)
+            result = self._invoke(messages)
             raw = result.get("raw")
             content = getattr(raw, "content", "") if raw is not None else ""
             attempts.append(content if isinstance(content, str) else json.dumps(content))
@@ -288,20 +298,27 @@ class LLMExtractor:
             attempts=attempts,
         )
 
-    def _invoke(self, runnable: Any, messages: list[tuple[str, str]]) -> dict[str, Any]:
-        try:
-            result = runnable.invoke(messages)
-        except Exception as exc:
-            raise LLMUnavailable(_provider_error(exc, self.name)) from exc
+    def _invoke(self, messages: list[tuple[str, str]]) -> dict[str, Any]:
+        while True:
+            try:
+                result = self._structured().invoke(messages)
+                self._method_answered = True
+                break
+            except Exception as exc:
+                if len(self.methods) > 1 and not self._method_answered and _refused_format(exc):
+                    # The server does not do this kind of structured output (llama.cpp's server
+                    # answers 500 to `json_schema`): ask the next way, and keep asking that way.
+                    self.methods.pop(0)
+                    continue
+                raise LLMUnavailable(_provider_error(exc, self.name)) from exc
         if not isinstance(result, dict):
             return {"raw": None, "parsed": result, "parsing_error": None}
         return result
 
     # -- code takes over: grounding, people, refs, times ------------------------------------------
     def _declaration(
-        self, draft: LLMDraft, transcript: Transcript, context: ExtractionContext
+        self, draft: LLMDraft, check: Grounding, context: ExtractionContext
     ) -> Declaration:
-        check = _Grounding(transcript, context)
         decl = Declaration(
             author=context.author,
             team=context.team,
@@ -311,9 +328,7 @@ class LLMExtractor:
         for part in PARTS:
             kept = (check.item(part, raw) for raw in getattr(draft, part.name))
             getattr(decl, part.name).extend(item for item in kept if item is not None)
-        if draft.returns_at and (
-            draft.returns_quote is None or check.evidence(draft.returns_quote)
-        ):
+        if draft.returns_at and check.returns(draft.returns_at, draft.returns_quote):
             when = resolve_time(
                 normalize(draft.returns_at),
                 recorded_at=context.recorded_at,
@@ -326,71 +341,11 @@ class LLMExtractor:
         return decl
 
 
-class _Grounding:
-    """What code checks of the model's answer against the transcript: quotes must be found in it,
-    people must be named in it, refs must occur in it."""
-
-    def __init__(self, transcript: Transcript, context: ExtractionContext) -> None:
-        self.transcript = transcript
-        self.author = context.author
-        self.people = PeopleIndex(
-            vocabulary=context.vocabulary,
-            speakers={s.speaker for s in transcript.segments if s.speaker},
-        )
-        self.said = fold(normalize(transcript.text))
-        self.refs = set(find_refs(normalize(transcript.text))) | set(find_refs(transcript.text))
-
-    def evidence(self, quote: str) -> Evidence | None:
-        """The quote grounded in the transcript, or None (not found, or addressed to the system)."""
-        quote = re.sub(r"^\s*(?:\[[^\]]*\]\s*)?[@\w.-]+:\s+", "", quote).strip()
-        if not quote or rules.is_instruction(quote):
-            return None
-        grounded = ground(Evidence(quote=quote), self.transcript)
-        return grounded if grounded.supported else None
-
-    def item(self, part: Part, raw: _Out) -> PartItem | None:
-        """The declaration's item for one of the model's, or None when its quote is not found."""
-        ev = self.evidence(str(getattr(raw, "quote", "")))
-        if ev is None:
-            return None
-        values = raw.model_dump(exclude={"quote"})
-        if "refs" in values:
-            values["refs"] = [
-                r for r in dict.fromkeys(normalize_ref(v) for v in values["refs"]) if r in self.refs
-            ]
-        if part.people:
-            values[part.people] = _named_person(
-                values[part.people], people=self.people, said=self.said, author=self.author
-            )
-        return part.model(**values, evidence=[ev])
-
-
-def _named_person(
-    name: str | None, *, people: PeopleIndex, said: str, author: str | None
-) -> str | None:
-    """The team's name for a person the transcript mentions; a name it never says is dropped."""
-    if not name or fold(name) in {"null", "none", "nobody", "someone", "unknown", "n/a"}:
-        return None
-    canonical = people.canonical(name)
-    if author and canonical and fold(canonical) in {fold(author), "me", "i", "author"}:
-        return author
-    if fold(name) in {"me", "i", "author", "the author"}:
-        return author
-    candidates = {fold(name), fold(name).split()[0], fold(canonical or "")}
-    for p in people.vocabulary.people:
-        if canonical == p.name:
-            candidates |= {fold(a) for a in p.aliases} | ({fold(p.handle)} if p.handle else set())
-    words = set(re.findall(r"[\w'-]+", said))
-    for c in candidates:
-        if c and (c in words or c.lstrip("@") in words or (" " in c and c in said)):
-            return canonical
-    # A spoken spelling the team's vocabulary resolves ("Shivon" for Siobhan).
-    for w in words:
-        if len(w) > 2 and fuzz.ratio(w, fold(name)) >= 85:
-            return canonical
-        if len(w) > 2 and people.canonical(w) == canonical and canonical != w:
-            return canonical
-    return None
+def _refused_format(exc: BaseException) -> bool:
+    """Whether a provider error is a server refusing the request's shape (4xx, or a 500 that
+    servers such as llama.cpp's give for an unsupported `response_format`), not an outage."""
+    status = getattr(exc, "status_code", None)
+    return status in (400, 404, 415, 422, 500, 501)
 
 
 def _provider_error(exc: BaseException, name: str) -> str:

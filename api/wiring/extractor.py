@@ -23,7 +23,7 @@ def build_extractor(settings: Settings) -> Extractor:
     offline = OfflineExtractor()
     if not settings.llm:
         return offline
-    from api.wiring.llm import build_chat_model, structured_method
+    from api.wiring.llm import build_chat_model, structured_methods
     from summarizer.llm import FallbackExtractor, LLMExtractor
 
     llm = LLMExtractor(
@@ -31,6 +31,6 @@ def build_extractor(settings: Settings) -> Extractor:
         model_id=settings.llm,
         offline=offline,
         chunk_chars=settings.llm_chunk_chars,
-        structured_method=structured_method(settings),
+        structured_methods=structured_methods(settings),
     )
     return FallbackExtractor(llm, offline) if settings.llm_fallback else llm
