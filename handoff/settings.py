@@ -133,6 +133,11 @@ class Settings(BaseSettings):
         default=True,
         description="Use the offline draft (labelled) when the LLM fails; false raises instead.",
     )
+    llm_mode: Literal["hybrid", "llm"] = Field(
+        default="hybrid",
+        description="With HANDOFF_LLM: 'hybrid' stores the offline draft at once and lets the LLM "
+        "refine it in the background; 'llm' has the LLM write the draft (offline fallback).",
+    )
     default_team: str = Field(default="default", description="Team used when none is given.")
     timezone: str = Field(default="UTC", description="Time zone assumed for wraps that name none.")
     environment: Literal["development", "production"] = Field(
