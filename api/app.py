@@ -155,6 +155,7 @@ def _add_routes(app: FastAPI) -> None:
         metrics,
         protocol,
         protocol_pages,
+        refinement,
         retention,
         rollups,
         vocabulary,
@@ -163,6 +164,7 @@ def _add_routes(app: FastAPI) -> None:
 
     modules = (
         handoffs,
+        refinement,
         jobs,
         ask,
         items,
@@ -178,6 +180,7 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(handoffs.media_router)
     app.include_router(auth_router)
     app.include_router(web.router)
+    app.include_router(refinement.pages)
     app.include_router(decisions.pages)
     app.include_router(rollups.pages)
     app.include_router(metrics.pages)

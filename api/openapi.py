@@ -75,6 +75,7 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/handoffs/{handoff_id}/acknowledge"): (409,),
     ("post", "/api/handoffs/{handoff_id}/answers"): (409,),
     ("post", "/api/handoffs/{handoff_id}/answers/recording"): (409,),
+    ("post", "/api/handoffs/{handoff_id}/suggestion/apply"): (409, 412),
     ("post", "/api/jobs/{job_id}/retry"): (409, 503),
     ("post", "/api/jobs/{job_id}/cancel"): (409,),
     ("post", "/api/ask"): (503,),

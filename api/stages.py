@@ -22,6 +22,7 @@ STAGE_LABELS: Mapping[str, str] = MappingProxyType(
         "transcribe": "Transcribing",
         "import": "Importing the chat",
         "extract": "Extracting the declaration",
+        "refining": "Refining with the LLM",
         "index": "Indexing for answers",
         "done": "Done",
     }

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, ClassVar
 from celery import Task, shared_task
 
 from api.keeper import ActiveJob, JobInterrupted, Keeper, active_jobs
-from api.usecases import lifecycle, posting, speech
+from api.usecases import lifecycle, posting, refining, speech
 from handoff.errors import ConflictError, HandoffError
 
 if TYPE_CHECKING:
@@ -81,7 +81,8 @@ class _Reporter:
         "decode": (0.02, 0.1),
         "import": (0.1, 0.8),
         "transcribe": (0.1, 0.8),
-        "extract": (0.9, 0.1),
+        "extract": (0.9, 0.05),
+        "refining": (0.95, 0.05),
         "index": (0.0, 1.0),
     }
 
@@ -213,16 +214,22 @@ def _sentence(exc: BaseException, attempts: int) -> str:
 
 
 def _process(svc: Services, job: Job, report: _Reporter) -> None:
+    """Draft the wrap, then (hybrid drafting) let the LLM refine it: the draft is reviewable
+    from the moment it is stored, while the job goes on at the stage "refining". A job run
+    again after its offline draft was stored (its worker stopped) only resumes the refinement,
+    so it never redrafts over a reviewer's edits."""
     handoff = svc.store.get(_handoff_id(job))
     if handoff.status != "draft":
         return  # already published: the extraction it was waiting for has happened
-    if report.active is not None and handoff.source_kind == "media" and handoff.source_path:
-        report.active.audio_s = _audio_seconds(handoff.source_path)
-    try:
-        posting.process_wrap(svc, handoff.id, team=handoff.team, progress=report)
-    except ConflictError:
-        # Published between the check and the write; the reviewer's version stands.
-        return
+    if handoff.declaration is None or not refining.pending(svc, handoff.id):
+        if report.active is not None and handoff.source_kind == "media" and handoff.source_path:
+            report.active.audio_s = _audio_seconds(handoff.source_path)
+        try:
+            posting.process_wrap(svc, handoff.id, team=handoff.team, progress=report)
+        except ConflictError:
+            # Published between the check and the write; the reviewer's version stands.
+            return
+    refining.run(svc, handoff.id, progress=report)
 
 
 def _audio_seconds(path: str) -> float:

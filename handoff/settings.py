@@ -149,9 +149,19 @@ class Settings(BaseSettings):
         description="How structured answers are asked for; 'auto' picks per provider and falls "
         "back when a server refuses one.",
     )
+    llm_refine: Literal["auto", "repair", "rewrite"] = Field(
+        default="auto",
+        description="Hybrid drafting: the LLM rewrites the offline draft or repairs what it left "
+        "open; 'auto' repairs with a local model, rewrites with a server or hosted one.",
+    )
     llm_fallback: bool = Field(
         default=True,
         description="Use the offline draft (labelled) when the LLM fails; false raises instead.",
+    )
+    llm_mode: Literal["hybrid", "llm"] = Field(
+        default="hybrid",
+        description="With HANDOFF_LLM: 'hybrid' stores the offline draft at once and lets the LLM "
+        "refine it in the background; 'llm' has the LLM write the draft (offline fallback).",
     )
     default_team: str = Field(default="default", description="Team used when none is given.")
     timezone: str = Field(default="UTC", description="Time zone assumed for wraps that name none.")

@@ -223,6 +223,13 @@ class HandoffStore:
                     raise
         raise AssertionError("unreachable")
 
+    def replace_draft(
+        self, session: Session, rec: HandoffRecord, declaration: Declaration, *, actor: str
+    ) -> Handoff:
+        """Replace the draft inside the caller's transaction, which has checked that nobody
+        changed it (the LLM's refinement of the offline draft: `handoff.refinement`)."""
+        return self._set_extraction(session, rec, None, declaration, actor)
+
     def _set_extraction(
         self,
         session: Session,

@@ -104,6 +104,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/handoffs/{handoff_id}"): Rule(A.AUTHOR_OR_REVIEWER, T.HANDOFF),
     ("POST", "/api/handoffs/{handoff_id}/acknowledge"): Rule(A.MEMBER, T.HANDOFF),
     ("GET", "/api/handoffs/{handoff_id}/audit"): Rule(A.MEMBER, T.HANDOFF),
+    # hybrid drafting: take the LLM's suggestion into the draft
+    ("POST", "/api/handoffs/{handoff_id}/suggestion/apply"): Rule(A.AUTHOR_OR_REVIEWER, T.HANDOFF),
     # -- media: the clip and spoken answers of a handoff ----------------------------------------
     ("GET", "/media/{handoff_id}"): Rule(A.MEMBER, T.HANDOFF),
     ("GET", "/media/{handoff_id}/answers/{name}"): Rule(A.MEMBER, T.HANDOFF),
@@ -164,6 +166,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/handoffs/{handoff_id}/publish"): Rule(A.AUTHOR_OR_REVIEWER, T.HANDOFF),
     ("POST", "/handoffs/{handoff_id}/unpublish"): Rule(A.AUTHOR_OR_REVIEWER, T.HANDOFF),
     ("POST", "/handoffs/{handoff_id}/delete"): Rule(A.AUTHOR_OR_REVIEWER, T.HANDOFF),
+    ("GET", "/handoffs/{handoff_id}/refinement"): Rule(A.MEMBER, T.HANDOFF),
+    ("POST", "/handoffs/{handoff_id}/suggestion/apply"): Rule(A.AUTHOR_OR_REVIEWER, T.HANDOFF),
     ("GET", "/items/{item_id}"): Rule(A.MEMBER, T.ITEM),
     ("GET", "/jobs/{job_id}"): Rule(A.MEMBER, T.JOB),
     ("POST", "/jobs/{job_id}/retry"): Rule(A.MEMBER, T.JOB),

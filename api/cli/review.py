@@ -16,8 +16,8 @@ import api.cli.remote as remote_api
 from api.cli.base import UserError, echo_json, services
 from api.cli.core import remote_team_check, result_json
 from api.cli.remote import remote
-from api.usecases import drafting
 from api.usecases import followups as followup_questions
+from api.usecases import posting
 
 
 @click.command()
@@ -99,4 +99,4 @@ def remote_followups(handoff: dict[str, Any]) -> list[dict[str, str]]:
 @click.option("--team")
 def reextract(handoff_id: str, team: str | None) -> None:
     """Extract a draft again from its stored transcript (e.g. after an LLM timeout)."""
-    echo_json(result_json(drafting.reextract(services(), handoff_id, team=team)))
+    echo_json(result_json(posting.reextract(services(), handoff_id, team=team)))

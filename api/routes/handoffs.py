@@ -30,7 +30,7 @@ from api.deps import ServicesDep
 from api.limits import MAX_OFFSET
 from api.params import DeclarationPatch, IfMatch, IsoDateTime, etag, expected_version
 from api.tasks import queue_job
-from api.usecases import followups, lifecycle, posting
+from api.usecases import followups, lifecycle, posting, refining
 from api.wiring.services import Services
 from handoff.errors import HandoffError, InvalidInput, NotFound
 from handoff.identity.roles import Role
@@ -104,6 +104,7 @@ def handoff_json(svc: Services, h: Handoff) -> dict[str, Any]:
     """The contract's shape of one handoff, plus the latest job so a page can follow it."""
     transcript = h.transcript or {}
     jobs = svc.jobs.for_handoff(h.id)
+    refinement = svc.refinements.get(h.id)
     return {
         **h.summary_json(),
         "version": h.version,
@@ -122,7 +123,9 @@ def handoff_json(svc: Services, h: Handoff) -> dict[str, Any]:
         "force_reason": h.force_reason,
         # secrets masked out before storage: kind and where, never the value (ingest.masking)
         "masked": list(h.masked or []),
-        "job": jobs[0].to_json() if jobs else None,
+        "job": refining.job_json(svc, jobs[0]) if jobs else None,
+        # hybrid drafting: the LLM's refinement of the offline draft and what it changed
+        "refinement": refinement.to_json() if refinement else None,
     }
 
 

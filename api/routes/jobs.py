@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from api.auth.deps import Caller, CallerDep
 from api.deps import ServicesDep
 from api.tasks import enqueue
+from api.usecases import refining
 from api.usecases.audit import log
 from api.wiring.services import Services
 
@@ -17,7 +18,8 @@ router = APIRouter(tags=["jobs"])
 
 @router.get("/jobs/{job_id}", summary="A job's state, stage, progress (0..1) and error")
 def get_job(job_id: str, svc: ServicesDep) -> dict[str, Any]:
-    return svc.jobs.get(job_id).to_json()
+    """A drafting job adds `refinement`: where the LLM's refinement of its draft stands."""
+    return refining.job_json(svc, svc.jobs.get(job_id))
 
 
 @router.post(

@@ -55,6 +55,9 @@ LABELS = {
     "needed_from": "Who can clear it",
     "why_blocking": "Why it blocks",
     "action": "Action",
+    "returns_at": "Back online",
+    "returns_at_iso": "Back online (resolved)",
+    "stated_empty": "Stated empty",
 }
 
 
@@ -191,19 +194,36 @@ def post_page(request: Request, svc: ServicesDep) -> Response:
 
 
 # -- review ------------------------------------------------------------------------------------
-def _review_context(svc: Services, handoff_id: str) -> dict[str, Any]:
+def review_context(svc: Services, handoff_id: str) -> dict[str, Any]:
     h = svc.store.get(handoff_id)
     data = handoff_json(svc, h)
     flags = data["declaration"]["missing"] if data["declaration"] else []
     flagged = defaultdict(list)
     for f in flags:
         flagged[f["field"].split("[")[0].split(".")[0]].append(f)
-    return {"h": h, "data": data, "flags": flags, "flagged": flagged}
+    marks = llm_marks(h.version, data["refinement"])
+    return {"h": h, "data": data, "flags": flags, "flagged": flagged, "llm_marks": marks}
+
+
+def llm_marks(version: int, refinement: dict[str, Any] | None) -> dict[str, dict[int, Any]]:
+    """Rows of the draft the LLM added or changed (part -> row -> the change, with the offline
+    value of each changed field), for the form to highlight: only while the draft is still the
+    one the LLM wrote, since after an edit the rows' numbers no longer match."""
+    if not refinement or refinement["state"] != "refined":
+        return {}
+    if version != refinement["result_version"] or not refinement["changes"]:
+        return {}
+    marks: dict[str, dict[int, Any]] = defaultdict(dict)
+    for change in refinement["changes"]["items"]:
+        if change["llm_index"] is not None:
+            offline = {f["field"]: f["offline"] for f in change["fields"]}
+            marks[change["part"]][change["llm_index"]] = {"change": change["change"], **offline}
+    return marks
 
 
 @router.get("/handoffs/{handoff_id}", response_class=HTMLResponse)
 def review_page(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
-    ctx = _review_context(svc, handoff_id)
+    ctx = review_context(svc, handoff_id)
     ctx["audit"] = svc.store.audit_trail(handoff_id)
     ctx["items"] = protocol.items_of_handoff(svc, handoff_id)  # per-item acknowledge / resolve
     return render(request, "review.html", ctx)
@@ -211,7 +231,7 @@ def review_page(handoff_id: str, request: Request, svc: ServicesDep) -> Response
 
 @router.get("/handoffs/{handoff_id}/panel", response_class=HTMLResponse)
 def review_panel(handoff_id: str, request: Request, svc: ServicesDep) -> Response:
-    ctx = _review_context(svc, handoff_id)
+    ctx = review_context(svc, handoff_id)
     if request.query_params.get("poll") and ctx["h"].declaration is not None:
         # Extraction finished while the page waited: reload it whole (the transcript too).
         return Response(status_code=200, headers={"HX-Refresh": "true"})
@@ -276,7 +296,7 @@ def stale_page(request: Request, svc: Services, handoff_id: str) -> Response:
     """A write from a page that showed an older version: 412 with the current review panel,
     saying someone else changed it (htmx swaps it in place of the panel: app.js); a plain
     form gets the whole review page."""
-    ctx = _review_context(svc, handoff_id)
+    ctx = review_context(svc, handoff_id)
     ctx["conflict"] = (
         "Someone else changed this handoff while you had it open; your change was not saved."
     )
@@ -307,7 +327,7 @@ async def save(handoff_id: str, request: Request, svc: ServicesDep, caller: Call
                 audit=caller.actor,
                 expected_version=version,
             )
-        ctx = _review_context(svc, handoff_id)
+        ctx = review_context(svc, handoff_id)
         ctx["notice"] = "Saved." if patch else "No changes to save."
         return ctx
 
@@ -331,7 +351,7 @@ async def answer(
         followups.answer_followup(
             svc, handoff_id, field=field, answer=text, actor=caller.name, audit=caller.actor
         )
-        ctx = _review_context(svc, handoff_id)
+        ctx = review_context(svc, handoff_id)
         ctx["notice"] = "Answer recorded."
         return ctx
 
@@ -351,7 +371,7 @@ async def answer_recording(
         heard = [quote for name, quote in _clip_quotes(h) if (name, quote) not in before]
         if field == "returns_at" and h.declaration and h.declaration.returns_at:
             heard = [h.declaration.returns_at]  # the time read from it: it has no evidence list
-        ctx = _review_context(svc, handoff_id)
+        ctx = review_context(svc, handoff_id)
         ctx["notice"] = f"Answer recorded: “{heard[0]}”." if heard else "Answer recorded."
         return ctx
 
@@ -428,8 +448,10 @@ async def delete(
 # -- following a job -------------------------------------------------------------------------
 def _follow(request: Request, job: dict[str, Any]) -> Response:
     """A job's progress block (`_job.html`), which polls this route while the job runs: the one
-    way pages follow a job. A finished job sends the page to its handoff instead."""
-    if job["state"] == "done" and job["handoff_id"]:
+    way pages follow a job. A finished job sends the page to its handoff instead, as does one
+    refining its draft with the LLM (hybrid drafting): the draft is there to review already."""
+    drafted = job["state"] == "done" or (job["state"] == "running" and job["stage"] == "refining")
+    if drafted and job["handoff_id"]:
         return _go(request, f"/handoffs/{job['handoff_id']}")
     return render(request, "_job.html", {"job": job})
 

@@ -1,5 +1,6 @@
 """From a transcript to a draft declaration: the extraction context (author, team, time, the
-team's vocabulary), extraction itself with the flags recomputed by code, and extracting again."""
+team's vocabulary) and extraction itself with the flags recomputed by code. Extracting a stored
+handoff again is `api.usecases.posting.reextract`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from api.usecases.teams import team_name
 from api.usecases.vocabulary import extraction_vocabulary, team_vocabulary
 from api.wiring.services import Services
 from handoff.declaration import Declaration
-from handoff.errors import InvalidInput
 from handoff.limits import DeclarationLimits, check_declaration
 from handoff.missing import with_flags
 from handoff.store import Handoff
@@ -36,22 +36,20 @@ def context_of(svc: Services, handoff: Handoff) -> ExtractionContext:
 
 
 def extract(svc: Services, transcript: Transcript, context: ExtractionContext) -> Declaration:
-    """The configured extractor's draft, its missing flags computed by code; a draft with more
-    items than HANDOFF_MAX_ITEMS is refused (the job fails with that sentence) before storing."""
-    decl = with_flags(svc.extractor.extract(transcript, context))
+    """The configured one-shot extractor's draft (`handoff extract`; the LLM with its offline
+    fallback when one is configured), checked (`checked`)."""
+    return checked(svc, svc.extractor.extract(transcript, context))
+
+
+def first_draft(svc: Services, transcript: Transcript, context: ExtractionContext) -> Declaration:
+    """The draft a stored wrap gets first: the offline pass in hybrid drafting (the LLM refines
+    it afterwards: `api.usecases.refining`), else the one-shot extractor's; checked."""
+    return checked(svc, svc.first_pass.extract(transcript, context))
+
+
+def checked(svc: Services, decl: Declaration) -> Declaration:
+    """An extractor's draft with its missing flags computed by code; a draft with more items
+    than HANDOFF_MAX_ITEMS is refused (the job fails with that sentence) before storing."""
+    decl = with_flags(decl)
     check_declaration(decl, DeclarationLimits.from_settings(svc.settings))
     return decl
-
-
-def reextract(
-    svc: Services, handoff_id: str, *, team: str | None = None, actor: str | None = None
-) -> Handoff:
-    """Run extraction again on the stored transcript (after an LLM timeout, or a new model)."""
-    handoff = svc.store.get(handoff_id, team=team)
-    if not handoff.transcript:
-        raise InvalidInput("This handoff has no transcript to extract from.")
-    transcript = Transcript.model_validate(handoff.transcript)
-    decl = extract(svc, transcript, context_of(svc, handoff))
-    return svc.store.set_extraction(
-        handoff.team, handoff_id, transcript=None, declaration=decl, actor=actor or "system"
-    )

@@ -48,6 +48,10 @@ def publish(
         audit=audit,
         expected_version=expected_version,
     )
+    # a refinement still waiting for the LLM is dropped: what was published stands
+    svc.refinements.settle(
+        handoff.id, "cancelled", error="The handoff was published before the LLM's draft arrived."
+    )
     if handoff.declaration is not None:  # the team's vocabulary grows from what it publishes
         svc.vocabulary.grow_from_declaration(
             handoff.team, handoff.declaration.to_json(), author=handoff.author

@@ -7,6 +7,10 @@ Two ways, one path through transcription and extraction:
 - stored first, worked on in a worker (the web app and the API): `accept_wrap` keeps the text or
   the upload durably and refuses what can never be read; `process_wrap` fills in the draft.
 
+In hybrid drafting (an LLM configured, `HANDOFF_LLM_MODE=hybrid`) the draft stored is the offline
+one and the LLM refines it next (`api.usecases.refining`): in the job, after `process_wrap`, or at
+once for the commands that store and print (`ingest_*`, `reextract`).
+
 An upload is kept unchanged under HOME/uploads/files, named by the server (`keep_upload`).
 """
 
@@ -19,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from api.usecases import drafting
+from api.usecases import drafting, refining
 from api.usecases.speech import transcribe
 from api.usecases.teams import team_name
 from api.wiring.asr import media_limits
@@ -86,8 +90,8 @@ def ingest_text(
     text, masked = mask_text(text, where="wrap")
     transcript = transcript_from_text(text)
     context = drafting.context(svc, author=author, team=team, recorded_at=recorded_at)
-    decl = drafting.extract(svc, transcript, context)
-    return svc.store.create(
+    decl = drafting.first_draft(svc, transcript, context)
+    stored = svc.store.create(
         team=team,
         author=author,
         recorded_at=recorded_at,
@@ -99,6 +103,7 @@ def ingest_text(
         actor=author,
         masked=masked_json(masked),
     )
+    return refining.refine_now(svc, stored)
 
 
 def ingest_file(
@@ -118,7 +123,7 @@ def ingest_file(
     transcript, masked = mask_transcript(transcript)
     progress("extract", 0.9)
     context = drafting.context(svc, author=author, team=team, recorded_at=recorded_at)
-    decl = drafting.extract(svc, transcript, context)
+    decl = drafting.first_draft(svc, transcript, context)
     source_text = source_path = sha = None
     if transcript.source_kind == "text":
         source_text, _ = mask_text(
@@ -127,7 +132,7 @@ def ingest_file(
     else:
         kept, sha = keep_upload(svc, path)
         source_path = str(kept)
-    return svc.store.create(
+    stored = svc.store.create(
         team=team,
         author=author,
         recorded_at=recorded_at,
@@ -141,6 +146,7 @@ def ingest_file(
         actor=author,
         masked=masked_json(masked),
     )
+    return refining.refine_now(svc, stored)
 
 
 def accept_wrap(
@@ -225,7 +231,9 @@ def _readable_kind(
 def process_wrap(
     svc: Services, handoff_id: str, *, team: str | None = None, progress: Progress = quiet
 ) -> Handoff:
-    """Transcribe and extract a stored wrap and attach the draft (safe to run again)."""
+    """Transcribe and extract a stored wrap and attach the draft (safe to run again); in
+    hybrid drafting the draft is the offline one, its refinement noted as due (the job runs
+    it next: `refining.run`)."""
     from ingest.text import transcript_from_text
 
     handoff = svc.store.get(handoff_id, team=team)
@@ -246,11 +254,34 @@ def process_wrap(
     # a pasted wrap was masked when it was accepted; a clip's or chat export's words are here
     transcript, masked = mask_transcript(transcript)
     progress("extract", 0.9)
-    decl = drafting.extract(svc, transcript, drafting.context_of(svc, handoff))
-    return svc.store.set_extraction(
+    decl = drafting.first_draft(svc, transcript, drafting.context_of(svc, handoff))
+    stored = svc.store.set_extraction(
         handoff.team,
         handoff.id,
         transcript=transcript.to_json(),
         declaration=decl,
         masked=masked_json(masked),
     )
+    refining.begin(svc, stored)
+    return stored
+
+
+def reextract(
+    svc: Services, handoff_id: str, *, team: str | None = None, actor: str | None = None
+) -> Handoff:
+    """Run extraction again on the stored transcript (after an LLM timeout, or a new model): the
+    same path as a posted wrap's, the LLM's refinement waited for."""
+    from ingest.transcript import Transcript
+
+    handoff = svc.store.get(handoff_id, team=team)
+    if not handoff.transcript:
+        raise InvalidInput("This handoff has no transcript to extract from.")
+    transcript = Transcript.model_validate(handoff.transcript)
+    decl = drafting.first_draft(svc, transcript, drafting.context_of(svc, handoff))
+    stored = svc.store.set_extraction(
+        handoff.team, handoff_id, transcript=None, declaration=decl, actor=actor or "system"
+    )
+    if svc.refiner is None:
+        svc.refinements.forget(stored.id)  # an earlier refinement no longer describes the draft
+        return stored
+    return refining.refine_now(svc, stored)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from api.jobs import JobStore
     from api.notify.base import Notifier
     from handoff.ledger import Ledger
+    from handoff.refinement import Refinements
     from handoff.store import HandoffStore
     from handoff.vocabulary import VocabularyRepository
     from ingest.asr.base import Transcriber
@@ -59,6 +60,26 @@ class Services:
         from api.wiring.extractor import build_extractor
 
         return build_extractor(self.settings)
+
+    @cached_property
+    def first_pass(self) -> Extractor:
+        """The extractor a stored wrap's first draft comes from (offline in hybrid drafting)."""
+        from api.wiring.extractor import build_first_pass
+
+        return build_first_pass(self.settings)
+
+    @cached_property
+    def refiner(self) -> Extractor | None:
+        """The LLM that refines the stored offline draft in hybrid drafting; None otherwise."""
+        from api.wiring.extractor import build_refiner
+
+        return build_refiner(self.settings)
+
+    @cached_property
+    def refinements(self) -> Refinements:
+        from handoff.refinement import Refinements
+
+        return Refinements(self.store)
 
     @cached_property
     def index(self) -> FieldIndex:

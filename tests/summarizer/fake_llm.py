@@ -1,8 +1,10 @@
 """A small OpenAI-compatible chat-completions server on 127.0.0.1 that plays a script.
 
 Each request pops the next scripted reply: a string (the assistant's content), `Status(500)` (an
-HTTP error), or `Delay(seconds, reply)` (answers late, for timeouts). Every request body is kept in
-`requests`, so a test can check what the client asked (the prompt, the hints, the re-ask).
+HTTP error), `Delay(seconds, reply)` (answers late, for timeouts), or `Gate(event, reply)`
+(answers once the test sets the event: what a test sees while the model has not answered yet).
+Every request body is kept in `requests`, so a test can check what the client asked (the prompt,
+the hints, the re-ask).
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ class Status:
 class Delay:
     seconds: float
     reply: Any = "{}"
+
+
+@dataclass
+class Gate:
+    opened: threading.Event
+    reply: Any = "{}"
+    timeout_s: float = 60.0
 
 
 @dataclass
@@ -78,6 +87,9 @@ def fake_llm_server() -> Iterator[FakeLLM]:
             reply = fake.script.pop(0) if fake.script else Status(500)
             if isinstance(reply, Delay):
                 time.sleep(reply.seconds)
+                reply = reply.reply
+            if isinstance(reply, Gate):
+                reply.opened.wait(reply.timeout_s)
                 reply = reply.reply
             if isinstance(reply, Status):
                 data = reply.body.encode()
