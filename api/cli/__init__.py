@@ -12,6 +12,7 @@ from api.cli.core import delete, extract, ingest, list_cmd, publish, schema, sho
 from api.cli.decisions import decisions
 from api.cli.identity import audit, teams, tokens, users
 from api.cli.metrics import metrics
+from api.cli.models import models
 from api.cli.operations import backup, restore, retention
 from api.cli.protocol import COMMANDS as PROTOCOL_COMMANDS
 from api.cli.questions import ask, reindex
@@ -86,6 +87,7 @@ for command in (backup, restore, retention):  # issue 18: backups and retention
     cli.add_command(command)
 for command in PROTOCOL_COMMANDS:  # issue 16: inbox, ack, resolve, settings, the outbox
     cli.add_command(command)
+cli.add_command(models)  # issue 19: models that install from the package index
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from api.cli.base import UserError, echo_json, echo_json_line, parse_time, servi
 from api.cli.remote import RemoteClient, remote
 from api.usecases import bulk, drafting, lifecycle, posting
 from api.usecases.bulk import Row
-from api.usecases.speech import transcribe
+from api.usecases.speech import check_heard, transcribe
 from api.wiring.services import Services
 from handoff.audit import Actor
 from handoff.declaration import declaration_schema
@@ -40,6 +40,22 @@ def _common(fn: Any) -> Any:
     fn = click.option("--team", help="The author's team (default: HANDOFF_DEFAULT_TEAM).")(fn)
     fn = click.option("--author", help="Who is handing over.")(fn)
     return fn
+
+
+def typed_language(_ctx: Any, _param: Any, value: str | None) -> str | None:
+    """A language as typed (`DE`, ` auto`) in the form it is stored in."""
+    return value.strip().lower() if value is not None else None
+
+
+def language_choice(fn: Any) -> Any:
+    """--language: the language a clip is in, for this clip only (default: the team's)."""
+    return click.option(
+        "--language",
+        metavar="CODE|auto",
+        callback=typed_language,
+        help="The clip's language: an ISO 639-1 code (en, de, ...) or auto to detect it "
+        "(default: the team's, see `handoff vocab language`).",
+    )(fn)
 
 
 def chat_choice(fn: Any) -> Any:
@@ -96,6 +112,7 @@ def result_json(handoff: Handoff) -> dict[str, Any]:
 @click.argument("path", type=_path)
 @_common
 @chat_choice
+@language_choice
 def extract(
     path: Path,
     author: str | None,
@@ -104,6 +121,7 @@ def extract(
     channel: str | None,
     since: str | None,
     until: str | None,
+    language: str | None,
 ) -> None:
     """Print the declaration extracted from PATH (a wrap, clip or chat export); stores nothing.
     Secrets in it are masked before a model sees them, as when it is posted."""
@@ -113,7 +131,7 @@ def extract(
     when = parse_time(recorded_at, "--recorded-at")
     chat = chat_options(channel, since, until)
     with progress_bar("extract") as report:
-        transcript = transcribe(svc, path, progress=report, team=team, chat=chat)
+        transcript = transcribe(svc, path, progress=report, team=team, chat=chat, language=language)
     transcript, _ = mask_transcript(transcript)
     context = drafting.context(svc, author=author, team=team, recorded_at=when)
     decl = drafting.extract(svc, transcript, context)
@@ -124,6 +142,7 @@ def extract(
 @click.argument("path", type=_path)
 @_common
 @chat_choice
+@language_choice
 @click.option("--publish", "do_publish", is_flag=True, help="Publish after extraction.")
 @click.option(
     "--force",
@@ -139,6 +158,7 @@ def ingest(
     channel: str | None,
     since: str | None,
     until: str | None,
+    language: str | None,
     do_publish: bool,
     force_reason: str | None,
 ) -> None:
@@ -152,7 +172,7 @@ def ingest(
     client = remote()
     if client is not None:
         fields = {"author": author, "team": team, "recorded_at": recorded_at}
-        fields |= {"channel": channel, "since": since, "until": until}
+        fields |= {"channel": channel, "since": since, "until": until, "language": language}
         _ingest_remote(client, path, fields, do_publish=do_publish, force_reason=force_reason)
         return
     svc = services()
@@ -163,9 +183,17 @@ def ingest(
             path, svc, do_publish=do_publish, force_reason=force_reason, author=author, team=team
         )
         return
+    check_heard(svc, path, team=team, language=language)  # refused before any work
     with progress_bar("ingest") as report:
         handoff = posting.ingest_file(
-            svc, path, author=author, team=team, recorded_at=when, progress=report, chat=chat
+            svc,
+            path,
+            author=author,
+            team=team,
+            recorded_at=when,
+            progress=report,
+            chat=chat,
+            language=language,
         )
     if do_publish:
         try:

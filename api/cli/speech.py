@@ -9,7 +9,7 @@ from urllib.parse import quote
 import click
 
 from api.cli.base import echo_json, services
-from api.cli.core import chat_choice, chat_options, progress_bar
+from api.cli.core import chat_choice, chat_options, language_choice, progress_bar, typed_language
 from api.cli.remote import remote
 from api.usecases import people, speech, vocabulary
 from handoff.audit import Actor
@@ -39,6 +39,7 @@ def _fmt_time(seconds: float | None) -> str:
     "--team", help="Whose vocabulary guides the recognizer (default: HANDOFF_DEFAULT_TEAM)."
 )
 @chat_choice
+@language_choice
 @click.option("--json", "as_json", is_flag=True, help="Print the transcript as JSON.")
 def transcribe(
     path: Path,
@@ -47,19 +48,24 @@ def transcribe(
     channel: str | None,
     since: str | None,
     until: str | None,
+    language: str | None,
     as_json: bool,
 ) -> None:
     """Print the transcript of PATH (a clip, voice note, chat export or wrap)."""
     chat = chat_options(channel, since, until)
     svc = services()
+    speech.check_heard(svc, path, team=team, language=language, asr=engine)
     with progress_bar("transcribe") as report:
-        transcript = speech.transcribe(svc, path, progress=report, team=team, asr=engine, chat=chat)
+        transcript = speech.transcribe(
+            svc, path, progress=report, team=team, asr=engine, chat=chat, language=language
+        )
     if as_json:
         echo_json(transcript.contract_json())
         return
     model = f" ({transcript.model})" if transcript.model else ""
     length = f", {transcript.duration_s:.1f} s" if transcript.duration_s else ""
-    click.echo(f"# engine: {transcript.engine}{model}{length}", err=True)
+    heard = f", language {transcript.language}" if transcript.language else ""
+    click.echo(f"# engine: {transcript.engine}{model}{length}{heard}", err=True)
     for seg in transcript.segments:
         if seg.start_s is not None:
             who = f" [{seg.speaker}]" if seg.speaker else ""
@@ -94,6 +100,24 @@ def vocab_show(team: str | None) -> None:
     """Print the team's vocabulary as JSON."""
     remote_done, answer = _over_http("GET", team, "")
     echo_json(answer if remote_done else people.vocabulary_json(services(), team))
+
+
+@vocab.command("language")
+@click.argument("code", required=False, callback=typed_language)
+@click.option("--team")
+def vocab_language(code: str | None, team: str | None) -> None:
+    """Show the language the team's clips are transcribed in, or set it to CODE: an ISO 639-1
+    code (en, de, ...) or auto (Whisper detects it). A clip's --language overrides it."""
+    if code is None:
+        remote_done, answer = _over_http("GET", team, "")
+        shown = answer if remote_done else people.vocabulary_json(services(), team)
+        click.echo(shown["language"])
+        return
+    remote_done, answer = _over_http("PUT", team, "/language", {"language": code})
+    out = answer if remote_done else vocabulary.set_language(services(), team, code)
+    if out.get("warning"):
+        click.echo(f"handoff: {out['warning']}", err=True)
+    click.echo(out["language"])
 
 
 @vocab.command("add-person")

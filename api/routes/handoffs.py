@@ -30,10 +30,11 @@ from api.deps import ServicesDep
 from api.limits import MAX_OFFSET
 from api.params import DeclarationPatch, IfMatch, IsoDateTime, etag, expected_version
 from api.tasks import queue_job
-from api.usecases import followups, lifecycle, posting, refining
+from api.usecases import followups, lifecycle, posting, refining, speech
 from api.wiring.services import Services
 from handoff.errors import HandoffError, InvalidInput, NotFound
 from handoff.identity.roles import Role
+from handoff.languages import CHOICES, check_language
 from handoff.limits import DeclarationLimits, check_text
 from handoff.paths import safe_suffix
 from handoff.store import Handoff
@@ -267,6 +268,13 @@ def _form_text(form: FormData, name: str) -> str | None:
                                 "format": "date-time",
                                 "description": "Chat export: only messages up to this time.",
                             },
+                            "language": {
+                                "type": "string",
+                                "enum": list(CHOICES),
+                                "description": "A clip's language: an ISO 639-1 code (en, de, "
+                                "...) or auto (detected); default the team's. A language the "
+                                "configured speech model cannot hear is refused (422).",
+                            },
                         },
                     }
                 },
@@ -317,10 +325,13 @@ async def _accept_form(request: Request, svc: Services, caller: Caller) -> dict[
         team = _form_text(form, "team")
         recorded_at = parse_when(_form_text(form, "recorded_at"), svc)
         chat = _chat_choice(form, svc)
+        language = _form_text(form, "language")
+        language = check_language(language) if language else None
         upload = form.get("file")
         if isinstance(upload, UploadFile) and upload.filename:
             path = await _save_upload(upload, svc)
             try:
+                await run_in_threadpool(speech.check_heard, svc, path, team=team, language=language)
                 return await run_in_threadpool(
                     _accept,
                     svc,
@@ -329,6 +340,7 @@ async def _accept_form(request: Request, svc: Services, caller: Caller) -> dict[
                     upload=path,
                     source_name=Path(upload.filename).name[:200],
                     chat=chat,
+                    language=language,
                     **who,
                 )
             finally:

@@ -2,6 +2,7 @@
 
 The vocabulary guides the recognizers (Whisper's prompt, pocketsphinx's language model and
 dictionary) and extraction's name normalizing, so a team can teach it names it keeps mishearing.
+It also holds the language the team's clips are in (`PUT .../vocabulary/language`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from api.auth.deps import Caller, CallerDep
 from api.deps import ServicesDep, TeamPath
@@ -17,6 +18,8 @@ from api.tasks import vocabulary_changed
 from api.usecases import people, vocabulary
 from api.usecases.audit import log
 from api.wiring.services import Services
+from handoff.errors import InvalidInput
+from handoff.languages import CHOICES, check_language
 from handoff.vocabulary import PersonEntry
 
 router = APIRouter(tags=["vocabulary"])
@@ -37,6 +40,24 @@ class LinkBody(BaseModel):
 class TermsBody(BaseModel):
     kind: Literal["item", "project", "ticket_prefix"]
     terms: list[str] = Field(min_length=1, max_length=500)
+
+
+class LanguageBody(BaseModel):
+    language: str | None = Field(
+        description="An ISO 639-1 code Whisper knows (en, de, ...), 'auto' (Whisper detects "
+        "it), or null (English).",
+        json_schema_extra={"enum": [*CHOICES, None]},
+    )
+
+    @field_validator("language")
+    @classmethod
+    def _known(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                check_language(value)
+            except InvalidInput as exc:
+                raise ValueError(str(exc).rstrip(".")) from exc
+        return value
 
 
 class CorrectionBody(BaseModel):
@@ -120,6 +141,27 @@ def add_correction(
     person = vocabulary.learn_correction(svc, team, body.heard, body.name)
     _changed(background, svc, team, caller, {"correction": body.heard, "name": person.name})
     return _person_json(person)
+
+
+@router.put(
+    "/teams/{team}/vocabulary/language",
+    summary="Set the language the team's clips are transcribed in",
+)
+def put_language(
+    team: TeamPath, body: LanguageBody, svc: ServicesDep, caller: CallerDep
+) -> dict[str, Any]:
+    """Kept even when the configured speech model cannot hear it; `warning` then says which
+    setting to change (until then the team's clips in it are refused with a 422)."""
+    out = vocabulary.set_language(svc, team, body.language)
+    log(
+        svc,
+        caller.actor,
+        "vocabulary.edit",
+        team=team,
+        resource=("vocabulary", team),
+        detail={"language": out["language"]},
+    )
+    return out
 
 
 @router.delete(

@@ -115,11 +115,15 @@ def ingest_file(
     recorded_at: datetime | None,
     progress: Progress = quiet,
     chat: ChatOptions | None = None,
+    language: str | None = None,
 ) -> Handoff:
     """Transcribe and extract first, store after: bad media never leaves a record behind.
-    `chat` picks a channel and time range of a chat export."""
+    `chat` picks a channel and time range of a chat export; `language` is a clip's language
+    (default: the team's)."""
     team = _checked(svc, team, author)
-    transcript = transcribe(svc, path, progress=progress, team=team, keep_audio=True, chat=chat)
+    transcript = transcribe(
+        svc, path, progress=progress, team=team, keep_audio=True, chat=chat, language=language
+    )
     transcript, masked = mask_transcript(transcript)
     progress("extract", 0.9)
     context = drafting.context(svc, author=author, team=team, recorded_at=recorded_at)
@@ -161,14 +165,16 @@ def accept_wrap(
     chat: ChatOptions | None = None,
     author_user_id: str | None = None,
     audit: Actor | None = None,
+    language: str | None = None,
 ) -> Handoff:
     """Store a wrap durably (text in the row, a file under HOME/uploads) before any work on it;
     secrets in a pasted text are masked before it is stored.
 
     The record starts without a declaration; `process_wrap` fills it in, in a worker. `chat`
     picks a channel and time range of an uploaded chat export; it is kept with the handoff so
-    the worker and any retry read the same part. Over HTTP the author is the signed-in account
-    (`author_user_id`) and `audit` is who posted it, for the audit log.
+    the worker and any retry read the same part; so is a clip's `language` (default: the
+    team's). Over HTTP the author is the signed-in account (`author_user_id`) and `audit` is who
+    posted it, for the audit log.
     """
     team = _checked(svc, team, author)
     who: dict[str, Any] = {"author_user_id": author_user_id, "audit": audit}
@@ -197,7 +203,10 @@ def accept_wrap(
         source_name=source_name or upload.name,
         source_path=str(kept),
         source_sha256=sha,
-        source_options=chat.to_json() if chat is not None else {},
+        source_options={
+            **(chat.to_json() if chat is not None else {}),
+            **({"language": language} if language else {}),
+        },
         actor=author,
         **who,
     )
@@ -248,6 +257,7 @@ def process_wrap(
             team=handoff.team,
             keep_audio=True,
             chat=ChatOptions.from_json(handoff.source_options),
+            language=(handoff.source_options or {}).get("language"),
         )
     else:
         transcript = transcript_from_text(handoff.source_text or "")

@@ -1,16 +1,18 @@
 """A team's vocabulary: people (with handles and the ways they get misheard), item and project
-names, ticket prefixes. It guides the recognizers and extraction's name normalizing; the routes
-under /api/teams/{team}/vocabulary and `handoff vocab ...` change it through these functions."""
+names, ticket prefixes, and the language its clips are in. It guides the recognizers and
+extraction's name normalizing; the routes under /api/teams/{team}/vocabulary and
+`handoff vocab ...` change it through these functions."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from api.usecases.teams import team_name
 from api.wiring.services import Services
 from handoff.audit import Actor
-from handoff.errors import NotFound
+from handoff.errors import HandoffError, NotFound
 from handoff.identity.people import PeopleLinks
 from handoff.vocabulary import PersonEntry, TeamVocabulary, check_term
 from summarizer.base import Person, Vocabulary
@@ -78,3 +80,20 @@ def remove(svc: Services, team: str | None, value: str, *, actor: Actor | None =
     PeopleLinks(svc.settings.resolved_database_url).forget(
         team, value, actor=actor or Actor.operator()
     )
+
+
+def set_language(svc: Services, team: str | None, language: str | None) -> dict[str, Any]:
+    """Set the language the team's clips are transcribed in (an ISO 639-1 code, `auto`, or None
+    for English). The setting is kept even when the configured speech model cannot hear it (a
+    lead may set it before the model is pulled); `warning` then says what to change, and the
+    team's clips are refused with the same sentence until then."""
+    from ingest.asr.language import check_heard
+
+    code = svc.vocabulary.set_language(team_name(svc, team), language)
+    out: dict[str, Any] = {"language": code or "en"}
+    if code not in (None, "en", "auto"):
+        try:
+            check_heard(svc.transcriber, code)
+        except HandoffError as exc:  # not heard, or no engine at all: said, not refused
+            out["warning"] = str(exc)
+    return out

@@ -2,8 +2,9 @@
 
 Imports point one way, down this list; nothing imports a module listed after it:
 
-- `base` — the `Transcriber` protocol, its optional abilities (`Preparable`, `Warmable`) and
-  `Hints` (progress is `handoff.progress.Progress`, its no-op `quiet`);
+- `base` — the `Transcriber` protocol, its optional abilities (`Preparable`, `Warmable`,
+  `Multilingual`) and `Hints` (progress is `handoff.progress.Progress`, its no-op `quiet`);
+- `language` — which language an engine is told, and refusing one its model cannot hear;
 - `chunking` — cutting audio at quiet points, merging channels' segments;
 - `pronounce` — the English dictionary and guessed pronunciations for words it lacks;
 - `vocab_text` — the team's spelling put back into recognized text;

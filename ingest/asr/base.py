@@ -7,9 +7,9 @@ Nothing here imports from the rest of `ingest.asr`, so the engines, the registry
 they share can all import it without forming a cycle through it.
 
 Some engines can do work ahead of a clip (build a language model for a team's vocabulary, load
-weights, start decoder processes). Those abilities are small protocols (`Preparable`, `Warmable`)
-that the caller checks with `isinstance`, so a new ability is declared once, typed, and found by
-a type checker rather than by a `hasattr` string.
+weights, start decoder processes), or hear more than English. Those abilities are small protocols
+(`Preparable`, `Warmable`, `Multilingual`) that the caller checks with `isinstance`, so a new
+ability is declared once, typed, and found by a type checker rather than by a `hasattr` string.
 """
 
 from __future__ import annotations
@@ -24,12 +24,17 @@ from ingest.transcript import Transcript
 
 @dataclass(frozen=True, slots=True)
 class Hints:
-    """What a recognizer is told about the team: free terms plus people, items, ticket prefixes."""
+    """What a recognizer is told about the team: free terms plus people, items, ticket prefixes,
+    and the language its clips are in: an ISO 639-1 code, `auto` (the recognizer detects it), or
+    None (English, as before there was a setting). The language is the team's setting or one
+    upload's override (`api.usecases.speech`); it does not make the hints truthy, since it is no
+    vocabulary."""
 
     terms: tuple[str, ...] = ()
     people: tuple[str, ...] = ()
     items: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = ()
+    language: str | None = None
 
     def all_terms(self) -> list[str]:
         return list(dict.fromkeys([*self.people, *self.items, *self.prefixes, *self.terms]))
@@ -48,6 +53,16 @@ class Transcriber(Protocol):
     def transcribe(
         self, audio: Audio, *, hints: Hints = ..., progress: Progress = ...
     ) -> Transcript: ...
+
+
+@runtime_checkable
+class Multilingual(Protocol):
+    """An engine that can say, before it loads anything, whether its model hears languages
+    other than English (Whisper's multilingual models do; `*.en` models and pocketsphinx do
+    not). An engine without it is taken to hear English only."""
+
+    @property
+    def multilingual(self) -> bool: ...
 
 
 @runtime_checkable

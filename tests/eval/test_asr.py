@@ -35,6 +35,25 @@ def test_scoring_uses_the_standard_normalizer() -> None:
     assert not asr._heard("Siobhan", "shivon owns it", norm)
 
 
+def test_the_engine_and_whisper_model_are_chosen_on_the_command_line(tmp_path: Path) -> None:
+    args = asr.parser().parse_args(["--engine", "faster-whisper", "--whisper-model", "tiny.en"])
+    assert args.asr == ["faster-whisper"] and args.whisper_model == "tiny.en"
+    engine = asr.build_engine("faster-whisper", cache=tmp_path, workers=1, whisper_model="tiny.en")
+    assert engine.name == "faster-whisper" and engine.model == "tiny.en"
+
+
+@pytest.mark.slow
+def test_the_pulled_base_is_what_whisper_model_base_runs(
+    whisper_base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handoff.settings import get_settings
+
+    monkeypatch.setenv("HANDOFF_MODEL_CACHE", str(whisper_base.parents[1]))
+    get_settings.cache_clear()
+    engine = asr.build_engine("faster-whisper", cache=tmp_path, workers=1, whisper_model="base")
+    assert engine.model == "base" and engine.folder == whisper_base
+
+
 @pytest.mark.slow
 def test_synthetic_wraps_are_spoken_and_muxed(tmp_path: Path) -> None:
     from ingest.media import probe

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from eval.extraction import format_table
+from eval.extraction import format_table, run
 from eval.extraction_data import DATA_DIR, load_examples
 from eval.qa import DATA, by_kind, load_jsonl, select_questions
 from handoff.declaration import LIST_PARTS, Declaration
@@ -88,7 +88,7 @@ class _Empty:
 
 def test_by_format_prints_one_line_per_format() -> None:
     examples = load_examples(UNSEEN)
-    out = format_table(_Empty(), examples)  # type: ignore[arg-type]
+    out = format_table(run(_Empty(), examples))  # type: ignore[arg-type]
     rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:]}
     assert set(rows) == FORMATS
     assert all(int(r[0]) == sum(e.format == f for e in examples) for f, r in rows.items())

@@ -90,8 +90,9 @@ def need(tool: str) -> str:
     return path
 
 
-def speak(text: str, out: Path, *, voice: str = "espeak") -> Path:
-    """A WAV of `text` spoken by espeak-ng or festival (`voice="festival"`)."""
+def speak(text: str, out: Path, *, voice: str = "espeak", language: str = "en") -> Path:
+    """A WAV of `text` spoken by espeak-ng (in `language`'s voice) or festival
+    (`voice="festival"`, English)."""
     if voice == "festival":
         need("text2wave")
         src = out.with_suffix(".txt")
@@ -102,8 +103,11 @@ def speak(text: str, out: Path, *, voice: str = "espeak") -> Path:
             capture_output=True,
         )
     else:
+        choice = ["-v", language] if language != "en" else []  # espeak-ng's default is English
         subprocess.run(
-            [need("espeak-ng"), "-s", "150", "-w", str(out), text], check=True, capture_output=True
+            [need("espeak-ng"), *choice, "-s", "150", "-w", str(out), text],
+            check=True,
+            capture_output=True,
         )
     return out
 

@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 ASR_ORDER = [
     "base",
+    "language",
     "chunking",
     "pronounce",
     "vocab_text",
