@@ -3,6 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Wheels this machine built (llama.cpp compiles from source): kept outside the checkout, reused by
+# every later install, as pip keeps its own cache.
+WHEELS ?= $(HOME)/.cache/handoff/wheels
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -13,7 +16,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q --upgrade pip
 	# CPU PyTorch first, so nothing later resolves a CUDA build.
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	scripts/build-wheels $(BIN)/python $(WHEELS)
+	$(BIN)/python -m pip install -q --find-links $(WHEELS) -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -21,8 +21,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
+import time
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -116,6 +119,7 @@ def run(scenario: Path, questions: Path, *, verbose: bool, split: str = "all") -
         details: list[dict[str, Any]] = []
         for item in qs:
             as_of = datetime.fromisoformat(item["as_of"]) if item.get("as_of") else None
+            started = time.perf_counter()
             result = ask(
                 svc,
                 item["q"],
@@ -123,6 +127,7 @@ def run(scenario: Path, questions: Path, *, verbose: bool, split: str = "all") -
                 as_of=as_of,
                 conversation=item.get("conversation") or (),
             )
+            seconds = time.perf_counter() - started
             q = understand(item["q"], people=svc.store.authors(item["team"]), as_of=as_of)
             top5 = hybrid_search(
                 svc.index, item["q"], Filters(team=item["team"], until=q.as_of or as_of), k=5
@@ -146,6 +151,8 @@ def run(scenario: Path, questions: Path, *, verbose: bool, split: str = "all") -
                     "baseline_ok": b_ok,
                     "baseline_why": b_why,
                     "answer": result["answer"],
+                    "answered_by": result.get("answered_by"),
+                    "seconds": round(seconds, 3),
                     "baseline_answer": b_answer,
                 }
             )
@@ -183,6 +190,14 @@ def print_report(report: dict[str, Any], *, verbose: bool) -> None:
         f"{'questions right':24}{o['right']:>15}{b['right']:>12}   of {report['questions']}",
         file=out,
     )
+    secs = [d["seconds"] for d in report["details"]]
+    if secs:
+        by = Counter(str(d.get("answered_by")) for d in report["details"])
+        print(
+            f"seconds per question: median {statistics.median(secs):.2f}, worst {max(secs):.2f}"
+            f"; answered by {', '.join(f'{k} {v}' for k, v in sorted(by.items()))}",
+            file=out,
+        )
     kinds = report.get("by_kind") or {}
     if set(kinds) - {"-"}:
         print(f"\n{'kind':24}{'ledger+hybrid':>15}{'vector RAG':>12}", file=out)

@@ -139,7 +139,7 @@ class Settings(BaseSettings):
         default=1024, ge=64, description="Longest answer a local model may write, in tokens."
     )
     llm_lookup_tokens: int = Field(
-        default=10,
+        default=0,
         ge=0,
         description="Prompt-lookup speculative decoding for a local model: tokens proposed at a "
         "time from the prompt (0 turns it off).",

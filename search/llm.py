@@ -23,6 +23,7 @@ facts as current. If the facts do not answer the question, say plainly that the 
 say, and mention what they do say nearby. Never add names, dates or details not in the facts.
 Answer in at most five sentences."""
 
+_BUT_RE = re.compile(r"\b(?:but|however|although|though|except)\b", re.I)
 _MARK_RE = re.compile(r"\[(\d{1,3})\]")
 _REFUSAL_RE = re.compile(
     r"\b(?:do not|don't|doesn't|does not|no)\b.{0,40}\b(?:say|mention|"
@@ -95,6 +96,14 @@ def check_citations(
     return cleaned, cites, dropped
 
 
+def _only_refusal(answer: str) -> bool:
+    """An uncited answer that only says the handoffs do not say. "They do not say, but X is
+    blocked by Y" is a refusal followed by an uncited claim (a small model's habit), not one."""
+    if not _REFUSAL_RE.search(answer) or _BUT_RE.search(answer):
+        return False
+    return len(re.findall(r"[.!?](?:\s|$)", answer.strip())) <= 1
+
+
 class LLMAnswerer:
     """Wraps a langchain chat model."""
 
@@ -114,7 +123,7 @@ class LLMAnswerer:
         result: dict[str, Any] = {"answer": answer, "citations": cites, "answered_by": self.name}
         if dropped:
             result["dropped_citations"] = dropped
-        if not cites and fact_list and not _REFUSAL_RE.search(answer):
+        if not cites and fact_list and not _only_refusal(answer):
             # Claims with no checkable source are not shown; the ledger's answer stands.
             return dict(offline, answered_by="offline", llm_rejected="no valid citations")
         return result

@@ -8,7 +8,9 @@ dropped, so the missing-field flags ask the author instead of the draft assertin
 that fires is counted (`Grounding.fired`), which is how `handoff eval` reports how often a model
 needed catching.
 
-- an item whose quote is not in the transcript is dropped (`quote_not_found`);
+- an item whose quote is not in the transcript is dropped (`quote_not_found`), and so is one whose
+  own words its quote does not support (`text_unsupported`: an action "I'll take it" quoting
+  "I'm back Monday");
 - owners and resolvers must be people the transcript names (`owner_unnamed`, `resolver_unnamed`);
 - a rationale or a reason for blocking must be said: its content words found in the transcript
   (`rationale_unsupported`, `why_blocking_unsupported`);
@@ -40,7 +42,8 @@ from summarizer.people import PeopleIndex
 #: Words that say a status; a claimed status needs one in the item's quote or item text.
 STATUS_CUES: dict[str, re.Pattern[str]] = {
     "done": re.compile(
-        r"\b(?:done|finish\w*|complet\w*|merged|shipped|deploy\w*|released|landed|closed|live|"
+        r"\b(?:(?<!half )(?<!not )(?<!n't )(?<!not yet )done|finish\w*|complet\w*|merged|"
+        r"shipped|deploy\w*|released|landed|closed|live|"
         r"wrapped up|sorted|fixed)\b|✅|✔",
         re.I,
     ),
@@ -183,6 +186,9 @@ class Grounding:
             self.fired["quote_not_found"] += 1
             return None
         values = raw.model_dump(exclude={"quote"})
+        if not said(str(values.get(part.text) or ""), ev.quote, share=0.34):
+            self.fired["text_unsupported"] += 1
+            return None
         if "refs" in values:
             kept = [
                 r for r in dict.fromkeys(normalize_ref(v) for v in values["refs"]) if r in self.refs

@@ -59,7 +59,9 @@ def load_model(path: str, n_ctx: int, threads: int, lookup_tokens: int) -> Loade
 
     `lookup_tokens` > 0 turns on prompt-lookup speculative decoding: the decoder proposes the
     next tokens by finding the last few in the prompt, which fits extraction (quotes and names are
-    copied from the transcript) and costs no second model."""
+    copied from the transcript) and costs no second model. llama-cpp-python verifies the proposal
+    against every position's logits, so it keeps them all (`logits_all`: context x vocabulary
+    floats, 2.5 GB for Qwen2.5 at 4,096 tokens)."""
     try:
         from llama_cpp import Llama
         from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
@@ -79,6 +81,7 @@ def load_model(path: str, n_ctx: int, threads: int, lookup_tokens: int) -> Loade
             n_threads_batch=threads,
             n_batch=512,
             draft_model=draft,
+            logits_all=draft is not None,
             verbose=False,
         )
     except (ValueError, RuntimeError) as exc:  # llama.cpp's words for a file it cannot load
@@ -186,15 +189,14 @@ class LlamaCppChat(BaseChatModel):
         """The answer constrained by `schema`'s grammar and parsed into it. With `include_raw`, a
         dict of the raw message, the parsed value and the parsing error (as langchain's hosted
         models return), so callers that re-ask on an invalid answer work here too."""
-        is_model = isinstance(schema, type) and issubclass(schema, BaseModel)
-        json_schema = schema.model_json_schema() if is_model else schema  # type: ignore[union-attr]
+        parser: Runnable[Any, Any]
+        if isinstance(schema, type) and issubclass(schema, BaseModel):
+            json_schema = schema.model_json_schema()
+            parser = PydanticOutputParser(pydantic_object=schema)
+        else:
+            json_schema, parser = dict(schema), JsonOutputParser()
         grammar_schema = bounded(json_schema, max_items=self.max_items, max_chars=self.max_chars)
         bound = self.bind(response_format={"type": "json_object", "schema": grammar_schema})
-        parser: Runnable[Any, Any] = (
-            PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
-            if is_model
-            else JsonOutputParser()
-        )
         if not include_raw:
             return bound | parser
         parsed = RunnablePassthrough.assign(

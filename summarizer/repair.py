@@ -22,7 +22,6 @@ costs one prompt and a few dozen generated tokens.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,17 +62,50 @@ class Question:
     options: tuple[str, ...]
 
 
+#: Words after a sentence's first word that make it read as a person ("Priya is", "Kai said").
+_AFTER_A_NAME = frozenset(
+    [
+        "is",
+        "was",
+        "will",
+        "can",
+        "could",
+        "said",
+        "says",
+        "has",
+        "had",
+        "should",
+        "would",
+        "owns",
+        "needs",
+        "and",
+        "'ll",
+        "asked",
+        "told",
+        "knows",
+        "wants",
+        "might",
+        "must",
+    ]
+)
+
+
 def people_options(transcript: Transcript, context: ExtractionContext) -> list[str]:
     """Who an owner or resolver may be: the team's people, the thread's speakers and the
-    name-like words the transcript uses, then "the author" and nobody."""
+    name-like words the transcript uses (a sentence's first word only when what follows reads
+    as a person's: "Priya is", not "Good morning"), then "the author" and nobody."""
     names = [p.name for p in context.vocabulary.people]
     names += [s.speaker for s in transcript.segments if s.speaker]
-    names += [w.strip("@.,;:!?'\"()") for w in re.findall(r"@?[A-Z][\w'-]+", transcript.text)]
-    seen: dict[str, None] = {}
-    for name in names:
-        if name and (name in names[: len(context.vocabulary.people)] or looks_like_name(name)):
-            seen.setdefault(name.removesuffix("'s"), None)
-    return [*list(seen)[:20], "the author", NOBODY]
+    for sentence in split_sentences(transcript.text):
+        words = sentence.split()
+        for i, word in enumerate(words):
+            name = word.strip("@.,;:!?'\"()").removesuffix("'s")
+            if not looks_like_name(name):
+                continue
+            after = words[i + 1].lower().strip(".,;:!?") if i + 1 < len(words) else ""
+            if i > 0 or word.startswith("@") or after in _AFTER_A_NAME or word.endswith("'s"):
+                names.append(name)
+    return [*list(dict.fromkeys(n for n in names if n))[:20], "the author", NOBODY]
 
 
 def sentence_options(transcript: Transcript, limit: int = 40) -> list[str]:

