@@ -1,6 +1,6 @@
-"""The unseen material (eval/data/UNSEEN.md, UNSEEN2.md): wraps in seven formats and multi-week
-scenarios, written apart from the rules, each half tune and half held out. These tests check
-its shape and that the eval's loaders read it; they never judge the product on it."""
+"""The unseen material (eval/data/UNSEEN.md, UNSEEN2.md, UNSEEN3.md): wraps in seven formats
+and multi-week scenarios, written apart from the rules, each half tune and half held out. These
+tests check its shape and that the eval's loaders read it; they never judge the product on it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,8 +18,8 @@ from eval.qa import DATA, by_kind, load_jsonl, select_questions
 from handoff.declaration import LIST_PARTS, Declaration
 
 UNSEEN = DATA_DIR / "unseen.jsonl"
-#: Both unseen sets of wraps, by dataset name (the file's stem).
-WRAP_SETS = ("unseen", "unseen2")
+#: The unseen sets of wraps, by dataset name (the file's stem).
+WRAP_SETS = ("unseen", "unseen2", "unseen3")
 FORMATS = {"standup", "emoji", "markdown", "table", "list", "speech", "chat"}
 KINDS = {
     "current_blocker",
@@ -32,7 +33,7 @@ KINDS = {
     "return_time",
     "cross_team",
 }
-SCENARIOS = ("unseen_a", "unseen_b", "unseen2_c", "unseen2_d")
+SCENARIOS = ("unseen_a", "unseen_b", "unseen2_c", "unseen2_d", "unseen3_e", "unseen3_f")
 
 
 @pytest.mark.parametrize("name", WRAP_SETS)
@@ -69,6 +70,93 @@ def test_unseen_gold_is_consistent(name: str) -> None:
         flags = Counter(gold["missing"])
         assert flags - Counter(LIST_PARTS) == expected, ex.id
         assert all(not gold[part] for part in LIST_PARTS if flags[part]), ex.id
+
+
+#: What each unseen3 wrap says about its return: the weekday (or "tomorrow"), the clock time and
+#: the zone the words name (the recording's zone where none is named). The gold `returns_at_iso`
+#: must be the next such moment after `recorded_at`: recomputed here, so the arithmetic is checked.
+UNSEEN3_RETURNS: dict[str, tuple[str, str, str]] = {
+    "w01-standup-tomasz": ("tuesday", "10:00", "Europe/Warsaw"),
+    "w02-standup-aroha": ("wednesday", "08:00", "Pacific/Auckland"),
+    "w03-standup-lucia": ("monday", "09:00", "America/Mexico_City"),
+    "w04-standup-sipho": ("thursday", "08:30", "Africa/Johannesburg"),
+    "w05-standup-dilnoza": ("monday", "09:30", "Asia/Tashkent"),
+    "w06-standup-ines": ("tuesday", "09:00", "Europe/Lisbon"),
+    "w07-standup-kwabena": ("tomorrow", "08:00", "Africa/Accra"),
+    "w08-standup-farhan": ("sunday", "10:00", "Asia/Dhaka"),
+    "w09-emoji-oskar": ("monday", "07:30", "Europe/Stockholm"),
+    "w10-emoji-mele": ("tuesday", "09:00", "Pacific/Tongatapu"),
+    "w11-emoji-amara": ("monday", "08:30", "Africa/Nairobi"),
+    "w12-emoji-sigrun": ("wednesday", "10:00", "Atlantic/Reykjavik"),
+    "w13-emoji-renata": ("thursday", "09:00", "America/Sao_Paulo"),
+    "w14-emoji-leilani": ("sunday", "18:00", "Pacific/Honolulu"),
+    "w15-emoji-jovana": ("friday", "09:00", "Europe/Belgrade"),
+    "w16-emoji-yusuf": ("tuesday", "08:00", "Europe/Istanbul"),
+    "w17-markdown-giulia": ("monday", "09:30", "Europe/Rome"),
+    "w18-markdown-marisol": ("tuesday", "08:00", "America/Bogota"),
+    "w20-markdown-temitope": ("monday", "10:00", "Africa/Lagos"),
+    "w21-markdown-anneke": ("thursday", "07:45", "Europe/Amsterdam"),
+    "w22-markdown-thilini": ("sunday", "09:00", "Asia/Colombo"),
+    "w23-markdown-ferran": ("tuesday", "08:00", "Europe/Madrid"),
+    "w25-table-mikkel": ("monday", "08:00", "Europe/Copenhagen"),
+    "w26-table-jarrah": ("wednesday", "06:00", "Australia/Brisbane"),
+    "w27-table-veronika": ("tuesday", "07:30", "Europe/Prague"),
+    "w28-table-nakato": ("monday", "08:30", "Africa/Kampala"),
+    "w30-table-sebastian": ("monday", "08:00", "America/Santiago"),
+    "w31-table-minh": ("tuesday", "09:00", "Asia/Ho_Chi_Minh"),
+    "w32-table-amir": ("saturday", "08:00", "Asia/Tehran"),
+    "w33-list-layla": ("sunday", "08:00", "Asia/Dubai"),
+    "w35-list-nour": ("sunday", "09:00", "Africa/Cairo"),
+    "w36-list-bogdan": ("thursday", "07:00", "Europe/Bucharest"),
+    "w37-list-wayan": ("tomorrow", "07:00", "Asia/Makassar"),
+    "w38-list-bolormaa": ("tuesday", "09:00", "Asia/Ulaanbaatar"),
+    "w40-list-astrid": ("monday", "06:00", "Europe/Oslo"),
+    "w41-speech-jonas": ("tuesday", "10:00", "Europe/Berlin"),
+    "w42-speech-mwajuma": ("saturday", "08:00", "Africa/Dar_es_Salaam"),
+    "w43-speech-wei": ("sunday", "09:00", "Asia/Shanghai"),
+    "w44-speech-koffi": ("friday", "08:00", "Africa/Abidjan"),
+    "w45-speech-dimitra": ("monday", "11:00", "Europe/London"),
+    "w46-speech-wilmer": ("wednesday", "07:30", "America/Lima"),
+    "w47-speech-saoirse": ("monday", "07:30", "Europe/Dublin"),
+    "w48-speech-pemba": ("sunday", "10:00", "Asia/Kathmandu"),
+    "w49-chat-mariam": ("tuesday", "09:00", "Asia/Tbilisi"),
+    "w50-chat-daniela": ("monday", "08:00", "America/Guatemala"),
+    "w51-chat-jasmeet": ("wednesday", "07:30", "America/Vancouver"),
+    "w52-chat-tendai": ("thursday", "08:00", "Africa/Harare"),
+    "w53-chat-lukas": ("tuesday", "09:00", "Europe/Vienna"),
+    "w54-chat-javier": ("monday", "09:00", "Europe/Madrid"),
+    "w55-chat-nadia": ("wednesday", "09:00", "Africa/Casablanca"),
+    "w56-chat-tavita": ("tuesday", "08:00", "Pacific/Apia"),
+}
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _next_moment(after: datetime, day: str, clock: str, zone: str) -> datetime:
+    tz = ZoneInfo(zone)
+    hour, minute = map(int, clock.split(":"))
+    local = after.astimezone(tz)
+    for ahead in range(8):
+        date = (local + timedelta(days=ahead)).date()
+        if (day == "tomorrow" and ahead != 1) or (
+            day != "tomorrow" and date.weekday() != _WEEKDAYS.index(day)
+        ):
+            continue
+        moment = datetime(date.year, date.month, date.day, hour, minute, tzinfo=tz)
+        if moment > after:
+            return moment
+    raise AssertionError((after, day, clock, zone))
+
+
+def test_unseen3_return_times_are_the_next_matching_moment() -> None:
+    examples = {e.id: e for e in load_examples(DATA_DIR / "unseen3.jsonl")}
+    with_return = {i for i, e in examples.items() if e.gold["returns_at_iso"]}
+    assert with_return == set(UNSEEN3_RETURNS)
+    for wrap_id, (day, clock, zone) in UNSEEN3_RETURNS.items():
+        ex = examples[wrap_id]
+        assert ex.recorded_at is not None
+        expected = _next_moment(ex.recorded_at, day, clock, zone)
+        gold = datetime.fromisoformat(ex.gold["returns_at_iso"])
+        assert gold == expected and gold.utcoffset() == expected.utcoffset(), wrap_id
 
 
 @pytest.mark.parametrize("name", WRAP_SETS)
