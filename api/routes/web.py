@@ -31,6 +31,7 @@ from api.usecases import followups, items, lifecycle, protocol
 from api.wiring.services import Services
 from handoff.declaration import LIST_PARTS, STATUSES
 from handoff.errors import InvalidInput, StaleVersion
+from handoff.languages import WHISPER_LANGUAGES
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
@@ -187,6 +188,7 @@ def post_page(request: Request, svc: ServicesDep) -> Response:
         "post.html",
         {
             "team": _team(request, svc),
+            "languages": sorted(WHISPER_LANGUAGES),
             "max_seconds": 60,
             "max_bytes": svc.settings.max_upload_bytes,
         },

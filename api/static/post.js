@@ -30,6 +30,8 @@ function wrapFields() {
   if (!team) { toast("Say which team this is for."); $("#team-input").focus(); return null; }
   data.append("team", team);
   data.append("recorded_at", new Date().toISOString());
+  const language = $("#language-input").value;
+  if (language) data.append("language", language);  // empty: the team's setting
   return data;
 }
 

@@ -258,3 +258,11 @@ def test_rows_added_in_one_edit_keep_their_order(client: TestClient, draft: str)
         "first added row",
         "second added row",
     ]
+
+
+def test_the_post_form_offers_the_transcription_language(client: TestClient) -> None:
+    p = page(client, "/post")
+    options = [a.get("value") for t, a in p.tags if t == "option"]
+    assert options[:2] == ["", "auto"] and "de" in options and "en" in options
+    script = client.get("/static/post.js").text
+    assert 'data.append("language", language)' in script
