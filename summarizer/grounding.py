@@ -196,7 +196,7 @@ class Grounding:
             self.fired["ref_unseen"] += len(set(values["refs"])) - len(kept)
             values["refs"] = kept
         if part.people and values.get(part.people):
-            values[part.people] = self._person(part, values)
+            values[part.people] = self.person(values[part.people], part.people)
         for field in ("rationale", "why_blocking"):
             if values.get(field) and not said(values[field], self.text):
                 self.fired[f"{field}_unsupported"] += 1
@@ -205,14 +205,13 @@ class Grounding:
             values["status"] = self._status(values, ev)
         return part.model(**values, evidence=[ev])
 
-    def _person(self, part: Part, values: dict[str, Any]) -> str | None:
-        assert part.people is not None
-        name = named_person(
-            values[part.people], people=self.people, said=self.said, author=self.author
-        )
-        if name is None and not _is_nobody(values[part.people]):
-            self.fired["resolver_unnamed" if part.people == "needed_from" else "owner_unnamed"] += 1
-        return name
+    def person(self, name: str | None, field: str) -> str | None:
+        """The team's name for an owner or resolver (`field`) the transcript names; a name it
+        never says is dropped and counted."""
+        found = named_person(name, people=self.people, said=self.said, author=self.author)
+        if found is None and not _is_nobody(name):
+            self.fired["resolver_unnamed" if field == "needed_from" else "owner_unnamed"] += 1
+        return found
 
     def _status(self, values: dict[str, Any], ev: Evidence) -> str:
         status = str(values["status"])

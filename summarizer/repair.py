@@ -244,7 +244,7 @@ def apply_answers(
         elif q.field == "status" and value != item.status:
             item.status, changed["status"] = value, changed["status"] + 1
         elif q.field in ("needed_from", "owner") and value != NOBODY:
-            person = check.author if value == "the author" else _person(check, value)
+            person = check.author if value == "the author" else check.person(value, q.field)
             if person:
                 setattr(item, q.field, person)
                 changed[q.field] += 1
@@ -252,15 +252,6 @@ def apply_answers(
             item.rationale, changed["rationale"] = value, changed["rationale"] + 1
     _move(out, moves, changed)
     return out
-
-
-def _person(check: Grounding, name: str) -> str | None:
-    from summarizer.grounding import named_person
-
-    found = named_person(name, people=check.people, said=check.said, author=check.author)
-    if found is None:
-        check.fired["person_unnamed"] += 1
-    return found
 
 
 def _move(decl: Declaration, moves: dict[tuple[str, int], str], changed: Counter[str]) -> None:
