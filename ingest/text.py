@@ -22,6 +22,7 @@ _CLOCK_ABBREV = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
 # After "a.m."/"p.m." a sentence goes on when the next word is lowercase, a zone ("IST") or a
 # place followed by "time" ("Madrid time").
 _CLOCK_NEXT = re.compile(r"[a-z]|[A-Z]{2,5}\b|[A-Z][\w ]{1,20}?\s+time\b")
+_LIST_NUMBER = re.compile(r"\d{1,3}\.")
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Mr|Ms|Mrs|Dr|St|No)\.$", re.IGNORECASE)
 
 
@@ -34,6 +35,8 @@ def split_sentences(text: str) -> list[str]:
         piece = text[start : m.start() + (1 if text[m.start() : m.start() + 1] in "\"')]" else 0)]
         if _ABBREV.search(text[start : m.start()].rstrip()):
             continue
+        if _LIST_NUMBER.fullmatch(piece.strip()):
+            continue  # "2. What are you still on?": a numbered line's marker, not a sentence
         before, after = text[start : m.start()].rstrip(), text[m.end() :]
         if _CLOCK_ABBREV.search(before) and _CLOCK_NEXT.match(after):
             continue  # "back at nine a.m. Madrid time" is one sentence

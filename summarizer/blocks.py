@@ -64,8 +64,9 @@ _BOLD_LEAD = re.compile(
     r"^(?:\*\*|__)(?P<label>[^*_]{1,60}?)[:：]?(?:\*\*|__)[:：]?\s+(?P<rest>.+)$"
 )
 _ITALIC_ALONE = re.compile(r"^[*_](?P<text>[^*_]{3,80})[*_]$")
-_BULLET = re.compile(r"^(?:[-*•·◦▪]|\d{1,2}[.)]|[a-z][.)])\s+(?P<text>.+)$")
-_MARKER_ALONE = re.compile(r"^(?:[-*•]|\d{1,2}[.)])$")
+# "— Surge cap per zone": a stand-up bot's answer under its question is a dash line too
+_BULLET = re.compile(r"^(?:[-*•·◦▪—–]|\d{1,2}[.)]|[a-z][.)])\s+(?P<text>.+)$")
+_MARKER_ALONE = re.compile(r"^(?:[-*•—–]|\d{1,2}[.)])$")
 _REASON = re.compile(r"^(?:reason|why|rationale|because)\b\s*[:：,-]?\s*", re.I)
 _SPEAKER_LEAD = re.compile(r"^[A-Z][\w'-]+\s*:\s+(?=\S)")
 _NAMED_ITEM_PARTS = re.compile(r"^(?P<name>[^:]{3,60}):\s+(?P<detail>\S.*)$")
@@ -280,6 +281,9 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
 
 
 def _heading_text(line: str) -> str | None:
+    asked = _NUMBERED_QUESTION.match(line)
+    if asked:
+        line = asked.group("text")  # "3. Blockers?": a bot's numbered question
     for pattern in (_HEADING, _BOLD_ALONE, _QUESTION, _LABEL_ALONE):
         m = pattern.match(line)
         if m:
@@ -295,9 +299,12 @@ def _heading_text(line: str) -> str | None:
     return None
 
 
+_NUMBERED_QUESTION = re.compile(r"^\d{1,2}[.)]\s+(?P<text>[^?]{2,80}\?)$")
 # "Marisol, can you take a look tomorrow?": a request to someone, not a template's question.
 _REQUEST = re.compile(
-    r"^[A-Z][\w'-]+\s*,|^@|\b(?:can|could|would|will)\s+(?:you|someone|somebody|anyone)\b", re.I
+    r"^[A-Z][\w'-]+\s*,|^@|^(?!(?:when|what|where|which|how)\b).*"
+    r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|anyone)\b",
+    re.I,
 )
 
 

@@ -63,7 +63,8 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:in[- ]flight|in progress|wip|ongoing|current(?:ly)?|working on|in review|"
             r"(?:waiting|awaiting|ready)\s+for\s+review|under review|in qa|testing|"
-            r"open|still going|not started|doing|on your plate|on the go|progress)\b",
+            r"open|still going|still on|not started|doing|on your plate|on the go|progress|"
+            r"review(?:ing)?)\b",
             re.I,
         ),
     ),

@@ -329,13 +329,7 @@ class OfflineExtractor:
             return None  # "..., since X", "..., should finish overnight": part of the clause before
         own = rules.part_of(piece)
         section = walk.section
-        if (
-            walk.soft
-            and own is not None
-            and not (
-                section == "blockers" and own == "next_actions" and owners.names_resolver(piece)
-            )
-        ):
+        if walk.soft and own is not None and not _weaker_than_question(section, own, piece):
             return own  # a question's part is only the default for an answer
         if own is None and walk.soft:
             if first and section == "next_actions" and re.match(r"^[^:]{3,60}:\s+\S", piece):
@@ -597,3 +591,13 @@ class OfflineExtractor:
         idx = mentioned_item(walk.decl.in_flight, action)
         item = walk.decl.in_flight[idx].item if idx is not None else None
         self._append_action(walk, NextAction(action=action, item=item, owner=owner, evidence=[ev]))
+
+
+def _weaker_than_question(section: str | None, own: str, piece: str) -> bool:
+    """Does a stand-up question's part win over what an answer's own words suggest? Only where
+    those words are weak evidence: "Blockers?" "only Ernesto can whitelist us" names who acts, not
+    an action; "Decisions?" "we dropped MARC export" is a past-tense decision, not shipped work."""
+    if section == "blockers" and own == "next_actions":
+        return owners.names_resolver(piece)
+    return section == "decisions" and own == "shipped"
+

@@ -43,6 +43,7 @@ _ROLE_HEAD = (
     r"officer|lead|manager|controller|director|head|coordinator|engineer|architect|admin|"
     r"administrator|DBAs?|owner|operator|operators|liaison|contact|vendor|supplier|provider|"
     r"registrar|auditors?|lawyers?|counsel|landlord|CFO|CTO|CEO|CISO|DPO|SRE|on-?call|"
+    r"dispatchers?|sysadmins?|inspectors?|clerks?|agents?|brokers?|"
     r"helpdesk|service\s+desk|ops|operations|support)"
 )
 # Departments that act under their bare name ("legal must confirm", "IT security can").
@@ -51,14 +52,22 @@ _DEPARTMENT = (
     r"accounting|purchasing|infosec|networking|devops|marketing|sales)"
 )
 _ROLE = (
-    rf"(?P<role>(?:(?:the|our|their|its)\s+|[\w-]+(?:'s|’s)\s+)(?:[\w-]+\s+){{0,3}}?{_ROLE_HEAD}"
+    rf"(?P<role>(?:(?:the|our|their|its)\s+|[\w-]+(?:'s|’s)\s+)(?:[\w'’-]+\s+){{0,3}}?{_ROLE_HEAD}"
     # "their ops desk", "the support team lead": a head noun may follow another
-    rf"(?:\s+{_ROLE_HEAD})*|(?<![\w'’-]){_DEPARTMENT}(?:\s+{_ROLE_HEAD})*)"
+    rf"(?:\s+{_ROLE_HEAD})*(?:(?:'s|’s)\s+(?:[\w-]+\s+){{0,2}}?{_ROLE_HEAD})?|"
+    rf"(?<![\w'’-]){_DEPARTMENT}(?:\s+{_ROLE_HEAD})*)"
 )
 _ROLE_ACTS = re.compile(rf"(?:\bonly\s+)?{_ROLE}\s*,?\s+(?:alone\s+|only\s+|also\s+)?{_ACTS}", re.I)
 # "it needs the security office to approve", "we need legal to sign"
 _NEEDS_ROLE = re.compile(rf"\b(?:needs?|waiting\s+(?:on|for))\s+{_ROLE}\s+to\b", re.I)
 _ONLY_ROLE = re.compile(rf"\bonly\s+{_ROLE}\b", re.I)
+# "access requests go through the compliance team", "until the dispatcher gives us an account":
+# the role the work passes through, or whose act ends the wait
+_THROUGH_ROLE = re.compile(
+    rf"\b(?:(?:goes|go|going|has\s+to\s+go|have\s+to\s+go|routed|runs?)\s+through|until)\s+"
+    rf"{_ROLE}(?:\b(?<!until)(?=\s+(?:\w+s|\w+ed)\b)|\b)",
+    re.I,
+)
 _PERSON_ACTS = re.compile(
     # "Huda, the catalogue team lead, has to": a person, an aside on who they are, then the act
     rf"(?<![\w@]){_HONORIFIC}{_PERSON}(?:'s|’s)?(?P<team>\s+team)?"
@@ -139,7 +148,7 @@ def strong_person(text: str, *, people: PeopleIndex, exclude: set[str]) -> str |
 def role_actor(text: str) -> tuple[str, int, int] | None:
     """A role or team the clause makes the one to act ("only their risk team", "legal must
     confirm", "until the chief nursing officer approves"), and where it starts and ends."""
-    for pattern in (_ONLY_ROLE, _ROLE_ACTS, _NEEDS_ROLE):
+    for pattern in (_ONLY_ROLE, _ROLE_ACTS, _NEEDS_ROLE, _THROUGH_ROLE):
         for m in pattern.finditer(text):
             role = _role(m.group("role"))
             if role:

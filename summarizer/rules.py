@@ -55,7 +55,8 @@ EMPTY_RES: dict[str, re.Pattern[str]] = {
         r"to ship)\b|\b(?:shipped|released|merged|deployed)\s+nothing\b|"
         r"\b(?:didn'?t|did not|haven'?t|have not|hasn'?t)\s+"
         r"(?:get\s+to\s+|manage\s+to\s+)?(?:ship|merge|deploy|releas|"
-        r"land)\w*|\bno\s+(?:deploys|deployments|releases|merges)\b",
+        r"land)\w*|\bno\s+(?:deploys|deployments|releases|merges)\b|"
+        r"^\W*nothing\s+(?:new\s+)?(?:finished|completed|done|got done|landed|went out)\b",
         re.I,
     ),
     "in_flight": re.compile(
@@ -149,7 +150,7 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
         r"underway|under way|(?:is|are) (?:still )?running|"
         r"still (?:running|being|going|working|investigating|in|on|open|"
         r"underway)|being (?:investigated|tested|worked|built|written)|investigat\w+|started on|"
-        r"just started|wip|in flight|drafting|continuing|through the|"
+        r"just started|wip|in flight|drafting|continuing|(?:part|mid)?way through the|"
         r"(?:(?<![\d.])\d+|one|two|three|four|five|six|seven|eight|nine|ten) of "
         r"(?:\d+|two|three|four|five|six|"
         r"seven|eight|nine|ten|the)\b(?! \w+ (?:approved|reviewers))|polish left|"
@@ -570,9 +571,17 @@ _ITEM_LEAD = re.compile(
     r"writing|building)\s+){1,2}",
     re.I,
 )
+# What follows a contracted "is" ("the export's done") rather than a possessive's noun.
+_IS_WORDS = (
+    r"(?:done|blocked|in\b|on\b|still|been|not|almost|nearly|half|ready|live|waiting|stuck|"
+    r"pending|going|getting|about|finished|merged|shipped|deployed|working|running|fine|broken|"
+    r"failing|paused|mitigated|out|up|down|now|currently|\d)"
+)
 _ITEM_END = re.compile(
-    r"\s+(?:is|are|was|were|has|have|hasn'?t|haven'?t|had|'s|still|now|currently)\b|’s\b|'s\s|"
-    r",|\s+(?:—|–|--)\s+|\s+\(|\s+~?\d{1,3}\s*%|"
+    r"\s+(?:is|are|was|were|has|have|hasn'?t|haven'?t|had|'s|still|now|currently)\b|"
+    # "the payroll export's done" ends the name; "the city's permit database" is one name
+    rf"(?:'s|’s)\s(?={_IS_WORDS})|"
+    r"[,;]|\s+(?:—|–|--)\s+|\s+\(|\s+~?\d{1,3}\s*%|"
     # "Ticket printer outage: mitigated by a spare printer": the name ends at its colon
     r":\s+|"
     r"\s+(?:in review|in progress|under review|about|around|roughly|maybe|\d{1,3}%|~|not started|"
