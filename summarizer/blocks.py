@@ -36,7 +36,8 @@ EMOJI_LABELS: dict[str, str] = {
     "🔜": "Next", "📌": "Decision", "⚖️": "Decision", "🧭": "Decision", "🗳️": "Decision",
     "🗳": "Decision", "🤝": "Decision", "🌙": "Back", "👋": "Back", "🏠": "Back", "🏖️": "Back",
     "📅": "Back", "😴": "Back", "🕘": "Back", "🕗": "Back", "🕖": "Back", "🕙": "Back",
-    "⏰": "Back",
+    "⏰": "Back", "✖️": "Blocked", "✖": "Blocked", "✗": "Blocked", "✘": "Blocked",
+    "→": "Next", "⟶": "Next", "➜": "Next", "➔": "Next",
 }  # fmt: skip
 #: The label word for each part, as the clause rules read it.
 PART_LABELS: dict[str, str] = {
@@ -48,7 +49,7 @@ _EMOJI_SPLIT = re.compile(rf"\s+(?=(?:{_EMOJI}))")
 # Any pictograph opens a line in a segment that is an emoji list (a marker the table lacks, "🔥",
 # still starts a new status line; its own words then say the part).
 _PICTO = "\U0001f300-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
-_ANY_EMOJI_SPLIT = re.compile(rf"\s+(?=[{_PICTO}])")
+_ANY_EMOJI_SPLIT = re.compile(rf"\s+(?=[{_PICTO}]|(?:{_EMOJI}))")
 _STARTS_EMOJI = re.compile(rf"^\s*[{_PICTO}]")
 _QUOTE_MARK = re.compile(r"^(?:>\s*)+")
 _LINK = re.compile(r"\[([^\]\n]{1,200})\]\((?:https?://|/|#)[^)\s]*\)")

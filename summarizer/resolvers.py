@@ -72,10 +72,17 @@ _PERSON_ACTS = re.compile(
     # "Huda, the catalogue team lead, has to": a person, an aside on who they are, then the act
     rf"(?<![\w@]){_HONORIFIC}{_PERSON}(?:'s|’s)?(?P<team>\s+team)?"
     rf"(?P<apos>\s*,\s*(?:the|our|their|a|an|who\s+is)\s+[^,.;]{{2,60}},)?"
-    rf"(?:\s+(?:in|from|at)\s+(?:the\s+)?[\w-]+(?:\s+team)?\s*,?)?"
+    # "Made at the bank's merchant desk has to": where the person sits, then the act
+    rf"(?P<at>\s+(?:in|from|at)\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,3}}?[\w-]+(?:\s+team)?\s*,?)?"
     rf"\s+(?:alone\s+|only\s+|also\s+)?{_ACTS}"
 )
 _ONLY_PERSON = re.compile(rf"\bonly\s+{_HONORIFIC}{_PERSON}\b")
+# "blocked on Pedro, he has the signing key": a name after "on" is a person when the clause goes
+# on to say what they hold or do ("blocked on Okta" alone is a product)
+_ON_PERSON_WHO = re.compile(
+    rf"\b(?:blocked|waiting|stuck|held\s+up)\s+on\s+{_HONORIFIC}{_PERSON}\s*(?:,|—|–|-)?\s*"
+    rf"(?:he|she|they|who)(?:'s|\s+is|\s+are)?\s+{_ACTS}"
+)
 _POSSESSIVE_TEAM = re.compile(
     rf"(?<![\w@]){_PERSON}(?:'s|’s)\s+(?:team|call|decision|sign-?off|approval)\b"
 )
@@ -126,10 +133,10 @@ def strong_person(text: str, *, people: PeopleIndex, exclude: set[str]) -> str |
         if who and fold(who.lstrip("@")) not in excluded:
             found.append((pos, who))
 
-    for m in _ONLY_PERSON.finditer(text):
+    for m in (*_ONLY_PERSON.finditer(text), *_ON_PERSON_WHO.finditer(text)):
         add(m.group(1), m.start())
     for m in _PERSON_ACTS.finditer(text):
-        if m.group("apos") and not _after_thing(text, m.start()):
+        if (m.group("apos") or m.group("at")) and not _after_thing(text, m.start()):
             add(m.group(1), m.start())
     for pattern in (_ROLE_THEN_PERSON, _PERSON_ROLE):
         for m in pattern.finditer(text):

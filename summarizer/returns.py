@@ -165,7 +165,8 @@ _NOT_RETURN_BEFORE = re.compile(
 )
 # Strong cues say "return" on their own; weak ones ("in at 10", "on tomorrow") only with "I'm".
 _CUE_RE = re.compile(
-    rf"(?:\b(?:back|online(?:\s+again)?|returning|return|off\s+until|out\s+until|away\s+until|"
+    rf"(?:\b(?:back|online(?:\s+again)?|returning|return|"
+    rf"(?:off|out|away|ooo|out\s+of\s+(?:the\s+)?office|on\s+leave|on\s+PTO)\s+(?:until|till|til)|"
     rf"next\s+shift(?:\s+starts)?|see\s+you|signing\s+(?:back\s+)?on)"
     rf"|(?:^|\bI'?m|\bI\s+am|\bI'?ll\s+be|\bI\s+will\s+be|\bbe|,)\s*(?:in|on|around|available|on\s+shift))\b"
     rf"(?:\s+(?:online|in|on|at|by|from|around|again|the|next|this|coming))*\s+"
@@ -311,5 +312,7 @@ def _candidates(when: str) -> list[str]:
         out.extend(",".join(pieces[:n]).strip() for n in range(len(pieces) - 1, 0, -1))
     # a zone word the tables lack ("Tue 8:30 Kiwi time"): the time in the recording's zone beats
     # no time at all
-    out.extend(re.sub(r"[,\s]+[\w'-]+(?:\s+[\w'-]+)?\s+time\s*$", "", p) for p in list(out))
+    said = list(out)
+    out.extend(re.sub(r"[,\s]+[\w'-]+\s+time\s*$", "", p) for p in said)
+    out.extend(re.sub(r"[,\s]+[\w'-]+\s+[\w'-]+\s+time\s*$", "", p) for p in said)
     return list(dict.fromkeys(p for p in out if p))
