@@ -76,9 +76,10 @@ def add_blocker(
             walk.blocked_label
             and not SUBJECTLESS_BLOCKER.match(text)
             and not _NEEDS_LEAD.match(text)
+            and not _names_no_item(text)
         )
     ):
-        head = subject.group("subject") if subject else re.split(r",|:\s|\s+(?:—|–)\s+", text)[0]
+        head = subject.group("subject") if subject else re.split(r"[,;]|:\s|\s+(?:—|–)\s+", text)[0]
         created = make_item(head, find_refs(head))
         item_name = created.item
         set_blocked(walk, len(decl.in_flight) - 1)
@@ -98,6 +99,22 @@ def add_blocker(
             item_name = decl.in_flight[mentioned].item
             set_blocked(walk, mentioned)
     _record(walk, text, item_name, ev, me=me)
+
+
+# "Blocked: the client's SharePoint, ...": another party's system is what blocks, not our item.
+_THEIR_THING = re.compile(r"^(?:the\s+)?[\w-]+(?:'s|’s)\s+\w", re.I)
+# "Blocked: chemical dosing logs; the plant's admin has to export them": what is needed, then
+# who gives it; "Nobody knows who holds the admin": no item at all.
+_NEEDED_THEN_WHO = re.compile(r"^[^,;:]{3,60};\s")
+
+
+def _names_no_item(text: str) -> bool:
+    """A blocked line that names what blocks rather than a work item of ours."""
+    return bool(
+        _THEIR_THING.match(text) or _NEEDED_THEN_WHO.match(text) or resolvers.says_nobody(
+            re.split(r"[,;]", text)[0]
+        )
+    )
 
 
 def _record(walk: Walk, text: str, item_name: str | None, ev: Evidence, *, me: str | None) -> None:

@@ -31,7 +31,7 @@ EMOJI_LABELS: dict[str, str] = {
     "✅": "Done", "✔️": "Done", "✔": "Done", "☑️": "Done", "🟢": "Done", "🚀": "Done",
     "🎉": "Done", "🚧": "In progress", "🟡": "In progress", "🔄": "In progress",
     "⏳": "In progress", "🛠️": "In progress", "🛠": "In progress", "👀": "In review",
-    "🔍": "In review", "⛔": "Blocked", "🔴": "Blocked", "🚫": "Blocked", "🛑": "Blocked",
+    "🔍": "In review", "🔎": "In review", "⛔": "Blocked", "🔴": "Blocked", "🚫": "Blocked", "🛑": "Blocked",
     "❌": "Blocked", "🧱": "Blocked", "➡️": "Next", "➡": "Next", "👉": "Next", "⏭️": "Next",
     "🔜": "Next", "📌": "Decision", "⚖️": "Decision", "🧭": "Decision", "🗳️": "Decision",
     "🗳": "Decision", "🤝": "Decision", "🌙": "Back", "👋": "Back", "🏠": "Back", "🏖️": "Back",

@@ -163,7 +163,7 @@ ASIDE = re.compile(
 )
 SUBORDINATE = re.compile(r"^(?:once|as soon as|when|after|if|until|before)\b", re.I)
 SOMEONE_ON_IT = re.compile(
-    r"^(?-i:[A-Z][a-z]+)(?:'s|\s+is)\s+(?:reviewing|looking\s+at\s+it|on\s+it|testing\s+it|"
+    r"^(?-i:[A-ZÀ-Þ][\w'’-]+)(?:'s|\s+is)?\s+(?:reviewing|looking\s+at\s+it|on\s+it|testing\s+it|"
     r"checking\s+it)\s*[.!]?$",
     re.I,
 )

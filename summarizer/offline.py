@@ -532,7 +532,11 @@ class OfflineExtractor:
         me: str | None,
         antecedent: str | None = None,
     ) -> InFlightItem:
-        status = walk.label_status or rules.status_of(text) or "in_progress"
+        said = rules.status_of(text)
+        # "WIP: the reader pilot, in review with Montse": the item's own words say more than a
+        # generic label
+        status = said if said in ("in_review", "blocked") else walk.label_status or said
+        status = status or "in_progress"
         if status == "done" and walk.section != "in_flight":
             status = "in_progress"
         owner = me if re.search(r"\b(?:I|I'm|I've|my)\b", text) and me else None
