@@ -261,17 +261,12 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
         part = label_part(asked.group("label"))
         if part is not None:
             line = f"{_label_for(part, asked.group('label'))}: {asked.group('rest')}"
-    other = _OTHER_LABEL.match(line)
-    if other and not rules.LABEL_RE.match(line):
-        # "Yesterday: ...", "Impediments: ...": a label the clause rules do not know, said as one
-        part = label_part(other.group("label"))
-        if part is not None:
-            line = f"{_label_for(part, other.group('label'))}: {other.group('rest')}"
+    line = _relabel(line)
     bullet = _BULLET.match(line)
     state.listed = bool(bullet or _EMOJI_LEAD.match(line) or _STARTS_EMOJI.match(line))
     state.bulleted = bool(bullet) or (state.bulleted and bool(_EMOJI_LEAD.match(line)))
     if bullet:
-        line = bullet.group("text")
+        line = _relabel(bullet.group("text"))  # "• Doing: the import": the label after a bullet
     emoji = _EMOJI_LEAD.match(line)
     if emoji:
         return _emoji_line(line, emoji)
@@ -279,6 +274,16 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
     if state.soft:
         line = _SPEAKER_LEAD.sub("", line)  # "Jonas: ..." answering the bot's question
     return _under_heading(_BOLD_MARKS.sub("", line).strip(), state)
+
+
+def _relabel(line: str) -> str:
+    """'Yesterday: ...', 'Doing: ...': a label the clause rules do not know, said as one."""
+    other = _OTHER_LABEL.match(line)
+    if other and not rules.LABEL_RE.match(line):
+        part = label_part(other.group("label"))
+        if part is not None:
+            return f"{_label_for(part, other.group('label'))}: {other.group('rest')}"
+    return line
 
 
 def _heading_text(line: str) -> str | None:

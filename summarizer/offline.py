@@ -327,6 +327,8 @@ class OfflineExtractor:
     def _piece_part(self, walk: Walk, piece: str, *, first: bool) -> str | None:
         if not first and rules.CONTINUATION_RE.match(piece):
             return None  # "..., since X", "..., should finish overnight": part of the clause before
+        if not first and _DETAIL.match(piece):
+            return None  # "the import; half of them load, the XLSX ones fail": how it stands
         own = rules.part_of(piece)
         section = walk.section
         if walk.soft and own is not None and not _weaker_than_question(section, own, piece):
@@ -376,6 +378,14 @@ class OfflineExtractor:
             prev.lead_part = prev.lead_part or part
             prev.text += joined_sep + piece.strip()
             return
+        resolver_talk = (
+            owners.names_resolver(piece) or resolvers.says_nobody(piece)
+        ) and not rules.SELF_RE.match(piece)
+        if part == prev.part == "blockers" and resolver_talk and not _BLOCKED_WORDS.search(piece):
+            # "the airport's data feed; only their liaison, Ernesto, can whitelist us": who
+            # clears the blocker just named, not a second blocker
+            prev.text += joined_sep + piece.strip()
+            return
         if part == prev.part and (
             (part == "shipped" and _SAME_THING.match(piece))
             or (part == "blockers" and _SAME_BLOCKER.match(piece))
@@ -392,9 +402,6 @@ class OfflineExtractor:
         if part == "shipped" and prev.part == "in_flight" and len(piece.split()) <= 3:
             prev.text += joined_sep + piece.strip()  # "upgrade in progress, staging done, ..."
             return
-        resolver_talk = (
-            owners.names_resolver(piece) or resolvers.says_nobody(piece)
-        ) and not rules.SELF_RE.match(piece)
         if prev.part == "blockers" and part in ("next_actions", "in_flight") and resolver_talk:
             prev.text += joined_sep + piece.strip()
             return
@@ -595,6 +602,15 @@ class OfflineExtractor:
         idx = mentioned_item(walk.decl.in_flight, action)
         item = walk.decl.in_flight[idx].item if idx is not None else None
         self._append_action(walk, NextAction(action=action, item=item, owner=owner, evidence=[ev]))
+
+
+# How an item stands, said of its parts: "half of them load", "the XLSX ones fail".
+_DETAIL = re.compile(
+    r"^(?:(?:half|some|most|all|none|one|two|three|a few|many|\d+)\s+of\s+(?:them|these|those|it)|"
+    r"(?:the\s+)?[\w-]+\s+ones)\b",
+    re.I,
+)
+_BLOCKED_WORDS = re.compile(r"\b(?:blocked|blocking|stuck|waiting|on hold|held up)\b", re.I)
 
 
 def _weaker_than_question(section: str | None, own: str, piece: str) -> bool:
