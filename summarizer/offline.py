@@ -220,6 +220,7 @@ class OfflineExtractor:
                     self._return(walk, "back " + text, context, other)
                     continue
                 walk.section, walk.soft = part, False
+                walk.label_sentence = walk.sentence + 1
                 if rules.EMPTY_BODY.match(text):
                     walk.stated_empty.add(part)
                     walk.section, walk.label_status = None, None
@@ -347,6 +348,9 @@ class OfflineExtractor:
             return own
         if own == "decisions":
             return own
+        if section == "decisions" and own == "next_actions" and first:
+            if walk.sentence != walk.label_sentence:
+                return own  # "Decision: X. Tomáš merges it after review.": a new sentence's act
         if own == "next_actions" and section == "blockers" and owners.names_resolver(piece):
             return None
         if own == "next_actions" and section == "blockers" and asks_for_action(piece):

@@ -68,12 +68,15 @@ _THROUGH_ROLE = re.compile(
     rf"{_ROLE}(?:\b(?<!until)(?=\s+(?:\w+s|\w+ed)\b)|\b)",
     re.I,
 )
+# Words that make a person a reporter of what someone else must do ("Nadia at the carrier says").
+_REPORTS = r"(?:says|said|told|tells|thinks|reports|reported|mentioned|writes|wrote)\b"
 _PERSON_ACTS = re.compile(
     # "Huda, the catalogue team lead, has to": a person, an aside on who they are, then the act
     rf"(?<![\w@]){_HONORIFIC}{_PERSON}(?:'s|’s)?(?P<team>\s+team)?"
     rf"(?P<apos>\s*,\s*(?:the|our|their|a|an|who\s+is)\s+[^,.;]{{2,60}},)?"
     # "Made at the bank's merchant desk has to": where the person sits, then the act
-    rf"(?P<at>\s+(?:in|from|at)\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,3}}?[\w-]+(?:\s+team)?\s*,?)?"
+    rf"(?P<at>\s+(?:in|from|at)\s+(?:the\s+)?(?:(?!{_REPORTS})[\w'’-]+\s+){{0,3}}?"
+    rf"(?!{_REPORTS})[\w-]+(?:\s+team)?\s*,?)?"
     rf"\s+(?:alone\s+|only\s+|also\s+)?{_ACTS}"
 )
 _ONLY_PERSON = re.compile(rf"\bonly\s+{_HONORIFIC}{_PERSON}\b")
