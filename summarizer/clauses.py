@@ -61,7 +61,7 @@ _STATUS_AFTER_IM = _wordset(
 _SHIFTS = _wordset("day night morning evening late early next incoming")
 _ASKS = _wordset("please will should can could needs has must")
 _INVERTED_MODALS = _wordset("can could would will")
-_NO_CUT_BEFORE_SUBJECT = _wordset("sorry mean wait actually no rather is was")
+_NO_CUT_BEFORE_SUBJECT = _wordset("sorry mean wait actually no rather is was decided")
 _REASON_VERBS = _wordset("need needs can't cannot have still are")
 _BLOCKED_WORDS = _wordset("blocked stuck hold waiting")
 _DETERMINERS = _wordset("the our my this their")
@@ -78,7 +78,10 @@ _VERBISH = _wordset(
     "finished expanded answered closed sent moved made broke failed took please keep"
 )
 _MODAL_AFTER_NAME = re.compile(
-    r"^(?:will|please|is going to|is gonna|needs to|has to|should|can|could|is on|owns|takes)\b"
+    # "greta in facilities is the one who can": where the person sits may come first
+    r"^(?:(?:in|from|at)\s+(?:the\s+)?[a-z-]+\s+)?"
+    r"(?:will|please|is going to|is gonna|needs to|has to|should|can|could|is on|owns|takes|"
+    r"is the one|is the only)\b"
 )
 _BACK_FOLLOW = _wordset(
     "tomorrow today tonight on at in online next around by from early first late after this"
@@ -88,7 +91,7 @@ _BACK_NOT_AFTER = _wordset(
     "push pushed scale scaled set sent send fall fell dial i'll"
 )
 _EMPTY_STARTS = re.compile(
-    r"^(?:no (?:blockers?|decisions?|calls|next steps|follow ups)|nothing (?:blocking|blocked|"
+    r"^(?:no (?:blockers?|decisions?|calls|next steps|follow ups)|nothing(?:'s)? (?:blocking|blocked|"
     r"shipped|is blocking|in the way)|didn't ship|did not ship|haven't shipped)\b"
 )
 _LABEL_WORDS = re.compile(
@@ -209,6 +212,14 @@ def _cut_before(words: list[str], i: int, *, has_verb: bool) -> bool:
         return prev not in _DETERMINERS | {"a", "is", "for", "until", "by", "no", "any"}
     if w in ("blocker", "blockers") and prev not in _BLOCKER_QUALIFIERS:
         return True
+    if (
+        w in ("decisions", "decision", "blocked")
+        and nxt in ("none", "nothing", "no", "zero")
+        and prev not in ("no", "any", "nothing")
+    ):
+        return True  # "... still open decisions none today blocked no blockers"
+    if _spoken_part_word(words, i, has_verb=has_verb):
+        return True
     if _EMPTY_STARTS.match(" ".join(words[i : i + 3])) or _INJECTION.match(f"{w} {nxt}"):
         return True
     if w == "back" and nxt in _BACK_FOLLOW:
@@ -222,6 +233,30 @@ def _cut_before(words: list[str], i: int, *, has_verb: bool) -> bool:
     if prev in ("blocker", "blockers") and w in _DETERMINERS:
         return False  # "one blocker the backup job keeps failing": the label's own clause
     return has_verb and _new_subject(words, i)
+
+
+# Words that say more about a verb than a spoken label would ("we shipped", "is blocked").
+_LABEL_NOT_AFTER = _SUBJECTS | _wordset(
+    "is are was were be been being it's that's also just still now currently got get has have "
+    "had not never finally already totally completely it they he she who which and partly mostly"
+)
+
+
+def _spoken_part_word(words: list[str], i: int, *, has_verb: bool) -> bool:
+    """'... for the kiosk squad shipped the menu sync', '... bigger ones fail decided we go
+    with ...', '... and yeah blocked on the landlord portal': a part's word said as a label
+    after a finished clause, not as that clause's verb."""
+    w, prev = words[i], words[i - 1]
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if not has_verb or prev in _LABEL_NOT_AFTER:
+        return False
+    if w == "blocked":
+        return nxt in ("on", "by")
+    if w == "decided":
+        return nxt in ("we", "to", "that", "on")
+    if w == "shipped":
+        return nxt in _DETERMINERS | {"a", "an"}
+    return False
 
 
 def _past(word: str) -> bool:
@@ -238,11 +273,12 @@ def _new_subject(words: list[str], i: int) -> bool:
     if w in _DETERMINERS and prev not in _PREPOSITIONS | _SUBORDINATE | {"is", "was"}:
         return _noun_phrase_subject(words, i)
     if w not in _COMMON and w not in NOT_NAMES and len(w) > 2 and w.isalpha():
-        rest = " ".join(words[i + 1 : i + 4])
+        rest = " ".join(words[i + 1 : i + 7])
         return (
             bool(_MODAL_AFTER_NAME.match(rest))
             and prev not in _DETERMINERS
             and prev not in _PREPOSITIONS
+            and prev not in ("only", "just", "and", "or")
         )
     return False
 
@@ -253,10 +289,10 @@ def _noun_phrase_subject(words: list[str], i: int) -> bool:
     for j, word in enumerate(ahead):
         if word in _NP_VERBS:
             return True
-        after_prep = j > 0 and ahead[j - 1] in ("for", "of", "on", "in")
+        after_prep = j > 0 and ahead[j - 1] in ("for", "of", "on", "in", "across", "at", "from")
         if (word in _DETERMINERS and not after_prep) or word in _SUBORDINATE:
             return False
-        if word in _PREPOSITIONS - {"for", "of", "on", "in"}:
+        if word in _PREPOSITIONS - {"for", "of", "on", "in", "across", "at", "from", "between"}:
             return False
     return False
 
