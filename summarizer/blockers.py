@@ -111,9 +111,9 @@ _NEEDED_THEN_WHO = re.compile(r"^[^,;:]{3,60};\s")
 def _names_no_item(text: str) -> bool:
     """A blocked line that names what blocks rather than a work item of ours."""
     return bool(
-        _THEIR_THING.match(text) or _NEEDED_THEN_WHO.match(text) or resolvers.says_nobody(
-            re.split(r"[,;]", text)[0]
-        )
+        _THEIR_THING.match(text)
+        or _NEEDED_THEN_WHO.match(text)
+        or resolvers.says_nobody(re.split(r"[,;]", text)[0])
     )
 
 

@@ -39,12 +39,22 @@ _NOT_TOPIC = re.compile(
 )
 
 
+_DECIDE_ON = re.compile(
+    r"^(?:(?:ok|okay|so|and|also)[,.]?\s+)*(?:did|have|has)\s+(?:we|you|they)\s+"
+    r"(?:decide|decided|agree|agreed|settle|settled|pick|picked)\s+(?:on|about)\s+(.{3,60})$",
+    re.I,
+)
+
+
 def question(text: str) -> Asked | None:
     """The question a chat message asks, or None when the message is not a question."""
     text = " ".join(text.split())
     if not text.endswith("?") or len(text.split()) > 14:
         return None
     body = text.rstrip("?").strip()
+    decided = _DECIDE_ON.match(body)
+    if decided:  # "did we decide on the SMS provider?": the answer is that decision
+        return Asked(part="decisions", topic=re.sub(r"^(?:the|our)\s+", "", decided.group(1)))
     part = label_part(body)
     topic = None
     if part in (None, "in_flight", "shipped", "blockers"):
@@ -146,9 +156,13 @@ def read_answer(walk: Walk, seg: Segment, asked: Asked, *, read: Callable[[], No
         decl.in_flight = [*decl.in_flight, item]
         return
     flight, shipped, blocked = len(decl.in_flight), len(decl.shipped), len(decl.blockers)
+    decided = len(decl.decisions)
     walk.section, walk.soft = asked.part, asked.part is not None
     read()
     walk.soft = False
+    if asked.part == "decisions" and asked.topic:
+        _decides_topic(walk, asked.topic, decided)
+        return
     if asked.part == "blockers" and asked.topic and len(decl.blockers) > blocked:
         _blocks_topic(walk, asked.topic, blocked)
         return
@@ -176,3 +190,19 @@ def _blocks_topic(walk: Walk, topic: str, first: int) -> None:
         b if n < first or b.item else b.model_copy(update={"item": topic})
         for n, b in enumerate(decl.blockers)
     ]
+
+
+def _decides_topic(walk: Walk, topic: str, first: int) -> None:
+    """'did we decide on the SMS provider?' 'yes, Magti, because ...': the decision is about
+    what was asked ("SMS provider: Magti"), not a bare "yes, Magti"."""
+    decl = walk.decl
+    key = {w for w in fold(topic).split() if len(w) > 3}
+    decl.decisions = [
+        d
+        if n < first or key <= set(fold(d.decision).split())
+        else d.model_copy(update={"decision": f"{topic}: {_YES.sub('', d.decision)}"})
+        for n, d in enumerate(decl.decisions)
+    ]
+
+
+_YES = re.compile(r"^(?:yes|yeah|yep|yup|we did|we have)\b[,.:;]?\s*", re.I)

@@ -91,8 +91,8 @@ _BACK_NOT_AFTER = _wordset(
     "push pushed scale scaled set sent send fall fell dial i'll"
 )
 _EMPTY_STARTS = re.compile(
-    r"^(?:no (?:blockers?|decisions?|calls|next steps|follow ups)|nothing(?:'s)? (?:blocking|blocked|"
-    r"shipped|is blocking|in the way)|didn't ship|did not ship|haven't shipped)\b"
+    r"^(?:no (?:blockers?|decisions?|calls|next steps|follow ups)|nothing(?:'s)? (?:blocking|"
+    r"blocked|shipped|is blocking|in the way)|didn't ship|did not ship|haven't shipped)\b"
 )
 _LABEL_WORDS = re.compile(
     r"^(blockers?|next steps|next up|next|decisions?|shipped|done|in review|in progress)\s+"

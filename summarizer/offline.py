@@ -39,6 +39,7 @@ from summarizer.blockers import (
 )
 from summarizer.blocks import read_blocks
 from summarizer.clauses import clauses
+from summarizer.cues import ACK_SENTENCE, BLOCKED_WORDS, DETAIL, weaker_than_question
 from summarizer.evidence import segment_evidence
 from summarizer.items import (
     ASIDE,
@@ -74,7 +75,7 @@ _CLAIM_STRIP = re.compile(
 )
 _ACK = re.compile(
     r"^\W*(?:thanks|thank you|thx|ty|ok|okay|cool|great|nice|\+1|ack|sounds good|lol|noted|"
-    r"will do|on it|np|sure)\b[\w\s!.,]{0,20}$",
+    r"will do|on it|np|sure|please do|go ahead|perfect)\b[\w\s!.,]{0,20}$",
     re.I,
 )
 _THIRD_PERSON_BEFORE = re.compile(
@@ -256,6 +257,8 @@ class OfflineExtractor:
             return
         if ASIDE.match(text):
             return  # "for context, the numbers look odd because ...": background, not a part
+        if ACK_SENTENCE.fullmatch(text.strip(" .!")):
+            return  # "please do. also we decided ...": a reply to an offer, not an action
         if names_resolver_of_last_blocker(walk, text, ev, me=me):
             return
         if nobody_for_last_blocker(walk, text, ev):
@@ -328,11 +331,11 @@ class OfflineExtractor:
     def _piece_part(self, walk: Walk, piece: str, *, first: bool) -> str | None:
         if not first and rules.CONTINUATION_RE.match(piece):
             return None  # "..., since X", "..., should finish overnight": part of the clause before
-        if not first and _DETAIL.match(piece):
+        if not first and DETAIL.match(piece):
             return None  # "the import; half of them load, the XLSX ones fail": how it stands
         own = rules.part_of(piece)
         section = walk.section
-        if walk.soft and own is not None and not _weaker_than_question(section, own, piece):
+        if walk.soft and own is not None and not weaker_than_question(section, own, piece):
             return own  # a question's part is only the default for an answer
         if own is None and walk.soft:
             if first and section == "next_actions" and re.match(r"^[^:]{3,60}:\s+\S", piece):
@@ -348,9 +351,13 @@ class OfflineExtractor:
             return own
         if own == "decisions":
             return own
-        if section == "decisions" and own == "next_actions" and first:
-            if walk.sentence != walk.label_sentence:
-                return own  # "Decision: X. Tomáš merges it after review.": a new sentence's act
+        if (
+            section == "decisions"
+            and own == "next_actions"
+            and first
+            and walk.sentence != walk.label_sentence
+        ):
+            return own  # "Decision: X. Tomáš merges it after review.": a new sentence's act
         if own == "next_actions" and section == "blockers" and owners.names_resolver(piece):
             return None
         if own == "next_actions" and section == "blockers" and asks_for_action(piece):
@@ -385,7 +392,7 @@ class OfflineExtractor:
         resolver_talk = (
             owners.names_resolver(piece) or resolvers.says_nobody(piece)
         ) and not rules.SELF_RE.match(piece)
-        if part == prev.part == "blockers" and resolver_talk and not _BLOCKED_WORDS.search(piece):
+        if part == prev.part == "blockers" and resolver_talk and not BLOCKED_WORDS.search(piece):
             # "the airport's data feed; only their liaison, Ernesto, can whitelist us": who
             # clears the blocker just named, not a second blocker
             prev.text += joined_sep + piece.strip()
@@ -606,22 +613,3 @@ class OfflineExtractor:
         idx = mentioned_item(walk.decl.in_flight, action)
         item = walk.decl.in_flight[idx].item if idx is not None else None
         self._append_action(walk, NextAction(action=action, item=item, owner=owner, evidence=[ev]))
-
-
-# How an item stands, said of its parts: "half of them load", "the XLSX ones fail".
-_DETAIL = re.compile(
-    r"^(?:(?:half|some|most|all|none|one|two|three|a few|many|\d+)\s+of\s+(?:them|these|those|it)|"
-    r"(?:the\s+)?[\w-]+\s+ones)\b",
-    re.I,
-)
-_BLOCKED_WORDS = re.compile(r"\b(?:blocked|blocking|stuck|waiting|on hold|held up)\b", re.I)
-
-
-def _weaker_than_question(section: str | None, own: str, piece: str) -> bool:
-    """Does a stand-up question's part win over what an answer's own words suggest? Only where
-    those words are weak evidence: "Blockers?" "only Ernesto can whitelist us" names who acts, not
-    an action; "Decisions?" "we dropped MARC export" is a past-tense decision, not shipped work."""
-    if section == "blockers" and own == "next_actions":
-        return owners.names_resolver(piece)
-    return section == "decisions" and own == "shipped"
-

@@ -332,7 +332,7 @@ CONTINUATION_RE = re.compile(
     re.I,
 )
 ABSENCE_RE = re.compile(
-    r"^\s*(?:and\s+)?(?:(?:oh\s+)?(?:and\s+)?(?:I'?m|I\s+am|I'?ll\s+be)\s+)?(?:off|out|away|done|"
+    r"^\s*(?:and\s+|then\s+)?(?:(?:oh\s+)?(?:and\s+)?(?:I'?m|I\s+am|I'?ll\s+be)\s+)?(?:off|out|away|done|"
     r"signing off|logging off|heading out|offline|on leave|ooo)\b"
     # "Out Monday", "I'm out Wednesday and Thursday": the return clause beside it says when
     r"(?:\s+(?:now|today|tomorrow|for the day|for the weekend|next week|"
