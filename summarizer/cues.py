@@ -1,0 +1,36 @@
+"""Small cues the clause walk consults about a piece of a sentence: details of an item said of
+its parts, replies to an offer, and when a stand-up question's part beats an answer's own words.
+
+Kept apart from `summarizer.offline` so the walk stays readable; each is a single judgement with
+its reason beside it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from summarizer import owners
+
+# How an item stands, said of its parts: "half of them load", "the XLSX ones fail".
+DETAIL = re.compile(
+    r"^(?:(?:half|some|most|all|none|one|two|three|a few|many|\d+)\s+of\s+(?:them|these|those|it)|"
+    r"(?:the\s+)?[\w-]+\s+ones)\b",
+    re.I,
+)
+BLOCKED_WORDS = re.compile(r"\b(?:blocked|blocking|stuck|waiting|on hold|held up)\b", re.I)
+
+
+ACK_SENTENCE = re.compile(
+    r"(?:please do|will do|sounds good|thanks|thank you|go ahead|perfect|great|ok|okay|noted|"
+    r"sure|yes please)",
+    re.I,
+)
+
+
+def weaker_than_question(section: str | None, own: str, piece: str) -> bool:
+    """Does a stand-up question's part win over what an answer's own words suggest? Only where
+    those words are weak evidence: "Blockers?" "only Ernesto can whitelist us" names who acts, not
+    an action; "Decisions?" "we dropped MARC export" is a past-tense decision, not shipped work."""
+    if section == "blockers" and own == "next_actions":
+        return owners.names_resolver(piece)
+    return section == "decisions" and own == "shipped"

@@ -1,0 +1,187 @@
+"""Categories of wraps written outside the project: numbered and dashed stand-up templates, more
+status markers, resolvers placed in a team or reached through one, spoken labels in unpunctuated
+speech, and chat questions about decisions. Each example is worded for this test, not copied
+from an evaluation set."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from handoff.declaration import Declaration
+from ingest.text import split_sentences, transcript_from_text
+from summarizer.base import ExtractionContext, Vocabulary
+from summarizer.chat import question
+from summarizer.clauses import clauses
+from summarizer.offline import OfflineExtractor
+from summarizer.people import PeopleIndex
+from summarizer.resolvers import role_actor, strong_person
+from summarizer.returns import find_return_time
+from summarizer.rules import item_name, part_of, stated_empty
+
+WHEN = datetime(2026, 12, 4, 17, 30, tzinfo=ZoneInfo("Europe/Lisbon"))  # a Friday
+
+
+def extract(text: str, author: str = "Rui") -> Declaration:
+    context = ExtractionContext(author=author, recorded_at=WHEN)
+    return OfflineExtractor().extract(transcript_from_text(text), context)
+
+
+def people() -> PeopleIndex:
+    return PeopleIndex(vocabulary=Vocabulary(), speakers=set())
+
+
+def test_a_numbered_bot_template_with_dashed_answers() -> None:
+    decl = extract(
+        "@standupbot report for Rui\n1. What did you ship?\n— The tide table importer (TT-4).\n"
+        "2. What are you still on?\n— Harbour camera feed: paused while ops swaps cables, "
+        "not dropped.\n3. Blockers?\n— The port authority's VPN; only their network officer, "
+        "Joana Reis, can add our keys.\n4. Decisions?\n— None today.\n5. Away?\n— Back Monday 9."
+    )
+    assert [s.refs for s in decl.shipped] == [["TT-4"]]
+    assert [(i.item, i.status) for i in decl.in_flight] == [("Harbour camera feed", "in_progress")]
+    assert len(decl.blockers) == 1 and decl.blockers[0].needed_from == "Joana Reis"
+    assert "decisions" in decl.stated_empty
+    assert decl.returns_at_iso is not None and decl.returns_at_iso.isoformat().startswith(
+        "2026-12-07T09:00"
+    )
+
+
+def test_numbered_markers_stay_with_their_line() -> None:
+    assert split_sentences("Done it.\n2. What next?") == ["Done it.", "2. What next?"]
+
+
+def test_when_will_you_be_back_is_a_template_question() -> None:
+    decl = extract(
+        "What did you accomplish?\nNothing finished.\nWhat are you working on?\n"
+        "Kiln sensor dashboard, in review with Bea.\nWhen will you be back?\nTuesday 8:30."
+    )
+    assert "shipped" in decl.stated_empty and decl.shipped == []
+    assert decl.returns_at == "Tuesday 8:30"
+    assert decl.blockers == []
+
+
+def test_a_decisions_question_keeps_a_past_tense_answer_as_a_decision() -> None:
+    decl = extract(
+        "*What did you get done?*\nThe kiln log export.\n*Decisions made?*\n"
+        "We dropped glaze tracking from v1, since nobody used it."
+    )
+    assert [d.decision for d in decl.decisions] == ["We dropped glaze tracking from v1"]
+    assert decl.decisions[0].rationale == "nobody used it"
+    assert len(decl.shipped) == 1
+
+
+def test_arrow_and_cross_markers_split_an_emoji_list() -> None:
+    decl = extract(
+        "✔ rota export\n✖ payroll sync, blocked; Ana at the bank's API desk has to renew our "
+        "certificate\n→ Tiago will test the rota export\n→ I will write the release note"
+    )
+    assert [b.needed_from for b in decl.blockers] == ["Ana"]
+    assert [(a.owner, a.action) for a in decl.next_actions] == [
+        ("Tiago", "Tiago will test the rota export"),
+        ("Rui", "I will write the release note"),
+    ]
+
+
+def test_a_blocked_line_naming_another_partys_system_makes_no_item() -> None:
+    decl = extract("- Blocked: the insurer's claims portal, Marta's team has to reset our login")
+    assert decl.in_flight == []
+    assert decl.blockers[0].needed_from == "Marta"
+
+
+def test_a_possessive_stays_in_an_item_name_and_a_contraction_ends_it() -> None:
+    assert item_name("the insurer's claims portal") == "insurer's claims portal"
+    assert item_name("the payroll export's done") == "payroll export"
+
+
+def test_roles_reached_through_or_waited_on() -> None:
+    assert role_actor("access requests go through the security desk") is not None
+    got = role_actor("blocked until the shipping agent's dispatcher sends the manifest")
+    assert got is not None and got[0] == "shipping agent's dispatcher"
+
+
+def test_a_person_blocked_on_who_holds_the_key() -> None:
+    got = strong_person(
+        "Firmware rollout is blocked on Bruno, he has the signing key",
+        people=people(),
+        exclude=set(),
+    )
+    assert got == "Bruno"
+
+
+def test_a_reporter_is_not_the_resolver() -> None:
+    text = "Lea at the agency says their legal team must approve it"
+    assert strong_person(text, people=people(), exclude=set()) is None
+
+
+def test_an_unknown_zone_word_keeps_the_clock_time() -> None:
+    found = find_return_time("back tomorrow 7am Azores-side time", recorded_at=WHEN)
+    assert found is not None and found[1] is not None
+    assert (found[1].hour, found[1].day) == (7, 5)
+
+
+def test_out_of_office_until_is_a_return() -> None:
+    found = find_return_time("OOO until Wednesday 10 Lisbon time", recorded_at=WHEN)
+    assert found is not None and found[1] is not None
+    assert found[1].isoformat() == "2026-12-09T10:00:00+00:00"
+
+
+def test_an_item_in_review_beats_a_generic_wip_label() -> None:
+    decl = extract("- **WIP:** berth booking page, in review with Nuno")
+    assert [(i.item, i.status) for i in decl.in_flight] == [("berth booking page", "in_review")]
+
+
+def test_details_of_an_items_parts_are_not_items() -> None:
+    decl = extract("• Doing: the supplier catalogue import; some of them load, the CSV ones fail")
+    assert [i.item for i in decl.in_flight] == ["supplier catalogue import"]
+
+
+def test_a_name_with_accents_then_a_present_tense_act_is_a_next_action() -> None:
+    assert part_of("Tomás merges PAY-12 after review.") == "next_actions"
+    decl = extract("Decision: we bill per berth, not per boat. Tomás merges PAY-12 after review.")
+    assert [d.decision for d in decl.decisions] == ["we bill per berth"]
+    assert [(a.owner, a.item) for a in decl.next_actions] == [("Tomás", None)]
+
+
+def test_nothing_finished_states_shipped_empty() -> None:
+    assert "shipped" in stated_empty("Nothing finished.")
+
+
+def spoken(text: str) -> list[str]:
+    return [c.text for s in split_sentences(text) for c in clauses(s)]
+
+
+def test_spoken_part_words_after_a_finished_clause_start_a_new_one() -> None:
+    got = spoken(
+        "this is rui for the harbour team shipped the tide table importer um the camera feed "
+        "is still going the buffer fills up at night decided we keep ten days of video "
+        "because the disk is small and yeah blocked on the port vpn joana in networking is "
+        "the one who can add our keys"
+    )
+    assert "shipped: the tide table importer" in got
+    assert any(c.startswith("decided we keep ten days of video") for c in got)
+    assert "blocked on the port vpn" in got
+    assert "Joana in networking is the one who can add our keys" in got
+    decl = extract(" ".join(got[-2:]))
+    assert [b.needed_from for b in decl.blockers] == ["Joana"]
+
+
+def test_spoken_decisions_none_and_nothing_blocking() -> None:
+    got = spoken("the feed is paused but still open decisions none today nothing's blocking me")
+    assert got[-2:] == ["decisions: none today", "nothing's blocking me"]
+
+
+def test_a_noun_phrase_subject_across_a_preposition() -> None:
+    got = spoken("the alerts are in review with nuno the load balancing across the pumps is paused")
+    assert got[-1] == "the load balancing across the pumps is paused"
+
+
+def test_chat_decision_question_makes_the_answer_a_decision_about_it() -> None:
+    asked = question("did we decide on the map provider?")
+    assert asked is not None and (asked.part, asked.topic) == ("decisions", "map provider")
+
+
+def test_a_reply_to_an_offer_is_not_an_action() -> None:
+    decl = extract("Please do. Also we decided to keep nightly builds, the runners are idle then.")
+    assert decl.next_actions == []
+    assert len(decl.decisions) == 1
