@@ -121,7 +121,8 @@ _NAME_SLOT = re.compile(
     r"(?<=\bthat's ))(?P<a>[a-z][a-z'-]{2,})(?=\s+(?:to|has|who|from|can|will|is|in)\b|$)|"
     r"(?:^|(?<=\bnext )|(?<=\bthen )|(?<=\band )|(?<=\bso )|(?<=\bsteps )|(?<=\bnext up ))"
     r"(?P<b>[a-z][a-z'-]{2,})"
-    r"(?=\s+(?:(?:in|from|at)\s+[a-z-]+\s+)?(?:will|please|is going to|is gonna|needs to|has to|should|can|could|owns|is on|"
+    r"(?=\s+(?:(?:in|from|at)\s+[a-z-]+\s+)?(?:will|please|is going to|is gonna|needs to|"
+    r"has to|should|can|could|owns|is on|"
     # "next declan merges the alerts": a name, then what they do
     r"is the|[a-z]{3,}(?<!s)s\s+(?:the|a|an|it|them|this|that|our|his|her))\b)|"
     r"\b(?P<c>[a-z]{3,})(?='s\s+(?:call|decision|sign-?off|approval|team)\b)"
