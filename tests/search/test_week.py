@@ -95,3 +95,11 @@ def test_next_actions_are_the_persons_own(ask: Any) -> None:
 def test_unknown_work_has_no_record(ask: Any) -> None:
     answer = ask("what's blocking the payroll sync?")
     assert "no record" in answer and "Nothing is blocking" not in answer
+
+
+def test_look_alike_words_do_not_make_unknown_work_known(ask: Any) -> None:
+    # "statement" is said and "export" is close to nothing, but no wrap mentions a statement
+    # exporter's checkout: the head of the phrase must be there as itself.
+    answer = ask("what's blocking the statement retry checkout?")
+    assert "no record" in answer and "Nothing is blocking" not in answer
+    assert "Nothing is blocking" in ask("what's blocking the statement importer?")
