@@ -11,7 +11,7 @@ from ingest.transcript import Segment, Transcript
 # blocked"), when the line it ends is a short note (typed wraps are lists; hard-wrapped prose has
 # long lines), or when the next line starts with a capital and this one does not end mid-phrase.
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?])[\"')\]]?\s+(?=\S)|\n\s*\n|\n(?=\s*[-*•]|\s*\w[\w .&/-]{0,30}:\s)"
+    r"(?<=[.!?])[\"')\]]?\s+(?=\S)|\n\s*\n|\n(?=\s*[-*•»›]|\s*\d{1,2}[.)]\s|\s*\w[\w .&/-]{0,30}:\s)"
 )
 _SHORT_LINE = re.compile(
     r"^(?:([^\n]{1,50})\n(?=\s*\S)|"
@@ -23,6 +23,7 @@ _CLOCK_ABBREV = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
 # place followed by "time" ("Madrid time").
 _CLOCK_NEXT = re.compile(r"[a-z]|[A-Z]{2,5}\b|[A-Z][\w ]{1,20}?\s+time\b")
 _LIST_NUMBER = re.compile(r"\d{1,3}\.")
+_LIST_ITEM = re.compile(r"\d{1,2}\)\s")
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Mr|Ms|Mrs|Dr|St|No)\.$", re.IGNORECASE)
 
 
@@ -33,8 +34,10 @@ def split_sentences(text: str) -> list[str]:
     text = _SHORT_LINE.sub(lambda m: (m.group(1) or m.group(2)) + "\n\n", text)
     for m in _SENTENCE_END.finditer(text):
         piece = text[start : m.start() + (1 if text[m.start() : m.start() + 1] in "\"')]" else 0)]
-        if _ABBREV.search(text[start : m.start()].rstrip()):
-            continue
+        if _ABBREV.search(text[start : m.start()].rstrip()) and not _LIST_ITEM.match(
+            text[m.end() :]
+        ):
+            continue  # "e.g. the", "No. 5" (but "No. 4) Any decisions?" is an answer, then a line)
         if _LIST_NUMBER.fullmatch(piece.strip()):
             continue  # "2. What are you still on?": a numbered line's marker, not a sentence
         before, after = text[start : m.start()].rstrip(), text[m.end() :]

@@ -273,7 +273,8 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
         return _emoji_line(line, emoji)
     line = _strip_symbol(line)
     if state.soft:
-        line = _SPEAKER_LEAD.sub("", line)  # "Jonas: ..." answering the bot's question
+        line = _SPEAKER_LEAD.sub("", _ANSWER_LEAD.sub("", line))  # "Jonas: ...", "A: ..."
+        line = _TRAILING_PICTO.sub("", line) or line  # "None 🙌"
     return _under_heading(_BOLD_MARKS.sub("", line).strip(), state)
 
 
@@ -291,6 +292,9 @@ def _heading_text(line: str) -> str | None:
     asked = _NUMBERED_QUESTION.match(line)
     if asked:
         line = asked.group("text")  # "3. Blockers?": a bot's numbered question
+    chevron = _CHEVRON_HEADING.match(line)
+    if chevron and label_part(chevron.group("text")) is not None:
+        return chevron.group("text")  # "» Completed": a status tool's section
     for pattern in (_HEADING, _BOLD_ALONE, _QUESTION, _LABEL_ALONE):
         m = pattern.match(line)
         if m:
@@ -306,6 +310,10 @@ def _heading_text(line: str) -> str | None:
     return None
 
 
+_CHEVRON_HEADING = re.compile(r"^(?:»|›|▸|▶|>>)\s*(?P<text>[^»›▸▶]{2,40}?)\s*:?$")
+# "A: Merged the importer": a Q/A template's answer marker
+_ANSWER_LEAD = re.compile(r"^(?:A\d{0,2}|Answer|Ans)\s*[:.)]\s+(?=\S)")
+_TRAILING_PICTO = re.compile(rf"\s*[{_PICTO}]\ufe0f?(?:\s*[{_PICTO}]\ufe0f?)*\s*$")
 _NUMBERED_QUESTION = re.compile(r"^\d{1,2}[.)]\s+(?P<text>[^?]{2,80}\?)$")
 # "Marisol, can you take a look tomorrow?": a request to someone, not a template's question.
 _REQUEST = re.compile(

@@ -199,8 +199,10 @@ class OfflineExtractor:
             return
         for clause in (c for s in split_sentences(seg.text) for c in clauses(s, typed=typed)):
             raw = clause.raw
-            if clause.spoken:
-                # A label said aloud ("blocker the token expired") covers its own clause only.
+            if clause.spoken and not walk.soft:
+                # A label said aloud ("blocker the token expired") covers its own clause only; a
+                # template question's default covers its whole answer (an answer typed without a
+                # full stop reads like a recognizer's run).
                 walk.section, walk.label_status = None, None
                 walk.action_label = walk.blocked_label = False
             if rules.is_instruction(raw):

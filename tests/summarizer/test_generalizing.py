@@ -185,3 +185,33 @@ def test_a_reply_to_an_offer_is_not_an_action() -> None:
     decl = extract("Please do. Also we decided to keep nightly builds, the runners are idle then.")
     assert decl.next_actions == []
     assert len(decl.decisions) == 1
+
+
+def test_an_answer_typed_without_a_full_stop_keeps_the_questions_part() -> None:
+    decl = extract("What will you do today?\nWire the renderer into the billing run")
+    assert [a.action for a in decl.next_actions] == ["Wire the renderer into the billing run"]
+
+
+def test_question_and_answer_on_one_numbered_line() -> None:
+    decl = extract(
+        "1) What did you finish? Nothing this time.\n2) Is anything in your way? No.\n"
+        "3) Any decisions? We moved the cache to Redis since the DB was the bottleneck."
+    )
+    assert decl.blockers == [] and "blockers" in decl.stated_empty
+    assert [d.rationale for d in decl.decisions] == ["the DB was the bottleneck"]
+
+
+def test_q_and_a_markers_and_a_trailing_emoji() -> None:
+    decl = extract(
+        "Q: Yesterday?\nA: Merged the tariff importer.\nQ: Blockers?\nA: None 🙌\n"
+        "Q: Today?\nA: Start on the diff view."
+    )
+    assert [s.summary for s in decl.shipped] == ["Merged the tariff importer"]
+    assert "blockers" in decl.stated_empty
+    assert [a.action for a in decl.next_actions] == ["Start on the diff view"]
+
+
+def test_chevron_sections_of_a_status_tool() -> None:
+    decl = extract("» Completed\n- Route optimizer v2 (ROUTE-12)\n» Planned\n- Depot report")
+    assert [s.refs for s in decl.shipped] == [["ROUTE-12"]]
+    assert [a.action for a in decl.next_actions] == ["Depot report"]
