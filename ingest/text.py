@@ -11,7 +11,8 @@ from ingest.transcript import Segment, Transcript
 # blocked"), when the line it ends is a short note (typed wraps are lists; hard-wrapped prose has
 # long lines), or when the next line starts with a capital and this one does not end mid-phrase.
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?])[\"')\]]?\s+(?=\S)|\n\s*\n|\n(?=\s*[-*•»›]|\s*\d{1,2}[.)]\s|\s*\w[\w .&/-]{0,30}:\s)"
+    r"(?<=[.!?])[\"')\]]?\s+(?=\S)|\n\s*\n|"
+    r"\n(?=\s*[-*•»›]|\s*\d{1,2}[.)]\s|\s*\w[\w .&/-]{0,30}:\s)"
 )
 _SHORT_LINE = re.compile(
     r"^(?:([^\n]{1,50})\n(?=\s*\S)|"
