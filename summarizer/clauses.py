@@ -119,7 +119,10 @@ _NAME_SLOT = re.compile(
     r"(?:(?<=\bneed )|(?<=\bneeds )|(?<=\bask )|(?<=\bping )|(?<=\bonly )|(?<=\bit's )|"
     r"(?<=\bwaiting on )|(?<=\bwaiting for )|(?<=\bwith )|(?<=\bfrom )|(?<=\btell )|"
     r"(?<=\bthat's ))(?P<a>[a-z][a-z'-]{2,})(?=\s+(?:to|has|who|from|can|will|is|in)\b|$)|"
-    r"(?:^|(?<=\bnext )|(?<=\bthen )|(?<=\band )|(?<=\bso )|(?<=\bsteps )|(?<=\bnext up ))"
+    r"(?:^|(?<=\bnext )|(?<=\bthen )|(?<=\band )|(?<=\bso )|(?<=\bsteps )|(?<=\bnext up )|"
+    # "only their support lead kofi can": the person holding the role
+    r"(?<=\blead )|(?<=\bmanager )|(?<=\bofficer )|(?<=\badmin )|(?<=\bcontact )|"
+    r"(?<=\bliaison ))"
     r"(?P<b>[a-z][a-z'-]{2,})"
     r"(?=\s+(?:(?:in|from|at)\s+[a-z-]+\s+)?(?:will|please|is going to|is gonna|needs to|"
     r"has to|should|can|could|owns|is on|"
@@ -201,8 +204,12 @@ def _cut_before(words: list[str], i: int, *, has_verb: bool) -> bool:
         return prev not in _FILLERS
     if (w, nxt) in _MARKER_PAIRS:
         return True
-    if w == "and" and nxt in ("i'll", "we'll", "someone", "somebody"):
+    if w == "and" and nxt in ("i'll", "we'll", "someone", "somebody", "i'm", "i've", "we're"):
         return True  # "... waiting on finance and i'll chase it monday": a new action
+    if w == "we" and nxt in ("decided", "agreed", "chose") and has_verb:
+        return True  # "... who handles that we decided to ...": the decision starts anew
+    if w in ("decisions", "decision") and nxt in _SUBJECTS | {"we're", "um", "uh"}:
+        return True  # "blockers none decisions we're keeping ...": a spoken label
     if w == "and" and nxt in _DETERMINERS and has_verb and _noun_phrase_subject(words, i + 1):
         return True  # "i merged the fix and the indexer is in review"
     if (prev, w) in _MARKER_PAIRS:
@@ -260,6 +267,12 @@ def _spoken_part_word(words: list[str], i: int, *, has_verb: bool) -> bool:
     return False
 
 
+_ROLE_NOUNS = _wordset(
+    "lead manager officer admin administrator engineer contact liaison owner director head "
+    "coordinator dispatcher sysadmin inspector clerk agent rep representative"
+)
+
+
 def _past(word: str) -> bool:
     return len(word) > 4 and word.endswith("ed") and word not in ("need", "speed", "feed")
 
@@ -280,6 +293,7 @@ def _new_subject(words: list[str], i: int) -> bool:
             and prev not in _DETERMINERS
             and prev not in _PREPOSITIONS
             and prev not in ("only", "just", "and", "or")
+            and prev not in _ROLE_NOUNS  # "only their support lead kofi can": who holds it
         )
     return False
 

@@ -215,3 +215,24 @@ def test_chevron_sections_of_a_status_tool() -> None:
     decl = extract("» Completed\n- Route optimizer v2 (ROUTE-12)\n» Planned\n- Depot report")
     assert [s.refs for s in decl.shipped] == [["ROUTE-12"]]
     assert [a.action for a in decl.next_actions] == ["Depot report"]
+
+
+def test_spoken_returns_decisions_and_absences_after_and_start_new_clauses() -> None:
+    got = spoken(
+        "the feed is blocked and honestly i don't know who there handles that we decided to "
+        "batch orders daily because trucks come once next up milan will test the tablets and "
+        "i'm back thursday at half eight lisbon time"
+    )
+    assert "we decided to batch orders daily because trucks come once" in got
+    assert got[-1] == "I'm back thursday at half eight lisbon time"
+    assert spoken("someone has to update the depot list and i'm off tomorrow")[-1] == (
+        "I'm off tomorrow"
+    )
+
+
+def test_a_spoken_name_after_a_role_is_the_resolver() -> None:
+    got = spoken(
+        "the tracker went out today blocked on the vendor only their support lead kofi can reset it"
+    )
+    decl = extract(". ".join(got))
+    assert [b.needed_from for b in decl.blockers] == ["Kofi"]
