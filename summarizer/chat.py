@@ -23,6 +23,7 @@ from summarizer.walk import Asked, Walk
 _QUESTION_LEAD = re.compile(
     r"^(?:(?:ok|okay|so|and|also|nice|great|cool|thanks|hey|hi)[,.!]?\s+)*"
     r"(?:what\s+about|how\s+about|how'?s|how\s+is|how\s+are|is|are|did|has|have|was|were|"
+    r"what'?s\s+left\s+(?:on|for|in)|what'?s\s+(?:happening|up)\s+with|how\s+far\s+along\s+is|"
     r"where\s+(?:are|is)\s+we\s+(?:on|with)|what'?s\s+the\s+(?:status|state)\s+(?:of|on)|"
     r"status\s+(?:of|on)|any\s+news\s+on|any\s+update\s+on)?\s*",
     re.I,
@@ -41,7 +42,8 @@ _NOT_TOPIC = re.compile(
 
 _DECIDE_ON = re.compile(
     r"^(?:(?:ok|okay|so|and|also)[,.]?\s+)*(?:did|have|has)\s+(?:we|you|they)\s+"
-    r"(?:decide|decided|agree|agreed|settle|settled|pick|picked)\s+(?:on|about)\s+(.{3,60})$",
+    r"(?:(?:decide|decided|agree|agreed|settle|settled)\s+(?:on|about)|pick|picked|choose|chose)"
+    r"\s+(?:a|an|the)?\s*(.{3,60})$",
     re.I,
 )
 

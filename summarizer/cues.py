@@ -20,11 +20,12 @@ DETAIL = re.compile(
 BLOCKED_WORDS = re.compile(r"\b(?:blocked|blocking|stuck|waiting|on hold|held up)\b", re.I)
 
 
-ACK_SENTENCE = re.compile(
+_ACK = (
     r"(?:please do|will do|sounds good|thanks|thank you|go ahead|perfect|great|ok|okay|noted|"
-    r"sure|yes please)",
-    re.I,
+    r"sure|yes please|cool|nice)"
 )
+# "thanks, please do": replies to an offer, one or several
+ACK_SENTENCE = re.compile(rf"{_ACK}(?:[\s,.!]+{_ACK})*", re.I)
 
 
 def weaker_than_question(section: str | None, own: str, piece: str) -> bool:

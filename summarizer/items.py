@@ -163,8 +163,8 @@ ASIDE = re.compile(
 )
 SUBORDINATE = re.compile(r"^(?:once|as soon as|when|after|if|until|before)\b", re.I)
 SOMEONE_ON_IT = re.compile(
-    r"^(?-i:[A-ZÀ-Þ][\w'’-]+)(?:'s|\s+is)?\s+(?:reviewing|looking\s+at\s+it|on\s+it|testing\s+it|"
-    r"checking\s+it)\s*[.!]?$",
+    r"^(?-i:[A-ZÀ-Þ][\w'’-]+)(?:'s|\s+is)?\s+(?:reviewing|looking\s+at\s+(?:it|them)|on\s+it|"
+    r"testing\s+(?:it|them)|checking\s+(?:it|them)|has\s+(?:it|them))\s*[.!]?$",
     re.I,
 )
 HANDLE_WORKS = re.compile(r"^(@[\w.-]+)\s+(?:is|has|has\s+been|was|'s)\b")

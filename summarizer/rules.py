@@ -230,7 +230,8 @@ NEXT_RE = re.compile(
     rf"\b(?:handing|passing|giving|hand(?:ing)? off)\b[^.]{{0,60}}?\bto\s+(?-i:@?[A-Z][a-z]+)|"
     rf"^(?:the\s+)?(?:(?:day|night|morning|evening|next|incoming)\s+shift|on-?call)\s+{MODAL}\b|"
     rf"^(?:(?:next(?:\s+up)?|then)\s*[:,]?\s*)?(?-i:[A-ZÀ-ÞŠŽČĆŁ][a-zß-ÿščžćłńśźż]+)\s+"
-    rf"(?-i:[a-z]+(?<!s)(?<!')s)\s+(?:the|a|an|it|them|this|that|to|(?-i:[A-Z]{{2,}}-\d+))\b",
+    rf"(?!(?:has|is|was|does|says)\b)(?-i:[a-z]+(?<!s)(?<!')s)\s+"
+    rf"(?:the|a|an|it|them|this|that|to|(?-i:[A-Z]{{2,}}-\d+))\b",
     re.IGNORECASE,
 )
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from handoff.declaration import Declaration
 from ingest.text import split_sentences, transcript_from_text
+from ingest.transcript import Segment, Transcript
 from summarizer.base import ExtractionContext, Vocabulary
 from summarizer.chat import question
 from summarizer.clauses import clauses
@@ -236,3 +237,37 @@ def test_a_spoken_name_after_a_role_is_the_resolver() -> None:
     )
     decl = extract(". ".join(got))
     assert [b.needed_from for b in decl.blockers] == ["Kofi"]
+
+
+def chat(messages: list[tuple[str, str]]) -> Declaration:
+    segments = [Segment(text=text, speaker=who) for who, text in messages]
+    transcript = Transcript(text="\n".join(t for _, t in messages), segments=segments)
+    return OfflineExtractor().extract(transcript, ExtractionContext(author="ana", recorded_at=WHEN))
+
+
+def test_chat_reviewer_holding_the_work_and_a_picked_courier() -> None:
+    decl = chat(
+        [
+            ("bo", "and the expiry alerts?"),
+            ("ana", "in review, Carla has them"),
+            ("bo", "did we pick a courier for the samples?"),
+            ("ana", "we did, DPD, since they deliver before 9"),
+            ("bo", "I can dig through old emails"),
+            ("ana", "thanks, please do"),
+        ]
+    )
+    assert [(i.item, i.status) for i in decl.in_flight] == [("expiry alerts", "in_review")]
+    assert [(d.decision, d.rationale) for d in decl.decisions] == [
+        ("courier for the samples: DPD", "they deliver before 9")
+    ]
+    assert [(a.owner, a.action) for a in decl.next_actions] == [("bo", "dig through old emails")]
+
+
+def test_chat_whats_left_on_names_the_item() -> None:
+    decl = chat(
+        [
+            ("kim", "what's left on the dosage calculator?"),
+            ("ana", "the adult doses work, the pediatric ones don't yet"),
+        ]
+    )
+    assert [(i.item, i.status) for i in decl.in_flight] == [("dosage calculator", "in_progress")]
