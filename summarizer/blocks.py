@@ -99,7 +99,7 @@ _QUESTION_LEAD = re.compile(
     re.I,
 )
 _LABEL_ALONE = re.compile(r"^(?P<text>[A-Za-z][\w /&'-]{1,40}?)\s*[:：]$")
-_BOLD_MARKS = re.compile(r"\*\*|__|(?<!\w)\*(?=\w)|(?<=\w)\*(?!\w)")
+_BOLD_MARKS = re.compile(r"\*\*|__|(?<!\w)\*(?=[\w(])|(?<=[\w)])\*(?!\w)")
 
 
 @dataclass
@@ -332,6 +332,8 @@ def _set_heading(
         part = classifier.part(text)
     state.part, state.soft, state.bulleted = part, soft, False
     state.status_label = _status_label(text) if part == "in_flight" else None
+    if part == "blockers" and re.match(r"\W*blocked\b", text, re.I):
+        state.status_label = "Blocked"  # "### Blocked": each line names a blocked item
 
 
 def _status_label(text: str) -> str | None:
@@ -347,6 +349,8 @@ def _status_label(text: str) -> str | None:
 def _label_for(part: str, said: str) -> str:
     if part == "in_flight":
         return _status_label(said) or "In flight"
+    if part == "blockers" and re.match(r"\W*blocked\b", said, re.I):
+        return "Blocked"  # "### Blocked": each line names a blocked item, then why
     return PART_LABELS[part]
 
 

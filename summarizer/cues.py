@@ -14,7 +14,9 @@ from summarizer import owners
 # How an item stands, said of its parts: "half of them load", "the XLSX ones fail".
 DETAIL = re.compile(
     r"^(?:(?:half|some|most|all|none|one|two|three|a few|many|\d+)\s+of\s+(?:them|these|those|it)|"
-    r"(?:the\s+)?[\w-]+\s+ones)\b",
+    r"(?:the\s+)?[\w-]+\s+ones|"
+    # "70%, the sunrise ramp is left": what remains of the item
+    r"(?:the\s+)?(?:[\w-]+\s+){1,3}(?:is|are)\s+(?:left|remaining|still\s+to\s+do|to\s+go)$)\b",
     re.I,
 )
 BLOCKED_WORDS = re.compile(r"\b(?:blocked|blocking|stuck|waiting|on hold|held up)\b", re.I)

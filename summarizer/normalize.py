@@ -330,7 +330,7 @@ def _subject(dropped: str) -> str | None:
 # A comma clause with a subject of its own ("it's merged", "Layla's looking at it"): a
 # correction right after it takes back that clause, not the sentence's earlier ones.
 _OWN_SUBJECT = re.compile(
-    r"^(?:it'?s|it\s+is|that'?s|that\s+is|he'?s|she'?s|they'?re|(?-i:[A-Z][a-z]+)(?:'s|\s+is|\s+has))\s",
+    r"^(?:it'?s|it\s+is|that'?s|that\s+is|he'?s|she'?s|they'?re|(?-i:[A-ZÀ-Þ][a-zß-ÿ]+)(?:'s|\s+is|\s+has))\s",
     re.I,
 )
 

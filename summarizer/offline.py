@@ -79,7 +79,8 @@ _ACK = re.compile(
     re.I,
 )
 _THIRD_PERSON_BEFORE = re.compile(
-    r"(?:\b(?:he|she|they)|\b[A-Z][a-z]+)\s*(?:is|'s|will\s+be|are)(?:\s+(?:out|off|away|on leave|"
+    r"(?:\b(?:he|she|they)|\b[A-ZÀ-Þ][a-zß-ÿ]+)\s*(?:is|'s|will\s+be|are)"
+    r"(?:\s+(?:out|off|away|on leave|"
     r"ooo|gone))?(?:\s+(?:until|till|from|on|for))?\s*$"
 )
 # What a clause said before its return time ("... i'll wire up events after back mon 10am").
@@ -111,7 +112,7 @@ _ACTION_LEAD = re.compile(
     r"^(?:(?:next(?!\s+shift)|then|and|also|so|tomorrow|after that|later)\s*[:,]?\s+)*", re.I
 )
 _SPLIT_ACTIONS = re.compile(
-    r",?\s+and\s+(?=(?:then\s+)?(?:I'?ll|I\s|we\s|someone|somebody|@\w|[A-Z][a-z]+\s+(?:will|to|should|"
+    r",?\s+and\s+(?=(?:then\s+)?(?:I'?ll|I\s|we\s|someone|somebody|@\w|[A-ZÀ-Þ][a-zß-ÿ]+\s+(?:will|to|should|"
     r"needs|can|is going))\b)|,\s+(?:and\s+)?then\s+|\s+and\s+then\s+",
 )
 # Meeting-minutes syntax: "[action] persia to ask ...", "ALL: please check ...", "bob: to verify".

@@ -43,7 +43,8 @@ _ROLE_HEAD = (
     r"officer|lead|manager|controller|director|head|coordinator|engineer|architect|admin|"
     r"administrator|DBAs?|owner|operator|operators|liaison|contact|vendor|supplier|provider|"
     r"registrar|auditors?|lawyers?|counsel|landlord|CFO|CTO|CEO|CISO|DPO|SRE|on-?call|"
-    r"dispatchers?|sysadmins?|inspectors?|clerks?|agents?|brokers?|"
+    r"dispatchers?|sysadmins?|inspectors?|clerks?|agents?|brokers?|electricians?|technicians?|"
+    r"mechanics?|plumbers?|installers?|contractors?|surveyors?|accountants?|notary|notaries|"
     r"helpdesk|service\s+desk|ops|operations|support)"
 )
 # Departments that act under their bare name ("legal must confirm", "IT security can").

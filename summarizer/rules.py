@@ -225,9 +225,11 @@ MODAL = (
 NEXT_RE = re.compile(
     rf"(?:{SELF_RE.pattern})|^(?:next|then|tomorrow|todo|to do|follow[- ]up|after that|later)\b|"
     rf"\b(?:tomorrow|next|then|later) I\b|\b(?:someone|somebody|anyone|we)\s+{MODAL}\b|"
-    rf"\bcan (?:someone|somebody|anyone|you)\b|\bplease\b|^@\w|\b(?-i:[A-Z][a-z]+)\s+{MODAL}\b|"
+    rf"\bcan (?:someone|somebody|anyone|you)\b|\bplease\b|^@\w|"
+    rf"\b(?-i:[A-ZÀ-Þ][a-zß-ÿ]+)\s+{MODAL}\b|"
     rf"\b(?:need to|needs to|should|must|has to)\b|"
-    rf"\b(?:handing|passing|giving|hand(?:ing)? off)\b[^.]{{0,60}}?\bto\s+(?-i:@?[A-Z][a-z]+)|"
+    rf"\b(?:handing|passing|giving|hand(?:ing)? off)\b[^.]{{0,60}}?\bto\s+"
+    rf"(?-i:@?[A-ZÀ-Þ][a-zß-ÿ]+)|"
     rf"^(?:the\s+)?(?:(?:day|night|morning|evening|next|incoming)\s+shift|on-?call)\s+{MODAL}\b|"
     rf"^(?:(?:next(?:\s+up)?|then)\s*[:,]?\s*)?(?-i:[A-ZÀ-ÞŠŽČĆŁ][a-zß-ÿščžćłńśźż]+)\s+"
     rf"(?!(?:has|is|was|does|says)\b)(?-i:[a-z]+(?<!s)(?<!')s)\s+"
@@ -431,7 +433,7 @@ _SOFT_SPLIT = re.compile(
 )
 _STARTS_CLAUSE = re.compile(
     rf"^(?:and\s+|but\s+|then\s+|plus\s+|also\s+|and\s+then\s+)*(?:I'?ll|I\b|we\b|we'll|"
-    rf"someone|somebody|anyone|can\s+(?:someone|you)|@\w+|(?-i:[A-Z][a-z]+)\s+{MODAL}\b|"
+    rf"someone|somebody|anyone|can\s+(?:someone|you)|@\w+|(?-i:[A-ZÀ-Þ][a-zß-ÿ]+)\s+{MODAL}\b|"
     rf"(?:the\s+)?(?:day|night|next)\s+shift)",
     re.IGNORECASE,
 )
@@ -484,7 +486,10 @@ _EVALUATIVE = re.compile(
 # "..., annual plans were confusing customers": a clause with its own subject and verb.
 _OWN_CLAUSE = re.compile(
     r"^(?:[\w'-]+\s+){1,3}(?:was|were|is|are|had|kept|would|could|wasn'?t|weren'?t|isn'?t|"
-    r"aren'?t|won'?t|can'?t)\b",
+    r"aren'?t|won'?t|can'?t|"
+    # "..., growers asked for it", "..., the vendor limits us to that": who wanted or forced it
+    r"asked|wanted|requested|insisted|complained|prefer(?:s|red)?|limits?|limited|"
+    r"requires?|required|demanded|mandates?|mandated|told|found|showed)\b",
     re.I,
 )
 
@@ -502,13 +507,16 @@ def split_rationale(text: str) -> tuple[str, str | None]:
         if len(head.split()) < 1 or len(tail.split()) < 1:
             continue
         # "as"/"for"/"so" count only before a clause ("kept X as the backend" is not a reason).
-        if word in _WEAK_CONNECTIVES and not re.match(
-            r"(?:it|we|they|the|this|that|there|our|[a-z]+ (?:is|are|was|were|has|have|can"
-            r"|would))\b",
-            tail,
-            re.I,
+        if word in _WEAK_CONNECTIVES and (
+            len(tail.split()) < 2
+            or not re.match(
+                r"(?:it|we|they|the|this|that|there|our|[a-z]+ (?:is|are|was|were|has|have|can"
+                r"|would))\b",
+                tail,
+                re.I,
+            )
         ):
-            continue
+            continue  # "..., growers asked for it": "for" before a pronoun is no reason
         return head.strip(" ,;"), tail.strip(" ,;.") or None
     # No connective: "X over Y, simpler ops" / "X rather than Y, Y would mean ..."
     pieces = re.split(r",\s+", text, maxsplit=1)
@@ -560,7 +568,7 @@ _ITEM_LEAD = re.compile(
     r"^(?:(?:I'?m|I\s+am|I'?ve\s+been|I\s+was|we'?re|we\s+are|we\s+were|I|we|"
     # "@kai is continuing to work on X", "Priya has nearly finished X": the person is the owner,
     # the work is the item
-    r"(?:@[\w.-]+|(?-i:[A-Z][a-z]+))\s+(?:is|has|has\s+been|was|'s)|"
+    r"(?:@[\w.-]+|(?-i:[A-ZÀ-Þ][a-zß-ÿ]+))\s+(?:is|has|has\s+been|was|'s)|"
     # "There is ongoing work on X"
     r"there(?:'s|\s+is|\s+are)\s+(?:ongoing\s+|some\s+|still\s+)?work)\s+)?"
     r"(?:(?:maybe|about|around|roughly|still|currently|now|just|mostly|mainly|nearly|almost|"

@@ -271,3 +271,24 @@ def test_chat_whats_left_on_names_the_item() -> None:
         ]
     )
     assert [(i.item, i.status) for i in decl.in_flight] == [("dosage calculator", "in_progress")]
+
+
+def test_a_markdown_wrap_with_italics_remainders_trades_and_a_blocked_heading() -> None:
+    decl = extract(
+        "### In progress\n- Grow-light sync — 70%, the sunrise ramp is left\n"
+        "- Harvest forecast *(paused for the audit, not dropped)*\n\n### Blocked\n"
+        "- Greenhouse 3 sensors: the electrician has to rewire the hub\n"
+    )
+    assert [(i.item, i.status) for i in decl.in_flight] == [
+        ("Grow-light sync", "in_progress"),
+        ("Harvest forecast", "in_progress"),
+        ("Greenhouse 3 sensors", "blocked"),
+    ]
+    assert [b.needed_from for b in decl.blockers] == ["electrician"]
+
+
+def test_a_reason_said_as_who_asked_for_it() -> None:
+    decl = extract("Decided to keep the manual override switch, growers asked for it.")
+    assert [(d.decision, d.rationale) for d in decl.decisions] == [
+        ("keep the manual override switch", "growers asked for it")
+    ]
