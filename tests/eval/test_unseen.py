@@ -1,6 +1,7 @@
-"""The unseen material (eval/data/UNSEEN.md, UNSEEN2.md, UNSEEN3.md): wraps in seven formats
-and multi-week scenarios, written apart from the rules, each half tune and half held out. These
-tests check its shape and that the eval's loaders read it; they never judge the product on it."""
+"""The unseen material (eval/data/UNSEEN.md, UNSEEN2.md, UNSEEN3.md, UNSEEN4_QA.md): wraps
+in seven formats and multi-week scenarios, written apart from the rules, each half tune and half
+held out. These tests check its shape and that the eval's loaders read it; they never judge the
+product on it."""
 
 from __future__ import annotations
 
@@ -33,7 +34,16 @@ KINDS = {
     "return_time",
     "cross_team",
 }
-SCENARIOS = ("unseen_a", "unseen_b", "unseen2_c", "unseen2_d", "unseen3_e", "unseen3_f")
+SCENARIOS = (
+    "unseen_a",
+    "unseen_b",
+    "unseen2_c",
+    "unseen2_d",
+    "unseen3_e",
+    "unseen3_f",
+    "unseen4_g",
+    "unseen4_h",
+)
 
 
 @pytest.mark.parametrize("name", WRAP_SETS)
@@ -214,3 +224,99 @@ def test_question_split_selection_and_kind_tally() -> None:
         "who_owns": {"questions": 2, "right": 1, "baseline": 1},
         "-": {"questions": 1, "right": 1, "baseline": 1},
     }
+
+
+#: Questions per kind in each of the unseen4 scenarios (as in UNSEEN3.md): 26 in all.
+UNSEEN4_KINDS = {
+    "current_blocker": 4,
+    "who_can_clear": 4,
+    "who_owns": 2,
+    "latest_decision": 2,
+    "why_dropped": 2,
+    "as_of": 4,
+    "unknown_item": 2,
+    "next_actions": 2,
+    "return_time": 2,
+    "cross_team": 2,
+}
+UNSEEN4 = ("unseen4_g", "unseen4_h")
+
+
+@pytest.mark.parametrize("name", UNSEEN4)
+def test_unseen4_questions_are_grouped_by_kind_and_split_alternately(name: str) -> None:
+    rows = load_jsonl(DATA / f"{name}_scenario.jsonl")
+    qs = load_jsonl(DATA / f"{name}_questions.jsonl")
+    assert [q["kind"] for q in qs] == [k for k, n in UNSEEN4_KINDS.items() for _ in range(n)]
+    assert [q["split"] for q in qs] == ["tune", "heldout"] * (len(qs) // 2)
+    for kind in UNSEEN4_KINDS:
+        splits = Counter(q["split"] for q in qs if q["kind"] == kind)
+        assert splits["tune"] == splits["heldout"], (name, kind)
+    assert len({q["id"] for q in qs}) == len(qs) and len({r["id"] for r in rows}) == len(rows)
+    assert len(rows) == 20 and 5 <= len({r["author"] for r in rows}) <= 6
+    times = [datetime.fromisoformat(r["recorded_at"]) for r in rows]
+    assert times == sorted(times), name
+    for r in rows:
+        assert set(r) == {"id", "team", "author", "recorded_at", "text"}, r["id"]
+        assert 40 <= len(r["text"].split()) <= 110, r["id"]
+    for q in qs:
+        assert set(q) == {"id", "kind", "q", "team", "as_of", "must", "must_not", "split"}, q["id"]
+        assert datetime.fromisoformat(q["as_of"]).utcoffset() is not None, q["id"]
+        if q["kind"] == "unknown_item":
+            assert "nothing is blocking" in q["must_not"], q["id"]
+            # the item is in no wrap of either team
+            item = q["q"].rstrip("?").split(" the ", 1)[1].lower()
+            assert not any(item in r["text"].lower() for r in rows), q["id"]
+
+
+#: What each unseen4 return-time question rests on: the wrap that gives the answer and the one
+#: before it by the same person, each with the weekday, clock time and zone its words give.
+UNSEEN4_RETURNS: dict[str, tuple[tuple[str, str, str, str], tuple[str, str, str, str]]] = {
+    "ug-q23": (
+        ("ug-02", "wednesday", "08:00", "America/Bogota"),
+        ("ug-08", "tuesday", "08:00", "America/Bogota"),
+    ),
+    "ug-q24": (
+        ("ug-16", "monday", "08:30", "Africa/Nairobi"),
+        ("ug-18", "tuesday", "10:00", "Africa/Nairobi"),
+    ),
+    "uh-q23": (
+        ("uh-11", "wednesday", "09:00", "Europe/Istanbul"),
+        ("uh-15", "thursday", "10:00", "Europe/Istanbul"),
+    ),
+    "uh-q24": (
+        ("uh-16", "sunday", "10:00", "Asia/Dhaka"),
+        ("uh-19", "monday", "09:00", "Asia/Dhaka"),
+    ),
+}
+
+
+def test_unseen4_return_questions_ask_after_the_later_wrap_and_before_the_return() -> None:
+    """The gold day is the next matching moment after the later wrap, the question is asked
+    between that wrap and the return, and the earlier wrap's day is what must not be said."""
+    seen = set()
+    for name in UNSEEN4:
+        rows = {r["id"]: r for r in load_jsonl(DATA / f"{name}_scenario.jsonl")}
+        for q in load_jsonl(DATA / f"{name}_questions.jsonl"):
+            if q["kind"] != "return_time":
+                continue
+            seen.add(q["id"])
+            earlier, later = UNSEEN4_RETURNS[q["id"]]
+            first, second = rows[earlier[0]], rows[later[0]]
+            assert first["author"] == second["author"] and first["author"] in q["q"], q["id"]
+            asked = datetime.fromisoformat(q["as_of"])
+            at = datetime.fromisoformat(second["recorded_at"])
+            by_author = [
+                r
+                for r in rows.values()
+                if r["author"] == second["author"]
+                and datetime.fromisoformat(r["recorded_at"]) < asked
+            ]
+            assert [r["id"] for r in by_author[-2:]] == [first["id"], second["id"]], q["id"]
+            back = _next_moment(at, *later[1:])
+            assert at < asked < back, q["id"]
+            assert back.date().isoformat() in q["must"][0], q["id"]
+            assert back.strftime("%A") in q["must"][0], q["id"]
+            before = _next_moment(datetime.fromisoformat(first["recorded_at"]), *earlier[1:])
+            assert before.strftime("%A") != back.strftime("%A"), q["id"]
+            assert before.strftime("%A") in q["must_not"], q["id"]
+    assert seen == set(UNSEEN4_RETURNS)
