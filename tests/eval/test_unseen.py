@@ -1,7 +1,7 @@
-"""The unseen material (eval/data/UNSEEN.md, UNSEEN2.md, UNSEEN3.md, UNSEEN4_QA.md): wraps
-in seven formats and multi-week scenarios, written apart from the rules, each half tune and half
-held out. These tests check its shape and that the eval's loaders read it; they never judge the
-product on it."""
+"""The unseen material (eval/data/UNSEEN.md, UNSEEN2.md, UNSEEN3.md, UNSEEN4.md, UNSEEN4_QA.md):
+wraps in seven formats and multi-week scenarios, written apart from the rules, each half tune and
+half held out. These tests check its shape and that the eval's loaders read it; they never judge
+the product on it."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from handoff.declaration import LIST_PARTS, Declaration
 
 UNSEEN = DATA_DIR / "unseen.jsonl"
 #: The unseen sets of wraps, by dataset name (the file's stem).
-WRAP_SETS = ("unseen", "unseen2", "unseen3")
+WRAP_SETS = ("unseen", "unseen2", "unseen3", "unseen4")
 FORMATS = {"standup", "emoji", "markdown", "table", "list", "speech", "chat"}
 KINDS = {
     "current_blocker",
@@ -157,16 +157,92 @@ def _next_moment(after: datetime, day: str, clock: str, zone: str) -> datetime:
     raise AssertionError((after, day, clock, zone))
 
 
-def test_unseen3_return_times_are_the_next_matching_moment() -> None:
-    examples = {e.id: e for e in load_examples(DATA_DIR / "unseen3.jsonl")}
+def _check_return_times(name: str, returns: dict[str, tuple[str, str, str]]) -> None:
+    examples = {e.id: e for e in load_examples(DATA_DIR / f"{name}.jsonl")}
     with_return = {i for i, e in examples.items() if e.gold["returns_at_iso"]}
-    assert with_return == set(UNSEEN3_RETURNS)
-    for wrap_id, (day, clock, zone) in UNSEEN3_RETURNS.items():
+    assert with_return == set(returns)
+    for wrap_id, (day, clock, zone) in returns.items():
         ex = examples[wrap_id]
         assert ex.recorded_at is not None
         expected = _next_moment(ex.recorded_at, day, clock, zone)
         gold = datetime.fromisoformat(ex.gold["returns_at_iso"])
         assert gold == expected and gold.utcoffset() == expected.utcoffset(), wrap_id
+
+
+def test_unseen3_return_times_are_the_next_matching_moment() -> None:
+    _check_return_times("unseen3", UNSEEN3_RETURNS)
+
+
+#: The same for unseen4: weekday (or "tomorrow"), clock time and zone the words name. Some zones
+#: are not the recording's ("back Monday 08:00 Oslo time" said in London), and two returns cross a
+#: clock change (Chicago on 1 November 2026, Adelaide on 4 October 2026).
+UNSEEN4_RETURNS: dict[str, tuple[str, str, str]] = {
+    "w4-01-standup-aino": ("monday", "08:15", "Europe/Helsinki"),
+    "w4-02-standup-chidinma": ("tuesday", "07:00", "Africa/Lagos"),
+    "w4-03-standup-haruka": ("friday", "10:00", "Asia/Tokyo"),
+    "w4-04-standup-mateus": ("monday", "06:30", "America/Sao_Paulo"),
+    "w4-05-standup-priya": ("monday", "09:30", "Asia/Kolkata"),
+    "w4-06-standup-selamawit": ("saturday", "08:00", "Africa/Addis_Ababa"),
+    "w4-07-standup-valentina": ("thursday", "06:00", "America/Argentina/Buenos_Aires"),
+    "w4-08-standup-noura": ("sunday", "08:00", "Asia/Riyadh"),
+    "w4-09-emoji-zsofia": ("monday", "05:45", "Europe/Budapest"),
+    "w4-10-emoji-yael": ("sunday", "07:30", "Asia/Jerusalem"),
+    "w4-11-emoji-siriporn": ("thursday", "09:00", "Asia/Bangkok"),
+    "w4-12-emoji-aizada": ("friday", "10:00", "Asia/Bishkek"),
+    "w4-13-emoji-farzana": ("saturday", "08:30", "Asia/Kabul"),
+    "w4-14-emoji-rhys": ("monday", "08:00", "Europe/Oslo"),
+    "w4-15-emoji-grace": ("monday", "07:30", "Africa/Kinshasa"),
+    "w4-17-markdown-anahit": ("tuesday", "09:00", "Asia/Yerevan"),
+    "w4-18-markdown-wanjiru": ("thursday", "06:00", "Africa/Nairobi"),
+    "w4-20-markdown-wilma": ("wednesday", "12:00", "America/La_Paz"),
+    "w4-21-markdown-jihoon": ("tuesday", "14:00", "Asia/Seoul"),
+    "w4-22-markdown-elira": ("sunday", "05:30", "Europe/Tirane"),
+    "w4-23-markdown-dewi": ("monday", "07:00", "Asia/Jakarta"),
+    "w4-24-markdown-fatima": ("sunday", "08:30", "Asia/Kuwait"),
+    "w4-25-table-luca": ("wednesday", "06:00", "Europe/Zurich"),
+    "w4-26-table-paola": ("monday", "08:00", "America/Guayaquil"),
+    "w4-28-table-mary": ("tuesday", "08:30", "America/St_Johns"),
+    "w4-30-table-thiri": ("tuesday", "09:00", "Asia/Yangon"),
+    "w4-31-table-djenifer": ("monday", "09:00", "Europe/Lisbon"),
+    "w4-32-table-keisha": ("monday", "08:30", "America/Chicago"),
+    "w4-33-list-yurena": ("sunday", "20:00", "Atlantic/Canary"),
+    "w4-34-list-esther": ("friday", "07:30", "Pacific/Port_Moresby"),
+    "w4-35-list-tatiana": ("tomorrow", "06:00", "America/Anchorage"),
+    "w4-36-list-salim": ("sunday", "07:00", "Asia/Muscat"),
+    "w4-37-list-leyla": ("monday", "09:15", "Asia/Baku"),
+    "w4-38-list-farah": ("tuesday", "10:00", "Australia/Sydney"),
+    "w4-39-list-yusmary": ("wednesday", "13:00", "America/Caracas"),
+    "w4-40-list-kagiso": ("wednesday", "06:30", "Africa/Gaborone"),
+    "w4-41-speech-ayesha": ("sunday", "10:00", "Asia/Karachi"),
+    "w4-42-speech-sonam": ("tuesday", "09:00", "Asia/Thimphu"),
+    "w4-43-speech-nelly": ("friday", "07:30", "Pacific/Efate"),
+    "w4-44-speech-raimunda": ("tuesday", "06:00", "America/Manaus"),
+    "w4-45-speech-hemi": ("sunday", "08:00", "Pacific/Chatham"),
+    "w4-46-speech-teva": ("wednesday", "07:00", "Pacific/Marquesas"),
+    "w4-47-speech-ewane": ("saturday", "09:00", "Africa/Douala"),
+    "w4-48-speech-bianca": ("tuesday", "08:00", "Australia/Adelaide"),
+    "w4-49-chat-oksana": ("thursday", "08:00", "Europe/Kyiv"),
+    "w4-50-chat-amra": ("monday", "09:30", "Europe/Sarajevo"),
+    "w4-51-chat-shirin": ("saturday", "08:30", "Asia/Tehran"),
+    "w4-52-chat-ilze": ("tuesday", "07:30", "Europe/Stockholm"),
+    "w4-53-chat-priscilla": ("monday", "06:00", "America/Costa_Rica"),
+    "w4-55-chat-yasmine": ("sunday", "08:00", "Africa/Algiers"),
+    "w4-56-chat-naomi": ("tuesday", "09:00", "America/Los_Angeles"),
+}
+
+
+def test_unseen4_return_times_are_the_next_matching_moment() -> None:
+    _check_return_times("unseen4", UNSEEN4_RETURNS)
+
+
+def test_unseen4_has_eight_wraps_per_format_of_45_to_110_words() -> None:
+    examples = load_examples(DATA_DIR / "unseen4.jsonl")
+    assert Counter(e.format for e in examples) == dict.fromkeys(FORMATS, 8)
+    for fmt in FORMATS:
+        splits = [e.split for e in examples if e.format == fmt]
+        assert splits == ["tune", "heldout"] * 4, fmt  # alternating, in file order
+    assert all(45 <= len(e.text.split()) <= 110 for e in examples)
+    assert len({e.recorded_at.utcoffset() for e in examples if e.recorded_at}) >= 25
 
 
 @pytest.mark.parametrize("name", WRAP_SETS)
