@@ -346,7 +346,7 @@ def test_unseen4_questions_are_grouped_by_kind_and_split_alternately(name: str) 
 
 #: What each unseen4 return-time question rests on: the wrap that gives the answer and the one
 #: before it by the same person, each with the weekday, clock time and zone its words give.
-UNSEEN4_RETURNS: dict[str, tuple[tuple[str, str, str, str], tuple[str, str, str, str]]] = {
+UNSEEN4_QA_RETURNS: dict[str, tuple[tuple[str, str, str, str], tuple[str, str, str, str]]] = {
     "ug-q23": (
         ("ug-02", "wednesday", "08:00", "America/Bogota"),
         ("ug-08", "tuesday", "08:00", "America/Bogota"),
@@ -376,7 +376,7 @@ def test_unseen4_return_questions_ask_after_the_later_wrap_and_before_the_return
             if q["kind"] != "return_time":
                 continue
             seen.add(q["id"])
-            earlier, later = UNSEEN4_RETURNS[q["id"]]
+            earlier, later = UNSEEN4_QA_RETURNS[q["id"]]
             first, second = rows[earlier[0]], rows[later[0]]
             assert first["author"] == second["author"] and first["author"] in q["q"], q["id"]
             asked = datetime.fromisoformat(q["as_of"])
@@ -395,4 +395,4 @@ def test_unseen4_return_questions_ask_after_the_later_wrap_and_before_the_return
             before = _next_moment(datetime.fromisoformat(first["recorded_at"]), *earlier[1:])
             assert before.strftime("%A") != back.strftime("%A"), q["id"]
             assert before.strftime("%A") in q["must_not"], q["id"]
-    assert seen == set(UNSEEN4_RETURNS)
+    assert seen == set(UNSEEN4_QA_RETURNS)
