@@ -85,7 +85,7 @@ _NAMED_ITEM = re.compile(r"^[^:]{3,60}:\s+\S")
 _OWNER_COLON = re.compile(r"^([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*(?::|\s[—–-])\s+(?=[a-z])")
 _RETURN_LEAD = re.compile(r"^(?:back|out|off|returning|ooo|online|away)\b", re.I)
 _QUESTION = re.compile(
-    r"^(?:(?:stand-?up\s+)?bot\s+asked\s*:\s*|\d{1,2}[.)]\s*|Q\s*[:.]\s*)?"
+    r"^(?:(?:stand-?up\s+)?bot\s+asked\s*:\s*|\d{1,2}[.)]\s*|Q\d{0,2}\s*[:.]\s*)?"
     r"(?P<text>(?:what|any|anything|is|are|do|did|how|where|blockers|impediments)\b[^?]{2,80}\?)$",
     re.IGNORECASE,
 )
@@ -314,7 +314,7 @@ _CHEVRON_HEADING = re.compile(r"^(?:»|›|▸|▶|>>)\s*(?P<text>[^»›▸▶]
 # "A: Merged the importer": a Q/A template's answer marker
 _ANSWER_LEAD = re.compile(r"^(?:A\d{0,2}|Answer|Ans)\s*[:.)]\s+(?=\S)")
 _TRAILING_PICTO = re.compile(rf"\s*[{_PICTO}]\ufe0f?(?:\s*[{_PICTO}]\ufe0f?)*\s*$")
-_NUMBERED_QUESTION = re.compile(r"^\d{1,2}[.)]\s+(?P<text>[^?]{2,80}\?)$")
+_NUMBERED_QUESTION = re.compile(r"^(?:\d{1,2}[.)]|Q\d{0,2}\s*[:.])\s*(?P<text>[^?]{2,80}\?)$")
 # "Marisol, can you take a look tomorrow?": a request to someone, not a template's question.
 _REQUEST = re.compile(
     r"^[A-Z][\w'-]+\s*,|^@|^(?!(?:when|what|where|which|how)\b).*"

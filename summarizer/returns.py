@@ -291,7 +291,17 @@ def find_return_time(
     return None
 
 
-_CORRECTION = re.compile(r"^.*\b(?:no|sorry|I\s+mean|actually|rather)\s*,\s*", re.I)
+_CORRECTION = re.compile(
+    r"^.*\b(?:no|sorry|I\s+mean|actually|rather)\s*,\s*|"
+    # spoken, unpunctuated: "saturday no sorry sunday at ten"
+    rf"^.*\b(?:no|sorry|I\s+mean|actually|rather)\s+(?=(?:sorry\s+|I\s+mean\s+)*(?:{_DAY}))",
+    re.I,
+)
+# "Sunday 20:00 for the night shift": what the time is for, not part of it
+_AFTER_TIME = re.compile(
+    r"\s+(?:for|because|since|so|as|when|after|before|to|if|unless)\s+(?:the|a|an|my|our|I|we)\b.*$",
+    re.I,
+)
 
 
 def _candidates(when: str) -> list[str]:
@@ -305,6 +315,7 @@ def _candidates(when: str) -> list[str]:
         corrected = f"{said_day.group(1)} {corrected}"
     bases = (corrected, when) if corrected != when else (when,)
     out = list(bases)
+    out.extend(_AFTER_TIME.sub("", b) for b in bases)
     for base in bases:
         plain = " ".join(re.sub(r"\([^)]*\)", " ", base).split())
         out.append(plain)
