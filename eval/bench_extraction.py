@@ -39,10 +39,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per wrap")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    from summarizer.offline import OfflineExtractor
+    from api.wiring.extractor import offline_extractor
+    from handoff.settings import get_settings
 
     examples = [e for e in load_examples(DATA_DIR) if e.source == "speech"]
-    extractor = OfflineExtractor()
+    extractor = offline_extractor(get_settings())  # as it ships: headings by the table, then MiniLM
     warm = speech_transcript(examples[0].text)
     extractor.extract(warm, examples[0].context())
     startup_ms = (time.perf_counter() - t0) * 1000

@@ -34,9 +34,10 @@ BAR = 0.85
 
 def build_extractor(backend: str) -> Extractor:
     if backend == "offline":
-        from summarizer.offline import OfflineExtractor
+        from api.wiring.extractor import offline_extractor
+        from handoff.settings import get_settings
 
-        return OfflineExtractor()
+        return offline_extractor(get_settings())
     from api.wiring.extractor import build_extractor as from_settings
     from api.wiring.extractor import build_hybrid
     from handoff.errors import ConfigError

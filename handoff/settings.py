@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     embeddings_threads: int = Field(
         default=0, ge=0, description="Threads the local embedding model uses; 0 = every core."
     )
+    heading_embeddings: bool = Field(
+        default=True,
+        description="Read a wrap's headings and template questions that the label table does not "
+        "know by their nearest example under the embeddings model (off: the table alone).",
+    )
     asr: str = Field(default="auto", description="auto | whisper | pocketsphinx | faster-whisper")
     whisper_model: str = Field(default="base.en", description="Whisper model name or checkpoint.")
     max_media_seconds: float = Field(default=15 * 60, description="Longest clip accepted.")

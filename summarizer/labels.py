@@ -9,9 +9,10 @@ offline path stays model-free unless a caller opts in.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 # Phrasings per part, tried in this order (a "next blockers" heading is about blockers).
@@ -102,45 +103,98 @@ def label_part(label: str) -> str | None:
     return None
 
 
+log = logging.getLogger(__name__)
+
+
 class Embedder(Protocol):
     """Anything that turns texts into vectors (the search side's embedders fit)."""
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 
 
-#: Example headings per part, for phrasings the table lacks.
+#: Example headings per part, for phrasings the table lacks: labels and a bot's questions.
 EXAMPLES: dict[str, tuple[str, ...]] = {
-    "shipped": ("Shipped", "What I finished", "Accomplishments", "Completed today", "Wins"),
-    "in_flight": ("In progress", "Still working on", "Current work", "Open items", "Ongoing"),
-    "decisions": ("Decisions", "What we decided", "Choices made", "Agreed"),
-    "blockers": ("Blockers", "Impediments", "Anything in your way?", "Risks", "Need help with"),
-    "next_actions": ("Next steps", "Tomorrow", "What's next?", "Plan", "To do"),
-    "returns_at": ("Back", "Availability", "When I'm back", "Out of office"),
-}
+    "shipped": (
+        "Shipped", "What I finished", "Accomplishments", "Completed today", "Wins",
+        "What did you get done?", "What moved forward?", "Delivered", "What went live?",
+        "Closed out", "Highlights",
+    ),
+    "in_flight": (
+        "In progress", "Still working on", "Current work", "Open items", "Ongoing",
+        "What are you working on?", "What are you focused on?", "Currently on my plate",
+        "Where things stand", "Status of work", "Under way", "In review",
+    ),
+    "decisions": (
+        "Decisions", "What we decided", "Choices made", "Agreed", "Any calls made?",
+        "Decisions taken", "What did we settle on?", "Resolutions",
+    ),
+    "blockers": (
+        "Blockers", "Impediments", "Anything in your way?", "Risks", "Need help with",
+        "Need help with anything?", "Where are you stuck?", "Problems", "Issues",
+        "Waiting on", "Dependencies",
+    ),
+    "next_actions": (
+        "Next steps", "Tomorrow", "What's next?", "Plan", "To do", "Plans for tomorrow",
+        "Handing over", "Action items", "What will you do next?", "Up next", "Follow-ups",
+    ),
+    "returns_at": (
+        "Back", "Availability", "When I'm back", "Out of office", "Time away",
+        "Heads-down until?", "When are you back?", "Away until", "Next online", "Returning",
+    ),
+}  # fmt: skip
+#: Headings that introduce none of the parts: the nearest example among these names no part.
+NO_PART_EXAMPLES: tuple[str, ...] = (
+    "How do you feel today?", "Mood", "Shoutouts", "Kudos", "Learnings", "Notes", "Links",
+    "Context", "Fun fact", "Weather", "Music I listened to", "Thanks",
+)  # fmt: skip
 # Below this cosine similarity a heading is not close enough to any example to name a part.
 MIN_SIMILARITY = 0.55
 
 
 class LabelClassifier:
-    """Nearest example over sentence embeddings; the examples are embedded once."""
+    """Nearest example over sentence embeddings. The embedder comes from a factory called on the
+    first heading the table does not know, so a wrap whose headings the table reads never loads
+    a model; the examples are embedded once. A failing embedder (a remote endpoint that is down)
+    turns the classifier off for the process: extraction falls back to the table, never fails."""
 
-    def __init__(self, embedder: Embedder, *, threshold: float = MIN_SIMILARITY) -> None:
-        self._embedder = embedder
+    def __init__(
+        self,
+        embedder: Embedder | Callable[[], Embedder],
+        *,
+        threshold: float = MIN_SIMILARITY,
+    ) -> None:
+        self._factory = embedder if callable(embedder) else (lambda: embedder)
+        self._embedder: Embedder | None = None
         self._threshold = threshold
-        self._labels = [part for part, texts in EXAMPLES.items() for _ in texts]
-        self._vectors = embedder.embed([t for texts in EXAMPLES.values() for t in texts])
+        examples = {**EXAMPLES, "": NO_PART_EXAMPLES}
+        self._labels = [part for part, texts in examples.items() for _ in texts]
+        self._texts = [t for texts in examples.values() for t in texts]
+        self._vectors: list[list[float]] = []
         self._cache: dict[str, str | None] = {}
+        self._broken = False
 
     def part(self, heading: str) -> str | None:
+        if self._broken:
+            return None
         if heading not in self._cache:
-            [vector] = self._embedder.embed([heading])
-            scored = [
-                (_cosine(vector, v), part)
-                for v, part in zip(self._vectors, self._labels, strict=True)
-            ]
-            score, part = max(scored)
-            self._cache[heading] = part if score >= self._threshold else None
+            try:
+                self._cache[heading] = self._nearest(heading)
+            except Exception as exc:  # any embedder failure means "the table only"
+                log.warning("heading classifier off, the label table alone reads headings: %s", exc)
+                self._broken = True
+                return None
         return self._cache[heading]
+
+    def _nearest(self, heading: str) -> str | None:
+        if self._embedder is None:
+            self._embedder = self._factory()
+            self._vectors = self._embedder.embed(self._texts)
+        [vector] = self._embedder.embed([heading])
+        scored = [
+            (_cosine(vector, v), part) for v, part in zip(self._vectors, self._labels, strict=True)
+        ]
+        score, part = max(scored)
+        return part if part and score >= self._threshold else None
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:

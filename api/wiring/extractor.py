@@ -39,9 +39,20 @@ def drafting_mode(settings: Settings) -> DraftingMode:
     return settings.llm_mode
 
 
+def offline_extractor(settings: Settings) -> OfflineExtractor:
+    """The offline reader; with `HANDOFF_HEADING_EMBEDDINGS` it reads headings the label table
+    does not know with the embeddings model, loaded on the first such heading."""
+    if not settings.heading_embeddings:
+        return OfflineExtractor()
+    from api.wiring.embeddings import build_embedder
+    from summarizer.labels import LabelClassifier
+
+    return OfflineExtractor(label_classifier=LabelClassifier(lambda: build_embedder(settings)))
+
+
 def build_extractor(settings: Settings) -> Extractor:
     """The one-shot extractor the settings choose (see the module's docstring)."""
-    offline = OfflineExtractor()
+    offline = offline_extractor(settings)
     if not settings.llm:
         return offline
     from summarizer.llm import FallbackExtractor
@@ -54,7 +65,7 @@ def build_first_pass(settings: Settings) -> Extractor:
     """The extractor whose draft a stored wrap gets first: offline in hybrid mode, otherwise the
     one-shot extractor."""
     if drafting_mode(settings) == "hybrid":
-        return OfflineExtractor()
+        return offline_extractor(settings)
     return build_extractor(settings)
 
 
@@ -81,7 +92,7 @@ def refine_kind(settings: Settings) -> Literal["repair", "rewrite"]:
 def build_hybrid(settings: Settings) -> Extractor:
     """The refining extractor: offline draft plus the LLM's repair or rewrite (`refine_kind`)."""
     if refine_kind(settings) == "rewrite":
-        return _llm_extractor(settings, OfflineExtractor())
+        return _llm_extractor(settings, offline_extractor(settings))
     from api.wiring.llm import build_chat_model, structured_methods
     from summarizer.repair import RepairExtractor
 
@@ -89,7 +100,7 @@ def build_hybrid(settings: Settings) -> Extractor:
     return RepairExtractor(
         build_chat_model(settings),
         model_id=settings.llm or "",
-        offline=OfflineExtractor(),
+        offline=offline_extractor(settings),
         method=methods[0] if methods else None,
     )
 

@@ -176,3 +176,13 @@ def test_a_wrong_setting_names_the_variable(
     with pytest.raises(ConfigError, match=variable):
         getattr(svc, backend)
     assert not svc.settings.home.exists()  # nothing was opened on the way
+
+
+def test_the_offline_reader_reads_unknown_headings_with_the_embeddings_model() -> None:
+    from api.wiring.extractor import offline_extractor
+    from handoff.settings import Settings
+
+    on = offline_extractor(Settings(heading_embeddings=True))
+    assert on.label_classifier is not None
+    assert on.label_classifier.part("Where are things at?") == "in_flight"  # the real MiniLM
+    assert offline_extractor(Settings(heading_embeddings=False)).label_classifier is None

@@ -163,3 +163,33 @@ def test_table_review_states_and_unknown_symbols() -> None:
     decl = extract("❓ Nobody knows who owns the tide API key now\n➡️ Ola: chase the key")
     assert [b.needed_from for b in decl.blockers] == [None]
     assert [(a.action, a.owner) for a in decl.next_actions] == [("Ola to chase the key", "Ola")]
+
+
+def test_the_classifier_loads_its_embedder_only_for_a_heading_the_table_lacks() -> None:
+    loads: list[int] = []
+
+    def factory() -> _Letters:
+        loads.append(1)
+        return _Letters()
+
+    extractor = OfflineExtractor(label_classifier=LabelClassifier(factory, threshold=0.9))
+    extractor.extract(transcript_from_text("## Blockers\nNone."), ExtractionContext(author="I"))
+    assert loads == []
+    extractor.extract(transcript_from_text("## Snags\nNone."), ExtractionContext(author="I"))
+    assert loads == [1]
+
+
+class _Down:
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        raise ConnectionError("embeddings endpoint unreachable")
+
+
+def test_a_failing_embedder_leaves_the_table_reading_headings() -> None:
+    extractor = OfflineExtractor(label_classifier=LabelClassifier(_Down()))
+    decl = extractor.extract(
+        transcript_from_text("## Snags\nThe key is missing.\n## Done\nNothing."),
+        ExtractionContext(author="Ingrid"),
+    )
+    assert "shipped" in decl.stated_empty  # the table still reads "Done"
+    assert extractor.label_classifier is not None
+    assert extractor.label_classifier.part("Snags") is None
