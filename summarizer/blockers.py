@@ -113,7 +113,9 @@ def _names_no_item(text: str) -> bool:
     return bool(
         _THEIR_THING.match(text)
         or _NEEDED_THEN_WHO.match(text)
-        or resolvers.says_nobody(re.split(r"[,;]", text)[0])
+        # "Nobody knows who holds the admin" names no item; "Tariff update: no idea who
+        # publishes them" names the item before its colon
+        or resolvers.says_nobody(re.split(r"[,;]|:\s", text)[0])
     )
 
 

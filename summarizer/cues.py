@@ -30,10 +30,17 @@ _ACK = (
 ACK_SENTENCE = re.compile(rf"{_ACK}(?:[\s,.!]+{_ACK})*", re.I)
 
 
-def weaker_than_question(section: str | None, own: str, piece: str) -> bool:
+def weaker_than_question(section: str | None, own: str, piece: str, clause: str) -> bool:
     """Does a stand-up question's part win over what an answer's own words suggest? Only where
     those words are weak evidence: "Blockers?" "only Ernesto can whitelist us" names who acts, not
     an action; "Decisions?" "we dropped MARC export" is a past-tense decision, not shipped work."""
     if section == "blockers" and own == "next_actions":
         return owners.names_resolver(piece)
+    if section == "decisions" and own == "next_actions":
+        # "Anything decided?" "Tractors will carry the boxes, because the road washed out": a
+        # plan given with its reason is the decision
+        return _REASONED.search(clause) is not None
     return section == "decisions" and own == "shipped"
+
+
+_REASONED = re.compile(r"\b(?:because|since|so that|as|given that)\b", re.I)

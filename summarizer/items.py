@@ -182,7 +182,17 @@ def listed_item(section: str | None, part: str | None, piece: str) -> bool:
         and len(piece.split()) <= 5
         and not find_refs(piece)
         and not re.search(r"\d", piece)
+        and not _DETAIL_OF_ITEM.search(piece)
     )
+
+
+# "dome interlock, rain sensor wired, wind sensor not yet", "template, with Joel", "9 of 20
+# mounted, the rest after the frost": how the item stands, not another item
+_DETAIL_OF_ITEM = re.compile(
+    r"^(?:with|after|before|for|by|on|until|the rest|rest)\b|\b(?:not|yet|left|pending)\b|"
+    r"\w+ed\s*[.!]?$",
+    re.I,
+)
 
 
 def asks_for_action(piece: str) -> bool:

@@ -325,21 +325,25 @@ class OfflineExtractor:
                     # decision now in force
                     walk.section, walk.soft, walk.label_status = "decisions", False, None
                     continue
-                part = self._piece_part(walk, piece, first=hard_index == 0 and soft_index == 0)
+                part = self._piece_part(
+                    walk, piece, first=hard_index == 0 and soft_index == 0, clause=hard
+                )
                 listed = soft_index > 0 and not walk.soft and listed_item(walk.section, part, piece)
                 boundary = (soft_index == 0 and hard_index > 0) or listed
                 self._merge(groups, part, piece, sep, boundary=boundary)
         return groups
 
-    def _piece_part(self, walk: Walk, piece: str, *, first: bool) -> str | None:
+    def _piece_part(self, walk: Walk, piece: str, *, first: bool, clause: str) -> str | None:
         if not first and rules.CONTINUATION_RE.match(piece):
             return None  # "..., since X", "..., should finish overnight": part of the clause before
         if not first and DETAIL.match(piece):
             return None  # "the import; half of them load, the XLSX ones fail": how it stands
         own = rules.part_of(piece)
         section = walk.section
-        if walk.soft and own is not None and not weaker_than_question(section, own, piece):
-            return own  # a question's part is only the default for an answer
+        if walk.soft and own is not None:
+            # a question's part is only the default for an answer, unless the answer's own cue
+            # is weaker than the question (`weaker_than_question`)
+            return section if weaker_than_question(section, own, piece, clause) else own
         if own is None and walk.soft:
             if first and section == "next_actions" and re.match(r"^[^:]{3,60}:\s+\S", piece):
                 return "in_flight"  # "What's next?" "The webhook handler: parsing works, ..."

@@ -507,13 +507,18 @@ def split_rationale(text: str) -> tuple[str, str | None]:
         if len(head.split()) < 1 or len(tail.split()) < 1:
             continue
         # "as"/"for"/"so" count only before a clause ("kept X as the backend" is not a reason).
-        if word in _WEAK_CONNECTIVES and (
-            len(tail.split()) < 2
-            or not re.match(
-                r"(?:it|we|they|the|this|that|there|our|[a-z]+ (?:is|are|was|were|has|have|can"
-                r"|would))\b",
-                tail,
-                re.I,
+        purpose = word == "so" and m.group(0).startswith(",") and len(tail.split()) >= 3
+        if (
+            word in _WEAK_CONNECTIVES
+            and not purpose
+            and (
+                len(tail.split()) < 2
+                or not re.match(
+                    r"(?:it|we|they|the|this|that|there|our|[a-z]+ (?:is|are|was|were|has|have|can"
+                    r"|would))\b",
+                    tail,
+                    re.I,
+                )
             )
         ):
             continue  # "..., growers asked for it": "for" before a pronoun is no reason

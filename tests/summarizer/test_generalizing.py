@@ -292,3 +292,35 @@ def test_a_reason_said_as_who_asked_for_it() -> None:
     assert [(d.decision, d.rationale) for d in decl.decisions] == [
         ("keep the manual override switch", "growers asked for it")
     ]
+
+
+def test_a_blocked_line_that_names_its_item_before_saying_nobody_knows() -> None:
+    decl = extract("🔴 Rate table update: no idea who at the ministry publishes the new rates")
+    assert [(i.item, i.status) for i in decl.in_flight] == [("Rate table update", "blocked")]
+    assert [b.needed_from for b in decl.blockers] == [None]
+
+
+def test_a_plan_with_its_reason_answers_a_decisions_question() -> None:
+    decl = extract(
+        "Anything decided?\n"
+        "— Vans will take the crates for the last mile, because the bridge is shut."
+    )
+    assert [d.rationale for d in decl.decisions] == ["the bridge is shut"]
+    assert decl.next_actions == []
+
+
+def test_details_after_an_in_flight_item_are_not_items() -> None:
+    decl = extract(
+        "- Doing: dome interlock, rain sensor wired, wind sensor not yet\n"
+        "- In review: the slab advisory template, with Joel\n"
+    )
+    assert [i.item for i in decl.in_flight] == ["dome interlock", "slab advisory template"]
+
+
+def test_a_purpose_after_so_is_the_reason_and_a_bulb_marks_a_decision() -> None:
+    decl = extract(
+        "💡 the bulletin goes out at 7 instead of 8, so drivers see it before they leave"
+    )
+    assert [(d.decision, d.rationale) for d in decl.decisions] == [
+        ("the bulletin goes out at 7 instead of 8", "drivers see it before they leave")
+    ]
