@@ -98,8 +98,9 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "owner",
         re.compile(
-            r"\bwho(?:'s| is| are)? (?:owns?|owning|on|handling|responsible|doing|driving|leading|"
-            r"taking|working on)\b|\bowner\b|\bwho (?:has|took|picked up)\b|\bassigned\b",
+            r"\bwho(?:'s| is| are| was| were)? (?:owns?|owned|owning|on|handling|handled|"
+            r"responsible|doing|driving|leading|taking|working on)\b|\bowner\b|"
+            r"\bwho (?:has|had|took|picked up)\b|\bassigned\b",
             re.I,
         ),
     ),
@@ -176,6 +177,7 @@ _QUESTION_WORDS = frozenset(
         "decision",
         "decisions",
         "owns",
+        "owned",
         "owner",
         "own",
         "working",
@@ -358,7 +360,13 @@ def _window(text: str, now: datetime) -> tuple[datetime | None, datetime | None,
     if m:
         n = {"two": 2, "three": 3, "few": 3}.get(m.group(1)) or int(m.group(1))
         return today - timedelta(days=n), None, m.group(0)
-    m = re.search(r"\b(since|on|last) (" + "|".join(WEEKDAYS) + r")\b", lowered)
+    named = _named_day(lowered, today)
+    if named is not None:
+        day, said = named
+        if said.startswith("since"):
+            return day, None, said
+        return day, day + timedelta(days=1), said
+    m = re.search(r"\b(since|on|last|as of) (" + "|".join(WEEKDAYS) + r")\b", lowered)
     if m:
         back = (today.weekday() - WEEKDAYS.index(m.group(2))) % 7 or 7
         day = today - timedelta(days=back)
@@ -366,6 +374,39 @@ def _window(text: str, now: datetime) -> tuple[datetime | None, datetime | None,
             return day, None, m.group(0)
         return day, day + timedelta(days=1), m.group(0)
     return None, None, None
+
+
+_MONTH = "|".join(m[:3] + r"[a-z]*" for m in MONTHS)
+# "as of 6 January", "on Jan 6th", "on the 13th of January", "since 2027-01-04"
+_NAMED_DATE = re.compile(
+    rf"\b(?P<lead>as of|on|since|by)\s+(?:the\s+)?(?:"
+    rf"(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<m1>{_MONTH})|"
+    rf"(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?|"
+    rf"(?P<iso>\d{{4}}-\d{{2}}-\d{{2}}))\b"
+)
+
+
+def _named_day(lowered: str, today: datetime) -> tuple[datetime, str] | None:
+    """The day a question names by its date ("who was it waiting on as of 6 January?"): the
+    latest such date not after today, at the start of that day in today's zone."""
+    m = _NAMED_DATE.search(lowered)
+    if m is None:
+        return None
+    if m.group("iso"):
+        try:
+            day = datetime.fromisoformat(m.group("iso")).date()
+        except ValueError:
+            return None
+    else:
+        month_word = (m.group("m1") or m.group("m2"))[:3]
+        month = next(i for i, name in enumerate(MONTHS, 1) if name[:3] == month_word)
+        number = int(m.group("d1") or m.group("d2"))
+        year = today.year if (month, number) <= (today.month, today.day) else today.year - 1
+        try:
+            day = today.date().replace(year=year, month=month, day=number)
+        except ValueError:
+            return None
+    return datetime.combine(day, time(0), tzinfo=today.tzinfo), m.group(0)
 
 
 def _subject(text: str, people: Sequence[str], refs: Sequence[str]) -> tuple[list[str], str]:
@@ -424,8 +465,9 @@ def understand(
     mentioned = tuple(
         p for p in people if p and re.search(rf"\b{re.escape(p.split()[0])}\b", text, re.I)
     )
-    subject, subject_text = _subject(text, people, refs)
     since, until, window = _window(text, moment)
+    # the date a question names ("as of 6 January") says when, not what about
+    subject, subject_text = _subject(_NAMED_DATE.sub(" ", text.lower()), people, refs)
     q = Question(
         text=text,
         intent=intent,

@@ -299,9 +299,10 @@ def unknown(ctx: Context) -> bool:
         # Friday, asked as of Thursday): it is known, and the state then answers, not "no record".
         texts += ctx.ledger.names_ever(subject)
     need = max(1, -(-len(subject) * 3 // 5))
-    # The phrase's head ("checkout" in "gift card checkout") must be there as itself: a text about
-    # the loyalty card that "checks" something does not mention the gift card checkout.
-    head = subject[-1]
+    # A short phrase's head ("checkout" in "gift card checkout") must be there as itself: a text
+    # about the loyalty card that "checks" something does not mention the gift card checkout. (A
+    # longer subject is a clause, "syncing each claim as soon as it's approved", with no head.)
+    head = subject[-1] if len(subject) <= 3 else ""
     return not any(
         sum(_loosely(w, words) for w in subject) >= need and any(w.startswith(head) for w in words)
         for words in map(stems, texts)

@@ -19,6 +19,13 @@ DETAIL = re.compile(
     r"(?:the\s+)?(?:[\w-]+\s+){1,3}(?:is|are)\s+(?:left|remaining|still\s+to\s+do|to\s+go)$)\b",
     re.I,
 )
+# "We now discount only ...", "Claims now go over in one batch", "Instead, ...": what holds
+# from now on, said right after a decision
+NEW_COURSE = re.compile(
+    r"^(?:(?:[\w'-]+\s+){1,3}now\b|now\s+(?:we|it|they)\b|instead\b|from now on\b|"
+    r"going forward\b)",
+    re.I,
+)
 BLOCKED_WORDS = re.compile(r"\b(?:blocked|blocking|stuck|waiting|on hold|held up)\b", re.I)
 
 

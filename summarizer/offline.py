@@ -39,7 +39,13 @@ from summarizer.blockers import (
 )
 from summarizer.blocks import read_blocks
 from summarizer.clauses import clauses
-from summarizer.cues import ACK_SENTENCE, BLOCKED_WORDS, DETAIL, weaker_than_question
+from summarizer.cues import (
+    ACK_SENTENCE,
+    BLOCKED_WORDS,
+    DETAIL,
+    NEW_COURSE,
+    weaker_than_question,
+)
 from summarizer.evidence import segment_evidence
 from summarizer.items import (
     ASIDE,
@@ -258,6 +264,8 @@ class OfflineExtractor:
                 last.model_copy(update={"rationale": why, "evidence": [*last.evidence, ev]}),
             ]
             return
+        if self._decision_goes_on(walk, text, ev):
+            return
         if ASIDE.match(text):
             return  # "for context, the numbers look odd because ...": background, not a part
         if ACK_SENTENCE.fullmatch(text.strip(" .!")):
@@ -280,6 +288,32 @@ class OfflineExtractor:
             if part is None:
                 continue
             self._add(walk, part, group, ev, me=me)
+
+    @staticmethod
+    def _decision_goes_on(walk: Walk, text: str, ev: Evidence) -> bool:
+        """'Decided: the 24-hour discount is off. We now discount only half-empty sailings,
+        because ...': the sentence after a decision that says what holds now is that decision's
+        new course, and its reason is the decision's reason."""
+        decisions = walk.decl.decisions
+        if not decisions or walk.sentence - walk.decision_sentence != 1:
+            return False
+        if not NEW_COURSE.match(text):
+            return False
+        course, why = rules.split_rationale(text.strip(" ."))
+        if rules.part_of(course) == "blockers":
+            return False  # "We now wait on legal": a blocker said after the decision
+        last = decisions[-1]
+        walk.decl.decisions = [
+            *decisions[:-1],
+            last.model_copy(
+                update={
+                    "decision": f"{last.decision.rstrip(' .')}; {course}",
+                    "rationale": last.rationale or why,
+                    "evidence": [*last.evidence, ev],
+                }
+            ),
+        ]
+        return True
 
     def _groups(
         self, walk: Walk, text: str, *, other: bool, context: ExtractionContext
@@ -534,6 +568,7 @@ class OfflineExtractor:
                 *decl.decisions,
                 Decision(decision=decision, rationale=rationale, evidence=[ev]),
             ]
+            walk.decision_sentence = walk.sentence
         elif part == "blockers":
             add_blocker(
                 walk,

@@ -275,7 +275,7 @@ def _full_name(name: str, text: str) -> str:
         and not _THING_BEFORE.search(text[: first.start()])
     ):
         return f"{first.group(1)} {name}"
-    after = re.search(rf"\b{re.escape(name)}\s+([A-ZÀ-Þ][a-zß-ÿ]+)\b", text)
+    after = re.search(rf"\b{re.escape(name)}\s+([A-ZÀ-ÞĀ-Ž][a-zß-ÿĀ-ž]+)\b", text)
     if after and looks_like_name(after.group(1)) and " " not in name:
         return f"{name} {after.group(1)}"
     return name

@@ -231,7 +231,7 @@ def looks_like_name(word: str) -> bool:
         w = w[:-2]
     if len(w) < 2 or fold(w) in NOT_NAMES:
         return False
-    return bool(re.fullmatch(r"[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-Z][a-z]+)?", w))
+    return bool(re.fullmatch(r"[A-ZÀ-ÞĀ-Ž][a-zß-ÿĀ-ž]+(?:-[A-Z][a-z]+)?", w))
 
 
 @dataclass

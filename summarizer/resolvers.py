@@ -25,7 +25,7 @@ from handoff.names import fold
 from summarizer.people import NOT_NAMES, PeopleIndex, looks_like_name
 
 _HONORIFIC = r"(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?\s+)?"
-_PERSON = r"(@[\w.-]+|[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][a-zß-ÿ'’-]+)?)"
+_PERSON = r"(@[\w.-]+|[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÞĀ-Ž][a-zß-ÿĀ-ž'’-]+)?)"
 # What an actor does about a blocker: a modal, a present-tense verb, "is the one who can".
 _ACTS = (
     r"(?:will|'ll|should|needs?\s+to|has\s+to|have\s+to|must|can(?!'t|not)|could|is\s+going\s+to|"

@@ -171,7 +171,11 @@ DECISION_RE = re.compile(
     r"go with|"
     r"settled on|agreed (?:to|on|that)|we agreed|opted|opting|concluded|made the call|"
     r"the call was|made (?:a|the|that) call|we're using|we are using|switched to|"
-    r"standardi[sz]ed on|kept|change of plan|chang(?:e|ed) (?:our|my|the) (?:mind|plan)|"
+    r"standardi[sz]ed on|kept|"
+    # "change of plan, I'm at the workshop on Monday" is the author's whereabouts, not a decision
+    r"change of plan(?![,:]?\s+(?:I'?m|I am|I'?ll be|I will be)\s+(?:at|in|out|off|away|back|on|"
+    r"travel))|chang(?:e|ed) (?:our|my|the) (?:mind|plan)|"
+    r"revert(?:ing|ed)?\s+to|backed out of|backing out of|"
     r"(?:we'?re|we are|we'?ll be|we will be) (?:staying|sticking) (?:on|with)|sticking with|"
     r"revert(?:ing|ed)? the \w+ decision|switching back to|we'?re switching to|"
     r"(?:we|I)\s+landed\s+on|going\s+forward,?\s+we|(?:we\s+)?settled\s+it|agreed\s+with\s+\w+\s+to)\b",

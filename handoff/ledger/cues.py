@@ -380,7 +380,9 @@ _GIVEN_RE = re.compile(
 )
 _TAKEN_RE = re.compile(
     rf"\b(?:pick(?:s|ing|ed)\s+up|t(?:ake|akes|aking|ook|aken)\s+over)\s+{_THING}\s+"
-    rf"from\s+(?P<giver>(?-i:{_TITLE_NAME}))",
+    # a recognizer writes the giver in lowercase ("i took over dynamic pricing from elif")
+    rf"from\s+(?P<giver>(?-i:{_TITLE_NAME})|(?-i:[a-z][a-z'-]{{2,}})(?=\s+(?:today|yesterday|"
+    rf"this|last|on|since|who|she|he|they|as|$)))",
     re.IGNORECASE,
 )
 _TAKER_RE = re.compile(rf"(?P<who>{_TITLE_NAME})\s+(?:(?:is|has|will|just)\s+)*$")

@@ -267,3 +267,9 @@ def test_when_a_hand_over_takes_effect() -> None:
     assert takes_effect("Kai owns it from tomorrow.", monday) == datetime(2026, 11, 17, tzinfo=UTC)
     assert takes_effect("From Monday it's Kai's.", monday) == datetime(2026, 11, 23, tzinfo=UTC)
     assert takes_effect("Kai owns it now.", monday) is None
+
+
+def test_a_recognizer_writes_the_giver_in_lowercase() -> None:
+    said = "so i took over dynamic pricing from elif today she's moving onto the kiosks"
+    assert handed_over(said, author="Hemi") == ("dynamic pricing", "Hemi")
+    assert handed_over("I picked up the fix from the backlog", author="Hemi") is None

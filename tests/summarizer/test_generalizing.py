@@ -324,3 +324,25 @@ def test_a_purpose_after_so_is_the_reason_and_a_bulb_marks_a_decision() -> None:
     assert [(d.decision, d.rationale) for d in decl.decisions] == [
         ("the bulletin goes out at 7 instead of 8", "drivers see it before they leave")
     ]
+
+
+def test_the_sentence_after_a_decision_that_says_what_holds_now() -> None:
+    decl = extract(
+        "Decided: the weekend surcharge is off. We now charge only sailings under half full, "
+        "because regulars started waiting for the discount."
+    )
+    [decision] = decl.decisions
+    assert decision.decision.startswith("the weekend surcharge is off; We now charge only")
+    assert decision.rationale == "regulars started waiting for the discount"
+
+
+def test_change_of_plan_about_where_the_author_is_is_no_decision() -> None:
+    assert part_of("change of plan I'm at the bank's workshop on Monday") != "decisions"
+    assert part_of("we're reverting to a single bank file, because checks doubled") == "decisions"
+
+
+def test_a_resolver_whose_name_has_extended_latin_letters() -> None:
+    decl = extract(
+        "The import is blocked, and Piotr Zieliński at the vendor is the one who issues keys."
+    )
+    assert [b.needed_from for b in decl.blockers] == ["Piotr Zieliński"]
