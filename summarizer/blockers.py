@@ -172,10 +172,15 @@ def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: s
     """'X is blocked: waiting on the review. Only Oksana in security signs it.': a sentence
     right after a blocker that names no one, saying who alone can act, completes it."""
     decl = walk.decl
-    if not decl.blockers or decl.blockers[-1].needed_from:
+    if not decl.blockers or _firmly_named(walk, decl.blockers[-1], me=me):
         return False
     if walk.sentence - walk.blocker_sentence > 2 or not owners.names_resolver(text):
         return False
+    exclude = {me or "", walk.author or ""}
+    if decl.blockers[-1].needed_from and (
+        walk.listed or not resolvers.strong_person(text, people=walk.people, exclude=exclude)
+    ):
+        return False  # a guessed resolver gives way only to someone singled out as the one
     if rules.part_of(text) in ("shipped", "decisions"):
         return False
     if resolvers.says_nobody(decl.blockers[-1].description):
@@ -199,6 +204,19 @@ def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: s
         ),
     ]
     return True
+
+
+def _firmly_named(walk: Walk, blocker: Blocker, *, me: str | None) -> bool:
+    """Does the blocker name its resolver as an actor? "blocked on the vendor's API key" only
+    guesses the vendor from a noun; a later "so Ewa at the vendor signs them now" says who."""
+    if not blocker.needed_from:
+        return False
+    exclude = {me or "", walk.author or ""}
+    return (
+        owners.names_resolver(blocker.description)
+        or resolvers.strong_person(blocker.description, people=walk.people, exclude=exclude)
+        is not None
+    )
 
 
 def nobody_for_last_blocker(walk: Walk, text: str, ev: Evidence) -> bool:

@@ -65,7 +65,8 @@ _ONLY_ROLE = re.compile(rf"\bonly\s+{_ROLE}\b", re.I)
 # "access requests go through the compliance team", "until the dispatcher gives us an account":
 # the role the work passes through, or whose act ends the wait
 _THROUGH_ROLE = re.compile(
-    rf"\b(?:(?:goes|go|going|has\s+to\s+go|have\s+to\s+go|routed|runs?)\s+through|until)\s+"
+    rf"\b(?:(?:goes|go|going|has\s+to\s+go|have\s+to\s+go|routed|runs?)\s+through|until|"
+    rf"waiting\s+(?:on|for))\s+"
     rf"{_ROLE}(?:\b(?<!until)(?=\s+(?:\w+s|\w+ed)\b)|\b)",
     re.I,
 )

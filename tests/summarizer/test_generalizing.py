@@ -346,3 +346,15 @@ def test_a_resolver_whose_name_has_extended_latin_letters() -> None:
         "The import is blocked, and Piotr Zieliński at the vendor is the one who issues keys."
     )
     assert [b.needed_from for b in decl.blockers] == ["Piotr Zieliński"]
+
+
+def test_a_guessed_resolver_gives_way_to_the_one_named_next() -> None:
+    decl = extract(
+        "Overtime import: still blocked on the vendor's API key. Piotr is away all week, so "
+        "Ewa Nowak at the vendor signs off key requests now."
+    )
+    assert [b.needed_from for b in decl.blockers] == ["Ewa Nowak"]
+    # a next action after a blocker with a firm resolver is an action, not a new resolver
+    decl = extract("The icons are blocked: only Hana can approve them. Yuki will export the set.")
+    assert [b.needed_from for b in decl.blockers] == ["Hana"]
+    assert [a.owner for a in decl.next_actions] == ["Yuki"]
