@@ -66,7 +66,7 @@ _ONLY_ROLE = re.compile(rf"\bonly\s+{_ROLE}\b", re.I)
 # the role the work passes through, or whose act ends the wait
 _THROUGH_ROLE = re.compile(
     rf"\b(?:(?:goes|go|going|has\s+to\s+go|have\s+to\s+go|routed|runs?)\s+through|until|"
-    rf"waiting\s+(?:on|for))\s+"
+    rf"waiting\s+(?:on|for)|(?:has|have)\s+moved\s+to|now\s+go(?:es)?\s+to)\s+"
     rf"{_ROLE}(?:\b(?<!until)(?=\s+(?:\w+s|\w+ed)\b)|\b)",
     re.I,
 )
@@ -180,7 +180,7 @@ def names_someone(text: str, *, people: PeopleIndex) -> bool:
 
 _CANNOT = re.compile(
     rf"(?<![\w@]){_PERSON}\s+(?:can'?t|can’t|cannot|couldn'?t|won'?t\s+be\s+able|isn'?t\s+able|"
-    rf"doesn'?t\s+have|has\s+no)\b"
+    rf"doesn'?t\s+have|has\s+no|no\s+longer)\b"
 )
 
 

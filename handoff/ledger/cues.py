@@ -369,9 +369,19 @@ def rerouted_to(sentence: str, *, old: str | None, author: str | None) -> str | 
     if says_resolved(clauses[-1]):
         return None
     people = _people_in(clauses[-1], skip=(old, author))
-    return people[0] if people else None
+    if people:
+        return people[0]
+    team = _TEAM_NOW_RE.search(sentence)  # "approvals have moved to the finance systems team"
+    return " ".join(team.group("team").split()) if team else None
 
 
+# A blocker moved to a team rather than a person.
+_TEAM_NOW_RE = re.compile(
+    r"\b(?:(?:has|have)\s+moved\s+to|moved\s+over\s+to|now\s+go(?:es)?\s+(?:to|through)|"
+    r"(?:we\s+)?wait(?:ing)?\s+on)\s+(?:the\s+)?"
+    r"(?P<team>(?:[\w'-]+\s+){0,3}?(?:team|desk|office|department|squad|group|committee|board))\b",
+    re.IGNORECASE,
+)
 _THING = r"(?P<thing>[^,;.:!?]+?)"
 _GIVEN_RE = re.compile(
     rf"\b(?:pass|hand|reassign)(?:es|s|ing|ed)?\s+(?:over\s+)?{_THING}\s+(?:over\s+|off\s+)?"

@@ -273,3 +273,8 @@ def test_a_recognizer_writes_the_giver_in_lowercase() -> None:
     said = "so i took over dynamic pricing from elif today she's moving onto the kiosks"
     assert handed_over(said, author="Hemi") == ("dynamic pricing", "Hemi")
     assert handed_over("I picked up the fix from the backlog", author="Hemi") is None
+
+
+def test_a_blocker_rerouted_to_a_team() -> None:
+    said = "Approvals have moved to the finance systems team, so Bernard no longer signs them."
+    assert rerouted_to(said, old="Bernard", author="Chidi") == "finance systems team"

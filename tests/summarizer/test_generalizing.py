@@ -358,3 +358,11 @@ def test_a_guessed_resolver_gives_way_to_the_one_named_next() -> None:
     decl = extract("The icons are blocked: only Hana can approve them. Yuki will export the set.")
     assert [b.needed_from for b in decl.blockers] == ["Hana"]
     assert [a.owner for a in decl.next_actions] == ["Yuki"]
+
+
+def test_a_blocker_moved_to_a_team_and_a_person_who_no_longer_signs() -> None:
+    decl = extract(
+        "Blocked: expense sync. Approvals have moved to the finance systems team, so Bernard "
+        "no longer signs them."
+    )
+    assert [b.needed_from for b in decl.blockers] == ["finance systems team"]
