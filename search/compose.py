@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from handoff.ledger.cues import says_owner_change
+from handoff.ledger.cues import CHANGE_RE, says_owner_change
 from handoff.ledger.queries import EventView, ItemView
 from search.index import Hit
 from search.selection import (
@@ -26,6 +26,7 @@ from search.selection import (
     related,
     replacements,
     subject_work,
+    text_of,
     unknown,
     with_latest_plan,
 )
@@ -276,6 +277,7 @@ def decisions(ctx: Context, d: Draft) -> None:
         chosen = chosen[:MAX_LISTED]
     elif not chosen:
         chosen = replacements(ctx, pool) or related(subject_work(ctx)[:2], pool)
+    chosen = _why_dropped(ctx, chosen)
     for it in chosen[:5]:
         ev = _latest(it, "decided", "mentioned") or it.events[0]
         n = d.cite_event(ev, it)
@@ -295,6 +297,22 @@ def decisions(ctx: Context, d: Draft) -> None:
         )
     if not chosen:
         general(ctx, d, kinds=("decision", "chunk"))
+
+
+_WHY_DROPPED = re.compile(
+    r"\bwhy\b.*\b(?:drop|dropped|stop|stopped|abandon|abandoned|ditch|ditched|scrap|scrapped|"
+    r"cancel|cancell?ed|back(?:ed)? out|move away|moved away|give up|gave up|no longer)\b",
+    re.I,
+)
+
+
+def _why_dropped(ctx: Context, chosen: list[ItemView]) -> list[ItemView]:
+    """'Why did we stop X?': the decision that changed course answers, never the one it
+    replaced (whose reason is why X was chosen in the first place)."""
+    if not _WHY_DROPPED.search(ctx.q.text):
+        return chosen
+    changes = [it for it in chosen if CHANGE_RE.search(text_of(it))]
+    return sorted(changes, key=lambda it: it.events[-1].at, reverse=True)[:1] or chosen
 
 
 def _handed_over_sentence(d: Draft, it: ItemView, ev: EventView, n: int) -> None:

@@ -7,6 +7,7 @@ The composers (`search.compose`) decide what to say about the items chosen here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -302,11 +303,18 @@ def unknown(ctx: Context) -> bool:
     # A short phrase's head ("checkout" in "gift card checkout") must be there as itself: a text
     # about the loyalty card that "checks" something does not mention the gift card checkout. (A
     # longer subject is a clause, "syncing each claim as soon as it's approved", with no head.)
-    head = subject[-1] if len(subject) <= 3 else ""
+    head = subject[-1] if len(subject) <= 3 and _ends_on_noun_phrase(ctx.q.text) else ""
     return not any(
         sum(_loosely(w, words) for w in subject) >= need and any(w.startswith(head) for w in words)
         for words in map(stems, texts)
     )
+
+
+def _ends_on_noun_phrase(question: str) -> bool:
+    """'what's blocking the gift card checkout?': the subject is a named thing whose last word is
+    its head; 'why did we stop syncing claims as soon as they're approved?' ends on no noun."""
+    return re.search(r"\b(?:the|a|an|our|their|its)\s+(?:[\w'-]+\s+){0,3}[\w'-]+\s*\??\s*$",
+                     question, re.I) is not None  # fmt: skip
 
 
 def _loosely(word: str, words: frozenset[str]) -> bool:

@@ -38,7 +38,8 @@ CHANGE_RE = re.compile(
     r"new plan|change of plan|(?:staying|sticking) (?:on|with)|after all|"
     r"now (?:going|using|doing)|undid|undo(?:ne|ing)?|scratch|walk(?:ed|ing)? back|"
     r"t(?:ake|ook|aking) (?:that|it|this) back|on second thought|"
-    r"chang(?:e|ed|ing) (?:our|my) minds?)\b",
+    r"chang(?:e|ed|ing) (?:our|my) minds?|back(?:ed|ing)? out of|(?:we'?ve|we have) dropped|"
+    r"(?:is|are)\s+off\b(?!\s+(?:today|tomorrow|until|till|on|for|sick|work|from|this|next)))",
     re.IGNORECASE,
 )
 

@@ -29,7 +29,9 @@ SUPERSEDE_EMBED_WITH_CUE = 0.45
 REVERSAL_RE = re.compile(
     r"\b(?:undid|undo(?:ne|ing)?|scratch|revers(?:e|ed|ing)|revert(?:ed|ing)?|after all|"
     r"t(?:ake|ook|aking) (?:that|it|this|back)|walk(?:ed|ing)? back|on second thought|"
-    r"chang(?:e|ed|ing) (?:our|my) minds?|going back (?:to|on))\b",
+    r"chang(?:e|ed|ing) (?:our|my) minds?|going back (?:to|on)|back(?:ed|ing)? out of|"
+    # "that WhatsApp call is off", "the 24-hour discount is off"
+    r"(?:is|are)\s+off\b(?!\s+(?:today|tomorrow|until|till|on|for|sick|work|from|this|next)))",
     re.IGNORECASE,
 )
 

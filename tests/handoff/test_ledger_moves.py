@@ -278,3 +278,11 @@ def test_a_recognizer_writes_the_giver_in_lowercase() -> None:
 def test_a_blocker_rerouted_to_a_team() -> None:
     said = "Approvals have moved to the finance systems team, so Bernard no longer signs them."
     assert rerouted_to(said, old="Bernard", author="Chidi") == "finance systems team"
+
+
+def test_backing_out_and_a_call_that_is_off_are_changes_of_course() -> None:
+    from handoff.ledger.cues import CHANGE_RE
+
+    assert CHANGE_RE.search("we backed out of the password-protected PDFs")
+    assert CHANGE_RE.search("that WhatsApp call is off, we're going with SMS")
+    assert not CHANGE_RE.search("Dana is off until Monday")

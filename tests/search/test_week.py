@@ -103,3 +103,29 @@ def test_look_alike_words_do_not_make_unknown_work_known(ask: Any) -> None:
     answer = ask("what's blocking the statement retry checkout?")
     assert "no record" in answer and "Nothing is blocking" not in answer
     assert "Nothing is blocking" in ask("what's blocking the statement importer?")
+
+
+def test_why_we_stopped_something_is_the_change_of_course_alone(services: Any) -> None:
+    wraps = [
+        ("Ines", "2026-11-09T17:00:00+00:00",
+         "Decision: expense sync sends each claim the moment it's approved, because managers "
+         "want live budgets. Back tomorrow 9am UTC."),
+        ("Ines", "2026-11-12T17:00:00+00:00",
+         "Decision: we backed out of syncing each claim the moment it's approved. Claims now go "
+         "over in one batch every Friday, because the tool bills us for every API call. Back "
+         "tomorrow 9am UTC."),
+    ]  # fmt: skip
+    for author, at, text in wraps:
+        h = posting.ingest_text(
+            services, text, author=author, team="claims", recorded_at=datetime.fromisoformat(at)
+        )
+        lifecycle.publish(services, h.id, team="claims", actor=author, force_reason="test")
+    answer = str(
+        questions.ask(
+            services,
+            "why did we stop syncing each claim as soon as it's approved?",
+            team="claims",
+            as_of=datetime.fromisoformat("2026-11-13T09:00:00+00:00"),
+        )["answer"]
+    )
+    assert "bills us" in answer and "live budgets" not in answer
