@@ -12,7 +12,8 @@ from ingest.transcript import Segment, Transcript
 # long lines), or when the next line starts with a capital and this one does not end mid-phrase.
 _SENTENCE_END = re.compile(
     r"(?<=[.!?])[\"')\]]?\s+(?=\S)|\n\s*\n|"
-    r"\n(?=\s*[-*•»›]|\s*\d{1,2}[.)]\s|\s*\w[\w .&/-]{0,30}:\s)"
+    r"\n(?=\s*[-*•»›→\u2600-\u27bf\u2b00-\u2bff\U0001f300-\U0001faff]|\s*\d{1,2}[.)]\s|"
+    r"\s*\w[\w .&/-]{0,30}:\s)"
 )
 _SHORT_LINE = re.compile(
     r"^(?:([^\n]{1,50})\n(?=\s*\S)|"

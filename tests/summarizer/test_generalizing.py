@@ -366,3 +366,11 @@ def test_a_blocker_moved_to_a_team_and_a_person_who_no_longer_signs() -> None:
         "no longer signs them."
     )
     assert [b.needed_from for b in decl.blockers] == ["finance systems team"]
+
+
+def test_each_status_emoji_line_is_a_sentence_of_its_own() -> None:
+    got = split_sentences(
+        "✔️ Ruslan pushed the kiosk firmware, so the kiosk is unblocked and reads our codes\n"
+        "✔️ Sven added us to the booking engine's allow-list"
+    )
+    assert len(got) == 2 and got[1].startswith("✔️ Sven")
