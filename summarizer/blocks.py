@@ -68,7 +68,7 @@ _BOLD_LEAD = re.compile(
 )
 _ITALIC_ALONE = re.compile(r"^[*_](?P<text>[^*_]{3,80})[*_]$")
 # "— Surge cap per zone": a stand-up bot's answer under its question is a dash line too
-_BULLET = re.compile(r"^(?:[-*•·◦▪—–]|\d{1,2}[.)]|[a-z][.)])\s+(?P<text>.+)$")
+_BULLET = re.compile(r"^(?:[-*•·◦▪—–»›▸▶]|\d{1,2}[.)]|[a-z][.)])\s+(?P<text>.+)$")
 _MARKER_ALONE = re.compile(r"^(?:[-*•—–]|\d{1,2}[.)])$")
 _REASON = re.compile(r"^(?:reason|why|rationale|because)\b\s*[:：,-]?\s*", re.I)
 _SPEAKER_LEAD = re.compile(r"^[A-Z][\w'-]+\s*:\s+(?=\S)")

@@ -77,7 +77,7 @@ _PERSON_ACTS = re.compile(
     rf"(?<![\w@]){_HONORIFIC}{_PERSON}(?:'s|’s)?(?P<team>\s+team)?"
     rf"(?P<apos>\s*,\s*(?:the|our|their|a|an|who\s+is)\s+[^,.;]{{2,60}},)?"
     # "Made at the bank's merchant desk has to": where the person sits, then the act
-    rf"(?P<at>\s+(?:in|from|at)\s+(?:the\s+)?(?:(?!{_REPORTS})[\w'’-]+\s+){{0,3}}?"
+    rf"(?P<at>\s+(?:in|from|at|on)\s+(?:the\s+)?(?:(?!{_REPORTS})[\w'’-]+\s+){{0,3}}?"
     rf"(?!{_REPORTS})[\w-]+(?:\s+team)?\s*,?)?"
     rf"\s+(?:alone\s+|only\s+|also\s+)?{_ACTS}"
 )

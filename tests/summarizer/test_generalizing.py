@@ -374,3 +374,11 @@ def test_each_status_emoji_line_is_a_sentence_of_its_own() -> None:
         "✔️ Sven added us to the booking engine's allow-list"
     )
     assert len(got) == 2 and got[1].startswith("✔️ Sven")
+
+
+def test_chevron_bullets_and_a_person_on_a_desk() -> None:
+    decl = extract(
+        "» Gate integration: still blocked on the port API credentials. Dimitra has moved on, so "
+        "Stavros Alexiou on the port's IT desk issues our credentials now."
+    )
+    assert [b.needed_from for b in decl.blockers] == ["Stavros Alexiou"]
