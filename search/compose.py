@@ -105,6 +105,13 @@ def _label(item: ItemView, parents: dict[str, ItemView]) -> str:
     return parent.name if parent else ""
 
 
+_NOBODY_CLAUSE = re.compile(
+    r"[,;]\s*(?:and\s+|but\s+)?(?=(?:I\s+have\s+|we\s+have\s+)?(?:no\s+idea|nobody|no\s+one|"
+    r"no-one|not\s+sure\s+who|I\s+don'?t\s+know|we\s+don'?t\s+know)\b)",
+    re.I,
+)
+
+
 def _described(b: ItemView) -> str:
     """A blocker's words, less the clauses naming someone it no longer waits on: after a
     re-routing the first person must not read as the one to ask."""
@@ -115,6 +122,9 @@ def _described(b: ItemView) -> str:
         for w in str(e.detail.get("previously") or "").split()
     } - {w.lower() for w in (b.needed_from or "").split()}
     text = b.name.rstrip(". ")
+    if b.needed_from or b.state == "resolved":
+        # "..., and no one has said who creates those": stale once someone is named or it cleared
+        text = _NOBODY_CLAUSE.split(text, maxsplit=1)[0].rstrip(" ,;") or text
     if not gone:
         return text
     parts = re.split(r"(,\s*(?:and|but|so)?\s*|;\s*|\s+and\s+)", text)
@@ -165,7 +175,7 @@ def _resolved_sentence(d: Draft, b: ItemView) -> None:
     if ev.author and ev.author != by:
         who += f" (reported by {ev.author})"
     d.say(
-        f"The earlier blocker ({b.name.rstrip('. ')}) was cleared on {_when(ev.at)}{who}: "
+        f"The earlier blocker ({_described(b)}) was cleared on {_when(ev.at)}{who}: "
         f'"{(ev.quote or ev.text).rstrip(". ")}"',
         n,
     )

@@ -129,3 +129,28 @@ def test_why_we_stopped_something_is_the_change_of_course_alone(services: Any) -
         )["answer"]
     )
     assert "bills us" in answer and "live budgets" not in answer
+
+
+def test_a_cleared_blocker_is_not_described_by_who_nobody_knew(services: Any) -> None:
+    wraps = [
+        ("Tahmina", "2026-11-09T17:00:00+00:00",
+         "The kiosk rollout is blocked: the kiosks need new firmware, and no idea who at the "
+         "vendor can push it. Back tomorrow 9am UTC."),
+        ("Tahmina", "2026-11-11T17:00:00+00:00",
+         "Ruslan pushed the kiosk firmware, so the kiosk rollout is unblocked. Back tomorrow 9am "
+         "UTC."),
+    ]  # fmt: skip
+    for author, at, text in wraps:
+        h = posting.ingest_text(
+            services, text, author=author, team="kiosks", recorded_at=datetime.fromisoformat(at)
+        )
+        lifecycle.publish(services, h.id, team="kiosks", actor=author, force_reason="test")
+    answer = str(
+        questions.ask(
+            services,
+            "is the kiosk rollout still blocked?",
+            team="kiosks",
+            as_of=datetime.fromisoformat("2026-11-12T09:00:00+00:00"),
+        )["answer"]
+    )
+    assert "Ruslan" in answer and "no idea who" not in answer
