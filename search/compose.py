@@ -112,6 +112,13 @@ _NOBODY_CLAUSE = re.compile(
 )
 
 
+def _without_nobody(name: str) -> str:
+    """A cleared blocker's words without "..., and no one has said who creates those": someone
+    did clear it, so that clause is stale."""
+    text = name.rstrip(". ")
+    return _NOBODY_CLAUSE.split(text, maxsplit=1)[0].rstrip(" ,;") or text
+
+
 def _described(b: ItemView) -> str:
     """A blocker's words, less the clauses naming someone it no longer waits on: after a
     re-routing the first person must not read as the one to ask."""
@@ -121,10 +128,7 @@ def _described(b: ItemView) -> str:
         if e.action == "rerouted"
         for w in str(e.detail.get("previously") or "").split()
     } - {w.lower() for w in (b.needed_from or "").split()}
-    text = b.name.rstrip(". ")
-    if b.needed_from or b.state == "resolved":
-        # "..., and no one has said who creates those": stale once someone is named or it cleared
-        text = _NOBODY_CLAUSE.split(text, maxsplit=1)[0].rstrip(" ,;") or text
+    text = _without_nobody(b.name) if b.state == "resolved" else b.name.rstrip(". ")
     if not gone:
         return text
     parts = re.split(r"(,\s*(?:and|but|so)?\s*|;\s*|\s+and\s+)", text)
@@ -175,7 +179,7 @@ def _resolved_sentence(d: Draft, b: ItemView) -> None:
     if ev.author and ev.author != by:
         who += f" (reported by {ev.author})"
     d.say(
-        f"The earlier blocker ({_described(b)}) was cleared on {_when(ev.at)}{who}: "
+        f"The earlier blocker ({_without_nobody(b.name)}) was cleared on {_when(ev.at)}{who}: "
         f'"{(ev.quote or ev.text).rstrip(". ")}"',
         n,
     )

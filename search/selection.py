@@ -304,10 +304,15 @@ def unknown(ctx: Context) -> bool:
     # about the loyalty card that "checks" something does not mention the gift card checkout. (A
     # longer subject is a clause, "syncing each claim as soon as it's approved", with no head.)
     head = subject[-1] if len(subject) <= 3 and _ends_on_noun_phrase(ctx.q.text) else ""
-    return not any(
-        sum(_loosely(w, words) for w in subject) >= need and any(w.startswith(head) for w in words)
-        for words in map(stems, texts)
-    )
+
+    def mentions(words: frozenset[str]) -> bool:
+        found = sum(_loosely(w, words) for w in subject)
+        if found < need:
+            return False
+        # the head said as itself, or every word of the phrase there at least loosely
+        return any(w.startswith(head) for w in words) or found == len(subject)
+
+    return not any(mentions(words) for words in map(stems, texts))
 
 
 def _ends_on_noun_phrase(question: str) -> bool:
