@@ -29,7 +29,7 @@ from handoff.names import fold
 from handoff.refs import find_refs
 from ingest.text import split_sentences
 from ingest.transcript import Segment, Transcript
-from summarizer import chat, owners, resolvers, rules
+from summarizer import chat, owners, rules
 from summarizer.base import ExtractionContext
 from summarizer.blockers import (
     OWNER_NOTE,
@@ -41,18 +41,17 @@ from summarizer.blocks import read_blocks
 from summarizer.clauses import clauses
 from summarizer.cues import (
     ACK_SENTENCE,
-    BLOCKED_WORDS,
     DETAIL,
     NEW_COURSE,
     weaker_than_question,
 )
 from summarizer.evidence import segment_evidence
+from summarizer.groups import merge_piece
 from summarizer.items import (
     ASIDE,
     HANDLE_WORKS,
     PART_OF_ITEM,
     SOMEONE_ON_IT,
-    SUBORDINATE,
     asks_for_action,
     dedupe_actions,
     has_content,
@@ -96,24 +95,6 @@ _RETURN_CUE_END = re.compile(
     r"(?:\s+(?:online|again))*(?:\s+(?:at|around|by|on|from))?\s*$",
     re.I,
 )
-# "X; it's live behind the flag": a pronoun clause goes on about the same shipped item.
-_SAME_THING = re.compile(
-    r"^\s*(?:and\s+)?(?:(?:it|that|this)(?:'s|\s+is|\s+was|\s+has\s+been)|"
-    # "...; she merged it after lunch": the object pronoun is the item just named
-    r"(?:he|she|they|we|I)\s+(?:then\s+|also\s+)?\w+\s+(?:it|them|that)\b)",
-    re.I,
-)
-# "nobody owns X; it broke this morning and it blocks Y": the pronoun goes on about the blocker.
-_SAME_BLOCKER = re.compile(
-    r"^\s*(?:and\s+)?(?:it|this|that)\b(?!\s+(?:is|'s)\s+(?:done|merged))", re.I
-)
-# "in review, waiting on Rami": a review being waited on is the review status, not a blocker.
-# "nobody owns X; it broke this morning and it blocks Y": the pronoun goes on about the blocker.
-_SAME_BLOCKER = re.compile(
-    r"^\s*(?:and\s+)?(?:it|this|that)\b(?!\s+(?:is|'s)\s+(?:done|merged))", re.I
-)
-# "in review, waiting on Rami": a review being waited on is the review status, not a blocker.
-_WAITING_ONLY = re.compile(r"^\s*(?:and\s+|still\s+)*waiting\s+(?:on|for)\b(?!.*\bblocked\b)", re.I)
 _ACTION_LEAD = re.compile(
     r"^(?:(?:next(?!\s+shift)|then|and|also|so|tomorrow|after that|later)\s*[:,]?\s+)*", re.I
 )
@@ -325,7 +306,7 @@ class OfflineExtractor:
             partial = rules.PARTIAL_RE.search(hard)
             if partial and not rules.stated_empty(hard) and rules.part_of(hard) != "blockers":
                 # "iOS works, Android doesn't": one item in progress, never shipped work
-                self._merge(groups, "in_flight", hard, "; ", boundary=hard_index > 0)
+                merge_piece(groups, "in_flight", hard, "; ", boundary=hard_index > 0)
                 continue
             pieces = rules.split_soft(hard)
             skip_to = -1
@@ -364,7 +345,7 @@ class OfflineExtractor:
                 )
                 listed = soft_index > 0 and not walk.soft and listed_item(walk.section, part, piece)
                 boundary = (soft_index == 0 and hard_index > 0) or listed
-                self._merge(groups, part, piece, sep, boundary=boundary)
+                merge_piece(groups, part, piece, sep, boundary=boundary)
         return groups
 
     def _piece_part(self, walk: Walk, piece: str, *, first: bool, clause: str) -> str | None:
@@ -406,70 +387,6 @@ class OfflineExtractor:
         if own in ("shipped", "in_flight") and section in ("shipped", "in_flight"):
             return own
         return section
-
-    @staticmethod
-    def _merge(
-        groups: list[Group], part: str | None, piece: str, sep: str, *, boundary: bool
-    ) -> None:
-        joined_sep = "; " if boundary else (sep if sep else " ")
-        if not groups:
-            groups.append(Group(part, piece.strip(), lead_part=part))
-            return
-        prev = groups[-1]
-        if SUBORDINATE.match(prev.text) and len(prev.text.split()) <= 6:
-            # "Once Ingrid approves, I merge it": the condition belongs to what follows
-            prev.part = part or prev.part
-            prev.lead_part = part or prev.lead_part
-            prev.text += joined_sep + piece.strip()
-            return
-        if part is None:
-            prev.text += joined_sep + piece.strip()
-            return
-        if prev.part is None:
-            prev.part = part
-            prev.lead_part = prev.lead_part or part
-            prev.text += joined_sep + piece.strip()
-            return
-        resolver_talk = (
-            owners.names_resolver(piece) or resolvers.says_nobody(piece)
-        ) and not rules.SELF_RE.match(piece)
-        if part == prev.part == "blockers" and resolver_talk and not BLOCKED_WORDS.search(piece):
-            # "the airport's data feed; only their liaison, Ernesto, can whitelist us": who
-            # clears the blocker just named, not a second blocker
-            prev.text += joined_sep + piece.strip()
-            return
-        if part == prev.part and (
-            (part == "shipped" and _SAME_THING.match(piece))
-            or (part == "blockers" and _SAME_BLOCKER.match(piece))
-        ):
-            prev.text += joined_sep + piece.strip()  # "X; it's live behind the flag": same X
-            return
-        if part == prev.part:
-            new_action = part == "next_actions" and (boundary or rules.starts_clause(piece))
-            if boundary or new_action or re.match(r"\s*,?\s*(?:and|but)\b", sep):
-                groups.append(Group(part, piece.strip(), lead_part=part))
-            else:
-                prev.text += joined_sep + piece.strip()
-            return
-        if part == "shipped" and prev.part == "in_flight" and len(piece.split()) <= 3:
-            prev.text += joined_sep + piece.strip()  # "upgrade in progress, staging done, ..."
-            return
-        if prev.part == "blockers" and part in ("next_actions", "in_flight") and resolver_talk:
-            prev.text += joined_sep + piece.strip()
-            return
-        if (
-            part == "blockers"
-            and prev.part == "in_flight"
-            and rules.status_of(prev.text) == "in_review"
-            and _WAITING_ONLY.match(piece)
-        ):
-            prev.text += joined_sep + piece.strip()  # "in review, waiting on Rami": the review
-            return
-        if part == "blockers" and prev.part in ("next_actions", "in_flight") and not boundary:
-            prev.part = "blockers"
-            prev.text += joined_sep + piece.strip()
-            return
-        groups.append(Group(part, piece.strip(), lead_part=part))
 
     def _return(self, walk: Walk, text: str, context: ExtractionContext, other: bool) -> bool:
         if other:
