@@ -64,6 +64,7 @@ from summarizer.items import (
 from summarizer.labels import LabelClassifier
 from summarizer.normalize import normalize
 from summarizer.people import PeopleIndex
+from summarizer.rationale import split_rationale
 from summarizer.returns import find_return_time
 from summarizer.walk import Asked, Group, Walk
 
@@ -280,7 +281,7 @@ class OfflineExtractor:
             return False
         if not NEW_COURSE.match(text):
             return False
-        course, why = rules.split_rationale(text.strip(" ."))
+        course, why = split_rationale(text.strip(" ."))
         if rules.part_of(course) == "blockers":
             return False  # "We now wait on legal": a blocker said after the decision
         last = decisions[-1]
@@ -480,7 +481,7 @@ class OfflineExtractor:
                     antecedent=group.antecedent if n == 0 else None,
                 )
         elif part == "decisions":
-            decision, rationale = rules.split_rationale(rules.decision_text(text))
+            decision, rationale = split_rationale(rules.decision_text(text))
             decl.decisions = [
                 *decl.decisions,
                 Decision(decision=decision, rationale=rationale, evidence=[ev]),

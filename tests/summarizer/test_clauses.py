@@ -17,6 +17,7 @@ from summarizer.base import ExtractionContext
 from summarizer.clauses import clauses, truecase, unpunctuated
 from summarizer.offline import OfflineExtractor
 from summarizer.people import PeopleIndex
+from summarizer.rationale import split_rationale
 
 AT = datetime.fromisoformat("2026-11-18T17:00:00+00:00")
 
@@ -224,7 +225,7 @@ def test_past_tense_work_by_the_author_shipped() -> None:
 
 
 def test_an_unpunctuated_decision_finds_its_judged_reason() -> None:
-    assert rules.split_rationale("we settled on daily reports weekly ones were too late") == (
+    assert split_rationale("we settled on daily reports weekly ones were too late") == (
         "we settled on daily reports",
         "weekly ones were too late",
     )
