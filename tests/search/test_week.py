@@ -42,18 +42,23 @@ MONDAY = datetime.fromisoformat("2026-11-09T20:00:00+00:00")
 THURSDAY = datetime.fromisoformat("2026-11-12T09:00:00+00:00")
 
 
-@pytest.fixture
-def ask(services: Any) -> Any:
-    for author, at, text in WRAPS:
+def _week(services: Any, team: str, wraps: list[tuple[str, str, str]]) -> Any:
+    """Publish the wraps for `team`; returns ask(question, as_of) -> the answer's text."""
+    for author, at, text in wraps:
         h = posting.ingest_text(
-            services, text, author=author, team=TEAM, recorded_at=datetime.fromisoformat(at)
+            services, text, author=author, team=team, recorded_at=datetime.fromisoformat(at)
         )
-        lifecycle.publish(services, h.id, team=TEAM, actor=author, force_reason="test")
+        lifecycle.publish(services, h.id, team=team, actor=author, force_reason="test")
 
     def _ask(question: str, as_of: datetime = THURSDAY) -> str:
-        return str(questions.ask(services, question, team=TEAM, as_of=as_of)["answer"])
+        return str(questions.ask(services, question, team=team, as_of=as_of)["answer"])
 
     return _ask
+
+
+@pytest.fixture
+def ask(services: Any) -> Any:
+    return _week(services, TEAM, WRAPS)
 
 
 def test_the_latest_decision_after_a_reversal(ask: Any) -> None:
@@ -115,18 +120,9 @@ def test_why_we_stopped_something_is_the_change_of_course_alone(services: Any) -
          "over in one batch every Friday, because the tool bills us for every API call. Back "
          "tomorrow 9am UTC."),
     ]  # fmt: skip
-    for author, at, text in wraps:
-        h = posting.ingest_text(
-            services, text, author=author, team="claims", recorded_at=datetime.fromisoformat(at)
-        )
-        lifecycle.publish(services, h.id, team="claims", actor=author, force_reason="test")
-    answer = str(
-        questions.ask(
-            services,
-            "why did we stop syncing each claim as soon as it's approved?",
-            team="claims",
-            as_of=datetime.fromisoformat("2026-11-13T09:00:00+00:00"),
-        )["answer"]
+    answer = _week(services, "claims", wraps)(
+        "why did we stop syncing each claim as soon as it's approved?",
+        datetime.fromisoformat("2026-11-13T09:00:00+00:00"),
     )
     assert "bills us" in answer and "live budgets" not in answer
 
@@ -140,17 +136,7 @@ def test_a_cleared_blocker_is_not_described_by_who_nobody_knew(services: Any) ->
          "Ruslan pushed the kiosk firmware, so the kiosk rollout is unblocked. Back tomorrow 9am "
          "UTC."),
     ]  # fmt: skip
-    for author, at, text in wraps:
-        h = posting.ingest_text(
-            services, text, author=author, team="kiosks", recorded_at=datetime.fromisoformat(at)
-        )
-        lifecycle.publish(services, h.id, team="kiosks", actor=author, force_reason="test")
-    answer = str(
-        questions.ask(
-            services,
-            "is the kiosk rollout still blocked?",
-            team="kiosks",
-            as_of=datetime.fromisoformat("2026-11-12T09:00:00+00:00"),
-        )["answer"]
+    answer = _week(services, "kiosks", wraps)(
+        "is the kiosk rollout still blocked?", datetime.fromisoformat("2026-11-12T09:00:00+00:00")
     )
     assert "Ruslan" in answer and "no idea who" not in answer
