@@ -111,7 +111,9 @@ _DAY_WORD = (
     r"(?:today|tonight|tomorrow|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?)"
 )
 _CORRECTED_DAY = re.compile(
-    rf"\b{_DAY_WORD}(?:\s+\w+)?\s*,?\s*(?:no|sorry|I\s+mean|actually|wait)\s*,\s*(?={_DAY_WORD}\b)",
+    # with commas, or said without them ("saturday no sorry sunday at ten")
+    rf"\b{_DAY_WORD}(?:\s+\w+)?\s*,?\s*(?:(?:no|sorry|I\s+mean|actually|wait)\s*,?\s*)+"
+    rf"(?={_DAY_WORD}\b)",
     re.IGNORECASE,
 )
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import dateparser
 
 from handoff.text import WEEKDAYS
-from summarizer.moments import read_moment
+from summarizer.moments import drop_corrected_days, read_moment
 
 #: Abbreviations and regions people say, mapped to IANA zones (dateparser knows few of them).
 ZONE_ABBREVIATIONS: dict[str, str] = {
@@ -276,6 +276,7 @@ def find_return_time(
 ) -> tuple[str, datetime | None] | None:
     """(phrase as said, resolved time) when the sentence says when the author is back."""
     text = re.sub(r"\.{3}|…", " ", text)  # "I'm back... Monday": a pause, not a sentence end
+    text = drop_corrected_days(text)  # "back saturday no sorry sunday": the day taken back
     for m in _CUE_RE.finditer(text):
         if _NOT_RETURN_BEFORE.search(text[: m.start()]):
             continue
@@ -291,12 +292,7 @@ def find_return_time(
     return None
 
 
-_CORRECTION = re.compile(
-    r"^.*\b(?:no|sorry|I\s+mean|actually|rather)\s*,\s*|"
-    # spoken, unpunctuated: "saturday no sorry sunday at ten"
-    rf"^.*\b(?:no|sorry|I\s+mean|actually|rather)\s+(?=(?:sorry\s+|I\s+mean\s+)*(?:{_DAY}))",
-    re.I,
-)
+_CORRECTION = re.compile(r"^.*\b(?:no|sorry|I\s+mean|actually|rather)\s*,\s*", re.I)
 # "Sunday 20:00 for the night shift": what the time is for, not part of it
 _AFTER_TIME = re.compile(
     r"\s+(?:for|because|since|so|as|when|after|before|to|if|unless)\s+(?:the|a|an|my|our|I|we)\b.*$",

@@ -173,3 +173,12 @@ def test_a_zone_word_nobody_knows_still_leaves_the_time() -> None:
     assert found[1].replace(tzinfo=None) == datetime(2026, 12, 8, 8, 30)
     nz = find_return_time("back Tue 8:30 NZ time", recorded_at=rec)
     assert nz is not None and nz[1] is not None and nz[1].tzinfo == ZoneInfo("Pacific/Auckland")
+
+
+def test_a_day_taken_back_without_commas_is_dropped() -> None:
+    from summarizer.moments import drop_corrected_days
+
+    assert drop_corrected_days("i'm back saturday no sorry sunday at ten") == (
+        "i'm back sunday at ten"
+    )
+    assert drop_corrected_days("back Monday, no, Tuesday ten") == "back Tuesday ten"
