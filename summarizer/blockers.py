@@ -168,6 +168,41 @@ def continues_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: str | Non
     return True
 
 
+# "..., ICE's telecom crew has to replace the radio": someone else obliged to act, the clause
+# after a blocker in the same sentence (an outsider's duty, unlike "Priya will ping them").
+_OUTSIDER_MUST = re.compile(
+    r"^(?:and\s+|but\s+|so\s+|now\s+)*(?P<who>[^,;]{2,60}?)\s+"
+    r"(?:has to|have to|needs to|need to|must|will have to|is the one who|are the ones who)\b",
+    re.I,
+)
+_FIRST_PERSON = re.compile(r"^(?:I|we|me|us|you|he|she|they|it|someone|somebody)$", re.I)
+
+
+def resolver_clause_of_last_blocker(
+    walk: Walk, text: str, ev: Evidence, *, me: str | None
+) -> bool:
+    """'The webcam is offline, ICE's telecom crew has to replace the radio': the clause after a
+    blocker, in the same sentence, that obliges someone else to act says who can clear it; it
+    completes that blocker instead of becoming our next action."""
+    decl = walk.decl
+    m = _OUTSIDER_MUST.match(text)
+    if not decl.blockers or m is None or _FIRST_PERSON.match(m.group("who").strip()):
+        return False
+    last = decl.blockers[-1]
+    if last.needed_from or not last.evidence or last.evidence[0].quote != ev.quote:
+        return False
+    needed_from = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
+    if needed_from is None:
+        return False
+    decl.blockers = [
+        *decl.blockers[:-1],
+        last.model_copy(
+            update={"description": f"{last.description}; {text}", "needed_from": needed_from}
+        ),
+    ]
+    return True
+
+
 def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: str | None) -> bool:
     """'X is blocked: waiting on the review. Only Oksana in security signs it.': a sentence
     right after a blocker that names no one, saying who alone can act, completes it."""
@@ -196,14 +231,25 @@ def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: s
                 "needed_from": who,
                 "evidence": [*last.evidence, ev],
                 # "X is blocked" alone, then the sentence saying why: keep the why
-                "description": text
-                if len(last.description.split()) <= 5
-                and rules.STRONG_BLOCKER_RE.search(last.description)
-                else last.description,
+                "description": text if _only_says_blocked(last.description) else last.description,
             }
         ),
     ]
     return True
+
+
+_ENDS_BLOCKED = re.compile(r"\b(?:blocked|stuck|on hold)\W*$", re.I)
+_FILLER_WORDS = frozenset("the a an it this that is are was still currently now also".split())
+
+
+def _only_says_blocked(description: str) -> bool:
+    """"The export is blocked." says that, not why ("blocked: the barge isn't loading" does)."""
+    if not rules.STRONG_BLOCKER_RE.search(description):
+        return False
+    if _ENDS_BLOCKED.search(description):
+        return True  # "Supplier price sync is blocked"
+    rest = rules.STRONG_BLOCKER_RE.sub(" ", description.lower()).split()
+    return len([w for w in rest if w.strip(".,:;") not in _FILLER_WORDS]) <= 2
 
 
 def _firmly_named(walk: Walk, blocker: Blocker, *, me: str | None) -> bool:

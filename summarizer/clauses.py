@@ -114,18 +114,24 @@ _COMMON = _wordset(
     "just still really the a an and or but so to is are was were be will can should please "
     "going need needs has have had who which from with on in for of at by"
 )
+#: Role nouns a spoken name may follow ("their support lead kofi can", "the cargo clerk jimmy
+#: has to"): the person holding the role.
+_ROLE_NOUN_WORDS = (
+    "lead manager officer admin administrator engineer contact liaison owner director head "
+    "coordinator dispatcher sysadmin inspector clerk agent rep representative"
+).split()
 # A lowercase word where speech puts a person: "need selin to", "with femi", "petro please".
 _NAME_SLOT = re.compile(
     r"(?:(?<=\bneed )|(?<=\bneeds )|(?<=\bask )|(?<=\bping )|(?<=\bonly )|(?<=\bit's )|"
     r"(?<=\bwaiting on )|(?<=\bwaiting for )|(?<=\bwith )|(?<=\bfrom )|(?<=\btell )|"
     r"(?<=\bthat's ))(?P<a>[a-z][a-z'-]{2,})(?=\s+(?:to|has|who|from|can|will|is|in)\b|$)|"
-    r"(?:^|(?<=\bnext )|(?<=\bthen )|(?<=\band )|(?<=\bso )|(?<=\bsteps )|(?<=\bnext up )|"
+    r"(?:^|(?<=\bnext )|(?<=\bthen )|(?<=\band )|(?<=\bso )|(?<=\bsteps )|(?<=\bnext up )"
     # "only their support lead kofi can": the person holding the role
-    r"(?<=\blead )|(?<=\bmanager )|(?<=\bofficer )|(?<=\badmin )|(?<=\bcontact )|"
-    r"(?<=\bliaison ))"
+    + "".join(rf"|(?<=\b{noun} )" for noun in _ROLE_NOUN_WORDS)
+    + r")"
     r"(?P<b>[a-z][a-z'-]{2,})"
     r"(?=\s+(?:(?:in|from|at)\s+[a-z-]+\s+)?(?:will|please|is going to|is gonna|needs to|"
-    r"has to|should|can|could|owns|is on|"
+    r"has to|should|can|could|owns|is on|hasn't|hasnt|haven't|didn't|won't|"
     # "next declan merges the alerts": a name, then what they do
     r"is the|[a-z]{3,}(?<!s)s\s+(?:the|a|an|it|them|this|that|our|his|her))\b)|"
     r"\b(?P<c>[a-z]{3,})(?='s\s+(?:call|decision|sign-?off|approval|team)\b)"
@@ -156,12 +162,27 @@ def clauses(sentence: str, *, typed: bool = False) -> list[Clause]:
     if typed or not unpunctuated(sentence):
         return [Clause(raw=sentence, text=sentence)]
     words = sentence.split()
-    cuts = _boundaries([w.lower() for w in words])
+    cuts = _lone_labels_joined(words, _boundaries([w.lower() for w in words]))
     out: list[Clause] = []
     for start, end in zip(cuts, [*cuts[1:], len(words)], strict=False):
         raw = " ".join(words[start:end])
         out.append(Clause(raw=raw, text=_spoken_label(truecase(raw)), spoken=True))
     return out
+
+
+#: A part's word said on its own before what it labels ("blocked the barge isn't loading").
+_LONE_LABELS = frozenset({"blocked", "blocker", "blockers", "shipped", "decided", "decisions"})
+
+
+def _lone_labels_joined(words: list[str], cuts: list[int]) -> list[int]:
+    """Cuts, less those after a clause that is only a part's word: "blocked" cut off by the new
+    subject after it labels that clause rather than being a clause of its own."""
+    kept = cuts[:1]
+    for start in cuts[1:]:
+        said = [w.lower().strip(",.") for w in words[kept[-1] : start] if w.lower() not in _FILLERS]
+        if not (len(said) == 1 and said[0] in _LONE_LABELS):
+            kept.append(start)
+    return kept
 
 
 def _boundaries(words: list[str]) -> list[int]:
@@ -259,7 +280,8 @@ def _spoken_part_word(words: list[str], i: int, *, has_verb: bool) -> bool:
     if not has_verb or prev in _LABEL_NOT_AFTER:
         return False
     if w == "blocked":
-        return nxt in ("on", "by")
+        # "... shipped nothing today blocked the barge isn't loading": a label before a clause
+        return nxt in ("on", "by") or nxt in _DETERMINERS
     if w == "decided":
         return nxt in ("we", "to", "that", "on")
     if w == "shipped":
@@ -267,10 +289,7 @@ def _spoken_part_word(words: list[str], i: int, *, has_verb: bool) -> bool:
     return False
 
 
-_ROLE_NOUNS = _wordset(
-    "lead manager officer admin administrator engineer contact liaison owner director head "
-    "coordinator dispatcher sysadmin inspector clerk agent rep representative"
-)
+_ROLE_NOUNS = _wordset(" ".join(_ROLE_NOUN_WORDS))
 
 
 def _past(word: str) -> bool:

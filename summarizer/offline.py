@@ -35,6 +35,7 @@ from summarizer.blockers import (
     OWNER_NOTE,
     add_blocker,
     names_resolver_of_last_blocker,
+    resolver_clause_of_last_blocker,
     nobody_for_last_blocker,
 )
 from summarizer.blocks import read_blocks
@@ -497,6 +498,8 @@ class OfflineExtractor:
                 make_item=lambda name, refs: self._in_flight(walk, name, refs, ev, me=me),
             )
         elif part == "next_actions":
+            if resolver_clause_of_last_blocker(walk, text, ev, me=me):
+                return
             for action in _SPLIT_ACTIONS.split(text):
                 self._action(walk, action, ev, me=me)
 

@@ -230,8 +230,10 @@ def _role(phrase: str) -> str | None:
     words = [w.lower() for w in role.split()]
     if any(w in _NOT_ROLE_WORDS for w in words):
         return None
-    if words[0] == "its" or re.match(r"[A-ZÀ-Þ]\w*(?:'s|’s)$", role.split()[0]):
-        return None  # "Marko's team" is Marko, read as a person
+    if words[0] == "its":
+        return None
+    if len(words) == 2 and re.match(r"[A-ZÀ-Þ][a-zß-ÿ]\w*(?:'s|’s)$", role.split()[0]):
+        return None  # "Marko's team" is Marko, read as a person ("ICE's telecom crew" is not)
     return role
 
 

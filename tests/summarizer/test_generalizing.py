@@ -382,3 +382,37 @@ def test_chevron_bullets_and_a_person_on_a_desk() -> None:
         "Stavros Alexiou on the port's IT desk issues our credentials now."
     )
     assert [b.needed_from for b in decl.blockers] == ["Stavros Alexiou"]
+
+
+def test_an_outsiders_duty_after_a_blocker_names_its_resolver_not_our_action() -> None:
+    decl = extract(
+        "Blockers: the tide gauge at Ilha is silent, Vivo's field crew has to swap the modem. "
+        "Next: I'll recalibrate the Praia gauge."
+    )
+    assert [b.needed_from for b in decl.blockers] == ["Vivo's field crew"]
+    assert [n.action for n in decl.next_actions] == ["I'll recalibrate the Praia gauge"]
+
+
+def test_a_possessed_team_with_a_modifier_is_a_team_but_a_name_s_team_is_the_person() -> None:
+    decl = extract("The billing export is blocked, Marko's team has to open the port.")
+    assert [b.needed_from for b in decl.blockers] == ["Marko"]
+
+
+def test_a_spoken_name_after_any_role_noun_is_the_resolver() -> None:
+    text = (
+        "shipped nothing today blocked the barge isn't loading and the harbour's duty clerk "
+        "tomasz has to assign a berth decisions none next i'll count the pallets"
+    )
+    assert "blocked the barge isn't loading" in spoken(text)  # a lone "blocked" labels it
+    decl = extract(text)
+    assert [b.needed_from for b in decl.blockers] == ["Tomasz"]
+    assert "barge" in decl.blockers[0].description
+    assert [n.action for n in decl.next_actions] == ["I'll count the pallets"]
+
+
+def test_a_spoken_name_whose_missing_act_blocks_is_the_resolver() -> None:
+    decl = extract(
+        "blockers the ward audit isn't done because the clinic's records officer amara "
+        "hasn't sent the logs decisions none"
+    )
+    assert [b.needed_from for b in decl.blockers] == ["Amara"]
