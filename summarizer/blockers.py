@@ -178,9 +178,7 @@ _OUTSIDER_MUST = re.compile(
 _FIRST_PERSON = re.compile(r"^(?:I|we|me|us|you|he|she|they|it|someone|somebody)$", re.I)
 
 
-def resolver_clause_of_last_blocker(
-    walk: Walk, text: str, ev: Evidence, *, me: str | None
-) -> bool:
+def resolver_clause_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: str | None) -> bool:
     """'The webcam is offline, ICE's telecom crew has to replace the radio': the clause after a
     blocker, in the same sentence, that obliges someone else to act says who can clear it; it
     completes that blocker instead of becoming our next action."""
@@ -239,11 +237,27 @@ def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: s
 
 
 _ENDS_BLOCKED = re.compile(r"\b(?:blocked|stuck|on hold)\W*$", re.I)
-_FILLER_WORDS = frozenset("the a an it this that is are was still currently now also".split())
+_FILLER_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "it",
+        "this",
+        "that",
+        "is",
+        "are",
+        "was",
+        "still",
+        "currently",
+        "now",
+        "also",
+    ]
+)
 
 
 def _only_says_blocked(description: str) -> bool:
-    """"The export is blocked." says that, not why ("blocked: the barge isn't loading" does)."""
+    """ "The export is blocked." says that, not why ("blocked: the barge isn't loading" does)."""
     if not rules.STRONG_BLOCKER_RE.search(description):
         return False
     if _ENDS_BLOCKED.search(description):

@@ -116,10 +116,11 @@ _COMMON = _wordset(
 )
 #: Role nouns a spoken name may follow ("their support lead kofi can", "the cargo clerk jimmy
 #: has to"): the person holding the role.
-_ROLE_NOUN_WORDS = (
-    "lead manager officer admin administrator engineer contact liaison owner director head "
-    "coordinator dispatcher sysadmin inspector clerk agent rep representative"
-).split()
+_ROLE_NOUN_WORDS = [
+    *("lead", "manager", "officer", "admin", "administrator", "engineer", "contact", "liaison"),
+    *("owner", "director", "head", "coordinator", "dispatcher", "sysadmin", "inspector"),
+    *("clerk", "agent", "rep", "representative"),
+]
 # A lowercase word where speech puts a person: "need selin to", "with femi", "petro please".
 _NAME_SLOT = re.compile(
     r"(?:(?<=\bneed )|(?<=\bneeds )|(?<=\bask )|(?<=\bping )|(?<=\bonly )|(?<=\bit's )|"

@@ -35,8 +35,8 @@ from summarizer.blockers import (
     OWNER_NOTE,
     add_blocker,
     names_resolver_of_last_blocker,
-    resolver_clause_of_last_blocker,
     nobody_for_last_blocker,
+    resolver_clause_of_last_blocker,
 )
 from summarizer.blocks import read_blocks
 from summarizer.clauses import clauses
