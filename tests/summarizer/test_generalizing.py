@@ -416,3 +416,12 @@ def test_a_spoken_name_whose_missing_act_blocks_is_the_resolver() -> None:
         "hasn't sent the logs decisions none"
     )
     assert [b.needed_from for b in decl.blockers] == ["Amara"]
+
+
+def test_a_thing_then_the_participle_that_finished_it_is_shipped() -> None:
+    assert part_of("kiln 2 thermocouples replaced") == "shipped"
+    assert part_of("soil cores sent to the lab") == "shipped"
+    assert part_of("the audit report printed and filed") == "shipped"
+    assert part_of("the crane inspection scheduled for Monday") is None
+    assert part_of("the spare parts haven't arrived") != "shipped"
+    assert part_of("the failover happened at noon") is None
