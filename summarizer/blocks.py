@@ -248,7 +248,8 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
     state.header, state.width = None, 0
     heading = _heading_text(line)
     if heading is not None:
-        _set_heading(state, heading, classifier, soft=heading.rstrip("*_ ").endswith("?"))
+        soft = heading.rstrip("*_ ").endswith("?") or bool(_Q_LINE.match(line))
+        _set_heading(state, heading, classifier, soft=soft)
         return None
     if _OPEN_QUESTION.match(line):
         return None  # a question asked in a pasted note is never an item
@@ -293,6 +294,9 @@ def _heading_text(line: str) -> str | None:
     asked = _NUMBERED_QUESTION.match(line)
     if asked:
         line = asked.group("text")  # "3. Blockers?": a bot's numbered question
+    q_line = _Q_LINE.match(line)
+    if q_line:
+        return q_line.group("text")  # "Q: Next steps": a template's prompt, asked or not
     chevron = _CHEVRON_HEADING.match(line)
     if chevron and label_part(chevron.group("text")) is not None:
         return chevron.group("text")  # "» Completed": a status tool's section
@@ -311,6 +315,7 @@ def _heading_text(line: str) -> str | None:
     return None
 
 
+_Q_LINE = re.compile(r"^Q\d{0,2}\s*[:.]\s*(?P<text>[^?.!]{2,60}\??)$")
 _CHEVRON_HEADING = re.compile(r"^(?:»|›|▸|▶|>>)\s*(?P<text>[^»›▸▶]{2,40}?)\s*:?$")
 # "A: Merged the importer": a Q/A template's answer marker
 _ANSWER_LEAD = re.compile(r"^(?:A\d{0,2}|Answer|Ans)\s*[:.)]\s+(?=\S)")
@@ -355,11 +360,32 @@ def _label_for(part: str, said: str) -> str:
     return PART_LABELS[part]
 
 
+# A line that is only a day and a clock time.
+_WHEN_ONLY = re.compile(
+    r"^(?:(?:on|from|until|till)\s+)?(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|tomorrow|tonight)"
+    r",?\s*(?:at\s+)?\d{1,2}(?:[:.h]\d{2})?\s*(?:am|pm|h|hrs)?(?:\s+[A-Za-z/_]+(?:\s+time)?)?"
+    r"\s*[.!]?$",
+    re.I,
+)
+_ME_COLON = re.compile(r"^(?:me|myself)\s*[:：]\s+", re.I)
+# Under a next-steps heading, a full name and a bare verb: who does it ("Lucía Benítez call them").
+_NAME_THEN_VERB = re.compile(
+    r"^((?-i:[A-ZÀ-Þ][a-zß-ÿ]+)\s+(?-i:[A-ZÀ-Þ][a-zß-ÿ]+))\s+"
+    r"(?=(?!(?:to|will|is|and|or|has|had|was|can|should|must|may|the|a|an|of|for|in|on)\b)"
+    r"[a-z]{3,}(?<!s)\s)",
+)
+
+
 def _under_heading(line: str, state: _State) -> str:
     """A line under a heading speaks to the heading's part (one item per line); under a
     question, only when its own words name no part."""
     if state.part is None or rules.LABEL_RE.match(line) or _RETURN_LEAD.match(line):
         return line
+    if _WHEN_ONLY.match(line):
+        return f"Back: {line}"  # "Next shift" answered with "friday 06:30": when, not what
+    if state.part == "next_actions":
+        line = _ME_COLON.sub("I'll ", line)  # "me: update the notices"
+        line = _NAME_THEN_VERB.sub(r"\1 to ", line)  # "Lucía call the tug company"
     if state.soft and state.part != "returns_at":
         # an answer to a template's question: the question's part is only the default for each
         # of its clauses, whose own words may name another (`Structured.soft`)

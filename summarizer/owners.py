@@ -43,7 +43,10 @@ _AT_PLEASE = re.compile(
     re.I,
 )
 _LEAD_NAME = re.compile(
-    rf"^(?:(?:next|then|and|also|tomorrow|after that)\b\s*[:,]?\s*)*({NAME}(?:'s\s+team|’s\s+team)?"
+    rf"^(?:(?:next|then|and|also|tomorrow|after that)\b\s*[:,]?\s*)*"
+    r"(?!(?:once|when|if|after|before|until|unless|since|while|because|as soon as)\b)"
+    rf"({NAME}"
+    rf"(?:\s+(?-i:[A-ZÀ-Þ][a-zß-ÿ'’-]+))?(?:'s\s+team|’s\s+team)?"
     rf"(?:\s+and\s+{NAME})?)"
     # "Chiara from support warns ...": where the person sits, between name and verb
     rf"(?:\s+(?:from|in|at)\s+(?:the\s+)?[\w-]+(?:\s+team)?)?"

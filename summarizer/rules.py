@@ -443,7 +443,11 @@ _NOT_DONE_PARTICIPLES = (
     r"fed|led|sped|embed|embedded|happened|started|seemed|looked|sounded|"
     # a reporting verb after a plural subject ("growers asked for it") is a sentence, not a note
     r"asked|said|told|complained|insisted|mentioned|explained|answered|replied|agreed|decided|"
-    r"preferred|liked|voted|argued|warned|promised|claimed|noted|moved|changed|showed|turned"
+    r"preferred|liked|voted|argued|warned|promised|claimed|noted|moved|changed|showed|turned|"
+    # something going wrong is news of a problem, not work done
+    r"expired|crashed|overheated|leaked|jammed|lost|dropped|died|timed|errored|corrupted|"
+    r"disconnected|locked|frozen|rained|snowed|cracked|burst|tripped|collapsed|exploded|"
+    r"spiked|slipped|overflowed|flagged|escalated|returned|bounced|declined"
 )
 _TERSE_DONE = re.compile(
     r"^(?!(?:I|we|you|he|she|they|it|there|this|that|these|those|nothing|nobody|no)\b)"

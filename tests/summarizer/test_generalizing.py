@@ -425,3 +425,17 @@ def test_a_thing_then_the_participle_that_finished_it_is_shipped() -> None:
     assert part_of("the crane inspection scheduled for Monday") is None
     assert part_of("the spare parts haven't arrived") != "shipped"
     assert part_of("the failover happened at noon") is None
+
+
+def test_a_q_and_a_template_with_prompts_that_are_not_questions() -> None:
+    decl = extract(
+        "Q: Finished?\nA: the sluice gate seals replaced\n"
+        "Q: Next steps\nA: Ingrid Dahl check the pumps in the morning. me: write up the log\n"
+        "Q: Next shift\nA: sunday 07:15\n"
+    )
+    assert [s.summary for s in decl.shipped] == ["the sluice gate seals replaced"]
+    assert [(n.action, n.owner) for n in decl.next_actions] == [
+        ("Ingrid Dahl to check the pumps in the morning", "Ingrid Dahl"),
+        ("I'll write up the log", "Rui"),
+    ]
+    assert decl.returns_at == "sunday 07:15"
