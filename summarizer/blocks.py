@@ -63,8 +63,10 @@ _EMOJI_LEAD = re.compile(rf"^(?:{_EMOJI})\ufe0f?\s*")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 _HEADING = re.compile(r"^#{1,6}\s*(?P<text>.*?)\s*#*$")
 _BOLD_ALONE = re.compile(r"^(?:\*\*|__)(?P<text>[^*_]{1,60}?)[:：]?(?:\*\*|__)[:：]?$")
+# "**Blockers:** none", and Slack's single-asterisk bold: "*Issues?* the meter reads zero"
 _BOLD_LEAD = re.compile(
-    r"^(?:\*\*|__)(?P<label>[^*_]{1,60}?)[:：]?(?:\*\*|__)[:：]?\s+(?P<rest>.+)$"
+    r"^(?:\*\*|__|\*(?=[^\s*])|_(?=[^\s_]))(?P<label>[^*_]{1,60}?)[:：]?(?:\*\*|__|\*|_)[:：]?"
+    r"\s+(?P<rest>.+)$"
 )
 _ITALIC_ALONE = re.compile(r"^[*_](?P<text>[^*_]{3,80})[*_]$")
 # "— Surge cap per zone": a stand-up bot's answer under its question is a dash line too
@@ -114,6 +116,8 @@ class _State:
     width: int = 0  # the open table's column count, from its rule line
     bulleted: bool = False  # the last line under this heading was a list item
     listed: bool = False  # the line being read is a list item, an emoji line or a table row
+    headed: bool = False  # a heading has been read (on its own line or leading one)
+    inline: bool = False  # the heading in force leads its own line ("*Issues?* ...")
 
 
 class Structured(NamedTuple):
@@ -160,7 +164,7 @@ def read_blocks(
                 continue
             state.listed = False
             text = _rewrite(_RETRACTED.sub("", line), state, classifier)
-            headed = headed or (text is None and _heading_text(line) is not None)
+            headed = headed or state.headed or (text is None and _heading_text(line) is not None)
             if text:
                 if state.listed or state.part is not None:
                     listed.add(len(out))
@@ -230,8 +234,12 @@ def _lines(text: str, state: _State) -> list[str]:
         return []  # "[Link to the full thread](https://...)": a pointer, not content
     text = _LINK.sub(r"\1", text)  # "[the parser](https://...)" reads as "the parser"
     text = _REF_HANDLE.sub(r"\1", text)  # "[@kai]" (a reference-style link) is "@kai"
+    label = _BOLD_LEAD.match(text)
+    head = text[: label.start("rest")] if label else ""  # a bold label is never cut
     split = _ANY_EMOJI_SPLIT if _STARTS_EMOJI.match(text) else _EMOJI_SPLIT
-    pieces = (p for h in _HEADING_SPLIT.split(text) for p in split.split(h))
+    pieces = [p for h in _HEADING_SPLIT.split(text[len(head) :]) for p in split.split(h)]
+    if head and pieces:
+        pieces[0] = f"{head}{pieces[0]}"
     return [p.strip() for p in pieces if p.strip()]
 
 
@@ -256,9 +264,24 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
     bold = _BOLD_LEAD.match(line)
     if bold:
         part = label_part(bold.group("label"))
-        if part is not None:
+        if part is not None and bold.group("label").rstrip().endswith("?"):
+            # "*Issues?* The meter reads zero. It needs the tech.": a template's question with
+            # its answer on the same line; every sentence of the answer is under it
+            _set_heading(state, bold.group("label"), classifier, soft=True)
+            state.headed = state.inline = True
+            line = bold.group("rest")
+        elif part is not None:
+            if state.inline:
+                state.part, state.soft = None, False  # the last inline question's reach ends
             return f"{_label_for(part, bold.group('label'))}: {bold.group('rest')}"
-        line = f"{bold.group('label')}: {bold.group('rest')}"
+        elif state.part is None or state.inline:
+            # "*Plans* Monday I hand ...", "*Other* ...": a heading the table does not know,
+            # with its content on the same line (under a heading it names an item instead)
+            _set_heading(state, bold.group("label"), classifier, soft=True)
+            state.headed = state.inline = True
+            line = bold.group("rest")
+        else:
+            line = f"{bold.group('label')}: {bold.group('rest')}"
     asked = _QUESTION_LEAD.match(line)
     if asked and not rules.LABEL_RE.match(line):
         part = label_part(asked.group("label"))
@@ -336,7 +359,7 @@ def _set_heading(
     part = label_part(text)
     if part is None and classifier is not None:
         part = classifier.part(text)
-    state.part, state.soft, state.bulleted = part, soft, False
+    state.part, state.soft, state.bulleted, state.inline = part, soft, False, False
     state.status_label = _status_label(text) if part == "in_flight" else None
     if part == "blockers" and re.match(r"\W*blocked\b", text, re.I):
         state.status_label = "Blocked"  # "### Blocked": each line names a blocked item

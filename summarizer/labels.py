@@ -53,7 +53,7 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "next_actions",
         re.compile(
-            r"\b(?:next|tomorrow|to ?dos?|todo|plan(?:ned)?|action(?: items)?|actions|"
+            r"\b(?:next|tomorrow|to ?dos?|todo|plan(?:ned|s)?|action(?: items)?|actions|"
             r"priorit(?:y|ies)|focus|goals?|on deck|left to do|remaining|carr(?:y|ied)[- ]over|"
             r"follow[- ]?ups?|coming up|up next|will you do|going to do|later)\b",
             re.I,
