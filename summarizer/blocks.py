@@ -402,10 +402,10 @@ _NAME_THEN_VERB = re.compile(
 def _under_heading(line: str, state: _State) -> str:
     """A line under a heading speaks to the heading's part (one item per line); under a
     question, only when its own words name no part."""
-    if state.part is None or rules.LABEL_RE.match(line) or _RETURN_LEAD.match(line):
-        return line
     if _WHEN_ONLY.match(line):
         return f"Back: {line}"  # "Next shift" answered with "friday 06:30": when, not what
+    if state.part is None or rules.LABEL_RE.match(line) or _RETURN_LEAD.match(line):
+        return line
     if state.part == "next_actions":
         line = _ME_COLON.sub("I'll ", line)  # "me: update the notices"
         line = _NAME_THEN_VERB.sub(r"\1 to ", line)  # "Lucía call the tug company"

@@ -147,6 +147,7 @@ _DAY = (
     r"(?:today|tonight|tomorrow|tmrw|"
     + "|".join(WEEKDAYS)
     + r"|mon|tue|tues|wed|thu|thurs|fri|sat|sun|next\s+week|"
+    r"in\s+(?:\d|two|three|four|five|six)\s+days|(?:the\s+)?day\s+after\s+tomorrow|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?|"
     r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|"
     r"\d{4}-\d{2}-\d{2})"
@@ -169,7 +170,7 @@ _CUE_RE = re.compile(
     rf"(?:off|out|away|ooo|out\s+of\s+(?:the\s+)?office|on\s+leave|on\s+PTO)\s+(?:until|till|til)|"
     rf"next\s+shift(?:\s+starts)?|see\s+you|signing\s+(?:back\s+)?on)"
     rf"|(?:^|\bI'?m|\bI\s+am|\bI'?ll\s+be|\bI\s+will\s+be|\bbe|,)\s*(?:in|on|around|available|on\s+shift))\b"
-    rf"(?:\s+(?:online|in|on|at|by|from|around|again|the|next|this|coming))*\s+"
+    rf"(?:\s*[:：])?(?:\s+(?:online|in|on|at|by|from|around|again|the|next|this|coming))*\s+"
     # a dot inside a clock ("9.30") or "a.m." does not end the phrase
     rf"(?P<when>{_WHEN}(?:[^.;!?]|\.(?=\d)|(?<=\b[ap])\.(?=m)|(?<=\b[ap]\.m)\.)*)",
     re.IGNORECASE,
@@ -205,6 +206,17 @@ def _default_zone(recorded_at: datetime | None, default_tz: str | None) -> ZoneI
     return _zone(default_tz)
 
 
+_DAYS_AHEAD = re.compile(
+    r"\b(?:(?P<n>\d|two|three|four|five|six)\s+days(?:'|\s+time)?|"
+    r"(?P<after>day\s+after\s+tomorrow))\b"
+)
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word]
+
+
 def resolve_time(
     phrase: str, *, recorded_at: datetime | None, default_tz: str | None = None
 ) -> datetime | None:
@@ -223,16 +235,27 @@ def resolve_time(
         r"\b(?:at|by|around|from)\s+(\d{1,2})\b(?![:h.]|\s*(?:am|pm))", r"\1:00", cleaned
     )
     cleaned = re.sub(
-        r"\b(?:at|on|by|around|from|again|the|in|online|this|time|ish|-ish)\b", " ", cleaned
+        r"\b(?:at|on|by|around|from|again|the|in|online|this|time|ish|-ish|as|usual|usually)\b",
+        " ",
+        cleaned,
     )
     cleaned = re.sub(r"(\d{1,2})[h.](\d{2})\b", r"\1:\2", cleaned)  # "9h30", "9.30"
+    # "fri 0700": a four-digit clock after a day (never a year there)
+    cleaned = re.sub(r"(?<=[a-z.] )([01]\d|2[0-3])([0-5]\d)\b(?!\s*(?:am|pm))", r"\1:\2", cleaned)
+    # "in two days", "day after tomorrow": the date itself, so the clock is read on that day
+    ahead = _DAYS_AHEAD.search(cleaned)
+    if ahead:
+        n = 2 if ahead.group("after") else _number(ahead.group("n"))
+        day = (base + timedelta(days=n)).strftime("%Y-%m-%d")
+        cleaned = cleaned[: ahead.start()] + f" {day} " + cleaned[ahead.end() :]
     cleaned = re.sub(r"\b(\d{1,2})\s*o'?clock\b", r"\1:00", cleaned)
     for word, clock in (("noon", "12:00"), ("midday", "12:00"), ("midnight", "0:00")):
         cleaned = re.sub(rf"\b{word}\b", clock, cleaned)
     simple = read_moment(re.sub(r"[(),;]", " ", cleaned), base)
     if simple is not None:
         return simple.replace(tzinfo=tz)  # type: ignore[arg-type]
-    has_clock = re.search(rf"{_CLOCK}|\b\d{{1,2}}\b", cleaned) is not None
+    undated = re.sub(r"\b\d{4}-\d{2}-\d{2}\b", " ", cleaned)
+    has_clock = re.search(rf"{_CLOCK}|\b\d{{1,2}}\b", undated) is not None
     for part, clock in _DAYPART_TIMES.items():
         if re.search(rf"\b{part}\b", cleaned):
             if not has_clock:
@@ -276,15 +299,21 @@ def find_return_time(
 ) -> tuple[str, datetime | None] | None:
     """(phrase as said, resolved time) when the sentence says when the author is back."""
     text = re.sub(r"\.{3}|…", " ", text)  # "I'm back... Monday": a pause, not a sentence end
+    text = _SPOKEN_NOISE.sub("", text)  # "back um wednesday": a filler is not a word said
+    text = re.sub(r"\b([ap])\s+m\b", r"\1m", text, flags=re.I)  # "five a m"
     text = drop_corrected_days(text)  # "back saturday no sorry sunday": the day taken back
+    if re.search(r"\btomorrow\b.*\bday\s+after\b(?!\s+tomorrow)", text, re.I):
+        # "off tomorrow, back the day after"
+        text = re.sub(r"\bday\s+after\b", "day after tomorrow", text, flags=re.I)
     for m in _CUE_RE.finditer(text):
         if _NOT_RETURN_BEFORE.search(text[: m.start()]):
             continue
         when = m.group("when").strip(" .,")
         # Stop at the next clause that is about something else ("..., then I'll ...").
-        when = re.split(r",\s+(?:and|then|but|so)\b|\s+(?:and|but)\s+(?:I|we)\b", when)[0].strip(
-            " ,"
-        )
+        when = re.split(r",\s+(?:and|then|but|so)\b|\s+(?:and|but)\s+(?:I|we)\b|\s+but\s", when)[
+            0
+        ].strip(" ,")
+        when = _with_later_zone(when, text[m.start("when") + len(when) :])
         for phrase in _candidates(when):
             resolved = resolve_time(phrase, recorded_at=recorded_at, default_tz=default_tz)
             if resolved is not None:
@@ -292,7 +321,29 @@ def find_return_time(
     return None
 
 
-_CORRECTION = re.compile(r"^.*\b(?:no|sorry|I\s+mean|actually|rather)\s*,\s*", re.I)
+_SPOKEN_NOISE = re.compile(r"\b(?:um+|uh+|uhm|erm)\b[,\s]*", re.I)
+# "Tuesday 9:15 but working from Vancouver that week, so Pacific time": the zone said later
+_LATER_ZONE = re.compile(r"\b((?:[\w'-]+\s+){1,2}time)\b", re.I)
+
+
+def _with_later_zone(when: str, rest: str) -> str:
+    """The return phrase with the zone a later clause of the sentence names, when it names none."""
+    if phrase_zone(when)[0] is not None:
+        return when
+    for m in _LATER_ZONE.finditer(rest):
+        for words in (" ".join(m.group(1).split()[-2:]), m.group(1)):
+            if phrase_zone(words)[0] is not None:
+                return f"{when} {words}"
+    return when
+
+
+# "Monday, no, Tuesday ten"; spoken, "six no sorry seven in the morning"
+_CORRECTION = re.compile(
+    r"^.*\b(?:no|sorry|I\s+mean|actually|rather)\s*,\s*|"
+    r"^.*\b(?:no\s+sorry|no\s+wait|sorry|I\s+mean)\s+(?=(?:\d|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten|eleven|twelve|half|quarter)\b)",
+    re.I,
+)
 # "Sunday 20:00 for the night shift": what the time is for, not part of it
 _AFTER_TIME = re.compile(
     r"\s+(?:for|because|since|so|as|when|after|before|to|if|unless)\s+(?:the|a|an|my|our|I|we)\b.*$",

@@ -5,7 +5,7 @@ from an evaluation set."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handoff.declaration import Declaration
@@ -439,3 +439,26 @@ def test_a_q_and_a_template_with_prompts_that_are_not_questions() -> None:
         ("I'll write up the log", "Rui"),
     ]
     assert decl.returns_at == "sunday 07:15"
+
+
+def _back(text: str) -> datetime | None:
+    found = find_return_time(text, recorded_at=WHEN)
+    return found[1] if found else None
+
+
+def test_return_times_people_say_in_other_ways() -> None:
+    friday = WHEN.strftime("%A")  # the recording day the expectations below count from
+    assert friday == "Friday"
+    assert _back("back sun 0615") == datetime(2026, 12, 6, 6, 15, tzinfo=WHEN.tzinfo)
+    assert _back("back um monday eight a m") == datetime(2026, 12, 7, 8, 0, tzinfo=WHEN.tzinfo)
+    assert _back("i'm back monday at nine no sorry ten") == datetime(
+        2026, 12, 7, 10, 0, tzinfo=WHEN.tzinfo
+    )
+    assert _back("back: in three days, usual 07:30") == datetime(
+        2026, 12, 7, 7, 30, tzinfo=WHEN.tzinfo
+    )
+    assert _back("off tomorrow, back the day after at 6") == datetime(
+        2026, 12, 6, 6, 0, tzinfo=WHEN.tzinfo
+    )
+    moved = _back("I'm back Monday 8:00 but working from Lisbon, so Lisbon time.")
+    assert moved is not None and moved.utcoffset() == timedelta(0) and moved.hour == 8
