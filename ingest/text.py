@@ -26,7 +26,10 @@ _CLOCK_ABBREV = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
 _CLOCK_NEXT = re.compile(r"[a-z]|[A-Z]{2,5}\b|[A-Z][\w ]{1,20}?\s+time\b")
 _LIST_NUMBER = re.compile(r"\d{1,3}\.")
 _LIST_ITEM = re.compile(r"\d{1,2}\)\s")
-_ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Mr|Ms|Mrs|Dr|St|No)\.$", re.IGNORECASE)
+_ABBREV = re.compile(
+    r"\b(?:e\.g|i\.e|etc|vs|approx|Mr|Ms|Mrs|Dr|St|No|Sr|Sra|Srta|Jr|Prof|Mt|Capt|Sgt|Fr|Mme|Mlle)\.$",
+    re.IGNORECASE,
+)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -47,6 +50,8 @@ def split_sentences(text: str) -> list[str]:
             continue  # "back at nine a.m. Madrid time" is one sentence
         if before.count("(") > before.count(")") and after[:1].islower():
             continue  # "recipe(s?) to use libvirt": punctuation inside parentheses
+        if before.endswith(("...", "…")) and after[:1].islower():
+            continue  # "the breakwater light... half of it": a pause, not a sentence end
         parts.append(piece)
         start = m.end()
     parts.append(text[start:])

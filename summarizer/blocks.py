@@ -473,6 +473,9 @@ def _strip_symbol(line: str) -> str:
     return line[i:].lstrip() if i else line
 
 
+_CHECKBOX = re.compile(r"\[(?P<mark>[ xX✓✔]?)\]|(?P<box>[☐☑☒✅])", re.I)
+
+
 def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("|").split("|")]
 
@@ -490,6 +493,11 @@ def _table_row(line: str, state: _State) -> str | None:
     item, status, owner, notes = get("item"), get("status"), get("owner"), get("notes")
     if not item:
         return None
+    checked = _CHECKBOX.fullmatch(get("check") or status)
+    if checked:
+        # "[x]" is done; "[ ]" is open work, whose notes may say more ("still waiting")
+        done = (checked.group("mark") or "").strip() or checked.group("box") in ("☑", "✅")
+        status = "done" if done else "in progress"
     ticket = get("ticket")
     if ticket and ticket not in item:
         item = f"{item} ({ticket})"  # "| PAY-2 | Ledger export |": the name, with its ref
@@ -549,6 +557,12 @@ def _columns(header: list[str]) -> dict[str, int]:
             "story",
             "epic",
             "workstream",
+            "job",
+            "jobs",
+            "activity",
+            "piece",
+            "thing",
+            "topic",
         ),
         "status": ("status", "state", "type", "kind", "stage", "stands", "progress", "where"),
         "ticket": ("ticket", "id", "#", "key", "issue", "jira", "ref"),
@@ -556,6 +570,8 @@ def _columns(header: list[str]) -> dict[str, int]:
         "notes": ("notes", "note", "detail", "details", "comment", "comments", "context"),
     }
     cols: dict[str, int] = {}
+    if header and not header[0].strip():
+        cols["check"] = 0  # "| | Job | Note |": a column of checkboxes, unnamed
     for key, words in names.items():
         for i, cell in enumerate(header):
             if any(w in cell.split() for w in words) and i not in cols.values():

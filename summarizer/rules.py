@@ -490,6 +490,8 @@ def split_soft(text: str) -> list[tuple[str, str]]:
     pos = 0
     sep = ""
     for m in _SOFT_SPLIT.finditer(text):
+        if text.count("(", 0, m.start()) > text.count(")", 0, m.start()):
+            continue  # "tracery (roughed out, ~40 %)": an aside in parentheses is one piece
         piece = text[pos : m.start()]
         if piece.strip(" ,.;"):
             out.append((sep, piece))

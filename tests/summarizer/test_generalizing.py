@@ -462,3 +462,20 @@ def test_return_times_people_say_in_other_ways() -> None:
     )
     moved = _back("I'm back Monday 8:00 but working from Lisbon, so Lisbon time.")
     assert moved is not None and moved.utcoffset() == timedelta(0) and moved.hour == 8
+
+
+def test_a_table_with_an_unnamed_checkbox_column() -> None:
+    decl = extract(
+        "| | Job | Note |\n|---|---|---|\n"
+        "| [x] | gutter relining | finished at noon |\n"
+        "| [ ] | chimney flashing | half done (north side, then south) |\n"
+    )
+    assert [s.summary for s in decl.shipped] == ["gutter relining"]
+    assert [(i.item, i.status) for i in decl.in_flight] == [("chimney flashing", "in_progress")]
+
+
+def test_a_pause_and_an_honorific_do_not_end_a_sentence() -> None:
+    assert split_sentences("Roof survey at the depot... about half of it, rest Monday") == [
+        "Roof survey at the depot... about half of it, rest Monday"
+    ]
+    assert len(split_sentences("Nobody signs now that Sra. Pires has retired.")) == 1
