@@ -229,7 +229,7 @@ def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: s
                 "needed_from": who,
                 "evidence": [*last.evidence, ev],
                 # "X is blocked" alone, then the sentence saying why: keep the why
-                "description": text if _only_says_blocked(last.description) else last.description,
+                "description": _with_why(last.description, text),
             }
         ),
     ]
@@ -254,6 +254,23 @@ _FILLER_WORDS = frozenset(
         "also",
     ]
 )
+
+
+_VERBISH = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|can|can't|cannot|won't|needs?|waits?|waiting|until|"
+    r"because|since|expired|failed|down|broken|missing)\b|n't\b",
+    re.I,
+)
+
+
+def _with_why(description: str, why: str) -> str:
+    """The blocker's description once the next sentence says why: "X is blocked." gives way to
+    the why; "the gearbox oil change on T07" (under a Blocked label) keeps its name before it."""
+    if _only_says_blocked(description):
+        return why
+    if len(description.split()) <= 7 and not _VERBISH.search(description):
+        return f"{description.rstrip(' .')}: {why}"
+    return description
 
 
 def _only_says_blocked(description: str) -> bool:

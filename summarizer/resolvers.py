@@ -33,6 +33,8 @@ _ACTS = (
     r"(?:is|are)\s+(?:the\s+)?(?:owner|contact|approver|signatory)|"
     # present-tense verbs that clear or decide ("approves", "signs"), not ones that describe
     # what a party does anyway ("the office only sends faxes")
+    # "until Marta says yes": consent, not a report
+    r"says?\s+(?:yes|ok|okay|go)\b|gives?\s+(?:the\s+)?(?:go-ahead|green\s+light|ok)|"
     r"(?:owns?|runs?|holds?|grants?|approves?|signs?|issues?|decides?|controls?|manages?|"
     r"unlocks?|confirms?|whitelists?|handles?|is\s+handling|is\s+chasing|"
     r"has\s+(?:the|admin|access|rights)))\b"
@@ -71,7 +73,9 @@ _THROUGH_ROLE = re.compile(
     re.I,
 )
 # Words that make a person a reporter of what someone else must do ("Nadia at the carrier says").
-_REPORTS = r"(?:says|said|told|tells|thinks|reports|reported|mentioned|writes|wrote)\b"
+_REPORTS = (
+    r"(?:says|said|told|tells|thinks|reports|reported|mentioned|writes|wrote)\b(?!\s+(?:yes|ok))"
+)
 _PERSON_ACTS = re.compile(
     # "Huda, the catalogue team lead, has to": a person, an aside on who they are, then the act
     rf"(?<![\w@]){_HONORIFIC}{_PERSON}(?:'s|’s)?(?P<team>\s+team)?"
@@ -119,7 +123,8 @@ _HOLDER = re.compile(
 )
 _NOBODY = re.compile(
     r"\b(?:(?:nobody|no\s+one|no-one)(?!\s+(?:else|but)\b)|not\s+sure\s+who|(?:do\s+not|don'?t|dont|doesn'?t)\s+know\s+"
-    r"who|no\s+idea(?:\s+who)?|unclear\s+who|unknown\s+who|nobody\s+knows)\b",
+    r"who|no\s+idea(?:\s+who)?|unclear\s+who|unknown\s+who|nobody\s+knows|"
+    r"(?:couldn'?t|can'?t|cannot)\s+tell\s+you\s+who)\b",
     re.I,
 )
 # Words of a role phrase that make it a thing rather than a party ("the sales system").

@@ -351,6 +351,13 @@ _AFTER_TIME = re.compile(
 )
 
 
+_TRAILING_WORDS = re.compile(
+    r"[,\s]+(?:instead|then|again|as\s+planned|as\s+usual|hopefully|probably|I\s+think|"
+    r"at\s+the\s+latest|latest)\s*$",
+    re.I,
+)
+
+
 def _candidates(when: str) -> list[str]:
     """The words after a return cue, then shorter readings of them: after a self-correction
     ("Monday, no, Tuesday ten" -> "Tuesday ten"), without an aside in parentheses, and cut at
@@ -360,6 +367,7 @@ def _candidates(when: str) -> list[str]:
     if corrected != when and said_day and not re.search(_DAY, corrected, re.I):
         # "Monday at eight, no, half eight": the correction changes the hour, not the day
         corrected = f"{said_day.group(1)} {corrected}"
+    corrected = _TRAILING_WORDS.sub("", corrected)  # "Tuesday 08:00 Brasília time instead"
     bases = (corrected, when) if corrected != when else (when,)
     out = list(bases)
     out.extend(_AFTER_TIME.sub("", b) for b in bases)

@@ -206,10 +206,15 @@ BLOCKER_RE = re.compile(
     r"keeps? (?:on\s+)?(?:firing|paging|flapping)\b|"
     r"\bcan'?t (?:process|access|reach|log in|run|build|test|get)\b|"
     # "no idea who owns the signing keys": an owner nobody can name is a blocker with no resolver
-    r"(?:no idea|nobody knows|no one knows)\s+who\s+(?:owns|is\s+responsible\s+for)\b)",
+    r"(?:no idea|nobody knows|no one knows)\s+who\s+(?:owns|is\s+responsible\s+for)\b|"
+    # "the oil change has stalled", "the job waits on them"
+    r"(?:has|have|is|are)\s+(?:\w+\s+)?stalled\b|(?<!\bun)stalled\b|"
+    r"(?:couldn'?t|can'?t|cannot)\s+tell\s+you\s+who\b)",
     re.I,
 )
-STRONG_BLOCKER_RE = re.compile(r"\b(?:blocked|blocker|blocking|blocks|stuck|on hold)\b", re.I)
+STRONG_BLOCKER_RE = re.compile(
+    r"\b(?:blocked|blocker|blocking|blocks|stuck|on hold|stalled)\b", re.I
+)
 
 #: A word that may be a person's name or handle, as the owner and resolver rules match it.
 NAME = r"@?[A-Za-zÀ-ÿ][\w'’.-]*"

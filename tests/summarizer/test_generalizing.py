@@ -479,3 +479,22 @@ def test_a_pause_and_an_honorific_do_not_end_a_sentence() -> None:
         "Roof survey at the depot... about half of it, rest Monday"
     ]
     assert len(split_sentences("Nobody signs now that Sra. Pires has retired.")) == 1
+
+
+def test_a_stalled_job_its_why_and_the_one_whose_consent_ends_the_wait() -> None:
+    decl = extract("The kiln relining has stalled: the firebricks came cracked. Next: sweep it.")
+    assert [b.description for b in decl.blockers] == [
+        "The kiln relining has stalled: the firebricks came cracked"
+    ]
+    decl = extract(
+        "Blocked: the quay crane service. The spare hoist motor is at customs, and nothing "
+        "moves until Ilse Brandt at the broker says yes."
+    )
+    [blocker] = decl.blockers
+    assert blocker.description.startswith("the quay crane service: The spare hoist motor")
+    assert blocker.needed_from == "Ilse Brandt"
+
+
+def test_a_blocker_nobody_can_name_the_booker_of() -> None:
+    decl = extract("Moving the tanks needs a lowloader, and I couldn't tell you who books those.")
+    assert [b.needed_from for b in decl.blockers] == [None]
