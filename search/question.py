@@ -73,6 +73,11 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bhow (?:are|is|do|does) (?:the |our )?[\w-]+(?: [\w-]+){0,4} (?:routed|sent|"
             r"stored|handled|kept|configured|generated|scheduled|shown|displayed)\b|"
             r"^\W*(?:do|does) (?:the |our )?[\w-]+(?: [\w-]+){0,4} go (?:to|out|by)\b|"
+            # "where are we keeping the spares?", "how are we doing the survey from now on?":
+            # the way chosen for it
+            r"\b(?:where|how) (?:are|will) we (?:keeping|storing|putting|doing|handling|running|"
+            r"shipping|sending|keep|store|put|do|handle|run|ship|send)\b|"
+            r"\b(?:going forward|from now on)\b|"
             # "which sync protocol are we using?", "are we on PTP or NTP?": a choice made
             r"\bwhich [\w-]+(?: [\w-]+){0,3} (?:are|do|did|will|should) we (?:use|using|run|"
             r"running|go with)\b|\bare we (?:on|using|going with) [\w-]+(?: [\w-]+){0,3} or\b|"
@@ -200,6 +205,16 @@ _QUESTION_WORDS = frozenset(
         "update",
         "progress",
         "currently",
+        "forward",
+        "onwards",
+        "anymore",
+        "list",
+        "agenda",
+        "keeping",
+        "storing",
+        "putting",
+        "handling",
+        "stopping",
         "right",
         "now",
         "team",
