@@ -201,13 +201,25 @@ def resolver_clause_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: 
     return True
 
 
+# A line that only says who can clear what was just said to be blocked.
+_WHO_LABEL = re.compile(
+    r"^(?:who|who can (?:clear|fix|help|unblock)(?: it)?|contact|ask)\s*:\s*", re.I
+)
+
+
 def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: str | None) -> bool:
     """'X is blocked: waiting on the review. Only Oksana in security signs it.': a sentence
     right after a blocker that names no one, saying who alone can act, completes it."""
     decl = walk.decl
     if not decl.blockers or _firmly_named(walk, decl.blockers[-1], me=me):
         return False
-    if walk.sentence - walk.blocker_sentence > 2 or not owners.names_resolver(text):
+    who_label = _WHO_LABEL.match(text)
+    if who_label:
+        text = text[who_label.end() :]  # "Who: Graham Pike at the forwarder lodges it"
+    if walk.sentence - walk.blocker_sentence > 2 or not (
+        owners.names_resolver(text)
+        or (who_label and owners.resolver(text, people=walk.people, exclude=set()))
+    ):
         return False
     exclude = {me or "", walk.author or ""}
     if decl.blockers[-1].needed_from and (

@@ -124,7 +124,8 @@ _HOLDER = re.compile(
 _NOBODY = re.compile(
     r"\b(?:(?:nobody|no\s+one|no-one)(?!\s+(?:else|but)\b)|not\s+sure\s+who|(?:do\s+not|don'?t|dont|doesn'?t)\s+know\s+"
     r"who|no\s+idea(?:\s+who)?|unclear\s+who|unknown\s+who|nobody\s+knows|"
-    r"(?:couldn'?t|can'?t|cannot)\s+tell\s+you\s+who)\b",
+    r"(?:couldn'?t|can'?t|cannot)\s+(?:tell\s+you|find\s+out)\s+who|"
+    r"(?:have|has)n'?t\s+said\s+who|no\s+clue\s+who|signatory\s+still\s+a\s+mystery)\b",
     re.I,
 )
 # Words of a role phrase that make it a thing rather than a party ("the sales system").

@@ -170,7 +170,8 @@ _CUE_RE = re.compile(
     rf"(?:off|out|away|ooo|out\s+of\s+(?:the\s+)?office|on\s+leave|on\s+PTO)\s+(?:until|till|til)|"
     rf"next\s+shift(?:\s+starts)?|see\s+you|signing\s+(?:back\s+)?on)"
     rf"|(?:^|\bI'?m|\bI\s+am|\bI'?ll\s+be|\bI\s+will\s+be|\bbe|,)\s*(?:in|on|around|available|on\s+shift))\b"
-    rf"(?:\s*[:：])?(?:\s+(?:online|in|on|at|by|from|around|again|the|next|this|coming))*\s+"
+    rf"(?:\s*[:：])?(?:\s+(?:online|in|on|at|by|from|around|again|the|next|this|coming|until|till))*"
+    rf"\s+"
     # a dot inside a clock ("9.30") or "a.m." does not end the phrase
     rf"(?P<when>{_WHEN}(?:[^.;!?]|\.(?=\d)|(?<=\b[ap])\.(?=m)|(?<=\b[ap]\.m)\.)*)",
     re.IGNORECASE,
@@ -368,6 +369,9 @@ def _candidates(when: str) -> list[str]:
         # "Monday at eight, no, half eight": the correction changes the hour, not the day
         corrected = f"{said_day.group(1)} {corrected}"
     corrected = _TRAILING_WORDS.sub("", corrected)  # "Tuesday 08:00 Brasília time instead"
+    zoned = re.match(r"^(.{3,60}?\btime)\s+\S", corrected)
+    if zoned:  # spoken, unpunctuated: "wednesday at ten santiago time anything urgent goes ..."
+        corrected = zoned.group(1)
     bases = (corrected, when) if corrected != when else (when,)
     out = list(bases)
     out.extend(_AFTER_TIME.sub("", b) for b in bases)

@@ -169,7 +169,7 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
 
 DECISION_RE = re.compile(
     r"\b(?:decided|decision was|we chose|chose|we picked|picked(?! up)|went with|going with|"
-    r"go with|"
+    r"go with|decision (?:made|taken)|"
     r"settled on|agreed (?:to|on|that)|we agreed|opted|opting|concluded|made the call|"
     r"the call was|made (?:a|the|that) call|we're using|we are using|switched to|"
     r"standardi[sz]ed on|kept|"
@@ -209,7 +209,12 @@ BLOCKER_RE = re.compile(
     r"(?:no idea|nobody knows|no one knows)\s+who\s+(?:owns|is\s+responsible\s+for)\b|"
     # "the oil change has stalled", "the job waits on them"
     r"(?:has|have|is|are)\s+(?:\w+\s+)?stalled\b|(?<!\bun)stalled\b|"
-    r"(?:couldn'?t|can'?t|cannot)\s+tell\s+you\s+who\b)",
+    r"(?:couldn'?t|can'?t|cannot)\s+tell\s+you\s+who\b|"
+    # "customs won't let them go until ...", "it can't go up yet", "recording can't begin"
+    r"(?:won'?t|will\s+not)\s+(?:\w+\s+){0,4}until\b|"
+    r"(?:can'?t|cannot)\s+(?:begin|start|go\s+ahead|go\s+up|go\s+out|happen|move)\b|"
+    r"(?:can'?t|cannot)\s+(?:\w+\s+){1,2}yet\b|"
+    r"(?:can'?t|cannot)\s+find\s+out\s+who\b)",
     re.I,
 )
 STRONG_BLOCKER_RE = re.compile(
@@ -515,7 +520,8 @@ def split_soft(text: str) -> list[tuple[str, str]]:
 # and names its subject; the decision is what follows the colon.
 _CHANGE_HEADER = re.compile(
     r"^(?P<head>(?:change of plan|chang(?:e|ed) (?:our|my|the) (?:mind|plan)|"
-    r"revert(?:ing|ed)? the [\w/-]+ decision|decision change|new decision)[^:]{0,60}):\s*"
+    r"revert(?:ing|ed)? the [\w/-]+ decision|decision change|new decision|"
+    r"(?:[\w-]+\s+){0,3}decision\s+(?:made|taken))[^:]{0,60}):\s*"
     r"(?P<body>.{8,})$",
     re.I,
 )

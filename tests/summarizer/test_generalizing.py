@@ -498,3 +498,24 @@ def test_a_stalled_job_its_why_and_the_one_whose_consent_ends_the_wait() -> None
 def test_a_blocker_nobody_can_name_the_booker_of() -> None:
     decl = extract("Moving the tanks needs a lowloader, and I couldn't tell you who books those.")
     assert [b.needed_from for b in decl.blockers] == [None]
+
+
+def test_waits_said_as_what_cannot_happen_yet_and_a_who_line() -> None:
+    decl = extract(
+        "Status: the pallets are sitting at the port and the agency won't release them until "
+        "the permit is filed.\nWho: Dara Quinn at our broker files it."
+    )
+    assert [b.needed_from for b in decl.blockers] == ["Dara Quinn"]
+    assert part_of("The mural can't go up yet") == "blockers"
+    assert part_of("Sampling can't begin because the probes are missing") == "blockers"
+    decision = extract("Pump decision made: we'll use the diesel unit, since mains power is out.")
+    [chosen] = decision.decisions
+    assert chosen.decision.startswith("we'll use the diesel unit")
+
+
+def test_a_return_said_as_not_before() -> None:
+    assert _back("I won't be back until Tuesday 10:00") == datetime(
+        2026, 12, 8, 10, 0, tzinfo=WHEN.tzinfo
+    )
+    spoken_back = _back("i wont be back until tuesday at ten lisbon time anything urgent to ana")
+    assert spoken_back == datetime(2026, 12, 8, 10, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
