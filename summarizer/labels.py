@@ -117,38 +117,48 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "shipped": (
         "Shipped", "What I finished", "Accomplishments", "Completed today", "Wins",
         "What did you get done?", "What moved forward?", "Delivered", "What went live?",
-        "Closed out", "Highlights",
+        "Closed out", "Highlights", "Finished work", "Achievements", "Sorted",
     ),
     "in_flight": (
         "In progress", "Still working on", "Current work", "Open items", "Ongoing",
         "What are you working on?", "What are you focused on?", "Currently on my plate",
-        "Where things stand", "Status of work", "Under way", "In review",
+        "Where things stand", "Status of work", "Under way", "In review", "Loose ends",
+        "Open threads", "Pending", "Still open", "Work in hand",
     ),
     "decisions": (
         "Decisions", "What we decided", "Choices made", "Agreed", "Any calls made?",
-        "Decisions taken", "What did we settle on?", "Resolutions",
+        "Decisions taken", "What did we settle on?", "Resolutions", "Calls", "Rulings",
+        "What we agreed", "Choices",
     ),
     "blockers": (
         "Blockers", "Impediments", "Anything in your way?", "Risks", "Need help with",
         "Need help with anything?", "Where are you stuck?", "Problems", "Issues",
-        "Waiting on", "Dependencies",
+        "Waiting on", "Dependencies", "Red flags", "Warnings", "Concerns", "Trouble",
+        "Showstoppers", "Obstacles",
     ),
     "next_actions": (
         "Next steps", "Tomorrow", "What's next?", "Plan", "To do", "Plans for tomorrow",
         "Handing over", "Action items", "What will you do next?", "Up next", "Follow-ups",
+        "Handover", "Over to you", "For tomorrow", "Tasks for the next shift",
     ),
     "returns_at": (
         "Back", "Availability", "When I'm back", "Out of office", "Time away",
         "Heads-down until?", "When are you back?", "Away until", "Next online", "Returning",
+        "ETA", "Back on shift", "Next on shift", "Return date",
     ),
 }  # fmt: skip
 #: Headings that introduce none of the parts: the nearest example among these names no part.
 NO_PART_EXAMPLES: tuple[str, ...] = (
     "How do you feel today?", "Mood", "Shoutouts", "Kudos", "Learnings", "Notes", "Links",
-    "Context", "Fun fact", "Weather", "Music I listened to", "Thanks",
+    "Context", "Fun fact", "Weather", "Music I listened to", "Thanks", "Heads up", "FYI",
+    "Misc", "Other", "General", "Random thoughts", "Wrap", "Wrap-up", "Update", "Summary",
+    "End of shift", "Status update",
 )  # fmt: skip
 # Below this cosine similarity a heading is not close enough to any example to name a part.
 MIN_SIMILARITY = 0.55
+# ...unless it is at least this close and this much closer to one part than to any other class.
+MIN_CLEAR_SIMILARITY = 0.45
+MIN_MARGIN = 0.1
 
 
 class LabelClassifier:
@@ -194,7 +204,14 @@ class LabelClassifier:
             (_cosine(vector, v), part) for v, part in zip(self._vectors, self._labels, strict=True)
         ]
         score, part = max(scored)
-        return part if part and score >= self._threshold else None
+        if score >= self._threshold:
+            return part or None
+        # A weaker match still counts when no other class comes close ("Closed loops" is nearest
+        # the finished-work examples and far from every other part).
+        runner_up = max((s for s, p in scored if p != part), default=0.0)
+        if part and score >= MIN_CLEAR_SIMILARITY and score - runner_up >= MIN_MARGIN:
+            return part
+        return None
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:

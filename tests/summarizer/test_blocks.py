@@ -193,3 +193,38 @@ def test_a_failing_embedder_leaves_the_table_reading_headings() -> None:
     assert "shipped" in decl.stated_empty  # the table still reads "Done"
     assert extractor.label_classifier is not None
     assert extractor.label_classifier.part("Snags") is None
+
+
+class _Planted:
+    """An embedder whose examples sit on one axis per class, and headings where a test puts
+    them: how close a heading is to each class is then exactly what the test says."""
+
+    def __init__(self, headings: dict[str, dict[str, float]]) -> None:
+        from summarizer.labels import EXAMPLES, NO_PART_EXAMPLES
+
+        self.axes = [*EXAMPLES, ""]
+        self.of = {t: part for part, ts in {**EXAMPLES, "": NO_PART_EXAMPLES}.items() for t in ts}
+        self.headings = headings
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        out = []
+        for t in texts:
+            near = self.headings.get(t, {self.of.get(t, ""): 1.0})
+            vector = [near.get(axis, 0.0) for axis in self.axes]
+            rest = max(0.0, 1.0 - sum(x * x for x in vector))
+            out.append([*vector, rest**0.5])
+        return out
+
+
+def test_a_weaker_heading_match_counts_only_when_no_other_class_comes_close() -> None:
+    embedder = _Planted(
+        {
+            "Clear winner": {"shipped": 0.5, "in_flight": 0.2},
+            "Close call": {"shipped": 0.5, "in_flight": 0.45},
+            "Too far": {"decisions": 0.3},
+        }
+    )
+    classifier = LabelClassifier(embedder)
+    assert classifier.part("Clear winner") == "shipped"
+    assert classifier.part("Close call") is None
+    assert classifier.part("Too far") is None
