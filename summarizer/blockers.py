@@ -216,9 +216,12 @@ def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: s
     who_label = _WHO_LABEL.match(text)
     if who_label:
         text = text[who_label.end() :]  # "Who: Graham Pike at the forwarder lodges it"
+    # An answer to "blockers?" that goes on to say who ("Hydro's telecom crew owns it, Greg
+    # Sinclair there") names the resolver even without a verb of clearing.
+    answering = walk.soft and walk.section == "blockers" and rules.part_of(text) is None
     if walk.sentence - walk.blocker_sentence > 2 or not (
         owners.names_resolver(text)
-        or (who_label and owners.resolver(text, people=walk.people, exclude=set()))
+        or ((who_label or answering) and owners.resolver(text, people=walk.people, exclude=set()))
     ):
         return False
     exclude = {me or "", walk.author or ""}

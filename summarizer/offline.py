@@ -114,6 +114,12 @@ _EXPLICIT_OWNER = re.compile(
 CLAIM_WINDOW = 6
 
 
+def _same_person(speaker: str, author: str) -> bool:
+    """A chat handle and the author's full name: "kendra" or "kendra.flett" is Kendra Flett."""
+    said, full = fold(speaker).replace(".", " ").replace("_", " ").split(), fold(author).split()
+    return said == full or (len(said) == 1 and bool(full) and said[0] == full[0])
+
+
 class OfflineExtractor:
     """Rule-based extraction; fast (milliseconds) and deterministic."""
 
@@ -167,7 +173,7 @@ class OfflineExtractor:
     # -- reading ---------------------------------------------------------------------------------
     def _segment(self, walk: Walk, seg: Segment, context: ExtractionContext) -> None:
         speaker = walk.people.canonical(seg.speaker) if seg.speaker else None
-        other = bool(speaker and walk.author and fold(speaker) != fold(walk.author))
+        other = bool(speaker and walk.author and not _same_person(speaker, walk.author))
         me = speaker if speaker else walk.author
         if other and self._claim(walk, seg, speaker or ""):
             return

@@ -86,6 +86,10 @@ _PERSON_ACTS = re.compile(
     rf"\s+(?:alone\s+|only\s+|also\s+)?{_ACTS}"
 )
 _ONLY_PERSON = re.compile(rf"\bonly\s+{_HONORIFIC}{_PERSON}\b")
+# "Hydro's telecom team owns it, Greg Sinclair there": the person at the party just named.
+_PERSON_THERE = re.compile(
+    rf",\s*{_HONORIFIC}{_PERSON}\s+(?:there|on their side|at their end)\b(?!\s+(?:is|are|was))"
+)
 # "blocked on Pedro, he has the signing key": a name after "on" is a person when the clause goes
 # on to say what they hold or do ("blocked on Okta" alone is a product)
 _ON_PERSON_WHO = re.compile(
@@ -144,7 +148,11 @@ def strong_person(text: str, *, people: PeopleIndex, exclude: set[str]) -> str |
         if who and fold(who.lstrip("@")) not in excluded:
             found.append((pos, who))
 
-    for m in (*_ONLY_PERSON.finditer(text), *_ON_PERSON_WHO.finditer(text)):
+    for m in (
+        *_ONLY_PERSON.finditer(text),
+        *_ON_PERSON_WHO.finditer(text),
+        *_PERSON_THERE.finditer(text),
+    ):
         add(m.group(1), m.start())
     for m in _PERSON_ACTS.finditer(text):
         if (m.group("apos") or m.group("at")) and not _after_thing(text, m.start()):

@@ -519,3 +519,21 @@ def test_a_return_said_as_not_before() -> None:
     )
     spoken_back = _back("i wont be back until tuesday at ten lisbon time anything urgent to ana")
     assert spoken_back == datetime(2026, 12, 8, 10, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
+
+
+def test_a_chat_handle_is_the_author_named_in_full_and_an_answer_says_who() -> None:
+    segments = [
+        Segment(text="wrapping up", speaker="ines"),
+        Segment(text="blockers?", speaker="tomas"),
+        Segment(
+            text="the boiler feed pump trips. Caldeiras Norte owns it, Rui Lobo there",
+            speaker="ines",
+        ),
+        Segment(text="back mon 0630", speaker="ines"),
+    ]
+    transcript = Transcript(text="\n".join(s.text for s in segments), segments=segments)
+    decl = OfflineExtractor().extract(
+        transcript, ExtractionContext(author="Inês Moura", recorded_at=WHEN)
+    )
+    assert [b.needed_from for b in decl.blockers] == ["Rui Lobo"]
+    assert decl.returns_at_iso == datetime(2026, 12, 7, 6, 30, tzinfo=WHEN.tzinfo)
