@@ -162,6 +162,7 @@ def clauses(sentence: str, *, typed: bool = False) -> list[Clause]:
     the rules split it. A recognizer's segment ends at a pause, so each is cut on its own."""
     if typed or not unpunctuated(sentence):
         return [Clause(raw=sentence, text=sentence)]
+    sentence = _REPAIRED.sub(r"\1", sentence)  # "we decided to um to publish": one "to"
     words = sentence.split()
     cuts = _lone_labels_joined(words, _boundaries([w.lower() for w in words]))
     out: list[Clause] = []
@@ -297,6 +298,20 @@ def _past(word: str) -> bool:
     return len(word) > 4 and word.endswith("ed") and word not in ("need", "speed", "feed")
 
 
+# A word said again after a filler, or a short function word said twice: a speaker's restart.
+_REPAIRED = re.compile(
+    r"\b(\w+)(?:\s+(?:um+|uh+|uhm|erm|er|eh|euh))+\s+\1\b|"
+    r"\b(?=(to|the|a|with|we|i|and|is|it|on|for|of)\s+\2\b)\w+\s+",
+    re.I,
+)
+#: Words for parties and roles: "only the divisional engineer can", "the press office can" say
+#: who acts, and never start a new clause as a name would.
+_PARTY_WORDS = _wordset(
+    " ".join(_ROLE_NOUN_WORDS) + " office desk team unit department crew committee board "
+    "council ministry service support staff people company vendor supplier contractor"
+)
+
+
 def _new_subject(words: list[str], i: int) -> bool:
     w, prev = words[i], words[i - 1]
     if w in _SUBJECTS:
@@ -306,7 +321,13 @@ def _new_subject(words: list[str], i: int) -> bool:
         return not (w == "i'm" and nxt in _STATUS_AFTER_IM)
     if w in _DETERMINERS and prev not in _PREPOSITIONS | _SUBORDINATE | {"is", "was"}:
         return _noun_phrase_subject(words, i)
-    if w not in _COMMON and w not in NOT_NAMES and len(w) > 2 and w.isalpha():
+    if (
+        w not in _COMMON
+        and w not in NOT_NAMES
+        and w not in _PARTY_WORDS
+        and len(w) > 2
+        and w.isalpha()
+    ):
         rest = " ".join(words[i + 1 : i + 7])
         return (
             bool(_MODAL_AFTER_NAME.match(rest))

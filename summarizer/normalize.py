@@ -335,10 +335,14 @@ _OWN_SUBJECT = re.compile(
 )
 
 
+_BACK_CUE = re.compile(r"\b(?:back|returning|online again|off until|out until)\b", re.I)
+
+
 def apply_corrections(text: str) -> str:
     """Keep what the speaker corrected to; a leading 'that's'/'it's' gets the retracted subject."""
+    pos = 0
     while True:
-        m = _CORRECTION.search(text)
+        m = _CORRECTION.search(text, pos)
         if not m or m.start() == 0:
             return text
         before, after = text[: m.start()], text[m.end() :]
@@ -348,6 +352,11 @@ def apply_corrections(text: str) -> str:
         if comma > cut and _OWN_SUBJECT.match(before[comma + 1 :].strip()):
             cut = comma  # "X is in review, Layla's on it, no wait, Omar is": only that clause
         keep, retracted = (before[: cut + 1] + " ", before[cut + 1 :]) if cut >= 0 else ("", before)
+        if _BACK_CUE.search(retracted) and not _BACK_CUE.search(after):
+            # "back monday at six no sorry seven": only the time is taken back, which the
+            # return-time reader does itself (it keeps the day)
+            pos = m.end()
+            continue
         # "not done, it's blocked": drop the retraction's echo ("not done").
         after = re.sub(r"^not\s+\w+(?:\s+\w+)?,\s*", "", after, flags=re.IGNORECASE)
         if _PRONOUN_START.match(after):

@@ -537,3 +537,17 @@ def test_a_chat_handle_is_the_author_named_in_full_and_an_answer_says_who() -> N
     )
     assert [b.needed_from for b in decl.blockers] == ["Rui Lobo"]
     assert decl.returns_at_iso == datetime(2026, 12, 7, 6, 30, tzinfo=WHEN.tzinfo)
+
+
+def test_a_speakers_restarts_and_a_party_before_its_modal() -> None:
+    got = spoken(
+        "we decided to um to close the pool early because the heater failed and only the "
+        "county health office can reopen it"
+    )
+    assert got[0].startswith("we decided to close the pool early")
+    assert not any(c.startswith("Office") for c in got)
+
+
+def test_a_spoken_correction_of_the_hour_keeps_the_day() -> None:
+    decl = extract("decisions none and i'm back tuesday at eight no sorry nine in the morning")
+    assert decl.returns_at_iso == datetime(2026, 12, 8, 9, 0, tzinfo=WHEN.tzinfo)
