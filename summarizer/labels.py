@@ -21,7 +21,7 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
         "returns_at",
         re.compile(
             r"^(?:back|availability|available|returning|return|ooo|out of office|"
-            r"away|schedule|when I'?m back|back online)\b|"
+            r"away|schedule|when I'?m back|back online|see you)\b|"
             r"\bwhen\b.{0,30}\b(?:back|online|available|around|in)\b|\bout of (?:the )?office\b|"
             r"\bOOO\b|\btime off\b|\bPTO\b|\bleave\b|\bout (?:today|tomorrow|next)\b",
             re.I,
@@ -39,7 +39,9 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "decisions",
-        re.compile(r"\b(?:decisions?|decided|we chose|choices|calls? made|agreed)\b", re.I),
+        re.compile(
+            r"\b(?:decisions?|decided|we chose|choices|calls? made|agreed|settled(?: on)?)\b", re.I
+        ),
     ),
     # a question about what was done ("What did you ship today?") before "today" reads as a plan
     (
@@ -117,13 +119,15 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "shipped": (
         "Shipped", "What I finished", "Accomplishments", "Completed today", "Wins",
         "What did you get done?", "What moved forward?", "Delivered", "What went live?",
-        "Closed out", "Highlights", "Finished work", "Achievements", "Sorted",
+        "Closed out", "Highlights", "Finished work", "Achievements", "Sorted", "What's wrapped up?",
+        "What got done?", "What's finished?",
     ),
     "in_flight": (
         "In progress", "Still working on", "Current work", "Open items", "Ongoing",
         "What are you working on?", "What are you focused on?", "Currently on my plate",
         "Where things stand", "Status of work", "Under way", "In review", "Loose ends",
-        "Open threads", "Pending", "Still open", "Work in hand",
+        "Open threads", "Pending", "Still open", "Work in hand", "What's still hanging?",
+        "Half done", "What's still open?",
     ),
     "decisions": (
         "Decisions", "What we decided", "Choices made", "Agreed", "Any calls made?",
@@ -144,7 +148,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "returns_at": (
         "Back", "Availability", "When I'm back", "Out of office", "Time away",
         "Heads-down until?", "When are you back?", "Away until", "Next online", "Returning",
-        "ETA", "Back on shift", "Next on shift", "Return date",
+        "ETA", "Back on shift", "Next on shift", "Return date", "See you", "See you on",
     ),
 }  # fmt: skip
 #: Headings that introduce none of the parts: the nearest example among these names no part.

@@ -14,6 +14,7 @@ from ingest.transcript import Segment, Transcript
 from summarizer.base import ExtractionContext, Vocabulary
 from summarizer.chat import question
 from summarizer.clauses import clauses
+from summarizer.labels import label_part
 from summarizer.offline import OfflineExtractor
 from summarizer.people import PeopleIndex
 from summarizer.resolvers import role_actor, strong_person
@@ -551,3 +552,10 @@ def test_a_speakers_restarts_and_a_party_before_its_modal() -> None:
 def test_a_spoken_correction_of_the_hour_keeps_the_day() -> None:
     decl = extract("decisions none and i'm back tuesday at eight no sorry nine in the morning")
     assert decl.returns_at_iso == datetime(2026, 12, 8, 9, 0, tzinfo=WHEN.tzinfo)
+
+
+def test_more_ways_to_head_a_section_and_to_say_it_is_empty() -> None:
+    assert label_part("We settled on") == "decisions"
+    assert label_part("See you") == "returns_at"
+    decl = extract("## In the way\nNothing, for once.\n## Up next\n- Sand the hull (me)")
+    assert decl.blockers == [] and "blockers" in decl.stated_empty
