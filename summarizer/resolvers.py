@@ -57,8 +57,12 @@ _DEPARTMENT = (
 _ROLE = (
     rf"(?P<role>(?:(?:the|our|their|its)\s+|[\w-]+(?:'s|’s)\s+)(?:[\w'’-]+\s+){{0,3}}?{_ROLE_HEAD}"
     # "their ops desk", "the support team lead": a head noun may follow another
-    rf"(?:\s+{_ROLE_HEAD})*(?:(?:'s|’s)\s+(?:[\w-]+\s+){{0,2}}?{_ROLE_HEAD})?|"
-    rf"(?<![\w'’-]){_DEPARTMENT}(?:\s+{_ROLE_HEAD})*)"
+    rf"(?:\s+{_ROLE_HEAD})*(?:(?:'s|’s)\s+(?:[\w-]+\s+){{0,2}}?{_ROLE_HEAD})?"
+    # "the registrar on duty", "the engineer on call"
+    rf"(?:\s+on\s+(?:duty|call|shift))?|"
+    rf"(?<![\w'’-]){_DEPARTMENT}(?:\s+{_ROLE_HEAD})*|"
+    # "Biomed department have to come": a named unit without an article
+    rf"(?<![\w'’-])(?-i:[A-Z][\w-]+)\s+(?:department|dept|unit|office|desk|crew|team))"
 )
 _ROLE_ACTS = re.compile(rf"(?:\bonly\s+)?{_ROLE}\s*,?\s+(?:alone\s+|only\s+|also\s+)?{_ACTS}", re.I)
 # "it needs the security office to approve", "we need legal to sign"

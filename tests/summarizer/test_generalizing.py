@@ -13,6 +13,7 @@ from ingest.text import split_sentences, transcript_from_text
 from ingest.transcript import Segment, Transcript
 from summarizer.base import ExtractionContext, Vocabulary
 from summarizer.chat import question
+from summarizer import owners
 from summarizer.clauses import clauses
 from summarizer.labels import label_part
 from summarizer.offline import OfflineExtractor
@@ -559,3 +560,14 @@ def test_more_ways_to_head_a_section_and_to_say_it_is_empty() -> None:
     assert label_part("See you") == "returns_at"
     decl = extract("## In the way\nNothing, for once.\n## Up next\n- Sand the hull (me)")
     assert decl.blockers == [] and "blockers" in decl.stated_empty
+
+
+def test_a_named_unit_without_an_article_and_a_role_on_duty_are_resolvers() -> None:
+    people = PeopleIndex()
+    assert owners.resolver("Estates department have to come out", people=people, exclude=set()) == (
+        "Estates department"
+    )
+    assert (
+        owners.resolver("only the duty officer on call signs it", people=people, exclude=set())
+        == "duty officer on call"
+    )
