@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from handoff.declaration import Declaration
 from ingest.text import split_sentences, transcript_from_text
 from ingest.transcript import Segment, Transcript
+from summarizer import owners
 from summarizer.base import ExtractionContext, Vocabulary
 from summarizer.chat import question
-from summarizer import owners
 from summarizer.clauses import clauses
 from summarizer.labels import label_part
 from summarizer.offline import OfflineExtractor
