@@ -43,6 +43,7 @@ LABEL_RE = re.compile(
 # A label's whole body saying there is nothing: "None.", "Nope, all clear.", "None today."
 EMPTY_BODY = re.compile(
     r"^\s*[*_]*\s*(?:(?:none|nothing|n/?a|nil|no|nope|nah|zero|not really|all clear|all good|"
+    r"nada|zilch|all quiet|"
     r"clear|-+|—)(?:,?\s+(?:today|yet|so far|at all|this (?:week|time|shift)|new|major|big|"
     r"significant|to report|at the moment|right now|for now|currently|for once|thankfully|"
     r"luckily|as usual))*"
