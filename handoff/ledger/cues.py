@@ -75,7 +75,9 @@ OWNER_CHANGE_RE = re.compile(
     r"\bt(?:ake|akes|aking|ook|aken) (?:[\w'-]+ ){1,6}?over from\b|"
     r"\b(?:hand|pass|give)(?:s|es|ed|ing)? me\b|\bgave me\b|"
     r"(?:\b(?:is|are)|'s|'re) (?:now )?(?:all )?mine\b|"
-    rf"\bowns? (?:[\w'-]+ ){{1,6}}?{_FROM_WHEN}|{_FROM_WHEN},? (?-i:[A-Z])[\w'-]+ owns\b",
+    rf"\bowns? (?:[\w'-]+ ){{1,6}}?{_FROM_WHEN}|{_FROM_WHEN},? (?-i:[A-Z])[\w'-]+ owns\b|"
+    # "the crane hire came over to me", "it's with me now"
+    r"\bcame over to me\b|(?:\b(?:is|are|'s)|:) (?:now )?(?:with me|mine) now\b",
     re.IGNORECASE,
 )
 
@@ -412,8 +414,19 @@ _TO_ME_RES = (
         rf"\b(?:hand|pass)(?:s|es|ed|ing)?\s+{_THING}\s+(?:over\s+)?to\s+me\b", re.IGNORECASE
     ),
 )
-# "The exporter is mine now": the author says they own it.
-_MINE_RE = re.compile(rf"{_THING}\s+(?:is|are)\s+(?:now\s+)?(?:all\s+)?mine\b", re.IGNORECASE)
+# "The exporter is mine now", "the crane hire came over to me", "it's with me now": the author
+# says they own it.
+_MINE_RE = re.compile(
+    rf"{_THING}(?:\s+(?:(?:is|are)\s+(?:now\s+)?(?:all\s+)?(?:mine\b|with\s+me\s+now\b)|"
+    rf"came\s+over\s+to\s+me\b)|\s*:\s*(?:now\s+)?(?:mine|with\s+me)\s+now\b)",
+    re.IGNORECASE,
+)
+# "Callum takes over the crane hire from tomorrow": the giver names the taker and a time.
+_TAKES_OVER_RE = re.compile(
+    rf"(?P<who>(?-i:{_TITLE_NAME}))\s+(?:takes|will\s+take|is\s+taking|'ll\s+take)\s+over\s+"
+    rf"{_THING}(?=\s+{_FROM_WHEN}|\s*[,;.:!?]|\s*$)",
+    re.IGNORECASE,
+)
 # "From tomorrow Kai owns the exporter", "Kai owns the exporter from Monday".
 _OWNS_FROM_RES = (
     re.compile(
@@ -444,7 +457,7 @@ def handed_over(sentence: str, *, author: str | None) -> tuple[str, str] | None:
     m = _GIVEN_RE.search(sentence)
     if m is not None and m.group("who").split()[0].lower() not in _NOT_A_NAME:
         return _tidy(m.group("thing")), m.group("who")
-    for pattern in _OWNS_FROM_RES:
+    for pattern in (*_OWNS_FROM_RES, _TAKES_OVER_RE):
         m = pattern.search(sentence)
         if m is not None and m.group("who").split()[0].lower() not in _NOT_A_NAME:
             return _tidy(m.group("thing")), m.group("who")

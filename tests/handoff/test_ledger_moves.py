@@ -286,3 +286,16 @@ def test_backing_out_and_a_call_that_is_off_are_changes_of_course() -> None:
     assert CHANGE_RE.search("we backed out of the password-protected PDFs")
     assert CHANGE_RE.search("that WhatsApp call is off, we're going with SMS")
     assert not CHANGE_RE.search("Dana is off until Monday")
+
+
+def test_more_voices_of_a_hand_over() -> None:
+    assert handed_over("🔁 Imke takes over the dredging log from tomorrow.", author="Ola") == (
+        "dredging log",
+        "Imke",
+    )
+    assert handed_over("the buoy survey came over to me from ana this morning", author="Ola") == (
+        "buoy survey",
+        "Ola",
+    )
+    assert handed_over("Buoy survey: with me now", author="Ola") == ("Buoy survey", "Ola")
+    assert handed_over("Imke might take over the dredging log", author="Ola") is None
