@@ -216,7 +216,15 @@ BLOCKER_RE = re.compile(
     r"(?:won'?t|will\s+not)\s+(?:\w+\s+){0,4}until\b|"
     r"(?:can'?t|cannot)\s+(?:begin|start|go\s+ahead|go\s+up|go\s+out|happen|move)\b|"
     r"(?:can'?t|cannot)\s+(?:\w+\s+){1,2}yet\b|"
-    r"(?:can'?t|cannot)\s+find\s+out\s+who\b)",
+    r"(?:can'?t|cannot)\s+find\s+out\s+who\b|"
+    # waiting said as what someone else has not done yet: "the museum hasn't signed", "still
+    # unsigned", "still no filtration cart", "held in the cargo shed"
+    r"(?:hasn'?t|haven'?t|has\s+not|have\s+not)\s+(?:yet\s+)?(?:signed|approved|confirmed|"
+    r"replied|answered|responded|issued|released|delivered|arrived|shown\s+up)\b|"
+    r"\bstill\s+(?:unsigned|unanswered|not\s+(?:here|signed|arrived|delivered|released))\b|"
+    r"\bstill\s+no\s+(?:sign\s+of\s+)?(?:the\s+)?[\w-]+|"
+    r"\bheld\s+(?:up\s+)?(?:in|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:customs|cargo|port|shed|"
+    r"warehouse|depot)\b)",
     re.I,
 )
 STRONG_BLOCKER_RE = re.compile(

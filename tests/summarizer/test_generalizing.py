@@ -571,3 +571,11 @@ def test_a_named_unit_without_an_article_and_a_role_on_duty_are_resolvers() -> N
         owners.resolver("only the duty officer on call signs it", people=people, exclude=set())
         == "duty officer on call"
     )
+
+
+def test_waiting_said_as_what_someone_else_has_not_done() -> None:
+    assert part_of("The lender hasn't signed the loan agreement") == "blockers"
+    assert part_of("Narrator contract: still unsigned") == "blockers"
+    assert part_of("T04 gearbox: still no filtration cart") == "blockers"
+    assert part_of("The crates are held in the cargo shed at the airport") == "blockers"
+    assert part_of("The lender signed the loan agreement") != "blockers"
