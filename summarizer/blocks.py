@@ -493,6 +493,10 @@ def _table_row(line: str, state: _State) -> str | None:
     item, status, owner, notes = get("item"), get("status"), get("owner"), get("notes")
     if not item:
         return None
+    if len(owner.split()) > 3:
+        # "| Who / what |" holding a sentence ("Renata at the agent can release them"): what it
+        # says is a note on the row, not an owner's name
+        notes, owner = (f"{owner}; {notes}" if notes else owner), ""
     checked = _CHECKBOX.fullmatch(get("check") or status)
     if checked:
         # "[x]" is done; "[ ]" is open work, whose notes may say more ("still waiting")

@@ -304,7 +304,9 @@ _REROUTE_RE = re.compile(
     r"\b(?:now|instead|turns out|is the one|are the ones|from now on|any ?more|"
     r"on (?:\w+ )?leave|(?:has|have) left|left the (?:company|team)|"
     # "it has moved on: only Bea can open ports", "she's the only one who can approve it"
-    r"(?:has|have|'s) moved(?: on)?|the only (?:one|person|people)|only (?-i:[A-Z])\w+)\b",
+    r"(?:has|have|'s) (?:been )?moved(?: on)?|the only (?:one|person|people)|only (?-i:[A-Z])\w+|"
+    # "Lucía no longer handles tooling, and requests go to their tooling pool", "from here on"
+    r"no longer|from here on|requests go to)\b",
     re.IGNORECASE,
 )
 _PERSON_RE = re.compile(rf"(?<![\w'-])(?P<who>{_TITLE_NAME})(?:'s\b)?")
@@ -374,15 +376,24 @@ def rerouted_to(sentence: str, *, old: str | None, author: str | None) -> str | 
     people = _people_in(clauses[-1], skip=(old, author))
     if people:
         return people[0]
-    team = _TEAM_NOW_RE.search(sentence)  # "approvals have moved to the finance systems team"
+    # "approvals have moved to the finance systems team", "from here on the agent's brokerage
+    # team deals with releases"
+    team = _TEAM_NOW_RE.search(sentence) or _TEAM_ACTS_NOW_RE.search(sentence)
     return " ".join(team.group("team").split()) if team else None
 
 
 # A blocker moved to a team rather than a person.
+_TEAM_HEAD = r"(?:team|desk|office|department|squad|group|committee|board|pool|hub|centre|center)"
 _TEAM_NOW_RE = re.compile(
     r"\b(?:(?:has|have)\s+moved\s+to|moved\s+over\s+to|now\s+go(?:es)?\s+(?:to|through)|"
-    r"(?:we\s+)?wait(?:ing)?\s+on)\s+(?:the\s+)?"
-    r"(?P<team>(?:[\w'-]+\s+){0,3}?(?:team|desk|office|department|squad|group|committee|board))\b",
+    r"requests?\s+(?:now\s+)?go(?:es)?\s+(?:to|through)|"
+    r"(?:we\s+)?wait(?:ing)?\s+on)\s+(?:the\s+|their\s+)?"
+    rf"(?P<team>(?:[\w'-]+\s+){{0,3}}?{_TEAM_HEAD})\b",
+    re.IGNORECASE,
+)
+_TEAM_ACTS_NOW_RE = re.compile(
+    r"\b(?:from\s+here\s+on|from\s+now\s+on|now|instead),?\s+(?:the\s+|their\s+)?"
+    rf"(?P<team>(?:[\w'-]+\s+){{0,3}}?{_TEAM_HEAD})\s+(?:deals?\s+with|handles?|does|takes?)\b",
     re.IGNORECASE,
 )
 _THING = r"(?P<thing>[^,;.:!?]+?)"

@@ -299,3 +299,23 @@ def test_more_voices_of_a_hand_over() -> None:
     )
     assert handed_over("Buoy survey: with me now", author="Ola") == ("Buoy survey", "Ola")
     assert handed_over("Imke might take over the dredging log", author="Ola") is None
+
+
+def test_a_blocker_moved_to_a_team_in_other_words() -> None:
+    assert (
+        rerouted_to(
+            "Ines has been moved to another account; from here on the port's clearance desk "
+            "deals with releases.",
+            old="Ines Roque",
+            author="Ola",
+        )
+        == "port's clearance desk"
+    )
+    assert (
+        rerouted_to(
+            "Tomas no longer handles spares, and part requests go to their logistics hub in Porto.",
+            old="Tomas Reis",
+            author="Ola",
+        )
+        == "logistics hub"
+    )
