@@ -39,6 +39,7 @@ from summarizer.blockers import (
     resolver_clause_of_last_blocker,
 )
 from summarizer.blocks import read_blocks
+from summarizer.changes import announces_change, continues_change
 from summarizer.clauses import clauses
 from summarizer.cues import (
     ACK_SENTENCE,
@@ -253,7 +254,7 @@ class OfflineExtractor:
                 last.model_copy(update={"rationale": why, "evidence": [*last.evidence, ev]}),
             ]
             return
-        if self._decision_goes_on(walk, text, ev):
+        if continues_change(walk, text, ev) or self._decision_goes_on(walk, text, ev):
             return
         if ASIDE.match(text):
             return  # "for context, the numbers look odd because ...": background, not a part
@@ -494,6 +495,7 @@ class OfflineExtractor:
                 Decision(decision=decision, rationale=rationale, evidence=[ev]),
             ]
             walk.decision_sentence = walk.sentence
+            announces_change(walk)
         elif part == "blockers":
             add_blocker(
                 walk,

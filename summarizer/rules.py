@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from handoff.text import WEEKDAY_PATTERN
+from summarizer.participles import TERSE_DONE
 from summarizer.rationale import split_rationale
 
 # -- labels ("Blockers: none", "In flight: ...", "[action] ...") ---------------------------------
@@ -445,42 +446,10 @@ def part_of(text: str) -> str | None:
         NEXT_RE.search(asks) and not (status == "done" and not _FUTURE.search(text))
     ):
         return "next_actions"
-    if status == "done" or _DID.match(text) or _TERSE_DONE.match(text):
+    if status == "done" or _DID.match(text) or TERSE_DONE.match(text):
         return "shipped"
     return None
 
-
-# "berth 4 fenders replaced", "mortar samples sent to the Institute": a note's thing, then the
-# participle that finished it, with no subject, auxiliary or negation; participles that describe a
-# state or a plan ("scheduled", "delayed", "needed") are not work done.
-_NOT_DONE_PARTICIPLES = (
-    r"need|needed|feed|speed|seed|bed|shed|red|hundred|based|planned|scheduled|expected|delayed|"
-    r"required|requested|used|related|involved|called|named|limited|located|affected|damaged|"
-    r"flooded|blocked|paused|stalled|cancell?ed|postponed|reported|broken|booked|proposed|"
-    r"suggested|assigned|owned|shared|allowed|supposed|interested|concerned|tired|worried|"
-    r"surprised|pleased|confused|stopped|stuck|closed|missed|failed|rejected|refused|"
-    r"unplanned|unassigned|unsigned|untested|unfinished|undecided|unresolved|wanted|"
-    r"fed|led|sped|embed|embedded|happened|started|seemed|looked|sounded|"
-    # a reporting verb after a plural subject ("growers asked for it") is a sentence, not a note
-    r"asked|said|told|complained|insisted|mentioned|explained|answered|replied|agreed|decided|"
-    r"preferred|liked|voted|argued|warned|promised|claimed|noted|moved|changed|showed|turned|"
-    # something going wrong is news of a problem, not work done
-    r"expired|crashed|overheated|leaked|jammed|lost|dropped|died|timed|errored|corrupted|"
-    r"disconnected|locked|frozen|rained|snowed|cracked|burst|tripped|collapsed|exploded|"
-    r"spiked|slipped|overflowed|flagged|escalated|returned|bounced|declined"
-)
-_TERSE_DONE = re.compile(
-    r"^(?!(?:I|we|you|he|she|they|it|there|this|that|these|those|nothing|nobody|no)\b)"
-    r"(?:(?!(?:not|never|no|have|has|had|was|were|is|are|been|be|got|get|\w+n't|\w+n’t)\s)"
-    r"[\w'’./%#&-]+\s+){1,7}?"
-    r"(?:(?:now|all|both|finally|fully|successfully)\s+)?"
-    rf"(?!(?:{_NOT_DONE_PARTICIPLES})\b)"
-    r"(?:[a-z]{3,}ed|sent|built|made|done|set|put|cut|sold|written|given|paid|found|taken|"
-    r"fitted|shipped|swept|laid|hung|spun|sewn|sown|dug|won|bought|brought|taught)"
-    r"(?=\s*(?:$|[,.;:!(]|\s+(?:and|to|in|at|on|for|with|by|into|from|this|today|yesterday|"
-    r"tonight|earlier|again|already|ok|okay|fine|\d)\b))",
-    re.I,
-)
 
 # -- clauses -------------------------------------------------------------------------------------
 _HARD_SPLIT = re.compile(r"\s*;\s+|\s*;\s*$")

@@ -46,6 +46,7 @@ class Walk:
     blocker_sentence: int = -99  # the sentence that added the last blocker
     label_sentence: int = -99  # the sentence whose own label set `section`
     decision_sentence: int = -99  # the sentence that added the last decision
+    changing: bool = False  # the last decision was announced as a change, its content to follow
     soft: bool = False  # the section is a question's default: a clause's own part wins
     asked: Asked | None = None  # a teammate's question the author's next message answers
     asker: str | None = None

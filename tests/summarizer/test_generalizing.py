@@ -579,3 +579,15 @@ def test_waiting_said_as_what_someone_else_has_not_done() -> None:
     assert part_of("T04 gearbox: still no filtration cart") == "blockers"
     assert part_of("The crates are held in the cargo shed at the airport") == "blockers"
     assert part_of("The lender signed the loan agreement") != "blockers"
+
+
+def test_a_change_of_plan_takes_its_reason_and_new_course_from_the_next_sentences() -> None:
+    decl = extract(
+        "- Signage: change of plan. The council says the pavement is protected, so the "
+        "A-boards are off. We hang banners from the lamp posts instead.\n"
+        "- Next: call the printer."
+    )
+    [decision] = decl.decisions
+    assert decision.decision.startswith("We hang banners from the lamp posts")
+    assert "A-boards are off" in decision.decision
+    assert decision.rationale == "The council says the pavement is protected"
