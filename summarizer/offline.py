@@ -115,6 +115,19 @@ _EXPLICIT_OWNER = re.compile(
 CLAIM_WINDOW = 6
 
 
+# A list line that names a piece of work: a few words that start like a noun phrase (not a
+# greeting, a question, a person's aside, a date or a sign-off).
+_LISTED_WORK = re.compile(
+    r"^(?!(?:hi|hello|hey|thanks|thank|ok|okay|yes|no|so|and|but|also|I|I'm|I've|we|we're|you|"
+    r"he|she|they|it|it's|there|this|that|today|tomorrow|yesterday|back|off|see|cheers|bye|"
+    r"note|fyi|ps|btw)\b)"
+    r"(?!(?-i:[A-ZÀ-Þ][\w'’-]+)(?:\s+(?-i:[A-ZÀ-Þ][\w'’-]+)){0,2}\W*$)"  # a name alone
+    r"(?!(?-i:[A-ZÀ-Þ][a-zß-ÿ'’-]+)\s*(?:,|—|–|·|/|\|)\s)"  # "Renata, bike-share": who and where
+    r"(?=\S)[^?]{6,140}$",
+    re.I,
+)
+
+
 def _same_person(speaker: str, author: str) -> bool:
     """A chat handle and the author's full name: "kendra" or "kendra.flett" is Kendra Flett."""
     said, full = fold(speaker).replace(".", " ").replace("_", " ").split(), fold(author).split()
@@ -275,6 +288,10 @@ class OfflineExtractor:
                 # "the main thing is the new layout, which is done": the status came in a
                 # clause that only continues the sentence
                 part = rules.part_of(group.text)
+            if part is None and walk.listed and before is None and _LISTED_WORK.match(group.text):
+                # a list line about a piece of work that says neither done, planned, decided nor
+                # blocked is work in hand: a status update lists what is open
+                part = "in_flight"
             if part is None:
                 continue
             self._add(walk, part, group, ev, me=me)

@@ -591,3 +591,14 @@ def test_a_change_of_plan_takes_its_reason_and_new_course_from_the_next_sentence
     assert decision.decision.startswith("We hang banners from the lamp posts")
     assert "A-boards are off" in decision.decision
     assert decision.rationale == "The council says the pavement is protected"
+
+
+def test_a_listed_piece_of_work_that_says_nothing_more_is_in_flight() -> None:
+    decl = extract(
+        "🚜 Aroha, orchard crew\n"
+        "✅ Frost fans serviced\n"
+        "🌱 Netting on the north block\n"
+        "🍎 Thanks all\n"
+    )
+    assert [i.item for i in decl.in_flight] == ["Netting on the north block"]
+    assert [s.summary for s in decl.shipped] == ["Frost fans serviced"]
