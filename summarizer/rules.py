@@ -166,7 +166,9 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
         r"delivered|scaled|upgraded|migrated|cut|tagged|green now|is green|cleaned up|restarted|"
         r"(?:'s|is|are|now) live|"
         r"reverted|rebooted|cleared|recovered|sorted out|(?:is|it's) fine now|back to normal|"
-        r"(?:got|pushed|put)\b[^,;]{1,60}\bout|submitted(?! for review))\b",
+        r"(?:got|pushed|put)\b[^,;]{1,60}\bout|submitted(?! for review)|"
+        # "Condition report templates | sent": paperwork that went out is done
+        r"(?:is|are|was|were|been|it's)\s+(?:sent|filed|posted|paid|signed))\b",
         re.I)),
 ]  # fmt: skip
 

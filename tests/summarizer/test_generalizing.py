@@ -602,3 +602,9 @@ def test_a_listed_piece_of_work_that_says_nothing_more_is_in_flight() -> None:
     )
     assert [i.item for i in decl.in_flight] == ["Netting on the north block"]
     assert [s.summary for s in decl.shipped] == ["Frost fans serviced"]
+
+
+def test_paperwork_that_went_out_is_done() -> None:
+    assert part_of("the customs forms are sent") == "shipped"
+    assert part_of("the lease is signed") == "shipped"
+    assert part_of("the lease is not signed") != "shipped"
