@@ -40,7 +40,8 @@ def continues_change(walk: Walk, text: str, ev: Evidence) -> bool:
     """Complete a decision announced as a change with the sentence after it; False when the
     sentence is not its continuation."""
     decisions = walk.decl.decisions
-    if not walk.changing or not decisions or walk.sentence - walk.decision_sentence > 1:
+    labelled = walk.label_sentence == walk.sentence  # "Next: ..." speaks for itself
+    if not walk.changing or not decisions or labelled or walk.sentence - walk.decision_sentence > 1:
         walk.changing = False
         return False
     last = decisions[-1]

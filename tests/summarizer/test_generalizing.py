@@ -608,3 +608,9 @@ def test_paperwork_that_went_out_is_done() -> None:
     assert part_of("the customs forms are sent") == "shipped"
     assert part_of("the lease is signed") == "shipped"
     assert part_of("the lease is not signed") != "shipped"
+
+
+def test_a_labelled_line_after_a_change_of_plan_speaks_for_itself() -> None:
+    decl = extract("Decision: change of plan.\nNext: call the printer.")
+    assert [n.action for n in decl.next_actions] == ["call the printer"]
+    assert [d.decision for d in decl.decisions] == ["change of plan"]
