@@ -50,9 +50,21 @@ def _ask(services: Any, question: str) -> str:
 
 def test_owner_names_who_is_taking_over(services: Any) -> None:
     _load(services)
+    # "Kai is taking over the billing cleanup from tomorrow" is a hand-over from Wednesday: on
+    # Thursday Kai owns it, and the answer says who handed it over and since when
     answer = _ask(services, "who owns the billing cleanup?")
-    assert answer.startswith("Kai is taking over")
-    assert "Before that, Nora owned" in answer
+    assert answer.startswith("Kai owns")
+    assert "Nora handed it over" in answer and "from Wednesday 4 Nov" in answer
+    before = str(
+        questions.ask(
+            services,
+            "who owns the billing cleanup?",
+            team=TEAM,
+            as_of=datetime.fromisoformat("2026-11-03T20:00:00+01:00"),
+        )["answer"]
+    )
+    assert before.startswith("Kai is taking over")  # said, not yet in effect on Tuesday
+    assert "Before that, Nora owned" in before
 
 
 def test_decision_stated_beside_its_work(services: Any) -> None:
