@@ -146,11 +146,12 @@ def _record(walk: Walk, text: str, item_name: str | None, ev: Evidence, *, me: s
 
 
 def continues_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: str | None) -> bool:
-    """'X is blocking Y; waiting on Priya to approve it': the second clause says who can clear
-    the blocker just named in the same sentence, so it completes that blocker rather than
-    becoming a new one (which would also be pinned to the wrong item)."""
+    """'X is blocking Y; waiting on Priya to approve it', 'the webcam is offline, ICE's telecom
+    crew has to replace the radio': the second clause says who can clear the blocker just named
+    in the same sentence, so it completes that blocker rather than becoming a new one (pinned to
+    the wrong item) or our next action."""
     decl = walk.decl
-    if not decl.blockers or not SUBJECTLESS_BLOCKER.match(text):
+    if not decl.blockers or not (SUBJECTLESS_BLOCKER.match(text) or _outsiders_duty(text)):
         return False
     last = decl.blockers[-1]
     same_sentence = bool(last.evidence) and last.evidence[0].quote == ev.quote
@@ -178,27 +179,11 @@ _OUTSIDER_MUST = re.compile(
 _FIRST_PERSON = re.compile(r"^(?:I|we|me|us|you|he|she|they|it|someone|somebody)$", re.I)
 
 
-def resolver_clause_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: str | None) -> bool:
-    """'The webcam is offline, ICE's telecom crew has to replace the radio': the clause after a
-    blocker, in the same sentence, that obliges someone else to act says who can clear it; it
-    completes that blocker instead of becoming our next action."""
-    decl = walk.decl
+def _outsiders_duty(text: str) -> bool:
+    """'..., ICE's telecom crew has to replace the radio': a clause that obliges someone other
+    than the author to act, which after a blocker says who can clear it."""
     m = _OUTSIDER_MUST.match(text)
-    if not decl.blockers or m is None or _FIRST_PERSON.match(m.group("who").strip()):
-        return False
-    last = decl.blockers[-1]
-    if last.needed_from or not last.evidence or last.evidence[0].quote != ev.quote:
-        return False
-    needed_from = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
-    if needed_from is None:
-        return False
-    decl.blockers = [
-        *decl.blockers[:-1],
-        last.model_copy(
-            update={"description": f"{last.description}; {text}", "needed_from": needed_from}
-        ),
-    ]
-    return True
+    return m is not None and not _FIRST_PERSON.match(m.group("who").strip())
 
 
 # A line that only says who can clear what was just said to be blocked.

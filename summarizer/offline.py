@@ -34,9 +34,9 @@ from summarizer.base import ExtractionContext
 from summarizer.blockers import (
     OWNER_NOTE,
     add_blocker,
+    continues_last_blocker,
     names_resolver_of_last_blocker,
     nobody_for_last_blocker,
-    resolver_clause_of_last_blocker,
 )
 from summarizer.blocks import read_blocks
 from summarizer.changes import announces_change, continues_change
@@ -523,7 +523,7 @@ class OfflineExtractor:
                 make_item=lambda name, refs: self._in_flight(walk, name, refs, ev, me=me),
             )
         elif part == "next_actions":
-            if resolver_clause_of_last_blocker(walk, text, ev, me=me):
+            if continues_last_blocker(walk, text, ev, me=me):
                 return
             for action in _SPLIT_ACTIONS.split(text):
                 self._action(walk, action, ev, me=me)
