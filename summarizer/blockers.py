@@ -159,6 +159,8 @@ def continues_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: str | Non
         return False
     needed_from = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
     if needed_from is None:
+        needed_from = _party(text)  # "..., admin office must renew it": a party without article
+    if needed_from is None:
         return False
     decl.blockers = [
         *decl.blockers[:-1],
@@ -177,6 +179,24 @@ _OUTSIDER_MUST = re.compile(
     re.I,
 )
 _FIRST_PERSON = re.compile(r"^(?:I|we|me|us|you|he|she|they|it|someone|somebody)$", re.I)
+
+
+# A party named without an article: a few lowercase words, or an acronym with its expansion
+# ("admin office", "public works", "PU (public works)").
+_BARE_PARTY = re.compile(
+    r"^(?:[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}|[A-Z]{2,5}(?:\s*\([a-z][\w\s-]{2,30}\))?)$"
+)
+
+
+def _party(text: str) -> str | None:
+    """The party an outsider's duty names when no reader of people or roles knows it."""
+    m = _OUTSIDER_MUST.match(text)
+    if m is None:
+        return None
+    who = re.sub(r"^(?:the|their|our)\s+", "", m.group("who").strip(), flags=re.I)
+    if _FIRST_PERSON.match(who) or not _BARE_PARTY.match(who):
+        return None
+    return who
 
 
 def _outsiders_duty(text: str) -> bool:

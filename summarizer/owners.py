@@ -186,6 +186,12 @@ def resolver(text: str, *, people: PeopleIndex, exclude: set[str]) -> str | None
     if strong:
         return strong
     scores = _person_scores(text, people=people, exclude=exclude)
+    only = resolvers.only_role(text)
+    if only and not any(pos > only[1] for _, pos in scores.values()):
+        # the only party that can act outweighs someone who merely chases it first ("Dorin is
+        # chasing them but only the print shop can release it"); a person named after it holds
+        # or handles it ("only the DBA team — Marco — can")
+        return only[0]
     best = max(scores.items(), key=lambda kv: (kv[1][0], kv[1][1])) if scores else None
     if best and best[1][0] >= 3:
         return _full_name(best[0], text)

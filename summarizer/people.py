@@ -20,6 +20,11 @@ from summarizer.base import Vocabulary
 # Capitalized words that are not people (sentence words, calendar words, part labels, roles).
 NOT_NAMES = frozenset(
     [
+        # organisations' head nouns, capitalized in a name ("IT Services has to")
+        "services",
+        "works",
+        "registry",
+        "ministry",
         "i",
         "i'm",
         "i'll",

@@ -47,7 +47,11 @@ _ROLE_HEAD = (
     r"registrar|auditors?|lawyers?|counsel|landlord|CFO|CTO|CEO|CISO|DPO|SRE|on-?call|"
     r"dispatchers?|sysadmins?|inspectors?|clerks?|agents?|brokers?|electricians?|technicians?|"
     r"mechanics?|plumbers?|installers?|contractors?|surveyors?|accountants?|notary|notaries|"
-    r"helpdesk|service\s+desk|ops|operations|support)"
+    r"helpdesk|service\s+desk|ops|operations|support|"
+    # organisations that act ("only the print shop can release it", "the registry must reissue")
+    r"shop|works|registry|ministry|firm|agency|authority|bureau|lab|laboratory|workshop|garage|"
+    r"clinic|pharmacy|insurer|carrier|courier|municipality|mairie|city\s+hall|town\s+hall|"
+    r"services)"
 )
 # Departments that act under their bare name ("legal must confirm", "IT security can").
 _DEPARTMENT = (
@@ -185,6 +189,16 @@ def role_actor(text: str) -> tuple[str, int, int] | None:
                 # "the export control officer" -> "export control officer", as role nouns read
                 bare = re.sub(r"^(?:the|our|their|your)\s+", "", role, flags=re.I)
                 return bare, m.start("role"), m.end("role")
+    return None
+
+
+def only_role(text: str) -> tuple[str, int] | None:
+    """'Dorin is chasing them but only the print shop can release the job': a role or team said
+    to be the only one that can act, and where it ends."""
+    for m in _ONLY_ROLE.finditer(text):
+        role = _role(m.group("role"))
+        if role:
+            return re.sub(r"^(?:the|our|their|your)\s+", "", role, flags=re.I), m.end("role")
     return None
 
 

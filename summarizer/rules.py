@@ -120,7 +120,8 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
     ("in_progress", re.compile(
         r"\b(?:done|works|work|working|approved|finished|complete|fine)\b[^.;]{0,40}?,\s*"
         r"(?:but\s+)?(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:isn'?t|aren'?t|doesn'?t|don'?t|hasn'?t|"
-        r"haven'?t|not)\b(?!\s+(?:only|just|merged)\b)", re.I)),
+        r"haven'?t|not|(?:is\s+|are\s+)?still\s+(?:need|needs|running|going|being|pending|"
+        r"waiting|to\s+be|in\s+progress))\b(?!\s+(?:only|just|merged)\b)", re.I)),
     ("not_started", re.compile(
         r"\b(?:not (?:yet )?started|haven'?t (?:yet )?started|hasn'?t (?:yet )?(?:been )?started|"
         r"yet to (?:start|begin)|next in (?:the )?(?:queue|line)|not begun|untouched|queued|"
@@ -133,7 +134,18 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
         r"in review with|waiting (?:on|for) \w+'s review|(?:is|are|'s|was|got|been) approved|"
         r"(?:pr|mr|pull request|merge request)\b[^,;]{0,12}\b(?:is )?open|"
         r"reviewers? approved|approved by \d|needs? (?:a )?review|submitted for review|"
-        r"review (?:is )?(?:still )?pending|pending (?:a |the )?(?:code )?review)\b", re.I)),
+        r"review (?:is )?(?:still )?pending|pending (?:a |the )?(?:code )?review|"
+        # "with the Ministry lawyer for review", "Itzel has it for testing": someone checks it
+        r"(?:with|has\s+(?:it|them))\s+[^,;.]{1,40}?\s+for\s+(?:(?:a\s+)?review|checking|"
+        r"(?:a\s+)?check|comments|feedback|testing|sign-?off|approval|proof(?:ing|reading)|"
+        r"(?:a\s+)?(?:second\s+)?look)|has\s+(?:it|them)\s+for\s+(?:review|testing|checking)|"
+        r"with\s+the\s+[\w-]+\s+(?:committee|board|panel)|"
+        # "Morag's checking the figures", "Bikash reviewing before we publish"
+        r"(?-i:(?<!\bI)(?!(?:Today|Tomorrow|Tonight|Still|Now|Currently|Then|Next|Also|Just|"
+        r"Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b)(?:[A-Z][a-z]+|Dr\.?\s+[A-Z][a-z]+))"
+        r"(?:'s|’s|\s+is)?\s+"
+        r"(?:reviewing|checking|proof-?reading|testing|signing\s+off)(?!\s+(?:of|is|was)\b))\b",
+        re.I)),
     # Open work said in a way that sounds finished: mitigated or paused but left open.
     ("in_progress", re.compile(
         r"\b(?:still open|left open|remains open|stays open|kept open|paused|on pause|"
@@ -291,7 +303,10 @@ REVERSAL_RE = re.compile(
 PARTIAL_RE = re.compile(
     r"\b(?:done|works|work|working|approved|finished|complete|fine|live)\b[^.;]{0,40}?"
     r"(?:,|\s+but)\s*(?:but\s+)?(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:isn'?t|aren'?t|doesn'?t|don'?t|"
-    r"hasn'?t|haven'?t|not|still\s+to\s+(?:do|come|go)|(?:is\s+|are\s+)?(?:still\s+)?left)\b"
+    r"hasn'?t|haven'?t|not|still\s+to\s+(?:do|come|go)|(?:is\s+|are\s+)?(?:still\s+)?left|"
+    # "raw water ones done, the settled-water ones still running"
+    r"(?:is\s+|are\s+)?still\s+(?:need|needs|running|going|being|pending|waiting|to\s+be|"
+    r"in\s+progress))\b"
     r"(?!\s+(?:only|just)\b)|"
     # "mitigated with restarts, but the leak is still open": worked around, not fixed
     r"\b(?:mitigated|worked\s+around|papered\s+over|band-?aided)\b[^.;]{0,100}?(?:,|\s+but)\s+"

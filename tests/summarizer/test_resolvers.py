@@ -125,3 +125,15 @@ def test_quoted_or_code_words_and_sentence_words_are_not_people() -> None:
     assert who('blocked: "`Merge` drops the last row" is still open upstream') is None
     decl = extract("Seems to be a problem with the nightly export. Everything else works.")
     assert all(a.owner in (None, "Rui") for a in decl.next_actions)
+
+
+def test_the_only_party_that_can_act_outweighs_someone_chasing_it() -> None:
+    assert who("Tom is chasing them but only the tile shop can reorder the batch") == "tile shop"
+    # a person named after the party is the one who handles it
+    assert who("only the vendor can reset it, Liam is chasing them") == "Liam"
+
+
+def test_an_outsiders_duty_without_an_article_names_the_resolver() -> None:
+    decl = extract("The boiler is broken again, facilities office must send a fitter.")
+    assert [b.needed_from for b in decl.blockers] == ["facilities office"]
+    assert decl.next_actions == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ingest.text import transcript_from_text
 from summarizer.base import ExtractionContext
 from summarizer.offline import OfflineExtractor
@@ -72,3 +74,29 @@ def test_with_no_item_named_first_the_clause_in_progress_is_the_item() -> None:
     assert decl.shipped == []
     assert [i.status for i in decl.in_flight] == ["in_progress"]
     assert "tile migration" in decl.in_flight[0].item
+
+
+def test_one_part_done_and_the_rest_still_running_is_in_flight() -> None:
+    decl = extract("Pallets for bay 2 wrapped and done, the bay 3 ones still need strapping.")
+    assert decl.shipped == []
+    assert len(decl.in_flight) == 1 and decl.in_flight[0].status == "in_progress"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The grant report is with Dr Osei for comments.",
+        "Tender pack: drafted, Chen's proofreading it.",
+        "The rota change is with the works committee.",
+        "The kiosk build: Amara has it for testing.",
+        "Quarterly figures — Tomasz reviewing before they go out.",
+    ],
+)
+def test_someone_checking_the_work_puts_it_in_review(line: str) -> None:
+    decl = extract(line)
+    assert [i.status for i in decl.in_flight] == ["in_review"]
+
+
+def test_work_named_after_its_testing_is_not_in_review() -> None:
+    decl = extract("Exploratory testing of the kiosk flow is in progress.")
+    assert [i.status for i in decl.in_flight] == ["in_progress"]
