@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from ingest.transcript import Segment
-from summarizer import rules
+from summarizer import rules, status_words
 from summarizer.labels import LabelClassifier, label_part
 from summarizer.moments import drop_corrected_days
+from summarizer.retractions import opens_with_retraction
 from summarizer.status import one_item
 
 #: Status emoji and the part (and label word the clause rules read) each one stands for.
@@ -70,7 +71,7 @@ _BOLD_LEAD = re.compile(
 )
 _ITALIC_ALONE = re.compile(r"^[*_](?P<text>[^*_]{3,80})[*_]$")
 # "— Surge cap per zone": a stand-up bot's answer under its question is a dash line too
-_BULLET = re.compile(r"^(?:[-*•·◦▪—–»›▸▶]|\d{1,2}[.)]|[a-z][.)])\s+(?P<text>.+)$")
+_BULLET = re.compile(r"^(?:[-*•·◦▪‣—–»›▸▶+~=!]|\d{1,2}[.)]|[a-z][.)])\s+(?P<text>.+)$")
 _MARKER_ALONE = re.compile(r"^(?:[-*•—–]|\d{1,2}[.)])$")
 _REASON = re.compile(r"^(?:reason|why|rationale|because)\b\s*[:：,-]?\s*", re.I)
 _SPEAKER_LEAD = re.compile(r"^[A-Z][\w'-]+\s*:\s+(?=\S)")
@@ -82,6 +83,8 @@ _OPEN_QUESTION = re.compile(
 )
 _OTHER_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+)?)\s*:\s+(?P<rest>\S.*)$")
 _NOTHING = re.compile(r"^(?:nothing|none|n/?a|nil)\b", re.I)
+# "X, scratch that, Y" on one line keeps Y; a line that opens with it is left to the walk, which
+# takes back the line before (`summarizer.retractions`)
 _RETRACTED = re.compile(r"^.*\b(?:scratch|strike|forget|ignore)\s+that\b[,.;:]?\s*", re.I)
 _NAMED_ITEM = re.compile(r"^[^:]{3,60}:\s+\S")
 # "Jakob: review #55", "Efua — check the refunds": a next action's owner, then the action
@@ -163,7 +166,8 @@ def read_blocks(
                 out[-1] = out[-1].model_copy(update={"text": joined})
                 continue
             state.listed = False
-            text = _rewrite(_RETRACTED.sub("", line), state, classifier)
+            kept = line if opens_with_retraction(line) else _RETRACTED.sub("", line)
+            text = _rewrite(kept, state, classifier)
             headed = headed or state.headed or (text is None and _heading_text(line) is not None)
             if text:
                 if state.listed or state.part is not None:
@@ -416,17 +420,17 @@ def _under_heading(line: str, state: _State) -> str:
             line = _OWNER_COLON.sub(r"\1 to ", line)  # "Jakob: review #55"
         return line
     if state.part == "in_flight" and state.status_label is None:
-        if rules.part_of(rules.terse_status(line)):
-            return rules.terse_status(line)
+        if rules.part_of(status_words.terse_status(line)):
+            return status_words.terse_status(line)
         if not state.soft:
             return line
-    if state.soft and _NAMED_ITEM.match(line) and rules.part_of(rules.terse_status(line)):
+    if state.soft and _NAMED_ITEM.match(line) and rules.part_of(status_words.terse_status(line)):
         return line  # "Item: how it stands" answering a question: its words say the part
     named = _NAMED_ITEM_PARTS.match(line)
     if state.part == "in_flight" and named:
         # "**Feed exporter**: builder done, errors left": the item is the name; its own status
         # words (in review, blocked) win over the heading's
-        status = rules.status_of(named.group("detail"))
+        status = status_words.status_of(named.group("detail"))
         if status in ("in_review", "blocked", "not_started"):
             return f"In flight: {named.group('name')} is {named.group('detail')}"
         return f"{state.status_label or 'In flight'}: {named.group('name')}"
@@ -443,7 +447,7 @@ def _emoji_line(line: str, emoji: re.Match[str]) -> str | None:
         rules.LABEL_RE.match(rest)
         or _RETURN_LEAD.match(rest)
         or rules.stated_empty(rest)
-        or rules.terse_status(rest) != rest
+        or status_words.terse_status(rest) != rest
     ):
         return rest
     label = _emoji_label(emoji.group(0))

@@ -6,6 +6,9 @@ it". Read as sentences, the question becomes an item (a blocker called "any bloc
 answer loses its subject. So a question from someone other than the author is read like a stand-up
 bot's question: the part it names is the default for the author's next message, and the work it
 asks about is the item that answer talks about when the answer names none.
+
+A teammate's "I'll take it" is a claim: they own the open action it answers (`claim`). A chat
+handle is its author named in full ("kendra" is Kendra Flett, `same_person`).
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from handoff.declaration import InFlightItem, ShippedItem
+from handoff.declaration import InFlightItem, NextAction, ShippedItem
 from handoff.names import fold
 from ingest.transcript import Segment
 from summarizer.evidence import segment_evidence
 from summarizer.labels import label_part
+from summarizer.normalize import normalize
 from summarizer.walk import Asked, Walk
 
 _QUESTION_LEAD = re.compile(
@@ -208,3 +212,59 @@ def _decides_topic(walk: Walk, topic: str, first: int) -> None:
 
 
 _YES = re.compile(r"^(?:yes|yeah|yep|yup|we did|we have)\b[,.:;]?\s*", re.I)
+
+
+_CLAIM = re.compile(
+    r"^(?:(?:ok|okay|sure|yes|yep|yeah|ack|np|no problem|sounds good|got it|will do)[,!.]?\s*)*"
+    r"(?:I'?ll|I\s+will|I\s+can|I'?m\s+on\s+it|on\s+it|will\s+do|I'?ve\s+got\s+(?:it|this)|"
+    r"I\s+got\s+(?:it|this)|mine|leave\s+it\s+with\s+me|happy\s+to)\b",
+    re.I,
+)
+_CLAIM_STRIP = re.compile(
+    r"^(?:(?:ok|okay|sure|yes|yep|yeah|ack|np|no problem|sounds good|got it)[,!.]?\s*)*"
+    r"(?:I'?ll|I\s+will|I\s+can|happy\s+to)\s+",
+    re.I,
+)
+# How many chat messages back an unowned action can still be claimed by "I'll take it".
+CLAIM_WINDOW = 6
+
+
+def same_person(speaker: str, author: str) -> bool:
+    """A chat handle and the author's full name: "kendra" or "kendra.flett" is Kendra Flett."""
+    said, full = fold(speaker).replace(".", " ").replace("_", " ").split(), fold(author).split()
+    return said == full or (len(said) == 1 and bool(full) and said[0] == full[0])
+
+
+def claim(walk: Walk, seg: Segment, speaker: str) -> bool:
+    """A teammate's "I'll take it": they own the open action they answer, or the task they name."""
+    text = " ".join(seg.text.split())
+    if not _CLAIM.match(text):
+        return False
+    decl = walk.decl
+    for i in range(len(decl.next_actions) - 1, -1, -1):
+        action = decl.next_actions[i]
+        if walk.message - walk.action_at.get(i, -99) > CLAIM_WINDOW:
+            break
+        if action.owner is None or fold(action.owner) == fold(speaker):
+            updated = action.model_copy(
+                update={
+                    "owner": speaker,
+                    "evidence": [*action.evidence, segment_evidence(seg.text, seg)],
+                }
+            )
+            decl.next_actions = [*decl.next_actions[:i], updated, *decl.next_actions[i + 1 :]]
+            return True
+    task = _CLAIM_STRIP.sub("", normalize(text)).strip(" .!")
+    if len(task.split()) < 2 or re.fullmatch(
+        r"(?:take|do|handle|grab)\s+(?:it|that|this)\b.*", task, re.I
+    ):
+        return True  # a bare "on it" with nothing open to claim: nothing to record
+    append_action(
+        walk, NextAction(action=task, owner=speaker, evidence=[segment_evidence(seg.text, seg)])
+    )
+    return True
+
+
+def append_action(walk: Walk, action: NextAction) -> None:
+    walk.decl.next_actions = [*walk.decl.next_actions, action]
+    walk.action_at[len(walk.decl.next_actions) - 1] = walk.message

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from summarizer import owners, resolvers, rules
+from summarizer import owners, resolvers, rules, status_words
 from summarizer.cues import BLOCKED_WORDS
 from summarizer.items import SUBORDINATE
 from summarizer.walk import Group
@@ -73,7 +73,7 @@ def _goes_on(prev: Group, part: str, piece: str, sep: str, *, boundary: bool) ->
     if (
         part == "blockers"
         and prev.part == "in_flight"
-        and rules.status_of(prev.text) == "in_review"
+        and status_words.status_of(prev.text) == "in_review"
         and _WAITING_ONLY.match(piece)
     ):
         return True  # "in review, waiting on Rami": the review

@@ -13,7 +13,7 @@ import re
 from handoff.declaration import InFlightItem, NextAction
 from handoff.names import fold
 from handoff.refs import find_refs
-from summarizer import rules
+from summarizer import rules, status_words
 
 _NAMED_ITEM_LEAD = re.compile(
     r"^(?:and\s+|also\s+|plus\s+)?(?:[a-z0-9]+(?:[-_/][a-z0-9]+)+|[A-Z][A-Z0-9]+-\d+)\b"
@@ -27,7 +27,7 @@ def split_named_items(text: str) -> list[str]:
     clauses = re.split(r",\s+", text)
     pieces = [clauses[0]]
     for clause in clauses[1:]:
-        if _NAMED_ITEM_LEAD.match(clause) and rules.status_of(clause) is not None:
+        if _NAMED_ITEM_LEAD.match(clause) and status_words.status_of(clause) is not None:
             pieces.append(re.sub(r"^(?:and|also|plus)\s+", "", clause))
         else:
             pieces[-1] += ", " + clause

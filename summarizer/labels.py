@@ -40,7 +40,10 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "decisions",
         re.compile(
-            r"\b(?:decisions?|decided|we chose|choices|calls? made|agreed|settled(?: on)?)\b", re.I
+            r"\b(?:decisions?|decided|decide|we chose|choices|calls? made|agreed|settled(?: on)?|"
+            # "Calls you made today?", "Any calls you took?"
+            r"calls?\s+(?:(?:you|we|I)\s+)?(?:made|took|taken|had\s+to\s+make))\b",
+            re.I,
         ),
     ),
     # a question about what was done ("What did you ship today?") before "today" reads as a plan

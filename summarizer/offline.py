@@ -29,7 +29,7 @@ from handoff.names import fold
 from handoff.refs import find_refs
 from ingest.text import split_sentences
 from ingest.transcript import Segment, Transcript
-from summarizer import chat, owners, rules
+from summarizer import chat, owners, rules, status_words
 from summarizer.base import ExtractionContext
 from summarizer.blockers import (
     OWNER_NOTE,
@@ -67,20 +67,10 @@ from summarizer.labels import LabelClassifier
 from summarizer.normalize import normalize
 from summarizer.people import PeopleIndex
 from summarizer.rationale import split_rationale
+from summarizer.retractions import begin_sentence, take_back
 from summarizer.returns import find_return_time
 from summarizer.walk import Asked, Group, Walk
 
-_CLAIM = re.compile(
-    r"^(?:(?:ok|okay|sure|yes|yep|yeah|ack|np|no problem|sounds good|got it|will do)[,!.]?\s*)*"
-    r"(?:I'?ll|I\s+will|I\s+can|I'?m\s+on\s+it|on\s+it|will\s+do|I'?ve\s+got\s+(?:it|this)|"
-    r"I\s+got\s+(?:it|this)|mine|leave\s+it\s+with\s+me|happy\s+to)\b",
-    re.I,
-)
-_CLAIM_STRIP = re.compile(
-    r"^(?:(?:ok|okay|sure|yes|yep|yeah|ack|np|no problem|sounds good|got it)[,!.]?\s*)*"
-    r"(?:I'?ll|I\s+will|I\s+can|happy\s+to)\s+",
-    re.I,
-)
 _ACK = re.compile(
     r"^\W*(?:thanks|thank you|thx|ty|ok|okay|cool|great|nice|\+1|ack|sounds good|lol|noted|"
     r"will do|on it|np|sure|please do|go ahead|perfect)\b[\w\s!.,]{0,20}$",
@@ -111,8 +101,6 @@ _EXPLICIT_OWNER = re.compile(
     r"^@?([\w.|-]+):?\s+(?:(?:and|&)\s+@?[\w.|-]+\s+)?(?:to|will|should|please|must|needs\s+to)\b",
     re.I,
 )
-# How many chat messages back an unowned action can still be claimed by "I'll take it".
-CLAIM_WINDOW = 6
 
 
 # A list line that names a piece of work: a few words that start like a noun phrase (not a
@@ -126,12 +114,6 @@ _LISTED_WORK = re.compile(
     r"(?=\S)[^?]{6,140}$",
     re.I,
 )
-
-
-def _same_person(speaker: str, author: str) -> bool:
-    """A chat handle and the author's full name: "kendra" or "kendra.flett" is Kendra Flett."""
-    said, full = fold(speaker).replace(".", " ").replace("_", " ").split(), fold(author).split()
-    return said == full or (len(said) == 1 and bool(full) and said[0] == full[0])
 
 
 class OfflineExtractor:
@@ -187,9 +169,9 @@ class OfflineExtractor:
     # -- reading ---------------------------------------------------------------------------------
     def _segment(self, walk: Walk, seg: Segment, context: ExtractionContext) -> None:
         speaker = walk.people.canonical(seg.speaker) if seg.speaker else None
-        other = bool(speaker and walk.author and not _same_person(speaker, walk.author))
+        other = bool(speaker and walk.author and not chat.same_person(speaker, walk.author))
         me = speaker if speaker else walk.author
-        if other and self._claim(walk, seg, speaker or ""):
+        if other and chat.claim(walk, seg, speaker or ""):
             return
         if other and _ACK.match(seg.text.strip()):
             return
@@ -239,7 +221,7 @@ class OfflineExtractor:
                     walk.section, walk.label_status = None, None
                     continue
             else:
-                text = rules.terse_status(text)
+                text = status_words.terse_status(text)
             self._sentence(walk, text, ev, me=me, other=other, context=context)
 
     def _answer(self, walk: Walk, seg: Segment, context: ExtractionContext, asked: Asked) -> None:
@@ -257,6 +239,8 @@ class OfflineExtractor:
         context: ExtractionContext,
     ) -> None:
         walk.sentence += 1
+        begin_sentence(walk)
+        text, retracted = take_back(walk, text)  # "Actually no, scrap that, ...": the last undone
         reason = rules.REASON_LEAD.match(text)
         if reason and walk.decl.decisions and walk.decl.decisions[-1].rationale is None:
             # "Decision: weekly payouts. Why: the banks batch on Fridays."
@@ -283,7 +267,7 @@ class OfflineExtractor:
         for before, group in zip([None, *groups], groups, strict=False):
             if before is not None:
                 group.antecedent = last_noun_phrase(before.text)
-            part = group.part or walk.section
+            part = group.part or walk.section or retracted
             if part is None and len(groups) == 1:
                 # "the main thing is the new layout, which is done": the status came in a
                 # clause that only continues the sentence
@@ -448,38 +432,6 @@ class OfflineExtractor:
         return False
 
     # -- chat replies ------------------------------------------------------------------------
-    def _claim(self, walk: Walk, seg: Segment, speaker: str) -> bool:
-        text = " ".join(seg.text.split())
-        if not _CLAIM.match(text):
-            return False
-        decl = walk.decl
-        for i in range(len(decl.next_actions) - 1, -1, -1):
-            action = decl.next_actions[i]
-            if walk.message - walk.action_at.get(i, -99) > CLAIM_WINDOW:
-                break
-            if action.owner is None or fold(action.owner) == fold(speaker):
-                updated = action.model_copy(
-                    update={
-                        "owner": speaker,
-                        "evidence": [*action.evidence, segment_evidence(seg.text, seg)],
-                    }
-                )
-                decl.next_actions = [*decl.next_actions[:i], updated, *decl.next_actions[i + 1 :]]
-                return True
-        task = _CLAIM_STRIP.sub("", normalize(text)).strip(" .!")
-        if len(task.split()) < 2 or re.fullmatch(
-            r"(?:take|do|handle|grab)\s+(?:it|that|this)\b.*", task, re.I
-        ):
-            return True  # a bare "on it" with nothing open to claim: nothing to record
-        self._append_action(
-            walk, NextAction(action=task, owner=speaker, evidence=[segment_evidence(seg.text, seg)])
-        )
-        return True
-
-    def _append_action(self, walk: Walk, action: NextAction) -> None:
-        walk.decl.next_actions = [*walk.decl.next_actions, action]
-        walk.action_at[len(walk.decl.next_actions) - 1] = walk.message
-
     # -- building items ------------------------------------------------------------------------
     def _add(self, walk: Walk, part: str, group: Group, ev: Evidence, *, me: str | None) -> None:
         text = group.text.strip(" ,;.")
@@ -538,7 +490,7 @@ class OfflineExtractor:
         me: str | None,
         antecedent: str | None = None,
     ) -> InFlightItem:
-        said = rules.status_of(text)
+        said = status_words.status_of(text)
         # "WIP: the reader pilot, in review with Montse": the item's own words say more than a
         # generic label
         status = said if said in ("in_review", "blocked") else walk.label_status or said
@@ -600,4 +552,4 @@ class OfflineExtractor:
         action = _ACTION_LEAD.sub("", text).strip() or text
         idx = mentioned_item(walk.decl.in_flight, action)
         item = walk.decl.in_flight[idx].item if idx is not None else None
-        self._append_action(walk, NextAction(action=action, item=item, owner=owner, evidence=[ev]))
+        chat.append_action(walk, NextAction(action=action, item=item, owner=owner, evidence=[ev]))

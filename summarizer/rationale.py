@@ -11,7 +11,7 @@ _RATIONALE_SPLIT = re.compile(
     r"\s*[,;:]?\s*\b(?:because(?: of)?|since|as|the reason being|reason being|mainly because|given|"
     r"partly because|largely because|given that|due to|so that|so|for|which means|otherwise|"
     r"in case)\b\s+"
-    r"|\s+(?:—|–|--)\s+|\s*;\s+|:\s+",
+    r"|\s+(?:—|–|--|-)\s+|\s*;\s+|:\s+",
     re.I,
 )
 _WEAK_CONNECTIVES = frozenset({"as", "for", "so"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from summarizer import rules
+from summarizer import rules, status_words
 
 # "<part> done, <other part> isn't": a done clause, then another subject with a negation.
 _PARTLY_DONE = re.compile(
@@ -75,6 +75,6 @@ def _ongoing_clause(line: str) -> str:
     no item named first, but one clause says what is in progress; that clause is the item."""
     for clause in re.split(r"[,;]\s*", line):
         clause = re.sub(r"^(?:so|and|but|which\s+means)\s+", "", clause.strip(), flags=re.I)
-        if rules.status_of(clause) == "in_progress" and not _PARTLY_DONE.search(clause):
+        if status_words.status_of(clause) == "in_progress" and not _PARTLY_DONE.search(clause):
             return clause
     return line

@@ -50,3 +50,6 @@ class Walk:
     soft: bool = False  # the section is a question's default: a clause's own part wins
     asked: Asked | None = None  # a teammate's question the author's next message answers
     asker: str | None = None
+    # how many items each part held when the previous and this sentence began
+    previous_start: dict[str, int] | None = None
+    sentence_start: dict[str, int] | None = None

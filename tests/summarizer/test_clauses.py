@@ -12,7 +12,7 @@ from handoff.declaration import Declaration
 from handoff.missing import with_flags
 from ingest.text import split_sentences, transcript_from_text
 from ingest.transcript import Segment, Transcript, Word
-from summarizer import owners, rules
+from summarizer import owners, rules, status_words
 from summarizer.base import ExtractionContext
 from summarizer.clauses import clauses, truecase, unpunctuated
 from summarizer.offline import OfflineExtractor
@@ -167,7 +167,7 @@ def test_status_words_in_context() -> None:
     assert rules.part_of("The dbt model is waiting on review from Chloe") == "in_flight"
     assert rules.part_of("The export is waiting on sign-off from Chloe") == "blockers"
     assert rules.part_of("Released version 3.2 of the app to the Play Store") == "shipped"
-    assert rules.status_of("the export stage I haven't touched yet") == "not_started"
+    assert status_words.status_of("the export stage I haven't touched yet") == "not_started"
     assert rules.part_of("the bulk refund tool is broken so I can't process refunds") == "blockers"
     assert rules.part_of("We made the call to pause the marketing emails") == "decisions"
     assert rules.part_of("today was mostly meetings") is None

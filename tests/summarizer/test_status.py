@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.text import transcript_from_text
+from summarizer import status_words
 from summarizer.base import ExtractionContext
 from summarizer.offline import OfflineExtractor
 from summarizer.status import one_item
@@ -39,10 +40,9 @@ def test_labels_other_than_in_flight_are_left_alone() -> None:
 
 
 def test_a_denied_status_is_not_the_status() -> None:
-    from summarizer import rules
 
-    assert rules.status_of("the tile cache isn't done") is None
-    assert rules.status_of("it's not in review yet, it's still in progress") == "in_progress"
+    assert status_words.status_of("the tile cache isn't done") is None
+    assert status_words.status_of("it's not in review yet, it's still in progress") == "in_progress"
 
 
 def test_a_decision_not_taken_or_taken_back_is_no_decision() -> None:
