@@ -54,7 +54,9 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
             # "who got the VPN request approved?": who cleared a blocker
             r"\bwho (?:resolved|cleared|unblocked|sorted out|got .{1,60}\b(?:approved|through|"
             r"sorted|unblocked|cleared))\b|"
-            r"\bin the way\b|\bimpediments?\b|\bheld up\b",
+            r"\bin the way\b|\bimpediments?\b|\bheld up\b|"
+            # "what's stopping the crate delivery?", "what was the hold-up on X?"
+            r"\b(?:stopping|preventing|delaying|hold-?ups?)\b",
             re.I,
         ),
     ),

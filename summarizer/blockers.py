@@ -58,7 +58,7 @@ def add_blocker(
     """A blocker from a clause: the item it holds up (named, pronoun, or the one just said), who
     can clear it, merged with an earlier blocker on the same item."""
     decl = walk.decl
-    if continues_last_blocker(walk, text, ev, me=me):
+    if continues_last_blocker(walk, text, ev, me=me) or gives_why(walk, text, ev, me=me):
         return
     item_name: str | None = None
     subject = _BLOCKED_SUBJECT.match(text)
@@ -125,7 +125,7 @@ def _record(walk: Walk, text: str, item_name: str | None, ev: Evidence, *, me: s
     decl = walk.decl
     text = OWNER_NOTE.sub("", text)  # the owner went to the item; the blocker is the why
     needed_from = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
-    walk.blocker_sentence = walk.sentence
+    walk.blocker_sentence, walk.blocker_message = walk.sentence, walk.message
     for i, old in enumerate(decl.blockers):
         if item_name and old.item and fold(old.item) == fold(item_name):
             # the same item said to be blocked twice (a table row, then a sentence on why)
@@ -283,11 +283,52 @@ _VERBISH = re.compile(
 )
 
 
+# "Condition reports: can't begin." says that the work cannot start, not why.
+_CANNOT_START = re.compile(
+    r"^[^:]{3,60}:\s*(?:can'?t|cannot|won'?t|unable\s+to)\s+(?:begin|start|proceed|go\s+ahead|"
+    r"continue|move)(?:\s+yet)?\W*$",
+    re.I,
+)
+
+
+def gives_why(walk: Walk, text: str, ev: Evidence, *, me: str | None) -> bool:
+    """'Condition reports: can't begin. The data loggers haven't arrived.': the blocker sentence
+    right after one that only said the work is stuck says why; it is that blocker, not another.
+    On a list, only a sentence of the same line does."""
+    decl = walk.decl
+    if not decl.blockers or walk.sentence - walk.blocker_sentence != 1:
+        return False
+    if walk.listed and walk.message != walk.blocker_message:
+        return False
+    last = decl.blockers[-1]
+    if last.needed_from or not (
+        _only_says_blocked(last.description) or _CANNOT_START.match(last.description)
+    ):
+        return False
+    if _BLOCKED_SUBJECT.match(text) or _PRONOUN_BLOCKED.match(text):
+        return False  # "The exporter is stuck too": another item said to be blocked
+    who = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
+    decl.blockers = [
+        *decl.blockers[:-1],
+        last.model_copy(
+            update={
+                "description": _with_why(last.description, text),
+                "needed_from": who,
+                "evidence": [*last.evidence, ev],
+            }
+        ),
+    ]
+    walk.blocker_sentence = walk.sentence
+    return True
+
+
 def _with_why(description: str, why: str) -> str:
     """The blocker's description once the next sentence says why: "X is blocked." gives way to
     the why; "the gearbox oil change on T07" (under a Blocked label) keeps its name before it."""
     if _only_says_blocked(description):
         return why
+    if _CANNOT_START.match(description):
+        return f"{description.rstrip(' .')}; {why}"  # "X: can't begin; the loggers haven't come"
     if len(description.split()) <= 7 and not _VERBISH.search(description):
         return f"{description.rstrip(' .')}: {why}"
     return description

@@ -35,6 +35,7 @@ from summarizer.blockers import (
     OWNER_NOTE,
     add_blocker,
     continues_last_blocker,
+    gives_why,
     names_resolver_of_last_blocker,
     nobody_for_last_blocker,
 )
@@ -262,6 +263,8 @@ class OfflineExtractor:
         if nobody_for_last_blocker(walk, text, ev):
             return
         groups = self._groups(walk, text, other=other, context=context)
+        if not any(g.part or walk.section for g in groups) and gives_why(walk, text, ev, me=me):
+            return  # "Stock count: can't begin. The scanners haven't come back from repair."
         if groups and groups[0].part and walk.section and groups[0].part != walk.section:
             walk.section, walk.label_status = None, None  # a new topic ends the label's reach
         for before, group in zip([None, *groups], groups, strict=False):

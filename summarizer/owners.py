@@ -120,7 +120,9 @@ RESOLVER_STRONG_RE = re.compile(
     rf"\b({NAME})(?:'s|’s)\s+(?:call|decision|sign-?off|approval|team)|"
     # "the ministry's liaison, Ignacio": a role, then the person holding it
     rf"\b(?:liaison|contact|owner|admin|administrator|lead|manager|approver|signatory)\s*,\s*({NAME})|"
-    rf"\b(?:is|are)\s+with\s+({NAME})|@([\w.-]+)",
+    rf"\b(?:is|are)\s+with\s+({NAME})|@([\w.-]+)|"
+    # "dispatching them is down to Tomás Reyes", "it's up to Dana now"
+    rf"\b(?:is|are|'s)\s+(?:down|up)\s+to\s+({NAME})",
     re.I,
 )
 

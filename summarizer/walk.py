@@ -44,6 +44,7 @@ class Walk:
     sentence: int = 0  # sentences read so far
     listed: bool = False  # the segment is a list line: an item of its own
     blocker_sentence: int = -99  # the sentence that added the last blocker
+    blocker_message: int = -99  # the segment (chat message, list line) it was in
     label_sentence: int = -99  # the sentence whose own label set `section`
     decision_sentence: int = -99  # the sentence that added the last decision
     changing: bool = False  # the last decision was announced as a change, its content to follow

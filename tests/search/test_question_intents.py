@@ -68,3 +68,15 @@ def test_a_hyphenated_name_is_a_person_not_subject_words() -> None:
     assert q.people == ("Seo-yeon",) and not q.subject
     q = understand("who can sign off the retention settings?", people=PEOPLE, as_of=AS_OF)
     assert q.intent == "who_can"  # "sign off" is an approval, not someone away
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What's stopping the kiln delivery?",
+        "What was preventing the audit on Monday?",
+        "What's the hold-up on the ferry timetable?",
+    ],
+)
+def test_what_stops_work_asks_for_its_blockers(text: str) -> None:
+    assert understand(text, people=PEOPLE, as_of=AS_OF).intent == "blockers"

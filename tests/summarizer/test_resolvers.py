@@ -137,3 +137,18 @@ def test_an_outsiders_duty_without_an_article_names_the_resolver() -> None:
     decl = extract("The boiler is broken again, facilities office must send a fitter.")
     assert [b.needed_from for b in decl.blockers] == ["facilities office"]
     assert decl.next_actions == []
+
+
+def test_the_sentence_after_a_stuck_line_says_why_and_who() -> None:
+    decl = extract(
+        "Stock count: can't begin. The scanners haven't come back from repair. "
+        "Returning them is down to Farid Haddad at the workshop."
+    )
+    assert len(decl.blockers) == 1
+    assert "scanners haven't come back" in decl.blockers[0].description
+    assert decl.blockers[0].needed_from == "Farid Haddad"
+
+
+def test_a_new_item_said_to_be_stuck_is_its_own_blocker() -> None:
+    decl = extract("Stock count: can't begin. The van booking is stuck too.")
+    assert len(decl.blockers) == 2
