@@ -122,7 +122,9 @@ RESOLVER_STRONG_RE = re.compile(
     rf"\b(?:liaison|contact|owner|admin|administrator|lead|manager|approver|signatory)\s*,\s*({NAME})|"
     rf"\b(?:is|are)\s+with\s+({NAME})|@([\w.-]+)|"
     # "dispatching them is down to Tomás Reyes", "it's up to Dana now"
-    rf"\b(?:is|are|'s)\s+(?:down|up)\s+to\s+({NAME})",
+    rf"\b(?:is|are|'s)\s+(?:down|up)\s+to\s+({NAME})|"
+    # "it's Nadim at facilities who decides"
+    rf"\b(?:it'?s|it\s+is)\s+({NAME})(?:\s+(?:at|in|from)\s+[\w-]+(?:\s+[\w-]+)?)?\s+who\b",
     re.I,
 )
 

@@ -47,6 +47,7 @@ _ROLE_HEAD = (
     r"registrar|auditors?|lawyers?|counsel|landlord|CFO|CTO|CEO|CISO|DPO|SRE|on-?call|"
     r"dispatchers?|sysadmins?|inspectors?|clerks?|agents?|brokers?|electricians?|technicians?|"
     r"mechanics?|plumbers?|installers?|contractors?|surveyors?|accountants?|notary|notaries|"
+    r"techs?|specialists?|fitters?|"
     r"helpdesk|service\s+desk|ops|operations|support|"
     # organisations that act ("only the print shop can release it", "the registry must reissue")
     r"shop|works|registry|ministry|firm|agency|authority|bureau|lab|laboratory|workshop|garage|"
@@ -113,6 +114,16 @@ _ROLE_THEN_PERSON = re.compile(
     rf"\s*,\s*{_HONORIFIC}{_PERSON}",
     re.I,
 )
+# "IT unit, U Tun Naing, has to change the template": a role, the person in it, then the act.
+_ROLE_PERSON_ACTS = re.compile(
+    rf"\b(?:[\w'’-]+\s+){{0,3}}?{_ROLE_HEAD}\s*,\s*(?:[A-Z]\s+)?{_HONORIFIC}{_PERSON}\s*,\s*{_ACTS}",
+    re.I,
+)
+# "it's Nadim at facilities who decides": the one said to decide.
+_CLEFT_PERSON = re.compile(
+    rf"\b(?:it'?s|it\s+is)\s+{_HONORIFIC}{_PERSON}(?:\s+(?:at|in|from)\s+[\w-]+(?:\s+[\w-]+)?)?"
+    rf"\s+who\b"
+)
 # "Huda, the catalogue team lead": a person given with their role.
 _PERSON_ROLE = re.compile(
     rf"(?<![\w@]){_HONORIFIC}{_PERSON}\s*,\s*(?:the|our|their)\s+(?:[\w'’-]+\s+){{0,3}}?"
@@ -165,7 +176,7 @@ def strong_person(text: str, *, people: PeopleIndex, exclude: set[str]) -> str |
     for m in _PERSON_ACTS.finditer(text):
         if (m.group("apos") or m.group("at")) and not _after_thing(text, m.start()):
             add(m.group(1), m.start())
-    for pattern in (_ROLE_THEN_PERSON, _PERSON_ROLE):
+    for pattern in (_ROLE_THEN_PERSON, _PERSON_ROLE, _ROLE_PERSON_ACTS, _CLEFT_PERSON):
         for m in pattern.finditer(text):
             if not _after_thing(text, m.start()):
                 add(m.group(1), m.start())
@@ -204,7 +215,15 @@ def only_role(text: str) -> tuple[str, int] | None:
 
 def names_someone(text: str, *, people: PeopleIndex) -> bool:
     """Does the clause give a resolver as an actor (not merely mention a name)?"""
-    strong = (_ONLY_PERSON, _PERSON_ACTS, _POSSESSIVE_TEAM, _ROLE_THEN_PERSON, _PERSON_ROLE)
+    strong = (
+        _ONLY_PERSON,
+        _PERSON_ACTS,
+        _POSSESSIVE_TEAM,
+        _ROLE_THEN_PERSON,
+        _PERSON_ROLE,
+        _ROLE_PERSON_ACTS,
+        _CLEFT_PERSON,
+    )
     if any(_person(m.group(1), people) for p in strong for m in p.finditer(text)):
         return True
     return role_actor(text) is not None

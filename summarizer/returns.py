@@ -168,7 +168,9 @@ _NOT_RETURN_BEFORE = re.compile(
 _CUE_RE = re.compile(
     rf"(?:\b(?:back|online(?:\s+again)?|returning|return|"
     rf"(?:off|out|away|ooo|out\s+of\s+(?:the\s+)?office|on\s+leave|on\s+PTO)\s+(?:until|till|til)|"
-    rf"next\s+shift(?:\s+starts)?|see\s+you|signing\s+(?:back\s+)?on)"
+    rf"next\s+shift(?:\s+starts)?|see\s+you|signing\s+(?:back\s+)?on|"
+    # "I'm next in Saturday 11am", "in again Wednesday at 7"
+    rf"(?:next|again)\s+in|in\s+again)"
     rf"|(?:^|\bI'?m|\bI\s+am|\bI'?ll\s+be|\bI\s+will\s+be|\bbe|,)\s*(?:in|on|around|available|on\s+shift))\b"
     rf"(?:\s*[:：])?(?:\s+(?:online|in|on|at|by|from|around|again|the|next|this|coming|until|till))*"
     rf"\s+"
@@ -352,6 +354,9 @@ _AFTER_TIME = re.compile(
 )
 
 
+_UP_TO_CLOCK = re.compile(
+    r"^(.{0,40}?\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|h)?)(?=\s+[a-z])", re.I
+)
 _TRAILING_WORDS = re.compile(
     r"[,\s]+(?:instead|then|again|as\s+planned|as\s+usual|hopefully|probably|I\s+think|"
     r"at\s+the\s+latest|latest)\s*$",
@@ -375,6 +380,8 @@ def _candidates(when: str) -> list[str]:
     bases = (corrected, when) if corrected != when else (when,)
     out = list(bases)
     out.extend(_AFTER_TIME.sub("", b) for b in bases)
+    # "Tomorrow, 6am early shift": what follows the clock says what the time is for
+    out.extend(m.group(1) for b in bases if (m := _UP_TO_CLOCK.match(b)))
     for base in bases:
         plain = " ".join(re.sub(r"\([^)]*\)", " ", base).split())
         out.append(plain)

@@ -63,7 +63,8 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
         re.I)),
     ("in_progress", re.compile(
         r"(?:(?<![\d.,])\b\d{1,3}\s*%|~\s*\d{1,3}%|\b(?:half of it|part of it|in progress|"
-        r"working on|work on|halfway|half "
+        r"working on|work on|halfway|half[- ](?:[a-z]+ed|built|written|done|up|there|through)|"
+        r"half "
         r"(?:done|way)|"
         r"about half|a (?:third|quarter)|two thirds|mostly|almost|nearly|partially|partly|ongoing|"
         r"underway|under way|(?:is|are) (?:still )?running|"

@@ -182,3 +182,20 @@ def test_a_day_taken_back_without_commas_is_dropped() -> None:
         "i'm back sunday at ten"
     )
     assert drop_corrected_days("back Monday, no, Tuesday ten") == "back Tuesday ten"
+
+
+def test_words_after_a_clock_say_what_it_is_for() -> None:
+    at = datetime(2026, 12, 2, 18, 15, tzinfo=ZoneInfo("Europe/London"))
+    found = find_return_time("back tomorrow, 6am early shift", recorded_at=at)
+    assert found is not None and found[1] == datetime(
+        2026, 12, 3, 6, 0, tzinfo=ZoneInfo("Europe/London")
+    )
+
+
+@pytest.mark.parametrize("said", ["I'm next in Saturday 11am.", "In again Saturday at 11am."])
+def test_next_in_and_in_again_say_when_the_author_is_back(said: str) -> None:
+    at = datetime(2026, 11, 19, 22, 40, tzinfo=ZoneInfo("Australia/Sydney"))
+    found = find_return_time(said, recorded_at=at)
+    assert found is not None and found[1] == datetime(
+        2026, 11, 21, 11, 0, tzinfo=ZoneInfo("Australia/Sydney")
+    )

@@ -152,3 +152,15 @@ def test_the_sentence_after_a_stuck_line_says_why_and_who() -> None:
 def test_a_new_item_said_to_be_stuck_is_its_own_blocker() -> None:
     decl = extract("Stock count: can't begin. The van booking is stuck too.")
     assert len(decl.blockers) == 2
+
+
+@pytest.mark.parametrize(
+    ("sentence", "person"),
+    [
+        ("the boiler log is wrong. it's Ayodele at estates who decides", "Ayodele"),
+        ("Records unit, Mei Tanaka, has to change the form", "Mei Tanaka"),
+        ("It needs the lift tech, Goran Petrov at the contractor, and he is away", "Goran Petrov"),
+    ],
+)
+def test_a_person_singled_out_in_other_shapes_is_the_resolver(sentence: str, person: str) -> None:
+    assert who(sentence) == person

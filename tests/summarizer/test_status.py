@@ -100,3 +100,11 @@ def test_someone_checking_the_work_puts_it_in_review(line: str) -> None:
 def test_work_named_after_its_testing_is_not_in_review() -> None:
     decl = extract("Exploratory testing of the kiosk flow is in progress.")
     assert [i.status for i in decl.in_flight] == ["in_progress"]
+
+
+@pytest.mark.parametrize(
+    "line", ["Reel 6 splices half repaired.", "The intake forms are half entered."]
+)
+def test_half_done_work_is_in_progress(line: str) -> None:
+    decl = extract(line)
+    assert decl.shipped == [] and [i.status for i in decl.in_flight] == ["in_progress"]
