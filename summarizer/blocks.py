@@ -16,51 +16,36 @@ Chat messages are left alone: their structure is the message, already a segment.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from ingest.transcript import Segment
 from summarizer import rules, status_words
 from summarizer.labels import LabelClassifier, label_part
+from summarizer.markers import (
+    ANY_EMOJI_SPLIT,
+    EMOJI_LEAD,
+    EMOJI_SPLIT,
+    PICTO,
+    STARTS_EMOJI,
+    emoji_label,
+    strip_symbol,
+)
 from summarizer.moments import drop_corrected_days
 from summarizer.retractions import opens_with_retraction
 from summarizer.status import one_item
 
-#: Status emoji and the part (and label word the clause rules read) each one stands for.
-EMOJI_LABELS: dict[str, str] = {
-    "✅": "Done", "✔️": "Done", "✔": "Done", "☑️": "Done", "🟢": "Done", "🚀": "Done",
-    "🎉": "Done", "🚧": "In progress", "🟡": "In progress", "🔄": "In progress",
-    "⏳": "In progress", "🛠️": "In progress", "🛠": "In progress", "👀": "In review",
-    "🔍": "In review", "🔎": "In review", "⛔": "Blocked", "🔴": "Blocked", "🚫": "Blocked",
-    "🛑": "Blocked",
-    "❌": "Blocked", "🧱": "Blocked", "➡️": "Next", "➡": "Next", "👉": "Next", "⏭️": "Next",
-    "🔜": "Next", "📌": "Decision", "⚖️": "Decision", "🧭": "Decision", "🗳️": "Decision",
-    "🗳": "Decision", "🤝": "Decision", "💡": "Decision", "🌙": "Back", "👋": "Back",
-    "🏠": "Back", "🏖️": "Back",
-    "📅": "Back", "😴": "Back", "🕘": "Back", "🕗": "Back", "🕖": "Back", "🕙": "Back",
-    "⏰": "Back", "✖️": "Blocked", "✖": "Blocked", "✗": "Blocked", "✘": "Blocked",
-    "→": "Next", "⟶": "Next", "➜": "Next", "➔": "Next",
-}  # fmt: skip
 #: The label word for each part, as the clause rules read it.
 PART_LABELS: dict[str, str] = {
     "shipped": "Shipped", "in_flight": "In flight", "decisions": "Decision",
     "blockers": "Blockers", "next_actions": "Next", "returns_at": "Back",
 }  # fmt: skip
-_EMOJI = "|".join(sorted(map(re.escape, EMOJI_LABELS), key=len, reverse=True))
-_EMOJI_SPLIT = re.compile(rf"\s+(?=(?:{_EMOJI}))")
-# Any pictograph opens a line in a segment that is an emoji list (a marker the table lacks, "🔥",
-# still starts a new status line; its own words then say the part).
-_PICTO = "\U0001f300-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
-_ANY_EMOJI_SPLIT = re.compile(rf"\s+(?=[{_PICTO}]|(?:{_EMOJI}))")
-_STARTS_EMOJI = re.compile(rf"^\s*[{_PICTO}]")
 _QUOTE_MARK = re.compile(r"^(?:>\s*)+")
 _LINK = re.compile(r"\[([^\]\n]{1,200})\]\((?:https?://|/|#)[^)\s]*\)")
 _LINK_ONLY = re.compile(r"^(?:[-*•]\s+)?\[[^\]\n]{1,200}\]\((?:https?://|/|#)[^)\s]*\)\s*[.!]?$")
 _LINK_DEFINITION = re.compile(r"^\[[^\]\n]{1,200}\]:\s*\S+\s*$")  # "[@kai]: https://..."
 _REF_HANDLE = re.compile(r"\[(@[\w.-]+)\]")
 _HEADING_SPLIT = re.compile(r"\s+(?=#{1,6}\s)")
-_EMOJI_LEAD = re.compile(rf"^(?:{_EMOJI})\ufe0f?\s*")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 _HEADING = re.compile(r"^#{1,6}\s*(?P<text>.*?)\s*#*$")
 _BOLD_ALONE = re.compile(r"^(?:\*\*|__)(?P<text>[^*_]{1,60}?)[:：]?(?:\*\*|__)[:：]?$")
@@ -81,7 +66,8 @@ _OPEN_QUESTION = re.compile(
     r"[^?]*\?$",
     re.I,
 )
-_OTHER_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+)?)\s*:\s+(?P<rest>\S.*)$")
+_OTHER_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,2})\s*:\s+(?P<rest>\S.*)$")
+_CLAUSE_WORD = re.compile(r"\b(?:on|by|with|for|from|at|to|until|is|are|was)\b", re.I)
 _NOTHING = re.compile(r"^(?:nothing|none|n/?a|nil)\b", re.I)
 # "X, scratch that, Y" on one line keeps Y; a line that opens with it is left to the walk, which
 # takes back the line before (`summarizer.retractions`)
@@ -206,7 +192,7 @@ def _continues(line: str, state: _State) -> bool:
     return (
         state.bulleted
         and not _BULLET.match(line)
-        and not _EMOJI_LEAD.match(line)
+        and not EMOJI_LEAD.match(line)
         and not _RETURN_LEAD.match(line)
     )
 
@@ -240,7 +226,7 @@ def _lines(text: str, state: _State) -> list[str]:
     text = _REF_HANDLE.sub(r"\1", text)  # "[@kai]" (a reference-style link) is "@kai"
     label = _BOLD_LEAD.match(text)
     head = text[: label.start("rest")] if label else ""  # a bold label is never cut
-    split = _ANY_EMOJI_SPLIT if _STARTS_EMOJI.match(text) else _EMOJI_SPLIT
+    split = ANY_EMOJI_SPLIT if STARTS_EMOJI.match(text) else EMOJI_SPLIT
     pieces = [p for h in _HEADING_SPLIT.split(text[len(head) :]) for p in split.split(h)]
     if head and pieces:
         pieces[0] = f"{head}{pieces[0]}"
@@ -293,23 +279,31 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
             line = f"{_label_for(part, asked.group('label'))}: {asked.group('rest')}"
     line = _relabel(line)
     bullet = _BULLET.match(line)
-    state.listed = bool(bullet or _EMOJI_LEAD.match(line) or _STARTS_EMOJI.match(line))
-    state.bulleted = bool(bullet) or (state.bulleted and bool(_EMOJI_LEAD.match(line)))
+    state.listed = bool(bullet or EMOJI_LEAD.match(line) or STARTS_EMOJI.match(line))
+    state.bulleted = bool(bullet) or (state.bulleted and bool(EMOJI_LEAD.match(line)))
     if bullet:
         line = _relabel(bullet.group("text"))  # "• Doing: the import": the label after a bullet
-    emoji = _EMOJI_LEAD.match(line)
+    emoji = EMOJI_LEAD.match(line)
     if emoji:
         return _emoji_line(line, emoji)
-    line = _strip_symbol(line)
+    stripped = strip_symbol(line)  # "🎉 Out the door: ...": a symbol, then a label
+    line = _relabel(stripped, longest=3) if stripped != line else line
     if state.soft:
         line = _SPEAKER_LEAD.sub("", _ANSWER_LEAD.sub("", line))  # "Jonas: ...", "A: ..."
-        line = _TRAILING_PICTO.sub("", line) or line  # "None 🙌"
+        line = _TRAILINGPICTO.sub("", line) or line  # "None 🙌"
     return _under_heading(_BOLD_MARKS.sub("", line).strip(), state)
 
 
-def _relabel(line: str) -> str:
-    """'Yesterday: ...', 'Doing: ...': a label the clause rules do not know, said as one."""
+def _relabel(line: str, *, longest: int = 2) -> str:
+    """'Yesterday: ...', 'Doing: ...': a label the clause rules do not know, said as one. After a
+    status symbol a label may be longer ("🎉 Out the door: ..."), but never a clause ("blocked on
+    Mapbox: our quota ran out"); elsewhere three words are an item's name ("Next week rota:")."""
     other = _OTHER_LABEL.match(line)
+    words = len(other.group("label").split()) if other else 0
+    if words > longest or (
+        words == 3 and _CLAUSE_WORD.search(other.group("label") if other else "")
+    ):
+        return line
     if other and not rules.LABEL_RE.match(line):
         part = label_part(other.group("label"))
         if part is not None:
@@ -346,7 +340,7 @@ _Q_LINE = re.compile(r"^Q\d{0,2}\s*[:.]\s*(?P<text>[^?.!]{2,60}\??)$")
 _CHEVRON_HEADING = re.compile(r"^(?:»|›|▸|▶|>>)\s*(?P<text>[^»›▸▶]{2,40}?)\s*:?$")
 # "A: Merged the importer": a Q/A template's answer marker
 _ANSWER_LEAD = re.compile(r"^(?:A\d{0,2}|Answer|Ans)\s*[:.)]\s+(?=\S)")
-_TRAILING_PICTO = re.compile(rf"\s*[{_PICTO}]\ufe0f?(?:\s*[{_PICTO}]\ufe0f?)*\s*$")
+_TRAILINGPICTO = re.compile(rf"\s*[{PICTO}]\ufe0f?(?:\s*[{PICTO}]\ufe0f?)*\s*$")
 _NUMBERED_QUESTION = re.compile(r"^(?:\d{1,2}[.)]|Q\d{0,2}\s*[:.])\s*(?P<text>[^?]{2,80}\?)$")
 # "Marisol, can you take a look tomorrow?": a request to someone, not a template's question.
 _REQUEST = re.compile(
@@ -445,12 +439,16 @@ def _emoji_line(line: str, emoji: re.Match[str]) -> str | None:
     rest = line[emoji.end() :].strip()
     if (
         rules.LABEL_RE.match(rest)
-        or _RETURN_LEAD.match(rest)
         or rules.stated_empty(rest)
         or status_words.terse_status(rest) != rest
     ):
         return rest
-    label = _emoji_label(emoji.group(0))
+    relabelled = _relabel(rest, longest=3)
+    if relabelled != rest:
+        return relabelled  # "🎉 Out the door: ...", "🙅 Stuck: nada": the words' own label wins
+    if _RETURN_LEAD.match(rest):
+        return rest
+    label = emoji_label(emoji.group(0))
     if label == "Next":
         rest = _OWNER_COLON.sub(r"\1 to ", rest)
     if _NOTHING.match(rest):
@@ -458,23 +456,6 @@ def _emoji_line(line: str, emoji: re.Match[str]) -> str | None:
         # emoji stands for a whole part
         return None if label in ("In progress", "In review") else f"{label}: none"
     return f"{label}: {rest}"
-
-
-def _emoji_label(emoji: str) -> str:
-    key = emoji.strip().replace("\ufe0f", "")
-    return next(
-        (label for e, label in EMOJI_LABELS.items() if e.replace("\ufe0f", "") == key), "Next"
-    )
-
-
-def _strip_symbol(line: str) -> str:
-    """A status symbol the table does not know ("❓ ...") is dropped, never part of a name."""
-    i = 0
-    while i < len(line) and (
-        unicodedata.category(line[i]) in ("So", "Sk", "Mn") or line[i] in "\ufe0f\u200d"
-    ):
-        i += 1
-    return line[i:].lstrip() if i else line
 
 
 _CHECKBOX = re.compile(r"\[(?P<mark>[ xX✓✔]?)\]|(?P<box>[☐☑☒✅])", re.I)
@@ -513,7 +494,7 @@ def _table_row(line: str, state: _State) -> str | None:
     if aside:  # "Blocked (waiting on legal)": the status, and why
         notes = f"{aside.group(1)}; {notes}" if notes else aside.group(1)
         status = status[: aside.start()]
-    status_text = _EMOJI_LEAD.sub("", _strip_symbol(status)).strip()
+    status_text = EMOJI_LEAD.sub("", strip_symbol(status)).strip()
     status_text = re.sub(r"\s*[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?$", "", status_text)
     # a short cell is a label ("WIP", "In review"); a longer one is read by its words ("half
     # done, CSV works, XLSX doesn't")
@@ -521,9 +502,9 @@ def _table_row(line: str, state: _State) -> str | None:
     part = (label_part(status_text) if short else None) or rules.part_of(f"it is {status_text}")
     if not short and not notes:
         notes = status_text
-    lead = _EMOJI_LEAD.match(status)
+    lead = EMOJI_LEAD.match(status)
     if part is None and lead:
-        part = label_part(_emoji_label(lead.group(0)))
+        part = label_part(emoji_label(lead.group(0)))
     tail = f" ({notes})" if notes else ""
     if part == "next_actions":
         return f"Next: {owner} to {item[:1].lower()}{item[1:]}" if owner else f"Next: {item}"

@@ -100,3 +100,12 @@ def test_less_common_list_markers_start_lines() -> None:
 )
 def test_the_present_said_for_tomorrow_is_a_plan(line: str, part: str | None) -> None:
     assert part_of(line) == part
+
+
+def test_a_symbol_then_a_label_of_its_own_reads_as_that_label() -> None:
+    decl = extract(
+        "🎉 Out the door: 40 crates of seedlings\n🙅 Stuck: nada\n🔸 Next week rota: drafted"
+    )
+    assert [s.summary for s in decl.shipped] == ["40 crates of seedlings"]
+    assert "blockers" in decl.stated_empty
+    assert all("rota" not in a.action for a in decl.next_actions)
