@@ -155,6 +155,11 @@ def continues_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: str | Non
         return False
     last = decl.blockers[-1]
     same_sentence = bool(last.evidence) and last.evidence[0].quote == ev.quote
+    if last.needed_from and walk.sentence - walk.blocker_sentence <= 2 and _outsiders_duty(text):
+        # "| Linen counts | waiting on the laundry contractor |", then "The laundry contractor
+        # has to fit the readers": what the resolver must do, not our next action
+        who = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
+        return bool(who) and fold(who) in f"{fold(last.needed_from)} {fold(last.description)}"
     if not same_sentence or last.needed_from:
         return False
     needed_from = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})

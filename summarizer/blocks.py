@@ -152,12 +152,15 @@ def read_blocks(
                 out[-1] = out[-1].model_copy(update={"text": joined})
                 continue
             state.listed = False
+            after_table = state.width > 0 and not line.startswith("|")
             kept = line if opens_with_retraction(line) else _RETRACTED.sub("", line)
             text = _rewrite(kept, state, classifier)
             headed = headed or state.headed or (text is None and _heading_text(line) is not None)
             if text:
                 if state.listed or state.part is not None:
                     listed.add(len(out))
+                if after_table and not rules.LABEL_RE.match(text):
+                    fresh.add(len(out))  # the prose after a table is outside its last row
                 if (headed or state.listed) and not rules.LABEL_RE.match(text):
                     fresh.add(len(out))  # a list line stands on its own: no label reaches it
                     if state.soft and state.part:
@@ -487,6 +490,8 @@ def _table_row(line: str, state: _State) -> str | None:
         # "[x]" is done; "[ ]" is open work, whose notes may say more ("still waiting")
         done = (checked.group("mark") or "").strip() or checked.group("box") in ("☑", "✅")
         status = "done" if done else "in progress"
+        if not done and rules.part_of(notes or "") == "blockers":
+            status = "blocked"  # "[ ] | permit extension | promised to sign — still waiting"
     ticket = get("ticket")
     if ticket and ticket not in item:
         item = f"{item} ({ticket})"  # "| PAY-2 | Ledger export |": the name, with its ref

@@ -143,7 +143,9 @@ _DECISION_LEAD = re.compile(
     re.I,
 )
 BLOCKER_RE = re.compile(
-    r"\b(?:blocked|blocker|blocking|blocks|stuck|held up|on hold|can'?t (?:\w+ ){0,2}until|"
+    # "blocks" as a verb, not a noun ("choose the blocks")
+    r"\b(?:blocked|blocker|blocking|(?<!the )(?<!these )(?<!those )(?<!\d )blocks|stuck|held up|"
+    r"on hold|can'?t (?:\w+ ){0,2}until|still waiting\b(?!\s+(?:on|for)\s+(?:a\s+|the\s+)?review)|"
     r"cannot (?:\w+ ){0,2}until|can'?t (?:proceed|continue|move forward|ship|release|deploy|merge)|"
     r"waiting (?:on|for)|waits (?:on|for)|"
     r"pending (?:a |an |the )?(?:reply|approval|answer|review|sign-?off"
@@ -178,7 +180,9 @@ BLOCKER_RE = re.compile(
     re.I,
 )
 STRONG_BLOCKER_RE = re.compile(
-    r"\b(?:blocked|blocker|blocking|blocks|stuck|on hold|stalled)\b", re.I
+    r"\b(?:blocked|blocker|blocking|(?<!the )(?<!these )(?<!those )(?<!\d )blocks|stuck|on hold|"
+    r"stalled)\b",
+    re.I,
 )
 
 #: A word that may be a person's name or handle, as the owner and resolver rules match it.

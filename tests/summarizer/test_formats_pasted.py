@@ -345,3 +345,26 @@ def test_a_template_answer_keeps_its_own_parts_and_defaults_to_the_question() ->
 def test_merged_this_and_fixed_that_are_two_shipped_items() -> None:
     decl = extract("Shipped: merged the fare export and fixed the rounding in receipts.")
     assert len(decl.shipped) == 2
+
+
+def test_an_open_box_whose_note_waits_is_a_blocked_item() -> None:
+    decl = extract(
+        "Yard, Tuesday\n\n| | Job | Note |\n|---|---|---|\n| [x] | gate hinge | replaced |\n"
+        "| [ ] | road closure permit | council, Ilse Berg promised to sign — still waiting |\n"
+    )
+    assert [(i.item, i.status) for i in decl.in_flight] == [("road closure permit", "blocked")]
+    assert [b.needed_from for b in decl.blockers] == ["Ilse Berg"]
+
+
+def test_blocks_as_a_thing_are_no_blocker() -> None:
+    decl = extract("Tomorrow I go to the quarry to choose the blocks.")
+    assert decl.blockers == []
+
+
+def test_the_resolver_said_again_after_a_table_is_not_our_action() -> None:
+    decl = extract(
+        "| Work | Status |\n|---|---|\n| Badge readers | waiting on the alarm contractor |\n\n"
+        "The alarm contractor has to wire the readers on their side. Back Monday 9."
+    )
+    assert [b.needed_from for b in decl.blockers] == ["alarm contractor"]
+    assert decl.next_actions == []
