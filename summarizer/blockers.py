@@ -365,19 +365,26 @@ def _firmly_named(walk: Walk, blocker: Blocker, *, me: str | None) -> bool:
 def nobody_for_last_blocker(walk: Walk, text: str, ev: Evidence) -> bool:
     """'X is capped at 50 MB. Nobody on our side can change that cap.': a sentence right after a
     blocker saying nobody known can clear it completes that blocker (still with no resolver)
-    instead of starting a second one."""
+    instead of starting a second one. A resolver only guessed from a mention ("Dr Wekesa there
+    says no slots") gives way to it."""
     decl = walk.decl
-    if not decl.blockers or decl.blockers[-1].needed_from:
+    if not decl.blockers or _firmly_named(walk, decl.blockers[-1], me=None):
         return False
     if walk.sentence - walk.blocker_sentence > 2 or not resolvers.says_nobody(text):
         return False
     if rules.STRONG_BLOCKER_RE.search(text) or rules.part_of(text) in ("shipped", "decisions"):
         return False
     last = decl.blockers[-1]
+    if last.needed_from and walk.listed and walk.message != walk.blocker_message:
+        return False  # a guessed resolver gives way only within the blocker's own line
     decl.blockers = [
         *decl.blockers[:-1],
         last.model_copy(
-            update={"description": f"{last.description}; {text}", "evidence": [*last.evidence, ev]}
+            update={
+                "description": f"{last.description}; {text}",
+                "needed_from": None,
+                "evidence": [*last.evidence, ev],
+            }
         ),
     ]
     return True

@@ -98,6 +98,7 @@ _ONLY_PERSON = re.compile(rf"\bonly\s+{_HONORIFIC}{_PERSON}\b")
 # "Hydro's telecom team owns it, Greg Sinclair there": the person at the party just named.
 _PERSON_THERE = re.compile(
     rf",\s*{_HONORIFIC}{_PERSON}\s+(?:there|on their side|at their end)\b(?!\s+(?:is|are|was))"
+    rf"(?!\s+{_REPORTS})"  # "Dr Wekesa there says no slots": a reporter, not the one who can
 )
 # "blocked on Pedro, he has the signing key": a name after "on" is a person when the clause goes
 # on to say what they hold or do ("blocked on Okta" alone is a product)

@@ -145,7 +145,11 @@ _DECISION_LEAD = re.compile(
 BLOCKER_RE = re.compile(
     # "blocks" as a verb, not a noun ("choose the blocks")
     r"\b(?:blocked|blocker|blocking|(?<!the )(?<!these )(?<!those )(?<!\d )blocks|stuck|held up|"
-    r"on hold|can'?t (?:\w+ ){0,2}until|still waiting\b(?!\s+(?:on|for)\s+(?:a\s+|the\s+)?review)|"
+    r"on hold|can'?t (?:\w+ ){0,2}until|"
+    # "no slots till mid-Dec", "no stock until January"
+    r"no\s+(?:\w+\s+){0,2}?(?:slots?|space|capacity|appointments?|availability|stock|parts?|"
+    r"dates?)\b[^.;,]{0,40}?\s(?:till|until|til|before)\b|"
+    r"still waiting\b(?!\s+(?:on|for)\s+(?:a\s+|the\s+)?review)|"
     r"cannot (?:\w+ ){0,2}until|can'?t (?:proceed|continue|move forward|ship|release|deploy|merge)|"
     r"waiting (?:on|for)|waits (?:on|for)|"
     r"pending (?:a |an |the )?(?:reply|approval|answer|review|sign-?off"

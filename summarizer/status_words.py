@@ -77,7 +77,9 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
         r"edge cases|making progress|progressing|early days|in the middle of)\b)", re.I)),
     ("done", re.compile(
         r"\b(?:shipped|ship|merged|deployed|released|went out|went live|is live|are live|live now|"
-        r"rolled out|landed|launched|done|finished|completed|signed off|fixed|closed|resolved|"
+        r"rolled out|landed|launched|done|finished|completed|signed off|fixed|resolved|"
+        # "they're closed till Monday": a place that is shut, not work that was closed
+        r"closed(?!\s+(?:till|until|til|for|on|over|today|tomorrow|tonight|this|all|at\s+the))|"
         r"reran|re-ran|rolled back|mitigated|patched|published|handed (?:off|over|to)|wrapped up|"
         r"delivered|scaled|upgraded|migrated|cut|tagged|green now|is green|cleaned up|restarted|"
         r"(?:'s|is|are|now) live|"

@@ -109,3 +109,10 @@ def test_a_symbol_then_a_label_of_its_own_reads_as_that_label() -> None:
     assert [s.summary for s in decl.shipped] == ["40 crates of seedlings"]
     assert "blockers" in decl.stated_empty
     assert all("rota" not in a.action for a in decl.next_actions)
+
+
+@pytest.mark.parametrize(
+    "line", ["no slots for the big trucks till January", "No stock of the 6 mm rods until Friday"]
+)
+def test_nothing_to_be_had_until_a_date_is_a_blocker(line: str) -> None:
+    assert part_of(line) == "blockers"

@@ -164,3 +164,20 @@ def test_a_new_item_said_to_be_stuck_is_its_own_blocker() -> None:
 )
 def test_a_person_singled_out_in_other_shapes_is_the_resolver(sentence: str, person: str) -> None:
     assert who(sentence) == person
+
+
+def test_a_place_closed_till_monday_is_not_done_work() -> None:
+    decl = extract(
+        "#### Anything stuck?\nThe burial permit has a typo. Only the registrar on duty signs a "
+        "new one; they're closed till Monday."
+    )
+    assert decl.shipped == []
+    assert [b.needed_from for b in decl.blockers] == ["registrar on duty"]
+
+
+def test_a_reporter_there_gives_way_to_nobody_known() -> None:
+    decl = extract(
+        "- the kiln at the college is the only one hot enough, Dr Mensah there says no slots "
+        "till January.\n  need someone higher up to push, not sure who"
+    )
+    assert len(decl.blockers) == 1 and decl.blockers[0].needed_from is None
