@@ -159,7 +159,8 @@ def continues_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: str | Non
         # "| Linen counts | waiting on the laundry contractor |", then "The laundry contractor
         # has to fit the readers": what the resolver must do, not our next action
         who = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
-        return bool(who) and fold(who) in f"{fold(last.needed_from)} {fold(last.description)}"
+        said = fold(f"{last.needed_from or ''} {last.description}")
+        return bool(who) and fold(who or "") in said
     if not same_sentence or last.needed_from:
         return False
     needed_from = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
