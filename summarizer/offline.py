@@ -117,6 +117,15 @@ _LISTED_WORK = re.compile(
 )
 
 
+# Someone said to be partway through the work, after its name.
+_PERSON_ON_IT = re.compile(
+    r"(?:[—–,;:(]\s*|\s-\s)(?-i:([A-ZÀ-Þ][a-zß-ÿ]+))(?:'s|’s|\s+is)\s+(?:halfway|half\s+way|"
+    r"on\s+it|still\s+on\s+it|doing\s+it|working\s+on\s+it|mid-?way|nearly\s+done|almost\s+done|"
+    r"finishing\s+it)\b",
+    re.I,
+)
+
+
 class OfflineExtractor:
     """Rule-based extraction; fast (milliseconds) and deterministic."""
 
@@ -504,6 +513,9 @@ class OfflineExtractor:
         handle = HANDLE_WORKS.match(text)
         if handle:  # "@kai is rewriting the parser": kai's item
             owner = walk.people.canonical(handle.group(1))
+        on_it = _PERSON_ON_IT.search(text)
+        if on_it and owner is None:  # "flying rig inspection — Brett's halfway": Brett's item
+            owner = walk.people.canonical(on_it.group(1))
         named = OWNER_NOTE.search(text)
         if named:  # a table's owner column ("Biometric login (owner: Marisol)")
             owner = walk.people.canonical(named.group(1))

@@ -76,3 +76,11 @@ def test_a_table_owner_column_owns_the_item() -> None:
 
 def test_a_role_then_the_person_holding_it() -> None:
     assert who("we need it from the port authority's liaison, Halvard.") == "Halvard"
+
+
+def test_someone_partway_through_an_item_owns_it() -> None:
+    decl = OfflineExtractor().extract(
+        transcript_from_text("Still going:\n- boiler inspection — Brett's halfway, finishes Sat"),
+        ExtractionContext(author="Tegan"),
+    )
+    assert [(i.item, i.owner) for i in decl.in_flight] == [("boiler inspection", "Brett")]
