@@ -67,7 +67,7 @@ from summarizer.items import (
 from summarizer.labels import LabelClassifier
 from summarizer.normalize import normalize
 from summarizer.people import PeopleIndex
-from summarizer.rationale import split_rationale
+from summarizer.rationale import is_reason, split_rationale
 from summarizer.retractions import begin_sentence, take_back
 from summarizer.returns import find_return_time
 from summarizer.walk import Asked, Group, Walk
@@ -251,11 +251,17 @@ class OfflineExtractor:
         walk.sentence += 1
         begin_sentence(walk)
         text, retracted = take_back(walk, text)  # "Actually no, scrap that, ...": the last undone
-        reason = rules.REASON_LEAD.match(text)
-        if reason and walk.decl.decisions and walk.decl.decisions[-1].rationale is None:
-            # "Decision: weekly payouts. Why: the banks batch on Fridays."
+        lead = rules.REASON_LEAD.match(text)
+        # "Decision: weekly payouts. Why: the banks batch on Fridays.", or a sentence saying who
+        # wanted it ("... we keep the original tint. The ministry wants it archival.")
+        implied = (
+            walk.sentence - walk.decision_sentence == 1
+            and is_reason(text)
+            and rules.part_of(text) in (None, "in_flight")  # "... wants it untouched"
+        )
+        if (lead or implied) and walk.decl.decisions and walk.decl.decisions[-1].rationale is None:
             last = walk.decl.decisions[-1]
-            why = text[reason.end() :].strip(" .")
+            why = text[lead.end() if lead else 0 :].strip(" .")
             walk.decl.decisions = [
                 *walk.decl.decisions[:-1],
                 last.model_copy(update={"rationale": why, "evidence": [*last.evidence, ev]}),

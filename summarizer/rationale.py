@@ -29,7 +29,9 @@ _OWN_CLAUSE = re.compile(
     r"aren'?t|won'?t|can'?t|"
     # "..., growers asked for it", "..., the vendor limits us to that": who wanted or forced it
     r"asked|wanted|requested|insisted|complained|prefer(?:s|red)?|limits?|limited|"
-    r"requires?|required|demanded|mandates?|mandated|told|found|showed)\b",
+    r"requires?|required|demanded|mandates?|mandated|told|found|showed|"
+    # "..., the hockey tournament needs the ice", "..., the vet says they're getting fat"
+    r"needs?|says|said|wants|has|have|keeps|broke|ran)\b",
     re.I,
 )
 
@@ -83,3 +85,18 @@ _JUDGED_CLAUSE = re.compile(
     r"simpler|easier|harder|safer|better|worse|breaking|failing)\b.*)$",
     re.I,
 )
+
+
+# "Decided: we keep the original tint. The ministry wants it archival.": who wanted or forced it.
+_WHO_WANTED = re.compile(
+    r"^(?:the\s+|our\s+|their\s+)?(?:[\w'-]+\s+){0,2}(?:wants?|needs?|requires?|insists?|"
+    r"insisted|asked\s+for|demands?|demanded|prefers?|preferred|mandates?|complained)\b",
+    re.I,
+)
+
+
+def is_reason(sentence: str) -> bool:
+    """Does a sentence after a decision say who wanted or forced it (its reason)?"""
+    return _WHO_WANTED.match(sentence.strip()) is not None and not re.match(
+        r"(?:I|we|you)\b", sentence.strip(), re.I
+    )

@@ -116,3 +116,17 @@ def test_a_symbol_then_a_label_of_its_own_reads_as_that_label() -> None:
 )
 def test_nothing_to_be_had_until_a_date_is_a_blocker(line: str) -> None:
     assert part_of(line) == "blockers"
+
+
+def test_a_clause_saying_who_needs_it_is_the_reason() -> None:
+    assert split_rationale("Public skating cut to two sessions, the tournament needs the ice") == (
+        "Public skating cut to two sessions",
+        "the tournament needs the ice",
+    )
+
+
+def test_the_sentence_after_a_decision_saying_who_wanted_it_is_its_reason() -> None:
+    decl = extract("Decision: we keep the original tint. The archive board wants it untouched.")
+    assert [(d.decision, d.rationale) for d in decl.decisions] == [
+        ("we keep the original tint", "The archive board wants it untouched")
+    ]
