@@ -32,6 +32,7 @@ from summarizer.markers import (
     strip_symbol,
 )
 from summarizer.moments import drop_corrected_days
+from summarizer.people import looks_like_name
 from summarizer.retractions import opens_with_retraction
 from summarizer.status import one_item
 
@@ -267,6 +268,8 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
             if state.inline:
                 state.part, state.soft = None, False  # the last inline question's reach ends
             return f"{_label_for(part, bold.group('label'))}: {bold.group('rest')}"
+        elif _byline(bold.group("rest")):
+            return None  # "*Daily Standup* — Zanele Ngcobo — 20/11": a title and its byline
         elif state.part is None or state.inline:
             # "*Plans* Monday I hand ...", "*Other* ...": a heading the table does not know,
             # with its content on the same line (under a heading it names an item instead)
@@ -295,6 +298,21 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
         line = _SPEAKER_LEAD.sub("", _ANSWER_LEAD.sub("", line))  # "Jonas: ...", "A: ..."
         line = _TRAILINGPICTO.sub("", line) or line  # "None 🙌"
     return _under_heading(_BOLD_MARKS.sub("", line).strip(), state)
+
+
+_DATE_WORD = re.compile(
+    r"^(?:\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\.?|\d{1,2}(?:st|nd|rd|th)?|"
+    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"[a-z]*\.?|\d{4})$",
+    re.I,
+)
+
+
+def _byline(text: str) -> bool:
+    """'— Zanele Ngcobo — 20/11': who wrote it and when, under a title; no content."""
+    words = [w for w in re.split(r"[\s—–|·,/()-]+", text) if w]
+    names = [w for w in words if not _DATE_WORD.match(w)]
+    return bool(words) and len(names) <= 3 and all(looks_like_name(w) for w in names)
 
 
 def _relabel(line: str, *, longest: int = 2) -> str:

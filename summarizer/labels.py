@@ -77,7 +77,7 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "shipped",
         re.compile(
-            r"\b(?:shipped|done|completed?|released|deployed|merged|finished|wins|"
+            r"\b(?:shipped|done|did|completed?|released|deployed|merged|finished|wins|"
             r"get done|got done|accomplish(?:ed)?|did you do|yesterday|landed|delivered|"
             r"finish(?:ed)?|went out|out the door|went live|wrapped up|achieved)\b",
             re.I,

@@ -78,6 +78,8 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
     ("done", re.compile(
         r"\b(?:shipped|ship|merged|deployed|released|went out|went live|is live|are live|live now|"
         r"rolled out|landed|launched|done|finished|completed|signed off|fixed|resolved|"
+        # "UPS-2 load test passed", "the players passed the loudness test" (not "passed to Kai")
+        r"passed(?!\s+(?:to|on\s+to|over|along|it|them|the\s+\w+\s+to)\b)|"
         # "they're closed till Monday": a place that is shut, not work that was closed
         r"closed(?!\s+(?:till|until|til|for|on|over|today|tomorrow|tonight|this|all|at\s+the))|"
         r"reran|re-ran|rolled back|mitigated|patched|published|handed (?:off|over|to)|wrapped up|"

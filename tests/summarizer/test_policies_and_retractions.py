@@ -16,6 +16,7 @@ from summarizer.labels import label_part
 from summarizer.offline import OfflineExtractor
 from summarizer.rationale import split_rationale
 from summarizer.rules import part_of
+from summarizer.status_words import status_of
 
 WHEN = datetime(2026, 12, 8, 17, 0, tzinfo=ZoneInfo("Europe/Oslo"))
 
@@ -130,3 +131,21 @@ def test_the_sentence_after_a_decision_saying_who_wanted_it_is_its_reason() -> N
     assert [(d.decision, d.rationale) for d in decl.decisions] == [
         ("we keep the original tint", "The archive board wants it untouched")
     ]
+
+
+def test_a_title_with_its_byline_names_no_item() -> None:
+    decl = extract("*Daily Standup* — Asha Verma — 20/11\n*Done* kiln 2 relined.")
+    assert decl.in_flight == []
+    assert [s.summary for s in decl.shipped] == ["kiln 2 relined"]
+
+
+@pytest.mark.parametrize(
+    ("line", "status"),
+    [("The pressure test passed on the second try", "done"), ("the rota passed to Kai", None)],
+)
+def test_a_test_that_passed_is_done(line: str, status: str | None) -> None:
+    assert status_of(line) == status
+
+
+def test_did_labels_done_work() -> None:
+    assert label_part("did") == "shipped"
