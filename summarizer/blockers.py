@@ -119,12 +119,22 @@ def _names_no_item(text: str) -> bool:
     )
 
 
+# A wait on a party named in the sentence before ("the gearbox job waits on them").
+_WAITS_ON_THEM = re.compile(
+    r"\b(?:wait(?:s|ing)?|depends?|blocked)\s+(?:on|for)\s+(?:them|they)\b", re.I
+)
+
+
 def _record(walk: Walk, text: str, item_name: str | None, ev: Evidence, *, me: str | None) -> None:
     """Add the blocker, or complete the one already read on the same item (a table row saying
     "blocked", then a sentence saying why)."""
     decl = walk.decl
     text = OWNER_NOTE.sub("", text)  # the owner went to the item; the blocker is the why
     needed_from = owners.resolver(text, people=walk.people, exclude={me or "", walk.author or ""})
+    if needed_from is None and _WAITS_ON_THEM.search(text):
+        # "... requests go to their tooling pool. Until then the job waits on them."
+        role = resolvers.role_actor(walk.previous_text)
+        needed_from = role[0] if role else None
     walk.blocker_sentence, walk.blocker_message = walk.sentence, walk.message
     for i, old in enumerate(decl.blockers):
         if item_name and old.item and fold(old.item) == fold(item_name):
@@ -376,8 +386,11 @@ def nobody_for_last_blocker(walk: Walk, text: str, ev: Evidence) -> bool:
     if rules.STRONG_BLOCKER_RE.search(text) or rules.part_of(text) in ("shipped", "decisions"):
         return False
     last = decl.blockers[-1]
-    if last.needed_from and walk.listed and walk.message != walk.blocker_message:
-        return False  # a guessed resolver gives way only within the blocker's own line
+    if last.needed_from and (
+        walk.sentence - walk.blocker_sentence != 1
+        or (walk.listed and walk.message != walk.blocker_message)
+    ):
+        return False  # a guessed resolver gives way only right after it, on the blocker's line
     decl.blockers = [
         *decl.blockers[:-1],
         last.model_copy(

@@ -249,6 +249,7 @@ class OfflineExtractor:
         context: ExtractionContext,
     ) -> None:
         walk.sentence += 1
+        walk.previous_text, walk.current_text = walk.current_text, text
         begin_sentence(walk)
         text, retracted = take_back(walk, text)  # "Actually no, scrap that, ...": the last undone
         lead = rules.REASON_LEAD.match(text)

@@ -52,7 +52,7 @@ _ROLE_HEAD = (
     # organisations that act ("only the print shop can release it", "the registry must reissue")
     r"shop|works|registry|ministry|firm|agency|authority|bureau|lab|laboratory|workshop|garage|"
     r"clinic|pharmacy|insurer|carrier|courier|municipality|mairie|city\s+hall|town\s+hall|"
-    r"services)"
+    r"services|pool|hub)"
 )
 # Departments that act under their bare name ("legal must confirm", "IT security can").
 _DEPARTMENT = (
@@ -77,7 +77,7 @@ _ONLY_ROLE = re.compile(rf"\bonly\s+{_ROLE}\b", re.I)
 # the role the work passes through, or whose act ends the wait
 _THROUGH_ROLE = re.compile(
     rf"\b(?:(?:goes|go|going|has\s+to\s+go|have\s+to\s+go|routed|runs?)\s+through|until|"
-    rf"waiting\s+(?:on|for)|(?:has|have)\s+moved\s+to|now\s+go(?:es)?\s+to)\s+"
+    rf"waiting\s+(?:on|for)|(?:has|have)\s+moved\s+to|(?:now\s+)?go(?:es)?\s+to)\s+"
     rf"{_ROLE}(?:\b(?<!until)(?=\s+(?:\w+s|\w+ed)\b)|\b)",
     re.I,
 )

@@ -203,7 +203,8 @@ SELF_RE = re.compile(
 MODAL = (
     r"(?:will|'ll|to(?!\s+(?-i:[A-Z0-9]))|should|needs?\s+to|has\s+to|have\s+to|must|"
     r"is\s+going\s+to|are\s+going\s+to|"
-    r"can|could|please|is\s+taking|is\s+picking\s+up|picks\s+up|is\s+on|owns|is\s+doing)"
+    r"can(?!'t|’t|not)|could(?!n't|n’t)|please|is\s+taking|is\s+picking\s+up|picks\s+up|is\s+on|owns|"
+    r"is\s+doing)"
 )
 _IRREGULAR_PAST = (
     r"(?:wrote|built|sent|made|did|ran|put|cut|got|took|gave|found|left|met|spoke|went|came|"

@@ -45,6 +45,8 @@ class Walk:
     listed: bool = False  # the segment is a list line: an item of its own
     blocker_sentence: int = -99  # the sentence that added the last blocker
     blocker_message: int = -99  # the segment (chat message, list line) it was in
+    previous_text: str = ""  # the sentence before the one being read ("... waits on them")
+    current_text: str = ""
     label_sentence: int = -99  # the sentence whose own label set `section`
     decision_sentence: int = -99  # the sentence that added the last decision
     changing: bool = False  # the last decision was announced as a change, its content to follow

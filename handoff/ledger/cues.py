@@ -13,7 +13,9 @@ from handoff.text import MONTHS, STOPWORDS, WEEKDAYS, strong_terms
 # A blocker is cleared: the needed thing happened, or someone says it is no longer in the way.
 RESOLVED_RE = re.compile(
     r"\b(?:unblock(?:s|ed)|no longer (?:blocked|blocking|waiting|an issue|a blocker)|resolved|"
-    r"sorted(?: out)?|cleared|came (?:back|through)|approved|granted|signed off|sign-off came|"
+    r"sorted(?: out)?|cleared|came through|approved|granted|signed off|sign-off came|"
+    # "the request came back approved", not "the cart came back from its last job cracked"
+    r"came back(?!\s+(?:from|broken|damaged|cracked|faulty|wrong|empty|with\s+(?:a|an)\b))|"
     r"got (?:the )?(?:go-?ahead|approval|access|sign-?off|answer|reply|credentials|keys?)|"
     r"(?:can|could) (?:now )?(?:go ahead|proceed|continue|move forward|start)|go(?:es)? ahead|"
     r"green ?light|was fixed|is fixed|got fixed|has been fixed|fixed now|now fixed|answered|"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from handoff.ledger.cues import resolver, says_owner_change, shipped_name
+from handoff.ledger.cues import resolver, says_owner_change, says_resolved, shipped_name
 
 
 @pytest.mark.parametrize(
@@ -105,3 +105,10 @@ def test_resolver_is_whom_the_sentence_names(
     sentence: str, known: list[str], who: str | None
 ) -> None:
     assert resolver(sentence, known=known, author="Leo") == who
+
+
+def test_a_thing_that_came_back_broken_is_no_resolution() -> None:
+    assert says_resolved("The VPN request came back approved")
+    assert not says_resolved(
+        "The pump has stalled: the cart came back from its last job with a cracked housing"
+    )

@@ -181,3 +181,16 @@ def test_a_reporter_there_gives_way_to_nobody_known() -> None:
         "till January.\n  need someone higher up to push, not sure who"
     )
     assert len(decl.blockers) == 1 and decl.blockers[0].needed_from is None
+
+
+def test_a_wait_on_them_is_a_wait_on_the_party_just_named() -> None:
+    decl = extract(
+        "Sofia no longer handles tooling, and cart requests go to their tooling pool in Seville. "
+        "Until then the gearbox job waits on them."
+    )
+    assert [b.needed_from for b in decl.blockers] == ["tooling pool"]
+
+
+def test_what_we_cannot_do_is_not_our_next_action() -> None:
+    decl = extract("Without the cart we can't flush the gearbox.")
+    assert decl.next_actions == []
