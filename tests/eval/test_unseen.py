@@ -9,7 +9,6 @@ import json
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,6 +16,7 @@ from eval.extraction import format_table, run
 from eval.extraction_data import DATA_DIR, load_examples
 from eval.qa import DATA, by_kind, load_jsonl, select_questions
 from handoff.declaration import LIST_PARTS, Declaration
+from tests.eval.shapes import next_moment
 
 UNSEEN = DATA_DIR / "unseen.jsonl"
 #: The unseen sets of wraps, by dataset name (the file's stem).
@@ -138,23 +138,6 @@ UNSEEN3_RETURNS: dict[str, tuple[str, str, str]] = {
     "w55-chat-nadia": ("wednesday", "09:00", "Africa/Casablanca"),
     "w56-chat-tavita": ("tuesday", "08:00", "Pacific/Apia"),
 }
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def _next_moment(after: datetime, day: str, clock: str, zone: str) -> datetime:
-    tz = ZoneInfo(zone)
-    hour, minute = map(int, clock.split(":"))
-    local = after.astimezone(tz)
-    for ahead in range(8):
-        date = (local + timedelta(days=ahead)).date()
-        if (day == "tomorrow" and ahead != 1) or (
-            day != "tomorrow" and date.weekday() != _WEEKDAYS.index(day)
-        ):
-            continue
-        moment = datetime(date.year, date.month, date.day, hour, minute, tzinfo=tz)
-        if moment > after:
-            return moment
-    raise AssertionError((after, day, clock, zone))
 
 
 def _check_return_times(name: str, returns: dict[str, tuple[str, str, str]]) -> None:
@@ -164,7 +147,7 @@ def _check_return_times(name: str, returns: dict[str, tuple[str, str, str]]) -> 
     for wrap_id, (day, clock, zone) in returns.items():
         ex = examples[wrap_id]
         assert ex.recorded_at is not None
-        expected = _next_moment(ex.recorded_at, day, clock, zone)
+        expected = next_moment(ex.recorded_at, day, clock, zone)
         gold = datetime.fromisoformat(ex.gold["returns_at_iso"])
         assert gold == expected and gold.utcoffset() == expected.utcoffset(), wrap_id
 
@@ -388,11 +371,11 @@ def test_unseen4_return_questions_ask_after_the_later_wrap_and_before_the_return
                 and datetime.fromisoformat(r["recorded_at"]) < asked
             ]
             assert [r["id"] for r in by_author[-2:]] == [first["id"], second["id"]], q["id"]
-            back = _next_moment(at, *later[1:])
+            back = next_moment(at, *later[1:])
             assert at < asked < back, q["id"]
             assert back.date().isoformat() in q["must"][0], q["id"]
             assert back.strftime("%A") in q["must"][0], q["id"]
-            before = _next_moment(datetime.fromisoformat(first["recorded_at"]), *earlier[1:])
+            before = next_moment(datetime.fromisoformat(first["recorded_at"]), *earlier[1:])
             assert before.strftime("%A") != back.strftime("%A"), q["id"]
             assert before.strftime("%A") in q["must_not"], q["id"]
     assert seen == set(UNSEEN4_QA_RETURNS)

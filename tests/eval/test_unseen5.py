@@ -7,16 +7,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from eval.extraction_data import DATA_DIR, Example, load_examples
 from handoff.declaration import LIST_PARTS, STATUSES
+from tests.eval.shapes import next_moment
 
 UNSEEN5 = DATA_DIR / "unseen5.jsonl"
 FORMATS = ("standup", "emoji", "markdown", "table", "list", "speech", "chat")
 _ID = re.compile(r"^w5-(\d{2})-([a-z]+)-([a-z]+)$")
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
 #: Parts the author says are empty ("no blockers", a dash under a heading, "not really" to a
 #: question about decisions): never flagged. Every other empty part is flagged.
 STATED_EMPTY: dict[str, set[str]] = {
@@ -97,30 +95,6 @@ RETURNS: dict[str, tuple[str, str, str]] = {
 
 def _examples() -> list[Example]:
     return load_examples(UNSEEN5)
-
-
-def _next_moment(after: datetime, day: str, clock: str, zone: str) -> datetime:
-    """The first moment after `after` on the named day at `clock` in `zone`."""
-    tz = ZoneInfo(zone)
-    hour, minute = map(int, clock.split(":"))
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
-        dates = [datetime.fromisoformat(day).date()]
-    elif day == "tomorrow":
-        dates = [after.date() + timedelta(days=1)]
-    elif day.startswith("+"):
-        dates = [after.date() + timedelta(days=int(day[1:]))]
-    else:
-        local = after.astimezone(tz)
-        dates = [
-            (local + timedelta(days=ahead)).date()
-            for ahead in range(8)
-            if (local + timedelta(days=ahead)).weekday() == _WEEKDAYS.index(day)
-        ]
-    for date in dates:
-        moment = datetime(date.year, date.month, date.day, hour, minute, tzinfo=tz)
-        if moment > after:
-            return moment
-    raise AssertionError((after, day, clock, zone))
 
 
 def test_unseen5_loads_with_eight_wraps_per_format_split_alternately() -> None:
@@ -239,7 +213,7 @@ def test_unseen5_return_times_are_the_next_matching_moment() -> None:
     for wrap_id, (day, clock, zone) in RETURNS.items():
         ex = examples[wrap_id]
         assert ex.recorded_at is not None
-        expected = _next_moment(ex.recorded_at, day, clock, zone)
+        expected = next_moment(ex.recorded_at, day, clock, zone)
         gold = datetime.fromisoformat(ex.gold["returns_at_iso"])
         assert gold == expected and gold.utcoffset() == expected.utcoffset(), wrap_id
         assert timedelta(0) < gold - ex.recorded_at < timedelta(days=14), wrap_id

@@ -8,50 +8,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from eval.qa import DATA, load_jsonl, select_questions
+from tests.eval.shapes import CLEARED, NOBODY, next_moment
+from tests.eval.shapes import QA_KINDS as KINDS
 
 SCENARIOS = {"unseen5_i": "ui", "unseen5_j": "uj"}
 
 #: Questions per kind, in file order: 26 in all.
-KINDS = {
-    "current_blocker": 4,
-    "who_can_clear": 4,
-    "who_owns": 2,
-    "latest_decision": 2,
-    "why_dropped": 2,
-    "as_of": 4,
-    "unknown_item": 2,
-    "next_actions": 2,
-    "return_time": 2,
-    "cross_team": 2,
-}
-
-#: The generic alternatives for "nobody is named" and "it is cleared", as in the unseen4 sets.
-NOBODY = [
-    "no one",
-    "nobody",
-    "not named",
-    "unknown",
-    "no idea",
-    "not known",
-    "unassigned",
-    "doesn't say",
-    "does not say",
-]
-CLEARED = [
-    "not blocked",
-    "no open blocker",
-    "nothing is blocking",
-    "cleared",
-    "unblocked",
-    "no blocker",
-    "no longer blocked",
-]
-
 #: Items both teams of a scenario write about under the same name.
 LOOK_ALIKE = {
     "unseen5_i": (
@@ -115,29 +81,12 @@ RETURNS: dict[str, tuple[tuple[str, str, str, str], tuple[str, str, str, str]]] 
     ),
 }
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
 
 def _load(name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return (
         load_jsonl(DATA / f"{name}_scenario.jsonl"),
         load_jsonl(DATA / f"{name}_questions.jsonl"),
     )
-
-
-def _next_moment(after: datetime, day: str, clock: str, zone: str) -> datetime:
-    """The first moment after `after` that falls on `day` at `clock` in `zone`."""
-    tz = ZoneInfo(zone)
-    hour, minute = map(int, clock.split(":"))
-    local = after.astimezone(tz)
-    for ahead in range(8):
-        date = (local + timedelta(days=ahead)).date()
-        if date.weekday() != _WEEKDAYS.index(day):
-            continue
-        moment = datetime(date.year, date.month, date.day, hour, minute, tzinfo=tz)
-        if moment > after:
-            return moment
-    raise AssertionError((after, day, clock, zone))
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -256,12 +205,12 @@ def test_return_questions_ask_after_the_newer_wrap_and_before_the_return() -> No
                 and datetime.fromisoformat(r["recorded_at"]) < asked
             ]
             assert by_author[-2:] == [first["id"], second["id"]], q["id"]
-            back = _next_moment(at, *newer[1:])
+            back = next_moment(at, *newer[1:])
             assert at < asked < back, q["id"]
             assert q["must"][0] == [back.strftime("%A")], q["id"]
             assert back.date().isoformat() in q["must"][1], q["id"]
             assert f"{back.day} {back.strftime('%B')}" in q["must"][1], q["id"]
-            before = _next_moment(datetime.fromisoformat(first["recorded_at"]), *earlier[1:])
+            before = next_moment(datetime.fromisoformat(first["recorded_at"]), *earlier[1:])
             assert before.strftime("%A") != back.strftime("%A"), q["id"]
             assert q["must_not"] == [before.strftime("%A")], q["id"]
     assert seen == set(RETURNS)

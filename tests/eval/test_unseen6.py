@@ -8,16 +8,15 @@ import re
 import unicodedata
 from collections import Counter
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from eval.extraction_data import DATA_DIR, Example, load_examples
 from handoff.declaration import LIST_PARTS, STATUSES
+from tests.eval.shapes import next_moment
 
 UNSEEN6 = DATA_DIR / "unseen6.jsonl"
 FORMATS = ("standup", "emoji", "markdown", "table", "list", "speech", "chat")
 PER_FORMAT = 6
 _ID = re.compile(r"^w6-(\d{2})-([a-z]+)-([a-z]+)$")
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _FIRST_DAY, _LAST_DAY = date(2026, 12, 7), date(2026, 12, 31)
 
 #: Parts the author says are empty ("none", "nothing much", a label answered "no", "nothing left
@@ -133,30 +132,6 @@ def _day_kind(day: str) -> str:
     if day == "tomorrow":
         return "tomorrow"
     return "ahead" if day.startswith("+") else "weekday"
-
-
-def _next_moment(after: datetime, day: str, clock: str, zone: str) -> datetime:
-    """The first moment after `after` on the named day at `clock` in `zone`."""
-    tz = ZoneInfo(zone)
-    hour, minute = map(int, clock.split(":"))
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
-        dates = [date.fromisoformat(day)]
-    elif day == "tomorrow":
-        dates = [after.date() + timedelta(days=1)]
-    elif day.startswith("+"):
-        dates = [after.date() + timedelta(days=int(day[1:]))]
-    else:
-        local = after.astimezone(tz)
-        dates = [
-            (local + timedelta(days=ahead)).date()
-            for ahead in range(8)
-            if (local + timedelta(days=ahead)).weekday() == _WEEKDAYS.index(day)
-        ]
-    for day_date in dates:
-        moment = datetime(day_date.year, day_date.month, day_date.day, hour, minute, tzinfo=tz)
-        if moment > after:
-            return moment
-    raise AssertionError((after, day, clock, zone))
 
 
 def test_unseen6_loads_with_six_wraps_per_format_split_alternately() -> None:
@@ -288,7 +263,7 @@ def test_unseen6_return_times_are_the_next_matching_moment() -> None:
     assert len(VAGUE_RETURNS) + len(NO_RETURN) + len(RETURNS) == len(examples)
     for wrap_id, (day, clock, zone) in RETURNS.items():
         recorded = _recorded(examples[wrap_id])
-        expected = _next_moment(recorded, day, clock, zone)
+        expected = next_moment(recorded, day, clock, zone)
         gold = datetime.fromisoformat(examples[wrap_id].gold["returns_at_iso"])
         assert gold == expected and gold.utcoffset() == expected.utcoffset(), wrap_id
         assert timedelta(0) < gold - recorded < timedelta(days=14), wrap_id
