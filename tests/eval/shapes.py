@@ -8,6 +8,9 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from eval.extraction_data import Example
+from handoff.declaration import LIST_PARTS, STATUSES
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -34,6 +37,32 @@ def next_moment(after: datetime, day: str, clock: str, zone: str) -> datetime:
         if moment > after:
             return moment
     raise AssertionError((after, day, clock, zone))
+
+
+#: The field that names each list part's entry; it is never empty.
+_TEXT_FIELD = {
+    "shipped": "summary",
+    "in_flight": "item",
+    "decisions": "decision",
+    "blockers": "description",
+    "next_actions": "action",
+}
+
+
+def check_gold_schema(ex: Example) -> None:
+    """The gold has the declaration's parts, each entry exactly the fields the scorer reads, a
+    known status, and a non-empty name."""
+    gold = ex.gold
+    assert set(gold) == {*LIST_PARTS, "returns_at_iso", "missing"}, ex.id
+    assert all(set(s) == {"summary", "refs"} for s in gold["shipped"]), ex.id
+    for item in gold["in_flight"]:
+        assert {"item", "status", "refs"} <= set(item) <= {"item", "status", "refs", "owner"}
+        assert item["status"] in STATUSES, ex.id
+    assert all(set(d) == {"decision", "rationale"} for d in gold["decisions"]), ex.id
+    assert all(set(b) == {"description", "needed_from", "item"} for b in gold["blockers"])
+    assert all(set(n) == {"action", "owner"} for n in gold["next_actions"]), ex.id
+    for part, text in _TEXT_FIELD.items():
+        assert all(entry[text].strip() for entry in gold[part]), (ex.id, part)
 
 
 #: Questions per kind in each scenario from unseen4 on, in file order: 26 in all.
