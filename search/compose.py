@@ -132,8 +132,24 @@ def _described(b: ItemView) -> str:
     if not gone:
         return text
     parts = re.split(r"(,\s*(?:and|but|so)?\s*|;\s*|\s+and\s+)", text)
-    kept = [p for p in parts[::2] if not gone & {w.lower().strip(".,'s") for w in p.split()}]
-    return ", ".join(k.strip() for k in kept if k.strip()) or text
+    kept = [_without_person(p, gone) for p in parts[::2]]
+    return ", ".join(k.strip() for k in kept if k and k.strip()) or text
+
+
+def _without_person(clause: str, gone: set[str]) -> str | None:
+    """The clause less "on Arjun" when the blocker no longer waits on Arjun ("still waiting for
+    the security-group rule" keeps what it waits for); None when the person is its subject."""
+
+    def said(text: str) -> bool:
+        return bool(gone & {w.lower().strip(".,'s") for w in text.split()})
+
+    if not said(clause):
+        return clause
+    names = "|".join(re.escape(w) for w in sorted(gone, key=len, reverse=True) if len(w) > 1)
+    if not names:
+        return None
+    stripped = re.sub(rf"\s*\b(?:on|from|with|by)\s+(?:{names})(?:'s)?\b", "", clause, flags=re.I)
+    return stripped if stripped != clause and not said(stripped) else None
 
 
 def _who_clears(d: Draft, b: ItemView) -> str:

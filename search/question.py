@@ -23,7 +23,9 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bwhen(?:'s| is| will| does)\b.*\b(?:back|return|returning|online|available|in)\b|"
             # ("sign off", "kick off", "hand off" are things done, not someone away)
             r"\bback (?:when|online)\b|\b(?:out of office|ooo|on leave|away|(?<!sign )"
-            r"(?<!signs )(?<!signed )(?<!kick )(?<!hand )(?<!log )(?<!tip )off)\b.*\?|"
+            r"(?<!signs )(?<!signed )(?<!kick )(?<!hand )(?<!log )(?<!tip )off)\b"
+            # "an export off the old cluster": "off" before a thing is where from, not away
+            r"(?!\s+(?:the|a|an|our|their|its)\b).*\?|"
             # "is Priya around on Monday?": a name (capitalized, whatever the flags) is asked about
             r"\b(?:is|will) (?-i:[A-Z])[\w'-]+ (?:be )?(?:around|available|reachable|out|away)\b|"
             # ...but "the returns portal" names a thing, not someone's return
@@ -98,6 +100,8 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
         "next",
         re.compile(
             r"\b(?:doing|do|working on|tackling|taking on|up to) next\b|\bnext for\b|"
+            # "what's on Tobias's plate next?"
+            r"\bplate next\b|\bnext on (?:\w+(?:'s)? )?plate\b|"
             r"\bwhat will (?-i:[A-Z])[\w'-]+ do\b",
             re.I,
         ),
@@ -107,7 +111,9 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\bwho(?:'s| is| are| was| were)? (?:owns?|owned|owning|on|handling|handled|"
             r"responsible|doing|driving|leading|taking|working on)\b|\bowner\b|"
-            r"\bwho (?:has|had|took|picked up)\b|\bassigned\b",
+            r"\bwho (?:has|had|took|picked up)\b|\bassigned\b|"
+            # "whose job is the drill now?", "whose call is the release?"
+            r"\bwhose (?:job|task|responsibility|baby|area|patch|thing)\b",
             re.I,
         ),
     ),
@@ -426,6 +432,17 @@ def _named_day(lowered: str, today: datetime) -> tuple[datetime, str] | None:
     return datetime.combine(day, time(0), tzinfo=today.tzinfo), m.group(0)
 
 
+#: Words around the subject that say when or how it is asked, never what about ("the upgrade
+#: stuck behind right now", "who is supposed to sort it out", "the drill at this point").
+_ASIDES = re.compile(
+    r"\b(?:at (?:this|that) (?:point|stage|moment)|at the moment|these days|right now|"
+    r"for now|(?:is|are|was|were) supposed to|sort (?:it|this|that|them) out|sorting it out|"
+    r"(?:stuck|held up|waiting) behind|in the end|any more|anymore|"
+    r"whose (?:job|task|responsibility|baby|area|patch|thing))\b",
+    re.I,
+)
+
+
 def _subject(text: str, people: Sequence[str], refs: Sequence[str]) -> tuple[list[str], str]:
     """Identifying words of the question: not question words, not people, not refs."""
     names = {p.lower() for p in people} | {p.lower().split()[0] for p in people if p.strip()}
@@ -438,6 +455,7 @@ def _subject(text: str, people: Sequence[str], refs: Sequence[str]) -> tuple[lis
     for ref in refs:
         cleaned = re.sub(re.escape(ref.lstrip("#")), " ", cleaned, flags=re.I)
     cleaned = re.sub(r"\b(?:PR|MR|pull request|ticket|issue)\b", " ", cleaned, flags=re.I)
+    cleaned = _ASIDES.sub(" ", cleaned)
     cleaned = re.sub(r"'s\b", "", cleaned)
     words = [
         t

@@ -30,6 +30,7 @@ from summarizer.markers import (
     STARTS_EMOJI,
     emoji_label,
     strip_symbol,
+    with_emoji,
 )
 from summarizer.moments import drop_corrected_days
 from summarizer.people import looks_like_name
@@ -68,6 +69,13 @@ _OPEN_QUESTION = re.compile(
     re.I,
 )
 _OTHER_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,2})\s*:\s+(?P<rest>\S.*)$")
+# "Finished? → the crash fix", "Plan -> tests": a template's label, then an arrow to its answer
+_ARROW_LABEL = re.compile(
+    r"^(?:(?:[-*•·]|\d{1,2}[.)])\s+)?(?P<label>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,2})\s*\??\s*"
+    r"(?:→|->|=>|⇒|➜|➔|➡️?|⟶)\s*"
+    r"(?P<rest>\S.*)$"
+)
+_ARROW_LEAD = re.compile(r"^\s*(?:→|->|=>|⇒|➜|➔|⟶)\s*\S")
 _CLAUSE_WORD = re.compile(r"\b(?:on|by|with|for|from|at|to|until|is|are|was)\b", re.I)
 _NOTHING = re.compile(r"^(?:nothing|none|n/?a|nil)\b", re.I)
 # "X, scratch that, Y" on one line keeps Y; a line that opens with it is left to the walk, which
@@ -144,7 +152,7 @@ def read_blocks(
     fresh: set[int] = set()
     soft: dict[int, str] = {}
     headed = False
-    for seg in _join_cut_returns(segments):
+    for seg in _join_arrow_answers(_join_cut_returns(segments)):
         for line in _lines(seg.text, state):
             if out and _continues(line, state):
                 # the second sentence of one bullet ("Dropping X. Screen readers ...") or a
@@ -181,6 +189,33 @@ def _join_cut_returns(segments: list[Segment]) -> list[Segment]:
         if out and _CUT_RETURN.search(out[-1].text):
             head = _CUT_RETURN.sub(lambda m: m.group(0).rstrip(".… "), out[-1].text)
             out[-1] = out[-1].model_copy(update={"text": f"{head} {seg.text}"})
+        else:
+            out.append(seg)
+    return out
+
+
+def arrow_label(line: str) -> re.Match[str] | None:
+    """'Plan → tests for the sync': a part's label pointing at its answer (never an item named
+    'API → DB', whose first words label no part)."""
+    arrow = _ARROW_LABEL.match(line)
+    return arrow if arrow and label_part(arrow.group("label")) is not None else None
+
+
+def _join_arrow_answers(segments: list[Segment]) -> list[Segment]:
+    """ "- Finished?" then "→ the crash fix": a template's label and its answer, which the
+    sentence splitter cut apart at the question mark or the arrow, are one labelled line."""
+    out: list[Segment] = []
+    for seg in segments:
+        before = _BULLET.sub(r"\g<text>", out[-1].text.strip()) if out else ""
+        label = before.rstrip(" ?:：")
+        asks = before.endswith(("?", ":", "：")) or len(label.split()) <= 2
+        if (
+            _ARROW_LEAD.match(seg.text)
+            and asks
+            and 0 < len(label.split()) <= 4
+            and label_part(label) is not None
+        ):
+            out[-1] = out[-1].model_copy(update={"text": f"{out[-1].text} {seg.text.strip()}"})
         else:
             out.append(seg)
     return out
@@ -223,13 +258,13 @@ def _lines(text: str, state: _State) -> list[str]:
         return [
             "| " + " | ".join(cells[i : i + width]) + " |" for i in range(0, len(cells), width + 1)
         ]
-    text = _QUOTE_MARK.sub("", text)  # "> What did you finish?": a quoted bot question
+    text = with_emoji(_QUOTE_MARK.sub("", text))  # "> What did you finish?": a bot's question
     if _LINK_ONLY.match(text) or _LINK_DEFINITION.match(text):
         return []  # "[Link to the full thread](https://...)": a pointer, not content
     text = _LINK.sub(r"\1", text)  # "[the parser](https://...)" reads as "the parser"
     text = _REF_HANDLE.sub(r"\1", text)  # "[@kai]" (a reference-style link) is "@kai"
-    label = _BOLD_LEAD.match(text)
-    head = text[: label.start("rest")] if label else ""  # a bold label is never cut
+    label = _BOLD_LEAD.match(text) or arrow_label(text)
+    head = text[: label.start("rest")] if label else ""  # a label is never cut at its own mark
     split = ANY_EMOJI_SPLIT if STARTS_EMOJI.match(text) else EMOJI_SPLIT
     pieces = [p for h in _HEADING_SPLIT.split(text[len(head) :]) for p in split.split(h)]
     if head and pieces:
@@ -319,6 +354,9 @@ def _relabel(line: str, *, longest: int = 2) -> str:
     """'Yesterday: ...', 'Doing: ...': a label the clause rules do not know, said as one. After a
     status symbol a label may be longer ("🎉 Out the door: ..."), but never a clause ("blocked on
     Mapbox: our quota ran out"); elsewhere three words are an item's name ("Next week rota:")."""
+    arrow = arrow_label(line)
+    if arrow:
+        line = f"{arrow.group('label')}: {arrow.group('rest')}"
     other = _OTHER_LABEL.match(line)
     words = len(other.group("label").split()) if other else 0
     if words > longest or (

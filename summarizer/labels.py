@@ -33,14 +33,17 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:blockers?|blocked|blocking|impediments?|in (?:your|the) way|risks?|stuck|"
             r"slowing|holding (?:you|us|it) (?:up|back)|roadblocks?|concerns?|dependenc(?:y|ies)|"
             r"need (?:something|anything) from|what do you need|asks|at risk|"
-            r"help needed|need help|obstacles?|issues|problems|waiting on)\b",
+            r"help needed|need help|obstacles?|issues|problems|waiting on|"
+            # "Did anything stop you?", "What's stopping you?", "Anything slow you down?"
+            r"stop(?:ped|ping|s)?\s+(?:you|us|me|the\s+team)|slow(?:ed|s)?\s+(?:you|us|me)\s+down)\b",
             re.I,
         ),
     ),
     (
         "decisions",
         re.compile(
-            r"\b(?:decisions?|decided|decide|we chose|choices|calls? made|agreed|settled(?: on)?|"
+            r"\b(?:decisions?|decided|decide|we chose|choices|cho(?:o)?sen|calls? made|agreed|"
+            r"settled(?: on)?|"
             # "Calls you made today?", "Any calls you took?"
             r"calls?\s+(?:(?:you|we|I)\s+)?(?:made|took|taken|had\s+to\s+make))\b",
             re.I,

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import emoji
+
 #: Status emoji and the part (and label word the clause rules read) each one stands for.
 EMOJI_LABELS: dict[str, str] = {
     "✅": "Done", "✔️": "Done", "✔": "Done", "☑️": "Done", "🟢": "Done", "🚀": "Done",
@@ -20,7 +22,7 @@ EMOJI_LABELS: dict[str, str] = {
     "🗳": "Decision", "🤝": "Decision", "💡": "Decision", "🌙": "Back", "👋": "Back",
     "🏠": "Back", "🏖️": "Back",
     "📅": "Back", "😴": "Back", "🕘": "Back", "🕗": "Back", "🕖": "Back", "🕙": "Back",
-    "⏰": "Back", "✖️": "Blocked", "✖": "Blocked", "✗": "Blocked", "✘": "Blocked",
+    "⏰": "Back", "💤": "Back", "✖️": "Blocked", "✖": "Blocked", "✗": "Blocked", "✘": "Blocked",
     "→": "Next", "⟶": "Next", "➜": "Next", "➔": "Next",
 }  # fmt: skip
 _EMOJI = "|".join(sorted(map(re.escape, EMOJI_LABELS), key=len, reverse=True))
@@ -33,12 +35,21 @@ STARTS_EMOJI = re.compile(rf"^\s*[{PICTO}]")
 EMOJI_LEAD = re.compile(rf"^(?:{_EMOJI})\ufe0f?\s*")
 
 
-def emoji_label(emoji: str) -> str:
+def emoji_label(symbol: str) -> str:
     """The label word a status emoji stands for (an arrow-like one the table lacks is "Next")."""
-    key = emoji.strip().replace("\ufe0f", "")
+    key = symbol.strip().replace("\ufe0f", "")
     return next(
         (label for e, label in EMOJI_LABELS.items() if e.replace("\ufe0f", "") == key), "Next"
     )
+
+
+_SHORTCODE = re.compile(r":[a-z0-9_+-]{1,40}:")
+
+
+def with_emoji(text: str) -> str:
+    """':white_check_mark: the export' as '✅ the export': a status list pasted from Slack or a
+    tracker keeps its emoji as shortcodes, which are the same markers."""
+    return emoji.emojize(text, language="alias") if _SHORTCODE.search(text) else text
 
 
 def strip_symbol(line: str) -> str:

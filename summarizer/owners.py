@@ -123,6 +123,10 @@ RESOLVER_STRONG_RE = re.compile(
     rf"\b(?:is|are)\s+with\s+({NAME})|@([\w.-]+)|"
     # "dispatching them is down to Tomás Reyes", "it's up to Dana now"
     rf"\b(?:is|are|'s)\s+(?:down|up)\s+to\s+({NAME})|"
+    # "Serkan from Ustam Servis comes to calibrate it": the one who visits to clear it
+    rf"\b({NAME})(?:\s+(?:in|from|at|of)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s*,?)?\s+"
+    rf"(?:comes|is\s+coming|will\s+come|is\s+booked|is\s+scheduled|visits|is\s+visiting)\s+"
+    rf"(?:in\s+|round\s+|over\s+|out\s+|by\s+|back\s+)?(?:to|on|at|tomorrow)\b|"
     # "it's Nadim at facilities who decides"
     rf"\b(?:it'?s|it\s+is)\s+({NAME})(?:\s+(?:at|in|from)\s+[\w-]+(?:\s+[\w-]+)?)?\s+who\b",
     re.I,

@@ -243,6 +243,8 @@ def resolve_time(
         cleaned,
     )
     cleaned = re.sub(r"(\d{1,2})[h.](\d{2})\b", r"\1:\2", cleaned)  # "9h30", "9.30"
+    # "tomorrow 9h", "lundi 14h": an hour said the continental way (not "in 48h", a duration)
+    cleaned = re.sub(r"(?<!\bin )(?<!\bfor )(?<!\bwithin )\b([01]?\d|2[0-3])h\b", r"\1:00", cleaned)
     # "fri 0700": a four-digit clock after a day (never a year there)
     cleaned = re.sub(r"(?<=[a-z.] )([01]\d|2[0-3])([0-5]\d)\b(?!\s*(?:am|pm))", r"\1:\2", cleaned)
     # "in two days", "day after tomorrow": the date itself, so the clock is read on that day

@@ -158,10 +158,17 @@ BLOCKER_RE = re.compile(
     r"reply|go-ahead|access|credentials|budget|confirmation|metadata|secret|key|fix|quota|"
     r"permission|role|review|input|help|spec|data|green light|ok|okay)s? (?:from|on)\b"
     r"|needs? sign-?off|"
-    r"before (?:I|we) can (?:ship|release|merge|deploy|continue|proceed|start|finish)|"
+    r"before (?:I|we|they|you) can (?:\w+\s+)?\w+|"
     r"can'?t (?:\w+ ){1,6}until|(?:is|are) (?:out of|down|full)\b|"
     r"(?:is|are|'s|keeps?|been) (?:still\s+)?(?:broken|failing|erroring|crashing|timing out)\b|"
-    r"keeps? (?:on\s+)?(?:firing|paging|flapping)\b|"
+    r"keeps? (?:on\s+)?(?:firing|paging|flapping|dropping|tripping|cutting\s+out|leaking|"
+    r"disconnecting|rebooting|failing|crashing)\b|"
+    # a fault still there: "the shower in 214 is leaking", "mic 6 crackles", "a brake fault on"
+    r"\b(?:is|are|'s)\s+(?:still\s+)?leaking\b|\bcrackl(?:es|ing)\b|\bfaulty\b|"
+    r"\bfault\s+(?:on|in|with)\b|"
+    # what someone else has yet to deliver: "on backorder", "spare pack on order"
+    r"\bon\s+back-?order\b|\bbackordered\b|\b(?:is|are|'s|still)\s+on\s+order\b|"
+    r"\b(?:spare|replacement|new)\s+[\w-]+(?:\s+[\w-]+)?\s+on\s+order\b|"
     r"\bcan'?t (?:process|access|reach|log in|run|build|test|get)\b|"
     # "no idea who owns the signing keys": an owner nobody can name is a blocker with no resolver
     r"(?:no idea|nobody knows|no one knows)\s+who\s+(?:owns|is\s+responsible\s+for)\b|"
@@ -176,7 +183,10 @@ BLOCKER_RE = re.compile(
     # waiting said as what someone else has not done yet: "the museum hasn't signed", "still
     # unsigned", "still no filtration cart", "held in the cargo shed"
     r"(?:hasn'?t|haven'?t|has\s+not|have\s+not)\s+(?:yet\s+)?(?:signed|approved|confirmed|"
-    r"replied|answered|responded|issued|released|delivered|arrived|shown\s+up)\b|"
+    r"replied|answered|responded|issued|released|delivered|arrived|shown\s+up|shipped|"
+    r"come\s+(?:in|through|back))\b|"
+    r"\b(?:still\s+)?not\s+(?:yet\s+)?(?:pushed|delivered|issued|approved|signed|granted|"
+    r"renewed)\b(?!\s+(?:yet\s+)?(?:by\s+)?(?:me|us)\b)|"
     r"\bstill\s+(?:unsigned|unanswered|not\s+(?:here|signed|arrived|delivered|released))\b|"
     r"\bstill\s+no\s+(?:sign\s+of\s+)?(?:the\s+)?[\w-]+|"
     r"\bheld\s+(?:up\s+)?(?:in|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:customs|cargo|port|shed|"
@@ -214,6 +224,8 @@ _IRREGULAR_PAST = (
 NEXT_RE = re.compile(
     rf"(?:{SELF_RE.pattern})|^(?:next|then|tomorrow|todo|to do|follow[- ]up|after that|later)\b|"
     rf"\b(?:tomorrow|next|then|later) I\b|\b(?:someone|somebody|anyone|we)\s+{MODAL}\b|"
+    # "Someone need update the screenshots": the duty said without its "to"
+    rf"^(?:someone|somebody|anyone)\s+(?:need|needs|must|should)\s+[a-z]+\b|"
     # the present for the future: "Ujang continues pruning tomorrow" (not where someone goes)
     rf"^(?:I|we|(?-i:[A-ZÀ-Þ][a-zß-ÿ]+))\s+(?!(?:{_IRREGULAR_PAST}|flies|fly|leaves?|travels?|"
     rf"heads?|goes|go|drives?|returns?|comes?|arrives?|is|are|am|be|has|have)\b)"
@@ -275,6 +287,8 @@ CONTINUATION_RE = re.compile(
     r"mainly|mostly|"
     r"partly|largely|that way|should|will|expected to|hopefully|targeting|aiming|hoping|probably|"
     r"likely|otherwise|currently|just|paused|mitigated|worked around|still open|left open|"
+    # "paused, PM says not now but keep the ticket open": the pause's terms, not new work
+    r"(?:but\s+)?keep(?:ing)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+)?open|"
     # "..., and Huda, the feed's owner, has to fix it": the predicate after an aside
     r"has to|have to|needs to|must|is the one|"
     r"(?:but\s+)?not (?:yet )?(?:dropped|cancell?ed))\b",

@@ -308,7 +308,10 @@ _REROUTE_RE = re.compile(
     # "it has moved on: only Bea can open ports", "she's the only one who can approve it"
     r"(?:has|have|'s) (?:been )?moved(?: on)?|the only (?:one|person|people)|only (?-i:[A-Z])\w+|"
     # "Lucía no longer handles tooling, and requests go to their tooling pool", "from here on"
-    r"no longer|from here on|requests go to)\b",
+    r"no longer|from here on|requests go to|"
+    # "Arjun got pulled onto the datacentre move, so Noor has taken over the rule"
+    r"(?:got|was|been)\s+pulled\s+(?:onto|into|off|away)|(?:has|have)\s+taken\s+over|"
+    r"took\s+over|is\s+covering|stepped\s+in)\b",
     re.IGNORECASE,
 )
 _PERSON_RE = re.compile(rf"(?<![\w'-])(?P<who>{_TITLE_NAME})(?:'s\b)?")
@@ -339,7 +342,8 @@ _THING_BEFORE_RE = re.compile(r"\b(?:the|a|an|our|their|its|my|your|his|her)\s+$
 _DOES_AFTER_RE = re.compile(
     r"^(?:'s team)?\s+(?:\w+\s+)?(?:now\s+)?(?:has to|have to|needs to|must|can|could|will|"
     r"is the one|are the ones|signs?|owns?|approves?|runs?|does|handles?|takes?|issues?|"
-    r"grants?|gets?|is (?:now )?(?:on|doing|handling|signing|running))\b",
+    r"grants?|gets?|is (?:now )?(?:on|doing|handling|signing|running|covering)|"
+    r"(?:has|have) taken over|took over|stepped in)\b",
     re.IGNORECASE,
 )
 

@@ -207,6 +207,14 @@ def test_the_giver_of_a_hand_over() -> None:
         # A place named like a person is a thing after an article; a clearing is no re-routing.
         ("Anouk issued the permit, the Rotterdam crane lifts now.", "Anouk Smit", None),
         ("Lotte approved it, so the crane permit is cleared now.", "Lotte", None),
+        # Someone pulled away and someone else taking the wait over
+        (
+            "Crane permit: Lotte got pulled onto the lock repairs, so Anouk from licensing has "
+            "taken over the countersigning.",
+            "Lotte",
+            "Anouk",
+        ),
+        ("Lotte is away, so Bram is covering the permit desk.", "Lotte", "Bram"),
     ],
 )
 def test_rerouting_in_more_words(sentence: str, old: str | None, who: str | None) -> None:

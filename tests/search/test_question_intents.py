@@ -80,3 +80,31 @@ def test_a_hyphenated_name_is_a_person_not_subject_words() -> None:
 )
 def test_what_stops_work_asks_for_its_blockers(text: str) -> None:
     assert understand(text, people=PEOPLE, as_of=AS_OF).intent == "blockers"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # "off" before a thing says where from, not someone away
+        ("If we needed a dump off the old replica: who could take it?", "who_can"),
+        ("Is Priya off this week?", "returns"),
+        ("Whose job is the pager rota at this point?", "owner"),
+        ("Whose responsibility is the vendor audit?", "owner"),
+        ("What's on Dmitri's plate next?", "next"),
+    ],
+)
+def test_intent_in_looser_words(text: str, intent: str) -> None:
+    assert understand(text, people=PEOPLE, as_of=AS_OF).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("What's the Kafka upgrade stuck behind right now?", "kafka upgrade"),
+        ("Who is supposed to sort it out for the billing export?", "billing export"),
+        ("Whose job is the pager rota at this point?", "pager rota"),
+        ("How are we doing log shipping these days?", "log shipping"),
+    ],
+)
+def test_asides_of_time_and_manner_are_not_the_subject(text: str, subject: str) -> None:
+    assert understand(text, people=PEOPLE, as_of=AS_OF).subject_text == subject

@@ -115,3 +115,29 @@ def test_a_subject_named_only_later_is_known_as_of_before(ask: Any) -> None:
     answer = ask("what had we decided about OCR timing as of 17 November?", TUESDAY)
     assert "no record" not in answer and "overnight" in answer
     assert "no record" in ask("what had we decided about microfilm reels?", TUESDAY)
+
+
+def test_a_rerouted_blocker_keeps_what_it_waits_for(services: Any) -> None:
+    wraps = [
+        ("Hadi", "2026-11-16T17:00:00+00:00",
+         "Hadi. The broker upgrade is blocked: node order written, still waiting on Arjun for "
+         "the port rule. Back Tuesday 9."),
+        ("Kavya", "2026-11-17T17:00:00+00:00",
+         "Kavya. Broker upgrade: Arjun got pulled onto the datacentre move, so Noor from network "
+         "engineering has taken over the port rule. Back Wednesday 9."),
+    ]  # fmt: skip
+    for author, at, text in wraps:
+        h = posting.ingest_text(
+            services, text, author=author, team="brokers", recorded_at=datetime.fromisoformat(at)
+        )
+        lifecycle.publish(services, h.id, team="brokers", actor=author, force_reason="test")
+    answer = str(
+        questions.ask(
+            services,
+            "What's the broker upgrade stuck behind right now, and who is supposed to sort it out?",
+            team="brokers",
+            as_of=datetime.fromisoformat("2026-11-18T09:00:00+00:00"),
+        )["answer"]
+    )
+    assert "Noor can clear it now" in answer and "port rule" in answer
+    assert "Arjun can clear" not in answer
