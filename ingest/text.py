@@ -15,6 +15,8 @@ _SENTENCE_END = re.compile(
     r"\n(?=\s*[-*•»›→\u2600-\u27bf\u2b00-\u2bff\U0001f300-\U0001faff]|\s*\d{1,2}[.)]\s|"
     # less common list markers ("+ done", "~ half way", "= decided", "! stuck", "> next")
     r"\s*[+~=!>‣◦▪]\s|"
+    # lettered items ("a) finished: ...", "b) in progress: ...")
+    r"\s*[a-zA-Z]\)\s|"
     r"\s*\w[\w .&/-]{0,30}:\s)"
 )
 _SHORT_LINE = re.compile(

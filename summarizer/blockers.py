@@ -15,7 +15,7 @@ from handoff.names import fold
 from handoff.refs import find_refs
 from summarizer import owners, resolvers, rules
 from summarizer.items import has_content, last_noun_phrase, mentioned_item
-from summarizer.walk import Group, Walk
+from summarizer.walk import Group, Walk, item_count
 
 #: Makes an in-flight item from a name and its refs (the extractor's own item rules).
 MakeItem = Callable[[str, list[str]], InFlightItem]
@@ -136,6 +136,7 @@ def _record(walk: Walk, text: str, item_name: str | None, ev: Evidence, *, me: s
         role = resolvers.role_actor(walk.previous_text)
         needed_from = role[0] if role else None
     walk.blocker_sentence, walk.blocker_message = walk.sentence, walk.message
+    walk.blocker_items = item_count(decl) + 1  # counting the blocker about to be added
     for i, old in enumerate(decl.blockers):
         if item_name and old.item and fold(old.item) == fold(item_name):
             # the same item said to be blocked twice (a table row, then a sentence on why)
@@ -155,6 +156,12 @@ def _record(walk: Walk, text: str, item_name: str | None, ev: Evidence, *, me: s
     ]
 
 
+def _read_since_blocker(walk: Walk) -> bool:
+    """In a recognizer's run (one sentence, cut into clauses), another item was read after the
+    last blocker: a later clause naming someone's duty is about that, not the blocker."""
+    return walk.spoken and 0 <= walk.blocker_items < item_count(walk.decl)
+
+
 def continues_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: str | None) -> bool:
     """'X is blocking Y; waiting on Priya to approve it', 'the webcam is offline, ICE's telecom
     crew has to replace the radio': the second clause says who can clear the blocker just named
@@ -163,6 +170,8 @@ def continues_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: str | Non
     decl = walk.decl
     if not decl.blockers or not (SUBJECTLESS_BLOCKER.match(text) or _outsiders_duty(text)):
         return False
+    if _read_since_blocker(walk):
+        return False  # "... hasn't shipped, we're closing the park, the crew should ...": moved on
     last = decl.blockers[-1]
     same_sentence = bool(last.evidence) and last.evidence[0].quote == ev.quote
     if last.needed_from and walk.sentence - walk.blocker_sentence <= 2 and _outsiders_duty(text):
@@ -233,6 +242,8 @@ def names_resolver_of_last_blocker(walk: Walk, text: str, ev: Evidence, *, me: s
     right after a blocker that names no one, saying who alone can act, completes it."""
     decl = walk.decl
     if not decl.blockers or _firmly_named(walk, decl.blockers[-1], me=me):
+        return False
+    if _read_since_blocker(walk):
         return False
     who_label = _WHO_LABEL.match(text)
     if who_label:

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from ingest.transcript import Segment
 from summarizer import rules, status_words
-from summarizer.labels import LabelClassifier, label_part
+from summarizer.labels import PART_LABELS, LabelClassifier, label_for, label_part, status_label
 from summarizer.markers import (
     ANY_EMOJI_SPLIT,
     EMOJI_LEAD,
@@ -36,12 +36,8 @@ from summarizer.moments import drop_corrected_days
 from summarizer.people import looks_like_name
 from summarizer.retractions import opens_with_retraction
 from summarizer.status import one_item
+from summarizer.tables import row_line, row_width, table_cells
 
-#: The label word for each part, as the clause rules read it.
-PART_LABELS: dict[str, str] = {
-    "shipped": "Shipped", "in_flight": "In flight", "decisions": "Decision",
-    "blockers": "Blockers", "next_actions": "Next", "returns_at": "Back",
-}  # fmt: skip
 _QUOTE_MARK = re.compile(r"^(?:>\s*)+")
 _LINK = re.compile(r"\[([^\]\n]{1,200})\]\((?:https?://|/|#)[^)\s]*\)")
 _LINK_ONLY = re.compile(r"^(?:[-*•]\s+)?\[[^\]\n]{1,200}\]\((?:https?://|/|#)[^)\s]*\)\s*[.!]?$")
@@ -254,7 +250,7 @@ def _lines(text: str, state: _State) -> list[str]:
         cells = text[1:-1].split("|")
         width = state.width or len(cells)
         if not state.width and _TABLE_RULE.match(text) is None:
-            width = len(cells)
+            width = row_width(cells)
         return [
             "| " + " | ".join(cells[i : i + width]) + " |" for i in range(0, len(cells), width + 1)
         ]
@@ -302,7 +298,7 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
         elif part is not None:
             if state.inline:
                 state.part, state.soft = None, False  # the last inline question's reach ends
-            return f"{_label_for(part, bold.group('label'))}: {bold.group('rest')}"
+            return f"{label_for(part, bold.group('label'))}: {bold.group('rest')}"
         elif _byline(bold.group("rest")):
             return None  # "*Daily Standup* — Zanele Ngcobo — 20/11": a title and its byline
         elif state.part is None or state.inline:
@@ -317,7 +313,7 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
     if asked and not rules.LABEL_RE.match(line):
         part = label_part(asked.group("label"))
         if part is not None:
-            line = f"{_label_for(part, asked.group('label'))}: {asked.group('rest')}"
+            line = f"{label_for(part, asked.group('label'))}: {asked.group('rest')}"
     line = _relabel(line)
     bullet = _BULLET.match(line)
     state.listed = bool(bullet or EMOJI_LEAD.match(line) or STARTS_EMOJI.match(line))
@@ -366,7 +362,7 @@ def _relabel(line: str, *, longest: int = 2) -> str:
     if other and not rules.LABEL_RE.match(line):
         part = label_part(other.group("label"))
         if part is not None:
-            return f"{_label_for(part, other.group('label'))}: {other.group('rest')}"
+            return f"{label_for(part, other.group('label'))}: {other.group('rest')}"
     return line
 
 
@@ -417,27 +413,9 @@ def _set_heading(
     if part is None and classifier is not None:
         part = classifier.part(text)
     state.part, state.soft, state.bulleted, state.inline = part, soft, False, False
-    state.status_label = _status_label(text) if part == "in_flight" else None
+    state.status_label = status_label(text) if part == "in_flight" else None
     if part == "blockers" and re.match(r"\W*blocked\b", text, re.I):
         state.status_label = "Blocked"  # "### Blocked": each line names a blocked item
-
-
-def _status_label(text: str) -> str | None:
-    low = text.lower()
-    if "review" in low:
-        return "In review"
-    for words in ("not started", "in progress"):
-        if words in low:
-            return words.capitalize()
-    return None
-
-
-def _label_for(part: str, said: str) -> str:
-    if part == "in_flight":
-        return _status_label(said) or "In flight"
-    if part == "blockers" and re.match(r"\W*blocked\b", said, re.I):
-        return "Blocked"  # "### Blocked": each line names a blocked item, then why
-    return PART_LABELS[part]
 
 
 # A line that is only a day and a clock time.
@@ -517,120 +495,10 @@ def _emoji_line(line: str, emoji: re.Match[str]) -> str | None:
     return f"{label}: {rest}"
 
 
-_CHECKBOX = re.compile(r"\[(?P<mark>[ xX✓✔]?)\]|(?P<box>[☐☑☒✅])", re.I)
-
-
-def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.strip().strip("|").split("|")]
-
-
 def _table_row(line: str, state: _State) -> str | None:
-    """A table row as a labelled line: the header names the columns; the status (or type)
-    column gives the label, the item column the name, an owner column the owner of a next
-    action, and the notes follow."""
-    cells = _cells(line)
+    """A row under the table's header (the first row read is the header itself)."""
+    cells = table_cells(line)
     if state.header is None:
         state.header = [c.lower() for c in cells]
         return None
-    cols = _columns(state.header)
-    get = lambda key: cells[cols[key]] if key in cols and cols[key] < len(cells) else ""  # noqa: E731
-    item, status, owner, notes = get("item"), get("status"), get("owner"), get("notes")
-    if not item:
-        return None
-    if len(owner.split()) > 3:
-        # "| Who / what |" holding a sentence ("Renata at the agent can release them"): what it
-        # says is a note on the row, not an owner's name
-        notes, owner = (f"{owner}; {notes}" if notes else owner), ""
-    checked = _CHECKBOX.fullmatch(get("check") or status)
-    if checked:
-        # "[x]" is done; "[ ]" is open work, whose notes may say more ("still waiting")
-        done = (checked.group("mark") or "").strip() or checked.group("box") in ("☑", "✅")
-        status = "done" if done else "in progress"
-        if not done and rules.part_of(notes or "") == "blockers":
-            status = "blocked"  # "[ ] | permit extension | promised to sign — still waiting"
-    ticket = get("ticket")
-    if ticket and ticket not in item:
-        item = f"{item} ({ticket})"  # "| PAY-2 | Ledger export |": the name, with its ref
-    aside = re.search(r"\s*\(([^)]{2,80})\)\s*$", status)
-    if aside:  # "Blocked (waiting on legal)": the status, and why
-        notes = f"{aside.group(1)}; {notes}" if notes else aside.group(1)
-        status = status[: aside.start()]
-    status_text = EMOJI_LEAD.sub("", strip_symbol(status)).strip()
-    status_text = re.sub(r"\s*[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?$", "", status_text)
-    # a short cell is a label ("WIP", "In review"); a longer one is read by its words ("half
-    # done, CSV works, XLSX doesn't")
-    short = len(status_text.split()) <= 3
-    part = (label_part(status_text) if short else None) or rules.part_of(f"it is {status_text}")
-    if not short and not notes:
-        notes = status_text
-    lead = EMOJI_LEAD.match(status)
-    if part is None and lead:
-        part = label_part(emoji_label(lead.group(0)))
-    tail = f" ({notes})" if notes else ""
-    if part == "next_actions":
-        return f"Next: {owner} to {item[:1].lower()}{item[1:]}" if owner else f"Next: {item}"
-    if part == "returns_at":
-        return f"Back {item}"
-    if part == "decisions":
-        return f"Decision: {item}, because {notes}" if notes else f"Decision: {item}"
-    if part == "blockers" and re.fullmatch(r"(?:blockers?|impediments?|risks?)", status_text, re.I):
-        return f"Blockers: {item}, {notes}" if notes else f"Blockers: {item}"  # a row of its kind
-    if part == "blockers":
-        who = f" (owner: {owner})" if owner else ""
-        if notes and re.match(r"(?:stuck|blocked|on hold|held up)\b", notes, re.I):
-            return f"{item}{who} is {notes}"  # "stuck on the bank's sandbox" says it already
-        return f"{item}{who} is blocked: {notes}" if notes else f"{item}{who} is blocked"
-    if part == "shipped":
-        return f"Shipped: {item}"
-    if part == "in_flight":
-        who = f" (owner: {owner})" if owner else ""
-        return f"{_label_for(part, status_text)}: {item}{who}{tail}"
-    return f"{item}: {status_text}{tail}" if status_text else item
-
-
-def _columns(header: list[str]) -> dict[str, int]:
-    """Which column holds what, from the header's words."""
-    names = {
-        "item": (
-            "item",
-            "component",
-            "task",
-            "work",
-            "what",
-            "name",
-            "project",
-            "feature",
-            "summary",
-            "title",
-            "area",
-            "deliverable",
-            "story",
-            "epic",
-            "workstream",
-            "job",
-            "jobs",
-            "activity",
-            "piece",
-            "thing",
-            "topic",
-        ),
-        "status": ("status", "state", "type", "kind", "stage", "stands", "progress", "where"),
-        "ticket": ("ticket", "id", "#", "key", "issue", "jira", "ref"),
-        "owner": ("owner", "who", "assignee", "person", "dri"),
-        "notes": ("notes", "note", "detail", "details", "comment", "comments", "context"),
-    }
-    cols: dict[str, int] = {}
-    if header and not header[0].strip():
-        cols["check"] = 0  # "| | Job | Note |": a column of checkboxes, unnamed
-    for key, words in names.items():
-        for i, cell in enumerate(header):
-            if any(w in cell.split() for w in words) and i not in cols.values():
-                cols[key] = i
-                break
-    cols.setdefault("item", next((i for i in range(len(header)) if i not in cols.values()), 0))
-    if "status" not in cols and "notes" not in cols:
-        # a two-column table ("| Area | Where it stands |"): the other column says how it stands
-        rest = [i for i in range(len(header)) if i not in cols.values()]
-        if rest:
-            cols["status"] = rest[0]
-    return cols
+    return row_line(cells, state.header)

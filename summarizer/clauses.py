@@ -70,8 +70,9 @@ _PREPOSITIONS = _wordset(
 )
 _NP_VERBS = _wordset(
     "is are was were has have had keeps kept got gets needs hasn't haven't isn't aren't wasn't "
-    "went still broke failed"
+    "went still broke failed should will must can't won't"
 )
+_IRREGULAR_PAST = _wordset("got bought sent built made put found took brought left set")
 _VERBISH = _wordset(
     "is are was were be been has have had got gets get did does do done went go goes keeps kept "
     "will would should can could need needs must merged shipped live deployed released started "
@@ -224,7 +225,8 @@ def _cut_before(words: list[str], i: int, *, has_verb: bool) -> bool:
     w, prev = words[i], words[i - 1]
     nxt = words[i + 1] if i + 1 < len(words) else ""
     if w in _FILLERS:
-        return prev not in _FILLERS
+        # "we ordered from uh alpine rescue": a pause inside a phrase is no clause's end
+        return prev not in _FILLERS | _PREPOSITIONS | _DETERMINERS | {"a", "an", "and", "or"}
     if (w, nxt) in _MARKER_PAIRS:
         return True
     if w == "and" and nxt in ("i'll", "we'll", "someone", "somebody", "i'm", "i've", "we're"):
@@ -237,7 +239,7 @@ def _cut_before(words: list[str], i: int, *, has_verb: bool) -> bool:
         return True  # "i merged the fix and the indexer is in review"
     if (prev, w) in _MARKER_PAIRS:
         return False
-    if w in _MARKERS and prev not in _SUBORDINATE:
+    if w in _MARKERS and prev not in _SUBORDINATE | _SUBJECTS:  # not "we also finished"
         return w not in ("right", "okay", "ok") or nxt == "so"
     if w == "next" and nxt not in _TIME_WORDS | {"to", "one", "shift"}:
         return prev not in _DETERMINERS | {"a", "is", "for", "until", "by", "no", "any"}
@@ -315,7 +317,7 @@ _PARTY_WORDS = _wordset(
 def _new_subject(words: list[str], i: int) -> bool:
     w, prev = words[i], words[i - 1]
     if w in _SUBJECTS:
-        if prev in _SUBORDINATE or prev in _NO_CUT_BEFORE_SUBJECT:
+        if prev in _SUBORDINATE or prev in _NO_CUT_BEFORE_SUBJECT or _relative(words, i):
             return False
         nxt = words[i + 1] if i + 1 < len(words) else ""
         return not (w == "i'm" and nxt in _STATUS_AFTER_IM)
@@ -339,9 +341,20 @@ def _new_subject(words: list[str], i: int) -> bool:
     return False
 
 
+def _relative(words: list[str], i: int) -> bool:
+    """'the new toboggan we ordered from ...': a subject right after a noun phrase, with a verb
+    in the past, says which thing; the noun phrase's own verb is still to come."""
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if words[i] not in ("we", "i", "they") or not (_past(nxt) or nxt in _IRREGULAR_PAST):
+        return False
+    before = words[max(0, i - 4) : i]
+    lead = max((k for k, x in enumerate(before) if x in _DETERMINERS | {"a", "an"}), default=-1)
+    return lead >= 0 and not any(x in _VERBISH for x in before[lead + 1 :])
+
+
 def _noun_phrase_subject(words: list[str], i: int) -> bool:
     """Does the noun phrase at i have its own verb a few words on ('the index rebuild is ...')?"""
-    ahead = words[i + 1 : i + 10]
+    ahead = words[i + 1 : i + 13]
     for j, word in enumerate(ahead):
         if word in _NP_VERBS:
             return True

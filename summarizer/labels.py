@@ -228,3 +228,31 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     dot = sum(x * y for x, y in zip(a, b, strict=True))
     norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
     return dot / norm if norm else 0.0
+
+
+#: The label word for each part, as the clause rules read it.
+PART_LABELS: dict[str, str] = {
+    "shipped": "Shipped", "in_flight": "In flight", "decisions": "Decision",
+    "blockers": "Blockers", "next_actions": "Next", "returns_at": "Back",
+}  # fmt: skip
+
+
+def status_label(text: str) -> str | None:
+    """An in-flight heading's own status wording, when it says one ("In review")."""
+    low = text.lower()
+    if "review" in low:
+        return "In review"
+    for words in ("not started", "in progress"):
+        if words in low:
+            return words.capitalize()
+    return None
+
+
+def label_for(part: str, said: str) -> str:
+    """The label word a heading or cell gives its lines ("In review" for an in-flight heading
+    that says review)."""
+    if part == "in_flight":
+        return status_label(said) or "In flight"
+    if part == "blockers" and re.match(r"\W*blocked\b", said, re.I):
+        return "Blocked"  # "### Blocked": each line names a blocked item, then why
+    return PART_LABELS[part]

@@ -201,6 +201,7 @@ class OfflineExtractor:
             return
         for clause in (c for s in split_sentences(seg.text) for c in clauses(s, typed=typed)):
             raw = clause.raw
+            walk.spoken = clause.spoken
             if clause.spoken and not walk.soft:
                 # A label said aloud ("blocker the token expired") covers its own clause only; a
                 # template question's default covers its whole answer (an answer typed without a
@@ -362,7 +363,7 @@ class OfflineExtractor:
                     if not (has_content(rest, 3) and rules.part_of(rest)):
                         continue
                     piece = rest  # the clause said something before its return time
-                if rules.ABSENCE_RE.match(piece):
+                if rules.ABSENCE_RE.match(piece) or rules.WHEREABOUTS_RE.match(piece):
                     continue
                 if rules.REVERSAL_RE.match(piece):
                     # "we undid yesterday's call. Back to X, because Y": what follows is the

@@ -183,6 +183,39 @@ _NOT_ROLES = _words(
 )
 
 
+# "on backorder with BioMedix", "spare pack on order from Stagetech": the supplier delivers it.
+_SUPPLIER = re.compile(
+    r"\b(?:on\s+(?:back-?)?order|back-?ordered)\s+(?:with|from|at)\s+(?:the\s+)?"
+    r"(?P<who>(?-i:[A-Z])[\w&.'-]*(?:\s+(?-i:[A-Z])[\w&.'-]*)?)",
+    re.I,
+)
+# "the toboggan we ordered from alpine rescue supply still hasn't shipped": a recognizer writes
+# the supplier in lowercase; its name runs until the clause goes on.
+_ORDERED_FROM = re.compile(
+    r"\b(?:ordered|bought|sourced)\s+(?:it\s+|them\s+)?from\s+(?:uh\s+|um\s+)?(?:the\s+)?"
+    r"(?P<who>[\w&.'-]+(?:\s+(?!(?:still|and|so|but|which|that|who|is|are|was|has|hasn't|have|"
+    r"haven't|last|on|in|at|for|yesterday|today|this|it|they|we)\b)[\w&.'-]+){0,2})",
+    re.I,
+)
+# "maintenance team knows, they must order the valve": "they" is the team just named.
+_THEY_MUST = re.compile(r"\bthey\s+(?:must|have\s+to|need\s+to|will\s+have\s+to)\b", re.I)
+_TEAM_NOUN = re.compile(
+    r"\b(?:the\s+)?(?P<team>(?:[\w-]+\s+){0,2}?(?:team|crew|desk|office|department|contractors?|"
+    r"vendor|supplier))\b",
+    re.I,
+)
+
+
+def _supplier_or_team(text: str) -> str | None:
+    """A supplier something is on order from, or the team a later "they must" refers to."""
+    supplier = _SUPPLIER.search(text) or _ORDERED_FROM.search(text)
+    if supplier:
+        return supplier.group("who").rstrip(".,;:")
+    must = _THEY_MUST.search(text)
+    teams = list(_TEAM_NOUN.finditer(text[: must.start()])) if must else []
+    return teams[-1].group("team") if teams else None
+
+
 def resolver(text: str, *, people: PeopleIndex, exclude: set[str]) -> str | None:
     """Who can resolve a blocker, from evidence, strongest first: a person the clause singles out
     as the only one or gives with their role ("Chidi, the HR lead, can"); a person it makes an
@@ -210,6 +243,9 @@ def resolver(text: str, *, people: PeopleIndex, exclude: set[str]) -> str | None
         # ("Felipe at the acquirer says their risk team must") is only reporting.
         after = [(w, p) for w, (_, p) in scores.items() if p > role[2]]
         return _full_name(after[0][0], text) if after else role[0]
+    party = _supplier_or_team(text)
+    if party:
+        return party
     if resolvers.says_nobody(text):
         return None
     if best:

@@ -59,7 +59,10 @@ EMPTY_RES: dict[str, re.Pattern[str]] = {
     "shipped": re.compile(
         r"\b(?:nothing|none)\b[^.;,]{0,25}\b(?:shipped|merged|deployed|released|went out|landed|"
         r"to ship)\b|\b(?:shipped|released|merged|deployed)\s+nothing\b|"
-        r"\b(?:didn'?t|did not|haven'?t|have not|hasn'?t)\s+"
+        # said of our own work ("didn't ship anything", "we haven't merged"), not of a delivery
+        # ("the new toboggan still hasn't shipped")
+        r"(?:^\W*(?:(?:so|and|but|um|uh|yeah|today)\s+)*|\b(?:I|we)\s+)(?:still\s+)?"
+        r"(?:didn'?t|did not|haven'?t|have not|hasn'?t)\s+"
         r"(?:get\s+to\s+|manage\s+to\s+)?(?:ship|merge|deploy|releas|"
         r"land)\w*|\bno\s+(?:deploys|deployments|releases|merges)\b|"
         r"^\W*nothing\s+(?:new\s+)?(?:finished|completed|done|got done|landed|went out)\b",
@@ -131,7 +134,10 @@ DECISION_RE = re.compile(
     r"pause|pausing|paused|drop|dropping|dropped|skip|skipping|skipped|hold(?:ing)?\s+off|"
     r"no\s+more)\b[^.;]{0,60}?\b(?:for\s+now|this\s+(?:round|time|season|cycle|batch|year|"
     r"month|week|winter|summer)|from\s+now\s+on|from\s+[\w-]+(?:\s+[\w-]+)?\s+on(?:wards)?|"
-    r"going\s+forward|until\s+further\s+notice|instead(?:\s+of)?)\b",
+    r"going\s+forward|until\s+further\s+notice|instead(?:\s+of)?)\b|"
+    # a closure or postponement with its reason: "we're closing the park tomorrow because ..."
+    r"\b(?:we'?re|we\s+are|we'?ll|we\s+will)\s+(?:clos|shut|cancel|postpon|delay|call(?:ing)?\s+off)"
+    r"\w*\b[^.;]{0,60}?\b(?:because|since|due\s+to)\b",
     re.I,
 )
 _DECISION_LEAD = re.compile(
@@ -291,7 +297,19 @@ CONTINUATION_RE = re.compile(
     r"(?:but\s+)?keep(?:ing)?\s+(?:the\s+|it\s+|its\s+)?(?:[\w-]+\s+)?open|"
     # "..., and Huda, the feed's owner, has to fix it": the predicate after an aside
     r"has to|have to|needs to|must|is the one|"
-    r"(?:but\s+)?not (?:yet )?(?:dropped|cancell?ed))\b",
+    r"(?:but\s+)?not (?:yet )?(?:dropped|cancell?ed)|"
+    # "lazy-loading PR, Amrit Dhillon has it": who holds the item just named
+    r"(?-i:[A-ZÀ-Þ][\w'-]+)(?:\s+(?-i:[A-ZÀ-Þ][\w'-]+))?\s+(?:has|has\s+got|'s\s+got|is\s+on|"
+    r"is\s+reviewing|is\s+checking|is\s+testing)\s+(?:it|them|that)(?=\s*[.!]?$))\b",
+    re.I,
+)
+#: "I'll be working from Halifax, so that's Atlantic time": where the author will be, said for
+#: the return time's zone, not work to do.
+WHEREABOUTS_RE = re.compile(
+    r"^\s*(?:and\s+|but\s+|oh\s+)*(?:I'?ll\s+be|I\s+will\s+be|I'?m|I\s+am)\s+(?:working\s+|"
+    r"based\s+|dialling\s+in\s+|dialing\s+in\s+)?(?:from|in|at)\s+(?-i:[A-Z])[\w'-]+"
+    r"(?:\s+(?-i:[A-Z])[\w'-]+)?(?:\s*(?:,|—|–|-)?\s*(?:so\s+)?(?:that'?s|it'?s)\s+[\w\s]{1,30}"
+    r"\btime)?\s*[.!]?$",
     re.I,
 )
 ABSENCE_RE = re.compile(

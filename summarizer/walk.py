@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from handoff.declaration import Declaration
+from handoff.declaration import LIST_PARTS, Declaration
 from summarizer.people import PeopleIndex
 
 
@@ -45,6 +45,8 @@ class Walk:
     listed: bool = False  # the segment is a list line: an item of its own
     blocker_sentence: int = -99  # the sentence that added the last blocker
     blocker_message: int = -99  # the segment (chat message, list line) it was in
+    blocker_items: int = -1  # how many items the declaration held once it was read
+    spoken: bool = False  # the clause was cut from a recognizer's unpunctuated run
     previous_text: str = ""  # the sentence before the one being read ("... waits on them")
     current_text: str = ""
     label_sentence: int = -99  # the sentence whose own label set `section`
@@ -56,3 +58,8 @@ class Walk:
     # how many items each part held when the previous and this sentence began
     previous_start: dict[str, int] | None = None
     sentence_start: dict[str, int] | None = None
+
+
+def item_count(decl: Declaration) -> int:
+    """Items of every list part: what tells whether anything was read since a given clause."""
+    return sum(len(getattr(decl, part)) for part in LIST_PARTS)

@@ -11,12 +11,16 @@ import pytest
 
 from handoff.declaration import Declaration
 from ingest.text import transcript_from_text
+from summarizer import owners
 from summarizer.base import ExtractionContext
 from summarizer.blocks import arrow_label
+from summarizer.clauses import clauses
 from summarizer.markers import with_emoji
 from summarizer.offline import OfflineExtractor
+from summarizer.people import PeopleIndex
 from summarizer.returns import resolve_time
-from summarizer.rules import part_of
+from summarizer.rules import part_of, stated_empty
+from summarizer.tables import row_width
 
 WHEN = datetime(2026, 12, 8, 17, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
 
@@ -118,3 +122,92 @@ def test_a_pause_kept_open_is_one_item() -> None:
     )
     assert [i.item for i in decl.in_flight] == ["loyalty banner"]
     assert not decl.shipped
+
+
+def test_table_rows_run_together_without_a_rule_line_are_cut_by_their_width() -> None:
+    assert row_width(["Area", "State", "", "Dock", "done", "", "Gate", "open"]) == 2
+    assert row_width(["a", "b", "c"]) == 3  # no empty cell between rows: one row
+    decl = extract(
+        "| Task | Status |\n| Dock lights | done |\n| Gate sensor | in progress |\n"
+        "| Fence repair | blocked |"
+    )
+    assert [s.summary for s in decl.shipped] == ["Dock lights"]
+    assert {i.item for i in decl.in_flight} >= {"Gate sensor"}
+
+
+def test_lettered_items_are_lines_of_their_own() -> None:
+    decl = extract(
+        "a) finished: the rota export\nb) in progress: shift swap form\nc) blocked: not really"
+    )
+    assert [s.summary for s in decl.shipped] == ["the rota export"]
+    assert [i.item for i in decl.in_flight] == ["shift swap form"]
+
+
+def test_where_the_author_will_be_is_no_action() -> None:
+    decl = extract("Back Mon 9:30 — I'll be working from Halifax so that's Atlantic time.")
+    assert not decl.next_actions and decl.returns_at_iso is not None
+
+
+def test_who_holds_the_item_just_named_is_part_of_it() -> None:
+    decl = extract("In review: the tariff loader PR, Ruth Okafor has it.")
+    assert [i.item for i in decl.in_flight] == ["tariff loader PR"]
+
+
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        ("The gaskets are on backorder with PumpWorks, their rep says next week.", "PumpWorks"),
+        ("The spare drum is on order from Cortex Supply.", "Cortex Supply"),
+        (
+            "the new hoist we ordered from harbour rigging still hasn't come in so we wait",
+            "harbour rigging",
+        ),
+        ("Lift 2 is dead, the service team knows, they must fit a new motor.", "service team"),
+    ],
+)
+def test_a_supplier_or_the_team_meant_by_they_clears_it(text: str, who: str) -> None:
+    assert owners.resolver(text, people=PeopleIndex(), exclude=set()) == who
+
+
+@pytest.mark.parametrize(
+    ("run", "expected"),
+    [
+        # a subject after a noun phrase, with a verb in the past, says which thing
+        (
+            "the rack is half up and the new crate we ordered from uh delta freight still hasn't "
+            "arrived",
+            ["the rack is half up", "and the new crate we ordered from uh delta freight still "
+             "hasn't arrived"],
+        ),
+        # "also" after its subject is no marker
+        (
+            "so the audit went out we also finished moving the archive boxes to the basement",
+            ["so the audit went out", "we also finished moving the archive boxes to the basement"],
+        ),
+    ],
+)  # fmt: skip
+def test_spoken_runs_cut_where_a_new_clause_starts(run: str, expected: list[str]) -> None:
+    assert [c.raw for c in clauses(run)] == expected
+
+
+def test_a_closure_with_its_reason_is_a_decision() -> None:
+    assert part_of("we're closing the east lift tomorrow because the wind is too strong") == (
+        "decisions"
+    )
+    assert part_of("we're closing the ticket tomorrow") != "decisions"
+
+
+def test_a_delivery_not_shipped_is_no_empty_part() -> None:
+    assert "shipped" not in stated_empty("the new pallet jack still hasn't shipped")
+    assert "shipped" in stated_empty("I haven't shipped anything today")
+    assert "shipped" in stated_empty("didn't ship anything, meetings all day")
+
+
+def test_a_spoken_duty_after_other_news_is_not_the_blockers_resolver() -> None:
+    decl = extract(
+        "uh so the replacement pump we ordered from aqua parts still hasn't shipped so we're "
+        "waiting on them we're closing pool two tomorrow because the water is cloudy and the "
+        "night crew should drain the filter"
+    )
+    assert decl.blockers and decl.blockers[0].needed_from == "aqua parts"
+    assert any(a.owner == "night crew" for a in decl.next_actions)
