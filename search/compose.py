@@ -308,6 +308,8 @@ def decisions(ctx: Context, d: Draft) -> None:
     elif not chosen:
         chosen = replacements(ctx, pool) or related(subject_work(ctx)[:2], pool)
     chosen = _why_dropped(ctx, chosen)
+    if _dropped_passage(ctx, d, chosen):
+        return
     for it in chosen[:5]:
         ev = _latest(it, "decided", "mentioned") or it.events[0]
         n = d.cite_event(ev, it)
@@ -343,6 +345,44 @@ def _why_dropped(ctx: Context, chosen: list[ItemView]) -> list[ItemView]:
         return chosen
     changes = [it for it in chosen if CHANGE_RE.search(text_of(it))]
     return sorted(changes, key=lambda it: it.events[-1].at, reverse=True)[:1] or chosen
+
+
+# A passage that says an option went, and why: "we took it off the edge ... could not work".
+_WENT_RE = re.compile(
+    r"\b(?:t(?:ake|ook|aking|aken)\s+(?:it|that|this|them)\s+(?:off|out\s+of)|"
+    r"(?:could\s+not|couldn'?t|can'?t|cannot|won'?t|didn'?t|does\s*n[o']t)\s+work|"
+    r"(?:ruled|taken)\s+out|dropped|abandoned|scrapped|ditched)\b",
+    re.I,
+)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+
+
+def _dropped_passage(ctx: Context, d: Draft, chosen: list[ItemView]) -> bool:
+    """'Why was X abandoned?' when no stored decision says it changed course: the latest
+    passage on the subject, said after the decision found, that says the option went (and why)
+    answers, rather than the earlier decision's reason for choosing it."""
+    if not _WHY_DROPPED.search(ctx.q.text) or not chosen or CHANGE_RE.search(text_of(chosen[0])):
+        return False
+    since = chosen[0].events[0].at
+    hits = [
+        h
+        for h in ctx.hits
+        if h.metadata.get("kind") == "chunk"
+        and covers(ctx.q, h.text)
+        and _WENT_RE.search(h.text)
+        and recorded_after(h, since)
+    ]
+    if not hits:
+        return False
+    hit = max(hits, key=lambda h: str(h.metadata.get("recorded_at")))
+    sentences = _SENTENCE_END.split(hit.text)
+    first = next(i for i, s in enumerate(sentences) if _WENT_RE.search(s) or covers(ctx.q, s))
+    quote = " ".join(sentences[first : first + 3]).rstrip(". ")  # the change, then its why
+    at = _when(datetime.fromisoformat(str(hit.metadata["recorded_at"])))
+    d.say(f'{hit.metadata.get("author") or "A handoff"} on {at}: "{quote}"', d.cite_hit(hit))
+    return True
 
 
 def _handed_over_sentence(d: Draft, it: ItemView, ev: EventView, n: int) -> None:

@@ -135,6 +135,9 @@ DECISION_RE = re.compile(
     r"no\s+more)\b[^.;]{0,60}?\b(?:for\s+now|this\s+(?:round|time|season|cycle|batch|year|"
     r"month|week|winter|summer)|from\s+now\s+on|from\s+[\w-]+(?:\s+[\w-]+)?\s+on(?:wards)?|"
     r"going\s+forward|until\s+further\s+notice|instead(?:\s+of)?)\b|"
+    # the course taken in place of another: "It goes into the API gateway instead"
+    r"\b(?:goes|go|going|moves?|moving|runs?|running|lives?|sits?|will\s+(?:use|run|go|move)|"
+    r"'ll\s+(?:use|run|go|move)|use|using)\b[^.;]{1,60}?\binstead\s*[.!]?$|"
     # a closure or postponement with its reason: "we're closing the park tomorrow because ..."
     r"\b(?:we'?re|we\s+are|we'?ll|we\s+will)\s+(?:clos|shut|cancel|postpon|delay|call(?:ing)?\s+off)"
     r"\w*\b[^.;]{0,60}?\b(?:because|since|due\s+to)\b",

@@ -14,6 +14,13 @@ from summarizer.markers import EMOJI_LEAD, emoji_label, strip_symbol
 _CHECKBOX = re.compile(r"\[(?P<mark>[ xX✓✔]?)\]|(?P<box>[☐☑☒✅])", re.I)
 
 
+# A note that states the course itself ("we'll run it ourselves", "going with X"), not a reason.
+_SAYS_THE_CALL = re.compile(
+    r"^(?:we|we'?ll|we\s+will|we'?re|we\s+are|I'?ll|going\s+with|go\s+with|use|keep|stay)\b",
+    re.I,
+)
+
+
 def table_cells(line: str) -> list[str]:
     """The cells of one "| a | b |" row, trimmed."""
     return [c.strip() for c in line.strip().strip("|").split("|")]
@@ -75,6 +82,9 @@ def row_line(cells: list[str], header: list[str]) -> str | None:
         return f"Next: {owner} to {item[:1].lower()}{item[1:]}" if owner else f"Next: {item}"
     if part == "returns_at":
         return f"Back {item}"
+    if part == "decisions" and notes and _SAYS_THE_CALL.match(notes):
+        # "| status page | decided | we'll run it ourselves |": the note is the decision
+        return f"Decision: {notes} ({item})"
     if part == "decisions":
         return f"Decision: {item}, because {notes}" if notes else f"Decision: {item}"
     if part == "blockers" and re.fullmatch(r"(?:blockers?|impediments?|risks?)", status_text, re.I):

@@ -141,3 +141,29 @@ def test_a_rerouted_blocker_keeps_what_it_waits_for(services: Any) -> None:
     )
     assert "Noor can clear it now" in answer and "port rule" in answer
     assert "Arjun can clear" not in answer
+
+
+def test_why_an_option_went_quotes_the_passage_that_dropped_it(services: Any) -> None:
+    wraps = [
+        ("Hadi", "2026-11-16T17:00:00+00:00",
+         "Hadi. Decision: the quota checker runs at the edge, in the proxy layer, because that "
+         "means fewer moving parts. Back Tuesday 9."),
+        ("Kavya", "2026-11-18T17:00:00+00:00",
+         "Kavya.\n- Quota checker: we took it off the edge. The proxy only sees client IPs, "
+         "never which tenant a call belongs to, so per-tenant quotas could not work. It goes "
+         "into the gateway instead.\n- Back Thursday 9."),
+    ]  # fmt: skip
+    for author, at, text in wraps:
+        h = posting.ingest_text(
+            services, text, author=author, team="quotas", recorded_at=datetime.fromisoformat(at)
+        )
+        lifecycle.publish(services, h.id, team="quotas", actor=author, force_reason="test")
+    answer = str(
+        questions.ask(
+            services,
+            "Why was the idea of running the quota checker at the edge abandoned?",
+            team="quotas",
+            as_of=datetime.fromisoformat("2026-11-19T09:00:00+00:00"),
+        )["answer"]
+    )
+    assert "tenant" in answer and "fewer moving parts" not in answer

@@ -211,3 +211,22 @@ def test_a_spoken_duty_after_other_news_is_not_the_blockers_resolver() -> None:
     )
     assert decl.blockers and decl.blockers[0].needed_from == "aqua parts"
     assert any(a.owner == "night crew" for a in decl.next_actions)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["It goes into the API gateway instead.", "We'll use the spare cluster instead."],
+)
+def test_the_course_taken_in_place_of_another_is_a_decision(sentence: str) -> None:
+    assert part_of(sentence) == "decisions"
+
+
+def test_a_decided_table_row_whose_note_is_the_call() -> None:
+    decl = extract(
+        "| item | state | note |\n|---|---|---|\n"
+        "| status page | decided | we'll host it ourselves on the spare cluster |\n"
+        "| backups | decided | nightly, because the vendor charges per snapshot |"
+    )
+    said = {d.decision: d.rationale for d in decl.decisions}
+    assert said["we'll host it ourselves on the spare cluster (status page)"] is None
+    assert "vendor charges per snapshot" in (said.get("backups") or "")
