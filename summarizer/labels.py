@@ -21,7 +21,7 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
         "returns_at",
         re.compile(
             r"^(?:back|availability|available|returning|return|ooo|out of office|"
-            r"away|schedule|when I'?m back|back online|see you)\b|"
+            r"away|schedule|when I'?m back|back online|see you|online again|next on(?:line)?)\b|"
             r"\bwhen\b.{0,30}\b(?:back|online|available|around|in)\b|\bout of (?:the )?office\b|"
             r"\bOOO\b|\btime off\b|\bPTO\b|\bleave\b|\bout (?:today|tomorrow|next)\b",
             re.I,
@@ -33,7 +33,8 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:blockers?|blocked|blocking|impediments?|in (?:your|the) way|risks?|stuck|"
             r"slowing|holding (?:you|us|it) (?:up|back)|roadblocks?|concerns?|dependenc(?:y|ies)|"
             r"need (?:something|anything) from|what do you need|asks|at risk|"
-            r"help needed|need help|obstacles?|issues|problems|waiting on|"
+            r"help needed|need help|obstacles?|issues|problems|waiting on|snags?|hiccups?|"
+            r"gotchas?|trouble|headaches?|hurdles?|"
             # "Did anything stop you?", "What's stopping you?", "Anything slow you down?"
             r"stop(?:ped|ping|s)?\s+(?:you|us|me|the\s+team)|slow(?:ed|s)?\s+(?:you|us|me)\s+down)\b",
             re.I,
@@ -45,7 +46,9 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:decisions?|decided|decide|we chose|choices|cho(?:o)?sen|calls? made|agreed|"
             r"settled(?: on)?|"
             # "Calls you made today?", "Any calls you took?"
-            r"calls?\s+(?:(?:you|we|I)\s+)?(?:made|took|taken|had\s+to\s+make))\b",
+            r"calls?\s+(?:(?:you|we|I)\s+)?(?:made|took|taken|had\s+to\s+make)|"
+            # what was turned down is a call too: "Turned down", "Said no to", "Rejected"
+            r"turned\s+down|said\s+no\s+to|rejected|ruled\s+out|changed\s+course)\b",
             re.I,
         ),
     ),
@@ -73,6 +76,7 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:in[- ]flight|in progress|wip|ongoing|current(?:ly)?|working on|in review|"
             r"(?:waiting|awaiting|ready)\s+for\s+review|under review|in qa|testing|"
             r"open|still going|still on|not started|doing|on your plate|on the go|progress|"
+            r"on the rails|underway|under way|in motion|cooking|moving|"
             r"review(?:ing)?)\b",
             re.I,
         ),

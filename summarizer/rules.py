@@ -49,7 +49,7 @@ EMPTY_BODY = re.compile(
     r"nada|zilch|all quiet|"
     r"clear|-+|—)(?:,?\s+(?:today|yet|so far|at all|this (?:week|time|shift)|new|major|big|"
     r"significant|to report|at the moment|right now|for now|currently|for once|thankfully|"
-    r"luckily|as usual))*"
+    r"luckily|as usual|really|atm|tbh))*"
     r"\s*[*_]*\s*[,.!]?\s*)+$",
     re.IGNORECASE,
 )

@@ -45,7 +45,8 @@ STATUS_RES: list[tuple[str, re.Pattern[str]]] = [
         r"with\s+the\s+[\w-]+\s+(?:committee|board|panel)|"
         # "Morag's checking the figures", "Bikash reviewing before we publish"
         r"(?-i:(?<!\bI)(?!(?:Today|Tomorrow|Tonight|Still|Now|Currently|Then|Next|Also|Just|"
-        r"Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b)(?:[A-Z][a-z]+|Dr\.?\s+[A-Z][a-z]+))"
+        r"Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b)(?:[A-Z\u00c0-\u00de\u0100-\u017f]"
+        r"[a-z\u00df-\u00ff\u0100-\u017f]+|Dr\.?\s+[A-Z][a-z]+))"
         r"(?:'s|’s|\s+is)?\s+"
         r"(?:reviewing|checking|proof-?reading|testing|signing\s+off)(?!\s+(?:of|is|was)\b))\b",
         re.I)),

@@ -15,11 +15,13 @@ from summarizer import owners
 from summarizer.base import ExtractionContext
 from summarizer.blocks import arrow_label
 from summarizer.clauses import clauses
+from summarizer.labels import label_part
 from summarizer.markers import with_emoji
 from summarizer.offline import OfflineExtractor
 from summarizer.people import PeopleIndex
 from summarizer.returns import resolve_time
 from summarizer.rules import part_of, stated_empty
+from summarizer.status_words import status_of
 from summarizer.tables import row_width
 
 WHEN = datetime(2026, 12, 8, 17, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
@@ -230,3 +232,26 @@ def test_a_decided_table_row_whose_note_is_the_call() -> None:
     said = {d.decision: d.rationale for d in decl.decisions}
     assert said["we'll host it ourselves on the spare cluster (status page)"] is None
     assert "vendor charges per snapshot" in (said.get("backups") or "")
+
+
+@pytest.mark.parametrize(
+    ("heading", "part"),
+    [
+        ("On the rails", "in_flight"),
+        ("Turned down", "decisions"),
+        ("Snags", "blockers"),
+        ("Gotchas", "blockers"),
+        ("Online again", "returns_at"),
+    ],
+)
+def test_more_heading_words(heading: str, part: str) -> None:
+    assert label_part(heading) == part
+
+
+def test_a_shrug_under_a_heading_states_the_part_empty() -> None:
+    decl = extract("Snags:\n- none really\nNext:\n- Ana restocks the bar")
+    assert "blockers" in decl.stated_empty and not decl.blockers and not decl.in_flight
+
+
+def test_a_reviewer_with_an_accented_name_puts_work_in_review() -> None:
+    assert status_of("Changelog for the freeze — Jiří Kratochvíl is reviewing") == "in_review"
