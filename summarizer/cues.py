@@ -22,7 +22,9 @@ DETAIL = re.compile(
 # "We now discount only ...", "Claims now go over in one batch", "Instead, ...": what holds
 # from now on, said right after a decision
 NEW_COURSE = re.compile(
-    r"^(?:(?:[\w'-]+\s+){1,3}now\b|now\s+(?:we|it|they)\b|instead\b|from now on\b|"
+    # ("off now, see you Monday" is the author leaving, not what holds now)
+    r"^(?!(?:I'?m\s+|I\s+am\s+)?(?:off|out|away|done|signing|logging|heading|offline|back)\b)"
+    r"(?:(?:[\w'-]+\s+){1,3}now\b|now\s+(?:we|it|they)\b|instead\b|from now on\b|"
     r"going forward\b)",
     re.I,
 )

@@ -366,9 +366,18 @@ def apply_corrections(text: str) -> str:
         text = (keep + after).strip()
 
 
+# Chat shorthand for days: "will review tmr morning", "back tmrw 9".
+_DAY_SHORTHAND = re.compile(r"\b(?:tmrw?|tmw|tmrow|2moro|2morrow|2mrw)\b", re.IGNORECASE)
+
+
+def expand_shorthand(text: str) -> str:
+    """'tmr' and its spellings as 'tomorrow', which the plan and return rules read."""
+    return _DAY_SHORTHAND.sub("tomorrow", text)
+
+
 def normalize(text: str, *, ticket_prefixes: tuple[str, ...] = ()) -> str:
     """All rewrites, in the order they depend on each other."""
-    text = remove_fillers(text)
+    text = expand_shorthand(remove_fillers(text))
     text = apply_corrections(text)
     text = spoken_refs(text, ticket_prefixes=ticket_prefixes)
     text = spoken_quantities(text)

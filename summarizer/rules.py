@@ -69,7 +69,8 @@ EMPTY_RES: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "in_flight": re.compile(
-        r"\bnothing(?: else)? (?:in flight|in progress|on the go|ongoing|open|pending)\b|"
+        r"\bnothing(?: else| left| still)? (?:in flight|in progress|on the go|ongoing|open|"
+        r"pending)\b|"
         r"\bno (?:work|items?|tasks?) in (?:flight|progress)\b",
         re.I,
     ),

@@ -17,6 +17,7 @@ from summarizer.blocks import arrow_label
 from summarizer.clauses import clauses
 from summarizer.labels import label_part
 from summarizer.markers import with_emoji
+from summarizer.normalize import expand_shorthand
 from summarizer.offline import OfflineExtractor
 from summarizer.people import PeopleIndex
 from summarizer.returns import resolve_time
@@ -255,3 +256,22 @@ def test_a_shrug_under_a_heading_states_the_part_empty() -> None:
 
 def test_a_reviewer_with_an_accented_name_puts_work_in_review() -> None:
     assert status_of("Changelog for the freeze — Jiří Kratochvíl is reviewing") == "in_review"
+
+
+@pytest.mark.parametrize("said", ["will review tmr morning", "back tmrw 9", "2moro I start"])
+def test_chat_shorthand_for_tomorrow(said: str) -> None:
+    assert "tomorrow" in expand_shorthand(said)
+
+
+def test_leaving_after_a_decision_does_not_continue_it() -> None:
+    decl = extract(
+        "We decided to ship the synonyms without the Polish list. Off now, see you Monday 10:00."
+    )
+    assert decl.decisions[0].decision == "ship the synonyms without the Polish list"
+    assert decl.returns_at_iso is not None and decl.returns_at_iso.weekday() == 0
+
+
+def test_work_still_going_on_is_in_flight() -> None:
+    assert status_of("prod-c still draining, half the nodes moved") == "in_progress"
+    assert status_of("still waiting on the vendor") != "in_progress"
+    assert "in_flight" in stated_empty("nothing left open on my side")

@@ -175,7 +175,7 @@ def test_the_classifier_loads_its_embedder_only_for_a_heading_the_table_lacks() 
     extractor = OfflineExtractor(label_classifier=LabelClassifier(factory, threshold=0.9))
     extractor.extract(transcript_from_text("## Blockers\nNone."), ExtractionContext(author="I"))
     assert loads == []
-    extractor.extract(transcript_from_text("## Snags\nNone."), ExtractionContext(author="I"))
+    extractor.extract(transcript_from_text("## Potholes\nNone."), ExtractionContext(author="I"))
     assert loads == [1]
 
 
