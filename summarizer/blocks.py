@@ -46,6 +46,7 @@ _REF_HANDLE = re.compile(r"\[(@[\w.-]+)\]")
 _HEADING_SPLIT = re.compile(r"\s+(?=#{1,6}\s)")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 _HEADING = re.compile(r"^#{1,6}\s*(?P<text>.*?)\s*#*$")
+_DASH_LEAD = re.compile(r"^(?:—|–|-{1,2})\s*")
 _BOLD_ALONE = re.compile(r"^(?:\*\*|__)(?P<text>[^*_]{1,60}?)[:：]?(?:\*\*|__)[:：]?$")
 # "**Blockers:** none", and Slack's single-asterisk bold: "*Issues?* the meter reads zero"
 _BOLD_LEAD = re.compile(
@@ -298,7 +299,8 @@ def _rewrite(line: str, state: _State, classifier: LabelClassifier | None) -> st
         elif part is not None:
             if state.inline:
                 state.part, state.soft = None, False  # the last inline question's reach ends
-            return f"{label_for(part, bold.group('label'))}: {bold.group('rest')}"
+            rest = _DASH_LEAD.sub("", bold.group("rest"))  # "**shipped** — the SAML login"
+            return f"{label_for(part, bold.group('label'))}: {rest}"
         elif _byline(bold.group("rest")):
             return None  # "*Daily Standup* — Zanele Ngcobo — 20/11": a title and its byline
         elif state.part is None or state.inline:

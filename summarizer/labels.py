@@ -35,6 +35,8 @@ _TABLE: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"need (?:something|anything) from|what do you need|asks|at risk|"
             r"help needed|need help|obstacles?|issues|problems|waiting on|snags?|hiccups?|"
             r"gotchas?|trouble|headaches?|hurdles?|"
+            # a table's state for a machine or job that cannot go on ("| QC-3 | stopped |")
+            r"stopped|halted|out of service|broken|faulty|"
             # "Did anything stop you?", "What's stopping you?", "Anything slow you down?"
             r"stop(?:ped|ping|s)?\s+(?:you|us|me|the\s+team)|slow(?:ed|s)?\s+(?:you|us|me)\s+down)\b",
             re.I,
@@ -246,6 +248,8 @@ def status_label(text: str) -> str | None:
     low = text.lower()
     if "review" in low:
         return "In review"
+    if re.search(r"\bnot (?:yet )?(?:begun|begin|touched)\b|\buntouched\b|\bqueued\b", low):
+        return "Not started"
     for words in ("not started", "in progress"):
         if words in low:
             return words.capitalize()

@@ -91,6 +91,8 @@ def row_line(cells: list[str], header: list[str]) -> str | None:
         return f"Blockers: {item}, {notes}" if notes else f"Blockers: {item}"  # a row of its kind
     if part == "blockers":
         who = f" (owner: {owner})" if owner else ""
+        if not notes and not re.fullmatch(r"(?:blocked|stuck|on hold)", status_text, re.I):
+            notes = status_text  # "| waiting for discs |": the state says what it waits for
         if notes and re.match(r"(?:stuck|blocked|on hold|held up)\b", notes, re.I):
             return f"{item}{who} is {notes}"  # "stuck on the bank's sandbox" says it already
         return f"{item}{who} is blocked: {notes}" if notes else f"{item}{who} is blocked"

@@ -275,3 +275,22 @@ def test_work_still_going_on_is_in_flight() -> None:
     assert status_of("prod-c still draining, half the nodes moved") == "in_progress"
     assert status_of("still waiting on the vendor") != "in_progress"
     assert "in_flight" in stated_empty("nothing left open on my side")
+
+
+def test_a_bold_label_then_a_dash_reads_as_the_label() -> None:
+    decl = extract(
+        "**shipped** — the SAML login for payroll (IAM-212)\n**back** — in two days, 08:00"
+    )
+    assert decl.shipped[0].summary.startswith("the SAML login")
+    assert decl.returns_at_iso is not None
+
+
+def test_table_states_for_stopped_machines_and_work_not_begun() -> None:
+    decl = extract(
+        "| Job | State | Note |\n|---|---|---|\n| Crane QC-3 | stopped | hoist brake fault |\n"
+        "| Yard re-stack | not begun | |\n| Panel K-88 | waiting for discs | |"
+    )
+    status = {i.item: i.status for i in decl.in_flight}
+    assert status["Crane QC-3"] == "blocked" and status["Yard re-stack"] == "not_started"
+    assert any("hoist brake fault" in b.description for b in decl.blockers)
+    assert any("waiting for discs" in b.description for b in decl.blockers)
