@@ -2,11 +2,14 @@
 
     handoff eval extraction [--backend offline|llm|hybrid] [--data PATH]
                             [--split all|tune|heldout] [--errors] [--by-format] [--no-ubuntu]
+                            [--raw-asr]
 
 Prints one table per data file and split (the held-out part is what the quality bar is judged on;
 `fresh.jsonl` was written apart from the rules, as an outside check): per part precision/recall/F1,
 attribute accuracy, missing-flag precision/recall/F1; `--by-format` adds one line per wrap format
-(rows with a `format` field: stand-up template, emoji lines, table, ...). The LLM backend uses the
+(rows with a `format` field: stand-up template, emoji lines, table, ...). `--raw-asr` keeps
+only the spoken wraps and gives each as one lowercase run without punctuation, as an offline
+recognizer (pocketsphinx) writes it. The LLM backend uses the
 configured `HANDOFF_LLM`; each wrap it fails on is counted with the offline fallback it returned.
 `hybrid` is what hybrid drafting ends with: the offline draft refined by the LLM (repaired or
 rewritten, `HANDOFF_LLM_REFINE`). Every table gives the seconds per wrap (median and worst) and,
@@ -20,10 +23,10 @@ import statistics
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from eval.extraction_data import DATA_DIR, Example, load_examples
+from eval.extraction_data import DATA_DIR, Example, as_raw_asr, load_examples
 from eval.extraction_score import Score, score_example
 from handoff.declaration import LIST_PARTS
 from handoff.missing import with_flags
@@ -165,6 +168,11 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--no-ubuntu", action="store_true", help="skip the Ubuntu meetings score")
     parser.add_argument(
+        "--raw-asr",
+        action="store_true",
+        help="only the spoken wraps (format `speech`), as one lowercase run without punctuation",
+    )
+    parser.add_argument(
         "--every",
         type=int,
         default=1,
@@ -174,6 +182,10 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         examples = load_examples(args.data)
+        if args.raw_asr:
+            examples = [
+                replace(e, text=as_raw_asr(e.text)) for e in examples if e.format == "speech"
+            ]
         extractor = build_extractor(args.backend)
     except (OSError, ValueError) as exc:
         print(f"handoff: {exc}", file=sys.stderr)

@@ -57,6 +57,15 @@ class Example:
         return speech_transcript(self.text)
 
 
+_ASR_PUNCT = re.compile(r"(?<!\d)[.,;:!?…]|[.,;:!?…](?!\d)|[—–()\[\]\"“”*#|]|\s-\s")
+
+
+def as_raw_asr(text: str) -> str:
+    """A spoken wrap as a recognizer without punctuation or case writes it (pocketsphinx): one
+    lowercase run. Clocks and decimals keep their marks ("9:30", "2.5"); words stay as said."""
+    return " ".join(_ASR_PUNCT.sub(" ", text.lower()).split())
+
+
 def speech_transcript(text: str) -> Transcript:
     """Sentences timed at a speaking rate, with word times, as a recognizer would return them."""
     segments: list[Segment] = []

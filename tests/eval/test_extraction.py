@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from eval.extraction_data import DATA_DIR, chat_transcript, load_examples
+from eval.extraction_data import DATA_DIR, as_raw_asr, chat_transcript, load_examples
 from eval.extraction_score import score_example
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,3 +79,21 @@ def test_eval_llm_backend_without_a_model_is_one_sentence() -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=120, env=env,
     )  # fmt: skip
     assert out.returncode == 2 and "HANDOFF_LLM" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_raw_asr_reads_a_spoken_wrap_as_a_recognizer_without_punctuation_writes_it() -> None:
+    assert as_raw_asr("Back at 9:30, OK? The fix (PR 12) — done. Ratio 2.5!") == (
+        "back at 9:30 ok the fix pr 12 done ratio 2.5"
+    )
+
+
+def test_eval_extraction_raw_asr_scores_only_the_spoken_wraps() -> None:
+    data = DATA_DIR / "unseen6.jsonl"
+    spoken = [e for e in load_examples(data) if e.format == "speech"]
+    out = subprocess.run(
+        [sys.executable, "-m", "eval", "extraction", "--data", str(data), "--raw-asr",
+         "--no-ubuntu", "--split", "tune"],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert f"split: tune ({sum(e.split == 'tune' for e in spoken)} wraps)" in out.stdout
