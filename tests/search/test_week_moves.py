@@ -56,18 +56,24 @@ TUESDAY = datetime.fromisoformat("2026-11-17T20:00:00+00:00")
 FRIDAY = datetime.fromisoformat("2026-11-20T09:00:00+00:00")
 
 
-@pytest.fixture
-def ask(services: Any) -> Any:
-    for author, at, text in WRAPS:
+def published(services: Any, team: str, wraps: list[tuple[str, str, str]]) -> Any:
+    """Publish `wraps` (author, ISO moment, text) for `team`; returns the team's question
+    function (question, as_of) -> answer text."""
+    for author, at, text in wraps:
         h = posting.ingest_text(
-            services, text, author=author, team=TEAM, recorded_at=datetime.fromisoformat(at)
+            services, text, author=author, team=team, recorded_at=datetime.fromisoformat(at)
         )
-        lifecycle.publish(services, h.id, team=TEAM, actor=author, force_reason="test")
+        lifecycle.publish(services, h.id, team=team, actor=author, force_reason="test")
 
     def _ask(question: str, as_of: datetime = FRIDAY) -> str:
-        return str(questions.ask(services, question, team=TEAM, as_of=as_of)["answer"])
+        return str(questions.ask(services, question, team=team, as_of=as_of)["answer"])
 
     return _ask
+
+
+@pytest.fixture
+def ask(services: Any) -> Any:
+    return published(services, TEAM, WRAPS)
 
 
 def test_hand_overs_in_the_takers_words(ask: Any) -> None:
@@ -126,18 +132,9 @@ def test_a_rerouted_blocker_keeps_what_it_waits_for(services: Any) -> None:
          "Kavya. Broker upgrade: Arjun got pulled onto the datacentre move, so Noor from network "
          "engineering has taken over the port rule. Back Wednesday 9."),
     ]  # fmt: skip
-    for author, at, text in wraps:
-        h = posting.ingest_text(
-            services, text, author=author, team="brokers", recorded_at=datetime.fromisoformat(at)
-        )
-        lifecycle.publish(services, h.id, team="brokers", actor=author, force_reason="test")
-    answer = str(
-        questions.ask(
-            services,
-            "What's the broker upgrade stuck behind right now, and who is supposed to sort it out?",
-            team="brokers",
-            as_of=datetime.fromisoformat("2026-11-18T09:00:00+00:00"),
-        )["answer"]
+    answer = published(services, "brokers", wraps)(
+        "What's the broker upgrade stuck behind right now, and who is supposed to sort it out?",
+        datetime.fromisoformat("2026-11-18T09:00:00+00:00"),
     )
     assert "Noor can clear it now" in answer and "port rule" in answer
     assert "Arjun can clear" not in answer
@@ -153,17 +150,8 @@ def test_why_an_option_went_quotes_the_passage_that_dropped_it(services: Any) ->
          "never which tenant a call belongs to, so per-tenant quotas could not work. It goes "
          "into the gateway instead.\n- Back Thursday 9."),
     ]  # fmt: skip
-    for author, at, text in wraps:
-        h = posting.ingest_text(
-            services, text, author=author, team="quotas", recorded_at=datetime.fromisoformat(at)
-        )
-        lifecycle.publish(services, h.id, team="quotas", actor=author, force_reason="test")
-    answer = str(
-        questions.ask(
-            services,
-            "Why was the idea of running the quota checker at the edge abandoned?",
-            team="quotas",
-            as_of=datetime.fromisoformat("2026-11-19T09:00:00+00:00"),
-        )["answer"]
+    answer = published(services, "quotas", wraps)(
+        "Why was the idea of running the quota checker at the edge abandoned?",
+        datetime.fromisoformat("2026-11-19T09:00:00+00:00"),
     )
     assert "tenant" in answer and "fewer moving parts" not in answer
