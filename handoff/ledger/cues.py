@@ -311,7 +311,9 @@ _REROUTE_RE = re.compile(
     r"no longer|from here on|requests go to|"
     # "Arjun got pulled onto the datacentre move, so Noor has taken over the rule"
     r"(?:got|was|been)\s+pulled\s+(?:onto|into|off|away)|(?:has|have)\s+taken\s+over|"
-    r"took\s+over|is\s+covering|stepped\s+in)\b",
+    r"took\s+over|is\s+covering|stepped\s+in|"
+    # "While the director is away, deputy director Keiko Arai signs for the lender"
+    r"while\s+(?:\w+\s+){1,4}(?:is|are)\s+(?:away|out|off)|(?:is|are)\s+away)\b",
     re.IGNORECASE,
 )
 _PERSON_RE = re.compile(rf"(?<![\w'-])(?P<who>{_TITLE_NAME})(?:'s\b)?")
@@ -340,6 +342,8 @@ _APPOSITION_RE = re.compile(
 # An article or possessive before a capitalized word makes it a thing: "the Atacama antenna".
 _THING_BEFORE_RE = re.compile(r"\b(?:the|a|an|our|their|its|my|your|his|her)\s+$", re.IGNORECASE)
 _DOES_AFTER_RE = re.compile(
+    # "... is now Yusuf Demir's job"
+    r"^'s\s+(?:job|task|call|responsibility)\b|"
     r"^(?:'s team)?\s+(?:\w+\s+)?(?:now\s+)?(?:has to|have to|needs to|must|can|could|will|"
     r"is the one|are the ones|signs?|owns?|approves?|runs?|does|handles?|takes?|issues?|"
     r"grants?|gets?|is (?:now )?(?:on|doing|handling|signing|running|covering)|"

@@ -215,6 +215,12 @@ def test_the_giver_of_a_hand_over() -> None:
             "Anouk",
         ),
         ("Lotte is away, so Bram is covering the permit desk.", "Lotte", "Bram"),
+        (
+            "While the harbour master is away, deputy master Anouk Smit signs the permits.",
+            None,
+            "Anouk Smit",
+        ),
+        ("Lotte has left, and countersigning is now Bram Visser's job.", "Lotte", "Bram Visser"),
     ],
 )
 def test_rerouting_in_more_words(sentence: str, old: str | None, who: str | None) -> None:
