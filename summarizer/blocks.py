@@ -66,13 +66,13 @@ _OPEN_QUESTION = re.compile(
     re.I,
 )
 _OTHER_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,2})\s*:\s+(?P<rest>\S.*)$")
+_ARROW = r"(?:→|->|=>|⇒|➜|➔|➡️?|⟶)"
 # "Finished? → the crash fix", "Plan -> tests": a template's label, then an arrow to its answer
 _ARROW_LABEL = re.compile(
     r"^(?:(?:[-*•·]|\d{1,2}[.)])\s+)?(?P<label>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,2})\s*\??\s*"
-    r"(?:→|->|=>|⇒|➜|➔|➡️?|⟶)\s*"
-    r"(?P<rest>\S.*)$"
+    rf"{_ARROW}\s*(?P<rest>\S.*)$"
 )
-_ARROW_LEAD = re.compile(r"^\s*(?:→|->|=>|⇒|➜|➔|⟶)\s*\S")
+_ARROW_LEAD = re.compile(rf"^\s*{_ARROW}\s*\S")
 _CLAUSE_WORD = re.compile(r"\b(?:on|by|with|for|from|at|to|until|is|are|was)\b", re.I)
 _NOTHING = re.compile(r"^(?:nothing|none|n/?a|nil)\b", re.I)
 # "X, scratch that, Y" on one line keeps Y; a line that opens with it is left to the walk, which
