@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from handoff.refs import find_refs
 from handoff.text import MONTHS, STOPWORDS, WEEKDAYS, stem, terms
 
+#: "Whose job is X?": asks for the owner; the words are never the subject.
+_WHOSE_JOB = r"whose (?:job|task|responsibility|baby|area|patch|thing)"
 #: (intent, pattern), first match wins; ordered from the most specific.
 _INTENTS: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -112,8 +114,8 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bwho(?:'s| is| are| was| were)? (?:owns?|owned|owning|on|handling|handled|"
             r"responsible|doing|driving|leading|taking|working on)\b|\bowner\b|"
             r"\bwho (?:has|had|took|picked up)\b|\bassigned\b|"
-            # "whose job is the drill now?", "whose call is the release?"
-            r"\bwhose (?:job|task|responsibility|baby|area|patch|thing)\b",
+            # "whose job is the drill now?"
+            rf"\b{_WHOSE_JOB}\b",
             re.I,
         ),
     ),
@@ -438,7 +440,7 @@ _ASIDES = re.compile(
     r"\b(?:at (?:this|that) (?:point|stage|moment)|at the moment|these days|right now|"
     r"for now|(?:is|are|was|were) supposed to|sort (?:it|this|that|them) out|sorting it out|"
     r"(?:stuck|held up|waiting) behind|in the end|any more|anymore|"
-    r"whose (?:job|task|responsibility|baby|area|patch|thing))\b",
+    rf"{_WHOSE_JOB})\b",
     re.I,
 )
 

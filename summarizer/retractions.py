@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 
+from handoff.declaration import LIST_PARTS
 from summarizer.walk import Walk
-
-LIST_PARTS = ("shipped", "in_flight", "decisions", "blockers", "next_actions")
 
 # "Actually no, scrap that, ...", "wait no, ...", "No wait — ...", "Scratch that: ..."
 _RETRACTS_LAST = re.compile(
